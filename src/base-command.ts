@@ -1,0 +1,101 @@
+import { Command, Flags, Errors, type Interfaces } from '@oclif/core';
+import { CutoverError } from './errors.js';
+import { redact } from './util/redact.js';
+import { createLogger, type Logger } from './util/logger.js';
+import { loadConfig, type LoadedConfig } from './config/load-config.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+/**
+ * Every command's common flags (--config, --json, --debug, --log-file), its logger, its config, and
+ * the mapping of errors to exit codes: 0 clean, 1 differences or failures, 2 bad input or
+ * configuration (one paragraph, no stack trace unless --debug), 3 an internal error.
+ */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override baseFlags = {
+    config: Flags.string({ char: 'c', description: 'path to cutover.yaml (default: ./cutover.yaml)', helpGroup: 'GLOBAL' }),
+    json: Flags.boolean({ description: 'print the result as JSON on stdout (logs stay on stderr)', helpGroup: 'GLOBAL' }),
+    debug: Flags.boolean({ description: 'verbose logs and stack traces', helpGroup: 'GLOBAL' }),
+    'log-file': Flags.string({ description: 'also write JSON logs to this file', helpGroup: 'GLOBAL' }),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected args!: BaseArgs<T>;
+  protected logger!: Logger;
+  /** Set by a command whose work ran and found differences or failures. */
+  protected exitStatus = 0;
+  private cleanups: (() => Promise<void> | void)[] = [];
+  private loadedConfig?: LoadedConfig;
+
+  public override async init(): Promise<void> {
+    await super.init();
+    const { args, flags } = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as unknown as typeof BaseCommand).baseFlags,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as BaseFlags<T>;
+    this.args = args as BaseArgs<T>;
+    this.logger = createLogger({ debug: this.flags.debug, logFile: this.flags['log-file'] });
+  }
+
+  /** The validated cutover.yaml, loaded once. */
+  protected async config_(): Promise<LoadedConfig> {
+    this.loadedConfig ??= await loadConfig(this.flags.config);
+    return this.loadedConfig;
+  }
+
+  /** Registers a cleanup (close a connection) that runs however the command ends. */
+  protected defer(fn: () => Promise<void> | void): void {
+    this.cleanups.push(fn);
+  }
+
+  /** Prints a result: JSON on stdout with --json, else the human rendering. */
+  protected emit(result: unknown, human: () => string): void {
+    if (this.flags.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    else {
+      const text = human();
+      if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+    }
+  }
+
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
+    const debug = this.flags?.debug || process.env.DEBUG === '*' || process.argv.includes('--debug');
+    if (err instanceof CutoverError) {
+      this.exitStatus = err.exitCode;
+      process.stderr.write(`Error: ${redact(err.paragraph())}\n`);
+      if (debug && err.stack) process.stderr.write(redact(err.stack) + '\n');
+      return;
+    }
+    if (err instanceof Errors.ExitError) {
+      this.exitStatus = err.oclif.exit ?? 1;
+      return;
+    }
+    if (err?.oclif !== undefined || err instanceof Errors.CLIError) {
+      // A flag or argument the parser refused: bad input.
+      this.exitStatus = 2;
+      process.stderr.write(`Error: ${redact(err.message)} See \`cutover ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.\n`);
+      return;
+    }
+    this.exitStatus = 3;
+    process.stderr.write(
+      `Error: ${redact(err?.message ?? String(err))} This is a fault in cutover, not in your input; run again with --debug and report the output.\n`,
+    );
+    if (debug && err?.stack) process.stderr.write(redact(err.stack) + '\n');
+  }
+
+  protected override async finally(err: Error | undefined): Promise<void> {
+    for (const fn of this.cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (cleanupError) {
+        this.logger?.debug({ err: cleanupError }, 'cleanup failed');
+      }
+    }
+    this.logger?.flush?.();
+    process.exitCode = this.exitStatus;
+    await super.finally(err);
+  }
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/** One entry of `connections:` in cutover.yaml. */
+export const connectionSchema = z
+  .object({
+    url: z.string().min(1, 'a connection needs a url'),
+    readOnly: z.boolean().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    /** Default time zone for naive timestamps read from this connection (IANA name). */
+    timezone: z.string().optional(),
+    /** Milliseconds to wait when connecting. */
+    connectTimeoutMs: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** cutover.yaml, after `${VAR}` interpolation. */
+export const configSchema = z
+  .object({
+    connections: z.record(z.string(), connectionSchema),
+    control: z.object({ url: z.string().min(1) }).strict().optional(),
+    mappings: z.string().optional(),
+    reports: z.string().optional(),
+    /** Report options: the cap on detail rows in an Excel workbook. */
+    report: z.object({ xlsxDetailRowCap: z.number().int().positive().max(1_048_000).optional() }).strict().optional(),
+  })
+  .strict();
+
+export type ConnectionSpec = z.infer<typeof connectionSchema>;
+export type ConfigFile = z.infer<typeof configSchema>;

@@ -1,0 +1,87 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { configSchema, type ConnectionSpec } from './config-schema.js';
+import { ConfigError } from '../errors.js';
+import { parseYamlFile, formatZodError } from './yaml-file.js';
+import { registerSecret } from '../util/redact.js';
+
+/** A connection from cutover.yaml, with its name. */
+export interface ConnectionConfig extends ConnectionSpec {
+  name: string;
+}
+
+/** cutover.yaml, validated, with every path resolved against the folder that holds it. */
+export interface LoadedConfig {
+  file: string;
+  dir: string;
+  connections: Record<string, ConnectionConfig>;
+  controlUrl: string;
+  mappingsDir: string;
+  reportsDir: string;
+  xlsxDetailRowCap?: number;
+}
+
+const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Replaces `${VAR}` (and `${VAR:-default}`) from the environment; a variable that is not set is an error. */
+export function interpolate(text: string, file: string, env: NodeJS.ProcessEnv = process.env): string {
+  return text.replace(VAR, (_match, name: string, fallback: string | undefined, offset: number) => {
+    const value = env[name];
+    if (value !== undefined && value !== '') {
+      registerSecret(value.length >= 6 && /pass|pw|secret|token|key/i.test(name) ? value : undefined);
+      return value;
+    }
+    if (fallback !== undefined) return fallback;
+    const line = text.slice(0, offset).split('\n').length;
+    throw new ConfigError(
+      `${file} line ${line} uses the environment variable ${name}, which is not set.`,
+      `Set it (export ${name}=...) before running cutover, or write \${${name}:-default} to give a default.`,
+    );
+  });
+}
+
+/** Resolves a `sqlite:` or `csv:` URL's relative path against the config folder. */
+export function resolveUrl(url: string, dir: string): string {
+  const m = /^(sqlite|csv):(.*)$/i.exec(url);
+  if (!m) return url;
+  const [, scheme, rest] = m as unknown as [string, string, string];
+  if (rest === ':memory:' || rest.startsWith('//')) return url;
+  return `${scheme.toLowerCase()}:${path.resolve(dir, rest)}`;
+}
+
+/** Finds, reads, interpolates and validates cutover.yaml. */
+export async function loadConfig(configPath?: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  const file = path.resolve(configPath ?? 'cutover.yaml');
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      throw new ConfigError(
+        `No configuration file at ${file}.`,
+        configPath
+          ? 'Check the path given to --config.'
+          : 'Run cutover in the folder that holds cutover.yaml, name it with --config, or run `cutover demo` to create an example.',
+      );
+    throw new ConfigError(`Cannot read ${file}: ${(err as Error).message}.`, 'Check the file permissions.');
+  }
+  const raw = parseYamlFile(interpolate(text, file, env), file);
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(formatZodError(parsed.error, file, raw), undefined);
+  const dir = path.dirname(file);
+  const cfg = parsed.data;
+  const connections: Record<string, ConnectionConfig> = {};
+  for (const [name, spec] of Object.entries(cfg.connections)) {
+    connections[name] = { ...spec, name, url: resolveUrl(spec.url, dir) };
+  }
+  return {
+    file,
+    dir,
+    connections,
+    controlUrl: resolveUrl(cfg.control?.url ?? 'sqlite:.cutover/control.db', dir),
+    mappingsDir: path.resolve(dir, cfg.mappings ?? 'mappings'),
+    reportsDir: path.resolve(dir, cfg.reports ?? 'reports'),
+    xlsxDetailRowCap: cfg.report?.xlsxDetailRowCap,
+  };
+}

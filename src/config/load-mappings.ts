@@ -1,0 +1,64 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { MappingError } from '../errors.js';
+import { mappingSchema, type Mapping } from './mapping-schema.js';
+import { parseYamlFile, formatZodError } from './yaml-file.js';
+import { crossCheckMapping } from './mapping-checks.js';
+import type { LoadedConfig } from './load-config.js';
+
+/** Is this parsed YAML an events mapping (replay) rather than a reconcile mapping? */
+export function isEventsMapping(raw: unknown): boolean {
+  return !!raw && typeof raw === 'object' && 'events' in raw;
+}
+
+/** Reads and validates one reconcile mapping file, cross-checked against the config's connections. */
+export async function loadMapping(file: string, config?: LoadedConfig): Promise<Mapping> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    throw new MappingError(`No mapping file at ${file}.`, 'Check the mapping name and the `mappings` folder in cutover.yaml.');
+  }
+  const raw = parseYamlFile(text, file, MappingError);
+  const parsed = mappingSchema.safeParse(raw);
+  if (!parsed.success) throw new MappingError(formatZodError(parsed.error, file, raw));
+  const mapping: Mapping = { ...parsed.data, file };
+  crossCheckMapping(mapping, config);
+  return mapping;
+}
+
+/** The reconcile mapping files in the mappings folder (events mappings are skipped). */
+export async function listMappingFiles(config: LoadedConfig): Promise<{ file: string; events: boolean }[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(config.mappingsDir);
+  } catch {
+    throw new MappingError(
+      `The mappings folder ${config.mappingsDir} does not exist.`,
+      'Create it, or point `mappings:` in cutover.yaml at the folder that holds your mapping files.',
+    );
+  }
+  const out: { file: string; events: boolean }[] = [];
+  for (const n of names.filter((n) => /\.ya?ml$/i.test(n)).sort()) {
+    const file = path.join(config.mappingsDir, n);
+    const raw = parseYamlFile(await fs.readFile(file, 'utf8'), file, MappingError);
+    out.push({ file, events: isEventsMapping(raw) });
+  }
+  return out;
+}
+
+/** Loads the named reconcile mappings (or all of them), validated, before any query runs. */
+export async function loadMappings(config: LoadedConfig, names?: string[]): Promise<Mapping[]> {
+  const files = (await listMappingFiles(config)).filter((f) => !f.events);
+  const all = await Promise.all(files.map((f) => loadMapping(f.file, config)));
+  if (!names || names.length === 0) return all;
+  return names.map((n) => {
+    const m = all.find((x) => x.name === n || path.basename(x.file).replace(/\.ya?ml$/i, '') === n);
+    if (!m)
+      throw new MappingError(
+        `There is no mapping named "${n}" in ${config.mappingsDir}.`,
+        all.length ? `Known mappings: ${all.map((x) => x.name).join(', ')}.` : 'The folder holds no mapping files yet.',
+      );
+    return m;
+  });
+}

@@ -1,0 +1,22 @@
+import type { Knex } from 'knex';
+import * as core from './001-core.js';
+import * as exceptions from './002-exceptions.js';
+import * as rollback from './003-rollback.js';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Versioned schema migrations, applied in order on first use; never edit one that has shipped. */
+const migrations: Record<string, Migration> = {
+  '001-core': core,
+  '002-exceptions': exceptions,
+  '003-rollback': rollback,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};
