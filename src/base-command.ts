@@ -3,8 +3,14 @@ import { CutoverError } from './errors.js';
 import { redact } from './util/redact.js';
 import { createLogger, type Logger } from './util/logger.js';
 import { loadConfig, type LoadedConfig } from './config/load-config.js';
+import { openControlStore, type ControlStore } from './store/control-store.js';
+import { openAdapter } from './adapters/registry.js';
+import type { Adapter } from './adapters/types.js';
+import { ConfigError } from './errors.js';
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
 /**
@@ -14,8 +20,15 @@ export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
-    config: Flags.string({ char: 'c', description: 'path to cutover.yaml (default: ./cutover.yaml)', helpGroup: 'GLOBAL' }),
-    json: Flags.boolean({ description: 'print the result as JSON on stdout (logs stay on stderr)', helpGroup: 'GLOBAL' }),
+    config: Flags.string({
+      char: 'c',
+      description: 'path to cutover.yaml (default: ./cutover.yaml)',
+      helpGroup: 'GLOBAL',
+    }),
+    json: Flags.boolean({
+      description: 'print the result as JSON on stdout (logs stay on stderr)',
+      helpGroup: 'GLOBAL',
+    }),
     debug: Flags.boolean({ description: 'verbose logs and stack traces', helpGroup: 'GLOBAL' }),
     'log-file': Flags.string({ description: 'also write JSON logs to this file', helpGroup: 'GLOBAL' }),
   };
@@ -27,6 +40,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected exitStatus = 0;
   private cleanups: (() => Promise<void> | void)[] = [];
   private loadedConfig?: LoadedConfig;
+  private controlStore?: ControlStore;
 
   public override async init(): Promise<void> {
     await super.init();
@@ -47,6 +61,31 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.loadedConfig;
   }
 
+  /** The control store named in cutover.yaml, opened (and migrated) once, closed when the command ends. */
+  protected async store_(): Promise<ControlStore> {
+    if (!this.controlStore) {
+      const config = await this.config_();
+      const store = await openControlStore(config.controlUrl);
+      this.controlStore = store;
+      this.defer(() => store.close());
+    }
+    return this.controlStore;
+  }
+
+  /** Opens the named connection from cutover.yaml; it is closed when the command ends. */
+  protected async adapter_(name: string): Promise<Adapter> {
+    const config = await this.config_();
+    const conn = config.connections[name];
+    if (!conn)
+      throw new ConfigError(
+        `There is no connection "${name}" in ${config.file}.`,
+        `Use one of: ${Object.keys(config.connections).join(', ') || '(none defined)'}.`,
+      );
+    const adapter = await openAdapter(conn, { logger: this.logger });
+    this.defer(() => adapter.close());
+    return adapter;
+  }
+
   /** Registers a cleanup (close a connection) that runs however the command ends. */
   protected defer(fn: () => Promise<void> | void): void {
     this.cleanups.push(fn);
@@ -61,7 +100,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
   }
 
-  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
+  protected override async catch(
+    err: Error & { exitCode?: number; oclif?: { exit?: number } },
+  ): Promise<void> {
     const debug = this.flags?.debug || process.env.DEBUG === '*' || process.argv.includes('--debug');
     if (err instanceof CutoverError) {
       this.exitStatus = err.exitCode;
@@ -76,7 +117,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (err?.oclif !== undefined || err instanceof Errors.CLIError) {
       // A flag or argument the parser refused: bad input.
       this.exitStatus = 2;
-      process.stderr.write(`Error: ${redact(err.message)} See \`cutover ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.\n`);
+      process.stderr.write(
+        `Error: ${redact(err.message)} See \`cutover ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.\n`,
+      );
       return;
     }
     this.exitStatus = 3;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../util/logger.js';
 import type { ConnectionConfig } from '../config/load-config.js';
+import type { FieldType } from '../config/mapping-schema.js';
 
 /**
  * A value as a driver hands it over. Exact types stay exact: decimals and 64-bit integers arrive as
@@ -21,6 +22,8 @@ export interface ReadRequest {
   where?: string;
   /** The --since/--until window on one column, pushed down as bound parameters. */
   window?: { column: string; since?: Date; until?: Date; timezone?: string; naive?: boolean };
+  /** The canonical type of each column's field, in `columns` order (a hint: mssql casts decimals to text). */
+  types?: (FieldType | undefined)[];
   /** Rows per yielded batch (a hint). */
   batchSize?: number;
 }

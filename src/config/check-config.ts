@@ -10,11 +10,16 @@ export interface CheckResult {
   ok: boolean;
   config: string;
   mappings: { file: string; name?: string; kind: 'reconcile' | 'events' }[];
-  connections: ({ name: string; url: string; readOnlyDeclared: boolean } & Partial<ConnectionInfo> & { error?: string })[];
+  connections: ({ name: string; url: string; readOnlyDeclared: boolean } & Partial<ConnectionInfo> & {
+      error?: string;
+    })[];
 }
 
 /** Validates every mapping and, with `connect`, opens each connection. Mapping errors throw (exit 2). */
-export async function checkConfig(config: LoadedConfig, opts: { connect?: boolean; logger: Logger }): Promise<CheckResult> {
+export async function checkConfig(
+  config: LoadedConfig,
+  opts: { connect?: boolean; logger: Logger },
+): Promise<CheckResult> {
   const files = await listMappingFiles(config);
   const mappings: CheckResult['mappings'] = [];
   for (const f of files) {
@@ -24,7 +29,11 @@ export async function checkConfig(config: LoadedConfig, opts: { connect?: boolea
   const connections: CheckResult['connections'] = [];
   let ok = true;
   for (const conn of Object.values(config.connections)) {
-    const entry: CheckResult['connections'][number] = { name: conn.name, url: redactUrl(conn.url), readOnlyDeclared: conn.readOnly ?? false };
+    const entry: CheckResult['connections'][number] = {
+      name: conn.name,
+      url: redactUrl(conn.url),
+      readOnlyDeclared: conn.readOnly ?? false,
+    };
     const adapter = createAdapter(conn, { logger: opts.logger });
     if (opts.connect) {
       try {
@@ -49,7 +58,9 @@ export function renderCheck(r: CheckResult): string {
   for (const c of r.connections) {
     if (c.error) lines.push(`  connection ${c.name} ${c.url}: FAILED: ${c.error}`);
     else if (c.serverVersion)
-      lines.push(`  connection ${c.name} ${c.url}: ${c.serverVersion}, ${c.latencyMs!.toFixed(1)} ms, ${c.readOnly ? 'read-only' : 'read-write'}`);
+      lines.push(
+        `  connection ${c.name} ${c.url}: ${c.serverVersion}, ${c.latencyMs!.toFixed(1)} ms, ${c.readOnly ? 'read-only' : 'read-write'}`,
+      );
     else lines.push(`  connection ${c.name} ${c.url}`);
   }
   if (!r.ok) lines.push('Some connections failed: fix them before running reconcile or replay.');

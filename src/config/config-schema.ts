@@ -17,11 +17,17 @@ export const connectionSchema = z
 export const configSchema = z
   .object({
     connections: z.record(z.string(), connectionSchema),
-    control: z.object({ url: z.string().min(1) }).strict().optional(),
+    control: z
+      .object({ url: z.string().min(1) })
+      .strict()
+      .optional(),
     mappings: z.string().optional(),
     reports: z.string().optional(),
     /** Report options: the cap on detail rows in an Excel workbook. */
-    report: z.object({ xlsxDetailRowCap: z.number().int().positive().max(1_048_000).optional() }).strict().optional(),
+    report: z
+      .object({ xlsxDetailRowCap: z.number().int().positive().max(1_048_000).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

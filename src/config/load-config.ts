@@ -50,7 +50,10 @@ export function resolveUrl(url: string, dir: string): string {
 }
 
 /** Finds, reads, interpolates and validates cutover.yaml. */
-export async function loadConfig(configPath?: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+export async function loadConfig(
+  configPath?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LoadedConfig> {
   const file = path.resolve(configPath ?? 'cutover.yaml');
   let text: string;
   try {

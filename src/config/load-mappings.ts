@@ -17,7 +17,10 @@ export async function loadMapping(file: string, config?: LoadedConfig): Promise<
   try {
     text = await fs.readFile(file, 'utf8');
   } catch {
-    throw new MappingError(`No mapping file at ${file}.`, 'Check the mapping name and the `mappings` folder in cutover.yaml.');
+    throw new MappingError(
+      `No mapping file at ${file}.`,
+      'Check the mapping name and the `mappings` folder in cutover.yaml.',
+    );
   }
   const raw = parseYamlFile(text, file, MappingError);
   const parsed = mappingSchema.safeParse(raw);
@@ -57,7 +60,9 @@ export async function loadMappings(config: LoadedConfig, names?: string[]): Prom
     if (!m)
       throw new MappingError(
         `There is no mapping named "${n}" in ${config.mappingsDir}.`,
-        all.length ? `Known mappings: ${all.map((x) => x.name).join(', ')}.` : 'The folder holds no mapping files yet.',
+        all.length
+          ? `Known mappings: ${all.map((x) => x.name).join(', ')}.`
+          : 'The folder holds no mapping files yet.',
       );
     return m;
   });

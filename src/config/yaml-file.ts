@@ -4,7 +4,11 @@ import { ConfigError } from '../errors.js';
 import { suggest } from '../util/suggest.js';
 
 /** Parses YAML, turning a syntax error into a ConfigError that names the file and line. */
-export function parseYamlFile(text: string, file: string, ErrorClass: typeof ConfigError = ConfigError): unknown {
+export function parseYamlFile(
+  text: string,
+  file: string,
+  ErrorClass: typeof ConfigError = ConfigError,
+): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
@@ -19,7 +23,12 @@ export function parseYamlFile(text: string, file: string, ErrorClass: typeof Con
 }
 
 function pathText(p: readonly PropertyKey[]): string {
-  return p.length ? p.map((s) => (typeof s === 'number' ? `[${s}]` : String(s))).join('.').replace(/\.\[/g, '[') : '(top level)';
+  return p.length
+    ? p
+        .map((s) => (typeof s === 'number' ? `[${s}]` : String(s)))
+        .join('.')
+        .replace(/\.\[/g, '[')
+    : '(top level)';
 }
 
 function valueAt(root: unknown, p: readonly PropertyKey[]): unknown {
@@ -29,7 +38,12 @@ function valueAt(root: unknown, p: readonly PropertyKey[]): unknown {
 }
 
 /** Turns the first zod issue into one sentence naming the file, the path inside it and the fix. */
-export function formatZodError(error: z.ZodError, file: string, raw: unknown, knownKeys?: (p: readonly PropertyKey[]) => string[]): string {
+export function formatZodError(
+  error: z.ZodError,
+  file: string,
+  raw: unknown,
+  knownKeys?: (p: readonly PropertyKey[]) => string[],
+): string {
   const issue = error.issues[0];
   if (!issue) return `${file} is invalid.`;
   const where = pathText(issue.path);

@@ -1,6 +1,7 @@
 /** Result types of a reconcile run: the engine yields them, reports and the exception queue consume them. */
 
-export type DifferenceType = 'mismatch' | 'missing_in_cloud' | 'missing_in_legacy' | 'duplicate_key' | 'unbalanced_journal';
+export type DifferenceType =
+  'mismatch' | 'missing_in_cloud' | 'missing_in_legacy' | 'duplicate_key' | 'unbalanced_journal';
 
 /** A canonical value: exact decimal string at the field's scale, ISO UTC timestamp, or text; null stays null. */
 export type CanonicalValue = string | null;

@@ -64,7 +64,12 @@ export async function createRun(
 }
 
 /** Records how a run ended and its summary. */
-export async function finishRun(store: ControlStore, id: string, status: string, summary: unknown): Promise<void> {
+export async function finishRun(
+  store: ControlStore,
+  id: string,
+  status: string,
+  summary: unknown,
+): Promise<void> {
   await store
     .knex('cutover_runs')
     .where({ id })
@@ -90,7 +95,11 @@ export async function listRuns(
   store: ControlStore,
   filter: { command?: string; name?: string; limit?: number } = {},
 ): Promise<RunRecord[]> {
-  const q = store.knex('cutover_runs').orderBy('started_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 50);
+  const q = store
+    .knex('cutover_runs')
+    .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(filter.limit ?? 50);
   if (filter.command) q.where({ command: filter.command });
   if (filter.name) q.where({ name: filter.name });
   return (await q).map(toRecord);

@@ -15,7 +15,8 @@ export interface LoggerOptions {
 
 /** Logs go to stderr only (stdout is reserved for results and --json), with secrets redacted. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const level = options.debug || process.env.DEBUG === '*' ? 'debug' : (process.env.CUTOVER_LOG_LEVEL ?? 'info');
+  const level =
+    options.debug || process.env.DEBUG === '*' ? 'debug' : (process.env.CUTOVER_LOG_LEVEL ?? 'info');
   const usePretty = options.pretty ?? Boolean(process.stderr.isTTY);
   const sanitize: DestinationStream = {
     write(line: string) {
@@ -23,7 +24,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
   };
   const stderr: { write(s: string): void } = usePretty
-    ? pretty({ destination: 2, colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss', sync: true })
+    ? pretty({
+        destination: 2,
+        colorize: true,
+        ignore: 'pid,hostname',
+        translateTime: 'HH:MM:ss',
+        sync: true,
+      })
     : { write: (s: string) => process.stderr.write(s) };
   const streams: { stream: DestinationStream; level: string }[] = [{ stream: sanitize, level }];
   if (options.logFile) {

@@ -36,7 +36,7 @@ export function runCli(
         code: code ?? -1,
         stdout,
         stderr,
-        json: <T,>() => JSON.parse(stdout) as T,
+        json: <T>() => JSON.parse(stdout) as T,
       });
     });
     child.stdin.end(opts.input ?? '');

@@ -26,7 +26,10 @@ export function sqliteSelect(req: ReadRequest): { sql: string; params: unknown[]
     where.push(`${quoteDouble(req.window.column)} < ?`);
     params.push(windowBound(req.window.until, req.window));
   }
-  return { sql: `SELECT ${cols} FROM ${sqliteSource(req)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`, params };
+  return {
+    sql: `SELECT ${cols} FROM ${sqliteSource(req)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
+    params,
+  };
 }
 
 /** SQLite stores timestamps as text: a bound is written in the column's zone, in the same ISO-like shape. */
@@ -72,14 +75,22 @@ class SqliteAdapter implements Adapter {
       this.db.pragma('busy_timeout = 10000');
       this.db.defaultSafeIntegers(true);
     } catch (err) {
-      throw new ConnectionError(`Connection "${this.name}": cannot open ${this.file}: ${(err as Error).message}.`, 'Check that the file is a SQLite database and readable.');
+      throw new ConnectionError(
+        `Connection "${this.name}": cannot open ${this.file}: ${(err as Error).message}.`,
+        'Check that the file is a SQLite database and readable.',
+      );
     }
   }
 
   async info(): Promise<ConnectionInfo> {
     const t0 = performance.now();
     const row = this.database().prepare('SELECT sqlite_version() AS v').get() as { v: string };
-    return { dialect: 'sqlite', serverVersion: `SQLite ${row.v}`, latencyMs: performance.now() - t0, readOnly: this.readOnly };
+    return {
+      dialect: 'sqlite',
+      serverVersion: `SQLite ${row.v}`,
+      latencyMs: performance.now() - t0,
+      readOnly: this.readOnly,
+    };
   }
 
   async *read(req: ReadRequest): AsyncIterable<RawValue[][]> {

@@ -6,9 +6,14 @@ export default class ConfigCheck extends BaseCommand<typeof ConfigCheck> {
   static override summary = 'Validate cutover.yaml and every mapping; with --connect, open each connection.';
   static override description =
     'The first command to run. Checks the configuration and all mapping files before any query runs; with --connect it also opens each connection and reports the server version, round-trip latency and whether it is read-only.';
-  static override examples = ['<%= config.bin %> config check', '<%= config.bin %> config check --connect --json'];
+  static override examples = [
+    '<%= config.bin %> config check',
+    '<%= config.bin %> config check --connect --json',
+  ];
   static override flags = {
-    connect: Flags.boolean({ description: 'also open each connection and report version, latency and read-only' }),
+    connect: Flags.boolean({
+      description: 'also open each connection and report version, latency and read-only',
+    }),
   };
 
   async run(): Promise<void> {
