@@ -1,5 +1,7 @@
-#!/usr/bin/env -S node --import tsx
-// Runs the TypeScript sources directly (needs the dev dependency tsx).
+#!/usr/bin/env node
+// Runs the TypeScript sources directly, without a build (uses the dev dependency tsx).
+import { register } from 'tsx/esm/api';
 import { execute } from '@oclif/core';
 
+register();
 await execute({ development: true, dir: import.meta.url });
