@@ -13,3 +13,35 @@ export function quoteQualified(name: string, quote: QuoteFn): string {
 
 export const quoteDouble: QuoteFn = (id) => `"${id.replace(/"/g, '""')}"`;
 export const quoteBracket: QuoteFn = (id) => `[${id.replace(/]/g, ']]')}]`;
+
+/**
+ * A window bound as wall-clock text: UTC with a `+00` offset by default, or the local time in
+ * `timezone` without an offset for naive columns stored in that zone. Whole seconds get no fraction,
+ * so text-stored timestamps (SQLite, CSV) compare right at the boundary. Only digits and separators:
+ * safe to embed as a literal where a bound parameter cannot be used (PostgreSQL COPY).
+ */
+export function formatWindowBound(d: Date, timezone?: string, withOffset = true): string {
+  if (Number.isNaN(d.getTime())) throw new RangeError('invalid window bound');
+  if (!timezone || timezone === 'UTC') {
+    const iso = d
+      .toISOString()
+      .replace('T', ' ')
+      .replace('Z', '')
+      .replace(/\.000$/, '');
+    return withOffset ? `${iso}+00` : iso;
+  }
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(d);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
+  // Whole seconds stay without a fraction: text columns compare '…:00' < '…:00.000'.
+  const ms = d.getUTCMilliseconds() ? `.${String(d.getUTCMilliseconds()).padStart(3, '0')}` : '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}${ms}`;
+}

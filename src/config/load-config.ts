@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { configSchema, type ConnectionSpec } from './config-schema.js';
 import { ConfigError } from '../errors.js';
-import { parseYamlFile, formatZodError } from './yaml-file.js';
+import { parseYamlDocument, formatZodError } from './yaml-file.js';
+import { knownKeysAt } from './schema-keys.js';
 import { registerSecret } from '../util/redact.js';
 
 /** A connection from cutover.yaml, with its name. */
@@ -22,22 +23,50 @@ export interface LoadedConfig {
 }
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const SECRET_NAME = /pass|pw|secret|token|key|auth|credential/i;
 
-/** Replaces `${VAR}` (and `${VAR:-default}`) from the environment; a variable that is not set is an error. */
-export function interpolate(text: string, file: string, env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * Replaces `${VAR}` (and `${VAR:-default}`) from the environment; a variable that is not set is an
+ * error naming it and, when given, the place in the file that uses it. Values of variables whose
+ * name looks secret are registered for redaction.
+ */
+export function interpolate(
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  where?: { path: string; line: number },
+): string {
   return text.replace(VAR, (_match, name: string, fallback: string | undefined, offset: number) => {
     const value = env[name];
     if (value !== undefined && value !== '') {
-      registerSecret(value.length >= 6 && /pass|pw|secret|token|key/i.test(name) ? value : undefined);
+      if (SECRET_NAME.test(name)) registerSecret(value);
       return value;
     }
     if (fallback !== undefined) return fallback;
-    const line = text.slice(0, offset).split('\n').length;
+    const at = where
+      ? `line ${where.line} (${where.path})`
+      : `line ${text.slice(0, offset).split('\n').length}`;
     throw new ConfigError(
-      `${file} line ${line} uses the environment variable ${name}, which is not set.`,
+      `${file} ${at} uses the environment variable ${name}, which is not set.`,
       `Set it (export ${name}=...) before running cutover, or write \${${name}:-default} to give a default.`,
     );
   });
+}
+
+/** Registers the secrets a connection carries (URL password, credential headers) for redaction. */
+function registerConnectionSecrets(url: string, headers?: Record<string, string>): void {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:([^@/\s]+)@/i.exec(url);
+  if (m?.[1]) {
+    registerSecret(m[1]);
+    try {
+      registerSecret(decodeURIComponent(m[1]));
+    } catch {
+      // not valid percent-encoding: the raw text is registered already
+    }
+  }
+  for (const [k, v] of Object.entries(headers ?? {}))
+    if (/authorization|token|key|secret|cookie/i.test(k))
+      registerSecret(v.replace(/^(Bearer|Basic)\s+/i, ''));
 }
 
 /** Resolves a `sqlite:` or `csv:` URL's relative path against the config folder. */
@@ -69,15 +98,23 @@ export async function loadConfig(
       );
     throw new ConfigError(`Cannot read ${file}: ${(err as Error).message}.`, 'Check the file permissions.');
   }
-  const raw = parseYamlFile(interpolate(text, file, env), file);
+  const doc = parseYamlDocument(text, file, ConfigError, (value, where) =>
+    interpolate(value, file, env, where),
+  );
+  const raw = doc.value;
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(formatZodError(parsed.error, file, raw), undefined);
+  if (!parsed.success)
+    throw new ConfigError(
+      formatZodError(parsed.error, file, raw, (p) => knownKeysAt(configSchema, p), doc.lineOf),
+    );
   const dir = path.dirname(file);
   const cfg = parsed.data;
   const connections: Record<string, ConnectionConfig> = {};
   for (const [name, spec] of Object.entries(cfg.connections)) {
+    registerConnectionSecrets(spec.url, spec.headers);
     connections[name] = { ...spec, name, url: resolveUrl(spec.url, dir) };
   }
+  if (cfg.control?.url) registerConnectionSecrets(cfg.control.url);
   return {
     file,
     dir,

@@ -2,8 +2,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MappingError } from '../errors.js';
 import { mappingSchema, type Mapping } from './mapping-schema.js';
-import { parseYamlFile, formatZodError } from './yaml-file.js';
+import { parseYamlDocument, formatZodError } from './yaml-file.js';
 import { crossCheckMapping } from './mapping-checks.js';
+import { knownKeysAt } from './schema-keys.js';
 import type { LoadedConfig } from './load-config.js';
 
 /** Is this parsed YAML an events mapping (replay) rather than a reconcile mapping? */
@@ -22,9 +23,13 @@ export async function loadMapping(file: string, config?: LoadedConfig): Promise<
       'Check the mapping name and the `mappings` folder in cutover.yaml.',
     );
   }
-  const raw = parseYamlFile(text, file, MappingError);
+  const doc = parseYamlDocument(text, file, MappingError);
+  const raw = doc.value;
   const parsed = mappingSchema.safeParse(raw);
-  if (!parsed.success) throw new MappingError(formatZodError(parsed.error, file, raw));
+  if (!parsed.success)
+    throw new MappingError(
+      formatZodError(parsed.error, file, raw, (p) => knownKeysAt(mappingSchema, p), doc.lineOf),
+    );
   const mapping: Mapping = { ...parsed.data, file };
   crossCheckMapping(mapping, config);
   return mapping;
@@ -44,7 +49,7 @@ export async function listMappingFiles(config: LoadedConfig): Promise<{ file: st
   const out: { file: string; events: boolean }[] = [];
   for (const n of names.filter((n) => /\.ya?ml$/i.test(n)).sort()) {
     const file = path.join(config.mappingsDir, n);
-    const raw = parseYamlFile(await fs.readFile(file, 'utf8'), file, MappingError);
+    const raw = parseYamlDocument(await fs.readFile(file, 'utf8'), file, MappingError).value;
     out.push({ file, events: isEventsMapping(raw) });
   }
   return out;

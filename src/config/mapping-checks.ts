@@ -1,57 +1,271 @@
 import { MappingError } from '../errors.js';
-import type { Mapping } from './mapping-schema.js';
+import type { FieldSpec, FieldType, Mapping, SideSpec } from './mapping-schema.js';
 import type { LoadedConfig } from './load-config.js';
 
 /**
- * Cross-checks a mapping beyond its schema: every key and field produced by both sides, totals
- * naming known fields, transforms that fit the field's type, connections that exist.
+ * Cross-checks a mapping beyond what its schema can say, before any query runs: every key and
+ * field produced by both sides, totals naming known numeric fields, transforms that fit the field's
+ * type, tolerances parseable for it, a domain's roles present, connections that exist. The first
+ * problem found is thrown as a MappingError naming the file, the place and the fix.
  */
 export function crossCheckMapping(m: Mapping, config?: LoadedConfig): void {
-  const fail = (where: string, what: string, fix: string) => {
+  const fail = (where: string, what: string, fix: string): never => {
     throw new MappingError(`${m.file}: ${where}: ${what}.`, fix);
   };
   const fields = Object.keys(m.fields);
+  const oneOf = (names: string[] = fields) => `Use one of: ${names.join(', ') || '(no fields declared)'}.`;
+  const numeric = fields.filter((f) => isNumeric(m.fields[f]!.type));
+
+  if (fields.length === 0) fail('fields', 'no fields are declared', 'Declare the key and compared fields.');
   for (const k of m.key)
     if (!m.fields[k])
-      fail(`key`, `"${k}" is not a field`, `Declare it under fields:, or use one of ${fields.join(', ')}.`);
-  for (const side of ['legacy', 'cloud'] as const) {
-    const s = m[side];
-    if (!s.table && !s.query)
-      fail(
-        side,
-        'neither `table` nor `query` is given',
-        'Name the table (table: dbo.INVENTSUM) or give a query.',
-      );
-    if (s.table && s.query) fail(side, 'both `table` and `query` are given', 'Keep one of them.');
-    if (config && !config.connections[s.connection])
-      fail(
-        `${side}.connection`,
-        `there is no connection "${s.connection}" in ${config.file}`,
-        `Use one of ${Object.keys(config.connections).join(', ')}.`,
-      );
-    for (const f of fields) {
-      if (!(f in s.columns))
-        fail(
-          `${side}.columns`,
-          `the field "${f}" is not produced by the ${side} side`,
-          `Add ${f}: <column> under ${side}.columns.`,
-        );
-    }
-    for (const c of Object.keys(s.columns)) {
-      if (!m.fields[c])
-        fail(
-          `${side}.columns.${c}`,
-          `"${c}" is not a declared field`,
-          `Declare it under fields:, or remove it.`,
-        );
-    }
-  }
+      fail('key', `"${k}" is not a declared field`, `Declare it under fields:, or ${lower(oneOf())}`);
+  for (const [name, spec] of Object.entries(m.fields)) checkField(name, spec, fail);
+  for (const side of ['legacy', 'cloud'] as const) checkSide(m, side, config, fail);
+
   for (const [i, t] of (m.totals ?? []).entries()) {
     for (const f of [...(t.by ?? []), ...(t.sum ?? []), ...(t.value ?? [])])
-      if (!m.fields[f]) fail(`totals[${i}]`, `"${f}" is not a field`, `Use one of ${fields.join(', ')}.`);
+      if (!m.fields[f]) fail(`totals[${i}]`, `"${f}" is not a declared field`, oneOf());
+    for (const f of [...(t.sum ?? []), ...(t.value ?? [])])
+      if (!numeric.includes(f))
+        fail(
+          `totals[${i}]`,
+          `"${f}" is a ${m.fields[f]!.type} field and cannot be summed`,
+          `Sum a decimal or integer field: ${numeric.join(', ') || '(none declared)'}.`,
+        );
+    if (!t.sum?.length && !t.value && !t.count)
+      fail(
+        `totals[${i}]`,
+        'it computes nothing',
+        'Give `sum: [field]`, `value: [qty, price]` or `count: true`.',
+      );
   }
-  if (m.window && !m.fields[m.window.field])
-    fail('window.field', `"${m.window.field}" is not a field`, `Use one of ${fields.join(', ')}.`);
-  for (const f of m.absentAsZero ?? [])
-    if (!m.fields[f]) fail('absentAsZero', `"${f}" is not a field`, `Use one of ${fields.join(', ')}.`);
+  if (m.window) {
+    const f = m.window.field;
+    const spec = m.fields[f];
+    if (!spec) fail('window.field', `"${f}" is not a declared field`, oneOf());
+    else if (spec.type !== 'timestamp' && spec.type !== 'date')
+      fail(
+        'window.field',
+        `"${f}" is a ${spec.type} field, but --since/--until filter on a date or timestamp`,
+        oneOf(fields.filter((x) => ['date', 'timestamp'].includes(m.fields[x]!.type))),
+      );
+    for (const side of ['legacy', 'cloud'] as const) {
+      const col = m[side].columns[f];
+      if (col !== undefined && (typeof col !== 'string' ? !col.column || col.value !== undefined : false))
+        fail(
+          `${side}.columns.${f}`,
+          `the window field "${f}" must come from a plain column (the filter is pushed down into SQL), not a constant`,
+          `Map ${f} to a column on the ${side} side, or remove \`window\`.`,
+        );
+    }
+  }
+  for (const f of m.absentAsZero ?? []) {
+    if (!m.fields[f]) fail('absentAsZero', `"${f}" is not a declared field`, oneOf());
+    if (!numeric.includes(f))
+      fail('absentAsZero', `"${f}" is not a decimal or integer field`, oneOf(numeric));
+  }
+  for (const [level, v] of Object.entries(m.thresholds ?? {}))
+    if (v !== undefined && !DECIMAL.test(v))
+      fail(`thresholds.${level}`, `"${v}" is not a decimal number`, 'Write it like "100" or "0.50".');
+  checkDomain(m, fail);
+}
+
+type Fail = (where: string, what: string, fix: string) => never;
+
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+const UNSIGNED_DECIMAL = /^\+?(\d+(\.\d*)?|\.\d+)$/;
+const DURATION = /^\d+(ms|s)$/;
+
+function isNumeric(t: FieldType): boolean {
+  return t === 'decimal' || t === 'integer';
+}
+
+function lower(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+/** Whether an IANA time-zone name is known to this Node.js. */
+function validZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkField(name: string, f: FieldSpec, fail: Fail): void {
+  const at = `fields.${name}`;
+  const only = (option: string, types: FieldType[]) =>
+    fail(
+      `${at}.${option}`,
+      `\`${option}\` applies to ${types.join(' or ')} fields, and "${name}" is a ${f.type} field`,
+      `Remove \`${option}\`, or change the type of ${name}.`,
+    );
+  if (f.scale !== undefined && f.type !== 'decimal') only('scale', ['decimal']);
+  if (f.round !== undefined && f.type !== 'decimal') only('round', ['decimal']);
+  if (f.relativeTolerance !== undefined && f.type !== 'decimal') only('relativeTolerance', ['decimal']);
+  if (f.precision !== undefined && f.type !== 'timestamp') only('precision', ['timestamp']);
+  if (f.trim !== undefined && f.type !== 'string') only('trim', ['string']);
+  if (f.case !== undefined && f.type !== 'string') only('case', ['string']);
+  if (f.currency !== undefined && !isNumeric(f.type)) only('currency', ['decimal', 'integer']);
+  if (f.tolerance !== undefined) {
+    if (isNumeric(f.type)) {
+      if (!UNSIGNED_DECIMAL.test(f.tolerance))
+        fail(
+          `${at}.tolerance`,
+          `"${f.tolerance}" is not a non-negative decimal number`,
+          `Write it as a quoted decimal, like tolerance: "0.005".`,
+        );
+    } else if (f.type === 'timestamp') {
+      if (!DURATION.test(f.tolerance))
+        fail(`${at}.tolerance`, `"${f.tolerance}" is not a duration`, 'Write it like 1s or 500ms.');
+    } else only('tolerance', ['decimal', 'integer', 'timestamp']);
+  }
+  if (f.relativeTolerance !== undefined && !UNSIGNED_DECIMAL.test(f.relativeTolerance))
+    fail(
+      `${at}.relativeTolerance`,
+      `"${f.relativeTolerance}" is not a non-negative decimal fraction`,
+      'Write it like "0.001" (0.1%).',
+    );
+  if (f.nullAs !== undefined && isNumeric(f.type) && !DECIMAL.test(String(f.nullAs)))
+    fail(`${at}.nullAs`, `${JSON.stringify(f.nullAs)} is not a number`, 'Write it like 0.');
+}
+
+function checkSide(m: Mapping, side: 'legacy' | 'cloud', config: LoadedConfig | undefined, fail: Fail): void {
+  const s: SideSpec = m[side];
+  if (!s.table && !s.query)
+    fail(
+      side,
+      'neither `table` nor `query` is given',
+      'Name the table (table: dbo.INVENTSUM) or give a query.',
+    );
+  if (s.table && s.query) fail(side, 'both `table` and `query` are given', 'Keep one of them.');
+  if (config && !config.connections[s.connection])
+    fail(
+      `${side}.connection`,
+      `there is no connection "${s.connection}" in ${config.file}`,
+      `Use one of: ${Object.keys(config.connections).join(', ') || '(none defined)'}.`,
+    );
+  if (s.timezone !== undefined && !validZone(s.timezone))
+    fail(
+      `${side}.timezone`,
+      `"${s.timezone}" is not a known time zone`,
+      'Use an IANA name like America/New_York.',
+    );
+  for (const k of m.key)
+    if (!(k in s.columns))
+      fail(
+        `${side}.columns`,
+        `the key field "${k}" is not produced by the ${side} side`,
+        `Add \`${k}: <column>\` under ${side}.columns, naming the ${side} column that holds ${k}.`,
+      );
+  for (const f of Object.keys(m.fields))
+    if (!(f in s.columns))
+      fail(
+        `${side}.columns`,
+        `the field "${f}" is not produced by the ${side} side`,
+        `Add \`${f}: <column>\` under ${side}.columns, or remove the field.`,
+      );
+  for (const [name, col] of Object.entries(s.columns)) {
+    const at = `${side}.columns.${name}`;
+    const field = m.fields[name];
+    if (!field) {
+      fail(
+        at,
+        `"${name}" is not a declared field`,
+        `Declare it under fields:, or remove it from ${side}.columns.`,
+      );
+      continue;
+    }
+    if (typeof col === 'string') continue;
+    if (col.column === undefined && col.value === undefined)
+      fail(
+        at,
+        'neither `column` nor `value` is given',
+        `Name the ${side} column (column: NAME) or give a constant (value: ...).`,
+      );
+    if (col.column !== undefined && col.value !== undefined)
+      fail(at, 'both `column` and `value` are given', 'Keep one of them.');
+    const only = (option: string, types: FieldType[]) =>
+      fail(
+        `${at}.${option}`,
+        `\`${option}\` applies to ${types.join(' or ')} fields, and "${name}" is a ${field.type} field`,
+        `Remove \`${option}\`, or change the type of ${name}.`,
+      );
+    if (col.multiply !== undefined && !isNumeric(field.type)) only('multiply', ['decimal', 'integer']);
+    if (col.divide !== undefined && !isNumeric(field.type)) only('divide', ['decimal', 'integer']);
+    if (col.signFrom !== undefined && !isNumeric(field.type)) only('signFrom', ['decimal', 'integer']);
+    if (col.timezone !== undefined && field.type !== 'timestamp') only('timezone', ['timestamp']);
+    if (col.trim !== undefined && field.type !== 'string') only('trim', ['string']);
+    if (col.case !== undefined && field.type !== 'string') only('case', ['string']);
+    for (const op of ['multiply', 'divide'] as const) {
+      const v = col[op];
+      if (v === undefined) continue;
+      if (!DECIMAL.test(v))
+        fail(`${at}.${op}`, `"${v}" is not a decimal number`, 'Write it like 12 or "0.5".');
+      if (/^[+-]?[0.]*$/.test(v))
+        fail(`${at}.${op}`, 'it is zero', `A zero ${op} loses every value; remove it.`);
+    }
+    if (col.timezone !== undefined && !validZone(col.timezone))
+      fail(
+        `${at}.timezone`,
+        `"${col.timezone}" is not a known time zone`,
+        'Use an IANA name like America/New_York.',
+      );
+    if (col.unmapped !== undefined && !col.map)
+      fail(`${at}.unmapped`, '`unmapped` needs a `map`', 'Add the `map`, or remove `unmapped`.');
+  }
+}
+
+/** The canonical field names each domain's checks need (SPEC "Domain checks"). */
+function checkDomain(m: Mapping, fail: Fail): void {
+  const has = (f: string) => f in m.fields;
+  const missing: string[] = [];
+  const need = (f: string) => {
+    if (!has(f)) missing.push(`\`${f}\``);
+  };
+  switch (m.domain) {
+    case 'inventory':
+      need('location');
+      need('on_hand');
+      break;
+    case 'refunds':
+      need('amount');
+      need('status');
+      need('refunded_at');
+      break;
+    case 'postings':
+      need('journal');
+      need('account');
+      if (!has('period') && !has('posting_date')) missing.push('`period` or `posting_date`');
+      if (!has('amount') && !(has('debit') && has('credit')))
+        missing.push(
+          has('debit') || has('credit')
+            ? '`debit` and `credit` (both)'
+            : '`amount` (or `debit` and `credit`)',
+        );
+      break;
+    default:
+      return;
+  }
+  if (missing.length)
+    fail(
+      'domain',
+      `the ${m.domain} domain needs the field${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not declared`,
+      `Declare ${missing.length > 1 ? 'them' : 'it'} under fields: (rename your field to the role name), or use \`domain: custom\`.`,
+    );
+  const numericRoles = {
+    inventory: ['on_hand', 'unit_cost', 'reserved'],
+    refunds: ['amount'],
+    postings: ['amount', 'debit', 'credit'],
+  }[m.domain];
+  for (const f of numericRoles)
+    if (has(f) && !isNumeric(m.fields[f]!.type))
+      fail(
+        `fields.${f}`,
+        `the ${m.domain} domain sums "${f}", but it is a ${m.fields[f]!.type} field`,
+        'Declare it as type: decimal (or integer).',
+      );
 }

@@ -40,10 +40,20 @@ export async function createRun(
 ): Promise<string> {
   const now = opts.now ?? new Date();
   const base = `${opts.prefix}_${stamp(now)}${opts.name ? `_${opts.name}` : ''}`;
-  for (let n = 1; n < 1000; n++) {
-    const id = n === 1 ? base : `${base}_${n}`;
-    const taken = await store.knex('cutover_runs').where({ id }).first('id');
-    if (taken) continue;
+  const suffix = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:_(\\d+))?$`);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    // The next free number after those taken; a concurrent writer may take it first, then retry.
+    const rows: { id: string }[] = await store
+      .knex('cutover_runs')
+      .where('id', base)
+      .orWhere('id', 'like', `${base}_%`)
+      .select('id');
+    let next = 1;
+    for (const r of rows) {
+      const m = suffix.exec(r.id);
+      if (m) next = Math.max(next, m[1] ? Number(m[1]) + 1 : 2);
+    }
+    const id = next === 1 ? base : `${base}_${next}`;
     try {
       await store.knex('cutover_runs').insert({
         id,
@@ -56,11 +66,21 @@ export async function createRun(
       });
       return id;
     } catch (err) {
-      if (/unique|duplicate|constraint/i.test((err as Error).message)) continue;
+      if (isUniqueViolation(err)) continue;
       throw err;
     }
   }
-  throw new Error(`could not allocate a run id after ${base}`);
+  throw new Error(`could not allocate a run id after ${base}: too many concurrent runs`);
+}
+
+/** A primary-key collision, on PostgreSQL (23505) or SQLite. */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    e?.code === '23505' ||
+    /^SQLITE_CONSTRAINT/.test(e?.code ?? '') ||
+    /UNIQUE constraint failed/i.test(e?.message ?? '')
+  );
 }
 
 /** Records how a run ended and its summary. */
@@ -76,6 +96,16 @@ export async function finishRun(
     .update({ status, finished_at: new Date().toISOString(), summary: JSON.stringify(summary) });
 }
 
+/** A summary column as stored; text that is not JSON (a crashed writer) is shown, not thrown. */
+function parseSummary(v: unknown): unknown {
+  if (typeof v !== 'string') return v ?? null;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
 function toRecord(row: Record<string, unknown>): RunRecord {
   return {
     id: row.id as string,
@@ -84,32 +114,46 @@ function toRecord(row: Record<string, unknown>): RunRecord {
     status: row.status as string,
     startedAt: row.started_at as string,
     finishedAt: (row.finished_at as string | null) ?? null,
-    summary: typeof row.summary === 'string' ? JSON.parse(row.summary) : null,
+    summary: parseSummary(row.summary),
     user: (row.user_name as string | null) ?? null,
     host: (row.host as string | null) ?? null,
   };
 }
 
+/** Which runs to list. */
+export interface RunFilter {
+  command?: string;
+  name?: string;
+  limit?: number;
+}
+
+function filtered(store: ControlStore, filter: RunFilter) {
+  const q = store.knex('cutover_runs');
+  if (filter.command) q.where({ command: filter.command });
+  if (filter.name) q.where({ name: filter.name });
+  return q;
+}
+
 /** Past runs, newest first. */
-export async function listRuns(
-  store: ControlStore,
-  filter: { command?: string; name?: string; limit?: number } = {},
-): Promise<RunRecord[]> {
-  const q = store
-    .knex('cutover_runs')
+export async function listRuns(store: ControlStore, filter: RunFilter = {}): Promise<RunRecord[]> {
+  const rows = await filtered(store, filter)
     .orderBy('started_at', 'desc')
     .orderBy('id', 'desc')
     .limit(filter.limit ?? 50);
-  if (filter.command) q.where({ command: filter.command });
-  if (filter.name) q.where({ name: filter.name });
-  return (await q).map(toRecord);
+  return rows.map(toRecord);
+}
+
+/** How many runs match a filter (ignoring its limit). */
+export async function countRuns(store: ControlStore, filter: RunFilter = {}): Promise<number> {
+  const row = (await filtered(store, filter).count({ n: '*' }).first()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
 }
 
 /** One run; an unknown id is a UsageError that lists the latest ones. */
 export async function getRun(store: ControlStore, id: string, command?: string): Promise<RunRecord> {
   const row = await store.knex('cutover_runs').where({ id }).first();
   if (!row || (command && row.command !== command)) {
-    const recent = await listRuns(store, { command, limit: 3 });
+    const recent = await listRuns(store, { command, limit: 5 });
     throw new UsageError(
       `There is no ${command ? `${command} ` : ''}run "${id}" in the control store.`,
       recent.length

@@ -3,11 +3,20 @@
  * password, and any known secret value is masked wherever it appears in free text.
  */
 
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@/\s]+)(@)/gi;
-const KV_SECRET = /\b(password|pwd|passwd|secret|token|apikey|api_key)=([^;&\s]+)/gi;
+// The password runs to the LAST "@" before the host: users paste unencoded passwords holding "@".
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s"']*:)([^/\s"']+)(@)/gi;
+const KV_SECRET =
+  /\b(password|pwd|passwd|secret|token|apikey|api_key|access_token|client_secret)=([^;&\s"']+)/gi;
+const JSON_SECRET =
+  /("(?:password|pwd|passwd|secret|token|apikey|api_key|authorization|access_token|client_secret)"\s*:\s*")((?:[^"\\]|\\.)*)(")/gi;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
 
 const registered = new Set<string>();
+
+/** Forgets every registered secret (tests). */
+export function clearSecrets(): void {
+  registered.clear();
+}
 
 /** Registers a secret value (a password, a token) to be masked in every later redaction. */
 export function registerSecret(value: string | undefined | null): void {
@@ -16,12 +25,21 @@ export function registerSecret(value: string | undefined | null): void {
 
 /** Returns a URL with its password replaced by `***`. */
 export function redactUrl(url: string): string {
-  return url.replace(URL_PASSWORD, '$1***$3');
+  return url.replace(URL_PASSWORD, maskPassword);
+}
+
+/** `${VAR}` in a URL is a placeholder in a hint, not a secret: it stays readable. */
+function maskPassword(_m: string, head: string, password: string, at: string): string {
+  return /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(password) ? `${head}${password}${at}` : `${head}***${at}`;
 }
 
 /** Masks URL passwords, key=value secrets, bearer tokens and every registered secret in free text. */
 export function redact(text: string): string {
-  let out = text.replace(URL_PASSWORD, '$1***$3').replace(KV_SECRET, '$1=***').replace(BEARER, '$1 ***');
+  let out = text
+    .replace(URL_PASSWORD, maskPassword)
+    .replace(KV_SECRET, '$1=***')
+    .replace(JSON_SECRET, '$1***$3')
+    .replace(BEARER, '$1 ***');
   for (const secret of registered) {
     if (out.includes(secret)) out = out.split(secret).join('***');
     const encoded = encodeURIComponent(secret);

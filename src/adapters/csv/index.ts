@@ -1,10 +1,10 @@
 import type { AdapterFactory } from '../types.js';
-import { ConfigError } from '../../errors.js';
+import { CsvAdapter } from './csv-adapter.js';
 
-// PLACEHOLDER until the adapters work lands.
+export { CsvAdapter } from './csv-adapter.js';
+
+/** `csv:FOLDER` connections: one `<table>.csv` per table. */
 export const csvFactory: AdapterFactory = {
   schemes: ['csv'],
-  create: () => {
-    throw new ConfigError('the csv adapter is not built yet');
-  },
+  create: (conn) => new CsvAdapter(conn),
 };

@@ -1,10 +1,12 @@
 import type { AdapterFactory } from '../types.js';
-import { ConfigError } from '../../errors.js';
+import { MssqlAdapter } from './mssql-adapter.js';
 
-// PLACEHOLDER until the adapters work lands.
+export { MssqlAdapter } from './mssql-adapter.js';
+export { mssqlSelect, mssqlColumnExpr } from './mssql-select.js';
+export { parseMssqlUrl } from './mssql-url.js';
+
+/** `mssql://` connections (SQL Server through tedious). */
 export const mssqlFactory: AdapterFactory = {
   schemes: ['mssql'],
-  create: () => {
-    throw new ConfigError('the mssql adapter is not built yet');
-  },
+  create: (conn, ctx) => new MssqlAdapter(conn, ctx),
 };

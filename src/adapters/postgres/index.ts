@@ -1,10 +1,11 @@
 import type { AdapterFactory } from '../types.js';
-import { ConfigError } from '../../errors.js';
+import { PostgresAdapter } from './pg-adapter.js';
 
-// PLACEHOLDER until the adapters work lands.
+export { PostgresAdapter, pgStringTypes } from './pg-adapter.js';
+export { pgSelect, pgCopySelect } from './pg-select.js';
+
+/** `postgres://` and `postgresql://` connections. */
 export const postgresFactory: AdapterFactory = {
   schemes: ['postgres', 'postgresql'],
-  create: () => {
-    throw new ConfigError('the postgres adapter is not built yet');
-  },
+  create: (conn, ctx) => new PostgresAdapter(conn, ctx),
 };

@@ -4,7 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import type { Adapter, AdapterFactory, ConnectionInfo, RawValue, ReadRequest } from '../types.js';
 import type { ConnectionConfig } from '../../config/load-config.js';
 import { ConnectionError, DataError } from '../../errors.js';
-import { quoteDouble, quoteQualified } from '../sql-text.js';
+import { formatWindowBound, quoteDouble, quoteQualified } from '../sql-text.js';
 
 /** The FROM source of a read: a quoted table, or the mapping's query as a subquery. */
 export function sqliteSource(req: Pick<ReadRequest, 'table' | 'query'>): string {
@@ -34,19 +34,7 @@ export function sqliteSelect(req: ReadRequest): { sql: string; params: unknown[]
 
 /** SQLite stores timestamps as text: a bound is written in the column's zone, in the same ISO-like shape. */
 function windowBound(d: Date, w: NonNullable<ReadRequest['window']>): string {
-  if (!w.timezone || w.timezone === 'UTC') return d.toISOString().replace('T', ' ').replace('Z', '');
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: w.timezone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(d);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
+  return formatWindowBound(d, w.timezone, false);
 }
 
 class SqliteAdapter implements Adapter {

@@ -1,0 +1,200 @@
+/**
+ * Replay benchmark: `npm run bench:replay -- --events N [--keys K] [--concurrency 1,8,32] [--group G] [--url URL] [--keep]`.
+ *
+ * Writes N events over K keys (70% increments with 3-decimal deltas, 30% upserts that set the
+ * quantity) to a .jsonl file, then into a fresh PostgreSQL database measures:
+ *   floor  — the same row changes, in per-key order, written with batched multi-row statements
+ *            (UPDATE ... FROM (VALUES ...) / INSERT ... ON CONFLICT, 1,000 rows each), no ledger;
+ *   replay — runReplay (the `cutover replay` core) at each concurrency, with --group G events of
+ *            different keys per transaction (and once with --group 1: a transaction per event).
+ * Every run starts from the same seeded table and must end in the floor's exact state (exit 1 if
+ * not). Prints events/s and the ratio to the floor. The database is dropped at the end.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { loadConfig } from '../src/config/load-config.js';
+import { loadEventsMapping } from '../src/config/events-schema.js';
+import { openControlStore } from '../src/store/control-store.js';
+import { openAdapter } from '../src/adapters/registry.js';
+import { runReplay } from '../src/replay/run-replay.js';
+import { silentLogger } from '../src/util/logger.js';
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: 'string', default: '100000' },
+    keys: { type: 'string', default: '10000' },
+    concurrency: { type: 'string', default: '1,8,32' },
+    group: { type: 'string', default: '100' },
+    keep: { type: 'boolean', default: false },
+    url: { type: 'string', default: process.env.CUTOVER_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+  },
+});
+const N = Number(args.events);
+const K = Number(args.keys);
+const dbName = `cutover_bench_replay_${process.pid}`;
+const dbUrl = (() => {
+  const u = new URL(args.url!);
+  u.pathname = `/${dbName}`;
+  return u.toString();
+})();
+
+interface Ev {
+  id: string;
+  type: 'inventory.adjusted' | 'inventory.counted';
+  key: string;
+  occurredAt: string;
+  payload: { sku: string; location: string; delta?: string; qty?: string };
+}
+
+function makeEvents(): Ev[] {
+  let s = 42;
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const out: Ev[] = [];
+  const t0 = Date.UTC(2026, 10, 25, 22);
+  for (let i = 0; i < N; i++) {
+    const k = Math.floor(rnd() * K);
+    const sku = `SKU-${k}`;
+    const set = rnd() < 0.3;
+    const milli = Math.floor(rnd() * 20000) - (set ? 0 : 10000);
+    const amount = `${milli < 0 ? '-' : ''}${Math.floor(Math.abs(milli) / 1000)}.${String(Math.abs(milli) % 1000).padStart(3, '0')}`;
+    out.push({
+      id: `evt-${i}`,
+      type: set ? 'inventory.counted' : 'inventory.adjusted',
+      key: `${sku}@S1`,
+      occurredAt: new Date(t0 + i * 10).toISOString(),
+      payload: set ? { sku, location: 'S1', qty: amount } : { sku, location: 'S1', delta: amount },
+    });
+  }
+  return out;
+}
+
+async function sql(client: pg.Client, text: string, params?: unknown[]): Promise<pg.QueryResult> {
+  return client.query(text, params);
+}
+
+async function reset(c: pg.Client): Promise<void> {
+  await sql(c, 'DROP TABLE IF EXISTS inventory_balance, cutover_replay_ledger');
+  await sql(c, `CREATE TABLE inventory_balance (sku text, location_code text, qty_on_hand numeric(18,3) NOT NULL,
+                PRIMARY KEY (sku, location_code))`);
+  // Half the keys exist before the night; counts (upserts) create the others, increments need a row.
+  await sql(c, `INSERT INTO inventory_balance SELECT 'SKU-' || g, 'S1', 100 FROM generate_series(0, ${K - 1}) g`);
+}
+
+async function state(c: pg.Client): Promise<string> {
+  const r = await sql(c, `SELECT md5(string_agg(sku || '=' || qty_on_hand, ',' ORDER BY sku)) AS h, count(*) AS n FROM inventory_balance`);
+  return `${r.rows[0].n}:${r.rows[0].h}`;
+}
+
+/** The floor: per-key order kept by waves (wave n holds the n-th event of each key), each wave in 1,000-row statements. */
+async function floor(c: pg.Client, file: string): Promise<number> {
+  const t0 = performance.now();
+  const events = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev);
+  const waves: Ev[][] = [];
+  const seen = new Map<string, number>();
+  for (const e of events) {
+    const n = seen.get(e.key) ?? 0;
+    seen.set(e.key, n + 1);
+    (waves[n] ??= []).push(e);
+  }
+  for (const wave of waves) {
+    for (const type of ['inventory.adjusted', 'inventory.counted'] as const) {
+      const list = wave.filter((e) => e.type === type);
+      for (let i = 0; i < list.length; i += 1000) {
+        const part = list.slice(i, i + 1000);
+        const params: string[] = [];
+        const rows = part.map((e, j) => {
+          params.push(e.payload.sku, e.payload.location, (e.payload.delta ?? e.payload.qty)!);
+          return `($${j * 3 + 1}, $${j * 3 + 2}, $${j * 3 + 3}::numeric)`;
+        });
+        await sql(c, 'BEGIN');
+        if (type === 'inventory.adjusted')
+          await sql(c, `UPDATE inventory_balance t SET qty_on_hand = t.qty_on_hand + v.d FROM (VALUES ${rows.join(',')}) v(s, l, d)
+                        WHERE t.sku = v.s AND t.location_code = v.l`, params);
+        else
+          await sql(c, `INSERT INTO inventory_balance (sku, location_code, qty_on_hand) VALUES ${rows.join(',')}
+                        ON CONFLICT (sku, location_code) DO UPDATE SET qty_on_hand = EXCLUDED.qty_on_hand`, params);
+        await sql(c, 'COMMIT');
+      }
+    }
+  }
+  return performance.now() - t0;
+}
+
+async function main(): Promise<void> {
+  const admin = new pg.Client({ connectionString: args.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-replay-bench-'));
+  const c = new pg.Client({ connectionString: dbUrl });
+  let failed = false;
+  try {
+    await c.connect();
+    const file = path.join(dir, 'events.jsonl');
+    fs.writeFileSync(file, makeEvents().map((e) => JSON.stringify(e)).join('\n') + '\n');
+    fs.mkdirSync(path.join(dir, 'mappings'));
+    fs.writeFileSync(path.join(dir, 'cutover.yaml'), `connections:\n  cloud: { url: "${dbUrl}" }\ncontrol: { url: "sqlite:./control.db" }\n`);
+    fs.writeFileSync(
+      path.join(dir, 'mappings', 'events.yaml'),
+      `name: events\ntarget: cloud\nevents:\n  inventory.adjusted:\n    table: inventory_balance\n    action: increment\n    match: { sku: $.payload.sku, location_code: $.payload.location }\n    values: { qty_on_hand: $.payload.delta }\n  inventory.counted:\n    table: inventory_balance\n    action: upsert\n    match: { sku: $.payload.sku, location_code: $.payload.location }\n    values: { qty_on_hand: $.payload.qty }\n`,
+    );
+    console.log(`replay bench: ${N} events, ${K} keys (70% increment / 30% upsert), PostgreSQL ${dbName}`);
+
+    await reset(c);
+    const floorMs = await floor(c, file);
+    const expected = await state(c);
+    const floorRate = (N * 1000) / floorMs;
+    console.log(`floor (batched multi-row statements, no ledger): ${(floorMs / 1000).toFixed(2)} s, ${Math.round(floorRate)} events/s`);
+
+    const config = await loadConfig(path.join(dir, 'cutover.yaml'));
+    const mapping = await loadEventsMapping(path.join(dir, 'mappings', 'events.yaml'), config);
+    const runs: { concurrency: number; group: number }[] = [];
+    for (const conc of args.concurrency!.split(',').map(Number)) runs.push({ concurrency: conc, group: Number(args.group) });
+    runs.push({ concurrency: 8, group: 1 });
+    const rows: string[] = [];
+    for (const r of runs) {
+      await reset(c);
+      const store = await openControlStore(`sqlite:${path.join(dir, `control-${r.concurrency}-${r.group}.db`)}`);
+      const adapters: { close(): Promise<void> }[] = [];
+      const t0 = performance.now();
+      const result = await runReplay({
+        config,
+        store,
+        mapping,
+        events: file,
+        concurrency: r.concurrency,
+        attempts: 5,
+        group: r.group,
+        dryRun: false,
+        openAdapter: async (name) => {
+          const a = await openAdapter(config.connections[name]!, { logger: silentLogger() });
+          adapters.push(a);
+          return a;
+        },
+        logger: silentLogger(),
+      });
+      const ms = performance.now() - t0;
+      for (const a of adapters) await a.close();
+      await store.close();
+      const ok = result.counts.applied === N && (await state(c)) === expected;
+      if (!ok) failed = true;
+      const rate = (N * 1000) / ms;
+      const line = `| ${r.concurrency} | ${r.group} | ${(ms / 1000).toFixed(2)} s | ${Math.round(rate)} | ${((rate / floorRate) * 100).toFixed(0)}% | ${ok ? 'exact' : 'WRONG'} |`;
+      rows.push(line);
+      console.log(`replay concurrency ${r.concurrency}, group ${r.group}: ${(ms / 1000).toFixed(2)} s, ${Math.round(rate)} events/s, ${((rate / floorRate) * 100).toFixed(0)}% of floor, state ${ok ? 'exact' : 'WRONG'}`);
+    }
+    console.log('\n| concurrency | events per transaction | time | events/s | of floor | final state |\n|---:|---:|---:|---:|---:|---|');
+    console.log(`| floor | 1,000-row statements | ${(floorMs / 1000).toFixed(2)} s | ${Math.round(floorRate)} | 100% | reference |`);
+    for (const l of rows) console.log(l);
+  } finally {
+    await c.end().catch(() => undefined);
+    if (!args.keep) await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await admin.end();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  if (failed) process.exitCode = 1;
+}
+
+await main();

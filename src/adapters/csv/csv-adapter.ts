@@ -1,0 +1,170 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { parse, type CastingContext } from 'csv-parse';
+import type { Adapter, ConnectionInfo, RawValue, ReadRequest } from '../types.js';
+import type { ConnectionConfig } from '../../config/load-config.js';
+import { ConnectionError, CutoverError, DataError, MappingError } from '../../errors.js';
+import { suggest } from '../../util/suggest.js';
+import { parseTimestampText } from './text-timestamp.js';
+
+/** An empty unquoted field is NULL; a quoted "" is the empty string. */
+const nullUnquotedEmpty = (value: string, context: CastingContext): string | null =>
+  value === '' && !context.quoting ? null : value;
+
+/**
+ * A folder of CSV extracts, one `<table>.csv` per table (header row, RFC 4180, UTF-8 with or
+ * without BOM). Always read-only: cutover never writes it. No SQL: `where`/`query` are refused,
+ * and a --since/--until window is applied here on the column's timestamp text.
+ */
+export class CsvAdapter implements Adapter {
+  readonly dialect = 'csv' as const;
+  readonly readOnly = true;
+  readonly name: string;
+  readonly folder: string;
+
+  constructor(conn: ConnectionConfig) {
+    this.name = conn.name;
+    this.folder = conn.url.replace(/^csv:(\/\/)?/i, '') || '.';
+  }
+
+  async connect(): Promise<void> {
+    const stat = await fsp.stat(this.folder).catch(() => undefined);
+    if (!stat?.isDirectory()) {
+      throw new ConnectionError(
+        `Connection "${this.name}": the CSV folder ${this.folder} ${stat ? 'is not a folder' : 'does not exist'}.`,
+        'Point its url at the folder that holds the <table>.csv files (csv:./extracts; relative to cutover.yaml).',
+      );
+    }
+  }
+
+  async info(): Promise<ConnectionInfo> {
+    const t0 = performance.now();
+    await fsp.stat(this.folder);
+    return { dialect: 'csv', serverVersion: 'CSV folder', latencyMs: performance.now() - t0, readOnly: true };
+  }
+
+  async *read(req: ReadRequest): AsyncIterable<RawValue[][]> {
+    this.refuseSql(req);
+    const file = await this.fileOf(req.table!);
+    const size = req.batchSize ?? 5000;
+    const parser = fs
+      .createReadStream(file)
+      .on('error', (err) => parser.destroy(err))
+      .pipe(parse({ bom: true, cast: nullUnquotedEmpty, skip_empty_lines: true }));
+    let indexes: number[] | undefined;
+    let windowAt = -1;
+    let since = -Infinity;
+    let until = Infinity;
+    let batch: RawValue[][] = [];
+    let line = 1;
+    try {
+      for await (const record of parser as AsyncIterable<(string | null)[]>) {
+        line++;
+        if (!indexes) {
+          const header = record.map((h) => h ?? '');
+          indexes = req.columns.map((c) => this.columnIndex(header, c, file));
+          if (req.window) {
+            windowAt = this.columnIndex(header, req.window.column, file);
+            since = req.window.since?.getTime() ?? -Infinity;
+            until = req.window.until?.getTime() ?? Infinity;
+          }
+          continue;
+        }
+        if (windowAt >= 0) {
+          const v = record[windowAt];
+          if (v === null || v === undefined) continue;
+          const t = parseTimestampText(v, req.window!.timezone);
+          if (t === undefined) {
+            throw new DataError(
+              `Connection "${this.name}": ${file} line ${line - 1}: "${v}" in column ${req.window!.column} is not a timestamp.`,
+              'The window column must hold ISO timestamps (2024-03-01 10:00:00, optionally with Z or +02:00).',
+            );
+          }
+          if (t < since || t >= until) continue;
+        }
+        batch.push(indexes.map((i) => record[i] ?? null));
+        if (batch.length >= size) {
+          yield batch;
+          batch = [];
+        }
+      }
+    } catch (err) {
+      if (err instanceof CutoverError) throw err;
+      throw new DataError(
+        `Connection "${this.name}": cannot read ${file}: ${(err as Error).message}.`,
+        'Check that the file is UTF-8 CSV with a header row and RFC 4180 quoting ("" inside quoted fields).',
+        { cause: err },
+      );
+    } finally {
+      parser.destroy();
+    }
+    if (batch.length) yield batch;
+  }
+
+  async checkColumns(req: Pick<ReadRequest, 'table' | 'query' | 'columns'>): Promise<void> {
+    this.refuseSql(req);
+    const file = await this.fileOf(req.table!);
+    const header = await this.header(file);
+    for (const c of req.columns) this.columnIndex(header, c, file);
+  }
+
+  async close(): Promise<void> {}
+
+  private refuseSql(req: Pick<ReadRequest, 'table' | 'query'> & { where?: string }): void {
+    if (req.query || req.where) {
+      throw new MappingError(
+        `Connection "${this.name}" is a CSV folder (${this.folder}): a ${req.query ? 'query' : 'where'} is not supported on CSV.`,
+        'Use table: <file name without .csv> and filter on the other side, or load the extract into SQLite and map that.',
+      );
+    }
+    if (!req.table)
+      throw new MappingError(`Connection "${this.name}": a CSV read needs a table (the file name).`);
+  }
+
+  /** The file for a table; a missing one names the folder and the files that are there. */
+  private async fileOf(table: string): Promise<string> {
+    if (/[\\/]|^\.\.?$/.test(table)) {
+      throw new MappingError(
+        `Connection "${this.name}": the CSV table "${table}" is not a plain file name.`,
+        `Name a file directly inside ${this.folder}, without folders or .csv.`,
+      );
+    }
+    const file = path.join(this.folder, `${table}.csv`);
+    if (fs.existsSync(file)) return file;
+    const tables = (await fsp.readdir(this.folder))
+      .filter((f) => f.toLowerCase().endsWith('.csv'))
+      .map((f) => f.slice(0, -4));
+    const near = suggest(table, tables);
+    throw new DataError(
+      `Connection "${this.name}": the table ${table} does not exist: there is no file ${table}.csv in the folder ${this.folder}.`,
+      near
+        ? `Did you mean "${near}"?`
+        : tables.length
+          ? `The folder has: ${tables.join(', ')}.`
+          : 'The folder has no .csv files; export the extract there as <table>.csv.',
+    );
+  }
+
+  private columnIndex(header: string[], column: string, file: string): number {
+    const i = header.indexOf(column);
+    if (i >= 0) return i;
+    const near = suggest(column, header);
+    throw new DataError(
+      `Connection "${this.name}": the column ${column} does not exist in ${file} (its header has: ${header.join(', ')}).`,
+      near
+        ? `Did you mean "${near}"? Column names are case-sensitive.`
+        : 'Check the column names in the mapping against the header row.',
+    );
+  }
+
+  private async header(file: string): Promise<string[]> {
+    const parser = fs.createReadStream(file).pipe(parse({ bom: true, to: 1 }));
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) return record;
+    } finally {
+      parser.destroy();
+    }
+    throw new DataError(`Connection "${this.name}": ${file} is empty.`, 'A CSV extract needs a header row.');
+  }
+}

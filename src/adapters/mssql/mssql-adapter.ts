@@ -1,0 +1,209 @@
+import { Connection, Request, TYPES, type ConnectionConfiguration } from 'tedious';
+import knexFactory, { type Knex } from 'knex';
+import type { Adapter, AdapterContext, ConnectionInfo, RawValue, ReadRequest } from '../types.js';
+import type { ConnectionConfig } from '../../config/load-config.js';
+import { registerSecret } from '../../util/redact.js';
+import { mssqlConnectError, mssqlQueryError } from './mssql-errors.js';
+import { mssqlSelect, type MssqlColumnType } from './mssql-select.js';
+import { parseMssqlUrl } from './mssql-url.js';
+import { RowQueue } from './row-queue.js';
+
+interface ColumnValue {
+  value: unknown;
+}
+interface ColumnMeta {
+  colName: string;
+  type: { name: string };
+  dataLength?: number;
+}
+
+/**
+ * SQL Server through tedious. A read pauses the tedious request whenever a batch and a half is
+ * waiting and resumes it when the consumer has taken it (knex's mssql `.stream()` ignores
+ * backpressure). Each read has its own connection: tedious runs one request per connection.
+ */
+export class MssqlAdapter implements Adapter {
+  readonly dialect = 'mssql' as const;
+  readonly name: string;
+  readonly readOnly: boolean;
+  private main?: Connection;
+  private snapshot?: boolean;
+  private knexInstance?: Knex;
+  /** Connections of reads in progress: close() ends them too, so an abandoned read cannot hold the process open. */
+  private readonly reading = new Set<Connection>();
+  private readonly config: ConnectionConfiguration;
+
+  constructor(
+    private readonly conn: ConnectionConfig,
+    private readonly ctx?: AdapterContext,
+  ) {
+    this.name = conn.name;
+    this.readOnly = conn.readOnly ?? false;
+    this.config = parseMssqlUrl(conn.name, conn.url, {
+      readOnly: this.readOnly,
+      connectTimeoutMs: conn.connectTimeoutMs,
+    });
+    const auth = this.config.authentication?.options as { password?: string } | undefined;
+    registerSecret(auth?.password);
+  }
+
+  async connect(): Promise<void> {
+    this.main = await this.open();
+    if (this.readOnly) {
+      const rows = await this.exec(
+        this.main,
+        'SELECT snapshot_isolation_state FROM sys.databases WHERE name = DB_NAME()',
+      ).catch((err: unknown) => {
+        throw mssqlConnectError(this.errCtx(), err);
+      });
+      this.snapshot = Number(rows.rows[0]?.[0]) === 1;
+      if (!this.snapshot) {
+        this.ctx?.logger.warn(
+          { connection: this.name },
+          `Connection "${this.name}": the database does not allow SNAPSHOT isolation, so reads run in READ COMMITTED and may see rows change while they read. ` +
+            'Enable it with ALTER DATABASE <db> SET ALLOW_SNAPSHOT_ISOLATION ON, or read from a snapshot or replica.',
+        );
+      }
+    }
+  }
+
+  async info(): Promise<ConnectionInfo> {
+    const c = this.connection();
+    try {
+      const v = await this.exec(
+        c,
+        "SELECT CAST(SERVERPROPERTY('ProductVersion') AS VARCHAR(64)), CAST(SERVERPROPERTY('Edition') AS VARCHAR(128)), CAST(DATABASEPROPERTYEX(DB_NAME(), 'Updateability') AS VARCHAR(32))",
+      );
+      const t0 = performance.now();
+      await this.exec(c, 'SELECT 1');
+      const latencyMs = performance.now() - t0;
+      const [version, edition, updateability] = (v.rows[0] ?? []) as string[];
+      return {
+        dialect: 'mssql',
+        serverVersion: `SQL Server ${version ?? '?'} (${edition ?? '?'})`,
+        latencyMs,
+        readOnly: this.readOnly || updateability === 'READ_ONLY',
+      };
+    } catch (err) {
+      throw mssqlConnectError(this.errCtx(), err);
+    }
+  }
+
+  async *read(req: ReadRequest): AsyncIterable<RawValue[][]> {
+    const size = req.batchSize ?? 5000;
+    const c = await this.open();
+    this.reading.add(c);
+    let request: Request | undefined;
+    try {
+      const types = await this.probe(c, req);
+      const { sql, bindings } = mssqlSelect(req, types);
+      if (this.readOnly) {
+        await this.exec(
+          c,
+          `SET TRANSACTION ISOLATION LEVEL ${this.snapshot ? 'SNAPSHOT' : 'READ COMMITTED'}`,
+        );
+      }
+      let queue: RowQueue<RawValue[]> | undefined;
+      const r = new Request(sql, (err) => queue?.finish(err ?? undefined));
+      queue = new RowQueue<RawValue[]>(r, size);
+      request = r;
+      bindings.forEach((b, i) => r.addParameter(`p${i}`, TYPES.VarChar, b));
+      r.on('row', (columns: ColumnValue[]) => queue.push(columns.map((col) => col.value as RawValue)));
+      c.execSql(r);
+      yield* queue.batches();
+      request = undefined;
+    } catch (err) {
+      throw mssqlQueryError(this.errCtx(), req, err);
+    } finally {
+      // An abandoned read: cancel it, then close its connection either way.
+      if (this.reading.delete(c)) {
+        if (request) c.cancel();
+        c.close();
+      }
+    }
+  }
+
+  async checkColumns(req: Pick<ReadRequest, 'table' | 'query' | 'columns'>): Promise<void> {
+    try {
+      await this.probe(this.connection(), req);
+    } catch (err) {
+      throw mssqlQueryError(this.errCtx(), req, err);
+    }
+  }
+
+  knex(): Knex {
+    const auth = this.config.authentication?.options as { userName?: string; password?: string };
+    const o = this.config.options!;
+    this.knexInstance ??= knexFactory({
+      client: 'mssql',
+      connection: {
+        server: this.config.server,
+        port: o.port,
+        user: auth.userName,
+        password: auth.password,
+        database: o.database,
+        options: {
+          encrypt: o.encrypt as boolean,
+          trustServerCertificate: o.trustServerCertificate,
+          instanceName: o.instanceName,
+        },
+      } as Knex.MsSqlConnectionConfig,
+      pool: { min: 0, max: 4 },
+    });
+    return this.knexInstance;
+  }
+
+  async close(): Promise<void> {
+    this.main?.close();
+    this.main = undefined;
+    for (const c of this.reading) c.close();
+    this.reading.clear();
+    await this.knexInstance?.destroy();
+    this.knexInstance = undefined;
+  }
+
+  /** The server's types of the requested columns, from a `SELECT TOP 0` (also checks they exist). */
+  private async probe(
+    c: Connection,
+    req: Pick<ReadRequest, 'table' | 'query' | 'columns'>,
+  ): Promise<MssqlColumnType[]> {
+    const { sql } = mssqlSelect({ ...req }, undefined, { top0: true });
+    const { meta } = await this.exec(c, sql);
+    return meta.map((m) => ({ name: m.type.name, dataLength: m.dataLength }));
+  }
+
+  private errCtx() {
+    return { name: this.name, url: this.conn.url };
+  }
+
+  private connection(): Connection {
+    if (!this.main) throw new Error('mssql adapter used before connect()');
+    return this.main;
+  }
+
+  private open(): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const c = new Connection(this.config);
+      c.connect((err) => (err ? reject(mssqlConnectError(this.errCtx(), err)) : resolve(c)));
+      // A later socket error surfaces on the next request; it must not crash the process.
+      c.on('error', (err) =>
+        this.ctx?.logger.warn({ connection: this.name, err: err.message }, 'connection error'),
+      );
+    });
+  }
+
+  /** Runs a small statement and collects its rows (for probes and settings, never for data). */
+  private exec(c: Connection, sql: string): Promise<{ rows: unknown[][]; meta: ColumnMeta[] }> {
+    return new Promise((resolve, reject) => {
+      const rows: unknown[][] = [];
+      let meta: ColumnMeta[] = [];
+      const r = new Request(sql, (err) => (err ? reject(err) : resolve({ rows, meta })));
+      r.on(
+        'columnMetadata',
+        (cols) => (meta = (Array.isArray(cols) ? cols : Object.values(cols)) as ColumnMeta[]),
+      );
+      r.on('row', (columns: ColumnValue[]) => rows.push(columns.map((col) => col.value)));
+      c.execSql(r);
+    });
+  }
+}

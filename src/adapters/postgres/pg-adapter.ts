@@ -1,0 +1,217 @@
+import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import knexFactory, { type Knex } from 'knex';
+import type { Adapter, AdapterContext, ConnectionInfo, RawValue, ReadRequest } from '../types.js';
+import type { ConnectionConfig } from '../../config/load-config.js';
+import { registerSecret } from '../../util/redact.js';
+import { CopyTextParser } from './copy-text-parser.js';
+import { pgConnectError, pgQueryError } from './pg-errors.js';
+import { pgCopySelect, pgSelect } from './pg-select.js';
+import { quoteDouble, quoteQualified } from '../sql-text.js';
+
+/** Exact types stay text: int8, numeric, date, timestamp, timestamptz are never parsed to numbers or Dates. */
+const AS_TEXT = new Set([20, 1700, 1082, 1114, 1184]);
+export const pgStringTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    AS_TEXT.has(oid)
+      ? (v: string) => v
+      : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** Session settings: UTC so timestamptz text is UTC, ISO dates. */
+const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=iso_8601';
+
+/** PostgreSQL: reads stream `COPY (SELECT ...) TO STDOUT` text, parsed by hand; writes go through knex. */
+export class PostgresAdapter implements Adapter {
+  readonly dialect = 'postgres' as const;
+  readonly name: string;
+  readonly readOnly: boolean;
+  private pool?: pg.Pool;
+  private knexInstance?: Knex;
+  /** Clients lent to reads in progress: close() must end them, or pool.end() would wait forever. */
+  private readonly reading = new Set<pg.PoolClient>();
+
+  constructor(
+    private readonly conn: ConnectionConfig,
+    private readonly ctx?: AdapterContext,
+  ) {
+    this.name = conn.name;
+    this.readOnly = conn.readOnly ?? false;
+    try {
+      registerSecret(decodeURIComponent(new URL(conn.url).password));
+    } catch {
+      // An unparseable URL fails in connect() with a ConnectionError.
+    }
+  }
+
+  async connect(): Promise<void> {
+    const ctx = { name: this.name, url: this.conn.url };
+    try {
+      // Parse first: pg would otherwise report a malformed url as an unrelated failure.
+      new URL(this.conn.url);
+    } catch {
+      throw pgConnectError(
+        ctx,
+        new Error('the url is not a valid postgres://user:password@host:port/database url'),
+      );
+    }
+    this.pool = new pg.Pool({
+      connectionString: this.conn.url,
+      options: this.readOnly ? `${SESSION_OPTIONS} -c default_transaction_read_only=on` : SESSION_OPTIONS,
+      types: pgStringTypes,
+      application_name: 'cutover',
+      connectionTimeoutMillis: this.conn.connectTimeoutMs ?? 10_000,
+      max: 4,
+      idleTimeoutMillis: 10_000,
+    });
+    // An idle client losing its server must not crash the process; the next query reports it.
+    this.pool.on('error', (err) =>
+      this.ctx?.logger.warn({ connection: this.name, err: err.message }, 'idle connection lost'),
+    );
+    const t0 = performance.now();
+    const timeout = this.conn.connectTimeoutMs ?? 10_000;
+    try {
+      (await this.pool.connect()).release();
+    } catch (err) {
+      const timedOut = !(err as { code?: string }).code && performance.now() - t0 >= timeout * 0.9;
+      throw pgConnectError(this.errCtx(), err, timedOut ? timeout : undefined);
+    }
+  }
+
+  async info(): Promise<ConnectionInfo> {
+    const client = await this.acquire();
+    try {
+      const version = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!
+        .server_version;
+      const t0 = performance.now();
+      await client.query('SELECT 1');
+      const latencyMs = performance.now() - t0;
+      const ro = (await client.query<{ transaction_read_only: string }>('SHOW transaction_read_only'))
+        .rows[0]!;
+      return {
+        dialect: 'postgres',
+        serverVersion: `PostgreSQL ${version}`,
+        latencyMs,
+        readOnly: this.readOnly || ro.transaction_read_only === 'on',
+      };
+    } catch (err) {
+      throw pgConnectError(this.errCtx(), err);
+    } finally {
+      client.release();
+    }
+  }
+
+  async *read(req: ReadRequest): AsyncIterable<RawValue[][]> {
+    const size = req.batchSize ?? 5000;
+    const client = await this.acquire();
+    this.reading.add(client);
+    const booleans = (req.types ?? []).flatMap((t, i) => (t === 'boolean' ? [i] : []));
+    let clean = false;
+    try {
+      // One consistent snapshot for the whole read, and no way to write inside it.
+      if (this.readOnly) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const stream = client.query(copyStreams.to(pgCopySelect(req)));
+      const parser = new CopyTextParser(req.columns.length);
+      let batch: RawValue[][] = [];
+      try {
+        // `for await` pulls one chunk at a time: the socket is paused while the consumer works.
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          parser.push(chunk, batch as (string | null)[][]);
+          if (batch.length >= size) {
+            if (booleans.length) toBooleans(batch, booleans);
+            yield batch;
+            batch = [];
+          }
+        }
+        parser.end();
+      } catch (err) {
+        throw await this.queryError(req, err);
+      }
+      if (batch.length) {
+        if (booleans.length) toBooleans(batch, booleans);
+        yield batch;
+      }
+      if (this.readOnly) await client.query('COMMIT');
+      clean = true;
+    } catch (err) {
+      throw await this.queryError(req, err);
+    } finally {
+      // A read abandoned mid-COPY (or failed) leaves the session unusable: drop it, do not pool it.
+      if (this.reading.delete(client)) client.release(clean ? undefined : true);
+    }
+  }
+
+  async checkColumns(req: Pick<ReadRequest, 'table' | 'query' | 'columns'>): Promise<void> {
+    const client = await this.acquire();
+    try {
+      await client.query(`${pgSelect({ ...req })} LIMIT 0`);
+    } catch (err) {
+      throw await this.queryError(req, err);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** A query failure as a CutoverError; a missing table or column looks up what exists, for a suggestion. */
+  private async queryError(req: Pick<ReadRequest, 'table' | 'query' | 'columns'>, err: unknown) {
+    const code = (err as { code?: string })?.code;
+    let existing: string[] | undefined;
+    if (this.pool && req.table && (code === '42P01' || code === '42703')) {
+      existing = await this.pool
+        .query<{ name: string }>(
+          code === '42703'
+            ? 'SELECT attname AS name FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum'
+            : "SELECT CASE WHEN table_schema = current_schema() THEN table_name ELSE table_schema || '.' || table_name END AS name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')",
+          code === '42703' ? [quoteQualified(req.table, quoteDouble)] : [],
+        )
+        .then(
+          (r) => r.rows.map((row) => row.name),
+          () => undefined,
+        );
+    }
+    return pgQueryError(this.errCtx(), req, err, existing);
+  }
+
+  knex(): Knex {
+    this.knexInstance ??= knexFactory({
+      client: 'pg',
+      connection: {
+        connectionString: this.conn.url,
+        types: pgStringTypes,
+        options: SESSION_OPTIONS,
+        application_name: 'cutover',
+        connectionTimeoutMillis: this.conn.connectTimeoutMs ?? 10_000,
+      } as Knex.PgConnectionConfig,
+      pool: { min: 0, max: 4 },
+    });
+    return this.knexInstance;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    for (const client of this.reading) client.release(true);
+    this.reading.clear();
+    await pool?.end();
+    await this.knexInstance?.destroy();
+    this.knexInstance = undefined;
+  }
+
+  private errCtx() {
+    return { name: this.name, url: this.conn.url };
+  }
+
+  private async acquire(): Promise<pg.PoolClient> {
+    if (!this.pool) throw new Error('postgres adapter used before connect()');
+    try {
+      return await this.pool.connect();
+    } catch (err) {
+      throw pgConnectError(this.errCtx(), err);
+    }
+  }
+}
+
+/** COPY text writes booleans as t/f; a field declared boolean gets a real boolean. */
+function toBooleans(batch: RawValue[][], idx: number[]): void {
+  for (const row of batch) for (const i of idx) if (row[i] !== null) row[i] = row[i] === 't';
+}

@@ -1,0 +1,41 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { actionFlags, actionRequest, renderAction } from '../../exceptions/action-flags.js';
+import { performAction } from '../../exceptions/bulk.js';
+import { claim } from '../../exceptions/queue.js';
+
+export default class ExceptionsAssign extends BaseCommand<typeof ExceptionsAssign> {
+  static override summary =
+    'Assign items to a person: by id, in bulk by filter, or claim the next N open ones.';
+  static override description =
+    'Assigning an assigned item reassigns it. `--next N` claims the next N open items (highest severity, then oldest) for a worker: two workers claiming at once never get the same item. `--to me` means the acting user.';
+  static override examples = [
+    '<%= config.bin %> exceptions assign X-000123 --to alice',
+    '<%= config.bin %> exceptions assign --mapping refunds --severity high --to bob --yes',
+    '<%= config.bin %> exceptions assign --next 20 --to me',
+  ];
+  static override strict = false;
+  static override flags = {
+    ...actionFlags,
+    to: Flags.string({ description: 'the person to assign to (`me` = the acting user)', required: true }),
+    next: Flags.integer({ description: 'claim the next N open items (filters narrow which)', min: 1 }),
+  };
+
+  async run(): Promise<void> {
+    const { argv } = await this.parse(ExceptionsAssign);
+    const req = actionRequest('assign', argv as string[], this.flags);
+    const store = await this.store_();
+    const result =
+      this.flags.next !== undefined
+        ? await claim(store, {
+            ...req.opts,
+            assignee: req.opts.assignee!,
+            limit: this.flags.next,
+            filter: req.filter,
+          })
+        : await performAction(store, req);
+    this.emit({ action: 'assign', assignee: req.opts.assignee, ...result }, () =>
+      renderAction('assign', result),
+    );
+  }
+}

@@ -1,0 +1,22 @@
+import { BaseCommand } from '../../base-command.js';
+import { actionFlags, actionRequest, renderAction } from '../../exceptions/action-flags.js';
+import { performAction } from '../../exceptions/bulk.js';
+
+export default class ExceptionsReopen extends BaseCommand<typeof ExceptionsReopen> {
+  static override summary = 'Reopen resolved or ignored items, by id or in bulk by filter.';
+  static override examples = [
+    '<%= config.bin %> exceptions reopen X-000123 --note "still wrong in the cloud"',
+    '<%= config.bin %> exceptions reopen --status ignored --mapping refunds --yes',
+  ];
+  static override strict = false;
+  static override flags = actionFlags;
+
+  async run(): Promise<void> {
+    const { argv } = await this.parse(ExceptionsReopen);
+    const result = await performAction(
+      await this.store_(),
+      actionRequest('reopen', argv as string[], this.flags),
+    );
+    this.emit({ action: 'reopen', ...result }, () => renderAction('reopen', result));
+  }
+}

@@ -1,0 +1,22 @@
+import { BaseCommand } from '../../base-command.js';
+import { actionFlags, actionRequest, renderAction } from '../../exceptions/action-flags.js';
+import { performAction } from '../../exceptions/bulk.js';
+
+export default class ExceptionsResolve extends BaseCommand<typeof ExceptionsResolve> {
+  static override summary = 'Resolve open or assigned items, by id or in bulk by filter.';
+  static override examples = [
+    '<%= config.bin %> exceptions resolve X-000123 --note "posted the missing receipt"',
+    '<%= config.bin %> exceptions resolve --mapping refunds --kind missing_in_cloud --note "batch 42 replayed" --yes',
+  ];
+  static override strict = false;
+  static override flags = actionFlags;
+
+  async run(): Promise<void> {
+    const { argv } = await this.parse(ExceptionsResolve);
+    const result = await performAction(
+      await this.store_(),
+      actionRequest('resolve', argv as string[], this.flags),
+    );
+    this.emit({ action: 'resolve', ...result }, () => renderAction('resolve', result));
+  }
+}

@@ -1,0 +1,85 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { UsageError } from '../errors.js';
+import { loadMappings } from '../config/load-mappings.js';
+import { parseReportFormats, runReconcileMany } from '../reconcilers/run-reconcile.js';
+import { redact } from '../util/redact.js';
+import { parseWindow } from '../reconcilers/window.js';
+import { createProgress } from '../reconcilers/progress.js';
+import { renderReconcileSummaries } from '../reconcilers/render-summary.js';
+
+export default class Reconcile extends BaseCommand<typeof Reconcile> {
+  static override summary = 'Dual-run compare of the legacy and cloud systems, mapping by mapping.';
+  static override description = `Reads both sides of each named mapping at once, compares them row by row and as control totals, stores the run and its differences, and writes reports/<run>/differences.jsonl and the reports asked for.
+Name one or more mappings, or give --all. Exit code 0: clean; 1: differences found; 2: bad input or a connection failed.
+With --json, one mapping prints its summary object; several print { "runs": [summaries], "status" } (and "errors" for mappings that could not run: the others still run, and the exit code is 2).`;
+  static override examples = [
+    '<%= config.bin %> reconcile inventory',
+    '<%= config.bin %> reconcile --all --since 2d --report xlsx,json',
+    '<%= config.bin %> reconcile refunds --since 2026-11-20 --until 2026-11-21 --json',
+  ];
+  static override strict = false;
+  static override args = {
+    name: Args.string({ description: 'mapping name(s), as in mappings/<name>.yaml' }),
+  };
+  static override flags = {
+    all: Flags.boolean({ description: 'reconcile every mapping in the mappings folder' }),
+    since: Flags.string({
+      description:
+        "rows from this time on the mapping's window field: 2026-11-20, 2026-11-20T06:00Z, 36h, 2d",
+    }),
+    until: Flags.string({ description: 'rows before this time (same forms as --since)' }),
+    report: Flags.string({
+      description: 'report formats, comma-separated: xlsx,json,md,csv',
+      default: 'json',
+    }),
+    memory: Flags.integer({ description: 'memory budget of the compare, MB', default: 512, min: 16 }),
+  };
+
+  async run(): Promise<void> {
+    const { argv } = await this.parse({
+      flags: Reconcile.flags,
+      baseFlags: BaseCommand.baseFlags,
+      args: Reconcile.args,
+      strict: false,
+    });
+    const names = argv as string[];
+    if (names.length && this.flags.all)
+      throw new UsageError(
+        'Give mapping names or --all, not both.',
+        'For example: cutover reconcile inventory refunds.',
+      );
+    if (!names.length && !this.flags.all)
+      throw new UsageError(
+        'Name the mapping(s) to reconcile, or give --all.',
+        'For example: cutover reconcile inventory, or cutover reconcile --all (`cutover config check` lists the mappings).',
+      );
+    const window = parseWindow(this.flags.since, this.flags.until);
+    const formats = parseReportFormats(this.flags.report);
+    const config = await this.config_();
+    const mappings = await loadMappings(config, this.flags.all ? undefined : names);
+    if (!mappings.length)
+      throw new UsageError(
+        `There are no mappings in ${config.mappingsDir}.`,
+        'Add a mapping file there first.',
+      );
+    const store = await this.store_();
+    const progress = createProgress({ enabled: !this.flags.json && Boolean(process.stderr.isTTY) });
+    const batch = await runReconcileMany(mappings, {
+      config,
+      store,
+      window,
+      formats,
+      memoryMb: this.flags.memory,
+      progress,
+      logger: this.logger,
+    });
+    const { runs, status, failures } = batch;
+    this.exitStatus = status === 'error' ? 2 : status === 'differences' ? 1 : 0;
+    const errors = failures.map((f) => ({ name: f.name, error: redact(f.error.paragraph()) }));
+    for (const e of errors) process.stderr.write(`Error: mapping ${e.name} did not run: ${e.error}\n`);
+    this.emit(mappings.length === 1 ? runs[0] : { runs, status, ...(errors.length ? { errors } : {}) }, () =>
+      renderReconcileSummaries(runs),
+    );
+  }
+}

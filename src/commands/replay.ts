@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { loadEventsMapping } from '../config/events-schema.js';
+import { runReplay } from '../replay/run-replay.js';
+import { writeReplayReport } from '../replay/replay-report.js';
+import { progressLine, renderReplay, replayJson } from '../replay/render.js';
+
+export default class Replay extends BaseCommand<typeof Replay> {
+  static override summary = 'Apply captured events to the new system: once each, in order per key, resumable.';
+  static override description =
+    'Reads events from a .jsonl/.jsonl.gz file or CONNECTION:TABLE (an outbox table), and applies each one per the events mapping. Events with the same key apply strictly in occurredAt order; keys run concurrently. Each effect commits with its ledger row (cutover_replay_ledger in the target), so a crash neither loses nor doubles an event: resume with --resume RUN. Failures go to the exception queue and park the rest of their key. Ctrl-C stops taking new events, lets in-flight ones finish, records the run as interrupted and exits 130. Exit 0 all applied, 1 any failed or parked, 2 bad input.';
+  static override examples = [
+    '<%= config.bin %> replay --events captured/2026-11-25.jsonl.gz',
+    '<%= config.bin %> replay --events legacy:dbo.OUTBOX --target cloud --concurrency 16 --json',
+    '<%= config.bin %> replay --events night.jsonl --resume p_20261126_0210',
+  ];
+  static override flags = {
+    events: Flags.string({ required: true, description: 'a .jsonl or .jsonl.gz file, or CONNECTION:TABLE' }),
+    mapping: Flags.string({ description: 'the events mapping (default: mappings/events.yaml)' }),
+    target: Flags.string({ description: "the target connection (default: the mapping's `target`)" }),
+    concurrency: Flags.integer({ default: 8, min: 1, max: 256, description: 'keys applied at the same time' }),
+    rate: Flags.integer({ min: 1, description: 'cap in events per second' }),
+    attempts: Flags.integer({ default: 5, min: 1, max: 50, description: 'tries per event for transient errors' }),
+    group: Flags.integer({
+      default: 100,
+      min: 1,
+      max: 1000,
+      description: 'events of different keys per database transaction (1: one transaction per event)',
+    }),
+    timeout: Flags.integer({ default: 30_000, min: 100, description: 'HTTP targets: milliseconds before a request counts as timed out (and is retried)' }),
+    'dry-run': Flags.boolean({ description: 'validate every event and show what would change; write nothing' }),
+    resume: Flags.string({ description: 'continue an interrupted or crashed run (same --events source)' }),
+  };
+
+  async run(): Promise<void> {
+    const config = await this.config_();
+    const file = this.flags.mapping ? path.resolve(this.flags.mapping) : path.join(config.mappingsDir, 'events.yaml');
+    const mapping = await loadEventsMapping(file, config);
+    const store = await this.store_();
+    const abort = new AbortController();
+    const onSigint = () => {
+      if (abort.signal.aborted) process.exit(130);
+      this.logger.warn('interrupted: finishing the events in flight (Ctrl-C again to stop at once)');
+      abort.abort();
+    };
+    process.on('SIGINT', onSigint);
+    this.defer(() => void process.off('SIGINT', onSigint));
+    const tty = Boolean(process.stderr.isTTY) && !this.flags.json;
+    const result = await runReplay({
+      config,
+      store,
+      mapping,
+      events: this.flags.events,
+      target: this.flags.target,
+      concurrency: this.flags.concurrency,
+      rate: this.flags.rate,
+      attempts: this.flags.attempts,
+      group: this.flags.group,
+      dryRun: this.flags['dry-run'],
+      resume: this.flags.resume,
+      openAdapter: (name) => this.adapter_(name),
+      logger: this.logger,
+      signal: abort.signal,
+      httpTimeoutMs: this.flags.timeout,
+      onProgress: tty ? (p) => process.stderr.write(`\r${progressLine(p)}\u001b[K`) : undefined,
+    });
+    if (tty) process.stderr.write('\n');
+    const reports = result.runId ? await writeReplayReport(config.reportsDir, result) : undefined;
+    this.emit(replayJson(result, reports), () => renderReplay(result, reports));
+    if (result.status === 'interrupted') this.exitStatus = 130;
+    else if (result.counts.failed || result.counts.parked) this.exitStatus = 1;
+  }
+}

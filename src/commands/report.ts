@@ -1,0 +1,43 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { rewriteRunReport } from '../reports/rewrite-run-report.js';
+import { REPORT_FORMATS, type ReportFormat } from '../reports/write-reconcile-reports.js';
+
+export default class Report extends BaseCommand<typeof Report> {
+  static override summary = "Write a stored reconcile run's report again.";
+  static override description =
+    'Reads the run and its differences from the control store and writes the Excel workbook, JSON, Markdown or CSV report. By default the file goes to reports/<RUN>/ (reconciliation.xlsx, reconciliation.json, reconciliation.md or differences.csv).';
+  static override examples = [
+    '<%= config.bin %> report r_20261126_0200_inventory',
+    '<%= config.bin %> report r_20261126_0200_inventory --format md --out run.md',
+  ];
+  static override args = {
+    run: Args.string({ description: 'the run id (see `cutover runs list`)', required: true }),
+  };
+  static override flags = {
+    format: Flags.string({
+      char: 'f',
+      description: 'report format',
+      options: [...REPORT_FORMATS],
+      default: 'xlsx',
+    }),
+    out: Flags.string({ char: 'o', description: 'write to this file instead of reports/<RUN>/' }),
+  };
+
+  async run(): Promise<void> {
+    const result = await rewriteRunReport({
+      config: await this.config_(),
+      store: await this.store_(),
+      runId: this.args.run,
+      format: this.flags.format as ReportFormat,
+      out: this.flags.out,
+    });
+    for (const w of result.warnings) this.logger.warn(w);
+    this.emit(result, () =>
+      [
+        `Wrote ${result.path}`,
+        ...Object.values(result.also).map((p) => `Wrote ${p} (the complete detail)`),
+      ].join('\n'),
+    );
+  }
+}

@@ -1,0 +1,29 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { countRuns, listRuns } from '../../store/runs.js';
+import { renderRunList } from '../../store/render-runs.js';
+
+export default class RunsList extends BaseCommand<typeof RunsList> {
+  static override summary = 'List past runs, newest first.';
+  static override description =
+    'Reads the runs recorded in the control store (reconcile, replay, rollback). With --json prints { "total": N, "items": [ { "id", "command", "name", "status", "startedAt", "finishedAt", "summary", "user", "host" } ] }, where total counts every matching run and items holds at most --limit of them.';
+  static override examples = [
+    '<%= config.bin %> runs list',
+    '<%= config.bin %> runs list --command reconcile --name inventory --limit 5 --json',
+  ];
+  static override flags = {
+    command: Flags.string({
+      description: 'only runs of this command',
+      options: ['reconcile', 'replay', 'rollback'],
+    }),
+    name: Flags.string({ description: 'only runs of this mapping or plan name' }),
+    limit: Flags.integer({ description: 'at most this many runs', default: 20, min: 1 }),
+  };
+
+  async run(): Promise<void> {
+    const store = await this.store_();
+    const filter = { command: this.flags.command, name: this.flags.name, limit: this.flags.limit };
+    const [items, total] = await Promise.all([listRuns(store, filter), countRuns(store, filter)]);
+    this.emit({ total, items }, () => renderRunList(items, total));
+  }
+}

@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import type { ControlStore } from '../store/control-store.js';
+import type { Difference } from '../reconcilers/types.js';
+import { listExceptions } from './queue.js';
+import { keyText } from './render.js';
+import type { ExceptionFilter, ExceptionRecord } from './types.js';
+
+const PAGE = 5000;
+
+const columns = [
+  ['id', 'ID', 12],
+  ['kind', 'Kind', 18],
+  ['mapping', 'Mapping', 16],
+  ['key', 'Key', 30],
+  ['status', 'Status', 10],
+  ['severity', 'Severity', 9],
+  ['variance', 'Variance', 12],
+  ['fields', 'Differing fields (legacy → cloud)', 40],
+  ['legacy', 'Legacy values', 40],
+  ['cloud', 'Cloud values', 40],
+  ['firstSeen', 'First seen', 22],
+  ['lastSeen', 'Last seen', 22],
+  ['occurrences', 'Occurrences', 11],
+  ['attempts', 'Attempts', 9],
+  ['assignee', 'Assignee', 14],
+  ['lastError', 'Last error', 40],
+  ['lastRunId', 'Last run', 28],
+  ['resolvedByRun', 'Resolved by run', 28],
+] as const;
+
+type Row = Record<(typeof columns)[number][0], string | number>;
+
+function toRow(r: ExceptionRecord): Row {
+  const d = (r.details ?? {}) as Partial<Difference>;
+  return {
+    id: r.id,
+    kind: r.kind,
+    mapping: r.mapping,
+    key: keyText(r.key),
+    status: r.status,
+    severity: r.severity,
+    variance: r.variance ?? '',
+    fields: Object.entries(d.fields ?? {})
+      .map(([f, v]) => `${f}: ${v.legacy ?? '(null)'} → ${v.cloud ?? '(null)'}`)
+      .join('; '),
+    legacy: d.legacy ? JSON.stringify(d.legacy) : '',
+    cloud: d.cloud ? JSON.stringify(d.cloud) : '',
+    firstSeen: r.firstSeen,
+    lastSeen: r.lastSeen,
+    occurrences: r.occurrences,
+    attempts: r.attempts,
+    assignee: r.assignee ?? '',
+    lastError: r.lastError ?? '',
+    lastRunId: r.lastRunId ?? '',
+    resolvedByRun: r.resolvedByRun ?? '',
+  };
+}
+
+/**
+ * A CSV cell, escaped against formula injection as OWASP describes: a cell starting with =, +, -, @,
+ * tab or carriage return gets a leading apostrophe; then quoted when it holds a separator or quote.
+ */
+export function csvCell(value: string | number): string {
+  let s = String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+async function* pages(store: ControlStore, filter: ExceptionFilter): AsyncGenerator<ExceptionRecord[]> {
+  const limit = filter.limit;
+  let seen = 0;
+  let afterId: number | undefined;
+  for (;;) {
+    const take = limit === undefined ? PAGE : Math.min(PAGE, limit - seen);
+    if (take <= 0) return;
+    const { items } = await listExceptions(store, { ...filter, sort: 'id', afterId, limit: take });
+    if (!items.length) return;
+    yield items;
+    seen += items.length;
+    afterId = Number(items[items.length - 1]!.id.slice(2));
+    if (items.length < take) return;
+  }
+}
+
+/** Writes the matching items to a CSV or Excel file (paged, so a large queue does not sit in memory twice). */
+export async function exportExceptions(
+  store: ControlStore,
+  opts: { format: 'csv' | 'xlsx'; out: string; filter: ExceptionFilter },
+): Promise<{ format: 'csv' | 'xlsx'; out: string; rows: number }> {
+  fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
+  let rows = 0;
+  if (opts.format === 'csv') {
+    const stream = fs.createWriteStream(opts.out);
+    const write = (line: string) =>
+      new Promise<void>((resolve, reject) => stream.write(line, (err) => (err ? reject(err) : resolve())));
+    await write(columns.map((c) => csvCell(c[1])).join(',') + '\r\n');
+    for await (const page of pages(store, opts.filter)) {
+      await write(
+        page
+          .map((r) => {
+            const row = toRow(r);
+            return columns.map((c) => csvCell(row[c[0]])).join(',');
+          })
+          .join('\r\n') + '\r\n',
+      );
+      rows += page.length;
+    }
+    await new Promise<void>((resolve, reject) =>
+      stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
+    );
+    return { format: 'csv', out: opts.out, rows };
+  }
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: opts.out, useStyles: true });
+  const ws = wb.addWorksheet('Exceptions', { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = columns.map(([key, header, width]) => ({
+    key,
+    header,
+    width,
+    // ERP values stay text: a SKU like 00123 or 1E5 must not become a number.
+    style: key === 'occurrences' || key === 'attempts' ? {} : { numFmt: '@' },
+  }));
+  ws.getRow(1).font = { bold: true };
+  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
+  ws.getRow(1).commit();
+  for await (const page of pages(store, opts.filter)) {
+    for (const r of page) ws.addRow(toRow(r)).commit();
+    rows += page.length;
+  }
+  ws.commit();
+  await wb.commit();
+  return { format: 'xlsx', out: opts.out, rows };
+}

@@ -1,0 +1,112 @@
+import { Flags } from '@oclif/core';
+import { UsageError } from '../errors.js';
+import { suggest } from '../util/suggest.js';
+import {
+  exceptionKinds,
+  exceptionStatuses,
+  severities,
+  sortKeys,
+  type ExceptionFilter,
+  type ExceptionKind,
+  type ExceptionStatus,
+  type Severity,
+  type SortKey,
+} from './types.js';
+
+/** The filter flags shared by list, export and the bulk actions. */
+export const filterFlags = {
+  status: Flags.string({
+    multiple: true,
+    description: `only these statuses (${exceptionStatuses.join(', ')}); repeat or comma-separate`,
+  }),
+  kind: Flags.string({ multiple: true, description: `only these kinds (${exceptionKinds.join(', ')})` }),
+  mapping: Flags.string({ multiple: true, description: 'only these mappings (or events mapping names)' }),
+  assignee: Flags.string({ description: 'only items assigned to NAME' }),
+  severity: Flags.string({ multiple: true, description: `only these severities (${severities.join(', ')})` }),
+  'older-than': Flags.string({
+    aliases: ['age'],
+    description: 'only items first seen at least this long ago: 3d, 12h, 2w',
+  }),
+  key: Flags.string({ description: 'only items whose key contains TEXT (case-insensitive)' }),
+};
+
+export const sortFlags = {
+  sort: Flags.string({ description: `order: ${sortKeys.join(', ')}`, default: 'id' }),
+  limit: Flags.integer({ description: 'at most N items', min: 1 }),
+};
+
+function oneOf<T extends string>(
+  flag: string,
+  values: string[] | undefined,
+  allowed: readonly T[],
+): T[] | undefined {
+  if (!values?.length) return undefined;
+  const out: T[] = [];
+  for (const v of values
+    .flatMap((x) => x.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    if (!(allowed as readonly string[]).includes(v)) {
+      const near = suggest(v, allowed);
+      throw new UsageError(
+        `--${flag} ${v} is not one of ${allowed.join(', ')}.`,
+        near ? `Did you mean --${flag} ${near}?` : `Use one of: ${allowed.join(', ')}.`,
+      );
+    }
+    out.push(v as T);
+  }
+  return out;
+}
+
+/** Parses an age like `3d`, `12h`, `2w`, `30m` to milliseconds. */
+export function parseAge(text: string): number {
+  const m = /^(\d+)\s*(m|min|h|d|w)?$/i.exec(text.trim());
+  if (!m)
+    throw new UsageError(
+      `--older-than ${text} is not an age.`,
+      'Write a number and a unit: 30m, 12h, 3d or 2w.',
+    );
+  const unit = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[
+    (m[2] ?? 'd').toLowerCase() as 'm'
+  ];
+  return Number(m[1]) * unit;
+}
+
+/** Builds an ExceptionFilter from the parsed filter (and sort) flags; undefined when none is given. */
+export function filterFromFlags(flags: {
+  status?: string[];
+  kind?: string[];
+  mapping?: string[];
+  assignee?: string;
+  severity?: string[];
+  'older-than'?: string;
+  key?: string;
+  sort?: string;
+  limit?: number;
+}): ExceptionFilter {
+  const filter: ExceptionFilter = {
+    status: oneOf<ExceptionStatus>('status', flags.status, exceptionStatuses),
+    kind: oneOf<ExceptionKind>('kind', flags.kind, exceptionKinds),
+    mapping: flags.mapping?.flatMap((m) => m.split(',')).filter(Boolean),
+    assignee: flags.assignee,
+    severity: oneOf<Severity>('severity', flags.severity, severities),
+    olderThanMs: flags['older-than'] ? parseAge(flags['older-than']) : undefined,
+    keyContains: flags.key,
+    sort: flags.sort ? oneOf<SortKey>('sort', [flags.sort], sortKeys)?.[0] : undefined,
+    limit: flags.limit,
+  };
+  return filter;
+}
+
+/** Does the filter narrow anything (a bulk action needs at least one narrowing flag)? */
+export function narrows(filter: ExceptionFilter): boolean {
+  return Boolean(
+    filter.status?.length ||
+    filter.kind?.length ||
+    filter.mapping?.length ||
+    filter.assignee ||
+    filter.severity?.length ||
+    filter.olderThanMs !== undefined ||
+    filter.keyContains,
+  );
+}

@@ -1,0 +1,90 @@
+import type { Mapping } from '../config/mapping-schema.js';
+import type { Difference } from '../reconcilers/types.js';
+import type { ExceptionKind, Severity } from './types.js';
+
+/**
+ * Severity of an item from the size of its variance, before age is considered. The variance is the
+ * largest absolute numeric gap the item shows: the largest |delta| of a mismatch's decimal/integer
+ * fields, the largest |value| of those fields in a row missing on one side, or the imbalance of a
+ * journal. `thresholds: { high, medium }` in the mapping are absolute; defaults below.
+ */
+export const defaultThresholds = { high: '1000', medium: '1' } as const;
+/** Days unresolved after which an item is at least medium, and high. */
+export const ageDays = { medium: 3, high: 7 } as const;
+
+/** Scales a decimal string to a BigInt with `scale` fraction digits (exact; no floating point). */
+function scaled(text: string, scale: number): bigint {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text.trim());
+  if (!m) return 0n;
+  const [, sign, int = '', frac = ''] = m;
+  const digits = (int || '0') + frac.padEnd(scale, '0').slice(0, scale);
+  const v = BigInt(digits);
+  return sign === '-' ? -v : v;
+}
+
+function abs(text: string): string {
+  return text.replace(/^[+-]/, '');
+}
+
+function fracLen(text: string): number {
+  const i = text.indexOf('.');
+  return i < 0 ? 0 : text.length - i - 1;
+}
+
+/** a >= b for decimal strings, exactly. */
+export function decimalGte(a: string, b: string): boolean {
+  const scale = Math.max(fracLen(a), fracLen(b));
+  return scaled(a, scale) >= scaled(b, scale);
+}
+
+function maxAbs(values: (string | null | undefined)[]): string | null {
+  let best: string | null = null;
+  for (const v of values) {
+    if (v == null || !/^[+-]?\d*\.?\d*$/.test(v) || !/\d/.test(v)) continue;
+    const a = abs(v);
+    if (best === null || !decimalGte(best, a)) best = a;
+  }
+  return best;
+}
+
+/** The absolute variance a difference shows, as a decimal string, or null when nothing numeric differs. */
+export function varianceOf(diff: Difference, mapping: Pick<Mapping, 'fields' | 'key'>): string | null {
+  const numeric = (f: string) => {
+    const t = mapping.fields[f]?.type;
+    return (t === 'decimal' || t === 'integer') && !mapping.key.includes(f);
+  };
+  switch (diff.type) {
+    case 'mismatch':
+      return maxAbs(
+        Object.entries(diff.fields ?? {})
+          .filter(([f]) => numeric(f))
+          .map(([, d]) => d.delta),
+      );
+    case 'missing_in_cloud':
+    case 'missing_in_legacy': {
+      const row = diff.type === 'missing_in_cloud' ? diff.legacy : diff.cloud;
+      return maxAbs(
+        Object.entries(row ?? {})
+          .filter(([f]) => numeric(f))
+          .map(([, v]) => v),
+      );
+    }
+    case 'unbalanced_journal':
+      return diff.balance ? maxAbs([diff.balance.difference]) : null;
+    default:
+      return null;
+  }
+}
+
+/** Severity from the variance: ≥ high threshold → high, ≥ medium → medium, else low; unmeasurable → by kind. */
+export function sizeSeverity(
+  kind: ExceptionKind,
+  variance: string | null,
+  thresholds?: { high?: string; medium?: string },
+): Severity {
+  if (kind === 'duplicate_key' || kind === 'rollback_conflict') return 'high';
+  if (variance === null) return kind === 'replay_parked' ? 'low' : 'medium';
+  if (decimalGte(variance, thresholds?.high ?? defaultThresholds.high)) return 'high';
+  if (decimalGte(variance, thresholds?.medium ?? defaultThresholds.medium)) return 'medium';
+  return 'low';
+}

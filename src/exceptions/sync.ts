@@ -1,0 +1,176 @@
+import type { Knex } from 'knex';
+import type { ControlStore } from '../store/control-store.js';
+import type { Mapping } from '../config/mapping-schema.js';
+import type { Difference } from '../reconcilers/types.js';
+import { currentUser } from '../store/runs.js';
+import { sizeSeverity, varianceOf } from './severity.js';
+import { withTransaction } from './tx.js';
+import { reconcileKinds, type ExceptionKind } from './types.js';
+
+const READ_BATCH = 5000;
+const INSERT_BATCH = 500;
+const STAGE = 'cutover_exception_stage';
+
+export interface SyncCounts {
+  opened: number;
+  updated: number;
+  resolved: number;
+  reopened: number;
+  /** Ignored items seen again: they stay ignored, their last seen and occurrences move. */
+  ignored: number;
+}
+
+/** Rows changed by a raw UPDATE/INSERT, on either dialect. */
+function affected(result: unknown): number {
+  const r = result as { rowCount?: number; changes?: number } | undefined;
+  return Number(r?.rowCount ?? r?.changes ?? 0);
+}
+
+/** Loads the run's differences into the staging table, in batches, with variance and severity computed. */
+async function stage(trx: Knex, mapping: Mapping, runId: string): Promise<void> {
+  let after = -1;
+  for (;;) {
+    const rows = (await trx('cutover_differences')
+      .select('seq', 'type', 'key_text', 'body')
+      .where('run_id', runId)
+      .andWhere('seq', '>', after)
+      .orderBy('seq')
+      .limit(READ_BATCH)) as { seq: number; type: string; key_text: string; body: string }[];
+    if (!rows.length) return;
+    after = Number(rows[rows.length - 1]!.seq);
+    const staged = [];
+    for (const row of rows) {
+      if (!(reconcileKinds as readonly string[]).includes(row.type)) continue;
+      const diff = JSON.parse(row.body) as Difference;
+      const variance = varianceOf(diff, mapping);
+      staged.push({
+        kind: row.type,
+        key_text: row.key_text,
+        key_json: JSON.stringify(diff.key ?? null),
+        details: row.body,
+        variance,
+        size_severity: sizeSeverity(row.type as ExceptionKind, variance, mapping.thresholds),
+      });
+    }
+    for (let i = 0; i < staged.length; i += INSERT_BATCH)
+      await trx(STAGE)
+        .insert(staged.slice(i, i + INSERT_BATCH))
+        .onConflict(['kind', 'key_text'])
+        .ignore();
+  }
+}
+
+/**
+ * Brings the exception queue in line with one reconcile run of `mapping`, whose differences are in
+ * cutover_differences. Set-based: the run's differences are staged in a temporary table, then a few
+ * statements join it with the queue. New (mapping, key, kind) → opened; open/assigned → updated
+ * (last seen, occurrences, current values); resolved → reopened; ignored → stays ignored (last seen
+ * and occurrences move). Open/assigned items of the mapping the run did not see → resolved by it —
+ * unless `partial` (a --since/--until window saw only part of the data, so absence proves nothing).
+ * Running it twice for the same run changes nothing the second time.
+ */
+export async function syncReconcileExceptions(
+  store: ControlStore,
+  args: { mapping: Mapping; runId: string; now?: Date; partial?: boolean; user?: string },
+): Promise<SyncCounts> {
+  const { mapping, runId } = args;
+  const now = (args.now ?? new Date()).toISOString();
+  const who = currentUser(args.user);
+  const name = mapping.name;
+  return withTransaction(store, async (trx) => {
+    await trx.raw(`DROP TABLE IF EXISTS ${STAGE}`);
+    await trx.raw(
+      `CREATE TEMPORARY TABLE ${STAGE} (kind VARCHAR(30) NOT NULL, key_text TEXT NOT NULL, key_json TEXT, details TEXT, variance VARCHAR(60), size_severity VARCHAR(10) NOT NULL, PRIMARY KEY (kind, key_text))`,
+    );
+    try {
+      await stage(trx, mapping, runId);
+      const join = `FROM ${STAGE} s WHERE e.mapping = ? AND e.kind = s.kind AND e.key_text = s.key_text AND (e.last_run_id IS NULL OR e.last_run_id <> ?)`;
+      const seenAgain = `last_seen = ?, occurrences = e.occurrences + 1, details = s.details, key_json = s.key_json, variance = s.variance, size_severity = s.size_severity, last_run_id = ?, updated_at = ?, version = e.version + 1`;
+
+      // Items still there: history only when their values moved, so a quiet night adds no rows.
+      await trx.raw(
+        `INSERT INTO cutover_exception_history (exception_id, at, who, action, from_status, to_status, note, run_id)
+         SELECT e.id, ?, ?, 'updated', e.status, e.status, ?, ? FROM cutover_exceptions e JOIN ${STAGE} s
+           ON e.kind = s.kind AND e.key_text = s.key_text
+         WHERE e.mapping = ? AND e.status IN ('open', 'assigned', 'ignored')
+           AND (e.last_run_id IS NULL OR e.last_run_id <> ?) AND (e.details IS NULL OR e.details <> s.details)`,
+        [now, who, `values changed in run ${runId}`, runId, name, runId],
+      );
+      const updated = affected(
+        await trx.raw(
+          `UPDATE cutover_exceptions AS e SET ${seenAgain} ${join} AND e.status IN ('open', 'assigned')`,
+          [now, runId, now, name, runId],
+        ),
+      );
+      const ignored = affected(
+        await trx.raw(`UPDATE cutover_exceptions AS e SET ${seenAgain} ${join} AND e.status = 'ignored'`, [
+          now,
+          runId,
+          now,
+          name,
+          runId,
+        ]),
+      );
+
+      // Resolved items that came back.
+      await trx.raw(
+        `INSERT INTO cutover_exception_history (exception_id, at, who, action, from_status, to_status, note, run_id)
+         SELECT e.id, ?, ?, 'reopened', 'resolved', 'open', ?, ? FROM cutover_exceptions e JOIN ${STAGE} s
+           ON e.kind = s.kind AND e.key_text = s.key_text
+         WHERE e.mapping = ? AND e.status = 'resolved' AND (e.last_run_id IS NULL OR e.last_run_id <> ?)`,
+        [now, who, `seen again in run ${runId}`, runId, name, runId],
+      );
+      const reopened = affected(
+        await trx.raw(
+          `UPDATE cutover_exceptions AS e SET ${seenAgain}, status = 'open', assignee = NULL, resolved_by_run = NULL ${join} AND e.status = 'resolved'`,
+          [now, runId, now, name, runId],
+        ),
+      );
+
+      // New ones.
+      const opened = affected(
+        await trx.raw(
+          `INSERT INTO cutover_exceptions (kind, mapping, key_text, key_json, details, status, size_severity, variance,
+             first_seen, last_seen, occurrences, attempts, first_run_id, last_run_id, updated_at, version)
+           SELECT s.kind, ?, s.key_text, s.key_json, s.details, 'open', s.size_severity, s.variance, ?, ?, 1, 0, ?, ?, ?, 1
+           FROM ${STAGE} s WHERE NOT EXISTS (SELECT 1 FROM cutover_exceptions e
+             WHERE e.mapping = ? AND e.kind = s.kind AND e.key_text = s.key_text)
+           ON CONFLICT (mapping, key_text, kind) DO NOTHING`,
+          [name, now, now, runId, runId, now, name],
+        ),
+      );
+      await trx.raw(
+        `INSERT INTO cutover_exception_history (exception_id, at, who, action, from_status, to_status, note, run_id)
+         SELECT e.id, ?, ?, 'opened', NULL, 'open', ?, ? FROM cutover_exceptions e
+         WHERE e.mapping = ? AND e.first_run_id = ?
+           AND NOT EXISTS (SELECT 1 FROM cutover_exception_history h WHERE h.exception_id = e.id)`,
+        [now, who, `first seen in run ${runId}`, runId, name, runId],
+      );
+
+      // Items the run no longer sees.
+      let resolved = 0;
+      if (!args.partial) {
+        const gone = `FROM cutover_exceptions e WHERE e.mapping = ? AND e.status IN ('open', 'assigned')
+          AND e.kind IN (${reconcileKinds.map(() => '?').join(', ')})
+          AND NOT EXISTS (SELECT 1 FROM ${STAGE} s WHERE s.kind = e.kind AND s.key_text = e.key_text)`;
+        const goneArgs = [name, ...reconcileKinds];
+        await trx.raw(
+          `INSERT INTO cutover_exception_history (exception_id, at, who, action, from_status, to_status, note, run_id)
+           SELECT e.id, ?, ?, 'resolved', e.status, 'resolved', ?, ? ${gone}`,
+          [now, who, `not seen in run ${runId}`, runId, ...goneArgs],
+        );
+        resolved = affected(
+          await trx.raw(
+            `UPDATE cutover_exceptions SET status = 'resolved', resolved_by_run = ?, updated_at = ?, version = version + 1
+             WHERE id IN (SELECT e.id ${gone})`,
+            [runId, now, ...goneArgs],
+          ),
+        );
+      }
+      return { opened, updated, resolved, reopened, ignored };
+    } finally {
+      // After a failed statement PostgreSQL refuses this until rollback, which drops the table anyway.
+      await trx.raw(`DROP TABLE IF EXISTS ${STAGE}`).catch(() => undefined);
+    }
+  });
+}

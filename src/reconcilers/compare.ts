@@ -1,0 +1,317 @@
+/**
+ * The dual-run compare engine: a hash join of both sides on the canonical key encoding, through a
+ * hash-partitioned store that spills to temporary files past the memory budget. It never relies on
+ * the two engines agreeing about ORDER BY. See docs/technical-explanation.md.
+ */
+import type { Mapping } from '../config/mapping-schema.js';
+import type { CanonicalRow, CanonicalValue, Difference, FieldDelta, ReconcileCounts } from './types.js';
+import { buildFieldComparator, type FieldComparator } from './field-compare.js';
+import { PartitionStore, keyOfLine, type Side } from './partition-store.js';
+
+export interface CompareOptions {
+  /** Memory budget in MB (default 512). */
+  memoryMb?: number;
+  /** Where spill files go (default: the OS temp folder). */
+  tmpDir?: string;
+  onProgress?: (p: { legacyRows: number; cloudRows: number }) => void;
+  /** Spill from the first row (tests). */
+  forceSpill?: boolean;
+}
+
+export interface CompareStats {
+  counts: ReconcileCounts;
+  fieldMismatches: Record<string, number>;
+  spilled: boolean;
+}
+
+const PARTITIONS = 64;
+/** Share of the budget for rows held before spilling; the rest is the process, drivers and the join. */
+const HOLD_SHARE = 0.3;
+/** Share of the budget one spilled partition may take on disk (its maps cost ~3× its bytes). */
+const PARTITION_SHARE = 0.08;
+
+interface Plan {
+  keyFields: string[];
+  cmpFields: string[];
+  carryFields: string[];
+  comparators: FieldComparator[];
+  absentAsZero: string[];
+}
+
+function compilePlan(mapping: Mapping): Plan {
+  const keyFields = mapping.key;
+  const rest = Object.keys(mapping.fields).filter((f) => !keyFields.includes(f));
+  const cmpFields = rest.filter((f) => mapping.fields[f]!.compare !== false);
+  const carryFields = rest.filter((f) => mapping.fields[f]!.compare === false);
+  return {
+    keyFields,
+    cmpFields,
+    carryFields,
+    comparators: cmpFields.map((f) => buildFieldComparator(mapping, f, mapping.fields[f]!)),
+    absentAsZero: mapping.absentAsZero ?? [],
+  };
+}
+
+/**
+ * Compares two streams of canonical rows (read concurrently), yielding each difference as it is
+ * found and returning the counts. A key seen more than once on a side is reported once per side as
+ * duplicate_key and not matched; a row with a NULL key part never joins and is reported missing.
+ */
+export async function* compareStreams(
+  mapping: Mapping,
+  legacy: AsyncIterable<CanonicalRow[]>,
+  cloud: AsyncIterable<CanonicalRow[]>,
+  opts: CompareOptions = {},
+): AsyncGenerator<Difference, CompareStats, undefined> {
+  const plan = compilePlan(mapping);
+  const budget = (opts.memoryMb ?? 512) * 1024 * 1024;
+  const store = new PartitionStore({
+    memoryBytes: budget * HOLD_SHARE,
+    partitionBytes: budget * PARTITION_SHARE,
+    partitions: PARTITIONS,
+    tmpDir: opts.tmpDir,
+    forceSpill: opts.forceSpill,
+  });
+  const counts: ReconcileCounts = {
+    legacy: 0,
+    cloud: 0,
+    matched: 0,
+    mismatched: 0,
+    missingInCloud: 0,
+    missingInLegacy: 0,
+    duplicateKeys: 0,
+  };
+  const fieldMismatches: Record<string, number> = {};
+  try {
+    await readBoth(mapping, plan, store, counts, legacy, cloud, opts.onProgress);
+    for (const part of store.partitions()) {
+      yield* joinPartition(plan, part.legacy, part.cloud, counts, fieldMismatches);
+    }
+    return { counts, fieldMismatches, spilled: store.spilled };
+  } finally {
+    store.dispose();
+  }
+}
+
+/** Reads both sides at once into the store; the first failure stops the other side's read. */
+async function readBoth(
+  mapping: Mapping,
+  plan: Plan,
+  store: PartitionStore,
+  counts: ReconcileCounts,
+  legacy: AsyncIterable<CanonicalRow[]>,
+  cloud: AsyncIterable<CanonicalRow[]>,
+  onProgress: CompareOptions['onProgress'],
+): Promise<void> {
+  let failed = false;
+  const encodeLine = lineEncoder(mapping, plan);
+  const pump = async (side: Side, source: AsyncIterable<CanonicalRow[]>) => {
+    try {
+      for await (const batch of source) {
+        if (failed) break;
+        for (const row of batch) {
+          const [keyText, line] = encodeLine(row);
+          store.add(side, store.partitionOf(keyText), line);
+        }
+        if (side === 0) counts.legacy += batch.length;
+        else counts.cloud += batch.length;
+        onProgress?.({ legacyRows: counts.legacy, cloudRows: counts.cloud });
+      }
+    } catch (err) {
+      failed = true;
+      throw err;
+    }
+  };
+  // Both settle before the store can be disposed: a side still reading must not write after cleanup.
+  const results = await Promise.allSettled([pump(0, legacy), pump(1, cloud)]);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+}
+
+// JSON.stringify escapes exactly these (and lone surrogates); text without them is quoted as is.
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
+const quote = (v: CanonicalValue | undefined): string =>
+  v === null || v === undefined ? 'null' : NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`;
+// Canonical numbers, dates, timestamps and booleans never hold a character JSON escapes.
+const quoteSafe = (v: CanonicalValue | undefined): string =>
+  v === null || v === undefined ? 'null' : `"${v}"`;
+
+/** A function writing the JSON array of some fields of a row, each quoted by what its type can hold. */
+function arrayWriter(mapping: Mapping, fields: string[]): (row: CanonicalRow) => string {
+  const quoters = fields.map((f) => (mapping.fields[f]!.type === 'string' ? quote : quoteSafe));
+  return (row) => {
+    let out = '[';
+    for (let i = 0; i < fields.length; i++) out += (i ? ',' : '') + quoters[i]!(row[fields[i]!]);
+    return `${out}]`;
+  };
+}
+
+/**
+ * The held form of a row: `[key parts]<TAB>[compared values]<TAB>[carried values]`, each part JSON
+ * (so no raw tab or newline), prefixed by "!" when a key part is NULL. The key text equals encodeKey's.
+ */
+function lineEncoder(mapping: Mapping, plan: Plan): (row: CanonicalRow) => [string, string] {
+  const { keyFields } = plan;
+  const keyJson = arrayWriter(mapping, keyFields);
+  const cmpJson = arrayWriter(mapping, plan.cmpFields);
+  const carryJson = arrayWriter(mapping, plan.carryFields);
+  return (row) => {
+    const keyText = keyJson(row);
+    let hasNull = false;
+    for (const k of keyFields) if (row[k] === null || row[k] === undefined) hasNull = true;
+    const line = `${hasNull ? '!' : ''}${keyText}\t${cmpJson(row)}\t${carryJson(row)}`;
+    return [keyText, line];
+  };
+}
+
+/** One key of a partition: its first row on each side and how many rows each side has. */
+interface Held {
+  line: string;
+  count: number;
+  cloud?: string;
+  cloudCount: number;
+}
+
+/**
+ * Joins one partition: legacy keys into a map, cloud rows attached to them (cloud-only keys in a
+ * second map), then every key classified. Only the first row of a side is kept; later ones count.
+ */
+function* joinPartition(
+  plan: Plan,
+  legacyLines: Iterable<string>,
+  cloudLines: Iterable<string>,
+  counts: ReconcileCounts,
+  fieldMismatches: Record<string, number>,
+): Generator<Difference> {
+  const L = new Map<string, Held>();
+  const C = new Map<string, Held>();
+  for (const line of legacyLines) {
+    if (line.charCodeAt(0) === 33) {
+      // A NULL key part never joins: the row is reported missing on the other side.
+      counts.missingInCloud++;
+      yield missing(plan, line, 0);
+      continue;
+    }
+    const key = keyOfLine(line);
+    const held = L.get(key);
+    if (held) held.count++;
+    else L.set(key, { line, count: 1, cloud: undefined, cloudCount: 0 });
+  }
+  for (const line of cloudLines) {
+    if (line.charCodeAt(0) === 33) {
+      counts.missingInLegacy++;
+      yield missing(plan, line, 1);
+      continue;
+    }
+    const key = keyOfLine(line);
+    const held = L.get(key);
+    if (held) {
+      if (held.cloudCount++ === 0) held.cloud = line;
+      continue;
+    }
+    const only = C.get(key);
+    if (only) only.count++;
+    else C.set(key, { line, count: 1, cloud: undefined, cloudCount: 0 });
+  }
+  for (const l of L.values()) {
+    if (l.count > 1 || l.cloudCount > 1) {
+      if (l.count > 1) yield duplicate(plan, l.line, l.count, 0, counts);
+      if (l.cloudCount > 1) yield duplicate(plan, l.cloud!, l.cloudCount, 1, counts);
+    } else if (l.cloudCount === 0) {
+      if (absentIsZero(plan, l.line)) counts.matched++;
+      else {
+        counts.missingInCloud++;
+        yield missing(plan, l.line, 0);
+      }
+    } else {
+      const d = compareLines(plan, l.line, l.cloud!, fieldMismatches);
+      if (d) {
+        counts.mismatched++;
+        yield d;
+      } else counts.matched++;
+    }
+  }
+  for (const c of C.values()) {
+    if (c.count > 1) yield duplicate(plan, c.line, c.count, 1, counts);
+    else if (absentIsZero(plan, c.line)) counts.matched++;
+    else {
+      counts.missingInLegacy++;
+      yield missing(plan, c.line, 1);
+    }
+  }
+}
+
+interface Parsed {
+  key: Record<string, CanonicalValue>;
+  cmp: CanonicalValue[];
+  row: CanonicalRow;
+}
+
+/** Splits a held line back into the key and the row's canonical values. */
+function parseLine(plan: Plan, line: string): Parsed {
+  const t1 = line.indexOf('\t');
+  const t2 = line.indexOf('\t', t1 + 1);
+  const keyParts = JSON.parse(line.slice(line.charCodeAt(0) === 33 ? 1 : 0, t1)) as CanonicalValue[];
+  const cmp = JSON.parse(line.slice(t1 + 1, t2)) as CanonicalValue[];
+  const carry = JSON.parse(line.slice(t2 + 1)) as CanonicalValue[];
+  const key: Record<string, CanonicalValue> = {};
+  const row: CanonicalRow = {};
+  plan.keyFields.forEach((f, i) => (key[f] = row[f] = keyParts[i] ?? null));
+  plan.cmpFields.forEach((f, i) => (row[f] = cmp[i] ?? null));
+  plan.carryFields.forEach((f, i) => (row[f] = carry[i] ?? null));
+  return { key, cmp, row };
+}
+
+function missing(plan: Plan, line: string, side: Side): Difference {
+  const p = parseLine(plan, line);
+  return side === 0
+    ? { type: 'missing_in_cloud', key: p.key, legacy: p.row }
+    : { type: 'missing_in_legacy', key: p.key, cloud: p.row };
+}
+
+function duplicate(plan: Plan, line: string, count: number, side: Side, counts: ReconcileCounts): Difference {
+  counts.duplicateKeys++;
+  const p = parseLine(plan, line);
+  const name = side === 0 ? 'legacy' : 'cloud';
+  return { type: 'duplicate_key', key: p.key, side: name, count, [name]: p.row };
+}
+
+const ZERO = /^-?0+(\.0+)?$/;
+
+/** absentAsZero: a one-sided row whose listed fields are all zero (or null) counts as a match. */
+function absentIsZero(plan: Plan, line: string): boolean {
+  if (plan.absentAsZero.length === 0) return false;
+  const { row } = parseLine(plan, line);
+  return plan.absentAsZero.every((f) => {
+    const v = row[f];
+    return v === null || v === undefined || ZERO.test(v);
+  });
+}
+
+/** Compares two rows with the same key; undefined when they agree. */
+function compareLines(
+  plan: Plan,
+  lLine: string,
+  cLine: string,
+  fieldMismatches: Record<string, number>,
+): Difference | undefined {
+  // Fast path: identical canonical values of every compared field.
+  const lt1 = lLine.indexOf('\t');
+  const ct1 = cLine.indexOf('\t');
+  const lt2 = lLine.indexOf('\t', lt1 + 1);
+  const ct2 = cLine.indexOf('\t', ct1 + 1);
+  if (lt2 - lt1 === ct2 - ct1 && lLine.slice(lt1, lt2) === cLine.slice(ct1, ct2)) return undefined;
+  const l = parseLine(plan, lLine);
+  const c = parseLine(plan, cLine);
+  let fields: Record<string, FieldDelta> | undefined;
+  for (let i = 0; i < plan.cmpFields.length; i++) {
+    const d = plan.comparators[i]!(l.cmp[i] ?? null, c.cmp[i] ?? null);
+    if (d) {
+      const f = plan.cmpFields[i]!;
+      (fields ??= {})[f] = d;
+      fieldMismatches[f] = (fieldMismatches[f] ?? 0) + 1;
+    }
+  }
+  if (!fields) return undefined;
+  return { type: 'mismatch', key: l.key, fields, legacy: l.row, cloud: c.row };
+}

@@ -1,0 +1,188 @@
+/**
+ * Exact decimals as scaled BigInt: a value v at scale s is the integer v × 10^s. Nothing here ever
+ * goes through JavaScript floating point; a JS number is first turned into its shortest round-trip
+ * text (String(n)) and parsed like any other text.
+ */
+import { DataError } from '../errors.js';
+
+export type RoundMode = 'half-up' | 'half-even' | 'truncate';
+
+/** An exact decimal: `units` × 10^−`scale`. */
+export interface ExactDecimal {
+  units: bigint;
+  scale: number;
+}
+
+const DECIMAL_RE = /^\s*([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
+/** Exponents beyond this are garbage, not data: 10^10000 would allocate for nothing. */
+const MAX_EXPONENT = 400;
+
+const POW10: bigint[] = [];
+for (let i = 0, p = 1n; i <= 80; i++, p *= 10n) POW10.push(p);
+
+/** 10^n as a BigInt (cached for the usual scales). */
+export function pow10(n: number): bigint {
+  return POW10[n] ?? 10n ** BigInt(n);
+}
+
+function garbage(text: unknown): DataError {
+  const shown = String(text).length > 60 ? `${String(text).slice(0, 60)}…` : String(text);
+  return new DataError(
+    `"${shown}" is not a decimal number.`,
+    'Expected digits such as 10.5, -0.71 or 1.05E1.',
+  );
+}
+
+/** Parses decimal text exactly, keeping every digit it has: '10.50' → {1050n, 2}; '1.05E1' → {105n, 1}. */
+export function parseExact(text: string | number | bigint): ExactDecimal {
+  if (typeof text === 'bigint') return { units: text, scale: 0 };
+  if (typeof text === 'number') {
+    if (!Number.isFinite(text)) throw garbage(text);
+    if (Number.isInteger(text) && Math.abs(text) <= Number.MAX_SAFE_INTEGER)
+      return { units: BigInt(text), scale: 0 };
+    text = String(text);
+  }
+  const m = DECIMAL_RE.exec(text);
+  if (!m) throw garbage(text);
+  const int = m[2] ?? '';
+  const frac = m[3] ?? '';
+  if (int.length + frac.length === 0) throw garbage(text);
+  let exp = m[4] ? Number(m[4]) : 0;
+  if (Math.abs(exp) > MAX_EXPONENT) throw garbage(text);
+  exp -= frac.length;
+  let units = BigInt(int + frac);
+  if (m[1] === '-') units = -units;
+  if (exp >= 0) return { units: units * pow10(exp), scale: 0 };
+  return { units, scale: -exp };
+}
+
+/** Divides n by d (d > 0) rounding per mode. Exact: BigInt only. */
+export function roundDiv(n: bigint, d: bigint, mode: RoundMode = 'half-up'): bigint {
+  if (d < 0n) {
+    n = -n;
+    d = -d;
+  }
+  const q = n / d; // truncates toward zero
+  const r = n - q * d;
+  if (r === 0n || mode === 'truncate') return q;
+  const twice = (r < 0n ? -r : r) * 2n;
+  const away = n < 0n ? q - 1n : q + 1n;
+  if (twice > d) return away;
+  if (twice < d) return q;
+  if (mode === 'half-even') return q % 2n === 0n ? q : away;
+  return away;
+}
+
+/** Brings an exact decimal to `scale` digits, rounding per mode. */
+export function rescale(d: ExactDecimal, scale: number, round: RoundMode = 'half-up'): bigint {
+  if (d.scale === scale) return d.units;
+  if (d.scale < scale) return d.units * pow10(scale - d.scale);
+  return roundDiv(d.units, pow10(d.scale - scale), round);
+}
+
+/**
+ * Parses a decimal into units at `scale` ('10.5' at scale 2 → 1050n). Accepts '10.5', '1.05E1', '-0',
+ * '.71', '+3', '  12 ', bigint and JS numbers; throws a DataError on anything else.
+ */
+export function parseDecimal(
+  text: string | number | bigint,
+  scale: number,
+  round: RoundMode = 'half-up',
+): bigint {
+  if (typeof text === 'bigint') return text * pow10(scale);
+  return rescale(parseExact(text), scale, round);
+}
+
+/** Formats units at `scale` as text: '10.50', '-0.71', '0.00' (never '-0.00'). */
+export function formatDecimal(units: bigint, scale: number): string {
+  const neg = units < 0n;
+  let digits = (neg ? -units : units).toString();
+  if (scale > 0) {
+    if (digits.length <= scale) digits = '0'.repeat(scale - digits.length + 1) + digits;
+    digits = `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
+  }
+  return neg ? `-${digits}` : digits;
+}
+
+const PLAIN_RE = /^(-?)(\d+)(?:\.(\d*))?$/;
+const ZEROS = '0'.repeat(80);
+
+/**
+ * The canonical text of plain decimal text at `scale`, by string operations only ('12.500000' at 3 →
+ * '12.500'); undefined when the text is not plain digits or rounding is needed (then use BigInt).
+ * The hot path of normalization: most values a database prints are plain.
+ */
+export function plainDecimalAtScale(text: string, scale: number): string | undefined {
+  const m = PLAIN_RE.exec(text);
+  if (!m || scale > 80) return undefined;
+  let int = m[2]!;
+  let frac = m[3] ?? '';
+  if (frac.length > scale) {
+    for (let i = scale; i < frac.length; i++) if (frac.charCodeAt(i) !== 48) return undefined;
+    frac = frac.slice(0, scale);
+  } else if (frac.length < scale) frac += ZEROS.slice(0, scale - frac.length);
+  if (int.length > 1 && int.charCodeAt(0) === 48) {
+    let i = 0;
+    while (i < int.length - 1 && int.charCodeAt(i) === 48) i++;
+    int = int.slice(i);
+  }
+  let neg = m[1] === '-';
+  if (neg && int === '0' && !/[1-9]/.test(frac)) neg = false;
+  const body = scale > 0 ? `${int}.${frac}` : int;
+  return neg ? `-${body}` : body;
+}
+
+/** The shortest exact text of a decimal: trailing fractional zeros dropped ('10.50' → '10.5', '-0' → '0'). */
+export function formatExact(d: ExactDecimal): string {
+  let { units, scale } = d;
+  while (scale > 0 && units % 10n === 0n) {
+    units /= 10n;
+    scale--;
+  }
+  return formatDecimal(units, scale);
+}
+
+/** Digits after the point in canonical decimal text ('10.50' → 2, '7' → 0). */
+export function scaleOf(text: string): number {
+  const dot = text.indexOf('.');
+  return dot < 0 ? 0 : text.length - dot - 1;
+}
+
+/** a × b / c brought to `scale`, exactly, rounding once at the end (multiply/divide transforms). */
+export function mulDiv(
+  value: ExactDecimal,
+  multiply: ExactDecimal | undefined,
+  divide: ExactDecimal | undefined,
+  scale: number,
+  round: RoundMode = 'half-up',
+): bigint {
+  // value = v/10^sv, m = mu/10^sm, d = du/10^sd → result×10^scale = v·mu·10^sd·10^scale / (du·10^sv·10^sm)
+  let num = value.units;
+  let den = pow10(value.scale);
+  if (multiply) {
+    num *= multiply.units;
+    den *= pow10(multiply.scale);
+  }
+  if (divide) {
+    if (divide.units === 0n)
+      throw new DataError('Division by zero in a `divide` transform.', 'Fix the mapping.');
+    num *= pow10(divide.scale);
+    den *= divide.units;
+  }
+  return roundDiv(num * pow10(scale), den, round);
+}
+
+/** |a − b| ≤ tolerance, all three at the same scale. */
+export function withinAbsolute(a: bigint, b: bigint, tolerance: bigint): boolean {
+  const d = b - a;
+  return (d < 0n ? -d : d) <= tolerance;
+}
+
+/** |a − b| ≤ rel × max(|a|, |b|), a and b at the same scale, rel an exact decimal fraction. */
+export function withinRelative(a: bigint, b: bigint, rel: ExactDecimal): boolean {
+  const d = b - a;
+  const absA = a < 0n ? -a : a;
+  const absB = b < 0n ? -b : b;
+  const max = absA > absB ? absA : absB;
+  return (d < 0n ? -d : d) * pow10(rel.scale) <= rel.units * max;
+}

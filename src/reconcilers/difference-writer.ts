@@ -1,0 +1,86 @@
+/**
+ * Where a run's differences go as they stream out of the engine: one JSON line each in
+ * `differences.jsonl` (written under a temporary name, renamed when complete, so a reader never sees
+ * half a file) and one row each in `cutover_differences`, inserted in batches inside transactions.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { once } from 'node:events';
+import type { ControlStore } from '../store/control-store.js';
+import { encodeKey } from './key.js';
+import type { Difference } from './types.js';
+
+const ROWS_PER_INSERT = 500;
+const ROWS_PER_TRANSACTION = 5000;
+
+/** Streams differences to the report file and the control store. */
+export class DifferenceWriter {
+  private seq = 0;
+  private pending: { run_id: string; seq: number; type: string; key_text: string; body: string }[] = [];
+  private readonly out: fs.WriteStream;
+  private readonly tmp: string;
+  private readonly byType: Record<string, number> = {};
+
+  constructor(
+    private readonly store: ControlStore,
+    private readonly runId: string,
+    private readonly keyFields: readonly string[],
+    readonly file: string,
+  ) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.tmp = `${file}.${process.pid}.tmp`;
+    this.out = fs.createWriteStream(this.tmp, { encoding: 'utf8' });
+  }
+
+  /** Records one difference; waits when the file or the store needs to catch up. */
+  async write(d: Difference): Promise<void> {
+    const body = JSON.stringify(d);
+    this.seq += 1;
+    this.byType[d.type] = (this.byType[d.type] ?? 0) + 1;
+    const keyFields = d.type === 'unbalanced_journal' ? Object.keys(d.key) : this.keyFields;
+    this.pending.push({
+      run_id: this.runId,
+      seq: this.seq,
+      type: d.type,
+      key_text: encodeKey(d.key, keyFields),
+      body,
+    });
+    if (!this.out.write(body + '\n')) await once(this.out, 'drain');
+    if (this.pending.length >= ROWS_PER_TRANSACTION) await this.flush();
+  }
+
+  /** How many differences were written, by type. */
+  counts(): Record<string, number> {
+    return { ...this.byType };
+  }
+
+  get total(): number {
+    return this.seq;
+  }
+
+  /** Flushes the store and publishes the file under its final name. */
+  async finish(): Promise<void> {
+    await this.flush();
+    await new Promise<void>((resolve, reject) =>
+      this.out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+    );
+    await fsp.rename(this.tmp, this.file);
+  }
+
+  /** Drops the unfinished file (the run failed). */
+  async abort(): Promise<void> {
+    this.out.destroy();
+    await fsp.rm(this.tmp, { force: true });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    await this.store.knex.transaction(async (trx) => {
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
+        await trx('cutover_differences').insert(rows.slice(i, i + ROWS_PER_INSERT));
+    });
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * GL postings: every journal must balance on each side (debits = credits), and the trial balance by
+ * account and period must agree between the sides. An amount is either signed (debit positive) or
+ * split into `debit` and `credit`; `signFrom` in the mapping signs an unsigned amount at the edge.
+ */
+import { MappingError } from '../../errors.js';
+import type { Mapping } from '../../config/mapping-schema.js';
+import type { CanonicalRow, CanonicalValue, Difference } from '../types.js';
+import { formatDecimal } from '../decimal.js';
+import { requireFields, type DomainCheck } from './domain-check.js';
+import {
+  fieldDimension,
+  numericReader,
+  toScale,
+  type Dimension,
+  type Measure,
+  type NumberReader,
+  type Side,
+} from './totals.js';
+
+export const TRIAL_BALANCE_GROUP = 'trial balance';
+
+/** The postings domain's journal balance check and trial balance. */
+export function postingsCheck(mapping: Mapping): DomainCheck {
+  requireFields(mapping, ['journal', 'account'], 'journal balance and trial balance');
+  const f = mapping.fields;
+  if (!f.period && !f.posting_date)
+    throw new MappingError(
+      `${mapping.file}: domain "postings" needs a "period" or a "posting_date" field for the trial balance.`,
+      'Declare one of them under fields: and produce it on both sides.',
+    );
+  const signed = Boolean(f.amount);
+  if (!signed && !(f.debit && f.credit))
+    throw new MappingError(
+      `${mapping.file}: domain "postings" needs a signed "amount" field (debit positive) or both "debit" and "credit".`,
+      'Declare them under fields:; for an unsigned amount with a debit/credit indicator use `signFrom: { column: SHKZG, negative: H }`.',
+    );
+  const where = 'domain postings';
+  const amount = signed ? numericReader(mapping, 'amount', where) : undefined;
+  const debit = signed ? undefined : numericReader(mapping, 'debit', where);
+  const credit = signed ? undefined : numericReader(mapping, 'credit', where);
+  const internal = amount ? amount.internal : Math.max(debit!.internal, credit!.internal);
+  const outScale = () => (amount ? amount.outScale() : Math.max(debit!.outScale(), credit!.outScale()));
+  const factor = new Map<NumberReader, bigint>();
+  for (const r of [amount, debit, credit]) if (r) factor.set(r, 10n ** BigInt(internal - r.internal));
+  const at = (r: NumberReader, v: CanonicalValue | undefined): bigint => (r.read(v) ?? 0n) * factor.get(r)!;
+  /** Debit and credit of one line, both ≥ 0 for a signed amount, in units of 10^-internal. */
+  const split = (row: CanonicalRow): [bigint, bigint] => {
+    if (amount) {
+      const a = at(amount, row.amount);
+      return a >= 0n ? [a, 0n] : [0n, -a];
+    }
+    return [at(debit!, row.debit), at(credit!, row.credit)];
+  };
+  const balance: Measure = {
+    name: 'balance',
+    internal,
+    of: (row) => {
+      const [d, c] = split(row);
+      return d - c;
+    },
+    outScale,
+  };
+  const period: Dimension = f.period
+    ? fieldDimension('period')
+    : { name: 'period', of: (row) => row.posting_date?.slice(0, 7) ?? null };
+  const journals: Record<Side, Map<CanonicalValue, [bigint, bigint]>> = {
+    legacy: new Map(),
+    cloud: new Map(),
+  };
+
+  return {
+    totals: [{ group: TRIAL_BALANCE_GROUP, by: [fieldDimension('account'), period], measures: [balance] }],
+    add(side, rows) {
+      const map = journals[side];
+      for (const row of rows) {
+        const j = row.journal ?? null;
+        const [d, c] = split(row);
+        const acc = map.get(j);
+        if (acc) {
+          acc[0] += d;
+          acc[1] += c;
+        } else map.set(j, [d, c]);
+      }
+    },
+    finish() {
+      const differences: Difference[] = [];
+      const scale = outScale();
+      const fmt = (units: bigint) => formatDecimal(toScale(units, internal, scale), scale);
+      const unbalancedJournals = { legacy: 0, cloud: 0 };
+      for (const side of ['legacy', 'cloud'] as const) {
+        const unbalanced = [...journals[side].entries()].filter(([, [d, c]]) => d !== c);
+        unbalanced.sort(([a], [b]) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1));
+        unbalancedJournals[side] = unbalanced.length;
+        for (const [journal, [d, c]] of unbalanced)
+          differences.push({
+            type: 'unbalanced_journal',
+            key: { journal },
+            side,
+            balance: {
+              debit: fmt(d),
+              credit: fmt(c),
+              difference: fmt(d - c),
+            },
+          });
+      }
+      return {
+        differences,
+        checks: {
+          journals: { legacy: journals.legacy.size, cloud: journals.cloud.size },
+          unbalancedJournals,
+        },
+      };
+    },
+  };
+}

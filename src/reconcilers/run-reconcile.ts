@@ -1,0 +1,267 @@
+/**
+ * One mapping's reconcile run, end to end: plan both sides (mapping errors before any query), open
+ * both connections, read both sides at once into the compare engine while control totals and domain
+ * checks tap the canonical rows, stream every difference to differences.jsonl and the control store,
+ * then record the run, sync the exception queue and write the reports.
+ */
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { openAdapter } from '../adapters/registry.js';
+import type { Adapter } from '../adapters/types.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { Mapping } from '../config/mapping-schema.js';
+import { ConfigError, CutoverError, UsageError } from '../errors.js';
+import type { ControlStore } from '../store/control-store.js';
+import { createRun, finishRun } from '../store/runs.js';
+import { silentLogger } from '../util/logger.js';
+import { syncReconcileExceptions } from '../exceptions/sync.js';
+import { REPORT_FILES, writeReconcileReports } from '../reports/write-reconcile-reports.js';
+import { redact } from '../util/redact.js';
+import { compareStreams, type CompareStats } from './compare.js';
+import { DifferenceWriter } from './difference-writer.js';
+import { domainCheckFor } from './domains/domain-check.js';
+import { ControlTotals, mergeTotals, totalsFromMapping } from './domains/totals.js';
+import type { Progress } from './progress.js';
+import { planSide, readAhead, readCanonical, type Side } from './read-side.js';
+import type { ReconcileSummary } from './types.js';
+import type { TimeWindow } from './window.js';
+
+export const REPORT_FORMATS = ['xlsx', 'json', 'md', 'csv'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** Parses `--report xlsx,json`; an unknown format is a UsageError (exit 2). */
+export function parseReportFormats(text: string | undefined): ReportFormat[] {
+  if (text === undefined) return ['json'];
+  const parts = text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  const unknown = parts.filter((p) => !(REPORT_FORMATS as readonly string[]).includes(p));
+  if (unknown.length || parts.length === 0)
+    throw new UsageError(
+      `--report "${text}" names ${unknown.length ? `an unknown format: ${unknown.join(', ')}` : 'no format'}.`,
+      `Give a comma-separated list of ${REPORT_FORMATS.join(', ')} (for example --report xlsx,json).`,
+    );
+  return [...new Set(parts)] as ReportFormat[];
+}
+
+export interface ReconcileOptions {
+  config: LoadedConfig;
+  store: ControlStore;
+  mapping: Mapping;
+  window?: TimeWindow;
+  /** Report formats to write (default json). */
+  formats?: ReportFormat[];
+  /** Memory budget of the compare engine, MB. */
+  memoryMb?: number;
+  progress?: Progress;
+  logger?: Logger;
+  /** Opens a connection by name (default: from cutover.yaml); adapters opened here are closed here. */
+  open?: (connection: string) => Promise<Adapter>;
+  /** Rows per batch asked of the adapters. */
+  batchSize?: number;
+}
+
+/** A path as shown in output: relative to the working folder when it is under it. */
+function shownPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+}
+
+/** Runs one mapping's reconcile and returns its summary (SPEC: Reconciliation results). */
+export async function runReconcile(opts: ReconcileOptions): Promise<ReconcileSummary> {
+  const { config, mapping } = opts;
+  const logger = opts.logger ?? silentLogger();
+  const started = new Date();
+
+  // Everything that can be wrong with the mapping fails here, before a connection is opened.
+  const plans = {
+    legacy: planSide(mapping, 'legacy', config, opts.window, opts.batchSize),
+    cloud: planSide(mapping, 'cloud', config, opts.window, opts.batchSize),
+  };
+  const domain = domainCheckFor(mapping);
+  const totals = new ControlTotals(mergeTotals(totalsFromMapping(mapping), domain?.totals ?? []));
+
+  const open =
+    opts.open ??
+    ((name: string) => {
+      const conn = config.connections[name];
+      if (!conn)
+        throw new ConfigError(
+          `There is no connection "${name}" in ${config.file}.`,
+          `Use one of: ${Object.keys(config.connections).join(', ')}.`,
+        );
+      return openAdapter(conn, { logger });
+    });
+  const opened: Adapter[] = [];
+  const closeAll = async () => {
+    for (const a of opened.splice(0)) await a.close().catch(() => undefined);
+  };
+  try {
+    const settled = await Promise.allSettled([open(plans.legacy.connection), open(plans.cloud.connection)]);
+    for (const s of settled) if (s.status === 'fulfilled') opened.push(s.value);
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    const adapters = { legacy: opened[0]!, cloud: opened[1]! };
+    await Promise.all(
+      (['legacy', 'cloud'] as const).map((side) => adapters[side].checkColumns(plans[side].request)),
+    );
+    return await execute(opts, { plans, adapters, domain, totals, started, logger });
+  } finally {
+    await closeAll();
+  }
+}
+
+async function execute(
+  opts: ReconcileOptions,
+  ctx: {
+    plans: Record<Side, ReturnType<typeof planSide>>;
+    adapters: Record<Side, Adapter>;
+    domain: ReturnType<typeof domainCheckFor>;
+    totals: ControlTotals;
+    started: Date;
+    logger: Logger;
+  },
+): Promise<ReconcileSummary> {
+  const { config, store, mapping, progress } = opts;
+  const { plans, adapters, domain, totals, started, logger } = ctx;
+  const runId = await createRun(store, {
+    prefix: 'r',
+    command: 'reconcile',
+    name: mapping.name,
+    now: started,
+  });
+  logger.debug({ runId, mapping: mapping.name, window: opts.window }, 'reconcile run started');
+  const outDir = path.join(config.reportsDir, runId);
+  const writer = new DifferenceWriter(store, runId, mapping.key, path.join(outDir, 'differences.jsonl'));
+  progress?.start(mapping.name);
+  const stream = (side: Side) =>
+    readAhead(
+      readCanonical(
+        adapters[side],
+        plans[side],
+        (rows) => {
+          totals.add(side, rows);
+          domain?.add?.(side, rows);
+        },
+        (n) => progress?.rows(side, n),
+      ),
+    );
+  const legacy = stream('legacy');
+  const cloud = stream('cloud');
+  try {
+    const gen = compareStreams(mapping, legacy, cloud, { memoryMb: opts.memoryMb });
+    let stats: CompareStats;
+    for (;;) {
+      const r = await gen.next();
+      if (r.done) {
+        stats = r.value;
+        break;
+      }
+      await writer.write(r.value);
+    }
+    progress?.done();
+    const lines = totals.lines();
+    const found = domain?.finish(lines);
+    for (const d of found?.differences ?? []) await writer.write(d);
+    await writer.finish();
+
+    const counts = { ...stats.counts };
+    if (mapping.domain === 'postings') counts.unbalancedJournals = writer.counts().unbalanced_journal ?? 0;
+    const status = writer.total > 0 ? 'differences' : 'clean';
+    const finished = new Date();
+    const summary: ReconcileSummary = {
+      runId,
+      name: mapping.name,
+      status,
+      counts,
+      fieldMismatches: stats.fieldMismatches,
+      totals: lines,
+      ...(mapping.domain ? { domain: mapping.domain } : {}),
+      ...(found ? { checks: found.checks } : {}),
+      reports: { differences: shownPath(writer.file) },
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+      ...(opts.window && mapping.window
+        ? {
+            window: {
+              field: mapping.window.field,
+              ...(opts.window.since ? { since: opts.window.since.toISOString() } : {}),
+              ...(opts.window.until ? { until: opts.window.until.toISOString() } : {}),
+            },
+          }
+        : {}),
+      systems: {
+        legacy: { ...plans.legacy.description, rows: counts.legacy },
+        cloud: { ...plans.cloud.description, rows: counts.cloud },
+      },
+      spilled: stats.spilled,
+    };
+
+    // A windowed run saw only part of the data: absence there proves nothing, so nothing is resolved.
+    const synced = await syncReconcileExceptions(store, { mapping, runId, partial: Boolean(opts.window) });
+    summary.exceptions = {
+      opened: synced.opened,
+      updated: synced.updated,
+      resolved: synced.resolved,
+      reopened: synced.reopened,
+    };
+
+    const formats = opts.formats ?? ['json'];
+    // The paths go in first, so every report (the json one is this summary) names all of them.
+    for (const f of formats) summary.reports![f] = shownPath(path.join(outDir, REPORT_FILES[f]));
+    const written = await writeReconcileReports({
+      store,
+      summary,
+      mapping,
+      runId,
+      formats,
+      outDir,
+      xlsxDetailRowCap: config.xlsxDetailRowCap,
+    });
+    for (const [f, file] of Object.entries(written)) summary.reports![f] = shownPath(file);
+    await finishRun(store, runId, status, summary);
+    return summary;
+  } catch (err) {
+    progress?.done();
+    await Promise.all([legacy.stop(), cloud.stop()]).catch(() => undefined);
+    await writer.abort().catch(() => undefined);
+    await finishRun(store, runId, 'error', {
+      runId,
+      name: mapping.name,
+      error: redact(err instanceof Error ? err.message : String(err)),
+    }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The outcome of reconciling several mappings: the runs that completed, and those that could not run. */
+export interface ReconcileBatch {
+  runs: ReconcileSummary[];
+  status: 'clean' | 'differences' | 'error';
+  failures: { name: string; error: CutoverError }[];
+}
+
+/**
+ * Reconciles mappings one after the other. With several, a mapping that cannot run (bad input, a
+ * connection down) is recorded and the others still run, so one broken source does not blind a
+ * nightly `--all`; with one, its error is thrown as is.
+ */
+export async function runReconcileMany(
+  mappings: Mapping[],
+  opts: Omit<ReconcileOptions, 'mapping'>,
+): Promise<ReconcileBatch> {
+  const runs: ReconcileSummary[] = [];
+  const failures: ReconcileBatch['failures'] = [];
+  for (const mapping of mappings) {
+    try {
+      runs.push(await runReconcile({ ...opts, mapping }));
+    } catch (err) {
+      if (mappings.length === 1 || !(err instanceof CutoverError)) throw err;
+      opts.logger?.debug({ err, mapping: mapping.name }, 'mapping could not run');
+      failures.push({ name: mapping.name, error: err });
+    }
+  }
+  const status = failures.length ? 'error' : runs.some((r) => r.status !== 'clean') ? 'differences' : 'clean';
+  return { runs, status, failures };
+}

@@ -1,0 +1,156 @@
+/**
+ * Timestamps to one canonical form: ISO 8601 in UTC at a declared precision
+ * ('2026-11-25T14:03:11.000Z' for ms). Naive wall-clock values are read in a declared IANA zone.
+ * Internally an instant is epoch milliseconds (a safe integer for years 0–9999) plus 0–999 extra
+ * microseconds, so microsecond precision survives without floating point.
+ */
+import { DataError, MappingError } from '../errors.js';
+
+export type Precision = 's' | 'ms' | 'us';
+
+/** An instant: whole epoch milliseconds plus extra microseconds (0–999). */
+export interface Instant {
+  ms: number;
+  us: number;
+}
+
+// 'YYYY-MM-DD', then optionally [T or space]HH:MM[:SS[.fraction]], then optionally Z or ±hh[[:]mm].
+const TS_RE =
+  /^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$/i;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Checks an IANA zone name once, when a mapping is compiled. */
+export function checkTimeZone(zone: string, where: string): void {
+  try {
+    zoneFormatter(zone);
+  } catch {
+    throw new MappingError(
+      `${where}: "${zone}" is not a time zone.`,
+      'Use an IANA zone name such as UTC, Europe/Berlin or America/New_York.',
+    );
+  }
+}
+
+function zoneFormatter(zone: string): Intl.DateTimeFormat {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      era: 'short',
+    });
+    formatters.set(zone, f);
+  }
+  return f;
+}
+
+const offsetCache = new Map<string, number>();
+
+/** The zone's UTC offset in ms at an instant; cached per quarter hour (zone rules change on such edges). */
+function offsetAt(zone: string, utcMs: number): number {
+  const bucket = Math.floor(utcMs / 900_000);
+  const ck = `${zone}|${bucket}`;
+  const hit = offsetCache.get(ck);
+  if (hit !== undefined) return hit;
+  const at = bucket * 900_000;
+  const parts = zoneFormatter(zone).formatToParts(new Date(at));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  let year = get('year');
+  if (parts.find((p) => p.type === 'era')?.value === 'BC') year = 1 - year;
+  const wall = Date.UTC(year, get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const off = wall - at;
+  if (offsetCache.size > 100_000) offsetCache.clear();
+  offsetCache.set(ck, off);
+  return off;
+}
+
+/** Epoch ms of a wall-clock time (given as if UTC) in a zone; in a DST gap or overlap the earlier offset wins. */
+export function wallToUtc(wallMs: number, zone: string | undefined): number {
+  if (!zone || zone === 'UTC' || zone === 'Etc/UTC') return wallMs;
+  const o1 = offsetAt(zone, wallMs - offsetAt(zone, wallMs));
+  const t = wallMs - o1;
+  const o2 = offsetAt(zone, t);
+  return o2 === o1 ? t : wallMs - Math.max(o1, o2);
+}
+
+function bad(raw: unknown): DataError {
+  const s = raw instanceof Date ? 'an invalid Date' : String(raw);
+  return new DataError(
+    `"${s.length > 60 ? `${s.slice(0, 60)}…` : s}" is not a timestamp.`,
+    "Expected ISO 8601 ('2026-11-25T14:03:11Z') or 'YYYY-MM-DD HH:MM:SS[.ffffff][+hh:mm]'.",
+  );
+}
+
+/** Reads a timestamp: ISO text with or without zone, PostgreSQL/SQL Server text forms, or a Date (wall clock in its UTC fields). */
+export function parseInstant(raw: string | Date, zone: string | undefined): Instant {
+  if (raw instanceof Date) {
+    const t = raw.getTime();
+    if (Number.isNaN(t)) throw bad(raw);
+    return { ms: wallToUtc(t, zone), us: 0 };
+  }
+  const m = TS_RE.exec(raw);
+  if (!m) throw bad(raw);
+  const [, y, mo, d, h, mi, s, frac, off] = m;
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h ?? 0);
+  const minute = Number(mi ?? 0);
+  const second = Number(s ?? 0);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60)
+    throw bad(raw);
+  const f = (frac ?? '').padEnd(6, '0');
+  const msPart = Number(f.slice(0, 3));
+  const us = Number(f.slice(3, 6));
+  const dt = new Date(0);
+  dt.setUTCFullYear(Number(y), month - 1, day);
+  dt.setUTCHours(hour, minute, second, msPart);
+  if (dt.getUTCDate() !== day && hour !== 24) throw bad(raw); // 2026-02-31
+  let ms = dt.getTime();
+  if (off === undefined) ms = wallToUtc(ms, zone);
+  else if (off.toUpperCase() !== 'Z') {
+    const sign = off[0] === '-' ? -1 : 1;
+    const digits = off.slice(1).replace(':', '');
+    const offMin = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || 0);
+    ms -= sign * offMin * 60_000;
+  }
+  return { ms, us };
+}
+
+/** The canonical text of an instant at a precision (truncated, never rounded up across a second). */
+export function formatInstant(i: Instant, precision: Precision): string {
+  const iso = new Date(i.ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ for years 0–9999
+  if (iso.length !== 24) throw bad(iso);
+  if (precision === 'ms') return iso;
+  if (precision === 's') return `${iso.slice(0, 19)}Z`;
+  return `${iso.slice(0, 23)}${String(i.us).padStart(3, '0')}Z`;
+}
+
+/** Reads canonical text back into epoch microseconds (as BigInt, for exact deltas). */
+export function canonicalToMicros(text: string): bigint {
+  const ms = Date.parse(text.length > 24 ? `${text.slice(0, 23)}Z` : text);
+  if (Number.isNaN(ms)) throw bad(text);
+  const us = text.length > 24 ? Number(text.slice(23, 26)) : 0;
+  return BigInt(ms) * 1000n + BigInt(us);
+}
+
+/** Parses a timestamp tolerance ('1s', '500ms', '250us', '2m') into microseconds. */
+export function parseDuration(text: string, where: string): bigint {
+  const m = /^\s*(\d+)\s*(us|ms|s|m|h)\s*$/i.exec(text);
+  if (!m) {
+    throw new MappingError(
+      `${where}: "${text}" is not a duration.`,
+      'Write a number and a unit: 1s, 500ms, 250us, 2m or 1h.',
+    );
+  }
+  const n = BigInt(m[1]!);
+  const unit = m[2]!.toLowerCase();
+  const per = { us: 1n, ms: 1000n, s: 1_000_000n, m: 60_000_000n, h: 3_600_000_000n }[unit] ?? 1n;
+  return n * per;
+}

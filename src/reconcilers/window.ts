@@ -1,0 +1,101 @@
+/** The --since/--until window: parsing the flags, and the column each side filters on. */
+import { MappingError, UsageError } from '../errors.js';
+import type { Mapping } from '../config/mapping-schema.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { ReadRequest } from '../adapters/types.js';
+
+export interface TimeWindow {
+  since?: Date;
+  until?: Date;
+}
+
+const RELATIVE = /^(\d+)\s*(m|min|h|d|w)$/i;
+const UNIT_MS: Record<string, number> = {
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/**
+ * Parses a window bound: an ISO date (`2026-11-20`, midnight UTC), an ISO timestamp (`2026-11-20T06:00`,
+ * UTC unless it carries an offset) or a span back from `now` (`90m`, `36h`, `2d`, `1w`).
+ */
+export function parseWindowBound(text: string, flag: string, now: Date = new Date()): Date {
+  const t = text.trim();
+  const rel = RELATIVE.exec(t);
+  if (rel) return new Date(now.getTime() - Number(rel[1]) * UNIT_MS[rel[2]!.toLowerCase()]!);
+  let iso = t;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(t)) iso = `${t}T00:00:00Z`;
+  else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(t)) iso = `${t.replace(' ', 'T')}Z`;
+  const d = /^\d{4}-\d{2}-\d{2}/.test(iso) ? new Date(iso) : new Date(NaN);
+  if (Number.isNaN(d.getTime()))
+    throw new UsageError(
+      `${flag} "${text}" is not a date, a timestamp or a span.`,
+      `Give an ISO date (2026-11-20), a timestamp (2026-11-20T06:00:00Z; without an offset it is UTC) or a span back from now (36h, 2d, 1w).`,
+    );
+  return d;
+}
+
+/** Parses --since/--until; since must come before until. */
+export function parseWindow(since?: string, until?: string, now: Date = new Date()): TimeWindow | undefined {
+  if (since === undefined && until === undefined) return undefined;
+  const w: TimeWindow = {
+    since: since === undefined ? undefined : parseWindowBound(since, '--since', now),
+    until: until === undefined ? undefined : parseWindowBound(until, '--until', now),
+  };
+  if (w.since && w.until && w.since >= w.until)
+    throw new UsageError(
+      `--since (${w.since.toISOString()}) is not before --until (${w.until.toISOString()}).`,
+      'The window holds rows from --since (included) up to --until (excluded).',
+    );
+  return w;
+}
+
+/**
+ * The window as one side's ReadRequest sees it: the source column its `window.field` maps to, in the
+ * zone its naive values are in (the column's `timezone`, else the side's, else the connection's).
+ */
+export function sideWindow(
+  mapping: Mapping,
+  side: 'legacy' | 'cloud',
+  window: TimeWindow | undefined,
+  config?: LoadedConfig,
+): ReadRequest['window'] | undefined {
+  if (!window) return undefined;
+  if (!mapping.window)
+    throw new UsageError(
+      `Mapping "${mapping.name}" (${mapping.file}) has no window, so --since/--until cannot limit it.`,
+      'Add `window: { field: <a timestamp or date field> }` to the mapping, or run it without --since/--until.',
+    );
+  const field = mapping.window.field;
+  const spec = mapping[side].columns[field];
+  const column = typeof spec === 'string' ? spec : spec?.column;
+  if (!column)
+    throw new MappingError(
+      `${mapping.file}: window.field "${field}" is not read from a column on the ${side} side, so the window cannot be pushed down.`,
+      `Map ${side}.columns.${field} to a column.`,
+    );
+  const timezone =
+    (typeof spec === 'object' ? spec.timezone : undefined) ??
+    mapping[side].timezone ??
+    config?.connections[mapping[side].connection]?.timezone;
+  return { column, since: window.since, until: window.until, timezone, naive: timezone !== undefined };
+}
+
+/** Does a canonical window value (ISO UTC timestamp or date) fall inside the window? */
+export function inWindow(value: string | null | undefined, window: TimeWindow): boolean {
+  if (value === null || value === undefined) return false;
+  // Canonical timestamps are UTC; one written without an offset must not be read in the local zone.
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(value)
+    ? `${value}T00:00:00Z`
+    : /[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value)
+      ? `${value}Z`
+      : value;
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return true;
+  if (window.since && t < window.since.getTime()) return false;
+  if (window.until && t >= window.until.getTime()) return false;
+  return true;
+}

@@ -1,0 +1,142 @@
+import type { EventsMapping, EventRule } from '../config/events-schema.js';
+import type { ControlStore } from '../store/control-store.js';
+import type { Logger } from '../util/logger.js';
+import { validateEvent, type ReplayEvent } from './event.js';
+import { applyDbGroup, type DbPlan } from './apply-db.js';
+import { applyHttp } from './apply-http.js';
+import { PermanentError, withRetry } from './retry-policy.js';
+import { targetNameOf, type Target } from './targets.js';
+import { resolveColumns } from './resolve.js';
+
+/** One event to apply: its raw JSON text, where it came from and its place in the run's order. */
+export interface WorkItem {
+  text: string;
+  line: number;
+  seq: number;
+  /** A validation problem found when the source was read: the event fails when its turn comes. */
+  problem?: string;
+}
+
+export type Outcome =
+  | { status: 'applied' | 'alreadyApplied'; event: ReplayEvent; values?: Record<string, unknown> }
+  | { status: 'failed'; error: string; event?: ReplayEvent };
+
+/** What applying needs: the mapping, the opened targets, the control store, the run and the retry policy. */
+export interface ExecContext {
+  mapping: EventsMapping;
+  targets: Map<string, Target>;
+  targetOverride?: string;
+  store: ControlStore;
+  runId: string;
+  attempts: number;
+  backoffBaseMs?: number;
+  httpTimeoutMs?: number;
+  logger: Logger;
+  onRetry?: () => void;
+}
+
+/** Parses and re-validates a work item into an event and its rule; a problem is a permanent failure. */
+export function prepare(ctx: ExecContext, item: WorkItem): { event: ReplayEvent; rule: EventRule; target: string } {
+  if (item.problem) throw new PermanentError(item.problem);
+  const v = validateEvent(JSON.parse(item.text), { line: item.line, index: item.seq }, new Set(Object.keys(ctx.mapping.events)));
+  if (!v.ok) throw new PermanentError(v.problem);
+  const rule = ctx.mapping.events[v.event.type]!;
+  return { event: v.event, rule, target: targetNameOf(rule, ctx.mapping, ctx.targetOverride)! };
+}
+
+/** The target an item goes to (undefined when it cannot even be parsed: it fails on any target). */
+export function targetOf(ctx: ExecContext, item: WorkItem): string | undefined {
+  try {
+    return prepare(ctx, item).target;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Applies items of DIFFERENT keys bound for one target. On a database several go in one transaction
+ * (each with its ledger row); if that group fails, each is retried on its own, so one poison event
+ * never takes its neighbours down. Transient failures retry with backoff; permanent ones come back as 'failed'.
+ */
+export async function applyItems(ctx: ExecContext, items: WorkItem[]): Promise<Outcome[]> {
+  const prepared: ({ event: ReplayEvent; rule: EventRule; target: string } | Error)[] = items.map((it) => {
+    try {
+      return prepare(ctx, it);
+    } catch (err) {
+      return err as Error;
+    }
+  });
+  const out: (Outcome | undefined)[] = prepared.map((p) => (p instanceof Error ? { status: 'failed', error: p.message } : undefined));
+  const ok = prepared.map((p, i) => ({ p, i })).filter((x) => !(x.p instanceof Error)) as {
+    p: { event: ReplayEvent; rule: EventRule; target: string };
+    i: number;
+  }[];
+  const first = ok[0];
+  if (first && ok.length > 1) {
+    const target = ctx.targets.get(first.p.target);
+    if (target?.kind === 'db' && ok.every((x) => x.p.target === first.p.target)) {
+      try {
+        const plans: DbPlan[] = ok.map((x) => ({ ...x.p, seq: items[x.i]!.seq, runId: ctx.runId }));
+        const res = await applyDbGroup(target.knex, target.dialect, plans);
+        for (const x of ok) out[x.i] = done(res.get(x.p.event.id) ?? 'applied', x.p.event, x.p.rule);
+        return out as Outcome[];
+      } catch (err) {
+        ctx.logger.debug({ err }, 'group failed; applying its events one by one');
+      }
+    }
+  }
+  await Promise.all(
+    ok.map(async (x) => {
+      out[x.i] = await applyOne(ctx, x.p, items[x.i]!.seq);
+    }),
+  );
+  return out as Outcome[];
+}
+
+async function applyOne(
+  ctx: ExecContext,
+  p: { event: ReplayEvent; rule: EventRule; target: string },
+  seq: number,
+): Promise<Outcome> {
+  const target = ctx.targets.get(p.target);
+  if (!target) return { status: 'failed', error: `the target ${p.target} is not open`, event: p.event };
+  try {
+    const status = await withRetry(
+      async () => {
+        if (target.kind === 'http')
+          return applyHttp(ctx.store.knex, target.http, { ...p, seq, runId: ctx.runId }, ctx.httpTimeoutMs);
+        const res = await applyDbGroup(target.knex, target.dialect, [{ ...p, seq, runId: ctx.runId }]);
+        return res.get(p.event.id) ?? 'applied';
+      },
+      {
+        attempts: ctx.attempts,
+        baseMs: ctx.backoffBaseMs,
+        onRetry: (err, attempt) => {
+          ctx.onRetry?.();
+          ctx.logger.debug({ err, attempt, event: p.event.id }, 'transient failure; retrying');
+        },
+      },
+    );
+    return done(status, p.event, p.rule);
+  } catch (err) {
+    return { status: 'failed', error: errorText(err), event: p.event };
+  }
+}
+
+function done(status: 'applied' | 'alreadyApplied', event: ReplayEvent, rule: EventRule): Outcome {
+  if (status !== 'applied' || !rule.values) return { status, event };
+  let values: Record<string, unknown> | undefined;
+  try {
+    values = resolveColumns(event, rule.values);
+  } catch {
+    values = undefined;
+  }
+  return { status, event, values };
+}
+
+/** A one-line error text for the exception queue (driver codes kept, stacks dropped). */
+export function errorText(err: unknown): string {
+  const e = err as { message?: string; code?: unknown };
+  const code = typeof e?.code === 'string' && !e.message?.includes(e.code) ? ` [${e.code}]` : '';
+  return `${e?.message ?? String(err)}${code}`.split('\n')[0]!.slice(0, 1000);
+}

@@ -1,0 +1,81 @@
+import type { Knex } from 'knex';
+
+/**
+ * The idempotency ledger in the TARGET database: one row per applied event, written in the same
+ * transaction as the event's effect, with the before-image of every row touched (rollback's input).
+ *
+ * Columns: event_id (PK), run_id, seq (the event's global order in its run: occurredAt, then source
+ * order), event_type, event_key, occurred_at, action (insert|upsert|update|increment|delete),
+ * table_name, match_json (matched key columns → values), before_json (JSON array of the full
+ * before-image of each row touched, [] for a fresh insert), after_json (the rows as replay left
+ * them), http_status (null here), applied_at; added: irreversible (the mapping's flag), source_line.
+ */
+export const LEDGER_TABLE = 'cutover_replay_ledger';
+
+export interface LedgerRow {
+  event_id: string;
+  run_id: string;
+  seq: number;
+  event_type: string;
+  event_key: string;
+  occurred_at: string;
+  action: string;
+  table_name: string | null;
+  match_json: string;
+  before_json: string;
+  after_json: string;
+  http_status: number | null;
+  applied_at: string;
+  irreversible: boolean;
+  source_line: number | null;
+}
+
+/** Creates the ledger table in the target when it is missing (dialect-neutral knex schema). */
+export async function ensureLedger(knex: Knex): Promise<void> {
+  if (await knex.schema.hasTable(LEDGER_TABLE)) return;
+  try {
+    await knex.schema.createTable(LEDGER_TABLE, (t) => {
+      t.string('event_id', 200).primary();
+      t.string('run_id', 100).notNullable();
+      t.bigInteger('seq').notNullable();
+      t.string('event_type', 200).notNullable();
+      t.text('event_key').notNullable();
+      t.string('occurred_at', 40).notNullable();
+      t.string('action', 20).notNullable();
+      t.string('table_name', 200);
+      t.text('match_json').notNullable();
+      t.text('before_json').notNullable();
+      t.text('after_json').notNullable();
+      t.integer('http_status');
+      t.string('applied_at', 40).notNullable();
+      t.boolean('irreversible').notNullable().defaultTo(false);
+      t.integer('source_line');
+      t.index(['run_id', 'seq']);
+    });
+  } catch (err) {
+    // Another replay created it at the same moment.
+    if (!(await knex.schema.hasTable(LEDGER_TABLE))) throw err;
+  }
+}
+
+/** The ids among `ids` that the ledger already holds (chunked for parameter limits). */
+export async function ledgerHas(knex: Knex, ids: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await knex(LEDGER_TABLE)
+      .whereIn('event_id', ids.slice(i, i + 500))
+      .select('event_id');
+    for (const r of rows as { event_id: string }[]) found.add(r.event_id);
+  }
+  return found;
+}
+
+/** A run's ledger rows in apply order (seq), for rollback and reports. */
+export async function readLedger(knex: Knex, runId: string): Promise<LedgerRow[]> {
+  return (await knex(LEDGER_TABLE).where({ run_id: runId }).orderBy('seq')) as LedgerRow[];
+}
+
+/** JSON for ledger images: bigint as text, so exact values survive. */
+export function imageJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+}

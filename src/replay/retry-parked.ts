@@ -1,0 +1,108 @@
+import type { LoadedConfig } from '../config/load-config.js';
+import type { ControlStore } from '../store/control-store.js';
+import type { Adapter } from '../adapters/types.js';
+import type { Logger } from '../util/logger.js';
+import type { ExceptionRecord } from '../exceptions/types.js';
+import { loadEventsMapping } from '../config/events-schema.js';
+import { getException, listExceptions, transition } from '../exceptions/queue.js';
+import { UsageError } from '../errors.js';
+import { checkTargets, openTarget, type Target } from './targets.js';
+import { ensureLedger } from './ledger.js';
+import { ensureHttpLedger } from './apply-http.js';
+import { applyItems, type ExecContext } from './executor.js';
+import { recordChainFailure, type ChainDetails } from './failures.js';
+
+export interface RetryResult {
+  key: string;
+  runId: string;
+  status: 'resolved' | 'failed';
+  applied: number;
+  alreadyApplied: number;
+  failed: number;
+  parked: number;
+  resolved: string[];
+  error?: string;
+}
+
+/**
+ * `cutover exceptions retry ID` for replay items: re-applies a key's failed event (unless a person
+ * ignored or resolved it) and then the chain parked behind it, in order, under the original run
+ * id and ledger. All applied → both items are resolved; a failure updates them (attempts, error)
+ * and re-parks whatever is still behind it.
+ */
+export async function retryParkedChain(opts: {
+  config: LoadedConfig;
+  store: ControlStore;
+  id: string;
+  user: string;
+  attempts: number;
+  openAdapter: (name: string) => Promise<Adapter>;
+  logger: Logger;
+  note?: string;
+}): Promise<RetryResult> {
+  const { store } = opts;
+  const item = await getException(store, opts.id);
+  if (item.kind !== 'replay_failed' && item.kind !== 'replay_parked')
+    throw new UsageError(
+      `${item.id} is a ${item.kind} item; only replay_failed and replay_parked items can be retried.`,
+      'A reconcile item closes itself when a run no longer sees the difference.',
+    );
+  await transition(store, [item.id], 'retry', { user: opts.user, note: opts.note ?? 'retry requested' });
+  const siblings = (
+    await listExceptions(store, { mapping: [item.mapping], kind: ['replay_failed', 'replay_parked'], keyContains: item.keyText })
+  ).items.filter((x) => x.keyText === item.keyText);
+  const failedItem = siblings.find((x) => x.kind === 'replay_failed');
+  const parkedItem = siblings.find((x) => x.kind === 'replay_parked' && (x.status === 'open' || x.status === 'assigned'));
+  const details = ((parkedItem ?? failedItem ?? item).details ?? {}) as ChainDetails;
+  if (!details.failed || !details.runId)
+    throw new UsageError(`${item.id} holds no replay chain to retry.`, 'It was recorded by an older cutover; replay the source again instead.');
+  const failedOpen = failedItem && (failedItem.status === 'open' || failedItem.status === 'assigned');
+  const chain = [...(failedOpen ? [details.failed] : []), ...(parkedItem ? (details.parked ?? []) : [])];
+
+  const mapping = await loadEventsMapping(details.mappingFile, opts.config);
+  const targetNames = checkTargets(opts.config, mapping, undefined);
+  const targets = new Map<string, Target>();
+  for (const name of targetNames) {
+    const t = await openTarget(name, opts.openAdapter, 1, () => undefined);
+    if (t.kind === 'db') await ensureLedger(t.knex);
+    else await ensureHttpLedger(store.knex);
+    targets.set(name, t);
+  }
+  const ctx: ExecContext = { mapping, targets, store, runId: details.runId, attempts: opts.attempts, logger: opts.logger };
+  const result: RetryResult = { key: item.keyText, runId: details.runId, status: 'resolved', applied: 0, alreadyApplied: 0, failed: 0, parked: 0, resolved: [] };
+  for (let n = 0; n < chain.length; n++) {
+    const link = chain[n]!;
+    const [o] = await applyItems(ctx, [link.item]);
+    if (o!.status === 'failed') {
+      const rest = chain.slice(n + 1);
+      result.status = 'failed';
+      result.failed = 1;
+      result.parked = rest.length;
+      result.error = o!.error;
+      await recordChainFailure(store, mapping.name, {
+        ...details,
+        key: item.keyText,
+        failed: { eventId: link.eventId, type: o!.event?.type ?? details.failed.type, line: link.line, seq: link.seq, error: o!.error, item: link.item },
+        parked: rest.map((p) => ({ eventId: p.eventId, line: p.line, seq: p.seq, item: p.item })),
+      });
+      if (!rest.length && parkedItem) await resolve(store, [parkedItem], opts, details.runId, result);
+      return result;
+    }
+    result[o!.status]++;
+  }
+  await resolve(store, [failedOpen ? failedItem : undefined, parkedItem], opts, details.runId, result);
+  return result;
+}
+
+async function resolve(
+  store: ControlStore,
+  items: (ExceptionRecord | undefined)[],
+  opts: { user: string },
+  runId: string,
+  result: RetryResult,
+): Promise<void> {
+  const ids = items.filter((x): x is ExceptionRecord => !!x).map((x) => x.id);
+  if (!ids.length) return;
+  await transition(store, ids, 'resolve', { user: opts.user, runId, note: 'applied by `cutover exceptions retry`' });
+  result.resolved.push(...ids);
+}

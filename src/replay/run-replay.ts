@@ -1,0 +1,351 @@
+import PQueue from 'p-queue';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { EventsMapping } from '../config/events-schema.js';
+import type { ControlStore } from '../store/control-store.js';
+import type { Adapter } from '../adapters/types.js';
+import type { Logger } from '../util/logger.js';
+import { createRun, finishRun, getRun } from '../store/runs.js';
+import { UsageError } from '../errors.js';
+import { parseSourceSpec, sourceIdentity, readJsonLines, readOutboxTable, type SourceIdentity } from './sources.js';
+import { indexEvents, type EventIndex } from './ordering.js';
+import { checkTargets, openTarget, targetNameOf, type Target } from './targets.js';
+import { ensureLedger, ledgerHas } from './ledger.js';
+import { ensureHttpLedger, HTTP_LEDGER_TABLE } from './apply-http.js';
+import { applyItems, type ExecContext, type WorkItem } from './executor.js';
+import { recordChainFailure } from './failures.js';
+import { addDecimal, parseDecimal } from './decimal.js';
+import { dryRun, type DryRunResult } from './dry-run.js';
+
+export interface ReplayOptions {
+  config: LoadedConfig;
+  store: ControlStore;
+  mapping: EventsMapping;
+  /** --events: a .jsonl/.jsonl.gz file or CONNECTION:TABLE. */
+  events: string;
+  target?: string;
+  concurrency: number;
+  /** Events per second cap. */
+  rate?: number;
+  attempts: number;
+  /** Events of different keys per database transaction (1 = one transaction per event). */
+  group: number;
+  dryRun: boolean;
+  resume?: string;
+  openAdapter: (name: string) => Promise<Adapter>;
+  logger: Logger;
+  signal?: AbortSignal;
+  onProgress?: (p: ReplayProgress) => void;
+  backoffBaseMs?: number;
+  httpTimeoutMs?: number;
+}
+
+export interface ReplayCounts {
+  read: number;
+  applied: number;
+  alreadyApplied: number;
+  failed: number;
+  parked: number;
+}
+
+export interface ReplayProgress extends ReplayCounts {
+  total: number;
+  elapsedMs: number;
+}
+
+/** Per event type: counts, and the exact sums of numeric values applied (quantities, amounts). */
+export interface TypeStats extends Omit<ReplayCounts, 'read'> {
+  read: number;
+  sums: Record<string, string>;
+}
+
+export interface ReplayResult {
+  runId: string | null;
+  status: 'complete' | 'failures' | 'interrupted' | 'dry-run';
+  counts: ReplayCounts;
+  exceptions: { opened: number };
+  byType: Record<string, TypeStats>;
+  failures: { eventId: string | null; key: string; line: number; error: string; exceptionIds: string[]; parked: number }[];
+  source: SourceIdentity;
+  mappingFile: string;
+  targets: string[];
+  elapsedMs: number;
+  eventsPerSecond: number;
+  resumed: boolean;
+  dryRun?: DryRunResult;
+}
+
+interface Chain {
+  key: string;
+  items: number[];
+  pos: number;
+}
+
+/**
+ * Replays captured events: index the source (validating every record), then apply each key's
+ * chain strictly in order while different keys run concurrently on a p-queue (`concurrency`, and
+ * `intervalCap`/`interval` for --rate). A task takes the heads of up to `group` ready chains bound
+ * for the same target and applies them together; a chain goes back to the ready list only when its
+ * head is done, so one key never has two events in flight. A permanent failure parks the rest of
+ * its chain and every other key carries on.
+ */
+export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
+  const t0 = Date.now();
+  const { config, store, mapping, logger } = opts;
+  const targetNames = checkTargets(config, mapping, opts.target);
+  const spec = parseSourceSpec(opts.events, config);
+  const identity = await sourceIdentity(spec);
+
+  let runId: string | null = null;
+  if (opts.resume) {
+    const run = await getRun(store, opts.resume, 'replay');
+    const saved = (run.summary as { source?: SourceIdentity } | null)?.source;
+    if (!saved || JSON.stringify(saved) !== JSON.stringify(identity))
+      throw new UsageError(
+        `Run ${run.id} replayed ${describe(saved)}, not ${describe(identity)}.`,
+        'Resume a run with the same --events source it started with, or start a new run without --resume.',
+      );
+    runId = run.id;
+    await store.knex('cutover_runs').where({ id: runId }).update({ status: 'running', finished_at: null });
+  } else if (!opts.dryRun) {
+    runId = await createRun(store, { prefix: 'p', command: 'replay' });
+    const checkpoint = { source: identity, mappingFile: mapping.file, target: opts.target ?? null };
+    await store.knex('cutover_runs').where({ id: runId }).update({ summary: JSON.stringify(checkpoint) });
+  }
+
+  const knownTypes = new Set(Object.keys(mapping.events));
+  const records =
+    spec.kind === 'file'
+      ? readJsonLines(spec.path)
+      : readOutboxTable(await opts.openAdapter(spec.connection), spec.table);
+  const ix = await indexEvents(records, knownTypes);
+  logger.debug({ read: ix.read, keys: ix.chains.size }, 'source indexed');
+
+  const targets = new Map<string, Target>();
+  const closers: (() => Promise<void>)[] = [];
+  for (const name of targetNames)
+    targets.set(name, await openTarget(name, opts.openAdapter, opts.concurrency, (fn) => closers.push(fn)));
+  try {
+    return await replayOn(opts, { runId, spec, identity, ix, targets, targetNames, t0 });
+  } finally {
+    for (const close of closers) await close();
+  }
+}
+
+async function replayOn(
+  opts: ReplayOptions,
+  env: {
+    runId: string | null;
+    spec: ReturnType<typeof parseSourceSpec>;
+    identity: SourceIdentity;
+    ix: EventIndex;
+    targets: Map<string, Target>;
+    targetNames: string[];
+    t0: number;
+  },
+): Promise<ReplayResult> {
+  const { store, mapping, logger } = opts;
+  const { runId, spec, identity, ix, targets, targetNames, t0 } = env;
+  const ids = ix.id.filter((x): x is string => x !== undefined);
+  const done = new Set<string>();
+  for (const t of targets.values()) {
+    if (t.kind === 'db') {
+      if (!opts.dryRun) await ensureLedger(t.knex);
+      if (await t.knex.schema.hasTable('cutover_replay_ledger'))
+        for (const id of await ledgerHas(t.knex, ids)) done.add(id);
+    } else {
+      if (!opts.dryRun) await ensureHttpLedger(store.knex);
+      if (await store.knex.schema.hasTable(HTTP_LEDGER_TABLE))
+        for (let i = 0; i < ids.length; i += 500) {
+          const rows = await store.knex(HTTP_LEDGER_TABLE).whereIn('event_id', ids.slice(i, i + 500)).select('event_id');
+          for (const r of rows as { event_id: string }[]) done.add(r.event_id);
+        }
+    }
+  }
+
+  if (opts.dryRun) {
+    const dry = await dryRun({ ix, mapping, targets, done, targetOverride: opts.target });
+    return {
+      runId: null,
+      status: 'dry-run',
+      counts: dry.counts,
+      exceptions: { opened: 0 },
+      byType: dry.byType,
+      failures: [],
+      source: identity,
+      mappingFile: mapping.file,
+      targets: targetNames,
+      elapsedMs: Date.now() - t0,
+      eventsPerSecond: 0,
+      resumed: false,
+      dryRun: dry,
+    };
+  }
+
+  const ctx: ExecContext = {
+    mapping,
+    targets,
+    targetOverride: opts.target,
+    store,
+    runId: runId!,
+    attempts: opts.attempts,
+    backoffBaseMs: opts.backoffBaseMs,
+    httpTimeoutMs: opts.httpTimeoutMs,
+    logger,
+  };
+  const counts: ReplayCounts = { read: ix.read, applied: 0, alreadyApplied: ix.duplicates, failed: 0, parked: 0 };
+  const byType: Record<string, TypeStats> = {};
+  const stats = (type: string | undefined): TypeStats =>
+    (byType[type ?? '(unknown)'] ??= { read: 0, applied: 0, alreadyApplied: 0, failed: 0, parked: 0, sums: {} });
+  ix.type.forEach((t) => stats(t).read++);
+  const failures: ReplayResult['failures'] = [];
+  let opened = 0;
+  const item = (i: number): WorkItem => ({ text: ix.text[i]!, line: ix.line[i]!, seq: ix.seq[i]!, problem: ix.problem[i] });
+  const source = spec.kind === 'file' ? spec.path : `${spec.connection}:${spec.table}`;
+
+  const fail = async (chain: Chain, error: string) => {
+    const i = chain.items[chain.pos]!;
+    const rest = chain.items.slice(chain.pos + 1).filter((j) => !done.has(ix.id[j] ?? ''));
+    counts.failed++;
+    stats(ix.type[i]).failed++;
+    counts.parked += rest.length;
+    for (const j of rest) stats(ix.type[j]).parked++;
+    const rec = await recordChainFailure(store, mapping.name, {
+      runId: runId!,
+      source,
+      mappingFile: mapping.file,
+      key: chain.key,
+      failed: { eventId: ix.id[i] ?? null, type: ix.type[i] ?? null, line: ix.line[i]!, seq: ix.seq[i]!, error, item: item(i) },
+      parked: rest.map((j) => ({ eventId: ix.id[j] ?? null, line: ix.line[j]!, seq: ix.seq[j]!, item: item(j) })),
+    });
+    opened += rec.opened;
+    failures.push({ eventId: ix.id[i] ?? null, key: chain.key, line: ix.line[i]!, error, exceptionIds: rec.ids, parked: rest.length });
+    chain.pos = chain.items.length;
+  };
+
+  // Chains: per key, plus one single-item chain per malformed keyless record.
+  const chains: Chain[] = [...ix.chains].map(([key, items]) => ({ key, items, pos: 0 }));
+  for (const i of ix.loose) chains.push({ key: `line:${ix.line[i]}`, items: [i], pos: 0 });
+  const ready = new Map<string, Chain[]>();
+  const FAIL_ANYWHERE = '\u0000';
+  const skipDone = (c: Chain) => {
+    while (c.pos < c.items.length && done.has(ix.id[c.items[c.pos]!] ?? '\u0000')) {
+      counts.alreadyApplied++;
+      stats(ix.type[c.items[c.pos]!]).alreadyApplied++;
+      c.pos++;
+    }
+  };
+  const enqueue = (c: Chain) => {
+    skipDone(c);
+    if (c.pos >= c.items.length) return;
+    const i = c.items[c.pos]!;
+    const rule = ix.problem[i] === undefined ? mapping.events[ix.type[i] ?? ''] : undefined;
+    const t = (rule && targetNameOf(rule, mapping, opts.target)) ?? FAIL_ANYWHERE;
+    const list = ready.get(t);
+    if (list) list.push(c);
+    else ready.set(t, [c]);
+  };
+  for (const c of chains) enqueue(c);
+
+  const group = opts.rate ? 1 : Math.max(1, opts.group);
+  const queue = new PQueue({
+    concurrency: opts.concurrency,
+    ...(opts.rate ? { intervalCap: opts.rate, interval: 1000 } : {}),
+  });
+  let stopping = false;
+  const onAbort = () => {
+    stopping = true;
+    queue.clear();
+  };
+  opts.signal?.addEventListener('abort', onAbort);
+  if (opts.signal?.aborted) onAbort();
+  const total = ix.read - ix.duplicates;
+  const progress = setInterval(
+    () => opts.onProgress?.({ ...counts, total, elapsedMs: Date.now() - t0 }),
+    500,
+  );
+
+  const takeBatch = (): { target: string; batch: Chain[] } | undefined => {
+    for (const [target, list] of ready) {
+      if (!list.length) continue;
+      const size = targets.get(target)?.kind === 'db' ? group : 1;
+      return { target, batch: list.splice(0, size) };
+    }
+    return undefined;
+  };
+  const task = async () => {
+    if (stopping) return;
+    const next = takeBatch();
+    if (!next) return;
+    const { batch } = next;
+    const outcomes = await applyItems(ctx, batch.map((c) => item(c.items[c.pos]!)));
+    for (const [n, c] of batch.entries()) {
+      const o = outcomes[n]!;
+      const i = c.items[c.pos]!;
+      if (o.status === 'failed') {
+        await fail(c, o.error);
+        continue;
+      }
+      counts[o.status]++;
+      const s = stats(ix.type[i]);
+      s[o.status]++;
+      if (o.status === 'applied' && o.values) addSums(s, mapping.events[o.event.type]?.values, o.values);
+      done.add(o.event.id);
+      c.pos++;
+      if (!stopping) enqueue(c);
+    }
+    pump();
+  };
+  const pump = () => {
+    let waiting = 0;
+    for (const list of ready.values()) waiting += list.length;
+    while (!stopping && queue.size < opts.concurrency && waiting > 0) {
+      void queue.add(task);
+      waiting -= group;
+    }
+  };
+  try {
+    pump();
+    await queue.onIdle();
+  } finally {
+    clearInterval(progress);
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+  opts.onProgress?.({ ...counts, total, elapsedMs: Date.now() - t0 });
+
+  const status = stopping ? 'interrupted' : counts.failed || counts.parked ? 'failures' : 'complete';
+  const elapsedMs = Date.now() - t0;
+  const result: ReplayResult = {
+    runId,
+    status,
+    counts,
+    exceptions: { opened },
+    byType,
+    failures,
+    source: identity,
+    mappingFile: mapping.file,
+    targets: targetNames,
+    elapsedMs,
+    eventsPerSecond: Math.round((counts.applied * 1000) / Math.max(1, elapsedMs)),
+    resumed: Boolean(opts.resume),
+  };
+  await finishRun(store, runId!, status, result);
+  return result;
+}
+
+/** Adds the numeric values of an applied event to its type's sums; a column with a non-number is dropped. */
+function addSums(s: TypeStats, specs: Record<string, unknown> | undefined, values: Record<string, unknown>): void {
+  for (const [col, spec] of Object.entries(specs ?? {})) {
+    if (typeof spec !== 'string' || !spec.startsWith('$.')) continue;
+    const v = values[col];
+    if (s.sums[col] === 'n/a') continue;
+    const sum = parseDecimal(v) ? addDecimal(s.sums[col] ?? '0', v) : undefined;
+    s.sums[col] = sum ?? 'n/a';
+  }
+}
+
+function describe(s: SourceIdentity | undefined): string {
+  if (!s) return 'an unknown source';
+  return s.kind === 'file' ? `${s.path} (${s.size} bytes)` : `${s.connection}:${s.table}`;
+}
+
+export type { EventIndex };

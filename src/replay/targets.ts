@@ -1,0 +1,75 @@
+import knexFactory, { type Knex } from 'knex';
+import type { Adapter } from '../adapters/types.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { EventRule, EventsMapping } from '../config/events-schema.js';
+import { HttpAdapter } from '../adapters/http/index.js';
+import { MappingError, UsageError } from '../errors.js';
+
+/** An opened replay target: a database (knex, ledger in it) or an HTTP API (ledger in the control store). */
+export type Target =
+  | { kind: 'db'; name: string; knex: Knex; dialect: string; adapter: Adapter }
+  | { kind: 'http'; name: string; http: HttpAdapter; adapter: Adapter };
+
+/** The connection each event type goes to: its own `target`, else --target, else the mapping's `target`. */
+export function targetNameOf(rule: EventRule, mapping: EventsMapping, override?: string): string | undefined {
+  return rule.target ?? override ?? mapping.target;
+}
+
+/** Checks every target an events mapping uses before anything is read: known, writable, right kind. */
+export function checkTargets(config: LoadedConfig, mapping: EventsMapping, override?: string): string[] {
+  const names = new Set<string>();
+  for (const [type, rule] of Object.entries(mapping.events)) {
+    const name = targetNameOf(rule, mapping, override);
+    if (!name)
+      throw new UsageError(
+        `The event type ${type} has no target connection.`,
+        `Give --target CONNECTION, or \`target:\` in ${mapping.file}.`,
+      );
+    const conn = config.connections[name];
+    if (!conn)
+      throw new UsageError(
+        `The target connection "${name}" is not in ${config.file}.`,
+        `Use one of: ${Object.keys(config.connections).join(', ')}.`,
+      );
+    if (conn.readOnly)
+      throw new UsageError(
+        `The connection "${name}" is marked readOnly in ${config.file}, so replay will not write to it.`,
+        'Name a writable connection with --target or `target:` in the events mapping.',
+      );
+    const http = /^https?:/i.test(conn.url);
+    if (http !== Boolean(rule.request))
+      throw new MappingError(
+        `${mapping.file}: the event type ${type} ${rule.request ? 'is an HTTP request' : `writes the table ${rule.table}`} but its target "${name}" is ${http ? 'an HTTP API' : 'a database'}.`,
+        http ? 'Give it `request: { method, path, body }`.' : 'Give it `table` and `action`, or an HTTP target.',
+      );
+    names.add(name);
+  }
+  return [...names];
+}
+
+/**
+ * Opens a target connection and wraps it for replay. A server database gets its own knex with a pool
+ * as large as --concurrency (the adapter's own pool is sized for reads), built from the adapter's
+ * knex settings so session options stay the same; `defer` closes it.
+ */
+export async function openTarget(
+  name: string,
+  open: (name: string) => Promise<Adapter>,
+  poolSize: number,
+  defer: (fn: () => Promise<void>) => void,
+): Promise<Target> {
+  const adapter = await open(name);
+  if (adapter instanceof HttpAdapter) return { kind: 'http', name, http: adapter, adapter };
+  if (!adapter.knex)
+    throw new UsageError(
+      `The connection "${name}" (${adapter.dialect}) cannot be written to.`,
+      'Replay targets are PostgreSQL, SQL Server, SQLite or HTTP connections.',
+    );
+  let knex = adapter.knex();
+  if (adapter.dialect !== 'sqlite' && poolSize > 4) {
+    const own = knexFactory({ ...(knex.client as { config: Knex.Config }).config, pool: { min: 0, max: poolSize } });
+    defer(() => own.destroy());
+    knex = own;
+  }
+  return { kind: 'db', name, knex, dialect: adapter.dialect, adapter };
+}

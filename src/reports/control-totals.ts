@@ -1,0 +1,61 @@
+import type { Mapping } from '../config/mapping-schema.js';
+import type { TotalLine } from '../reconcilers/types.js';
+import { formatScaled, isDecimal, scaleOf, toScaled } from './number-format.js';
+
+/** One control total of the Summary: a group's field summed over its lines, exactly. */
+export interface ControlTotal {
+  group: string;
+  field: string;
+  lines: number;
+  linesWithVariance: number;
+  legacy: string;
+  cloud: string;
+  variance: string;
+  scale: number;
+  currency?: string;
+}
+
+/** The scale a total line is shown at: its own, else the mapping field's, else its widest figure. */
+export function lineScale(line: TotalLine, mapping?: Mapping): number {
+  if (line.scale !== undefined) return line.scale;
+  const spec = mapping?.fields[line.field];
+  if (spec?.type === 'decimal' && spec.scale !== undefined) return spec.scale;
+  if (spec?.type === 'integer') return 0;
+  return Math.max(scaleOf(line.legacy), scaleOf(line.cloud), scaleOf(line.difference));
+}
+
+/**
+ * The Summary's control totals: per group and field, the sum of its lines' legacy, cloud and
+ * variance figures (a line with no `by` is already the group's grand total and is used as is).
+ */
+export function controlTotals(totals: readonly TotalLine[], mapping?: Mapping): ControlTotal[] {
+  const groups = new Map<string, TotalLine[]>();
+  for (const line of totals) {
+    const id = JSON.stringify([line.group, line.field]);
+    const list = groups.get(id) ?? [];
+    list.push(line);
+    groups.set(id, list);
+  }
+  return [...groups.values()].map((lines) => {
+    const first = lines[0] as TotalLine;
+    const grand = lines.filter((l) => Object.keys(l.by).length === 0);
+    const used = grand.length > 0 ? grand : lines;
+    const scale = Math.max(...used.map((l) => Math.max(lineScale(l, mapping), scaleOf(l.legacy), scaleOf(l.cloud))));
+    const sum = (pick: (l: TotalLine) => string) =>
+      formatScaled(
+        used.reduce((acc, l) => acc + (isDecimal(pick(l)) ? toScaled(pick(l), scale) : 0n), 0n),
+        scale,
+      );
+    return {
+      group: first.group,
+      field: first.field,
+      lines: lines.length,
+      linesWithVariance: lines.filter((l) => isDecimal(l.difference) && toScaled(l.difference, scale) !== 0n).length,
+      legacy: sum((l) => l.legacy),
+      cloud: sum((l) => l.cloud),
+      variance: sum((l) => l.difference),
+      scale: Math.max(...used.map((l) => lineScale(l, mapping))),
+      currency: mapping?.fields[first.field]?.currency,
+    };
+  });
+}

@@ -1,0 +1,69 @@
+import type { ControlStore } from '../store/control-store.js';
+import type { Difference, DifferenceType } from '../reconcilers/types.js';
+
+/** One stored difference with its position in the run. */
+export interface StoredDifference {
+  seq: number;
+  diff: Difference;
+}
+
+/**
+ * A run's differences from `cutover_differences`, in seq order, read in pages (keyset on seq) so a
+ * million differences never sit in memory at once.
+ */
+export async function* streamDifferences(
+  store: ControlStore,
+  runId: string,
+  opts: { type?: DifferenceType; pageSize?: number; limit?: number } = {},
+): AsyncGenerator<StoredDifference> {
+  const pageSize = opts.pageSize ?? 10_000;
+  let after = -Infinity;
+  let left = opts.limit ?? Infinity;
+  while (left > 0) {
+    const q = store
+      .knex('cutover_differences')
+      .select('seq', 'body')
+      .where('run_id', runId)
+      .orderBy('seq')
+      .limit(Math.min(pageSize, left));
+    if (after !== -Infinity) q.where('seq', '>', after);
+    if (opts.type) q.where('type', opts.type);
+    const rows = (await q) as { seq: number | string; body: string }[];
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      yield { seq, diff: JSON.parse(row.body) as Difference };
+      after = seq;
+    }
+    left -= rows.length;
+    if (rows.length < Math.min(pageSize, left + rows.length)) return;
+  }
+}
+
+/** Stored differences per type. */
+export type DifferenceCounts = Partial<Record<DifferenceType, number>>;
+
+/** How many differences of each type a run stored. */
+export async function countDifferences(store: ControlStore, runId: string): Promise<DifferenceCounts> {
+  const rows = (await store
+    .knex('cutover_differences')
+    .select('type')
+    .count({ n: '*' })
+    .where('run_id', runId)
+    .groupBy('type')) as { type: DifferenceType; n: number | string }[];
+  return Object.fromEntries(rows.map((r) => [r.type, Number(r.n)]));
+}
+
+/** The first few differences of each type present: enough to infer columns, kinds and widths. */
+export async function sampleDifferences(
+  store: ControlStore,
+  runId: string,
+  types: readonly DifferenceType[],
+  perType = 200,
+): Promise<Difference[]> {
+  const out: Difference[] = [];
+  for (const type of types) {
+    for await (const { diff } of streamDifferences(store, runId, { type, limit: perType, pageSize: perType }))
+      out.push(diff);
+  }
+  return out;
+}

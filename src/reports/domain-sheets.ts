@@ -1,0 +1,83 @@
+import type ExcelJS from 'exceljs';
+import type { Mapping } from '../config/mapping-schema.js';
+import type { TotalLine } from '../reconcilers/types.js';
+import type { FieldKinds } from './field-kinds.js';
+import { controlTotals, lineScale } from './control-totals.js';
+import { isDecimal, numberFormat, toScaled } from './number-format.js';
+import { EXCEL_MAX_ROWS, openDetailSheet, type StyleCache } from './sheet-writer.js';
+import type { SheetNames } from './sheet-names.js';
+import { sampledWidth } from './detail-layout.js';
+
+/**
+ * Writes one sheet per control-total group (trial balance for postings, by location for inventory,
+ * by status and by day for refunds): every line side by side, variances highlighted, and a Total
+ * row per field that equals the Summary's figure. Returns group → sheet name.
+ */
+export function writeDomainSheets(
+  wb: ExcelJS.Workbook,
+  styles: StyleCache,
+  names: SheetNames,
+  totals: readonly TotalLine[],
+  kinds: FieldKinds,
+  mapping?: Mapping,
+): Map<string, string> {
+  const byGroup = new Map<string, TotalLine[]>();
+  for (const line of totals) byGroup.set(line.group, [...(byGroup.get(line.group) ?? []), line]);
+  const sheets = new Map<string, string>();
+  for (const [group, lines] of byGroup) {
+    const byFields = kinds.order(lines.flatMap((l) => Object.keys(l.by)));
+    const name = names.take(group);
+    sheets.set(group, name);
+    const shown = lines.slice(0, EXCEL_MAX_ROWS - 1 - 100) // room for the Total rows;
+    const columns = [
+      ...byFields.map((f) => ({ header: kinds.get(f).label, width: sampledWidth(lines.slice(0, 500).map((l) => l.by[f])) })),
+      { header: 'Field', width: sampledWidth(lines.slice(0, 500).map((l) => kinds.get(l.field).label)) },
+      { header: 'Legacy', width: 16 },
+      { header: 'Cloud', width: 16 },
+      { header: 'Variance (cloud − legacy)', width: 16 },
+    ];
+    const ws = openDetailSheet(wb, styles, name, columns, byFields.length);
+    for (const line of shown) {
+      const row = ws.addRow([]);
+      byFields.forEach((f, i) => styles.put(row.getCell(i + 1), line.by[f], kinds.get(f)));
+      styles.text(row.getCell(byFields.length + 1), kinds.get(line.field).label);
+      writeFigures(styles, row, byFields.length + 2, line, lineScale(line, mapping), mapping?.fields[line.field]?.currency);
+      row.commit();
+    }
+    ws.addRow([]).commit();
+    for (const t of controlTotals(lines, mapping)) {
+      const row = ws.addRow([]);
+      row.getCell(1).value = 'Total';
+      row.getCell(1).style = styles.get(undefined, { bold: true });
+      styles.text(row.getCell(byFields.length + 1), kinds.get(t.field).label);
+      writeFigures(styles, row, byFields.length + 2, { legacy: t.legacy, cloud: t.cloud, difference: t.variance }, t.scale, t.currency, true);
+      row.commit();
+    }
+    if (shown.length < lines.length) {
+      const row = ws.addRow([`Only the first ${shown.length} of ${lines.length} lines fit in a sheet; the Total rows cover all of them.`]);
+      row.commit();
+    }
+    ws.commit();
+  }
+  return sheets;
+}
+
+/** Legacy, cloud and variance as numbers at `scale`, the variance highlighted when it is not zero. */
+export function writeFigures(
+  styles: StyleCache,
+  row: ExcelJS.Row,
+  start: number,
+  l: { legacy: string; cloud: string; difference: string },
+  scale: number,
+  currency: string | undefined,
+  bold = false,
+): void {
+  const variance = isDecimal(l.difference) && toScaled(l.difference, 38) !== 0n;
+  [l.legacy, l.cloud, l.difference].forEach((v, i) => {
+    const kind = { kind: 'number' as const, scale, currency, label: '' };
+    const cell = row.getCell(start + i);
+    styles.put(cell, v, kind, variance && i === 2);
+    if (bold && typeof cell.value === 'number')
+      cell.style = styles.get(numberFormat(scale, currency), { highlight: variance && i === 2, bold });
+  });
+}

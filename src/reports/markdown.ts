@@ -1,0 +1,97 @@
+import fs from 'node:fs/promises';
+import type { Mapping } from '../config/mapping-schema.js';
+import type { ControlStore } from '../store/control-store.js';
+import type { Difference, ReconcileSummary } from '../reconcilers/types.js';
+import { displayKey } from '../reconcilers/key.js';
+import { streamDifferences } from './difference-source.js';
+import { controlTotals } from './control-totals.js';
+import { isDecimal, toScaled } from './number-format.js';
+import { writeAtomically } from './atomic-file.js';
+
+/** How many differences and differing total lines the Markdown report lists. */
+export const MARKDOWN_TOP = 20;
+
+/** Escapes ERP text for a Markdown table cell, so it can neither break the table nor become a link or markup. */
+export function mdText(value: string | null | undefined): string {
+  if (value === null || value === undefined) return '∅';
+  return value
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/([\\`*_[\]<>|#!~])/g, '\\$1')
+    .slice(0, 200);
+}
+
+const TYPE_LABEL: Record<Difference['type'], string> = {
+  mismatch: 'mismatch',
+  missing_in_cloud: 'missing in cloud',
+  missing_in_legacy: 'missing in legacy',
+  duplicate_key: 'duplicate key',
+  unbalanced_journal: 'unbalanced journal',
+};
+
+/** The Markdown report for the chat channel and the run log: the summary, totals that differ, the top differences. */
+export async function renderMarkdown(opts: {
+  store: ControlStore;
+  summary: ReconcileSummary;
+  mapping?: Mapping;
+  runId: string;
+  top?: number;
+}): Promise<string> {
+  const { summary: s, mapping } = opts;
+  const top = opts.top ?? MARKDOWN_TOP;
+  const c = s.counts;
+  const label = (f: string) => mdText(mapping?.fields[f]?.label ?? f);
+  const out: string[] = [];
+  out.push(`## ${s.status === 'clean' ? '✅ PASS' : '❌ FAIL'} — reconciliation ${mdText(s.name)}`, '');
+  out.push(`- Run: \`${s.runId}\` · started ${s.startedAt} · ${(s.durationMs / 1000).toFixed(1)} s`);
+  out.push(`- Legacy: ${mdText(s.systems.legacy.connection)} (${mdText(s.systems.legacy.source)}, ${c.legacy} rows)`);
+  out.push(`- Cloud: ${mdText(s.systems.cloud.connection)} (${mdText(s.systems.cloud.source)}, ${c.cloud} rows)`);
+  if (s.window) out.push(`- Window: ${mdText(s.window.field)} ${s.window.since ?? '(start)'} → ${s.window.until ?? '(now)'}`);
+  out.push('', '| matched | mismatched | missing in cloud | missing in legacy | duplicate keys |' + (c.unbalancedJournals !== undefined ? ' unbalanced journals |' : ''));
+  out.push('|---:|---:|---:|---:|---:|' + (c.unbalancedJournals !== undefined ? '---:|' : ''));
+  out.push(
+    `| ${c.matched} | ${c.mismatched} | ${c.missingInCloud} | ${c.missingInLegacy} | ${c.duplicateKeys} |` +
+      (c.unbalancedJournals !== undefined ? ` ${c.unbalancedJournals} |` : ''),
+  );
+  const fields = Object.entries(s.fieldMismatches).sort((a, b) => b[1] - a[1]);
+  if (fields.length > 0) out.push('', `Fields with most mismatches: ${fields.slice(0, 5).map(([f, n]) => `${label(f)} (${n})`).join(', ')}`);
+
+  const totals = controlTotals(s.totals, mapping);
+  if (totals.length > 0) {
+    out.push('', '### Control totals', '', '| group | field | legacy | cloud | variance |', '|---|---|---:|---:|---:|');
+    for (const t of totals) out.push(`| ${mdText(t.group)} | ${label(t.field)} | ${t.legacy} | ${t.cloud} | ${t.variance} |`);
+    const differing = s.totals.filter((l) => isDecimal(l.difference) && toScaled(l.difference, 38) !== 0n);
+    if (differing.length > 0) {
+      out.push('', `### Control-total lines that differ (${differing.length})`, '', '| group | by | field | legacy | cloud | variance |', '|---|---|---|---:|---:|---:|');
+      for (const l of differing.slice(0, top))
+        out.push(`| ${mdText(l.group)} | ${mdText(displayKey(l.by))} | ${label(l.field)} | ${l.legacy} | ${l.cloud} | ${l.difference} |`);
+      if (differing.length > top) out.push('', `…and ${differing.length - top} more lines (see the workbook).`);
+    }
+  }
+
+  const total = c.mismatched + c.missingInCloud + c.missingInLegacy + c.duplicateKeys + (c.unbalancedJournals ?? 0);
+  if (total > 0) {
+    out.push('', `### First ${Math.min(top, total)} of ${total} differences`, '', '| type | key | field | legacy | cloud | delta |', '|---|---|---|---:|---:|---:|');
+    for await (const { diff } of streamDifferences(opts.store, opts.runId, { limit: top, pageSize: top })) {
+      const key = mdText(displayKey(diff.key));
+      const type = TYPE_LABEL[diff.type];
+      if (diff.type === 'mismatch') {
+        const entries = Object.entries(diff.fields ?? {});
+        const shown = entries.slice(0, 3).map(([f, v]) => `| ${type} | ${key} | ${label(f)} | ${mdText(v.legacy)} | ${mdText(v.cloud)} | ${mdText(v.delta ?? '')} |`);
+        out.push(...shown);
+        if (entries.length > 3) out.push(`| | ${key} | …${entries.length - 3} more fields | | | |`);
+      } else if (diff.type === 'unbalanced_journal')
+        out.push(`| ${type} | ${key} | ${diff.side ?? ''} debit − credit | ${mdText(diff.balance?.debit)} | ${mdText(diff.balance?.credit)} | ${mdText(diff.balance?.difference)} |`);
+      else if (diff.type === 'duplicate_key') out.push(`| ${type} | ${key} | ${diff.count ?? ''} rows on ${diff.side ?? ''} | | | |`);
+      else out.push(`| ${type} | ${key} | | | | |`);
+    }
+  }
+  if (s.reports && Object.keys(s.reports).length > 0)
+    out.push('', `Reports: ${Object.entries(s.reports).map(([f, p]) => `${f} \`${p}\``).join(', ')}`);
+  return out.join('\n') + '\n';
+}
+
+/** Writes the Markdown report to `file` (temp file, then rename). */
+export async function writeMarkdownReport(opts: Parameters<typeof renderMarkdown>[0] & { file: string }): Promise<void> {
+  const text = await renderMarkdown(opts);
+  await writeAtomically(opts.file, (tmp) => fs.writeFile(tmp, text, 'utf8'));
+}

@@ -1,0 +1,67 @@
+/**
+ * Exact decimal helpers for reports. Values arrive as canonical decimal strings; sums are done in
+ * scaled BigInt so a control total on the Summary ties out to the cent, and Number is used only to
+ * hand a display value to Excel (never for a compared or summed figure).
+ */
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** Is `s` a plain decimal literal (`-1.50`, `42`) — no exponent, no spaces, no sign other than a leading minus. */
+export function isDecimal(s: string): boolean {
+  return DECIMAL.test(s);
+}
+
+/** Digits after the decimal point. */
+export function scaleOf(s: string): number {
+  const i = s.indexOf('.');
+  return i < 0 ? 0 : s.length - i - 1;
+}
+
+/** Significant digits of a decimal literal; above 15, Excel (IEEE double) would round the value. */
+export function significantDigits(s: string): number {
+  return s.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length;
+}
+
+/** The decimal literal as a BigInt scaled by 10^scale (extra digits are truncated; callers pass scale ≥ scaleOf). */
+export function toScaled(s: string, scale: number): bigint {
+  const negative = s.startsWith('-');
+  const body = negative ? s.slice(1) : s;
+  const [int = '0', frac = ''] = body.split('.');
+  const digits = int + frac.padEnd(scale, '0').slice(0, scale);
+  const n = BigInt(digits === '' ? '0' : digits);
+  return negative ? -n : n;
+}
+
+/** A scaled BigInt back to its decimal literal. */
+export function formatScaled(n: bigint, scale: number): string {
+  const negative = n < 0n;
+  const digits = (negative ? -n : n).toString().padStart(scale + 1, '0');
+  const text = scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
+  return negative ? `-${text}` : text;
+}
+
+/** Exact sum of decimal literals, at the largest scale among them (or `minScale`). */
+export function sumDecimals(values: readonly string[], minScale = 0): string {
+  const scale = values.reduce((m, v) => Math.max(m, scaleOf(v)), minScale);
+  return formatScaled(
+    values.reduce((acc, v) => acc + toScaled(v, scale), 0n),
+    scale,
+  );
+}
+
+/** The Excel number format for a figure at `scale` digits, with the currency code when the field has one. */
+export function numberFormat(scale: number, currency?: string): string {
+  const id = `${scale}|${currency ?? ''}`;
+  let fmt = formats.get(id);
+  if (fmt === undefined) formats.set(id, (fmt = buildFormat(scale, currency)));
+  return fmt;
+}
+
+const formats = new Map<string, string>();
+
+function buildFormat(scale: number, currency?: string): string {
+  const s = Math.min(Math.max(scale, 0), 30);
+  const base = s > 0 ? `#,##0.${'0'.repeat(s)}` : '#,##0';
+  const money = currency ? `[$${currency.replace(/[^A-Za-z]/g, '').toUpperCase()}] ${base}` : base;
+  return `${money};[Red]-${money}`;
+}

@@ -1,0 +1,197 @@
+import ExcelJS from 'exceljs';
+import type { Mapping } from '../config/mapping-schema.js';
+import type { ControlStore } from '../store/control-store.js';
+import type { Difference, DifferenceType, ReconcileSummary } from '../reconcilers/types.js';
+import {
+  countDifferences,
+  sampleDifferences,
+  streamDifferences,
+  type DifferenceCounts,
+} from './difference-source.js';
+import { FieldKinds } from './field-kinds.js';
+import { CLASS_SHEETS, allocateRows, detailLayout, sampledWidth, type DetailLayout } from './detail-layout.js';
+import { EXCEL_MAX_ROWS, openDetailSheet, StyleCache, type ColumnSpec } from './sheet-writer.js';
+import { SheetNames } from './sheet-names.js';
+import { writeDomainSheets } from './domain-sheets.js';
+import { writeSummarySheet, type SheetCoverage } from './summary-sheet.js';
+import { writeAtomically } from './atomic-file.js';
+
+/** The default cap on detail rows in one workbook (exceljs holds written rows in memory: ~0.5 GB per million). */
+export const DEFAULT_XLSX_DETAIL_ROW_CAP = 100_000;
+
+/** What a workbook holds, so the caller knows whether the complete detail must be written beside it. */
+export interface WorkbookResult {
+  file: string;
+  coverage: SheetCoverage[];
+  capped: boolean;
+}
+
+/**
+ * Writes the reconciliation workbook for a stored run: Summary, one sheet per difference class,
+ * one per control-total group. Differences are streamed from the control store; at most
+ * `detailRowCap` detail rows are written, and the Summary says what was capped and names
+ * `completeDetail` (the CSV/JSONL files that hold everything). Written to a temp file and renamed.
+ */
+export async function writeReconcileWorkbook(opts: {
+  store: ControlStore;
+  summary: ReconcileSummary;
+  mapping?: Mapping;
+  runId: string;
+  file: string;
+  detailRowCap?: number;
+  completeDetail: string[];
+  /** The run's counts per type, when the caller has them already (saves a scan). */
+  counts?: DifferenceCounts;
+}): Promise<WorkbookResult> {
+  const { store, summary, mapping, runId } = opts;
+  const cap = Math.min(opts.detailRowCap ?? DEFAULT_XLSX_DETAIL_ROW_CAP, 5 * (EXCEL_MAX_ROWS - 1));
+  const counts = opts.counts ?? (await countDifferences(store, runId));
+  const present = CLASS_SHEETS.filter((c) => (counts[c.type] ?? 0) > 0 || c.type === 'mismatch');
+  const samples = await sampleDifferences(store, runId, present.map((c) => c.type));
+  const kinds = new FieldKinds(mapping, samples);
+  const layout = detailLayout(mapping, summary.fieldMismatches, samples, kinds);
+  const allocation = allocateRows(
+    Object.fromEntries(present.map((c) => [c.type, counts[c.type] ?? 0])),
+    cap,
+    EXCEL_MAX_ROWS - 1,
+  );
+
+  let coverage: SheetCoverage[] = [];
+  await writeAtomically(opts.file, async (tmp) => {
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: tmp, useStyles: true, useSharedStrings: false });
+    wb.creator = 'cutover';
+    const styles = new StyleCache();
+    const names = new SheetNames();
+    // Added first so it is the first tab; its rows are written last, once the detail sheets are counted.
+    const summarySheet = wb.addWorksheet(names.take('Summary'));
+    let omitted = 0;
+    coverage = [];
+    for (const { type, sheet } of present) {
+      const limit = allocation[type] ?? 0;
+      const columns = classColumns(type, layout, kinds, samples);
+      const ws = openDetailSheet(wb, styles, names.take(sheet), columns.specs, columns.frozen);
+      let shown = 0;
+      if (limit > 0)
+        for await (const { diff } of streamDifferences(store, runId, { type, limit })) {
+          const row = ws.addRow([]);
+          omitted += writeDetailRow(row, diff, type, layout, kinds, styles);
+          row.commit();
+          shown++;
+        }
+      ws.commit();
+      coverage.push({ sheet, shown, total: counts[type] ?? 0 });
+    }
+    const domainSheets = writeDomainSheets(wb, styles, names, summary.totals, kinds, mapping);
+    writeSummarySheet(
+      summarySheet,
+      styles,
+      summary,
+      kinds,
+      { coverage, cap, completeDetail: opts.completeDetail, domainSheets, omittedFieldValues: omitted },
+      mapping,
+    );
+    await wb.commit();
+  });
+  return { file: opts.file, coverage, capped: coverage.some((c) => c.shown < c.total) };
+}
+
+function classColumns(
+  type: DifferenceType,
+  layout: DetailLayout,
+  kinds: FieldKinds,
+  samples: readonly Difference[],
+): { specs: ColumnSpec[]; frozen: number } {
+  const mine = samples.filter((d) => d.type === type);
+  const keyCols = (fields: string[]) =>
+    fields.map((f) => ({ header: kinds.get(f).label, width: sampledWidth(mine.map((d) => d.key[f])) }));
+  const rowCols = () =>
+    layout.rowFields.map((f) => ({
+      header: kinds.get(f).label,
+      width: sampledWidth(mine.map((d) => d.legacy?.[f] ?? d.cloud?.[f])),
+    }));
+  switch (type) {
+    case 'mismatch': {
+      const specs = keyCols(layout.keyFields);
+      for (const f of layout.mismatchFields) {
+        const k = kinds.get(f);
+        const width = sampledWidth(mine.flatMap((d) => [d.fields?.[f]?.legacy, d.fields?.[f]?.cloud]));
+        specs.push({ header: `${k.label} legacy`, width }, { header: `${k.label} cloud`, width });
+        if (hasDelta(k.kind)) specs.push({ header: `${k.label} delta${k.kind === 'number' ? '' : ' (ms)'}`, width });
+      }
+      specs.push({ header: 'Differing fields', width: sampledWidth(mine.map((d) => Object.keys(d.fields ?? {}).join(', '))) });
+      return { specs, frozen: layout.keyFields.length };
+    }
+    case 'missing_in_cloud':
+    case 'missing_in_legacy':
+      return { specs: [...keyCols(layout.keyFields), ...rowCols()], frozen: layout.keyFields.length };
+    case 'duplicate_key':
+      return {
+        specs: [...keyCols(layout.keyFields), { header: 'Side' }, { header: 'Rows with this key' }, ...rowCols()],
+        frozen: layout.keyFields.length,
+      };
+    case 'unbalanced_journal':
+      return {
+        specs: [
+          ...keyCols(layout.journalKeyFields),
+          { header: 'Side' },
+          { header: 'Debit', width: 16 },
+          { header: 'Credit', width: 16 },
+          { header: 'Difference', width: 16 },
+        ],
+        frozen: layout.journalKeyFields.length,
+      };
+  }
+}
+
+function hasDelta(kind: string): boolean {
+  return kind === 'number' || kind === 'timestamp' || kind === 'date';
+}
+
+/** Writes one difference into its row; returns how many of its values had no column (reported on the Summary). */
+function writeDetailRow(
+  row: ExcelJS.Row,
+  d: Difference,
+  type: DifferenceType,
+  layout: DetailLayout,
+  kinds: FieldKinds,
+  styles: StyleCache,
+): number {
+  let col = 1;
+  let omitted = 0;
+  const keys = type === 'unbalanced_journal' ? layout.journalKeyFields : layout.keyFields;
+  for (const f of keys) styles.put(row.getCell(col++), d.key[f], kinds.get(f));
+  if (type === 'mismatch') {
+    const fields = d.fields ?? {};
+    for (const f of layout.mismatchFields) {
+      const k = kinds.get(f);
+      const fd = fields[f];
+      styles.put(row.getCell(col++), fd?.legacy, k, fd !== undefined);
+      styles.put(row.getCell(col++), fd?.cloud, k, fd !== undefined);
+      if (hasDelta(k.kind))
+        styles.put(row.getCell(col++), fd?.delta, { kind: 'number', scale: k.kind === 'number' ? k.scale : 0, currency: k.currency, label: '' }, fd !== undefined);
+    }
+    const names = Object.keys(fields);
+    omitted += names.filter((f) => !layout.mismatchFields.includes(f)).length;
+    styles.text(row.getCell(col), names.join(', '));
+    return omitted;
+  }
+  if (type === 'unbalanced_journal') {
+    styles.text(row.getCell(col++), d.side ?? '');
+    const b = d.balance;
+    const scale = Math.max(...[b?.debit, b?.credit, b?.difference].map((v) => (v?.includes('.') ? v.length - v.indexOf('.') - 1 : 0)));
+    const money = { kind: 'number' as const, scale, currency: undefined, label: '' };
+    styles.put(row.getCell(col++), b?.debit, money);
+    styles.put(row.getCell(col++), b?.credit, money);
+    styles.put(row.getCell(col++), b?.difference, money, true);
+    return 0;
+  }
+  if (type === 'duplicate_key') {
+    styles.text(row.getCell(col++), d.side ?? '');
+    const cell = row.getCell(col++);
+    if (d.count !== undefined) cell.value = d.count;
+  }
+  const values = (type === 'missing_in_legacy' ? d.cloud : type === 'duplicate_key' ? (d.legacy ?? d.cloud) : d.legacy) ?? {};
+  for (const f of layout.rowFields) styles.put(row.getCell(col++), values[f], kinds.get(f));
+  omitted += Object.keys(values).filter((f) => !layout.rowFields.includes(f) && !keys.includes(f)).length;
+  return omitted;
+}

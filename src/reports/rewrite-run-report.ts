@@ -1,0 +1,64 @@
+import path from 'node:path';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { Mapping } from '../config/mapping-schema.js';
+import { loadMappings } from '../config/load-mappings.js';
+import type { ControlStore } from '../store/control-store.js';
+import { getRun } from '../store/runs.js';
+import type { ReconcileSummary } from '../reconcilers/types.js';
+import { UsageError } from '../errors.js';
+import { REPORT_FILES, writeRunReport, type ReportFormat } from './write-reconcile-reports.js';
+
+/** What `cutover report` wrote. */
+export interface RewriteResult {
+  runId: string;
+  format: ReportFormat;
+  path: string;
+  /** Other files written alongside (the complete-detail CSV of a capped workbook). */
+  also: Record<string, string>;
+  warnings: string[];
+}
+
+/**
+ * Writes a stored reconcile run's report again, from the control store. The mapping is loaded by the
+ * run's name for field types, scales and labels; without it the report infers them from the values.
+ */
+export async function rewriteRunReport(opts: {
+  config: LoadedConfig;
+  store: ControlStore;
+  runId: string;
+  format: ReportFormat;
+  out?: string;
+}): Promise<RewriteResult> {
+  const run = await getRun(opts.store, opts.runId);
+  const summary = run.summary as ReconcileSummary | null;
+  if (!summary || typeof summary !== 'object' || !('counts' in summary) || !('systems' in summary))
+    throw new UsageError(
+      `Run "${run.id}" (${run.command}, status ${run.status}) has no reconciliation summary to report on.`,
+      run.status === 'running'
+        ? 'It is still running or was interrupted; run `cutover reconcile` again.'
+        : '`cutover report` writes reconcile runs; `cutover runs list --command reconcile` lists them.',
+    );
+  const warnings: string[] = [];
+  let mapping: Mapping | undefined;
+  const name = run.name ?? summary.name;
+  try {
+    mapping = (await loadMappings(opts.config, [name]))[0];
+  } catch (err) {
+    warnings.push(`mapping "${name}" could not be loaded (${(err as Error).message}); scales and types are inferred from the values`);
+  }
+  const dir = path.join(opts.config.reportsDir, run.id);
+  const file = path.resolve(opts.out ?? path.join(dir, REPORT_FILES[opts.format]));
+  const csvFile = opts.out ? file.replace(/\.xlsx$/i, '') + '.differences.csv' : path.join(dir, REPORT_FILES.csv);
+  const written = await writeRunReport({
+    store: opts.store,
+    summary,
+    mapping,
+    runId: run.id,
+    xlsxDetailRowCap: opts.config.xlsxDetailRowCap,
+    format: opts.format,
+    file,
+    csvFile,
+  });
+  const { [opts.format]: _main, ...also } = written;
+  return { runId: run.id, format: opts.format, path: file, also, warnings };
+}

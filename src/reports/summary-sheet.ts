@@ -1,0 +1,147 @@
+import type ExcelJS from 'exceljs';
+import type { Mapping } from '../config/mapping-schema.js';
+import type { ReconcileSummary } from '../reconcilers/types.js';
+import { redactUrl } from '../util/redact.js';
+import { controlTotals } from './control-totals.js';
+import type { FieldKinds } from './field-kinds.js';
+import { writeFigures } from './domain-sheets.js';
+import { TIMESTAMP_FORMAT, type StyleCache } from './sheet-writer.js';
+
+/** What the detail sheets held, for the Summary's "what is in this workbook" section. */
+export interface SheetCoverage {
+  sheet: string;
+  shown: number;
+  total: number;
+}
+
+/** Everything the Summary sheet shows besides the run summary itself. */
+export interface SummaryExtras {
+  coverage: SheetCoverage[];
+  cap: number;
+  completeDetail: string[];
+  domainSheets: Map<string, string>;
+  omittedFieldValues: number;
+}
+
+const COUNT_FMT = '#,##0';
+const TITLE: Partial<ExcelJS.Style> = { font: { bold: true, size: 16 } };
+const SECTION: Partial<ExcelJS.Style> = { font: { bold: true, size: 12 }, border: { bottom: { style: 'thin' } } };
+const PASS: Partial<ExcelJS.Style> = {
+  font: { bold: true, size: 20, color: { argb: 'FFFFFFFF' } },
+  fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF2E7D32' } },
+  alignment: { horizontal: 'center', vertical: 'middle' },
+};
+const FAIL: Partial<ExcelJS.Style> = { ...PASS, fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFC62828' } } };
+const WARN: Partial<ExcelJS.Style> = { font: { bold: true, color: { argb: 'FFC62828' } } };
+
+/** Fills the Summary sheet: the run, pass/fail, counts, control totals, top fields, and what was capped. */
+export function writeSummarySheet(
+  ws: ExcelJS.Worksheet,
+  styles: StyleCache,
+  summary: ReconcileSummary,
+  kinds: FieldKinds,
+  extras: SummaryExtras,
+  mapping?: Mapping,
+): void {
+  [30, 22, 12, 20, 20, 20, 14, 24].forEach((w, i) => (ws.getColumn(i + 1).width = w));
+  const add = (values: unknown[] = [], style?: Partial<ExcelJS.Style>) => {
+    const row = ws.addRow([]);
+    values.forEach((v, i) => {
+      const cell = row.getCell(i + 1);
+      if (typeof v === 'string') styles.text(cell, v);
+      else if (v !== undefined && v !== null) cell.value = v as ExcelJS.CellValue;
+      if (typeof v === 'number') cell.style = styles.get(COUNT_FMT);
+      if (v instanceof Date) cell.style = styles.get(TIMESTAMP_FORMAT + ' "UTC"');
+      if (style && v !== undefined) cell.style = { ...cell.style, ...style };
+    });
+    row.commit();
+    return row;
+  };
+  const section = (title: string, headers: string[]) => {
+    add();
+    add([title], SECTION);
+    const row = ws.addRow(headers);
+    row.eachCell((c) => (c.style = styles.header()));
+    row.commit();
+  };
+
+  add([`Reconciliation: ${summary.name}`], TITLE);
+  const pass = summary.status === 'clean';
+  const result = ws.addRow(['Result', pass ? 'PASS' : 'FAIL']);
+  result.height = 32;
+  result.getCell(1).style = { font: { bold: true } };
+  result.getCell(2).style = pass ? PASS : FAIL;
+  result.commit();
+  add(['', pass ? 'No difference beyond tolerance.' : 'Differences found: see the class sheets and control totals below.']);
+  add(['Run id', summary.runId]);
+  add(['Mapping', [summary.name, mapping?.file].filter(Boolean).join(' — ')]);
+  if (summary.domain) add(['Domain', summary.domain]);
+  for (const side of ['legacy', 'cloud'] as const) {
+    const s = summary.systems[side];
+    add([`${side === 'legacy' ? 'Legacy' : 'Cloud'} system`, `${s.connection}: ${redactUrl(s.url)}`]);
+    add([`${side === 'legacy' ? 'Legacy' : 'Cloud'} source`, `${s.source} (${s.rows.toLocaleString('en-US')} rows)`]);
+  }
+  const w = summary.window;
+  add(['Window', w ? `${w.field} from ${w.since ?? '(start)'} until ${w.until ?? '(now)'}` : 'all rows']);
+  add(['Started', new Date(summary.startedAt)]);
+  add(['Finished', new Date(summary.finishedAt)]);
+  add(['Duration (s)', summary.durationMs / 1000]).getCell(2).style = styles.get('#,##0.0');
+
+  section('Counts', ['Class', 'Count', '', 'Sheet']);
+  const c = summary.counts;
+  const sheetOf = (name: string) => extras.coverage.find((x) => x.sheet === name)?.sheet ?? '';
+  add(['Legacy rows', c.legacy]);
+  add(['Cloud rows', c.cloud]);
+  add(['Matched', c.matched]);
+  add(['Mismatched', c.mismatched, '', sheetOf('Mismatches')]);
+  add(['Missing in cloud', c.missingInCloud, '', sheetOf('Missing in Cloud')]);
+  add(['Missing in legacy', c.missingInLegacy, '', sheetOf('Missing in Legacy')]);
+  add(['Duplicate keys', c.duplicateKeys, '', sheetOf('Duplicates')]);
+  if (c.unbalancedJournals !== undefined) add(['Unbalanced journals', c.unbalancedJournals, '', sheetOf('Unbalanced Journals')]);
+
+  section('Control totals', ['Group', 'Field', 'Lines', 'Legacy', 'Cloud', 'Variance (cloud − legacy)', 'Lines with variance', 'Detail sheet']);
+  for (const t of controlTotals(summary.totals, mapping)) {
+    const row = ws.addRow([]);
+    styles.text(row.getCell(1), t.group);
+    styles.text(row.getCell(2), kinds.get(t.field).label);
+    row.getCell(3).value = t.lines;
+    row.getCell(3).style = styles.get(COUNT_FMT);
+    writeFigures(styles, row, 4, { legacy: t.legacy, cloud: t.cloud, difference: t.variance }, t.scale, t.currency);
+    row.getCell(7).value = t.linesWithVariance;
+    row.getCell(7).style = styles.get(COUNT_FMT);
+    styles.text(row.getCell(8), extras.domainSheets.get(t.group) ?? '');
+    row.commit();
+  }
+  if (summary.totals.length === 0) add(['(this mapping defines no control totals)']);
+
+  section('Fields with most mismatches', ['Field', 'Label', 'Mismatches']);
+  const top = Object.entries(summary.fieldMismatches)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 10);
+  for (const [field, n] of top) add([field, kinds.get(field).label, n]);
+  if (top.length === 0) add(['(none)']);
+
+  section('Detail in this workbook', ['Sheet', 'Rows shown', 'Rows in run', 'Not shown']);
+  for (const x of extras.coverage) add([x.sheet, x.shown, x.total, x.total - x.shown], x.shown < x.total ? WARN : undefined);
+  const capped = extras.coverage.filter((x) => x.shown < x.total);
+  add();
+  if (capped.length > 0) {
+    add(
+      [
+        `CAPPED: this workbook lists at most ${extras.cap.toLocaleString('en-US')} detail rows (report.xlsxDetailRowCap in cutover.yaml); ` +
+          capped.map((x) => `${x.sheet} shows the first ${x.shown.toLocaleString('en-US')} of ${x.total.toLocaleString('en-US')} (by sequence)`).join('; ') +
+          '.',
+      ],
+      WARN,
+    );
+    add([`The complete detail of every difference is in: ${extras.completeDetail.join(' and ')}.`], WARN);
+  } else add(['Every difference of this run is listed on the class sheets.']);
+  const n = styles.notes;
+  if (n.textNumbers > 0)
+    add([`${n.textNumbers} numbers have more than 15 significant digits and are written as text (with a cell note) so no digit is lost.`]);
+  if (n.truncatedCells > 0) add([`${n.truncatedCells} cells were cut at Excel's 32,767-character limit; the full values are in the complete detail.`], WARN);
+  if (extras.omittedFieldValues > 0)
+    add([`${extras.omittedFieldValues} field values had no column on their sheet; they are in the complete detail.`], WARN);
+  add(['Timestamps are UTC. Variance = cloud − legacy.']);
+  ws.commit();
+}

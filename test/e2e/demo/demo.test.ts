@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../helpers/cli.js';
+import type { DemoResult } from '../../../src/demo/run-demo.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-demo-e2e-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('cutover demo', () => {
+  it('builds the retailer, reconciles all three domains and reports exactly the planted faults', async () => {
+    const r = await runCli(['demo', '--dir', dir, '--json'], { timeoutMs: 180_000 });
+    expect(r.stderr).not.toMatch(/Error:/);
+    expect(r.code).toBe(1); // differences exist, as planted
+    const out = r.json<DemoResult>();
+    expect(out.runs.map((x) => x.name)).toEqual(['inventory', 'refunds', 'postings']);
+    // expected.json on disk is what the generator planted, counted row by row.
+    const expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8'));
+    for (const run of out.runs) {
+      const e = expected[run.name];
+      expect(run.counts, run.name).toMatchObject({
+        legacy: e.legacyRows,
+        cloud: e.cloudRows,
+        matched: e.matched,
+        mismatched: e.mismatched,
+        missingInCloud: e.missingInCloud,
+        missingInLegacy: e.missingInLegacy,
+        duplicateKeys: e.duplicateKeys,
+      });
+      expect(run.fieldMismatches, run.name).toEqual(e.fieldMismatches);
+      expect(run.status).toBe('differences');
+      expect(out.check[run.name]).toEqual([]);
+    }
+    const [inventory, refunds, postings] = out.runs as [
+      (typeof out.runs)[0],
+      (typeof out.runs)[0],
+      (typeof out.runs)[0],
+    ];
+    // Default scale: 300 stores x 100 items plus two DCs of 400 items.
+    expect(inventory.counts.legacy).toBe(30_800);
+    expect(Object.keys(inventory.fieldMismatches).sort()).toEqual(['on_hand', 'status']);
+    expect(inventory.counts.mismatched).toBe(400 + 37 + 90);
+    // The one-cent rounding refunds are inside the 0.01 tolerance: amount and tax never show.
+    expect(refunds.fieldMismatches).not.toHaveProperty('amount');
+    expect(refunds.fieldMismatches).not.toHaveProperty('tax');
+    expect(refunds.counts.missingInCloud).toBe(24);
+    expect(refunds.fieldMismatches.status).toBe(18);
+    expect(postings.counts.duplicateKeys).toBe(4);
+    expect(postings.counts.missingInLegacy).toBe(1);
+    expect(postings.counts.unbalancedJournals).toBe(1);
+    expect(postings.checks).toMatchObject({ unbalancedJournals: { legacy: 1, cloud: 0 } });
+    // The workbook and the JSON report of every run.
+    for (const run of out.runs) {
+      for (const kind of ['xlsx', 'json']) {
+        const file = run.reports?.[kind];
+        expect(file, `${run.name} ${kind}`).toBeTruthy();
+        expect(fs.statSync(path.resolve(file!)).size).toBeGreaterThan(1000);
+      }
+    }
+    for (const f of [
+      'cutover.yaml',
+      'legacy.db',
+      'cloud.db',
+      'events.jsonl',
+      'mappings/events.yaml',
+      'mappings/inventory.yaml',
+    ])
+      expect(fs.existsSync(path.join(dir, f)), f).toBe(true);
+    const events = fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n');
+    expect(events.length).toBe(expected.events.total);
+  });
+
+  it('runs again in the same folder: rebuilt databases, same findings, runs accumulate in the control store', async () => {
+    const r = await runCli(['demo', '--dir', dir], { timeoutMs: 180_000 });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ {2}inventory +30,800 legacy/m);
+    expect(r.stdout).toMatch(/^ {2}refunds +3,024 legacy/m);
+    expect(r.stdout).toMatch(/^ {2}postings /m);
+    expect(r.stdout).toContain('Every planted fault was found, exactly as planted');
+    for (const cmd of [
+      'cutover exceptions list',
+      'cutover report r_',
+      'cutover replay --events events.jsonl --dry-run',
+      'cutover rollback plan --run',
+    ])
+      expect(r.stdout).toContain(cmd);
+    const runs = await runCli([
+      'runs',
+      'list',
+      '--json',
+      '--command',
+      'reconcile',
+      '--config',
+      path.join(dir, 'cutover.yaml'),
+    ]);
+    expect(runs.code).toBe(0);
+    expect(runs.json<{ total: number }>().total).toBe(6);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it("tells a coherent story: replaying last night's events closes exactly the batch-lag differences", async () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-demo-replay-'));
+    try {
+      fs.cpSync(dir, work, { recursive: true });
+      const config = ['--config', path.join(work, 'cutover.yaml')];
+      const expected = JSON.parse(fs.readFileSync(path.join(work, 'expected.json'), 'utf8'));
+      const replay = await runCli(
+        ['replay', '--events', path.join(work, 'events.jsonl'), '--json', ...config],
+        {
+          cwd: work,
+          timeoutMs: 180_000,
+        },
+      );
+      expect(replay.code, replay.stderr).toBe(0);
+      expect(replay.json<{ counts: { applied: number } }>().counts.applied).toBe(expected.events.total);
+      const again = await runCli(['reconcile', '--all', '--json', ...config], {
+        cwd: work,
+        timeoutMs: 180_000,
+      });
+      expect(again.code).toBe(1);
+      const runs = again.json<{ runs: DemoResult['runs'] }>().runs;
+      const byName = Object.fromEntries(runs.map((x) => [x.name, x]));
+      const lag = expected.planted.find(
+        (p: { fault: string; domain: string }) =>
+          p.domain === 'inventory' && p.fault.startsWith("last night's"),
+      ).rows;
+      expect(byName.inventory!.counts.mismatched).toBe(expected.inventory.mismatched - lag);
+      expect(byName.inventory!.fieldMismatches.on_hand).toBe(
+        expected.inventory.fieldMismatches.on_hand - lag,
+      );
+      expect(byName.refunds!.counts.missingInCloud).toBe(0);
+      expect(byName.refunds!.counts.mismatched).toBe(expected.refunds.mismatched);
+      expect(byName.refunds!.counts.cloud).toBe(expected.refunds.legacyRows);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it("never overwrites a project's cutover.yaml", async () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-demo-project-'));
+    try {
+      const text = 'connections:\n  legacy: { url: "sqlite:prod.db" }\n';
+      fs.writeFileSync(path.join(project, 'cutover.yaml'), text);
+      const r = await runCli(['demo', '--dir', project]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/was not written by `cutover demo`.*--dir/);
+      expect(fs.readFileSync(path.join(project, 'cutover.yaml'), 'utf8')).toBe(text);
+      expect(fs.existsSync(path.join(project, 'legacy.db'))).toBe(false);
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a scale it cannot build, with exit 2 and a hint', async () => {
+    const r = await runCli(['demo', '--dir', path.join(dir, 'never'), '--scale', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--scale 0 is out of range/);
+    expect(fs.existsSync(path.join(dir, 'never'))).toBe(false);
+  });
+});

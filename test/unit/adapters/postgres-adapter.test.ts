@@ -1,0 +1,251 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { createAdapter } from '../../../src/adapters/registry.js';
+import type { Adapter, RawValue } from '../../../src/adapters/types.js';
+import { ConnectionError, CutoverError, DataError } from '../../../src/errors.js';
+import { silentLogger } from '../../../src/util/logger.js';
+import { createTestDatabase } from '../../helpers/pg.js';
+
+const ctx = { logger: silentLogger() };
+
+async function connectFailure(url: string, name = 'legacy'): Promise<CutoverError> {
+  const adapter = createAdapter({ name, url, connectTimeoutMs: 3000 }, ctx);
+  const err = await adapter.connect().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  await adapter.close();
+  expect(err).toBeInstanceOf(ConnectionError);
+  return err as CutoverError;
+}
+
+async function rows(adapter: Adapter, query: string, columns: string[]): Promise<RawValue[][]> {
+  const out: RawValue[][] = [];
+  for await (const b of adapter.read({ query, columns })) out.push(...b);
+  return out;
+}
+
+/**
+ * A stand-in server that asks for a cleartext password and rejects it with SQLSTATE 28P01, exactly
+ * as PostgreSQL does. The test server uses trust auth on 127.0.0.1 (any password is accepted there,
+ * and pg_hba is not ours to change), so a wrong password cannot be produced with it.
+ */
+function passwordRejectingServer(): Promise<{ port: number; received: string[]; close(): Promise<void> }> {
+  const received: string[] = [];
+  const server = net.createServer((sock) => {
+    let startup = true;
+    sock.on('data', (data) => {
+      if (startup) {
+        startup = false;
+        sock.write(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 3])); // AuthenticationCleartextPassword
+        return;
+      }
+      if (data[0] === 0x70) received.push(data.subarray(5, data.length - 1).toString());
+      const fields = ['SFATAL', 'VFATAL', 'C28P01', 'Mpassword authentication failed for user "alice"']
+        .map((f) => Buffer.from(`${f}\0`))
+        .concat(Buffer.from([0]));
+      const body = Buffer.concat(fields);
+      const head = Buffer.alloc(5);
+      head.write('E');
+      head.writeInt32BE(body.length + 4, 1);
+      sock.end(Buffer.concat([head, body]));
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        received,
+        close: () => new Promise<void>((r) => server.close(() => r())),
+      }),
+    ),
+  );
+}
+
+describe('postgres adapter', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    db = await createTestDatabase('cutover_pgad');
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    await c.query(
+      'CREATE TABLE wide AS SELECT g AS id, repeat(md5(g::text), 4) AS pad FROM generate_series(1, 300000) g',
+    );
+    await c.query(
+      'CREATE SEQUENCE cutover_seq; CREATE TABLE "Order" ("Order" int8, amount numeric(24,4), at timestamptz)',
+    );
+    await c.end();
+  });
+  afterAll(async () => db?.drop());
+
+  it('reads a readOnly connection inside one REPEATABLE READ READ ONLY transaction', async () => {
+    const adapter = createAdapter({ name: 'legacy', url: db.url, readOnly: true }, ctx);
+    await adapter.connect();
+    try {
+      const got = await rows(
+        adapter,
+        "SELECT current_setting('transaction_isolation') AS iso, current_setting('transaction_read_only') AS ro",
+        ['iso', 'ro'],
+      );
+      expect(got).toEqual([['repeatable read', 'on']]);
+      const info = await adapter.info();
+      expect(info.readOnly).toBe(true);
+      expect(info.serverVersion).toMatch(/^PostgreSQL \d+/);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  it('refuses a write attempted inside a readOnly read, and nothing is written', async () => {
+    const ro = createAdapter({ name: 'legacy', url: db.url, readOnly: true }, ctx);
+    await ro.connect();
+    let err: unknown;
+    try {
+      await rows(ro, "SELECT nextval('cutover_seq') AS n", ['n']);
+    } catch (e) {
+      err = e;
+    } finally {
+      await ro.close();
+    }
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as Error).message).toMatch(/read-only/);
+    expect((err as Error).message).toContain('"legacy"');
+    const rw = createAdapter({ name: 'target', url: db.url }, ctx);
+    await rw.connect();
+    try {
+      expect(await rows(rw, "SELECT nextval('cutover_seq') AS n", ['n'])).toEqual([['1']]);
+      expect((await rw.info()).readOnly).toBe(false);
+    } finally {
+      await rw.close();
+    }
+  });
+
+  it('gives knex() int8, numeric and timestamptz back as exact strings, in UTC', async () => {
+    const adapter = createAdapter({ name: 'target', url: db.url }, ctx);
+    await adapter.connect();
+    try {
+      const k = adapter.knex!();
+      await k('Order').insert({
+        Order: '9223372036854775807',
+        amount: '12345678901234567.8901',
+        at: '2024-05-01 12:00:00+02',
+      });
+      const [row] = await k('Order').select('*');
+      expect(row).toEqual({
+        Order: '9223372036854775807',
+        amount: '12345678901234567.8901',
+        at: '2024-05-01 10:00:00+00',
+      });
+      const [cnt] = await k('Order').count({ n: '*' });
+      expect(cnt).toEqual({ n: '1' });
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  it('applies backpressure: the server waits while the consumer holds a batch', async () => {
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      const adapter = createAdapter({ name: 'legacy', url: db.url }, ctx);
+      await adapter.connect();
+      try {
+        const reading = adapter.read({ table: 'wide', columns: ['id', 'pad'], batchSize: 1000 });
+        const it = reading[Symbol.asyncIterator]();
+        const first = await it.next();
+        expect(first.value.length).toBeGreaterThanOrEqual(1000); // a hint: whole chunks are parsed
+        expect(first.value.length).toBeLessThan(3000);
+        await new Promise((r) => setTimeout(r, 500));
+        // ~40 MB were asked for; with the consumer stalled, the COPY must still be running on the
+        // server, blocked writing to us, not finished into our memory.
+        const { rows: activity } = await admin.query(
+          'SELECT state, wait_event FROM pg_stat_activity WHERE query LIKE \'COPY (SELECT "id", "pad" FROM "wide"%\' AND pid <> pg_backend_pid()',
+        );
+        expect(activity).toEqual([{ state: 'active', wait_event: 'ClientWrite' }]);
+        let n = first.value.length;
+        for (let r = await it.next(); !r.done; r = await it.next()) n += r.value.length;
+        expect(n).toBe(300000);
+      } finally {
+        await adapter.close();
+      }
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('closes while a read is abandoned half-way, ending its session', async () => {
+    const adapter = createAdapter({ name: 'legacy', url: db.url }, ctx);
+    await adapter.connect();
+    const it = adapter.read({ table: 'wide', columns: ['id'] })[Symbol.asyncIterator]();
+    expect((await it.next()).done).toBe(false);
+    await adapter.close(); // would wait forever for the lent client
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const { rows } = await admin.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'COPY%wide%' AND pid <> pg_backend_pid()",
+      );
+      expect(rows[0].n).toBe(0);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('suggests the closest column or table when one does not exist', async () => {
+    const adapter = createAdapter({ name: 'cloud', url: db.url }, ctx);
+    await adapter.connect();
+    try {
+      const col = await adapter
+        .checkColumns({ table: 'Order', columns: ['amount', 'Ordr'] })
+        .catch((e: unknown) => e);
+      expect(col).toBeInstanceOf(DataError);
+      expect((col as DataError).message).toContain('the column Ordr does not exist in the table Order');
+      expect((col as DataError).hint).toContain('Did you mean "Order"?');
+      const tab = await adapter.checkColumns({ table: 'Ordr', columns: ['amount'] }).catch((e: unknown) => e);
+      expect((tab as DataError).message).toContain('the table Ordr does not exist');
+      expect((tab as DataError).hint).toContain('Did you mean "Order"?');
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  it('reports an unreachable host as a ConnectionError that names the connection and hides the password', async () => {
+    const err = await connectFailure('postgres://alice:Sup3rS3cretPw@127.0.0.1:1/erp');
+    expect(err.message).toContain('"legacy"');
+    expect(err.message).toContain('postgres://alice:***@127.0.0.1:1/erp');
+    expect(err.message).toMatch(/refused/);
+    expect(err.hint).toMatch(/running/);
+    expect(err.paragraph()).not.toContain('Sup3rS3cretPw');
+  });
+
+  it('reports a database that does not exist, without the password', async () => {
+    const u = new URL(db.url);
+    u.password = 'An0therS3cret';
+    u.pathname = '/cutover_no_such_db';
+    const err = await connectFailure(u.toString());
+    expect(err.message).toMatch(/database does not exist/);
+    expect(err.message).toContain('cutover_no_such_db');
+    expect(err.paragraph()).not.toContain('An0therS3cret');
+  });
+
+  it('reports a wrong password as authentication failed, without the password', async () => {
+    const server = await passwordRejectingServer();
+    try {
+      const err = await connectFailure(`postgres://alice:Wr0ngPassw0rd@127.0.0.1:${server.port}/erp`);
+      expect(server.received).toEqual(['Wr0ngPassw0rd']); // the password really was sent and refused
+      expect(err.message).toMatch(/authentication failed/);
+      expect(err.message).toContain('alice');
+      expect(err.hint).toMatch(/password/);
+      expect(err.paragraph()).not.toContain('Wr0ngPassw0rd');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reports a url it cannot parse as a ConnectionError', async () => {
+    const err = await connectFailure('postgres://alice:pw@[bad/erp');
+    expect(err.message).toContain('"legacy"');
+  });
+});

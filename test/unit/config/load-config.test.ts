@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig, interpolate, resolveUrl } from '../../../src/config/load-config.js';
+import { ConfigError } from '../../../src/errors.js';
+import { redact, clearSecrets } from '../../../src/util/redact.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-cfg-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  clearSecrets();
+});
+
+function write(text: string, name = 'cutover.yaml'): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+async function failure(text: string, env: NodeJS.ProcessEnv = {}): Promise<ConfigError> {
+  const file = write(text);
+  try {
+    await loadConfig(file, env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected loadConfig to fail');
+}
+
+describe('loadConfig', () => {
+  it('loads a valid file, resolving relative sqlite/csv paths and folders against its folder', async () => {
+    const file = write(
+      'connections:\n  legacy: { url: "sqlite:legacy.db", readOnly: true }\n  files: { url: "csv:./extracts" }\n  cloud: { url: "postgres://u@h/db" }\nreports: out/\n',
+    );
+    const c = await loadConfig(file, {});
+    expect(c.file).toBe(file);
+    expect(c.connections.legacy).toMatchObject({
+      name: 'legacy',
+      url: `sqlite:${dir}/legacy.db`,
+      readOnly: true,
+    });
+    expect(c.connections.files!.url).toBe(`csv:${dir}/extracts`);
+    expect(c.connections.cloud!.url).toBe('postgres://u@h/db');
+    expect(c.controlUrl).toBe(`sqlite:${dir}/.cutover/control.db`);
+    expect(c.mappingsDir).toBe(path.join(dir, 'mappings'));
+    expect(c.reportsDir).toBe(path.join(dir, 'out'));
+  });
+
+  it('names the missing file and how to fix it', async () => {
+    const missing = path.join(dir, 'nope.yaml');
+    await expect(loadConfig(missing, {})).rejects.toThrow(`No configuration file at ${missing}.`);
+    const err = (await loadConfig(missing, {}).catch((e: unknown) => e)) as ConfigError;
+    expect(err.hint).toMatch(/--config/);
+  });
+
+  it('reports a YAML syntax error with its line and column', async () => {
+    const err = await failure(
+      'connections:\n  legacy: { url: "sqlite:a.db"\n  cloud: { url: "sqlite:b.db" }\n',
+    );
+    expect(err.message).toMatch(/cutover\.yaml line 3, column \d+ is not valid YAML: /);
+  });
+
+  it('reports a duplicate key with its line and a fix', async () => {
+    const err = await failure('connections:\n  a: { url: "sqlite:a.db" }\n  a: { url: "sqlite:b.db" }\n');
+    expect(err.message).toMatch(/line 3, column 3 is not valid YAML: Map keys must be unique/);
+    expect(err.hint).toMatch(/Remove or rename one/);
+  });
+
+  it('suggests the closest key for an unknown key, at every level', async () => {
+    let err = await failure('conections:\n  a: { url: "sqlite:a.db" }\n');
+    expect(err.message).toContain(
+      'cutover.yaml line 1: unknown key "conections" at the top level. Did you mean `connections`?',
+    );
+    err = await failure('connections:\n  a: { url: "sqlite:a.db", readonly: true }\n');
+    expect(err.message).toContain(
+      'cutover.yaml line 2: unknown key "readonly" in connections.a. Did you mean `readOnly`?',
+    );
+    err = await failure('connections:\n  a: { url: "sqlite:a.db" }\ncontrol: { ulr: "sqlite:c.db" }\n');
+    expect(err.message).toContain('cutover.yaml line 3: unknown key "ulr" in control. Did you mean `url`?');
+  });
+
+  it('lists the known keys when nothing is close', async () => {
+    const err = await failure('connections:\n  a: { url: "sqlite:a.db", zzzzzzzz: 1 }\n');
+    expect(err.message).toContain(
+      'unknown key "zzzzzzzz" in connections.a. Remove it, or use one of: url, readOnly',
+    );
+  });
+
+  it('names a wrong type, its path and what is expected', async () => {
+    const err = await failure('connections:\n  a: { url: "sqlite:a.db", readOnly: "yes" }\n');
+    expect(err.message).toContain(
+      'cutover.yaml line 2: connections.a.readOnly is the text "yes", but true or false is expected there. Change it.',
+    );
+  });
+
+  it('names a missing required key', async () => {
+    const err = await failure('connections:\n  a: { readOnly: true }\n');
+    expect(err.message).toContain('connections.a.url is missing (a text value expected). Add it.');
+    const err2 = await failure('control: { url: "sqlite:c.db" }\n');
+    expect(err2.message).toContain('connections is missing (a map of keys expected)');
+  });
+
+  it('names an unset ${VAR}, its line and its place', async () => {
+    const err = await failure('connections:\n  cloud:\n    url: "${CLOUD_URL}"\n');
+    expect(err.message).toContain(
+      'line 3 (connections.cloud.url) uses the environment variable CLOUD_URL, which is not set',
+    );
+    expect(err.hint).toContain('export CLOUD_URL=');
+  });
+
+  it('interpolates after parsing, so a value with YAML characters cannot break the file', async () => {
+    const file = write('connections:\n  cloud: { url: "postgres://u:${DB_PW}@h/db" }\n');
+    const c = await loadConfig(file, { DB_PW: 'p#ss: }{x' });
+    expect(c.connections.cloud!.url).toBe('postgres://u:p#ss: }{x@h/db');
+  });
+
+  it('ignores ${VAR} in comments and uses ${VAR:-default}', async () => {
+    const file = write('# uses ${NOT_SET}\nconnections:\n  a: { url: "sqlite:${DB_FILE:-a.db}" }\n');
+    const c = await loadConfig(file, {});
+    expect(c.connections.a!.url).toBe(`sqlite:${dir}/a.db`);
+  });
+
+  it('registers a URL password and a token header for redaction', async () => {
+    const file = write(
+      'connections:\n  cloud: { url: "postgres://u:${PGPASS}@h/db" }\n  api: { url: "https://x", headers: { Authorization: "Bearer ${API}" } }\n',
+    );
+    await loadConfig(file, { PGPASS: 'hunter22', API: 'tok_abcdef' });
+    expect(redact('failed with hunter22 and tok_abcdef')).toBe('failed with *** and ***');
+  });
+});
+
+describe('interpolate', () => {
+  it('replaces set variables and refuses unset ones by name', () => {
+    expect(interpolate('a ${X} b', 'f.yaml', { X: '1' })).toBe('a 1 b');
+    expect(() => interpolate('a\n${Y}', 'f.yaml', {})).toThrow(
+      'f.yaml line 2 uses the environment variable Y, which is not set.',
+    );
+  });
+});
+
+describe('resolveUrl', () => {
+  it('resolves only relative file paths', () => {
+    expect(resolveUrl('sqlite:x.db', '/base')).toBe('sqlite:/base/x.db');
+    expect(resolveUrl('sqlite::memory:', '/base')).toBe('sqlite::memory:');
+    expect(resolveUrl('CSV:/abs', '/base')).toBe('csv:/abs');
+    expect(resolveUrl('postgres://h/db', '/base')).toBe('postgres://h/db');
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { decimalGte, sizeSeverity, varianceOf } from '../../../src/exceptions/severity.js';
+import { inventory, mismatch, missing } from './fixtures.js';
+
+describe('severity', () => {
+  it('variance of a mismatch is the largest |delta| of its numeric fields', () => {
+    const d = mismatch('A', '10.000', '2.500', '-7.500');
+    d.fields!.status = { legacy: 'sellable', cloud: 'quarantine' };
+    expect(varianceOf(d, inventory)).toBe('7.500');
+  });
+
+  it('variance of a missing row is its largest numeric value; non-numeric only → null', () => {
+    expect(varianceOf(missing('missing_in_cloud', 'A', '-250.000'), inventory)).toBe('250.000');
+    const statusOnly = mismatch('A', '1.000', '1.000', '0.000');
+    statusOnly.fields = { status: { legacy: 'a', cloud: 'b' } };
+    expect(varianceOf(statusOnly, inventory)).toBeNull();
+  });
+
+  it('thresholds are absolute and exact (no floating point)', () => {
+    const t = { high: '100', medium: '0.1' };
+    expect(sizeSeverity('mismatch', '100.000', t)).toBe('high');
+    expect(sizeSeverity('mismatch', '99.999999999999999999', t)).toBe('medium');
+    expect(sizeSeverity('mismatch', '0.1', t)).toBe('medium');
+    expect(sizeSeverity('mismatch', '0.09999999999999999999', t)).toBe('low');
+    // defaults: high 1000, medium 1
+    expect(sizeSeverity('mismatch', '999.99')).toBe('medium');
+    expect(sizeSeverity('mismatch', '1000')).toBe('high');
+    expect(sizeSeverity('mismatch', '0.5')).toBe('low');
+    expect(sizeSeverity('duplicate_key', null)).toBe('high');
+    expect(sizeSeverity('mismatch', null)).toBe('medium');
+    expect(sizeSeverity('replay_parked', null)).toBe('low');
+  });
+
+  it('decimalGte agrees with BigInt comparison of scaled values', () => {
+    const dec = fc
+      .tuple(fc.bigInt({ min: 0n, max: 10n ** 20n }), fc.integer({ min: 0, max: 6 }))
+      .map(([v, s]) => {
+        const t = v.toString().padStart(s + 1, '0');
+        return s ? `${t.slice(0, -s)}.${t.slice(-s)}` : t;
+      });
+    fc.assert(
+      fc.property(dec, dec, (a, b) => {
+        const scale = (x: string) =>
+          BigInt(x.replace('.', '').padEnd(0)) * 10n ** BigInt(6 - (x.split('.')[1]?.length ?? 0));
+        expect(decimalGte(a, b)).toBe(scale(a) >= scale(b));
+      }),
+    );
+  });
+});

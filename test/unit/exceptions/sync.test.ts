@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncReconcileExceptions } from '../../../src/exceptions/sync.js';
+import { getHistory, listExceptions, transition } from '../../../src/exceptions/queue.js';
+import { DIALECTS, freshStore, inventory, mismatch, missing, storeRun } from './fixtures.js';
+import type { ControlStore } from '../../../src/store/control-store.js';
+
+const day = (n: number) => new Date(Date.UTC(2026, 10, 20 + n, 2, 0));
+
+for (const dialect of DIALECTS) {
+  describe(`syncReconcileExceptions on ${dialect}`, () => {
+    let store: ControlStore;
+    let dispose: () => Promise<void>;
+    beforeAll(async () => {
+      ({ store, dispose } = await freshStore(dialect));
+    });
+    afterAll(async () => dispose());
+
+    const byKey = async () => {
+      const { items } = await listExceptions(store, { now: day(3) });
+      return Object.fromEntries(items.map((i) => [`${i.kind}:${(i.key as { sku: string }).sku}`, i]));
+    };
+
+    it('opens, updates, resolves and reopens across three nightly runs', async () => {
+      const run1 = await storeRun(
+        store,
+        [
+          mismatch('A', '10.000', '5.000', '-5.000'),
+          missing('missing_in_cloud', 'B'),
+          missing('missing_in_legacy', 'C'),
+        ],
+        { now: day(0) },
+      );
+      expect(await syncReconcileExceptions(store, { mapping: inventory, runId: run1, now: day(0) })).toEqual({
+        opened: 3,
+        updated: 0,
+        resolved: 0,
+        reopened: 0,
+        ignored: 0,
+      });
+
+      const run2 = await storeRun(
+        store,
+        [
+          mismatch('A', '10.000', '3.000', '-7.000'),
+          missing('missing_in_cloud', 'B'),
+          mismatch('D', '1.000', '2.000', '1.000'),
+        ],
+        { now: day(1) },
+      );
+      expect(await syncReconcileExceptions(store, { mapping: inventory, runId: run2, now: day(1) })).toEqual({
+        opened: 1,
+        updated: 2,
+        resolved: 1,
+        reopened: 0,
+        ignored: 0,
+      });
+      let items = await byKey();
+      expect(items['missing_in_legacy:C']!.status).toBe('resolved');
+      expect(items['missing_in_legacy:C']!.resolvedByRun).toBe(run2);
+      expect(items['mismatch:A']!.occurrences).toBe(2);
+      expect(
+        (items['mismatch:A']!.details as { fields: { on_hand: { delta: string } } }).fields.on_hand.delta,
+      ).toBe('-7.000');
+      expect(items['mismatch:A']!.variance).toBe('7.000');
+
+      await transition(store, [items['missing_in_cloud:B']!.id], 'ignore', { user: 'fin', note: 'known' });
+
+      const run3 = await storeRun(
+        store,
+        [
+          missing('missing_in_cloud', 'B'),
+          missing('missing_in_legacy', 'C'),
+          mismatch('D', '1.000', '2.000', '1.000'),
+          mismatch('E', '500.000', '0.000', '-500.000'),
+        ],
+        { now: day(2) },
+      );
+      expect(await syncReconcileExceptions(store, { mapping: inventory, runId: run3, now: day(2) })).toEqual({
+        opened: 1,
+        updated: 1,
+        resolved: 1,
+        reopened: 1,
+        ignored: 1,
+      });
+      items = await byKey();
+      expect(items['missing_in_cloud:B']).toMatchObject({
+        status: 'ignored',
+        occurrences: 3,
+        lastRunId: run3,
+      });
+      expect(items['mismatch:A']).toMatchObject({ status: 'resolved', resolvedByRun: run3 });
+      expect(items['missing_in_legacy:C']).toMatchObject({
+        status: 'open',
+        occurrences: 2,
+        resolvedByRun: null,
+      });
+      expect(items['mismatch:D']).toMatchObject({ status: 'open', occurrences: 2, severity: 'low' });
+      expect(items['mismatch:E']).toMatchObject({ status: 'open', occurrences: 1, severity: 'high' });
+      const history = await getHistory(store, items['missing_in_legacy:C']!.id);
+      expect(history.map((h) => [h.action, h.fromStatus, h.toStatus, h.runId])).toEqual([
+        ['opened', null, 'open', run1],
+        ['resolved', 'open', 'resolved', run2],
+        ['reopened', 'resolved', 'open', run3],
+      ]);
+      expect(history[1]!.note).toBe(`not seen in run ${run2}`);
+      expect(history[2]!.note).toBe(`seen again in run ${run3}`);
+      // D's values did not move on night 3: no 'updated' history entry for it.
+      expect((await getHistory(store, items['mismatch:D']!.id)).map((h) => h.action)).toEqual(['opened']);
+      // A's did on night 2.
+      expect((await getHistory(store, items['mismatch:A']!.id)).map((h) => h.action)).toEqual([
+        'opened',
+        'updated',
+        'resolved',
+      ]);
+
+      // The same run again changes nothing.
+      expect(await syncReconcileExceptions(store, { mapping: inventory, runId: run3, now: day(2) })).toEqual({
+        opened: 0,
+        updated: 0,
+        resolved: 0,
+        reopened: 0,
+        ignored: 0,
+      });
+    });
+
+    it('a partial (windowed) run resolves nothing it did not see', async () => {
+      const run = await storeRun(store, [], { now: day(3) });
+      const counts = await syncReconcileExceptions(store, {
+        mapping: inventory,
+        runId: run,
+        partial: true,
+        now: day(3),
+      });
+      expect(counts.resolved).toBe(0);
+      const open = await listExceptions(store, { status: ['open'], now: day(3) });
+      expect(open.total).toBe(3);
+      const full = await storeRun(store, [], { now: day(3) });
+      expect(
+        (await syncReconcileExceptions(store, { mapping: inventory, runId: full, now: day(3) })).resolved,
+      ).toBe(3);
+    });
+  });
+}

@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeTableWorkbook, type TableRow } from '../../../src/reports/simple-workbook.js';
+
+let dir = '';
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-simple-wb-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('writeTableWorkbook', () => {
+  it('writes a Summary with amounts and typed, capped table sheets', async () => {
+    const file = path.join(dir, 'replay.xlsx');
+    async function* failed(): AsyncGenerator<TableRow> {
+      for (let i = 0; i < 5; i++)
+        yield { id: `evt-${i}`, amount: `-${i}.50`, at: '2026-11-25T14:03:11Z', error: '=cmd|x', attempts: i };
+    }
+    const res = await writeTableWorkbook({
+      file,
+      title: 'Replay p_1',
+      status: { pass: false, text: '2 events failed' },
+      summary: [
+        { label: 'Applied', value: 4990 },
+        { label: 'Refunds parked', value: '1234.50', kind: 'number', scale: 2, currency: 'EUR' },
+      ],
+      sheets: [
+        {
+          name: 'Failed',
+          columns: [
+            { key: 'id', header: 'Event' },
+            { key: 'amount', header: 'Amount', kind: 'number', scale: 2 },
+            { key: 'at', header: 'Occurred (UTC)', kind: 'timestamp' },
+            { key: 'error', header: 'Last error' },
+            { key: 'attempts', header: 'Attempts', kind: 'number' },
+          ],
+          rows: failed(),
+          highlight: (r) => r.attempts === 4,
+          rowCap: 3,
+        },
+      ],
+      completeDetail: ['reports/p_1/events.jsonl'],
+    });
+    expect(res.sheets).toEqual([{ name: 'Failed', shown: 3, total: 5 }]);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Failed']);
+    const s = wb.getWorksheet('Summary')!;
+    expect(s.getRow(2).getCell(2).value).toBe('FAIL');
+    const parked = s.getRow(5);
+    expect(parked.getCell(1).value).toBe('Refunds parked');
+    expect(parked.getCell(2).value).toBe(1234.5);
+    expect(parked.getCell(2).numFmt).toBe('[$EUR] #,##0.00;[Red]-[$EUR] #,##0.00');
+    const texts: string[] = [];
+    s.eachRow((r) => r.eachCell((c) => texts.push(String(c.value))));
+    expect(texts.join('\n')).toContain('CAPPED: Failed shows the first 3 of 5 rows');
+    expect(texts.join('\n')).toContain('reports/p_1/events.jsonl');
+    const f = wb.getWorksheet('Failed')!;
+    expect(f.rowCount).toBe(4);
+    expect(f.getRow(3).getCell(2).value).toBe(-1.5);
+    expect(f.getRow(3).getCell(2).numFmt).toBe('#,##0.00;[Red]-#,##0.00');
+    expect(f.getRow(3).getCell(3).type).toBe(ExcelJS.ValueType.Date);
+    expect(f.getRow(3).getCell(4).type).toBe(ExcelJS.ValueType.String);
+    expect(f.getRow(3).getCell(4).value).toBe('=cmd|x');
+    expect(f.getRow(3).getCell(5).value).toBe(1);
+  });
+});

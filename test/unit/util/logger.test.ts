@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../../../src/util/logger.js';
+
+afterEach(() => vi.restoreAllMocks());
+
+function capture() {
+  const err: string[] = [];
+  const out: string[] = [];
+  vi.spyOn(process.stderr, 'write').mockImplementation(
+    (s: string | Uint8Array) => (err.push(String(s)), true),
+  );
+  vi.spyOn(process.stdout, 'write').mockImplementation(
+    (s: string | Uint8Array) => (out.push(String(s)), true),
+  );
+  return { err, out };
+}
+
+describe('createLogger', () => {
+  it('writes JSON lines to stderr only, with URL passwords redacted', () => {
+    const { err, out } = capture();
+    const logger = createLogger({ pretty: false });
+    logger.info({ url: 'postgres://u:hunter2@h/db' }, 'opening postgres://u:hunter2@h/db');
+    expect(out).toEqual([]);
+    const line = JSON.parse(err.join('')) as Record<string, unknown>;
+    expect(line).toMatchObject({
+      level: 30,
+      url: 'postgres://u:***@h/db',
+      msg: 'opening postgres://u:***@h/db',
+    });
+    expect(err.join('')).not.toContain('hunter2');
+  });
+
+  it('hides debug lines unless debug is on', () => {
+    const { err } = capture();
+    createLogger({ pretty: false }).debug('quiet');
+    expect(err).toEqual([]);
+    createLogger({ pretty: false, debug: true }).debug('loud');
+    expect(err.join('')).toContain('"msg":"loud"');
+  });
+
+  it('also writes every level, redacted, to --log-file', async () => {
+    capture();
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-log-')), 'run.log');
+    const logger = createLogger({ pretty: false, logFile: file });
+    logger.debug({ connection: { password: 'pw123456' } }, 'detail');
+    await new Promise((r) => setTimeout(r, 100));
+    const text = fs.readFileSync(file, 'utf8');
+    expect(JSON.parse(text)).toMatchObject({ msg: 'detail', connection: { password: '***' } });
+  });
+});

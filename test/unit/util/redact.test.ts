@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { redact, redactUrl, registerSecret, clearSecrets } from '../../../src/util/redact.js';
+
+afterEach(() => clearSecrets());
+
+describe('redactUrl', () => {
+  it.each([
+    ['postgres://svc:s3cret@db:5432/erp', 'postgres://svc:***@db:5432/erp'],
+    [
+      'mssql://svc_recon:pa@ss:w0rd@erp-sql01:1433/AX?encrypt=true',
+      'mssql://svc_recon:***@erp-sql01:1433/AX?encrypt=true',
+    ],
+    ['postgresql://u:p%40ss@h/db', 'postgresql://u:***@h/db'],
+    ['postgres://postgres@127.0.0.1:5432/x', 'postgres://postgres@127.0.0.1:5432/x'],
+    ['https://erp.example.com:8443/api', 'https://erp.example.com:8443/api'],
+    ['sqlite:/tmp/a.db', 'sqlite:/tmp/a.db'],
+  ])('%s', (url, shown) => {
+    expect(redactUrl(url)).toBe(shown);
+  });
+});
+
+describe('redact', () => {
+  it('masks URL passwords inside free text, several per line', () => {
+    expect(redact('connect postgres://a:x1@h/db failed; retry mssql://b:y2@k/db')).toBe(
+      'connect postgres://a:***@h/db failed; retry mssql://b:***@k/db',
+    );
+  });
+
+  it('masks key=value secrets in driver connection strings', () => {
+    expect(redact('Server=h;User Id=sa;Password=Sup3r!;Encrypt=true')).toBe(
+      'Server=h;User Id=sa;Password=***;Encrypt=true',
+    );
+    expect(redact('https://x/api?token=abc123&page=2')).toBe('https://x/api?token=***&page=2');
+  });
+
+  it('masks secrets in JSON log lines', () => {
+    const line = JSON.stringify({ msg: 'connect', connection: { user: 'u', password: 'pw"with quote' } });
+    expect(redact(line)).toBe('{"msg":"connect","connection":{"user":"u","password":"***"}}');
+  });
+
+  it('masks bearer and basic tokens', () => {
+    expect(redact('Authorization: Bearer eyJhbGciOi.J9.x-y_z')).toBe('Authorization: Bearer ***');
+    expect(redact('Basic dXNlcjpwYXNz')).toBe('Basic ***');
+  });
+
+  it('masks registered secrets anywhere, raw and URL-encoded', () => {
+    registerSecret('p@ss w0rd');
+    expect(redact('password authentication failed: p@ss w0rd / p%40ss%20w0rd')).toBe(
+      'password authentication failed: *** / ***',
+    );
+  });
+
+  it('leaves text without secrets alone, and ignores too-short secrets', () => {
+    registerSecret('ab');
+    expect(redact('table "ab" does not exist')).toBe('table "ab" does not exist');
+  });
+});
+
+describe('redact placeholders', () => {
+  it('keeps a ${VAR} placeholder in a hint readable', () => {
+    expect(redact('use postgres://user:${PGPASSWORD}@host/db')).toBe(
+      'use postgres://user:${PGPASSWORD}@host/db',
+    );
+    expect(redactUrl('postgres://user:${PW}x@host/db')).toBe('postgres://user:***@host/db');
+  });
+});
