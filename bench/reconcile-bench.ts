@@ -184,6 +184,16 @@ async function engine(): Promise<{
     dup_cloud: 0,
     dup_legacy: 0,
   };
+  // Where the memory goes, sampled each second: phase (read, then join), RSS, V8 heap, Buffers.
+  const peak = { read: 0, join: 0, heap: 0, buffers: 0 };
+  let phase: 'read' | 'join' = 'read';
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peak[phase] = Math.max(peak[phase], m.rss);
+    peak.heap = Math.max(peak.heap, m.heapTotal);
+    peak.buffers = Math.max(peak.buffers, m.arrayBuffers);
+  }, 1000);
+  sampler.unref();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const gen = compareStreams(
@@ -196,6 +206,7 @@ async function engine(): Promise<{
   );
   let r: IteratorResult<Difference, Awaited<ReturnType<typeof gen.next>>['value']>;
   while (!(r = await gen.next()).done) {
+    phase = 'join';
     const d = r.value as Difference;
     const i = iOf(String(d.key.sku), String(d.key.loc));
     const cls: Cls =
@@ -216,6 +227,12 @@ async function engine(): Promise<{
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  clearInterval(sampler);
+  const mb = (n: number) => `${Math.round(n / 1048576)} MB`;
+  console.log(
+    `memory (sampled each second): RSS while reading ${mb(peak.read)}, while joining ${mb(peak.join)}; ` +
+      `V8 heap ${mb(peak.heap)}, Buffers ${mb(peak.buffers)}`,
+  );
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const stats = r.value as Exclude<typeof r.value, Difference>;
   await Promise.all([legacy.close(), cloud.close()]);

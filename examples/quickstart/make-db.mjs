@@ -1,6 +1,7 @@
 // Rebuilds legacy.db and cloud.db for the quick start (run from anywhere: node examples/quickstart/make-db.mjs).
 // One planted difference: A-102 at DC-WEST has 1 each less in the cloud.
 import fs from 'node:fs';
+import process from 'node:process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -27,4 +28,4 @@ make(
                                         ('A-101', 'DC-EAST', 48, 7.25, '2026-11-26 02:05:00'),
                                         ('A-102', 'DC-WEST', 35, 12.0, '2026-11-26 02:10:00');`,
 );
-console.log(`wrote ${path.join(dir, 'legacy.db')} and ${path.join(dir, 'cloud.db')}`);
+process.stdout.write(`wrote ${path.join(dir, 'legacy.db')} and ${path.join(dir, 'cloud.db')}\n`);

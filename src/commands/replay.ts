@@ -7,7 +7,8 @@ import { writeReplayReport } from '../replay/replay-report.js';
 import { progressLine, renderReplay, replayJson } from '../replay/render.js';
 
 export default class Replay extends BaseCommand<typeof Replay> {
-  static override summary = 'Apply captured events to the new system: once each, in order per key, resumable.';
+  static override summary =
+    'Apply captured events to the new system: once each, in order per key, resumable.';
   static override description =
     'Reads events from a .jsonl/.jsonl.gz file or CONNECTION:TABLE (an outbox table), and applies each one per the events mapping. Events with the same key apply strictly in occurredAt order; keys run concurrently. Each effect commits with its ledger row (cutover_replay_ledger in the target), so a crash neither loses nor doubles an event: resume with --resume RUN. Failures go to the exception queue and park the rest of their key. Ctrl-C stops taking new events, lets in-flight ones finish, records the run as interrupted and exits 130. Exit 0 all applied, 1 any failed or parked, 2 bad input.';
   static override examples = [
@@ -19,23 +20,41 @@ export default class Replay extends BaseCommand<typeof Replay> {
     events: Flags.string({ required: true, description: 'a .jsonl or .jsonl.gz file, or CONNECTION:TABLE' }),
     mapping: Flags.string({ description: 'the events mapping (default: mappings/events.yaml)' }),
     target: Flags.string({ description: "the target connection (default: the mapping's `target`)" }),
-    concurrency: Flags.integer({ default: 8, min: 1, max: 256, description: 'keys applied at the same time' }),
+    concurrency: Flags.integer({
+      default: 8,
+      min: 1,
+      max: 256,
+      description: 'keys applied at the same time',
+    }),
     rate: Flags.integer({ min: 1, description: 'cap in events per second' }),
-    attempts: Flags.integer({ default: 5, min: 1, max: 50, description: 'tries per event for transient errors' }),
+    attempts: Flags.integer({
+      default: 5,
+      min: 1,
+      max: 50,
+      description: 'tries per event for transient errors',
+    }),
     group: Flags.integer({
       default: 100,
       min: 1,
       max: 1000,
       description: 'events of different keys per database transaction (1: one transaction per event)',
     }),
-    timeout: Flags.integer({ default: 30_000, min: 100, description: 'HTTP targets: milliseconds before a request counts as timed out (and is retried)' }),
-    'dry-run': Flags.boolean({ description: 'validate every event and show what would change; write nothing' }),
+    timeout: Flags.integer({
+      default: 30_000,
+      min: 100,
+      description: 'HTTP targets: milliseconds before a request counts as timed out (and is retried)',
+    }),
+    'dry-run': Flags.boolean({
+      description: 'validate every event and show what would change; write nothing',
+    }),
     resume: Flags.string({ description: 'continue an interrupted or crashed run (same --events source)' }),
   };
 
   async run(): Promise<void> {
     const config = await this.config_();
-    const file = this.flags.mapping ? path.resolve(this.flags.mapping) : path.join(config.mappingsDir, 'events.yaml');
+    const file = this.flags.mapping
+      ? path.resolve(this.flags.mapping)
+      : path.join(config.mappingsDir, 'events.yaml');
     const mapping = await loadEventsMapping(file, config);
     const store = await this.store_();
     const abort = new AbortController();

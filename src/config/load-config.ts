@@ -4,7 +4,7 @@ import { configSchema, type ConnectionSpec } from './config-schema.js';
 import { ConfigError } from '../errors.js';
 import { parseYamlDocument, formatZodError } from './yaml-file.js';
 import { knownKeysAt } from './schema-keys.js';
-import { registerSecret } from '../util/redact.js';
+import { registerSecret, redactUrl } from '../util/redact.js';
 
 /** A connection from cutover.yaml, with its name. */
 export interface ConnectionConfig extends ConnectionSpec {
@@ -69,6 +69,27 @@ function registerConnectionSecrets(url: string, headers?: Record<string, string>
       registerSecret(v.replace(/^(Bearer|Basic)\s+/i, ''));
 }
 
+/**
+ * A URL must start with a scheme (`sqlite:`, `postgres://`...): a bare path is the usual slip. Which
+ * schemes exist is the adapter registry's business; it names an unknown one when the connection opens.
+ */
+function requireScheme(
+  url: string,
+  at: string[],
+  file: string,
+  lineOf: (p: readonly PropertyKey[]) => number | undefined,
+): void {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return;
+  const line = lineOf(at);
+  const looksLikeFile = /\.(db|sqlite3?)$/i.test(url);
+  throw new ConfigError(
+    `${file}${line ? ` line ${line}` : ''}: ${at.join('.')} is ${JSON.stringify(redactUrl(url))}, which has no scheme.`,
+    looksLikeFile
+      ? `Write sqlite:${url} for a SQLite file.`
+      : 'Start it with its kind: postgres://user@host/db, mssql://user@host/db, sqlite:PATH, csv:FOLDER or https://host/api.',
+  );
+}
+
 /** Resolves a `sqlite:` or `csv:` URL's relative path against the config folder. */
 export function resolveUrl(url: string, dir: string): string {
   const m = /^(sqlite|csv):(.*)$/i.exec(url);
@@ -112,9 +133,13 @@ export async function loadConfig(
   const connections: Record<string, ConnectionConfig> = {};
   for (const [name, spec] of Object.entries(cfg.connections)) {
     registerConnectionSecrets(spec.url, spec.headers);
+    requireScheme(spec.url, ['connections', name, 'url'], file, doc.lineOf);
     connections[name] = { ...spec, name, url: resolveUrl(spec.url, dir) };
   }
-  if (cfg.control?.url) registerConnectionSecrets(cfg.control.url);
+  if (cfg.control?.url) {
+    registerConnectionSecrets(cfg.control.url);
+    requireScheme(cfg.control.url, ['control', 'url'], file, doc.lineOf);
+  }
   return {
     file,
     dir,

@@ -8,7 +8,6 @@ import { withTransaction } from './tx.js';
 import { reconcileKinds, type ExceptionKind } from './types.js';
 
 const READ_BATCH = 5000;
-const INSERT_BATCH = 500;
 const STAGE = 'cutover_exception_stage';
 
 export interface SyncCounts {
@@ -26,16 +25,38 @@ function affected(result: unknown): number {
   return Number(r?.rowCount ?? r?.changes ?? 0);
 }
 
+/**
+ * The statement that stages one batch: its rows travel as ONE JSON parameter (seq, key JSON,
+ * variance, severity) that the database expands and joins back to cutover_differences for the
+ * kind, key text and body, so a batch of thousands is one round trip and no per-row SQL.
+ */
+function stageSql(dialect: ControlStore['dialect']): string {
+  const cols = `INSERT INTO ${STAGE} (kind, key_text, key_json, details, variance, size_severity)`;
+  const pick = `SELECT d.type, d.key_text, j.key_json, d.body, j.variance, j.sev`;
+  return dialect === 'postgres'
+    ? `${cols} ${pick} FROM json_to_recordset(?::json) AS j(seq integer, key_json text, variance text, sev text)
+       JOIN cutover_differences d ON d.run_id = ? AND d.seq = j.seq ON CONFLICT DO NOTHING`
+    : `${cols} ${pick} FROM (SELECT json_extract(value, '$.seq') AS seq, json_extract(value, '$.key_json') AS key_json,
+         json_extract(value, '$.variance') AS variance, json_extract(value, '$.sev') AS sev FROM json_each(?)) AS j
+       JOIN cutover_differences d ON d.run_id = ? AND d.seq = j.seq WHERE 1 = 1 ON CONFLICT DO NOTHING`;
+}
+
 /** Loads the run's differences into the staging table, in batches, with variance and severity computed. */
-async function stage(trx: Knex, mapping: Mapping, runId: string): Promise<void> {
+async function stage(
+  trx: Knex,
+  dialect: ControlStore['dialect'],
+  mapping: Mapping,
+  runId: string,
+): Promise<void> {
+  const sql = stageSql(dialect);
   let after = -1;
   for (;;) {
     const rows = (await trx('cutover_differences')
-      .select('seq', 'type', 'key_text', 'body')
+      .select('seq', 'type', 'body')
       .where('run_id', runId)
       .andWhere('seq', '>', after)
       .orderBy('seq')
-      .limit(READ_BATCH)) as { seq: number; type: string; key_text: string; body: string }[];
+      .limit(READ_BATCH)) as { seq: number; type: string; body: string }[];
     if (!rows.length) return;
     after = Number(rows[rows.length - 1]!.seq);
     const staged = [];
@@ -44,19 +65,13 @@ async function stage(trx: Knex, mapping: Mapping, runId: string): Promise<void> 
       const diff = JSON.parse(row.body) as Difference;
       const variance = varianceOf(diff, mapping);
       staged.push({
-        kind: row.type,
-        key_text: row.key_text,
+        seq: Number(row.seq),
         key_json: JSON.stringify(diff.key ?? null),
-        details: row.body,
         variance,
-        size_severity: sizeSeverity(row.type as ExceptionKind, variance, mapping.thresholds),
+        sev: sizeSeverity(row.type as ExceptionKind, variance, mapping.thresholds),
       });
     }
-    for (let i = 0; i < staged.length; i += INSERT_BATCH)
-      await trx(STAGE)
-        .insert(staged.slice(i, i + INSERT_BATCH))
-        .onConflict(['kind', 'key_text'])
-        .ignore();
+    if (staged.length) await trx.raw(sql, [JSON.stringify(staged), runId]);
   }
 }
 
@@ -83,7 +98,9 @@ export async function syncReconcileExceptions(
       `CREATE TEMPORARY TABLE ${STAGE} (kind VARCHAR(30) NOT NULL, key_text TEXT NOT NULL, key_json TEXT, details TEXT, variance VARCHAR(60), size_severity VARCHAR(10) NOT NULL, PRIMARY KEY (kind, key_text))`,
     );
     try {
-      await stage(trx, mapping, runId);
+      await stage(trx, store.dialect, mapping, runId);
+      // Without statistics PostgreSQL plans the joins below as nested loops over the temp table.
+      if (store.dialect === 'postgres') await trx.raw(`ANALYZE ${STAGE}`);
       const join = `FROM ${STAGE} s WHERE e.mapping = ? AND e.kind = s.kind AND e.key_text = s.key_text AND (e.last_run_id IS NULL OR e.last_run_id <> ?)`;
       const seenAgain = `last_seen = ?, occurrences = e.occurrences + 1, details = s.details, key_json = s.key_json, variance = s.variance, size_severity = s.size_severity, last_run_id = ?, updated_at = ?, version = e.version + 1`;
 
@@ -127,7 +144,7 @@ export async function syncReconcileExceptions(
         ),
       );
 
-      // New ones.
+      // New ones. Their history rows: the items this run first saw (a re-sync of the run inserts none).
       const opened = affected(
         await trx.raw(
           `INSERT INTO cutover_exceptions (kind, mapping, key_text, key_json, details, status, size_severity, variance,
@@ -139,13 +156,13 @@ export async function syncReconcileExceptions(
           [name, now, now, runId, runId, now, name],
         ),
       );
-      await trx.raw(
-        `INSERT INTO cutover_exception_history (exception_id, at, who, action, from_status, to_status, note, run_id)
-         SELECT e.id, ?, ?, 'opened', NULL, 'open', ?, ? FROM cutover_exceptions e
-         WHERE e.mapping = ? AND e.first_run_id = ?
-           AND NOT EXISTS (SELECT 1 FROM cutover_exception_history h WHERE h.exception_id = e.id)`,
-        [now, who, `first seen in run ${runId}`, runId, name, runId],
-      );
+      if (opened)
+        await trx.raw(
+          `INSERT INTO cutover_exception_history (exception_id, at, who, action, from_status, to_status, note, run_id)
+           SELECT e.id, ?, ?, 'opened', NULL, 'open', ?, ? FROM cutover_exceptions e
+           WHERE e.first_run_id = ? AND e.mapping = ? AND e.occurrences = 1`,
+          [now, who, `first seen in run ${runId}`, runId, runId, name],
+        );
 
       // Items the run no longer sees.
       let resolved = 0;

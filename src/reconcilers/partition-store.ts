@@ -50,31 +50,79 @@ interface FastBuffer extends Buffer {
   utf8Write(s: string, offset: number): number;
 }
 
-/** Lines packed into Buffers: held rows cost their UTF-8 bytes and nothing for the garbage collector. */
+function writeAll(fd: number, buf: Buffer, end: number): void {
+  let off = 0;
+  while (off < end) off += fs.writeSync(fd, buf, off, end - off);
+}
+
+/**
+ * One side of one partition: lines packed into Buffers, so held rows cost their UTF-8 bytes and
+ * nothing for the garbage collector. In memory, chunks start small and grow (a small table does
+ * not pay for hundreds of empty 64 KB chunks); once it has a file, one chunk is reused: filled,
+ * written, filled again — no garbage left for the collector to find late.
+ */
 class ChunkList {
   chunks: Buffer[] = [];
+  fd = -1;
   private cur: Buffer = Buffer.allocUnsafe(0);
   private pos = 0;
-  /** Appends one line (and its newline); returns the bytes of a chunk it completed (0 if none). */
+  /** Bytes written to the file. */
+  written = 0;
+
+  /** Appends one line (and its newline); returns the bytes newly allocated for it (0 if none). */
   add(line: string): number {
-    let sealed = 0;
-    if (this.pos + line.length * 3 + 1 > this.cur.length) {
-      sealed = this.seal();
-      this.cur = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, line.length * 3 + 1));
+    const need = line.length * 3 + 1;
+    let grown = 0;
+    if (this.pos + need > this.cur.length) {
+      if (this.fd >= 0) {
+        this.flush();
+        if (need > this.cur.length) {
+          this.cur = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));
+          grown = this.cur.length;
+        }
+      } else {
+        this.seal();
+        this.cur = Buffer.allocUnsafe(Math.max(Math.min(CHUNK_BYTES, this.nextSize()), need));
+        grown = this.cur.length;
+      }
     }
     this.pos += (this.cur as FastBuffer).utf8Write(line, this.pos);
     this.cur[this.pos++] = 10;
-    return sealed;
+    return grown;
   }
-  /** Closes the current chunk so `chunks` holds every line; returns its bytes. */
-  seal(): number {
-    const n = this.pos;
-    if (n > 0) this.chunks.push(this.cur.subarray(0, n));
+
+  private nextSize(): number {
+    const last = this.chunks.at(-1);
+    return last ? last.length * 2 : 4096;
+  }
+
+  /** Closes the current chunk so `chunks` holds every line (memory mode). */
+  seal(): void {
+    if (this.pos > 0) this.chunks.push(this.cur.subarray(0, this.pos));
     this.cur = Buffer.allocUnsafe(0);
     this.pos = 0;
-    return n;
   }
-  /** The held bytes as one string of newline-terminated lines. */
+
+  /** Moves to a file: everything held is written, and later lines go there a chunk at a time. */
+  attach(fd: number): void {
+    this.seal();
+    this.fd = fd;
+    for (const c of this.chunks) {
+      writeAll(fd, c, c.length);
+      this.written += c.length;
+    }
+    this.chunks = [];
+    this.cur = Buffer.allocUnsafe(CHUNK_BYTES);
+  }
+
+  /** Writes the current chunk to the file (file mode). */
+  flush(): void {
+    if (this.pos > 0) writeAll(this.fd, this.cur, this.pos);
+    this.written += this.pos;
+    this.pos = 0;
+  }
+
+  /** The held bytes as one string of newline-terminated lines (memory mode). */
   text(): string {
     this.seal();
     const t =
@@ -87,18 +135,17 @@ class ChunkList {
 }
 
 export class PartitionStore {
-  private mem: ChunkList[][]; // [side][partition]
+  private lists: ChunkList[][]; // [side][partition]
   private heldBytes = 0;
-  private fds?: number[][]; // [side][partition]
   private files?: string[][];
   private dir?: string;
   private disposed = false;
+  /** One read buffer reused for every spilled partition file. */
+  private readBuf = Buffer.allocUnsafe(0);
   spilled = false;
-  /** Bytes written to temporary files (for the run's log). */
-  spilledBytes = 0;
 
   constructor(private readonly opts: PartitionStoreOptions) {
-    this.mem = [0, 1].map(() => Array.from({ length: opts.partitions }, () => new ChunkList()));
+    this.lists = [0, 1].map(() => Array.from({ length: opts.partitions }, () => new ChunkList()));
     if (opts.forceSpill) this.spill();
   }
 
@@ -110,64 +157,68 @@ export class PartitionStore {
   /** Adds one line to a side's partition; spills everything once the bytes held pass the budget. */
   add(side: Side, partition: number, line: string): void {
     if (this.disposed) return;
-    const list = this.mem[side]![partition]!;
-    const grown = list.add(line);
-    if (grown === 0) return;
-    if (this.fds) {
-      // Spilled: a full chunk goes to its file at once; only one open chunk per partition stays held.
-      const full = list.chunks.pop();
-      if (full) this.write(this.fds[side]![partition]!, full);
-      return;
-    }
+    const grown = this.lists[side]![partition]!.add(line);
+    if (grown === 0 || this.files) return;
     this.heldBytes += grown;
     if (this.heldBytes > this.opts.memoryBytes) this.spill();
   }
 
-  private write(fd: number, buf: Buffer): void {
-    let off = 0;
-    while (off < buf.length) off += fs.writeSync(fd, buf, off);
-    this.spilledBytes += buf.length;
+  /** Bytes written to temporary files (for the run's log). */
+  get spilledBytes(): number {
+    return this.lists.flat().reduce((n, l) => n + l.written, 0);
   }
 
   /** Moves everything held to temporary files; later lines go straight to them. */
   private spill(): void {
-    if (this.fds) return;
+    if (this.files) return;
     this.spilled = true;
     this.dir = fs.mkdtempSync(path.join(this.opts.tmpDir ?? os.tmpdir(), 'cutover-spill-'));
     this.files = [0, 1].map((side) =>
       Array.from({ length: this.opts.partitions }, (_, p) => path.join(this.dir!, `${side}-${p}`)),
     );
-    this.fds = this.files.map((side) => side.map((f) => fs.openSync(f, 'w')));
     for (const side of [0, 1] as const)
-      for (let p = 0; p < this.opts.partitions; p++) {
-        const list = this.mem[side]![p]!;
-        for (const c of list.chunks) this.write(this.fds[side]![p]!, c);
-        list.chunks = [];
-      }
+      for (let p = 0; p < this.opts.partitions; p++)
+        this.lists[side]![p]!.attach(fs.openSync(this.files[side]![p]!, 'w'));
     this.heldBytes = 0;
   }
 
   /** The partitions one after the other; each one's memory is released once the next is asked for. */
   *partitions(): Generator<Partition> {
-    if (!this.fds) {
+    if (!this.files) {
       for (let p = 0; p < this.opts.partitions; p++) {
-        const legacy = splitLines(this.mem[0]![p]!.text());
-        const cloud = splitLines(this.mem[1]![p]!.text());
+        const legacy = splitLines(this.lists[0]![p]!.text());
+        const cloud = splitLines(this.lists[1]![p]!.text());
         yield { legacy, cloud };
       }
       return;
     }
-    for (const side of [0, 1] as const)
-      for (let p = 0; p < this.opts.partitions; p++) {
-        const list = this.mem[side]![p]!;
-        list.seal();
-        for (const c of list.chunks) this.write(this.fds[side]![p]!, c);
-        list.chunks = [];
-        fs.closeSync(this.fds[side]![p]!);
-        this.fds[side]![p] = -1;
+    for (const side of this.lists)
+      for (const l of side) {
+        l.flush();
+        fs.closeSync(l.fd);
+        l.fd = -1;
       }
+    this.lists = [[], []]; // their reused chunks are garbage now
     for (let p = 0; p < this.opts.partitions; p++) {
-      yield* this.joinable(this.files![0]![p]!, this.files![1]![p]!, 1);
+      yield* this.joinable(this.files[0]![p]!, this.files[1]![p]!, 1);
+    }
+  }
+
+  /** A whole file as text, read through one reused buffer. */
+  private readText(file: string): string {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (this.readBuf.length < size) this.readBuf = Buffer.allocUnsafe(Math.max(size, this.readBuf.length * 2));
+      let off = 0;
+      while (off < size) {
+        const n = fs.readSync(fd, this.readBuf, off, size - off, off);
+        if (n === 0) break;
+        off += n;
+      }
+      return this.readBuf.toString('utf8', 0, off);
+    } finally {
+      fs.closeSync(fd);
     }
   }
 
@@ -175,30 +226,24 @@ export class PartitionStore {
   private *joinable(legacyFile: string, cloudFile: string, depth: number): Generator<Partition> {
     const size = fs.statSync(legacyFile).size + fs.statSync(cloudFile).size;
     if (size <= this.opts.partitionBytes || depth > MAX_DEPTH) {
-      yield {
-        legacy: splitLines(fs.readFileSync(legacyFile, 'utf8')),
-        cloud: splitLines(fs.readFileSync(cloudFile, 'utf8')),
-      };
+      yield { legacy: splitLines(this.readText(legacyFile)), cloud: splitLines(this.readText(cloudFile)) };
       fs.rmSync(legacyFile, { force: true });
       fs.rmSync(cloudFile, { force: true });
       return;
     }
     const subs = [legacyFile, cloudFile].map((file, side) => {
       const names = Array.from({ length: SUB_PARTITIONS }, (_, i) => `${file}.${side}.${depth}.${i}`);
-      const lists = names.map(() => new ChunkList());
-      const fds = names.map((f) => fs.openSync(f, 'w'));
-      for (const line of readLines(file)) {
-        const i = hashKey(keyOfLine(line), depth) % SUB_PARTITIONS;
-        if (lists[i]!.add(line) > 0) {
-          const full = lists[i]!.chunks.pop();
-          if (full) this.write(fds[i]!, full);
-        }
-      }
-      lists.forEach((l, i) => {
-        l.seal();
-        for (const c of l.chunks) this.write(fds[i]!, c);
-        fs.closeSync(fds[i]!);
+      const lists = names.map((f) => {
+        const l = new ChunkList();
+        l.attach(fs.openSync(f, 'w'));
+        return l;
       });
+      for (const line of readLines(file)) lists[hashKey(keyOfLine(line), depth) % SUB_PARTITIONS]!.add(line);
+      for (const l of lists) {
+        l.flush();
+        fs.closeSync(l.fd);
+        l.fd = -1;
+      }
       fs.rmSync(file, { force: true });
       return names;
     });
@@ -208,19 +253,20 @@ export class PartitionStore {
   /** Removes the temporary files (also after an error). */
   dispose(): void {
     this.disposed = true;
-    for (const side of this.fds ?? [])
-      for (let p = 0; p < side.length; p++)
-        if (side[p]! >= 0) {
+    for (const side of this.lists)
+      for (const l of side)
+        if (l.fd >= 0) {
           try {
-            fs.closeSync(side[p]!);
+            fs.closeSync(l.fd);
           } catch {
             /* already closed */
           }
-          side[p] = -1;
+          l.fd = -1;
         }
     if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
-    this.mem = [[], []];
+    this.lists = [[], []];
+    this.readBuf = Buffer.allocUnsafe(0);
   }
 }
 

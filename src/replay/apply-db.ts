@@ -56,20 +56,29 @@ async function applyOne(trx: Knex.Transaction, dialect: string, plan: DbPlan): P
   const match = resolveColumns(event, rule.match);
   const values = resolveColumns(event, rule.values);
   const lock = (q: Knex.QueryBuilder) => (dialect === 'sqlite' ? q : q.forUpdate());
-  const select = () => lock(trx(table).where(match).select(dialect === 'sqlite' ? trx.raw('rowid AS __rowid, *') : '*'));
+  const select = () =>
+    lock(
+      trx(table)
+        .where(match)
+        .select(dialect === 'sqlite' ? trx.raw('rowid AS __rowid, *') : '*'),
+    );
   let before: Row[] = [];
   let after: Row[] = [];
   const noRow = () =>
     new PermanentError(`no row in ${table} matches ${JSON.stringify(match)} (action ${action} needs one)`);
 
   if (action === 'insert') {
-    after = await trx(table).insert({ ...match, ...values }).returning('*');
+    after = await trx(table)
+      .insert({ ...match, ...values })
+      .returning('*');
   } else {
     before = (await select()) as Row[];
     if (action === 'upsert') {
       after = before.length
         ? await trx(table).where(match).update(values).returning('*')
-        : await trx(table).insert({ ...match, ...values }).returning('*');
+        : await trx(table)
+            .insert({ ...match, ...values })
+            .returning('*');
     } else if (action === 'update') {
       if (!before.length) throw noRow();
       after = await trx(table).where(match).update(values).returning('*');
@@ -114,10 +123,13 @@ async function increment(
 ): Promise<Row[]> {
   for (const [col, v] of Object.entries(values))
     if (addDecimal('0', v) === undefined)
-      throw new PermanentError(`the increment ${JSON.stringify(v)} for ${table}.${col} is not a decimal number`);
+      throw new PermanentError(
+        `the increment ${JSON.stringify(v)} for ${table}.${col} is not a decimal number`,
+      );
   if (dialect !== 'sqlite') {
     const set: Row = {};
-    for (const [col, v] of Object.entries(values)) set[col] = trx.raw('COALESCE(??, 0) + ?', [col, String(v)]);
+    for (const [col, v] of Object.entries(values))
+      set[col] = trx.raw('COALESCE(??, 0) + ?', [col, String(v)]);
     return trx(table).where(match).update(set).returning('*');
   }
   const out: Row[] = [];

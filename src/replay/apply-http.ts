@@ -89,4 +89,3 @@ function resolveColumnsRaw(event: ReplayEvent, specs: Record<string, unknown>): 
   for (const [k, spec] of Object.entries(specs)) out[k] = resolveValue(event, spec);
   return out;
 }
-

@@ -34,8 +34,14 @@ const where = (m: Row): string =>
  * query, (3) the ledger rows and COMMIT. Values are sent as escaped literals (pg.escapeLiteral), typed
  * by the column they meet. Any failure rolls the whole group back (the caller retries one by one).
  */
-export async function applyPgGroup(knex: Knex, plans: DbPlan[]): Promise<Map<string, 'applied' | 'alreadyApplied'>> {
-  const client = knex.client as { acquireConnection(): Promise<PgConn>; releaseConnection(c: PgConn): Promise<void> };
+export async function applyPgGroup(
+  knex: Knex,
+  plans: DbPlan[],
+): Promise<Map<string, 'applied' | 'alreadyApplied'>> {
+  const client = knex.client as {
+    acquireConnection(): Promise<PgConn>;
+    releaseConnection(c: PgConn): Promise<void>;
+  };
   const conn = await client.acquireConnection();
   let open = false;
   let broken = false;
@@ -206,7 +212,9 @@ function batchStatement(prepared: Prepared[], idx: number[], types: Map<string, 
     const x = prepared[n]!;
     for (const [c, v] of Object.entries(x.values))
       if (action === 'increment' && addDecimal('0', v) === undefined)
-        throw new PermanentError(`the increment ${JSON.stringify(v)} for ${x.p.rule.table}.${c} is not a decimal number`);
+        throw new PermanentError(
+          `the increment ${JSON.stringify(v)} for ${x.p.rule.table}.${c} is not a decimal number`,
+        );
     return `(${n}, ${[...mcols.map((c) => cast(c, x.match[c])), ...vcols.map((c) => cast(c, x.values[c]))].join(', ')})`;
   });
   const names = ['o', ...mcols.map((_, i) => vname(i)), ...vcols.map((_, i) => vname(mcols.length + i))];
@@ -214,7 +222,9 @@ function batchStatement(prepared: Prepared[], idx: number[], types: Map<string, 
   const set = vcols
     .map((c, i) => {
       const v = `v.${vname(mcols.length + i)}`;
-      return action === 'increment' ? `${ident(c)} = COALESCE(t.${ident(c)}, 0) + ${v}` : `${ident(c)} = ${v}`;
+      return action === 'increment'
+        ? `${ident(c)} = COALESCE(t.${ident(c)}, 0) + ${v}`
+        : `${ident(c)} = ${v}`;
     })
     .join(', ');
   let text =
@@ -224,7 +234,9 @@ function batchStatement(prepared: Prepared[], idx: number[], types: Map<string, 
   let tail = '';
   if (action === 'upsert') {
     const cols = [...mcols, ...vcols.filter((c) => !mcols.includes(c))];
-    const src = cols.map((c) => `v.${vname(mcols.includes(c) ? mcols.indexOf(c) : mcols.length + vcols.indexOf(c))}`);
+    const src = cols.map(
+      (c) => `v.${vname(mcols.includes(c) ? mcols.indexOf(c) : mcols.length + vcols.indexOf(c))}`,
+    );
     const back = mcols.map((c, i) => `w.${vname(i)} = t.${ident(c)}`).join(' AND ');
     text +=
       `, i AS (INSERT INTO ${t} AS t (${cols.map(ident).join(', ')}) SELECT ${src.join(', ')} FROM v ` +
@@ -248,7 +260,9 @@ function statements(p: DbPlan, match: Row, values: Row): string[] {
       .map(([c, v]) => {
         if (!increment) return `${ident(c)} = ${lit(v)}`;
         if (addDecimal('0', v) === undefined)
-          throw new PermanentError(`the increment ${JSON.stringify(v)} for ${p.rule.table}.${c} is not a decimal number`);
+          throw new PermanentError(
+            `the increment ${JSON.stringify(v)} for ${p.rule.table}.${c} is not a decimal number`,
+          );
         return `${ident(c)} = COALESCE(${ident(c)}, 0) + ${lit(v)}`;
       })
       .join(', ');

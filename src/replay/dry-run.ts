@@ -48,13 +48,26 @@ export async function dryRun(args: {
 }): Promise<DryRunResult> {
   const { ix, mapping, targets, done } = args;
   const known = new Set(Object.keys(mapping.events));
-  const counts: ReplayCounts = { read: ix.read, applied: 0, alreadyApplied: ix.duplicates, failed: 0, parked: 0 };
+  const counts: ReplayCounts = {
+    read: ix.read,
+    applied: 0,
+    alreadyApplied: ix.duplicates,
+    failed: 0,
+    parked: 0,
+  };
   const byType: Record<string, TypeStats> = {};
   const wouldFail: DryRunResult['wouldFail'] = [];
   const sample: PlannedChange[] = [];
   let lookedUp = 0;
   for (let i = 0; i < ix.text.length; i++) {
-    const s = (byType[ix.type[i] ?? '(unknown)'] ??= { read: 0, applied: 0, alreadyApplied: 0, failed: 0, parked: 0, sums: {} });
+    const s = (byType[ix.type[i] ?? '(unknown)'] ??= {
+      read: 0,
+      applied: 0,
+      alreadyApplied: 0,
+      failed: 0,
+      parked: 0,
+      sums: {},
+    });
     s.read++;
     const failNow = (problem: string) => {
       counts.failed++;
@@ -80,7 +93,13 @@ export async function dryRun(args: {
     const targetName = targetNameOf(rule, mapping, args.targetOverride)!;
     const target = targets.get(targetName);
     try {
-      const change: PlannedChange = { eventId: ev.id, type: ev.type, key: ev.key, target: targetName, action: rule.action ?? 'http' };
+      const change: PlannedChange = {
+        eventId: ev.id,
+        type: ev.type,
+        key: ev.key,
+        target: targetName,
+        action: rule.action ?? 'http',
+      };
       if (rule.request) change.request = `${rule.request.method} ${fillTemplate(ev, rule.request.path)}`;
       else {
         change.table = rule.table;
@@ -88,7 +107,9 @@ export async function dryRun(args: {
         change.values = resolveColumns(ev, rule.values);
         if (target?.kind === 'db' && rule.action !== 'insert' && lookedUp < LOOKUP_CAP) {
           lookedUp++;
-          const row = (await target.knex(rule.table!).where(change.match).count({ n: '*' }).first()) as { n: unknown };
+          const row = (await target.knex(rule.table!).where(change.match).count({ n: '*' }).first()) as {
+            n: unknown;
+          };
           change.currentRows = Number(row?.n ?? 0);
           if (change.currentRows === 0 && (rule.action === 'update' || rule.action === 'increment')) {
             failNow(`no row in ${rule.table} matches ${JSON.stringify(change.match)} now`);
@@ -97,7 +118,9 @@ export async function dryRun(args: {
         }
         for (const [col, spec] of Object.entries(rule.values ?? {}))
           if (typeof spec === 'string' && spec.startsWith('$.') && s.sums[col] !== 'n/a')
-            s.sums[col] = (parseDecimal(change.values[col]) && addDecimal(s.sums[col] ?? '0', change.values[col])) || 'n/a';
+            s.sums[col] =
+              (parseDecimal(change.values[col]) && addDecimal(s.sums[col] ?? '0', change.values[col])) ||
+              'n/a';
       }
       counts.applied++;
       s.applied++;

@@ -10,7 +10,9 @@ export interface ReplayEvent {
 }
 
 /** The outcome of validating one source record. */
-export type Validated = { ok: true; event: ReplayEvent; time: number } | { ok: false; problem: string; id?: string; key?: string; type?: string };
+export type Validated =
+  | { ok: true; event: ReplayEvent; time: number }
+  | { ok: false; problem: string; id?: string; key?: string; type?: string };
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
@@ -20,7 +22,8 @@ export function validateEvent(
   at: { line: number; index: number },
   knownTypes: ReadonlySet<string>,
 ): Validated {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problem: 'not a JSON object' };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    return { ok: false, problem: 'not a JSON object' };
   const r = raw as Record<string, unknown>;
   const id = typeof r.id === 'string' || typeof r.id === 'number' ? String(r.id) : undefined;
   const type = typeof r.type === 'string' ? r.type : undefined;
@@ -36,7 +39,8 @@ export function validateEvent(
   const when = occurredAt instanceof Date ? occurredAt.toISOString() : occurredAt;
   if (typeof when !== 'string' || !ISO.test(when) || Number.isNaN(Date.parse(when)))
     return bad(`"occurredAt" ${JSON.stringify(when ?? null)} is not an ISO 8601 timestamp with a zone`);
-  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return bad('"payload" is not an object');
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload))
+    return bad('"payload" is not an object');
   return {
     ok: true,
     time: Date.parse(when),

@@ -36,21 +36,19 @@ export interface ExecContext {
 }
 
 /** Parses and re-validates a work item into an event and its rule; a problem is a permanent failure. */
-export function prepare(ctx: ExecContext, item: WorkItem): { event: ReplayEvent; rule: EventRule; target: string } {
+export function prepare(
+  ctx: ExecContext,
+  item: WorkItem,
+): { event: ReplayEvent; rule: EventRule; target: string } {
   if (item.problem) throw new PermanentError(item.problem);
-  const v = validateEvent(JSON.parse(item.text), { line: item.line, index: item.seq }, new Set(Object.keys(ctx.mapping.events)));
+  const v = validateEvent(
+    JSON.parse(item.text),
+    { line: item.line, index: item.seq },
+    new Set(Object.keys(ctx.mapping.events)),
+  );
   if (!v.ok) throw new PermanentError(v.problem);
   const rule = ctx.mapping.events[v.event.type]!;
   return { event: v.event, rule, target: targetNameOf(rule, ctx.mapping, ctx.targetOverride)! };
-}
-
-/** The target an item goes to (undefined when it cannot even be parsed: it fails on any target). */
-export function targetOf(ctx: ExecContext, item: WorkItem): string | undefined {
-  try {
-    return prepare(ctx, item).target;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -66,7 +64,9 @@ export async function applyItems(ctx: ExecContext, items: WorkItem[]): Promise<O
       return err as Error;
     }
   });
-  const out: (Outcome | undefined)[] = prepared.map((p) => (p instanceof Error ? { status: 'failed', error: p.message } : undefined));
+  const out: (Outcome | undefined)[] = prepared.map((p) =>
+    p instanceof Error ? { status: 'failed', error: p.message } : undefined,
+  );
   const ok = prepared.map((p, i) => ({ p, i })).filter((x) => !(x.p instanceof Error)) as {
     p: { event: ReplayEvent; rule: EventRule; target: string };
     i: number;

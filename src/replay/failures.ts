@@ -7,9 +7,18 @@ export interface ChainDetails {
   runId: string;
   source: string;
   mappingFile: string;
+  /** The run's --target (the mapping's `target` when absent). */
+  target?: string | null;
   key: string;
   /** The event that failed, then the parked ones behind it, in apply order. */
-  failed: { eventId: string | null; type: string | null; line: number; seq: number; error: string; item: WorkItem };
+  failed: {
+    eventId: string | null;
+    type: string | null;
+    line: number;
+    seq: number;
+    error: string;
+    item: WorkItem;
+  };
   parked: { eventId: string | null; line: number; seq: number; item: WorkItem }[];
 }
 
@@ -29,7 +38,11 @@ export async function recordChainFailure(
     mapping: mappingName,
     eventType: d.failed.type ?? undefined,
     key: d.key,
-    details: { ...d, parked: d.parked.map((p) => ({ eventId: p.eventId, line: p.line, seq: p.seq })), parkedCount: d.parked.length },
+    details: {
+      ...d,
+      parked: d.parked.map((p) => ({ eventId: p.eventId, line: p.line, seq: p.seq })),
+      parkedCount: d.parked.length,
+    },
     error: `${d.failed.eventId ?? `line ${d.failed.line}`} (line ${d.failed.line}): ${d.failed.error}`,
     runId: d.runId,
   });

@@ -8,7 +8,9 @@ export function replayJson(r: ReplayResult, reports?: { json: string; md: string
     counts: r.counts,
     exceptions: r.exceptions,
     ...(reports ? { reports } : {}),
-    ...(r.dryRun ? { dryRun: { wouldFail: r.dryRun.wouldFail.slice(0, 100), sample: r.dryRun.sample, byType: r.byType } } : {}),
+    ...(r.dryRun
+      ? { dryRun: { wouldFail: r.dryRun.wouldFail.slice(0, 100), sample: r.dryRun.sample, byType: r.byType } }
+      : {}),
   };
 }
 
@@ -19,9 +21,15 @@ export function renderReplay(r: ReplayResult, reports?: { json: string; md: stri
     const d = r.dryRun;
     const lines = [
       `Dry run: ${c.read} events read; ${c.applied} would apply, ${c.alreadyApplied} already applied, ${c.failed} would fail. Nothing was written.`,
-      ...Object.entries(r.byType).map(([t, s]) => `  ${t}: ${s.read} read, ${s.applied} would apply, ${s.failed} would fail`),
+      ...Object.entries(r.byType).map(
+        ([t, s]) => `  ${t}: ${s.read} read, ${s.applied} would apply, ${s.failed} would fail`,
+      ),
     ];
-    if (d.wouldFail.length) lines.push('Would fail:', ...d.wouldFail.slice(0, 10).map((f) => `  line ${f.line} ${f.eventId ?? ''}: ${f.problem}`));
+    if (d.wouldFail.length)
+      lines.push(
+        'Would fail:',
+        ...d.wouldFail.slice(0, 10).map((f) => `  line ${f.line} ${f.eventId ?? ''}: ${f.problem}`),
+      );
     if (d.sample.length)
       lines.push(
         'Sample of changes:',
@@ -39,10 +47,16 @@ export function renderReplay(r: ReplayResult, reports?: { json: string; md: stri
   if (c.applied === 0 && c.alreadyApplied > 0 && !c.failed && !c.parked)
     lines.push('Every event was already applied: nothing was changed.');
   for (const f of r.failures.slice(0, 10))
-    lines.push(`  failed ${f.eventId ?? `line ${f.line}`} (key ${f.key}, line ${f.line}): ${f.error}${f.parked ? `; ${f.parked} parked behind it` : ''} [${f.exceptionIds.join(', ')}]`);
+    lines.push(
+      `  failed ${f.eventId ?? `line ${f.line}`} (key ${f.key}, line ${f.line}): ${f.error}${f.parked ? `; ${f.parked} parked behind it` : ''} [${f.exceptionIds.join(', ')}]`,
+    );
   if (r.failures.length > 10) lines.push(`  ... and ${r.failures.length - 10} more (see the report)`);
-  if (r.exceptions.opened) lines.push(`${r.exceptions.opened} exception(s) opened: \`cutover exceptions list --kind replay_failed\`.`);
-  if (r.status === 'interrupted') lines.push(`Interrupted. Continue with: cutover replay --events ... --resume ${r.runId}`);
+  if (r.exceptions.opened)
+    lines.push(
+      `${r.exceptions.opened} exception(s) opened: \`cutover exceptions list --kind replay_failed\`.`,
+    );
+  if (r.status === 'interrupted')
+    lines.push(`Interrupted. Continue with: cutover replay --events ... --resume ${r.runId}`);
   if (reports) lines.push(`Report: ${reports.md}`);
   return lines.join('\n');
 }

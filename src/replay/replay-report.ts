@@ -38,7 +38,9 @@ export function replayMarkdown(r: ReplayResult): string {
       .filter(([, v]) => v !== 'n/a')
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
-    lines.push(`| ${type} | ${s.read} | ${s.applied} | ${s.alreadyApplied} | ${s.failed} | ${s.parked} | ${sums} |`);
+    lines.push(
+      `| ${type} | ${s.read} | ${s.applied} | ${s.alreadyApplied} | ${s.failed} | ${s.parked} | ${sums} |`,
+    );
   }
   if (r.failures.length) {
     lines.push('', '## Failed events (and the chains parked behind them)', '');
@@ -48,7 +50,10 @@ export function replayMarkdown(r: ReplayResult): string {
         `| ${f.eventId ?? '(none)'} | ${cell(f.key)} | ${f.line} | ${cell(f.error)} | ${f.parked} | ${f.exceptionIds.join(', ')} |`,
       );
     if (r.failures.length > 500) lines.push('', `(${r.failures.length - 500} more in replay.json)`);
-    lines.push('', 'Fix the cause, then `cutover exceptions retry ID` re-applies a failed event and its parked chain in order.');
+    lines.push(
+      '',
+      'Fix the cause, then `cutover exceptions retry ID` re-applies a failed event and its parked chain in order.',
+    );
   }
   return lines.join('\n') + '\n';
 }

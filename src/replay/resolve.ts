@@ -4,7 +4,13 @@ import { PermanentError } from './retry-policy.js';
 /** Reads `$.payload.sku` (or `$.items.0.sku`) from an event; a missing path is a permanent failure of that event. */
 export function resolvePath(event: ReplayEvent, spec: string): unknown {
   const parts = spec.slice(2).split('.').filter(Boolean);
-  let v: unknown = { id: event.id, type: event.type, key: event.key, occurredAt: event.occurredAt, payload: event.payload };
+  let v: unknown = {
+    id: event.id,
+    type: event.type,
+    key: event.key,
+    occurredAt: event.occurredAt,
+    payload: event.payload,
+  };
   for (const p of parts) {
     if (v === null || typeof v !== 'object' || !(p in (v as object)))
       throw new PermanentError(`the path ${spec} is not in the event`);

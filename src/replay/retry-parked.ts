@@ -49,18 +49,28 @@ export async function retryParkedChain(opts: {
     );
   await transition(store, [item.id], 'retry', { user: opts.user, note: opts.note ?? 'retry requested' });
   const siblings = (
-    await listExceptions(store, { mapping: [item.mapping], kind: ['replay_failed', 'replay_parked'], keyContains: item.keyText })
+    await listExceptions(store, {
+      mapping: [item.mapping],
+      kind: ['replay_failed', 'replay_parked'],
+      keyContains: item.keyText,
+    })
   ).items.filter((x) => x.keyText === item.keyText);
   const failedItem = siblings.find((x) => x.kind === 'replay_failed');
-  const parkedItem = siblings.find((x) => x.kind === 'replay_parked' && (x.status === 'open' || x.status === 'assigned'));
+  const parkedItem = siblings.find(
+    (x) => x.kind === 'replay_parked' && (x.status === 'open' || x.status === 'assigned'),
+  );
   const details = ((parkedItem ?? failedItem ?? item).details ?? {}) as ChainDetails;
   if (!details.failed || !details.runId)
-    throw new UsageError(`${item.id} holds no replay chain to retry.`, 'It was recorded by an older cutover; replay the source again instead.');
+    throw new UsageError(
+      `${item.id} holds no replay chain to retry.`,
+      'It was recorded by an older cutover; replay the source again instead.',
+    );
   const failedOpen = failedItem && (failedItem.status === 'open' || failedItem.status === 'assigned');
   const chain = [...(failedOpen ? [details.failed] : []), ...(parkedItem ? (details.parked ?? []) : [])];
 
   const mapping = await loadEventsMapping(details.mappingFile, opts.config);
-  const targetNames = checkTargets(opts.config, mapping, undefined);
+  const override = details.target ?? undefined;
+  const targetNames = checkTargets(opts.config, mapping, override);
   const targets = new Map<string, Target>();
   for (const name of targetNames) {
     const t = await openTarget(name, opts.openAdapter, 1, () => undefined);
@@ -68,8 +78,25 @@ export async function retryParkedChain(opts: {
     else await ensureHttpLedger(store.knex);
     targets.set(name, t);
   }
-  const ctx: ExecContext = { mapping, targets, store, runId: details.runId, attempts: opts.attempts, logger: opts.logger };
-  const result: RetryResult = { key: item.keyText, runId: details.runId, status: 'resolved', applied: 0, alreadyApplied: 0, failed: 0, parked: 0, resolved: [] };
+  const ctx: ExecContext = {
+    mapping,
+    targets,
+    targetOverride: override,
+    store,
+    runId: details.runId,
+    attempts: opts.attempts,
+    logger: opts.logger,
+  };
+  const result: RetryResult = {
+    key: item.keyText,
+    runId: details.runId,
+    status: 'resolved',
+    applied: 0,
+    alreadyApplied: 0,
+    failed: 0,
+    parked: 0,
+    resolved: [],
+  };
   for (let n = 0; n < chain.length; n++) {
     const link = chain[n]!;
     const [o] = await applyItems(ctx, [link.item]);
@@ -82,7 +109,14 @@ export async function retryParkedChain(opts: {
       await recordChainFailure(store, mapping.name, {
         ...details,
         key: item.keyText,
-        failed: { eventId: link.eventId, type: o!.event?.type ?? details.failed.type, line: link.line, seq: link.seq, error: o!.error, item: link.item },
+        failed: {
+          eventId: link.eventId,
+          type: o!.event?.type ?? details.failed.type,
+          line: link.line,
+          seq: link.seq,
+          error: o!.error,
+          item: link.item,
+        },
         parked: rest.map((p) => ({ eventId: p.eventId, line: p.line, seq: p.seq, item: p.item })),
       });
       if (!rest.length && parkedItem) await resolve(store, [parkedItem], opts, details.runId, result);
@@ -103,6 +137,10 @@ async function resolve(
 ): Promise<void> {
   const ids = items.filter((x): x is ExceptionRecord => !!x).map((x) => x.id);
   if (!ids.length) return;
-  await transition(store, ids, 'resolve', { user: opts.user, runId, note: 'applied by `cutover exceptions retry`' });
+  await transition(store, ids, 'resolve', {
+    user: opts.user,
+    runId,
+    note: 'applied by `cutover exceptions retry`',
+  });
   result.resolved.push(...ids);
 }

@@ -18,7 +18,8 @@ export class HttpStatusError extends Error {
 // 57P01-03 server shutting down, 53300 too many connections; 23505 on the ledger's key means another
 // process applied the same event at the same moment: a retry finds it in the ledger.
 const PG_TRANSIENT = /^(40P01|40001|55P03|57014|08\d\d\d|57P0[123]|53300)$/;
-const NODE_TRANSIENT = /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|SQLITE_BUSY|SQLITE_LOCKED|ESOCKET|ETIMEOUT)$/;
+const NODE_TRANSIENT =
+  /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|SQLITE_BUSY|SQLITE_LOCKED|ESOCKET|ETIMEOUT)$/;
 const MESSAGE_TRANSIENT =
   /socket hang up|other side closed|connection terminated|timeout acquiring a connection|Connection terminated unexpectedly|fetch failed|database is locked|aborted due to timeout|The operation was aborted/i;
 
@@ -30,7 +31,8 @@ export function isTransient(err: unknown): boolean {
     const x = e as { code?: unknown; name?: string; message?: string; constraint?: string };
     const code = typeof x.code === 'string' ? x.code : '';
     if (PG_TRANSIENT.test(code) || NODE_TRANSIENT.test(code)) return true;
-    if (code === '23505' && /cutover_replay_ledger/.test(`${x.constraint ?? ''} ${x.message ?? ''}`)) return true;
+    if (code === '23505' && /cutover_replay_ledger/.test(`${x.constraint ?? ''} ${x.message ?? ''}`))
+      return true;
     if (/UNIQUE constraint failed: cutover_replay_ledger/.test(x.message ?? '')) return true;
     if (x.name === 'TimeoutError' || x.name === 'KnexTimeoutError' || x.name === 'AbortError') return true;
     if (MESSAGE_TRANSIENT.test(x.message ?? '')) return true;

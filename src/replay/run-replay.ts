@@ -6,7 +6,13 @@ import type { Adapter } from '../adapters/types.js';
 import type { Logger } from '../util/logger.js';
 import { createRun, finishRun, getRun } from '../store/runs.js';
 import { UsageError } from '../errors.js';
-import { parseSourceSpec, sourceIdentity, readJsonLines, readOutboxTable, type SourceIdentity } from './sources.js';
+import {
+  parseSourceSpec,
+  sourceIdentity,
+  readJsonLines,
+  readOutboxTable,
+  type SourceIdentity,
+} from './sources.js';
 import { indexEvents, type EventIndex } from './ordering.js';
 import { checkTargets, openTarget, targetNameOf, type Target } from './targets.js';
 import { ensureLedger, ledgerHas } from './ledger.js';
@@ -64,7 +70,14 @@ export interface ReplayResult {
   counts: ReplayCounts;
   exceptions: { opened: number };
   byType: Record<string, TypeStats>;
-  failures: { eventId: string | null; key: string; line: number; error: string; exceptionIds: string[]; parked: number }[];
+  failures: {
+    eventId: string | null;
+    key: string;
+    line: number;
+    error: string;
+    exceptionIds: string[];
+    parked: number;
+  }[];
   source: SourceIdentity;
   mappingFile: string;
   targets: string[];
@@ -109,7 +122,10 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   } else if (!opts.dryRun) {
     runId = await createRun(store, { prefix: 'p', command: 'replay' });
     const checkpoint = { source: identity, mappingFile: mapping.file, target: opts.target ?? null };
-    await store.knex('cutover_runs').where({ id: runId }).update({ summary: JSON.stringify(checkpoint) });
+    await store
+      .knex('cutover_runs')
+      .where({ id: runId })
+      .update({ summary: JSON.stringify(checkpoint) });
   }
 
   const knownTypes = new Set(Object.keys(mapping.events));
@@ -156,7 +172,10 @@ async function replayOn(
       if (!opts.dryRun) await ensureHttpLedger(store.knex);
       if (await store.knex.schema.hasTable(HTTP_LEDGER_TABLE))
         for (let i = 0; i < ids.length; i += 500) {
-          const rows = await store.knex(HTTP_LEDGER_TABLE).whereIn('event_id', ids.slice(i, i + 500)).select('event_id');
+          const rows = await store
+            .knex(HTTP_LEDGER_TABLE)
+            .whereIn('event_id', ids.slice(i, i + 500))
+            .select('event_id');
           for (const r of rows as { event_id: string }[]) done.add(r.event_id);
         }
     }
@@ -192,14 +211,32 @@ async function replayOn(
     httpTimeoutMs: opts.httpTimeoutMs,
     logger,
   };
-  const counts: ReplayCounts = { read: ix.read, applied: 0, alreadyApplied: ix.duplicates, failed: 0, parked: 0 };
+  const counts: ReplayCounts = {
+    read: ix.read,
+    applied: 0,
+    alreadyApplied: ix.duplicates,
+    failed: 0,
+    parked: 0,
+  };
   const byType: Record<string, TypeStats> = {};
   const stats = (type: string | undefined): TypeStats =>
-    (byType[type ?? '(unknown)'] ??= { read: 0, applied: 0, alreadyApplied: 0, failed: 0, parked: 0, sums: {} });
+    (byType[type ?? '(unknown)'] ??= {
+      read: 0,
+      applied: 0,
+      alreadyApplied: 0,
+      failed: 0,
+      parked: 0,
+      sums: {},
+    });
   ix.type.forEach((t) => stats(t).read++);
   const failures: ReplayResult['failures'] = [];
   let opened = 0;
-  const item = (i: number): WorkItem => ({ text: ix.text[i]!, line: ix.line[i]!, seq: ix.seq[i]!, problem: ix.problem[i] });
+  const item = (i: number): WorkItem => ({
+    text: ix.text[i]!,
+    line: ix.line[i]!,
+    seq: ix.seq[i]!,
+    problem: ix.problem[i],
+  });
   const source = spec.kind === 'file' ? spec.path : `${spec.connection}:${spec.table}`;
 
   const fail = async (chain: Chain, error: string) => {
@@ -213,12 +250,32 @@ async function replayOn(
       runId: runId!,
       source,
       mappingFile: mapping.file,
+      target: opts.target ?? null,
       key: chain.key,
-      failed: { eventId: ix.id[i] ?? null, type: ix.type[i] ?? null, line: ix.line[i]!, seq: ix.seq[i]!, error, item: item(i) },
-      parked: rest.map((j) => ({ eventId: ix.id[j] ?? null, line: ix.line[j]!, seq: ix.seq[j]!, item: item(j) })),
+      failed: {
+        eventId: ix.id[i] ?? null,
+        type: ix.type[i] ?? null,
+        line: ix.line[i]!,
+        seq: ix.seq[i]!,
+        error,
+        item: item(i),
+      },
+      parked: rest.map((j) => ({
+        eventId: ix.id[j] ?? null,
+        line: ix.line[j]!,
+        seq: ix.seq[j]!,
+        item: item(j),
+      })),
     });
     opened += rec.opened;
-    failures.push({ eventId: ix.id[i] ?? null, key: chain.key, line: ix.line[i]!, error, exceptionIds: rec.ids, parked: rest.length });
+    failures.push({
+      eventId: ix.id[i] ?? null,
+      key: chain.key,
+      line: ix.line[i]!,
+      error,
+      exceptionIds: rec.ids,
+      parked: rest.length,
+    });
     chain.pos = chain.items.length;
   };
 
@@ -277,7 +334,10 @@ async function replayOn(
     const next = takeBatch();
     if (!next) return;
     const { batch } = next;
-    const outcomes = await applyItems(ctx, batch.map((c) => item(c.items[c.pos]!)));
+    const outcomes = await applyItems(
+      ctx,
+      batch.map((c) => item(c.items[c.pos]!)),
+    );
     for (const [n, c] of batch.entries()) {
       const o = outcomes[n]!;
       const i = c.items[c.pos]!;
@@ -333,7 +393,11 @@ async function replayOn(
 }
 
 /** Adds the numeric values of an applied event to its type's sums; a column with a non-number is dropped. */
-function addSums(s: TypeStats, specs: Record<string, unknown> | undefined, values: Record<string, unknown>): void {
+function addSums(
+  s: TypeStats,
+  specs: Record<string, unknown> | undefined,
+  values: Record<string, unknown>,
+): void {
   for (const [col, spec] of Object.entries(specs ?? {})) {
     if (typeof spec !== 'string' || !spec.startsWith('$.')) continue;
     const v = values[col];

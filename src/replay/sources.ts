@@ -20,7 +20,8 @@ export type SourceIdentity =
   | { kind: 'table'; connection: string; table: string };
 
 /** A parsed SOURCE argument: a JSON Lines file, or CONNECTION:TABLE (an outbox table). */
-export type SourceSpec = { kind: 'file'; path: string } | { kind: 'table'; connection: string; table: string };
+export type SourceSpec =
+  { kind: 'file'; path: string } | { kind: 'table'; connection: string; table: string };
 
 /** Tells a file from CONNECTION:TABLE: an existing file or a .jsonl name is a file; NAME:TABLE with a known connection is a table. */
 export function parseSourceSpec(spec: string, config: LoadedConfig, cwd = process.cwd()): SourceSpec {

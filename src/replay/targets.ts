@@ -40,7 +40,9 @@ export function checkTargets(config: LoadedConfig, mapping: EventsMapping, overr
     if (http !== Boolean(rule.request))
       throw new MappingError(
         `${mapping.file}: the event type ${type} ${rule.request ? 'is an HTTP request' : `writes the table ${rule.table}`} but its target "${name}" is ${http ? 'an HTTP API' : 'a database'}.`,
-        http ? 'Give it `request: { method, path, body }`.' : 'Give it `table` and `action`, or an HTTP target.',
+        http
+          ? 'Give it `request: { method, path, body }`.'
+          : 'Give it `table` and `action`, or an HTTP target.',
       );
     names.add(name);
   }
@@ -67,7 +69,10 @@ export async function openTarget(
     );
   let knex = adapter.knex();
   if (adapter.dialect !== 'sqlite' && poolSize > 4) {
-    const own = knexFactory({ ...(knex.client as { config: Knex.Config }).config, pool: { min: 0, max: poolSize } });
+    const own = knexFactory({
+      ...(knex.client as { config: Knex.Config }).config,
+      pool: { min: 0, max: poolSize },
+    });
     defer(() => own.destroy());
     knex = own;
   }

@@ -22,13 +22,19 @@ export function writeDomainSheets(
   mapping?: Mapping,
 ): Map<string, string> {
   const byGroup = new Map<string, TotalLine[]>();
-  for (const line of totals) byGroup.set(line.group, [...(byGroup.get(line.group) ?? []), line]);
+  for (const line of totals) {
+    const list = byGroup.get(line.group) ?? [];
+    list.push(line);
+    byGroup.set(line.group, list);
+  }
   const sheets = new Map<string, string>();
   for (const [group, lines] of byGroup) {
     const byFields = kinds.order(lines.flatMap((l) => Object.keys(l.by)));
+    // A group of grand totals only (no `by`) has nothing to break down: the Summary shows it whole.
+    if (byFields.length === 0) continue;
     const name = names.take(group);
     sheets.set(group, name);
-    const shown = lines.slice(0, EXCEL_MAX_ROWS - 1 - 100) // room for the Total rows;
+    const shown = lines.slice(0, EXCEL_MAX_ROWS - 1 - 100); // room for the Total rows
     const columns = [
       ...byFields.map((f) => ({ header: kinds.get(f).label, width: sampledWidth(lines.slice(0, 500).map((l) => l.by[f])) })),
       { header: 'Field', width: sampledWidth(lines.slice(0, 500).map((l) => kinds.get(l.field).label)) },

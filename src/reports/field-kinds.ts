@@ -1,5 +1,5 @@
 import type { Mapping } from '../config/mapping-schema.js';
-import type { CanonicalValue, Difference } from '../reconcilers/types.js';
+import type { CanonicalValue, Difference, TotalLine } from '../reconcilers/types.js';
 import { isDecimal, scaleOf } from './number-format.js';
 
 /** How a report shows one canonical field. */
@@ -29,6 +29,8 @@ export class FieldKinds {
   constructor(
     private readonly mapping: Mapping | undefined,
     samples: readonly Difference[],
+    /** Control-total lines: their `by` parts are typed like key parts (a `day` becomes a date). */
+    totals: readonly TotalLine[] = [],
   ) {
     const values = new Map<string, string[]>();
     const keyFields = new Set<string>();
@@ -49,6 +51,11 @@ export class FieldKinds {
         add(k, f.cloud);
       }
     }
+    for (const line of totals.slice(0, 2000))
+      for (const [k, v] of Object.entries(line.by)) {
+        keyFields.add(k);
+        add(k, v);
+      }
     for (const [field, list] of values) {
       if (mapping?.fields[field]) continue;
       // Without a mapping, a key part is never guessed to be a number: "00042" must stay "00042".

@@ -1,34 +1,12 @@
-import fs from 'node:fs';
-import { once } from 'node:events';
-import type { ControlStore } from '../store/control-store.js';
+import fs from 'node:fs/promises';
 import type { ReconcileSummary } from '../reconcilers/types.js';
-import { streamDifferences } from './difference-source.js';
 import { writeAtomically } from './atomic-file.js';
 
 /**
- * Writes reconciliation.json: the run's summary (the `--json` shape) with a `differences` array
- * holding every difference, streamed so a million of them never sit in memory at once.
+ * Writes reconciliation.json: the run's summary, the same object `cutover reconcile --json` prints.
+ * The differences themselves are not repeated here: differences.jsonl (and differences.csv) beside
+ * it hold every one, and a million of them do not belong in one JSON document.
  */
-export async function writeJsonReport(opts: {
-  store: ControlStore;
-  summary: ReconcileSummary;
-  runId: string;
-  file: string;
-}): Promise<void> {
-  await writeAtomically(opts.file, async (tmp) => {
-    const out = fs.createWriteStream(tmp);
-    const done = once(out, 'finish');
-    const head = JSON.stringify({ ...opts.summary, differences: [] }, null, 2);
-    // The summary pretty-printed, then the array opened where `[]` stood: one difference a line.
-    const at = head.lastIndexOf('"differences": []');
-    out.write(head.slice(0, at) + '"differences": [');
-    let first = true;
-    for await (const { diff } of streamDifferences(opts.store, opts.runId)) {
-      const chunk = `${first ? '' : ','}\n    ${JSON.stringify(diff)}`;
-      first = false;
-      if (!out.write(chunk)) await once(out, 'drain');
-    }
-    out.end(`${first ? '' : '\n  '}]${head.slice(at + '"differences": []'.length)}`);
-    await done;
-  });
+export async function writeJsonReport(opts: { summary: ReconcileSummary; file: string }): Promise<void> {
+  await writeAtomically(opts.file, (tmp) => fs.writeFile(tmp, JSON.stringify(opts.summary, null, 2) + '\n', 'utf8'));
 }

@@ -48,7 +48,7 @@ export async function writeReconcileWorkbook(opts: {
   const counts = opts.counts ?? (await countDifferences(store, runId));
   const present = CLASS_SHEETS.filter((c) => (counts[c.type] ?? 0) > 0 || c.type === 'mismatch');
   const samples = await sampleDifferences(store, runId, present.map((c) => c.type));
-  const kinds = new FieldKinds(mapping, samples);
+  const kinds = new FieldKinds(mapping, samples, summary.totals);
   const layout = detailLayout(mapping, summary.fieldMismatches, samples, kinds);
   const allocation = allocateRows(
     Object.fromEntries(present.map((c) => [c.type, counts[c.type] ?? 0])),

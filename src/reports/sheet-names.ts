@@ -11,8 +11,9 @@ export class SheetNames {
         .replace(/\s+/g, ' ')
         .trim()
         .slice(0, 31) || 'Sheet';
-    let name = base.charAt(0).toUpperCase() + base.slice(1);
-    for (let n = 2; this.taken.has(name.toLowerCase()); n++) name = `${base.slice(0, 31 - String(n).length - 1)} ${n}`;
+    const title = base.charAt(0).toUpperCase() + base.slice(1);
+    let name = title;
+    for (let n = 2; this.taken.has(name.toLowerCase()); n++) name = `${title.slice(0, 31 - String(n).length - 1)} ${n}`;
     this.taken.add(name.toLowerCase());
     return name;
   }

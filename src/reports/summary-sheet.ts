@@ -43,7 +43,7 @@ export function writeSummarySheet(
   extras: SummaryExtras,
   mapping?: Mapping,
 ): void {
-  [30, 22, 12, 20, 20, 20, 14, 24].forEach((w, i) => (ws.getColumn(i + 1).width = w));
+  [30, 22, 20, 20, 20, 20, 14, 24].forEach((w, i) => (ws.getColumn(i + 1).width = w));
   const add = (values: unknown[] = [], style?: Partial<ExcelJS.Style>) => {
     const row = ws.addRow([]);
     values.forEach((v, i) => {
@@ -87,17 +87,17 @@ export function writeSummarySheet(
   add(['Finished', new Date(summary.finishedAt)]);
   add(['Duration (s)', summary.durationMs / 1000]).getCell(2).style = styles.get('#,##0.0');
 
-  section('Counts', ['Class', 'Count', '', 'Sheet']);
+  section('Counts', ['Class', 'Count', 'Sheet']);
   const c = summary.counts;
   const sheetOf = (name: string) => extras.coverage.find((x) => x.sheet === name)?.sheet ?? '';
   add(['Legacy rows', c.legacy]);
   add(['Cloud rows', c.cloud]);
   add(['Matched', c.matched]);
-  add(['Mismatched', c.mismatched, '', sheetOf('Mismatches')]);
-  add(['Missing in cloud', c.missingInCloud, '', sheetOf('Missing in Cloud')]);
-  add(['Missing in legacy', c.missingInLegacy, '', sheetOf('Missing in Legacy')]);
-  add(['Duplicate keys', c.duplicateKeys, '', sheetOf('Duplicates')]);
-  if (c.unbalancedJournals !== undefined) add(['Unbalanced journals', c.unbalancedJournals, '', sheetOf('Unbalanced Journals')]);
+  add(['Mismatched', c.mismatched, sheetOf('Mismatches')]);
+  add(['Missing in cloud', c.missingInCloud, sheetOf('Missing in Cloud')]);
+  add(['Missing in legacy', c.missingInLegacy, sheetOf('Missing in Legacy')]);
+  add(['Duplicate keys', c.duplicateKeys, sheetOf('Duplicates')]);
+  if (c.unbalancedJournals !== undefined) add(['Unbalanced journals', c.unbalancedJournals, sheetOf('Unbalanced Journals')]);
 
   section('Control totals', ['Group', 'Field', 'Lines', 'Legacy', 'Cloud', 'Variance (cloud − legacy)', 'Lines with variance', 'Detail sheet']);
   for (const t of controlTotals(summary.totals, mapping)) {

@@ -74,13 +74,15 @@ export async function writeRunReport(
     counts?: DifferenceCounts;
   },
 ): Promise<Record<string, string>> {
-  const { store, summary, mapping, runId, file } = args;
+  const { store, mapping, runId, file } = args;
+  // A summary stored by an older or interrupted run may lack these; report what there is.
+  const summary = { ...args.summary, totals: args.summary.totals ?? [], fieldMismatches: args.summary.fieldMismatches ?? {} };
   switch (args.format) {
     case 'csv':
       await writeDifferencesCsv({ store, runId, mapping, file, counts: args.counts });
       return { csv: file };
     case 'json':
-      await writeJsonReport({ store, summary, runId, file });
+      await writeJsonReport({ summary, file });
       return { json: file };
     case 'md':
       await writeMarkdownReport({ store, summary, mapping, runId, file });

@@ -103,9 +103,11 @@ export class MssqlAdapter implements Adapter {
           `SET TRANSACTION ISOLATION LEVEL ${this.snapshot ? 'SNAPSHOT' : 'READ COMMITTED'}`,
         );
       }
-      let queue: RowQueue<RawValue[]> | undefined;
-      const r = new Request(sql, (err) => queue?.finish(err ?? undefined));
-      queue = new RowQueue<RawValue[]>(r, size);
+      // The completion callback only fires after execSql, by which time the queue exists.
+      const holder: { queue?: RowQueue<RawValue[]> } = {};
+      const r = new Request(sql, (err) => holder.queue?.finish(err ?? undefined));
+      const queue = new RowQueue<RawValue[]>(r, size);
+      holder.queue = queue;
       request = r;
       bindings.forEach((b, i) => r.addParameter(`p${i}`, TYPES.VarChar, b));
       r.on('row', (columns: ColumnValue[]) => queue.push(columns.map((col) => col.value as RawValue)));

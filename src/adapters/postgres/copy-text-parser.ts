@@ -6,6 +6,9 @@
  * fields that contain a backslash are decoded. Chunks are cut at the last newline before decoding
  * UTF-8, so a multi-byte character split across chunks is never broken.
  */
+/** COPY output that does not parse: a fault (a bug or a protocol surprise), never a user error. */
+export class CopyFormatError extends Error {}
+
 export class CopyTextParser {
   private tail: Buffer | undefined;
 
@@ -32,7 +35,7 @@ export class CopyTextParser {
   /** Checks that the stream ended on a row boundary. */
   end(): void {
     if (this.tail && this.tail.length > 0) {
-      throw new Error(`COPY output ended in the middle of a row (${this.tail.length} bytes left)`);
+      throw new CopyFormatError(`COPY output ended in the middle of a row (${this.tail.length} bytes left)`);
     }
   }
 
@@ -40,7 +43,7 @@ export class CopyTextParser {
     if (this.columnCount === 0 && line === '') return []; // SELECT with no columns: one empty line per row
     const fields: (string | null)[] = line.split('\t');
     if (fields.length !== this.columnCount) {
-      throw new Error(`COPY output row has ${fields.length} fields, expected ${this.columnCount}`);
+      throw new CopyFormatError(`COPY output row has ${fields.length} fields, expected ${this.columnCount}`);
     }
     if (line.indexOf('\\') === -1) return fields;
     for (let i = 0; i < fields.length; i++) {

@@ -4,7 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import type { Adapter, AdapterContext, ConnectionInfo, RawValue, ReadRequest } from '../types.js';
 import type { ConnectionConfig } from '../../config/load-config.js';
 import { registerSecret } from '../../util/redact.js';
-import { CopyTextParser } from './copy-text-parser.js';
+import { CopyFormatError, CopyTextParser } from './copy-text-parser.js';
 import { pgConnectError, pgQueryError } from './pg-errors.js';
 import { pgCopySelect, pgSelect } from './pg-select.js';
 import { quoteDouble, quoteQualified } from '../sql-text.js';
@@ -154,6 +154,8 @@ export class PostgresAdapter implements Adapter {
 
   /** A query failure as a CutoverError; a missing table or column looks up what exists, for a suggestion. */
   private async queryError(req: Pick<ReadRequest, 'table' | 'query' | 'columns'>, err: unknown) {
+    // A fault in cutover itself (a bad Date, a bug) stays what it is: not a database problem.
+    if (err instanceof TypeError || err instanceof RangeError || err instanceof CopyFormatError) return err;
     const code = (err as { code?: string })?.code;
     let existing: string[] | undefined;
     if (this.pool && req.table && (code === '42P01' || code === '42703')) {

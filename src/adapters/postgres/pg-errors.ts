@@ -86,10 +86,16 @@ export function pgQueryError(
 ): CutoverError {
   if (err instanceof CutoverError) return err;
   const e = (err ?? {}) as PgLikeError;
-  if (!e.code || /^(E[A-Z]+|08|57P)/.test(e.code)) return pgConnectError(ctx, err);
   const raw = redact(String(e.message ?? err));
   const conn = `Connection "${ctx.name}" (${redactUrl(ctx.url)})`;
   const source = req.table ? `the table ${req.table}` : 'the mapping query';
+  if (!e.code || /^(E[A-Z]+|08|57P)/.test(e.code)) {
+    return new ConnectionError(
+      `${conn}: the connection was lost while reading ${source}: ${raw}.`,
+      'Check that the server is up and reachable, then run again (a read is not resumed half-way).',
+      { cause: err },
+    );
+  }
   switch (e.code) {
     case '42P01': {
       const near = req.table && existing ? suggest(req.table, existing) : undefined;

@@ -19,11 +19,11 @@ export function sqliteSelect(req: ReadRequest): { sql: string; params: unknown[]
   const params: unknown[] = [];
   if (req.where) where.push(`(${req.where})`);
   if (req.window?.since) {
-    where.push(`${quoteDouble(req.window.column)} >= ?`);
+    where.push(`julianday(${quoteDouble(req.window.column)}) >= julianday(?)`);
     params.push(windowBound(req.window.since, req.window));
   }
   if (req.window?.until) {
-    where.push(`${quoteDouble(req.window.column)} < ?`);
+    where.push(`julianday(${quoteDouble(req.window.column)}) < julianday(?)`);
     params.push(windowBound(req.window.until, req.window));
   }
   return {
@@ -32,7 +32,11 @@ export function sqliteSelect(req: ReadRequest): { sql: string; params: unknown[]
   };
 }
 
-/** SQLite stores timestamps as text: a bound is written in the column's zone, in the same ISO-like shape. */
+/**
+ * SQLite stores timestamps as text in any ISO-like shape ('2026-11-21 10:00:00', '2026-11-21T10:00:00Z'):
+ * text comparison would sort 'T' after ' ', so both sides go through julianday(), which reads either
+ * shape (and an offset or Z). The bound is written in the column's zone for naive columns.
+ */
 function windowBound(d: Date, w: NonNullable<ReadRequest['window']>): string {
   return formatWindowBound(d, w.timezone, false);
 }

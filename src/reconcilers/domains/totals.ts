@@ -188,7 +188,7 @@ interface Bucket {
 
 /** Accumulates control totals for both sides and compares them. */
 export class ControlTotals {
-  private readonly buckets: Map<string, Bucket>[];
+  private readonly buckets: Map<CanonicalValue, Bucket>[];
 
   constructor(readonly defs: TotalDef[]) {
     this.buckets = defs.map(() => new Map());
@@ -201,10 +201,16 @@ export class ControlTotals {
       const map = this.buckets[d]!;
       const n = def.measures.length;
       for (const row of rows) {
-        const by = def.by.map((dim) => dim.of(row));
-        const k = by.length === 0 ? '' : JSON.stringify(by);
+        // One dimension (the usual case) keys by its value itself, null included: no encoding per row.
+        const k =
+          def.by.length === 0
+            ? ''
+            : def.by.length === 1
+              ? def.by[0]!.of(row)
+              : JSON.stringify(def.by.map((dim) => dim.of(row)));
         let b = map.get(k);
         if (!b) {
+          const by = def.by.map((dim) => dim.of(row));
           b = { by, legacy: new Array<bigint>(n).fill(0n), cloud: new Array<bigint>(n).fill(0n) };
           map.set(k, b);
         }

@@ -30,6 +30,7 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['mapping', 'key_text', 'kind']);
     t.index(['status', 'mapping']);
     t.index(['last_run_id']);
+    t.index(['first_run_id']);
   });
   await knex.schema.createTable('cutover_exception_history', (t) => {
     t.increments('id');

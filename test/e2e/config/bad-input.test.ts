@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -173,6 +174,16 @@ describe('bad connections', () => {
         expect(r.stdout + r.stderr).not.toContain(password);
         expect(r.stdout + r.stderr).not.toContain(encodeURIComponent(password));
       }
+      // The log file gets the driver's error object at debug level: cleaned too.
+      const r = await runCli(['config', 'check', '--connect', '--log-file', 'run.log'], {
+        cwd: project.dir,
+        env,
+      });
+      expectBadInput(r, 'authentication failed');
+      const log = fs.readFileSync(path.join(project.dir, 'run.log'), 'utf8');
+      expect(log).toContain('connection cloud failed');
+      expect(log).toContain('password authentication failed');
+      expect(log).not.toContain(password);
       expect(server.passwordsSeen).toContain(password); // the driver really sent it
     });
   });
@@ -233,7 +244,6 @@ describe('tables and columns that do not exist', () => {
       inventoryMapping({ cloudTable: 'balances' }),
       'connections:\n  legacy: { url: "sqlite:legacy.db" }\n  cloud: { url: "csv:./extracts" }\n',
     );
-    const fs = await import('node:fs');
     fs.mkdirSync(path.join(dir, 'extracts'));
     fs.writeFileSync(path.join(dir, 'extracts', 'other.csv'), 'a,b\n1,2\n');
     let r = await runCli(['config', 'check', '--connect'], { cwd: dir });

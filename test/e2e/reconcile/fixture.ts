@@ -186,8 +186,11 @@ export function expectedOf(s: Scenario, since?: Date, until?: Date): Expected {
     const l = gl.get(key) ?? [];
     const c = gc.get(key) ?? [];
     if (l.length > 1 || c.length > 1) {
-      if (l.length > 1) (counts.duplicateKeys++, differences.push(`duplicate_key|${key}`));
-      if (c.length > 1) (counts.duplicateKeys++, differences.push(`duplicate_key|${key}`));
+      for (const rows of [l, c])
+        if (rows.length > 1) {
+          counts.duplicateKeys++;
+          differences.push(`duplicate_key|${key}`);
+        }
       continue;
     }
     if (!c.length) {

@@ -157,5 +157,5 @@ describe('cutover replay to an HTTP target', () => {
       failed: 1,
       parked: 1,
     });
-  });
+  }, 180_000);
 });

@@ -148,10 +148,11 @@ describe('cutover replay into PostgreSQL', () => {
   });
 
   it('survives SIGKILL at random points: resumed to the exact state, every event in the ledger once', async () => {
-    await prepareTarget(db.url, 4);
+    await prepareTarget(db.url, 8);
     const control = path.join(dir, 'control.db');
     let runId: string | undefined;
     let kills = 0;
+    let interrupted = false;
     for (let round = 0; round < 4; round++) {
       const args = ['replay', '--events', 'events.jsonl', '--concurrency', '8', '--group', '5'];
       if (runId) args.push('--resume', runId);
@@ -185,11 +186,21 @@ describe('cutover replay into PostgreSQL', () => {
           break;
       }
       await new Promise((r) => setTimeout(r, 50 + Math.floor(Math.random() * 350)));
+      // the last round is a Ctrl-C: in-flight work finishes, the run is recorded as interrupted, exit 130
+      const signal = round === 3 ? 'SIGINT' : 'SIGKILL';
       if (child.exitCode === null) {
-        child.kill('SIGKILL');
-        kills++;
+        child.kill(signal);
+        if (signal === 'SIGKILL') kills++;
       }
-      await exited;
+      const code = await exited;
+      if (signal === 'SIGINT' && code !== 0) {
+        expect(code).toBe(130);
+        const c = new Database(control, { readonly: true });
+        const st = c.prepare(`SELECT status FROM cutover_runs WHERE id = ?`).get(runId) as { status: string };
+        c.close();
+        expect(st.status).toBe('interrupted');
+        interrupted = true;
+      }
       if (!runId) {
         const c = new Database(control, { readonly: true });
         runId = (
@@ -203,6 +214,7 @@ describe('cutover replay into PostgreSQL', () => {
       }
     }
     expect(kills).toBeGreaterThanOrEqual(2);
+    expect(interrupted).toBe(true);
     const mid = Number(
       (await query<{ n: string }>(db.url, 'SELECT count(*) AS n FROM cutover_replay_ledger'))[0]!.n,
     );
@@ -211,7 +223,11 @@ describe('cutover replay into PostgreSQL', () => {
       cwd: dir,
     });
     expect(last.code).toBe(0);
-    const out = last.json<{ runId: string; status: string; counts: Record<string, number> }>();
+    const out = last.json<{
+      runId: string;
+      status: string;
+      counts: { applied: number; alreadyApplied: number };
+    }>();
     expect(out.runId).toBe(runId);
     expect(out.counts.applied + out.counts.alreadyApplied).toBe(KEYS * PER_KEY);
     expect(out.counts.alreadyApplied).toBe(mid);
@@ -235,11 +251,16 @@ describe('cutover replay from an outbox table, with a poison key (PostgreSQL)', 
   let dir: string;
   beforeAll(async () => {
     db = await createTestDatabase();
-    dir = makeProject({ cloud: `{ url: "${db.url}" }`, legacy: `{ url: "${db.url}", readOnly: true }` }, INVENTORY_MAPPING);
+    dir = makeProject(
+      { cloud: `{ url: "${db.url}" }`, legacy: `{ url: "${db.url}", readOnly: true }` },
+      INVENTORY_MAPPING,
+    );
     await prepareTarget(db.url, 0);
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
-    await c.query(`CREATE TABLE outbox (id text, type text, key text, occurred_at timestamptz, payload jsonb)`);
+    await c.query(
+      `CREATE TABLE outbox (id text, type text, key text, occurred_at timestamptz, payload jsonb)`,
+    );
     const rows: [string, string, string, string, unknown][] = [
       ['o1', 'inventory.adjusted', 'SKU-1@S1', at(2), { sku: 'SKU-1', location: 'S1', delta: '0.005' }],
       ['o2', 'inventory.counted', 'SKU-1@S1', at(1), { sku: 'SKU-1', location: 'S1', qty: '7' }],
@@ -251,7 +272,14 @@ describe('cutover replay from an outbox table, with a poison key (PostgreSQL)', 
       ['o8', 'no.such.type', 'SKU-2@S1', at(0), { sku: 'SKU-2' }],
       ['o9', 'inventory.adjusted', 'SKU-2@S1', at(5), { sku: 'SKU-2', location: 'S1', delta: '1' }],
     ];
-    for (const r of rows) await c.query('INSERT INTO outbox VALUES ($1, $2, $3, $4, $5)', [r[0], r[1], r[2], r[3], JSON.stringify(r[4])]);
+    for (const r of rows)
+      await c.query('INSERT INTO outbox VALUES ($1, $2, $3, $4, $5)', [
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        JSON.stringify(r[4]),
+      ]);
     await c.end();
   });
   afterAll(async () => {
@@ -261,27 +289,61 @@ describe('cutover replay from an outbox table, with a poison key (PostgreSQL)', 
   it('dry-runs without writing, then applies; the poison and unknown-type keys park only themselves', async () => {
     const dry = await runCli(['replay', '--events', 'cloud:outbox', '--dry-run', '--json'], { cwd: dir });
     expect(dry.stderr).not.toMatch(/fault/);
-    expect(dry.json<{ counts: Record<string, number> }>().counts).toMatchObject({ read: 9, applied: 6, failed: 3 });
-    expect((await query<{ n: string }>(db.url, `SELECT count(*) AS n FROM pg_tables WHERE tablename = 'cutover_replay_ledger'`))[0]!.n).toBe('0');
+    expect(dry.json<{ counts: Record<string, number> }>().counts).toMatchObject({
+      read: 9,
+      applied: 6,
+      failed: 3,
+    });
+    expect(
+      (
+        await query<{ n: string }>(
+          db.url,
+          `SELECT count(*) AS n FROM pg_tables WHERE tablename = 'cutover_replay_ledger'`,
+        )
+      )[0]!.n,
+    ).toBe('0');
 
-    const res = await runCli(['replay', '--events', 'cloud:outbox', '--json', '--concurrency', '4'], { cwd: dir });
+    const res = await runCli(['replay', '--events', 'cloud:outbox', '--json', '--concurrency', '4'], {
+      cwd: dir,
+    });
     expect(res.code).toBe(1);
-    expect(res.json<{ counts: Record<string, number> }>().counts).toEqual({ read: 9, applied: 4, alreadyApplied: 0, failed: 2, parked: 3 });
-    const rows = await query<{ sku: string; qty_on_hand: string }>(db.url, `SELECT sku, qty_on_hand FROM inventory_balance WHERE sku IN ('SKU-1', 'SKU-2', 'NEW', 'GHOST') ORDER BY sku`);
-    expect(rows).toEqual([{ sku: 'NEW', qty_on_hand: '12.500' }, { sku: 'SKU-1', qty_on_hand: '7.005' }, { sku: 'SKU-2', qty_on_hand: '1000.000' }]);
+    expect(res.json<{ counts: Record<string, number> }>().counts).toEqual({
+      read: 9,
+      applied: 4,
+      alreadyApplied: 0,
+      failed: 2,
+      parked: 3,
+    });
+    const rows = await query<{ sku: string; qty_on_hand: string }>(
+      db.url,
+      `SELECT sku, qty_on_hand FROM inventory_balance WHERE sku IN ('SKU-1', 'SKU-2', 'NEW', 'GHOST') ORDER BY sku`,
+    );
+    expect(rows).toEqual([
+      { sku: 'NEW', qty_on_hand: '12.500' },
+      { sku: 'SKU-1', qty_on_hand: '7.005' },
+      { sku: 'SKU-2', qty_on_hand: '1000.000' },
+    ]);
     const refunds = await query<{ amount: string }>(db.url, 'SELECT amount FROM refunds');
     expect(refunds).toEqual([{ amount: '10.10' }]);
-    const led = await query<{ event_id: string; before_json: string }>(db.url, `SELECT event_id, before_json FROM cutover_replay_ledger ORDER BY seq`);
+    const led = await query<{ event_id: string; before_json: string }>(
+      db.url,
+      `SELECT event_id, before_json FROM cutover_replay_ledger ORDER BY seq`,
+    );
     expect(led.map((l) => l.event_id)).toEqual(['o2', 'o1', 'o6', 'o7']);
-    expect(JSON.parse(led[1]!.before_json)).toEqual([{ sku: 'SKU-1', location_code: 'S1', qty_on_hand: '7.000', last_event: 'o2' }]);
+    expect(JSON.parse(led[1]!.before_json)).toEqual([
+      { sku: 'SKU-1', location_code: 'S1', qty_on_hand: '7.000', last_event: 'o2' },
+    ]);
     expect(led[2]!.before_json).toBe('[]');
 
     const list = await runCli(['exceptions', 'list', '--json'], { cwd: dir });
     const items = list.json<{ items: { kind: string; key: unknown }[] }>().items;
     expect(items.map((i) => `${i.kind} ${String(i.key)}`).sort()).toEqual([
-      'replay_failed GHOST@S1', 'replay_failed SKU-2@S1', 'replay_parked GHOST@S1', 'replay_parked SKU-2@S1',
+      'replay_failed GHOST@S1',
+      'replay_failed SKU-2@S1',
+      'replay_parked GHOST@S1',
+      'replay_parked SKU-2@S1',
     ]);
     const ro = await runCli(['replay', '--events', 'cloud:outbox', '--target', 'legacy'], { cwd: dir });
     expect(ro.code).toBe(2);
-  });
+  }, 240_000);
 });

@@ -86,7 +86,7 @@ describe('cutover replay into SQLite', () => {
         payload: { sku: 'C', location: 'S1' },
       },
     ];
-  });
+  }, 180_000);
 
   it('applies in key order, exactly, with ledger before-images; fails and parks a poison key; reports the malformed line', async () => {
     writeEvents(dir, [...events.slice(0, 4), '{"id": "broken", oops', ...events.slice(4)]);
@@ -141,7 +141,7 @@ describe('cutover replay into SQLite', () => {
     const json = JSON.parse(fs.readFileSync(path.join(dir, 'reports', out.runId, 'replay.json'), 'utf8'));
     expect(json.failures.find((f: { line: number }) => f.line === 5).error).toMatch(/not valid JSON/);
     expect(json.byType['inventory.adjusted'].sums.qty_on_hand).toBe('-1.825');
-  });
+  }, 180_000);
 
   it('exceptions retry re-applies the failed event and its parked chain once the cause is fixed', async () => {
     const list = await runCli(['exceptions', 'list', '--json', '--kind', 'replay_parked'], { cwd: dir });
@@ -176,7 +176,7 @@ describe('cutover replay into SQLite', () => {
       { cwd: dir },
     );
     expect(open.json<{ total: number }>().total).toBe(0);
-  });
+  }, 180_000);
 
   it('applies nothing on a second run and says so', async () => {
     writeEvents(
@@ -195,7 +195,7 @@ describe('cutover replay into SQLite', () => {
     });
     const human = await runCli(['replay', '--events', 'again.jsonl'], { cwd: dir });
     expect(human.stdout).toMatch(/already applied: nothing was changed/);
-  });
+  }, 180_000);
 
   it('dry run writes nothing', async () => {
     const before = fs.readFileSync(target);
@@ -225,7 +225,7 @@ describe('cutover replay into SQLite', () => {
     expect(out.counts).toMatchObject({ read: 2, applied: 1, failed: 1 });
     expect(out.dryRun.wouldFail[0]!.problem).toMatch(/no row in inventory_balance/);
     expect(fs.readFileSync(target).equals(before)).toBe(true);
-  });
+  }, 180_000);
 
   it('refuses a readOnly target and a different source on --resume (exit 2)', async () => {
     const ro = await runCli(['replay', '--events', 'again.jsonl', '--target', 'legacy'], { cwd: dir });
@@ -236,5 +236,5 @@ describe('cutover replay into SQLite', () => {
     const other = await runCli(['replay', '--events', 'dry.jsonl', '--resume', runId], { cwd: dir });
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/not .*dry\.jsonl/);
-  });
+  }, 180_000);
 });

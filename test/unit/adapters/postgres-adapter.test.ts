@@ -211,6 +211,28 @@ describe('postgres adapter', () => {
     }
   });
 
+  it('reports a connection lost in the middle of a read as a ConnectionError', async () => {
+    const adapter = createAdapter({ name: 'legacy', url: db.url }, ctx);
+    await adapter.connect();
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      const it = adapter.read({ table: 'wide', columns: ['id', 'pad'] })[Symbol.asyncIterator]();
+      await it.next();
+      await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'COPY%wide%' AND pid <> pg_backend_pid()",
+      );
+      const err = await (async () => {
+        for (let r = await it.next(); !r.done; r = await it.next());
+      })().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectionError);
+      expect((err as Error).message).toMatch(/lost while reading the table wide/);
+    } finally {
+      await admin.end();
+      await adapter.close();
+    }
+  });
+
   it('reports an unreachable host as a ConnectionError that names the connection and hides the password', async () => {
     const err = await connectFailure('postgres://alice:Sup3rS3cretPw@127.0.0.1:1/erp');
     expect(err.message).toContain('"legacy"');

@@ -151,3 +151,18 @@ describe('resolveUrl', () => {
     expect(resolveUrl('postgres://h/db', '/base')).toBe('postgres://h/db');
   });
 });
+
+describe('connection URLs', () => {
+  it('refuses a URL without a scheme, naming its line and the fix', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-cfg-')), 'cutover.yaml');
+    fs.writeFileSync(file, 'connections:\n  legacy:\n    url: legacy.db\n');
+    const err = (await loadConfig(file, {}).catch((e: unknown) => e)) as ConfigError;
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toBe(`${file} line 3: connections.legacy.url is "legacy.db", which has no scheme.`);
+    expect(err.hint).toBe('Write sqlite:legacy.db for a SQLite file.');
+    fs.writeFileSync(file, 'connections: {}\ncontrol: { url: ".cutover/control.db" }\n');
+    const err2 = (await loadConfig(file, {}).catch((e: unknown) => e)) as ConfigError;
+    expect(err2.message).toContain('line 2: control.url is ".cutover/control.db", which has no scheme.');
+    fs.rmSync(path.dirname(file), { recursive: true });
+  });
+});

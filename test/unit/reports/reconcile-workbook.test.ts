@@ -53,8 +53,8 @@ describe(`reconciliation workbook from a ${dialect} control store`, () => {
       'Missing in Legacy',
       'Duplicates',
       'On_hand by location',
-      'Inventory value',
-    ]);
+      'On_hand by day',
+    ]); // "inventory value" is a grand total only (no `by`): it is on the Summary, with no sheet of its own
 
     const mm = wb.getWorksheet('Mismatches')!;
     expect(headers(mm)).toEqual([
@@ -92,6 +92,11 @@ describe(`reconciliation workbook from a ${dialect} control store`, () => {
     expect(r3.getCell(11).type).toBe(ExcelJS.ValueType.String);
     expect(r3.getCell(11).value).toBe('12345678901234567.1234');
     expect(String(r3.getCell(11).note)).toMatch(/15 significant digits/);
+
+    const byDay = wb.getWorksheet('On_hand by day')!.getRow(2).getCell(1);
+    expect(byDay.type).toBe(ExcelJS.ValueType.Date);
+    expect((byDay.value as Date).toISOString()).toBe('2026-11-25T00:00:00.000Z');
+    expect(byDay.numFmt).toBe('yyyy-mm-dd');
 
     const mc = wb.getWorksheet('Missing in Cloud')!;
     expect(headers(mc)).toEqual(['sku', 'location', 'On hand', 'Unit cost', 'Description', 'counted_at', 'big']);
@@ -146,6 +151,27 @@ describe(`reconciliation workbook from a ${dialect} control store`, () => {
     const total = rowWith(dom, 'Total');
     expect(total.getCell(3).value).toBe(byLoc.getCell(4).value);
     expect(total.getCell(5).value).toBe(byLoc.getCell(6).value);
+  });
+
+  it('lists unbalanced journals with their debit, credit and difference as numbers', async () => {
+    const diffs = [
+      ...sampleDiffs().slice(0, 1),
+      {
+        type: 'unbalanced_journal' as const,
+        key: { journal: 'JE-7' },
+        side: 'legacy' as const,
+        balance: { debit: '100.00', credit: '99.99', difference: '0.01' },
+      },
+    ];
+    const { runId, summary } = await storeRun(store, diffs);
+    summary.counts.unbalancedJournals = 1;
+    const written = await writeReconcileReports({ store, summary, mapping: inventoryMapping, runId, formats: ['xlsx'], outDir: path.join(ctx.dir, runId) });
+    const wb = await readBook(written.xlsx as string);
+    const uj = wb.getWorksheet('Unbalanced Journals')!;
+    expect(headers(uj)).toEqual(['journal', 'Side', 'Debit', 'Credit', 'Difference']);
+    expect((uj.getRow(2).values as unknown[]).slice(1)).toEqual(['JE-7', 'legacy', 100, 99.99, 0.01]);
+    expect(uj.getRow(2).getCell(3).numFmt).toBe('#,##0.00;[Red]-#,##0.00');
+    expect(rowWith(wb.getWorksheet('Summary')!, 'Unbalanced journals').getCell(2).value).toBe(1);
   });
 
   it('infers scales and kinds from the values when no mapping is given', async () => {

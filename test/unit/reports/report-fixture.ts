@@ -72,6 +72,7 @@ export function summaryFor(runId: string, diffs: Difference[]): ReconcileSummary
       { group: 'on_hand by location', by: { location: 'DC-EAST' }, field: 'on_hand', legacy: '10400.000', cloud: '10388.000', difference: '-12.000', scale: 3 },
       { group: 'on_hand by location', by: { location: 'DC-WEST' }, field: 'on_hand', legacy: '5000.125', cloud: '5000.125', difference: '0.000', scale: 3 },
       { group: 'on_hand by location', by: { location: 'STORE-0042' }, field: 'on_hand', legacy: '-1.500', cloud: '0.000', difference: '1.500', scale: 3 },
+      { group: 'on_hand by day', by: { day: '2026-11-25' }, field: 'on_hand', legacy: '7.000', cloud: '7.000', difference: '0.000', scale: 3 },
       { group: 'inventory value', by: {}, field: 'unit_cost', legacy: '123456.78', cloud: '123400.01', difference: '-56.77' },
     ],
     startedAt: '2026-11-26T02:00:00.000Z',

@@ -1,0 +1,304 @@
+import type { LoadedConfig } from '../config/load-config.js';
+import type { ControlStore } from '../store/control-store.js';
+import type { Adapter } from '../adapters/types.js';
+import type { Logger } from '../util/logger.js';
+import { audit, getRun } from '../store/runs.js';
+import { LEDGER_TABLE } from '../replay/ledger.js';
+import { UsageError } from '../errors.js';
+import type { PlanAction, RollbackPlan } from './plan-types.js';
+import { loadPlan, setPlanStatus } from './plan-store.js';
+import { describeTarget, openTargetDb, runTargets } from './run-targets.js';
+import { readRows, type TargetDb } from './target-rows.js';
+import { ensureRollbackLedger, readMarks } from './rollback-ledger.js';
+import { walkUndo } from './undo-walk.js';
+import { compensate, compensateGroup, isUniqueViolation, RowChanged, type CompensationOutcome } from './compensate.js';
+import { identityOf } from './row-image.js';
+import { addAmounts } from './amounts.js';
+
+/** Events undone per transaction (each with its mark): fewer commits, and a crash still loses no mark. */
+const GROUP = 50;
+
+export interface ApplyOptions {
+  config: LoadedConfig;
+  store: ControlStore;
+  planId: string;
+  skipConflicts: boolean;
+  openAdapter: (name: string) => Promise<Adapter>;
+  logger: Logger;
+  /** Asked once everything is verified and before anything is written; false stops with nothing written. */
+  confirm: (preview: ApplyPreview) => Promise<boolean>;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What apply is about to do, for the confirmation question. */
+export interface ApplyPreview {
+  planId: string;
+  runId: string;
+  targets: string[];
+  toUndo: number;
+  toSkip: number;
+  manual: number;
+}
+
+/** One action in the rollback report. */
+export interface ReportItem {
+  seq: number;
+  eventId: string;
+  eventType: string;
+  eventKey: string;
+  target: string;
+  table: string | null;
+  undo: string;
+  amounts: Record<string, string>;
+  reason?: string;
+  payload?: unknown;
+}
+
+export interface ApplyResult {
+  planId: string;
+  runId: string;
+  hash: string;
+  status: 'complete' | 'partial';
+  counts: { undone: number; skipped: number; manual: number };
+  /** Undone by an earlier run of this apply (resumed) or by another plan: included in, or besides, `undone`. */
+  resumed: number;
+  undoneByOtherPlans: number;
+  byType: Record<string, { undone: number; skipped: number; manual: number; amountsUndone: Record<string, string> }>;
+  undone: ReportItem[];
+  skipped: ReportItem[];
+  manual: ReportItem[];
+  startedAt: string;
+  finishedAt: string;
+}
+
+/**
+ * Applies a saved rollback plan, exactly: checks its hash, that its targets are still the run's
+ * (same connection, same database, writable), and that every row it will touch is still what the
+ * plan expects — a stale plan is refused (exit 2, nothing written) unless conflicts are to be
+ * skipped. Then each compensation commits with its mark in the target, in plan order; running the
+ * same command again after a crash carries on where it stopped and never undoes anything twice.
+ */
+export async function applyRollbackPlan(opts: ApplyOptions): Promise<ApplyResult> {
+  const { config, store, planId, logger } = opts;
+  const startedAt = new Date().toISOString();
+  const { plan, hash } = await loadPlan(store, planId);
+  const dbs = await openTargets(opts, plan);
+
+  const dbActions = plan.actions.filter((a) => dbs.has(a.target));
+  const marks = new Map<string, string>();
+  for (const db of dbs.values()) {
+    const ids = dbActions.filter((a) => a.target === db.name).map((a) => a.eventId);
+    for (const [id, m] of await readMarks(db.knex, ids)) marks.set(id, m.plan_id);
+  }
+  const pending = plan.actions.filter((a) => !marks.has(a.eventId));
+  const verdicts = await walkUndo(
+    pending.map((action) => ({ action, preset: action.status })),
+    (target, table, where) => readRows(dbs.get(target)!, dbs.get(target)!.knex, table, where),
+  );
+  const stale = pending.filter((a, i) => a.status === 'ok' && verdicts[i]!.status !== 'ok');
+  const planned = pending.filter((a) => a.status === 'conflict');
+  if ((stale.length || planned.length) && !opts.skipConflicts) throw refusal(plan, stale, verdicts, pending, planned.length);
+
+  const skipReason = new Map<string, string>();
+  pending.forEach((a, i) => {
+    const v = verdicts[i]!;
+    if (a.status === 'conflict') skipReason.set(a.eventId, a.reason ?? 'a conflict when the plan was made');
+    else if (a.status === 'ok' && v.status !== 'ok') skipReason.set(a.eventId, `Stale since planning: ${v.reason ?? ''}`);
+  });
+  const toUndo = pending.filter((a) => a.status === 'ok' && !skipReason.has(a.eventId));
+  if (toUndo.length) {
+    const ok = await opts.confirm({
+      planId,
+      runId: plan.runId,
+      targets: plan.targets.map((t) => t.name),
+      toUndo: toUndo.length,
+      toSkip: skipReason.size,
+      manual: plan.counts.manual,
+    });
+    if (!ok) throw new UsageError('The rollback was not confirmed; nothing was written.', 'Run it again and answer y, or pass --yes.');
+    await setPlanStatus(store, planId, 'applying');
+    await audit(store, { action: 'rollback.apply', subject: planId, detail: { runId: plan.runId, hash, toUndo: toUndo.length } });
+    for (const db of dbs.values()) await ensureRollbackLedger(db.knex);
+  }
+
+  // Rows of actions that are not undone: nothing earlier on them may be undone either.
+  const blocked = new Set<string>();
+  const keysOf = (a: PlanAction) => a.rows.map((r) => identityOf(a.target, a.table ?? '', r.where));
+  const result = emptyResult(plan, hash, startedAt);
+  const stats = (a: PlanAction) =>
+    (result.byType[a.eventType] ??= { undone: 0, skipped: 0, manual: 0, amountsUndone: {} });
+  const undone = (a: PlanAction) => {
+    result.undone.push(item(a));
+    stats(a).undone++;
+    addAmounts(stats(a).amountsUndone, a.amounts);
+  };
+  const skipped = (a: PlanAction, reason: string) => {
+    result.skipped.push(item(a, reason));
+    stats(a).skipped++;
+    keysOf(a).forEach((k) => blocked.add(k));
+  };
+  const record = (a: PlanAction, out: CompensationOutcome) => {
+    if (out.outcome === 'changed') skipped(a, out.reason);
+    else if (out.outcome === 'already' && out.planId !== planId) result.undoneByOtherPlans++;
+    else undone(a);
+  };
+  let done = 0;
+  let batch: PlanAction[] = [];
+  const flush = async () => {
+    if (!batch.length) return;
+    const group = batch;
+    batch = [];
+    const db = dbs.get(group[0]!.target)!;
+    let outcomes: Map<string, CompensationOutcome> | undefined;
+    try {
+      outcomes = await compensateGroup(db, group, planId);
+    } catch (err) {
+      if (!(err instanceof RowChanged) && !isUniqueViolation(err)) throw err;
+    }
+    if (outcomes) for (const a of group) record(a, outcomes.get(a.eventId)!);
+    else
+      // Something in the group changed since the check (or another apply is running): one at a time.
+      for (const a of group) {
+        if (keysOf(a).some((k) => blocked.has(k))) skipped(a, 'A later event on the same row was not undone.');
+        else record(a, await compensate(db, a, planId));
+      }
+    done += group.length;
+    opts.onProgress?.(done, toUndo.length);
+  };
+  for (const a of plan.actions) {
+    const mark = marks.get(a.eventId);
+    if (mark) {
+      if (mark === planId) {
+        result.resumed++;
+        undone(a);
+      } else result.undoneByOtherPlans++;
+      continue;
+    }
+    if (a.status === 'manual') {
+      result.manual.push(item(a, a.reason));
+      stats(a).manual++;
+      keysOf(a).forEach((k) => blocked.add(k));
+      continue;
+    }
+    const skip = skipReason.get(a.eventId);
+    if (skip) {
+      skipped(a, skip);
+      continue;
+    }
+    if (keysOf(a).some((k) => blocked.has(k))) {
+      await flush();
+      if (keysOf(a).some((k) => blocked.has(k))) {
+        skipped(a, 'A later event on the same row was not undone.');
+        continue;
+      }
+    }
+    if (batch.length && (batch[0]!.target !== a.target || batch.length >= GROUP)) await flush();
+    batch.push(a);
+  }
+  await flush();
+  result.counts = { undone: result.undone.length, skipped: result.skipped.length, manual: result.manual.length };
+  result.status = result.counts.skipped || result.counts.manual ? 'partial' : 'complete';
+  result.finishedAt = new Date().toISOString();
+  await setPlanStatus(store, planId, result.status, { counts: result.counts, resumed: result.resumed });
+  await store
+    .knex('cutover_runs')
+    .where({ id: planId })
+    .update({ summary: JSON.stringify({ planId, runId: plan.runId, hash, status: result.status, counts: result.counts, planCounts: plan.counts }) });
+  await audit(store, { action: 'rollback.applied', subject: planId, detail: { status: result.status, counts: result.counts } });
+  logger.debug({ planId, counts: result.counts }, 'rollback applied');
+  return result;
+}
+
+/** Opens the plan's database targets after checking each is still the run's target, the same database, and writable. */
+async function openTargets(opts: ApplyOptions, plan: RollbackPlan): Promise<Map<string, TargetDb>> {
+  const run = await getRun(opts.store, plan.runId, 'replay').catch(() => {
+    throw new UsageError(
+      `The replay run ${plan.runId} of rollback plan ${plan.planId} is no longer in the control store.`,
+      'Check --config points at the control store the plan was made with.',
+    );
+  });
+  const now = await runTargets(opts.config, run);
+  const dbs = new Map<string, TargetDb>();
+  for (const t of plan.targets) {
+    const current = describeTarget(opts.config, t.name, plan.runId);
+    if (!now.some((n) => n.name === t.name) || current.url !== t.url || current.dialect !== t.dialect)
+      throw new UsageError(
+        `Rollback plan ${plan.planId} was made for the connection "${t.name}" at ${t.url}, but "${t.name}" is now ${current.url}.`,
+        'Nothing was written. Point the connection back at the database the run wrote to, or make a new plan for this one.',
+      );
+    const db = await openTargetDb(t, opts.openAdapter);
+    if (!db) continue;
+    const ids = plan.actions.filter((a) => a.target === t.name).map((a) => a.eventId);
+    let found = 0;
+    if (await db.knex.schema.hasTable(LEDGER_TABLE))
+      for (let i = 0; i < ids.length; i += 500) {
+        const row = (await db.knex(LEDGER_TABLE)
+          .where({ run_id: plan.runId })
+          .whereIn('event_id', ids.slice(i, i + 500))
+          .count({ n: '*' })
+          .first()) as { n: number | string } | undefined;
+        found += Number(row?.n ?? 0);
+      }
+    if (found !== ids.length)
+      throw new UsageError(
+        `The database behind "${t.name}" is not the one rollback plan ${plan.planId} was made for: its replay ledger holds ${found} of the ${ids.length} events of run ${plan.runId} the plan undoes.`,
+        'Nothing was written. Point the connection at the database the run wrote to.',
+      );
+    dbs.set(t.name, db);
+  }
+  return dbs;
+}
+
+function refusal(
+  plan: RollbackPlan,
+  stale: PlanAction[],
+  verdicts: { status: string; reason?: string }[],
+  pending: PlanAction[],
+  planned: number,
+): UsageError {
+  const first = stale[0];
+  const why = first ? verdicts[pending.indexOf(first)]?.reason : undefined;
+  const parts: string[] = [];
+  if (stale.length)
+    parts.push(
+      `Rollback plan ${plan.planId} is stale: ${stale.length} of its actions no longer match the target (first: ${first!.eventId} ${first!.eventType}: ${why ?? 'changed'}).`,
+    );
+  if (planned) parts.push(`The plan has ${planned} conflict${planned === 1 ? '' : 's'} (see reports/${plan.planId}/rollback-plan.md).`);
+  return new UsageError(
+    `${parts.join(' ')} Nothing was written.`,
+    `Make a new plan (\`cutover rollback plan --run ${plan.runId}\`) and review it, or apply this one with --skip-conflicts to undo everything else and report the rest as skipped.`,
+  );
+}
+
+function item(a: PlanAction, reason?: string): ReportItem {
+  return {
+    seq: a.seq,
+    eventId: a.eventId,
+    eventType: a.eventType,
+    eventKey: a.eventKey,
+    target: a.target,
+    table: a.table,
+    undo: a.undo,
+    amounts: a.amounts,
+    ...(reason ? { reason } : {}),
+    ...(a.payload !== undefined ? { payload: a.payload } : {}),
+  };
+}
+
+function emptyResult(plan: RollbackPlan, hash: string, startedAt: string): ApplyResult {
+  return {
+    planId: plan.planId,
+    runId: plan.runId,
+    hash,
+    status: 'complete',
+    counts: { undone: 0, skipped: 0, manual: 0 },
+    resumed: 0,
+    undoneByOtherPlans: 0,
+    byType: {},
+    undone: [],
+    skipped: [],
+    manual: [],
+    startedAt,
+    finishedAt: startedAt,
+  };
+}

@@ -1,0 +1,44 @@
+import type { RollbackPlan } from './plan-types.js';
+import type { ApplyResult } from './apply.js';
+import type { ReportFiles } from './rollback-report.js';
+
+/** `rollback plan --json`. */
+export function planJson(plan: RollbackPlan, hash: string, reports: ReportFiles) {
+  const { ok, conflict, manual } = plan.counts;
+  return { planId: plan.planId, runId: plan.runId, hash, counts: { ok, conflict, manual }, reports };
+}
+
+/** `rollback apply --json`. */
+export function applyJson(r: ApplyResult, reports: ReportFiles) {
+  return { planId: r.planId, status: r.status, counts: r.counts, reports };
+}
+
+/** The plan as a lead reads it in the terminal. */
+export function renderPlan(plan: RollbackPlan, hash: string, reports: ReportFiles): string {
+  const c = plan.counts;
+  const lines = [
+    `Rollback plan ${plan.planId} for replay run ${plan.runId} (hash ${hash.slice(0, 12)}…)`,
+    `  ${c.ok} to undo, ${c.conflict} conflict${c.conflict === 1 ? '' : 's'}, ${c.manual} for a person${c.alreadyUndone ? `, ${c.alreadyUndone} already undone` : ''}`,
+  ];
+  for (const [type, s] of Object.entries(plan.byType).sort()) {
+    const amounts = Object.entries(s.amounts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    lines.push(`  ${type}: ${s.ok} ok, ${s.conflict} conflict, ${s.manual} manual${amounts ? ` (replay effect: ${amounts})` : ''}`);
+  }
+  for (const a of plan.actions.filter((x) => x.status !== 'ok').slice(0, 10))
+    lines.push(`  ${a.status.toUpperCase()} ${a.eventId} ${a.eventType}: ${a.reason ?? ''}`);
+  lines.push(`Review ${reports.md}, then: cutover rollback apply ${plan.planId}`);
+  return lines.join('\n');
+}
+
+/** The result of an apply as a lead reads it. */
+export function renderApply(r: ApplyResult, reports: ReportFiles): string {
+  const lines = [
+    `Rollback ${r.planId} of run ${r.runId}: ${r.status}`,
+    `  ${r.counts.undone} undone${r.resumed ? ` (${r.resumed} before an interruption)` : ''}, ${r.counts.skipped} skipped, ${r.counts.manual} left for a person`,
+  ];
+  for (const i of [...r.skipped, ...r.manual].slice(0, 10)) lines.push(`  ${i.eventId} ${i.eventType}: ${i.reason ?? ''}`);
+  lines.push(`Report: ${reports.md}`);
+  return lines.join('\n');
+}
