@@ -65,7 +65,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async store_(): Promise<ControlStore> {
     if (!this.controlStore) {
       const config = await this.config_();
-      const store = await openControlStore(config.controlUrl);
+      const store = await openControlStore(config.controlUrl, { logger: this.logger });
       this.controlStore = store;
       this.defer(() => store.close());
     }

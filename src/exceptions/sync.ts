@@ -36,9 +36,10 @@ function stageSql(dialect: ControlStore['dialect']): string {
   return dialect === 'postgres'
     ? `${cols} ${pick} FROM json_to_recordset(?::json) AS j(seq integer, key_json text, variance text, sev text)
        JOIN cutover_differences d ON d.run_id = ? AND d.seq = j.seq ON CONFLICT DO NOTHING`
-    : `${cols} ${pick} FROM (SELECT json_extract(value, '$.seq') AS seq, json_extract(value, '$.key_json') AS key_json,
+    : // CROSS JOIN fixes SQLite's loop order: the batch outside, a primary-key lookup inside.
+      `${cols} ${pick} FROM (SELECT json_extract(value, '$.seq') AS seq, json_extract(value, '$.key_json') AS key_json,
          json_extract(value, '$.variance') AS variance, json_extract(value, '$.sev') AS sev FROM json_each(?)) AS j
-       JOIN cutover_differences d ON d.run_id = ? AND d.seq = j.seq WHERE 1 = 1 ON CONFLICT DO NOTHING`;
+       CROSS JOIN cutover_differences d WHERE d.run_id = ? AND d.seq = j.seq ON CONFLICT DO NOTHING`;
 }
 
 /** Loads the run's differences into the staging table, in batches, with variance and severity computed. */

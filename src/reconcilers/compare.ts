@@ -24,11 +24,11 @@ export interface CompareStats {
   spilled: boolean;
 }
 
-const PARTITIONS = 128;
+const PARTITIONS = 256;
 /** Share of the budget for rows held before spilling; the rest is the process, drivers and the join. */
-const HOLD_SHARE = 0.3;
+const HOLD_SHARE = 0.2;
 /** Share of the budget one spilled partition may take on disk (its maps cost ~3× its bytes). */
-const PARTITION_SHARE = 0.05;
+const PARTITION_SHARE = 0.04;
 
 interface Plan {
   keyFields: string[];

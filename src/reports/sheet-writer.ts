@@ -105,7 +105,23 @@ export interface ColumnSpec {
   width?: number;
 }
 
-/** Adds a detail sheet with its header row written, frozen, filtered and its columns sized. */
+/** Print setup of a detail sheet: landscape, as wide as one page, the sheet's name and page number in the footer. */
+export const DETAIL_PAGE_SETUP: Partial<ExcelJS.PageSetup> = {
+  orientation: 'landscape',
+  fitToPage: true,
+  fitToWidth: 1,
+  fitToHeight: 0,
+  margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.6, header: 0.3, footer: 0.3 },
+};
+/** The footer every sheet prints: its name on the left, page n of m on the right. */
+export const PAGE_FOOTER: Partial<ExcelJS.HeaderFooter> = { oddFooter: '&L&A&RPage &P of &N' };
+
+/**
+ * Adds a detail sheet with its header row written, frozen, filtered and its columns sized. When the
+ * sheet is committed, its autofilter is widened to every written row and the workbook gets the
+ * sheet-local `_xlnm._FilterDatabase` and `_xlnm.Print_Titles` names: LibreOffice drops an autofilter
+ * that has no `_FilterDatabase` name, and the title name repeats the header row on every printed page.
+ */
 export function openDetailSheet(
   wb: ExcelJS.Workbook,
   styles: StyleCache,
@@ -115,15 +131,71 @@ export function openDetailSheet(
 ): ExcelJS.Worksheet {
   const ws = wb.addWorksheet(name, {
     views: [{ state: 'frozen', ySplit: 1, xSplit: frozenColumns }],
+    pageSetup: DETAIL_PAGE_SETUP,
+    headerFooter: PAGE_FOOTER,
   });
   columns.forEach((c, i) => {
     ws.getColumn(i + 1).width = fitWidth(c.header, c.width);
   });
-  if (columns.length > 0) ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
   const header = ws.addRow(columns.map((c) => c.header));
   header.eachCell((cell) => (cell.style = styles.header()));
   header.commit();
+  // The streaming writer forgets committed rows, so the last row number is tracked as rows are added.
+  let lastRow = 1;
+  const addRow = ws.addRow.bind(ws);
+  ws.addRow = (values, style) => {
+    const row = addRow(values, style);
+    lastRow = Math.max(lastRow, row.number);
+    return row;
+  };
+  const commit = ws.commit.bind(ws);
+  ws.commit = () => {
+    const quoted = `'${ws.name.replace(/'/g, "''")}'`;
+    const names = sheetLocalNames(wb);
+    if (columns.length > 0) {
+      const last = colLetter(columns.length);
+      ws.autoFilter = `A1:${last}${lastRow}`;
+      names.push({ name: '_xlnm._FilterDatabase', ranges: [`${quoted}!$A$1:$${last}$${lastRow}`], localSheetId: ws.id - 1 });
+    }
+    names.push({ name: '_xlnm.Print_Titles', ranges: [`${quoted}!$1:$1`], localSheetId: ws.id - 1 });
+    commit();
+  };
   return ws;
+}
+
+interface SheetLocalName {
+  name: string;
+  ranges: string[];
+  localSheetId: number;
+}
+
+const localNames = new WeakMap<ExcelJS.Workbook, SheetLocalName[]>();
+
+/**
+ * The sheet-local defined names of a streamed workbook. exceljs' DefinedNames cannot hold a
+ * `localSheetId`, but its writer renders whatever `definedNames.model` returns when the workbook
+ * is committed, so the list is handed over there (sheets are numbered from 0 in the order added).
+ */
+function sheetLocalNames(wb: ExcelJS.Workbook): SheetLocalName[] {
+  let list = localNames.get(wb);
+  if (!list) {
+    const own: SheetLocalName[] = [];
+    list = own;
+    localNames.set(wb, own);
+    const definedNames = wb.definedNames as unknown as { model: SheetLocalName[] };
+    const inherited = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(definedNames), 'model')?.get;
+    Object.defineProperty(definedNames, 'model', {
+      get: () => [...((inherited?.call(definedNames) as SheetLocalName[] | undefined) ?? []), ...own],
+      configurable: true,
+    });
+  }
+  return list;
+}
+
+function colLetter(n: number): string {
+  let s = '';
+  for (let i = n; i > 0; i = Math.floor((i - 1) / 26)) s = String.fromCharCode(65 + ((i - 1) % 26)) + s;
+  return s;
 }
 
 /** A column width that fits its header and sampled values, within reason. */

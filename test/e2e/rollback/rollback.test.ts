@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it, expect, beforeAll, afterEach } from 'vitest';
-import { runCli } from '../../helpers/cli.js';
-import { makeProject, postgresKit, smallNight, sqliteKit, tempDir, writeConfig, type TargetKit } from './fixture.js';
+import { runCli, BIN } from '../../helpers/cli.js';
+import { bigNight, makeProject, postgresKit, smallNight, sqliteKit, tempDir, writeConfig, type TargetKit } from './fixture.js';
 
 const DIALECTS = ['sqlite', 'postgres'] as const;
 
@@ -30,10 +31,10 @@ function expectApplyShape(j: ApplyJson): void {
   for (const k of ['undone', 'skipped', 'manual'] as const) expect(Number.isInteger(j.counts[k])).toBe(true);
 }
 
-async function replay(dir: string): Promise<string> {
+async function replay(dir: string, group = '1'): Promise<string> {
   // --group 1: grouped PostgreSQL replay (src/replay/apply-pg.ts) shifts ledger images after a delete
   // in the same group (its reader skips the DELETE's result); drop this once that is fixed.
-  const r = await runCli(['replay', '--events', 'events.jsonl', '--group', '1', '--json'], { cwd: dir });
+  const r = await runCli(['replay', '--events', 'events.jsonl', '--group', group, '--json'], { cwd: dir });
   expect(r.code, r.stderr).toBe(0);
   return r.json<{ runId: string }>().runId;
 }
@@ -57,9 +58,10 @@ async function marks(kit: TargetKit): Promise<number> {
 }
 
 for (const dialect of DIALECTS) {
-  describe(`rollback on ${dialect}`, () => {
+  // Each test runs the real binary several times (about 1-3 s a start on a busy machine).
+  describe(`rollback on ${dialect}`, { timeout: 180_000 }, () => {
     let kit: TargetKit | undefined;
-    const open = async () => (kit = dialect === 'sqlite' ? await sqliteKit(tempDir()) : await postgresKit());
+    const open = async (keys = 8) => (kit = dialect === 'sqlite' ? await sqliteKit(tempDir(), keys) : await postgresKit(keys));
 
     beforeAll(() => {
       expect(fs.existsSync(path.resolve('dist/src/commands/rollback/apply.js')), 'build first: npx tsc -p tsconfig.build.json').toBe(true);
@@ -168,5 +170,108 @@ for (const dialect of DIALECTS) {
       const sku2 = await k.rows("SELECT last_event FROM inventory_balance WHERE sku = 'SKU-2'");
       expect(sku2[0]!.last_event).toBe('by hand');
     });
+
+    it('SIGKILL during apply, then the same command again: finishes without undoing anything twice', async () => {
+      const k = await open(100);
+      const dir = makeProject(k.url, bigNight(100, 20));
+      const before = await k.snapshot();
+      const runId = await replay(dir, '25'); // increments only: the grouped path is sound here
+      const p = await plan(dir, runId);
+      expect(p.counts).toEqual({ ok: 2000, conflict: 0, manual: 0 });
+
+      const child = spawn(process.execPath, [BIN, 'rollback', 'apply', p.planId, '--yes'], { cwd: dir, stdio: 'ignore' });
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      let atKill = 0;
+      for (let i = 0; i < 2000 && atKill === 0; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        atKill = await marks(k).catch(() => 0);
+      }
+      child.kill('SIGKILL');
+      await exited;
+      const afterKill = await marks(k);
+      expect(afterKill, 'killed before it undid anything').toBeGreaterThan(0);
+      expect(afterKill, 'finished before the kill: nothing to resume').toBeLessThan(2000);
+      // What the marks say is what the rows show: committed groups undone, the rest untouched.
+      const halfway = await k.rows('SELECT sum(qty_on_hand) AS s FROM inventory_balance');
+      expect(String(halfway[0]!.s)).not.toMatch(/^10000(\.0+)?$/);
+
+      const a = await runCli(['rollback', 'apply', p.planId, '--yes', '--json'], { cwd: dir });
+      expect(a.code, a.stderr).toBe(0);
+      expect(a.json<ApplyJson>()).toMatchObject({ status: 'complete', counts: { undone: 2000, skipped: 0, manual: 0 } });
+      const report = JSON.parse(fs.readFileSync(path.join(dir, 'reports', p.planId, 'rollback.json'), 'utf8'));
+      expect(report.resumed).toBe(afterKill);
+      expect(await marks(k)).toBe(2000);
+      expect(await k.snapshot()).toBe(before);
+    });
   });
 }
+
+describe('rollback guards (exit 2, nothing written)', { timeout: 240_000 }, () => {
+  let kit: TargetKit | undefined;
+  afterEach(async () => {
+    await kit?.close();
+    kit = undefined;
+  });
+
+  it('unknown run or plan, no --yes off a terminal, read-only, another target or database, an edited plan', async () => {
+    const k = (kit = await sqliteKit(tempDir()));
+    const dir = makeProject(k.url, smallNight(false));
+    const runId = await replay(dir);
+
+    const noRun = await runCli(['rollback', 'plan', '--run', 'p_20200101_0000'], { cwd: dir });
+    expect(noRun.code).toBe(2);
+    expect(noRun.stderr).toMatch(/no replay run "p_20200101_0000"[\s\S]*Recent runs: p_/);
+    const noPlan = await runCli(['rollback', 'apply', 'b_20200101_0000', '--yes'], { cwd: dir });
+    expect(noPlan.code).toBe(2);
+    expect(noPlan.stderr).toMatch(/no rollback plan "b_20200101_0000"/);
+
+    const p = await plan(dir, runId);
+    const snap = await k.snapshot();
+    const untouched = async () => {
+      expect(await k.snapshot()).toBe(snap);
+      expect(await marks(k)).toBe(0);
+    };
+
+    const noYes = await runCli(['rollback', 'apply', p.planId], { cwd: dir });
+    expect(noYes.code).toBe(2);
+    expect(noYes.stderr).toMatch(/not a terminal[\s\S]*--yes/);
+    await untouched();
+
+    writeConfig(dir, k.url, true);
+    const roPlan = await runCli(['rollback', 'plan', '--run', runId], { cwd: dir });
+    expect(roPlan.code).toBe(2);
+    expect(roPlan.stderr).toMatch(/"cloud".*readOnly/);
+    const roApply = await runCli(['rollback', 'apply', p.planId, '--yes'], { cwd: dir });
+    expect(roApply.code).toBe(2);
+    expect(roApply.stderr).toMatch(/readOnly/);
+    await untouched();
+
+    // The connection now points at a copy (same ledger, other file): the plan is for another target.
+    const copy = path.join(path.dirname(k.url.replace(/^sqlite:/, '')), 'copy.db');
+    fs.copyFileSync(k.url.replace(/^sqlite:/, ''), copy);
+    writeConfig(dir, `sqlite:${copy}`);
+    const other = await runCli(['rollback', 'apply', p.planId, '--yes'], { cwd: dir });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/was made for the connection "cloud" at sqlite:.*cloud\.db, but "cloud" is now sqlite:.*copy\.db/);
+    await untouched();
+
+    // Same connection, but the database no longer holds the run's ledger.
+    writeConfig(dir, k.url);
+    await k.exec("UPDATE cutover_replay_ledger SET run_id = 'p_other'");
+    const notRun = await runCli(['rollback', 'apply', p.planId, '--yes'], { cwd: dir });
+    expect(notRun.code).toBe(2);
+    expect(notRun.stderr).toMatch(/not the one rollback plan .* holds 0 of the 20 events/);
+    await k.exec(`UPDATE cutover_replay_ledger SET run_id = '${runId}'`);
+    await untouched();
+
+    // Someone edits the stored plan: its hash no longer matches.
+    const Database = (await import('better-sqlite3')).default;
+    const control = new Database(path.join(dir, 'control.db'));
+    control.prepare("UPDATE cutover_rollback_plans SET plan = replace(plan, '\"restore 1 row\"', '\"restore 2 rows\"')").run();
+    control.close();
+    const edited = await runCli(['rollback', 'apply', p.planId, '--yes'], { cwd: dir });
+    expect(edited.code).toBe(2);
+    expect(edited.stderr).toMatch(/was changed after it was made/);
+    await untouched();
+  });
+});
