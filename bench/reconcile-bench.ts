@@ -187,6 +187,7 @@ async function engine(): Promise<{
   // Where the memory goes, sampled each second: phase (read, then join), RSS, V8 heap, Buffers.
   const peak = { read: 0, join: 0, heap: 0, buffers: 0 };
   let phase: 'read' | 'join' = 'read';
+  let diffCount = 0;
   const sampler = setInterval(() => {
     const m = process.memoryUsage();
     peak[phase] = Math.max(peak[phase], m.rss);
@@ -207,6 +208,8 @@ async function engine(): Promise<{
   let r: IteratorResult<Difference, Awaited<ReturnType<typeof gen.next>>['value']>;
   while (!(r = await gen.next()).done) {
     phase = 'join';
+    // Timers do not run while partitions are joined (the loop only awaits microtasks): sample here.
+    if (++diffCount % 256 === 0) peak.join = Math.max(peak.join, process.memoryUsage.rss());
     const d = r.value as Difference;
     const i = iOf(String(d.key.sku), String(d.key.loc));
     const cls: Cls =

@@ -209,7 +209,8 @@ export class PartitionStore {
     const fd = fs.openSync(file, 'r');
     try {
       const size = fs.fstatSync(fd).size;
-      if (this.readBuf.length < size) this.readBuf = Buffer.allocUnsafe(Math.max(size, this.readBuf.length * 2));
+      if (this.readBuf.length < size)
+        this.readBuf = Buffer.allocUnsafe(Math.max(size, this.readBuf.length * 2));
       let off = 0;
       while (off < size) {
         const n = fs.readSync(fd, this.readBuf, off, size - off, off);

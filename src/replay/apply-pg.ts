@@ -21,7 +21,12 @@ const lit = (v: unknown): string =>
         ? 'TRUE'
         : 'FALSE'
       : pg.escapeLiteral(typeof v === 'string' ? v : String(v));
-const ident = (name: string): string => name.split('.').map(pg.escapeIdentifier).join('.');
+const identCache = new Map<string, string>();
+const ident = (name: string): string => {
+  let q = identCache.get(name);
+  if (q === undefined) identCache.set(name, (q = name.split('.').map(pg.escapeIdentifier).join('.')));
+  return q;
+};
 const where = (m: Row): string =>
   Object.entries(m)
     .map(([c, v]) => (v === null || v === undefined ? `${ident(c)} IS NULL` : `${ident(c)} = ${lit(v)}`))

@@ -35,6 +35,13 @@ export interface ExecContext {
   onRetry?: () => void;
 }
 
+const typeSets = new WeakMap<EventsMapping, Set<string>>();
+function knownTypes(mapping: EventsMapping): Set<string> {
+  let set = typeSets.get(mapping);
+  if (!set) typeSets.set(mapping, (set = new Set(Object.keys(mapping.events))));
+  return set;
+}
+
 /** Parses and re-validates a work item into an event and its rule; a problem is a permanent failure. */
 export function prepare(
   ctx: ExecContext,
@@ -44,7 +51,7 @@ export function prepare(
   const v = validateEvent(
     JSON.parse(item.text),
     { line: item.line, index: item.seq },
-    new Set(Object.keys(ctx.mapping.events)),
+    knownTypes(ctx.mapping),
   );
   if (!v.ok) throw new PermanentError(v.problem);
   const rule = ctx.mapping.events[v.event.type]!;

@@ -77,5 +77,10 @@ export async function readLedger(knex: Knex, runId: string): Promise<LedgerRow[]
 
 /** JSON for ledger images: bigint as text, so exact values survive. */
 export function imageJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+  try {
+    // Drivers mostly hand over text already; a replacer on every value costs more than the retry.
+    return JSON.stringify(v);
+  } catch {
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+  }
 }

@@ -1,6 +1,7 @@
 import type { Mapping } from '../config/mapping-schema.js';
 import type { TotalLine } from '../reconcilers/types.js';
 import { formatScaled, isDecimal, scaleOf, toScaled } from './number-format.js';
+import { productFactors } from './field-kinds.js';
 
 /** One control total of the Summary: a group's field summed over its lines, exactly. */
 export interface ControlTotal {
@@ -15,13 +16,35 @@ export interface ControlTotal {
   currency?: string;
 }
 
-/** The scale a total line is shown at: its own, else the mapping field's, else its widest figure. */
+/**
+ * The scale a total line is shown at: its own, else the mapping field's, else its widest figure. A
+ * `value: [a, b]` product (on hand × unit cost) carries the sum of its factors' scales (7 for 3 × 4),
+ * which is noise on a money figure: it is shown with the digits it really has, at least the
+ * currency's two, so the figure stays exact and reads as an amount.
+ */
 export function lineScale(line: TotalLine, mapping?: Mapping): number {
+  const factors = productFactors(line.field);
+  if (factors) {
+    const minimum = fieldCurrency(line.field, mapping) ? 2 : 0;
+    return Math.max(minimum, ...[line.legacy, line.cloud, line.difference].map(significantScale));
+  }
   if (line.scale !== undefined) return line.scale;
   const spec = mapping?.fields[line.field];
   if (spec?.type === 'decimal' && spec.scale !== undefined) return spec.scale;
   if (spec?.type === 'integer') return 0;
   return Math.max(scaleOf(line.legacy), scaleOf(line.cloud), scaleOf(line.difference));
+}
+
+/** The currency of a total's field: the mapping field's, or for a product the currency of either factor. */
+export function fieldCurrency(field: string, mapping?: Mapping): string | undefined {
+  const factors = productFactors(field);
+  if (factors) return factors.map((f) => mapping?.fields[f]?.currency).find(Boolean);
+  return mapping?.fields[field]?.currency;
+}
+
+/** Digits after the point once trailing zeros are dropped ("12.3400" → 2). */
+function significantScale(s: string): number {
+  return isDecimal(s) ? scaleOf(s.includes('.') ? s.replace(/0+$/, '') : s) : 0;
 }
 
 /**
@@ -40,7 +63,7 @@ export function controlTotals(totals: readonly TotalLine[], mapping?: Mapping): 
     const first = lines[0] as TotalLine;
     const grand = lines.filter((l) => Object.keys(l.by).length === 0);
     const used = grand.length > 0 ? grand : lines;
-    const scale = Math.max(...used.map((l) => Math.max(lineScale(l, mapping), scaleOf(l.legacy), scaleOf(l.cloud))));
+    const scale = Math.max(...used.map((l) => Math.max(lineScale(l, mapping), scaleOf(l.legacy), scaleOf(l.cloud), scaleOf(l.difference))));
     const sum = (pick: (l: TotalLine) => string) =>
       formatScaled(
         used.reduce((acc, l) => acc + (isDecimal(pick(l)) ? toScaled(pick(l), scale) : 0n), 0n),
@@ -55,7 +78,7 @@ export function controlTotals(totals: readonly TotalLine[], mapping?: Mapping): 
       cloud: sum((l) => l.cloud),
       variance: sum((l) => l.difference),
       scale: Math.max(...used.map((l) => lineScale(l, mapping))),
-      currency: mapping?.fields[first.field]?.currency,
+      currency: fieldCurrency(first.field, mapping),
     };
   });
 }

@@ -2,9 +2,9 @@ import type ExcelJS from 'exceljs';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { TotalLine } from '../reconcilers/types.js';
 import type { FieldKinds } from './field-kinds.js';
-import { controlTotals, lineScale } from './control-totals.js';
-import { isDecimal, numberFormat, toScaled } from './number-format.js';
-import { EXCEL_MAX_ROWS, openDetailSheet, type StyleCache } from './sheet-writer.js';
+import { controlTotals, fieldCurrency, lineScale } from './control-totals.js';
+import { displayWidth, isDecimal, numberFormat, toScaled } from './number-format.js';
+import { EXCEL_MAX_ROWS, endOfData, openDetailSheet, type StyleCache } from './sheet-writer.js';
 import type { SheetNames } from './sheet-names.js';
 import { sampledWidth } from './detail-layout.js';
 
@@ -35,23 +35,33 @@ export function writeDomainSheets(
     const name = names.take(group);
     sheets.set(group, name);
     const shown = lines.slice(0, EXCEL_MAX_ROWS - 1 - 100); // room for the Total rows
+    // One format per field down the sheet, so a column of amounts lines up and sums as shown.
+    const fieldScale = new Map<string, number>();
+    for (const line of lines) fieldScale.set(line.field, Math.max(fieldScale.get(line.field) ?? 0, lineScale(line, mapping)));
+    const groupTotals = controlTotals(lines, mapping);
+    // Sized to the widest figure (the Total rows are the biggest), so Excel never shows ####.
+    const figures = { legacy: 0, cloud: 0, difference: 0 };
+    for (const l of [...lines.slice(0, 2000), ...groupTotals.map((t) => ({ ...t, difference: t.variance }))])
+      for (const side of ['legacy', 'cloud', 'difference'] as const)
+        figures[side] = Math.max(figures[side], displayWidth(l[side], fieldScale.get(l.field) ?? 0, fieldCurrency(l.field, mapping)) + 1);
     const columns = [
       ...byFields.map((f) => ({ header: kinds.get(f).label, width: sampledWidth(lines.slice(0, 500).map((l) => l.by[f])) })),
       { header: 'Field', width: sampledWidth(lines.slice(0, 500).map((l) => kinds.get(l.field).label)) },
-      { header: 'Legacy', width: 16 },
-      { header: 'Cloud', width: 16 },
-      { header: 'Variance (cloud − legacy)', width: 16 },
+      { header: 'Legacy', width: figures.legacy, numeric: true },
+      { header: 'Cloud', width: figures.cloud, numeric: true },
+      { header: 'Variance (cloud − legacy)', width: figures.difference, numeric: true },
     ];
     const ws = openDetailSheet(wb, styles, name, columns, byFields.length);
     for (const line of shown) {
       const row = ws.addRow([]);
       byFields.forEach((f, i) => styles.put(row.getCell(i + 1), line.by[f], kinds.get(f)));
       styles.text(row.getCell(byFields.length + 1), kinds.get(line.field).label);
-      writeFigures(styles, row, byFields.length + 2, line, lineScale(line, mapping), mapping?.fields[line.field]?.currency);
+      writeFigures(styles, row, byFields.length + 2, line, fieldScale.get(line.field) ?? 0, fieldCurrency(line.field, mapping));
       row.commit();
     }
+    endOfData(ws);
     ws.addRow([]).commit();
-    for (const t of controlTotals(lines, mapping)) {
+    for (const t of groupTotals) {
       const row = ws.addRow([]);
       row.getCell(1).value = 'Total';
       row.getCell(1).style = styles.get(undefined, { bold: true });

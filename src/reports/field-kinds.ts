@@ -74,6 +74,14 @@ export class FieldKinds {
       if (spec.type === 'timestamp') return { kind: 'timestamp', scale: 0, label };
       return { kind: 'text', scale: 0, label };
     }
+    const factors = productFactors(field);
+    if (factors) {
+      // A `value: [a, b]` control total (on hand × unit cost): labelled and priced from its factors.
+      const [a, b] = factors.map((f) => this.get(f)) as [FieldKind, FieldKind];
+      return { kind: 'number', scale: a.scale + b.scale, currency: a.currency ?? b.currency, label: `${a.label} × ${b.label}` };
+    }
+    // The row count every control-total group carries.
+    if (field === 'count' && !this.kinds.has(field)) return { kind: 'number', scale: 0, label: 'Row count' };
     return this.kinds.get(field) ?? { kind: 'text', scale: 0, label: field };
   }
 
@@ -86,6 +94,12 @@ export class FieldKinds {
     };
     return [...new Set(fields)].sort((a, b) => rank(a) - rank(b));
   }
+}
+
+/** The two fields of a `value: [a, b]` control total's field name (`a*b`), or undefined for any other name. */
+export function productFactors(field: string): [string, string] | undefined {
+  const m = /^([^*]+)\*([^*]+)$/.exec(field);
+  return m ? [m[1] as string, m[2] as string] : undefined;
 }
 
 function inferKind(field: string, list: readonly string[], isKey: boolean): FieldKind {

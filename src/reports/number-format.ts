@@ -65,3 +65,11 @@ function buildFormat(scale: number, currency?: string): string {
   const money = currency ? `[$${currency.replace(/[^A-Za-z]/g, '').toUpperCase()}] ${base}` : base;
   return `${money};[Red]-${money}`;
 }
+
+/** How many characters `value` takes when shown with numberFormat(scale, currency), for a column width. */
+export function displayWidth(value: string, scale: number, currency?: string): number {
+  if (!isDecimal(value)) return value.length;
+  const int = value.replace(/^-/, '').split('.')[0] ?? '';
+  const digits = int.length + Math.floor((int.length - 1) / 3); // with thousands separators
+  return (value.startsWith('-') ? 1 : 0) + digits + (scale > 0 ? scale + 1 : 0) + (currency ? currency.length + 1 : 0);
+}

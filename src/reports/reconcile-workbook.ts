@@ -10,7 +10,16 @@ import {
 } from './difference-source.js';
 import { FieldKinds } from './field-kinds.js';
 import { CLASS_SHEETS, allocateRows, detailLayout, sampledWidth, type DetailLayout } from './detail-layout.js';
-import { EXCEL_MAX_ROWS, openDetailSheet, StyleCache, type ColumnSpec } from './sheet-writer.js';
+import {
+  DETAIL_PAGE_SETUP,
+  endOfData,
+  EXCEL_MAX_ROWS,
+  openDetailSheet,
+  PAGE_FOOTER,
+  StyleCache,
+  type ColumnSpec,
+} from './sheet-writer.js';
+import { putTimeDelta, timeDeltaUnits, type TimeUnit } from './time-delta.js';
 import { SheetNames } from './sheet-names.js';
 import { writeDomainSheets } from './domain-sheets.js';
 import { writeSummarySheet, type SheetCoverage } from './summary-sheet.js';
@@ -50,6 +59,7 @@ export async function writeReconcileWorkbook(opts: {
   const samples = await sampleDifferences(store, runId, present.map((c) => c.type));
   const kinds = new FieldKinds(mapping, samples, summary.totals);
   const layout = detailLayout(mapping, summary.fieldMismatches, samples, kinds);
+  const units = timeDeltaUnits(layout.mismatchFields, kinds, samples);
   const allocation = allocateRows(
     Object.fromEntries(present.map((c) => [c.type, counts[c.type] ?? 0])),
     cap,
@@ -63,21 +73,28 @@ export async function writeReconcileWorkbook(opts: {
     const styles = new StyleCache();
     const names = new SheetNames();
     // Added first so it is the first tab; its rows are written last, once the detail sheets are counted.
-    const summarySheet = wb.addWorksheet(names.take('Summary'));
+    const summarySheet = wb.addWorksheet(names.take('Summary'), { pageSetup: DETAIL_PAGE_SETUP, headerFooter: PAGE_FOOTER });
     let omitted = 0;
     coverage = [];
     for (const { type, sheet } of present) {
       const limit = allocation[type] ?? 0;
-      const columns = classColumns(type, layout, kinds, samples);
+      const columns = classColumns(type, layout, kinds, samples, units);
       const ws = openDetailSheet(wb, styles, names.take(sheet), columns.specs, columns.frozen);
       let shown = 0;
       if (limit > 0)
         for await (const { diff } of streamDifferences(store, runId, { type, limit })) {
           const row = ws.addRow([]);
-          omitted += writeDetailRow(row, diff, type, layout, kinds, styles);
+          omitted += writeDetailRow(row, diff, type, layout, kinds, styles, units);
           row.commit();
           shown++;
         }
+      if (shown === 0) {
+        endOfData(ws);
+        ws.addRow([]).commit();
+        const note = ws.addRow([]);
+        styles.text(note.getCell(1), (counts[type] ?? 0) === 0 ? `No ${sheet.toLowerCase()} in this run.` : 'Not listed here: see the Summary for where the detail is.');
+        note.commit();
+      }
       ws.commit();
       coverage.push({ sheet, shown, total: counts[type] ?? 0 });
     }
@@ -100,6 +117,7 @@ function classColumns(
   layout: DetailLayout,
   kinds: FieldKinds,
   samples: readonly Difference[],
+  units: Map<string, TimeUnit>,
 ): { specs: ColumnSpec[]; frozen: number } {
   const mine = samples.filter((d) => d.type === type);
   const keyCols = (fields: string[]) =>
@@ -116,7 +134,8 @@ function classColumns(
         const k = kinds.get(f);
         const width = sampledWidth(mine.flatMap((d) => [d.fields?.[f]?.legacy, d.fields?.[f]?.cloud]));
         specs.push({ header: `${k.label} legacy`, width }, { header: `${k.label} cloud`, width });
-        if (hasDelta(k.kind)) specs.push({ header: `${k.label} delta${k.kind === 'number' ? '' : ' (ms)'}`, width });
+        const unit = units.get(f);
+        if (hasDelta(k.kind)) specs.push({ header: `${k.label} delta${unit ? ` (${unit.name})` : ''}`, width: Math.max(width, 12) });
       }
       specs.push({ header: 'Differing fields', width: sampledWidth(mine.map((d) => Object.keys(d.fields ?? {}).join(', '))) });
       return { specs, frozen: layout.keyFields.length };
@@ -155,6 +174,7 @@ function writeDetailRow(
   layout: DetailLayout,
   kinds: FieldKinds,
   styles: StyleCache,
+  units: Map<string, TimeUnit>,
 ): number {
   let col = 1;
   let omitted = 0;
@@ -167,8 +187,10 @@ function writeDetailRow(
       const fd = fields[f];
       styles.put(row.getCell(col++), fd?.legacy, k, fd !== undefined);
       styles.put(row.getCell(col++), fd?.cloud, k, fd !== undefined);
-      if (hasDelta(k.kind))
-        styles.put(row.getCell(col++), fd?.delta, { kind: 'number', scale: k.kind === 'number' ? k.scale : 0, currency: k.currency, label: '' }, fd !== undefined);
+      const unit = units.get(f);
+      if (unit) putTimeDelta(styles, row.getCell(col++), fd?.delta, unit, fd !== undefined);
+      else if (hasDelta(k.kind))
+        styles.put(row.getCell(col++), fd?.delta, { kind: 'number', scale: k.scale, currency: k.currency, label: '' }, fd !== undefined);
     }
     const names = Object.keys(fields);
     omitted += names.filter((f) => !layout.mismatchFields.includes(f)).length;

@@ -42,18 +42,34 @@ export class StyleCache {
     return style;
   }
 
-  /** The header cell style. */
-  header(): Partial<ExcelJS.Style> {
-    let style = this.styles.get('header');
+  /** The header cell style; right-aligned over a column of figures, so the title sits above the digits. */
+  header(align: 'left' | 'right' = 'left'): Partial<ExcelJS.Style> {
+    let style = this.styles.get(`header-${align}`);
     if (!style) {
       style = {
         font: { bold: true },
         fill: HEADER_FILL,
         border: { bottom: { style: 'thin' } },
-        alignment: { vertical: 'middle', wrapText: true },
+        alignment: { vertical: 'middle', wrapText: true, horizontal: align },
       };
-      this.styles.set('header', style);
+      this.styles.set(`header-${align}`, style);
     }
+    return style;
+  }
+
+  /** Text with a little indent, for a label column that follows a column of right-aligned figures. */
+  indented(cell: ExcelJS.Cell, value: string): void {
+    this.text(cell, value);
+    let style = this.styles.get('indent');
+    if (!style) this.styles.set('indent', (style = { alignment: { indent: 1 } }));
+    cell.style = style;
+  }
+
+  /** A date or figure shown at the left of a key/value line, under the other values' text. */
+  left(numFmt: string): Partial<ExcelJS.Style> {
+    const id = `left-${numFmt}`;
+    let style = this.styles.get(id);
+    if (!style) this.styles.set(id, (style = { numFmt, alignment: { horizontal: 'left' } }));
     return style;
   }
 
@@ -103,6 +119,8 @@ export class StyleCache {
 export interface ColumnSpec {
   header: string;
   width?: number;
+  /** The column holds figures: its header is right-aligned over them. */
+  numeric?: boolean;
 }
 
 /** Print setup of a detail sheet: landscape, as wide as one page, the sheet's name and page number in the footer. */
@@ -138,18 +156,20 @@ export function openDetailSheet(
     ws.getColumn(i + 1).width = fitWidth(c.header, c.width);
   });
   const header = ws.addRow(columns.map((c) => c.header));
-  header.eachCell((cell) => (cell.style = styles.header()));
+  header.eachCell((cell, i) => (cell.style = styles.header(columns[i - 1]?.numeric ? 'right' : 'left')));
   header.commit();
-  // The streaming writer forgets committed rows, so the last row number is tracked as rows are added.
-  let lastRow = 1;
+  // The streaming writer forgets committed rows, so the last data row is tracked as rows are added.
+  const data = { lastRow: 1, ended: false };
+  dataRows.set(ws, data);
   const addRow = ws.addRow.bind(ws);
   ws.addRow = (values, style) => {
     const row = addRow(values, style);
-    lastRow = Math.max(lastRow, row.number);
+    if (!data.ended) data.lastRow = Math.max(data.lastRow, row.number);
     return row;
   };
   const commit = ws.commit.bind(ws);
   ws.commit = () => {
+    const { lastRow } = data;
     const quoted = `'${ws.name.replace(/'/g, "''")}'`;
     const names = sheetLocalNames(wb);
     if (columns.length > 0) {
@@ -161,6 +181,14 @@ export function openDetailSheet(
     commit();
   };
   return ws;
+}
+
+const dataRows = new WeakMap<ExcelJS.Worksheet, { lastRow: number; ended: boolean }>();
+
+/** Ends the filtered data of a detail sheet: rows added after this (totals, notes) stay out of its autofilter and sorting. */
+export function endOfData(ws: ExcelJS.Worksheet): void {
+  const data = dataRows.get(ws);
+  if (data) data.ended = true;
 }
 
 interface SheetLocalName {

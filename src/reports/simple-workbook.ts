@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { FieldKind } from './field-kinds.js';
 import { writeAtomically } from './atomic-file.js';
-import { EXCEL_MAX_ROWS, StyleCache, openDetailSheet, TIMESTAMP_FORMAT } from './sheet-writer.js';
+import { EXCEL_MAX_ROWS, StyleCache, openDetailSheet, TIMESTAMP_FORMAT, DETAIL_PAGE_SETUP, PAGE_FOOTER } from './sheet-writer.js';
 import { SheetNames } from './sheet-names.js';
 
 /** A column of a table sheet. Number values are decimal strings (exact) or JS numbers (counts). */
@@ -69,7 +69,7 @@ export async function writeTableWorkbook(opts: {
     wb.creator = 'cutover';
     const styles = new StyleCache();
     const names = new SheetNames();
-    const summary = wb.addWorksheet(names.take('Summary'));
+    const summary = wb.addWorksheet(names.take('Summary'), { pageSetup: DETAIL_PAGE_SETUP, headerFooter: PAGE_FOOTER });
     for (const sheet of opts.sheets) {
       const name = names.take(sheet.name);
       const ws = openDetailSheet(wb, styles, name, sheet.columns, sheet.frozenColumns ?? 1);

@@ -43,25 +43,28 @@ export function writeSummarySheet(
   extras: SummaryExtras,
   mapping?: Mapping,
 ): void {
-  [30, 22, 20, 20, 20, 20, 14, 24].forEach((w, i) => (ws.getColumn(i + 1).width = w));
+  // Wide enough for the control-total headers and a nine-figure amount with its currency code.
+  [30, 24, 12, 24, 24, 27, 21, 28].forEach((w, i) => (ws.getColumn(i + 1).width = w));
   const add = (values: unknown[] = [], style?: Partial<ExcelJS.Style>) => {
     const row = ws.addRow([]);
     values.forEach((v, i) => {
       const cell = row.getCell(i + 1);
-      if (typeof v === 'string') styles.text(cell, v);
+      // Text right after a figure is indented, so "527" and "Mismatches" do not run together.
+      if (typeof v === 'string') (typeof values[i - 1] === 'number' ? styles.indented(cell, v) : styles.text(cell, v));
       else if (v !== undefined && v !== null) cell.value = v as ExcelJS.CellValue;
       if (typeof v === 'number') cell.style = styles.get(COUNT_FMT);
-      if (v instanceof Date) cell.style = styles.get(TIMESTAMP_FORMAT + ' "UTC"');
+      if (v instanceof Date) cell.style = styles.left(TIMESTAMP_FORMAT + ' "UTC"');
       if (style && v !== undefined) cell.style = { ...cell.style, ...style };
     });
     row.commit();
     return row;
   };
-  const section = (title: string, headers: string[]) => {
+  /** A titled table; `figures` are the indexes of its numeric columns, whose headers sit right. */
+  const section = (title: string, headers: string[], figures: number[] = []) => {
     add();
     add([title], SECTION);
     const row = ws.addRow(headers);
-    row.eachCell((c) => (c.style = styles.header()));
+    row.eachCell((c, i) => (c.style = styles.header(figures.includes(i - 1) ? 'right' : 'left')));
     row.commit();
   };
 
@@ -85,9 +88,14 @@ export function writeSummarySheet(
   add(['Window', w ? `${w.field} from ${w.since ?? '(start)'} until ${w.until ?? '(now)'}` : 'all rows']);
   add(['Started', new Date(summary.startedAt)]);
   add(['Finished', new Date(summary.finishedAt)]);
-  add(['Duration (s)', summary.durationMs / 1000]).getCell(2).style = styles.get('#,##0.0');
+  // Styled before the row is committed: the streaming writer ignores changes to a committed row.
+  const duration = ws.addRow([]);
+  styles.text(duration.getCell(1), 'Duration (s)');
+  duration.getCell(2).value = summary.durationMs / 1000;
+  duration.getCell(2).style = styles.left('#,##0.0');
+  duration.commit();
 
-  section('Counts', ['Class', 'Count', 'Sheet']);
+  section('Counts', ['Class', 'Count', 'Sheet'], [1]);
   const c = summary.counts;
   const sheetOf = (name: string) => extras.coverage.find((x) => x.sheet === name)?.sheet ?? '';
   add(['Legacy rows', c.legacy]);
@@ -99,7 +107,7 @@ export function writeSummarySheet(
   add(['Duplicate keys', c.duplicateKeys, sheetOf('Duplicates')]);
   if (c.unbalancedJournals !== undefined) add(['Unbalanced journals', c.unbalancedJournals, sheetOf('Unbalanced Journals')]);
 
-  section('Control totals', ['Group', 'Field', 'Lines', 'Legacy', 'Cloud', 'Variance (cloud − legacy)', 'Lines with variance', 'Detail sheet']);
+  section('Control totals', ['Group', 'Field', 'Lines', 'Legacy', 'Cloud', 'Variance (cloud − legacy)', 'Lines with variance', 'Detail sheet'], [2, 3, 4, 5, 6]);
   for (const t of controlTotals(summary.totals, mapping)) {
     const row = ws.addRow([]);
     styles.text(row.getCell(1), t.group);
@@ -109,19 +117,19 @@ export function writeSummarySheet(
     writeFigures(styles, row, 4, { legacy: t.legacy, cloud: t.cloud, difference: t.variance }, t.scale, t.currency);
     row.getCell(7).value = t.linesWithVariance;
     row.getCell(7).style = styles.get(COUNT_FMT);
-    styles.text(row.getCell(8), extras.domainSheets.get(t.group) ?? '');
+    styles.indented(row.getCell(8), extras.domainSheets.get(t.group) ?? '');
     row.commit();
   }
   if (summary.totals.length === 0) add(['(this mapping defines no control totals)']);
 
-  section('Fields with most mismatches', ['Field', 'Label', 'Mismatches']);
+  section('Fields with most mismatches', ['Field', 'Label', 'Mismatches'], [2]);
   const top = Object.entries(summary.fieldMismatches)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 10);
   for (const [field, n] of top) add([field, kinds.get(field).label, n]);
   if (top.length === 0) add(['(none)']);
 
-  section('Detail in this workbook', ['Sheet', 'Rows shown', 'Rows in run', 'Not shown']);
+  section('Detail in this workbook', ['Sheet', 'Rows shown', 'Rows in run', 'Not shown'], [1, 2, 3]);
   for (const x of extras.coverage) add([x.sheet, x.shown, x.total, x.total - x.shown], x.shown < x.total ? WARN : undefined);
   const capped = extras.coverage.filter((x) => x.shown < x.total);
   add();

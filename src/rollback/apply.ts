@@ -2,16 +2,21 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { ControlStore } from '../store/control-store.js';
 import type { Adapter } from '../adapters/types.js';
 import type { Logger } from '../util/logger.js';
-import { audit, getRun } from '../store/runs.js';
-import { LEDGER_TABLE } from '../replay/ledger.js';
+import { audit } from '../store/runs.js';
 import { UsageError } from '../errors.js';
 import type { PlanAction, RollbackPlan } from './plan-types.js';
 import { loadPlan, setPlanStatus } from './plan-store.js';
-import { describeTarget, openTargetDb, runTargets } from './run-targets.js';
-import { readRows, type TargetDb } from './target-rows.js';
+import { openPlanTargets, staleRefusal } from './apply-guards.js';
+import { readRows } from './target-rows.js';
 import { ensureRollbackLedger, readMarks } from './rollback-ledger.js';
 import { walkUndo } from './undo-walk.js';
-import { compensate, compensateGroup, isUniqueViolation, RowChanged, type CompensationOutcome } from './compensate.js';
+import {
+  compensate,
+  compensateGroup,
+  isUniqueViolation,
+  RowChanged,
+  type CompensationOutcome,
+} from './compensate.js';
 import { identityOf } from './row-image.js';
 import { addAmounts } from './amounts.js';
 
@@ -63,7 +68,10 @@ export interface ApplyResult {
   /** Undone by an earlier run of this apply (resumed) or by another plan: included in, or besides, `undone`. */
   resumed: number;
   undoneByOtherPlans: number;
-  byType: Record<string, { undone: number; skipped: number; manual: number; amountsUndone: Record<string, string> }>;
+  byType: Record<
+    string,
+    { undone: number; skipped: number; manual: number; amountsUndone: Record<string, string> }
+  >;
   undone: ReportItem[];
   skipped: ReportItem[];
   manual: ReportItem[];
@@ -79,10 +87,10 @@ export interface ApplyResult {
  * same command again after a crash carries on where it stopped and never undoes anything twice.
  */
 export async function applyRollbackPlan(opts: ApplyOptions): Promise<ApplyResult> {
-  const { config, store, planId, logger } = opts;
+  const { store, planId, logger } = opts;
   const startedAt = new Date().toISOString();
   const { plan, hash } = await loadPlan(store, planId);
-  const dbs = await openTargets(opts, plan);
+  const dbs = await openPlanTargets(opts, plan);
 
   const dbActions = plan.actions.filter((a) => dbs.has(a.target));
   const marks = new Map<string, string>();
@@ -97,13 +105,15 @@ export async function applyRollbackPlan(opts: ApplyOptions): Promise<ApplyResult
   );
   const stale = pending.filter((a, i) => a.status === 'ok' && verdicts[i]!.status !== 'ok');
   const planned = pending.filter((a) => a.status === 'conflict');
-  if ((stale.length || planned.length) && !opts.skipConflicts) throw refusal(plan, stale, verdicts, pending, planned.length);
+  if ((stale.length || planned.length) && !opts.skipConflicts)
+    throw staleRefusal(plan, stale, verdicts, pending, planned.length);
 
   const skipReason = new Map<string, string>();
   pending.forEach((a, i) => {
     const v = verdicts[i]!;
     if (a.status === 'conflict') skipReason.set(a.eventId, a.reason ?? 'a conflict when the plan was made');
-    else if (a.status === 'ok' && v.status !== 'ok') skipReason.set(a.eventId, `Stale since planning: ${v.reason ?? ''}`);
+    else if (a.status === 'ok' && v.status !== 'ok')
+      skipReason.set(a.eventId, `Stale since planning: ${v.reason ?? ''}`);
   });
   const toUndo = pending.filter((a) => a.status === 'ok' && !skipReason.has(a.eventId));
   if (toUndo.length) {
@@ -115,9 +125,17 @@ export async function applyRollbackPlan(opts: ApplyOptions): Promise<ApplyResult
       toSkip: skipReason.size,
       manual: plan.counts.manual,
     });
-    if (!ok) throw new UsageError('The rollback was not confirmed; nothing was written.', 'Run it again and answer y, or pass --yes.');
+    if (!ok)
+      throw new UsageError(
+        'The rollback was not confirmed; nothing was written.',
+        'Run it again and answer y, or pass --yes.',
+      );
     await setPlanStatus(store, planId, 'applying');
-    await audit(store, { action: 'rollback.apply', subject: planId, detail: { runId: plan.runId, hash, toUndo: toUndo.length } });
+    await audit(store, {
+      action: 'rollback.apply',
+      subject: planId,
+      detail: { runId: plan.runId, hash, toUndo: toUndo.length },
+    });
     for (const db of dbs.values()) await ensureRollbackLedger(db.knex);
   }
 
@@ -159,7 +177,8 @@ export async function applyRollbackPlan(opts: ApplyOptions): Promise<ApplyResult
     else
       // Something in the group changed since the check (or another apply is running): one at a time.
       for (const a of group) {
-        if (keysOf(a).some((k) => blocked.has(k))) skipped(a, 'A later event on the same row was not undone.');
+        if (keysOf(a).some((k) => blocked.has(k)))
+          skipped(a, 'A later event on the same row was not undone.');
         else record(a, await compensate(db, a, planId));
       }
     done += group.length;
@@ -196,78 +215,34 @@ export async function applyRollbackPlan(opts: ApplyOptions): Promise<ApplyResult
     batch.push(a);
   }
   await flush();
-  result.counts = { undone: result.undone.length, skipped: result.skipped.length, manual: result.manual.length };
+  result.counts = {
+    undone: result.undone.length,
+    skipped: result.skipped.length,
+    manual: result.manual.length,
+  };
   result.status = result.counts.skipped || result.counts.manual ? 'partial' : 'complete';
   result.finishedAt = new Date().toISOString();
   await setPlanStatus(store, planId, result.status, { counts: result.counts, resumed: result.resumed });
   await store
     .knex('cutover_runs')
     .where({ id: planId })
-    .update({ summary: JSON.stringify({ planId, runId: plan.runId, hash, status: result.status, counts: result.counts, planCounts: plan.counts }) });
-  await audit(store, { action: 'rollback.applied', subject: planId, detail: { status: result.status, counts: result.counts } });
+    .update({
+      summary: JSON.stringify({
+        planId,
+        runId: plan.runId,
+        hash,
+        status: result.status,
+        counts: result.counts,
+        planCounts: plan.counts,
+      }),
+    });
+  await audit(store, {
+    action: 'rollback.applied',
+    subject: planId,
+    detail: { status: result.status, counts: result.counts },
+  });
   logger.debug({ planId, counts: result.counts }, 'rollback applied');
   return result;
-}
-
-/** Opens the plan's database targets after checking each is still the run's target, the same database, and writable. */
-async function openTargets(opts: ApplyOptions, plan: RollbackPlan): Promise<Map<string, TargetDb>> {
-  const run = await getRun(opts.store, plan.runId, 'replay').catch(() => {
-    throw new UsageError(
-      `The replay run ${plan.runId} of rollback plan ${plan.planId} is no longer in the control store.`,
-      'Check --config points at the control store the plan was made with.',
-    );
-  });
-  const now = await runTargets(opts.config, run);
-  const dbs = new Map<string, TargetDb>();
-  for (const t of plan.targets) {
-    const current = describeTarget(opts.config, t.name, plan.runId);
-    if (!now.some((n) => n.name === t.name) || current.url !== t.url || current.dialect !== t.dialect)
-      throw new UsageError(
-        `Rollback plan ${plan.planId} was made for the connection "${t.name}" at ${t.url}, but "${t.name}" is now ${current.url}.`,
-        'Nothing was written. Point the connection back at the database the run wrote to, or make a new plan for this one.',
-      );
-    const db = await openTargetDb(t, opts.openAdapter);
-    if (!db) continue;
-    const ids = plan.actions.filter((a) => a.target === t.name).map((a) => a.eventId);
-    let found = 0;
-    if (await db.knex.schema.hasTable(LEDGER_TABLE))
-      for (let i = 0; i < ids.length; i += 500) {
-        const row = (await db.knex(LEDGER_TABLE)
-          .where({ run_id: plan.runId })
-          .whereIn('event_id', ids.slice(i, i + 500))
-          .count({ n: '*' })
-          .first()) as { n: number | string } | undefined;
-        found += Number(row?.n ?? 0);
-      }
-    if (found !== ids.length)
-      throw new UsageError(
-        `The database behind "${t.name}" is not the one rollback plan ${plan.planId} was made for: its replay ledger holds ${found} of the ${ids.length} events of run ${plan.runId} the plan undoes.`,
-        'Nothing was written. Point the connection at the database the run wrote to.',
-      );
-    dbs.set(t.name, db);
-  }
-  return dbs;
-}
-
-function refusal(
-  plan: RollbackPlan,
-  stale: PlanAction[],
-  verdicts: { status: string; reason?: string }[],
-  pending: PlanAction[],
-  planned: number,
-): UsageError {
-  const first = stale[0];
-  const why = first ? verdicts[pending.indexOf(first)]?.reason : undefined;
-  const parts: string[] = [];
-  if (stale.length)
-    parts.push(
-      `Rollback plan ${plan.planId} is stale: ${stale.length} of its actions no longer match the target (first: ${first!.eventId} ${first!.eventType}: ${why ?? 'changed'}).`,
-    );
-  if (planned) parts.push(`The plan has ${planned} conflict${planned === 1 ? '' : 's'} (see reports/${plan.planId}/rollback-plan.md).`);
-  return new UsageError(
-    `${parts.join(' ')} Nothing was written.`,
-    `Make a new plan (\`cutover rollback plan --run ${plan.runId}\`) and review it, or apply this one with --skip-conflicts to undo everything else and report the rest as skipped.`,
-  );
 }
 
 function item(a: PlanAction, reason?: string): ReportItem {

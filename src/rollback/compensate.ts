@@ -6,9 +6,7 @@ import { ROLLBACK_LEDGER } from './rollback-ledger.js';
 
 /** What happened to one action. */
 export type CompensationOutcome =
-  | { outcome: 'undone' }
-  | { outcome: 'already'; planId: string }
-  | { outcome: 'changed'; reason: string };
+  { outcome: 'undone' } | { outcome: 'already'; planId: string } | { outcome: 'changed'; reason: string };
 
 /** A row is not what the plan expects: the transaction is rolled back, nothing of it is written. */
 export class RowChanged extends Error {}
@@ -38,7 +36,9 @@ export async function compensateGroup(
     const at = new Date().toISOString();
     for (let i = 0; i < todo.length; i += 100)
       await trx(ROLLBACK_LEDGER).insert(
-        todo.slice(i, i + 100).map((a) => ({ event_id: a.eventId, plan_id: planId, undone_at: at, outcome: 'undone' })),
+        todo
+          .slice(i, i + 100)
+          .map((a) => ({ event_id: a.eventId, plan_id: planId, undone_at: at, outcome: 'undone' })),
       );
     for (const a of todo) {
       await undoRows(db, trx, a);
@@ -49,13 +49,19 @@ export async function compensateGroup(
 }
 
 /** Undoes one event (see compensateGroup); a changed row is reported, not thrown. */
-export async function compensate(db: TargetDb, action: PlanAction, planId: string): Promise<CompensationOutcome> {
+export async function compensate(
+  db: TargetDb,
+  action: PlanAction,
+  planId: string,
+): Promise<CompensationOutcome> {
   try {
     return (await compensateGroup(db, [action], planId)).get(action.eventId)!;
   } catch (err) {
-    if (err instanceof RowChanged) return { outcome: 'changed', reason: `Changed during apply: ${err.message}` };
+    if (err instanceof RowChanged)
+      return { outcome: 'changed', reason: `Changed during apply: ${err.message}` };
     if (isUniqueViolation(err)) {
-      const row = (await db.knex(ROLLBACK_LEDGER).where({ event_id: action.eventId }).first()) as { plan_id: string } | undefined;
+      const row = (await db.knex(ROLLBACK_LEDGER).where({ event_id: action.eventId }).first()) as
+        { plan_id: string } | undefined;
       if (row) return { outcome: 'already', planId: row.plan_id };
     }
     throw err;
@@ -66,7 +72,11 @@ async function undoRows(db: TargetDb, trx: Knex.Transaction, action: PlanAction)
   const table = action.table!;
   for (const r of action.rows) {
     const now = await readRows(db, trx, table, r.where, true);
-    const why = mismatch(table, r, now.length === 1 ? now[0]! : now.length === 0 ? null : { __rows: now.length });
+    const why = mismatch(
+      table,
+      r,
+      now.length === 1 ? now[0]! : now.length === 0 ? null : { __rows: now.length },
+    );
     if (why) throw new RowChanged(why);
     const n = !r.restore
       ? await deleteRow(trx, table, r.where)

@@ -7,7 +7,10 @@ import type { ReplaySummary } from './run-targets.js';
  * a person acts on, and neither ledger stores the payload). Empty when the source was a table or the
  * file is gone: the report then says where to look.
  */
-export async function loadPayloads(source: ReplaySummary['source'], ids: Set<string>): Promise<Map<string, unknown>> {
+export async function loadPayloads(
+  source: ReplaySummary['source'],
+  ids: Set<string>,
+): Promise<Map<string, unknown>> {
   const out = new Map<string, unknown>();
   if (!ids.size || source?.kind !== 'file' || !fs.existsSync(source.path)) return out;
   try {

@@ -34,7 +34,9 @@ export async function savePlan(store: ControlStore, plan: RollbackPlan, hash: st
 export async function loadPlan(store: ControlStore, planId: string): Promise<StoredPlan> {
   const row = (await store.knex(T).where({ id: planId }).first()) as Record<string, string> | undefined;
   if (!row) {
-    const recent = (await store.knex(T).orderBy('created_at', 'desc').limit(5).select('id')) as { id: string }[];
+    const recent = (await store.knex(T).orderBy('created_at', 'desc').limit(5).select('id')) as {
+      id: string;
+    }[];
     throw new UsageError(
       `There is no rollback plan "${planId}" in the control store.`,
       recent.length
@@ -46,7 +48,10 @@ export async function loadPlan(store: ControlStore, planId: string): Promise<Sto
   try {
     plan = JSON.parse(row.plan!) as RollbackPlan;
   } catch {
-    throw new DataError(`The stored rollback plan ${planId} is not valid JSON.`, 'Make a new plan with `cutover rollback plan`.');
+    throw new DataError(
+      `The stored rollback plan ${planId} is not valid JSON.`,
+      'Make a new plan with `cutover rollback plan`.',
+    );
   }
   const hash = planHash(plan);
   if (hash !== row.hash)
@@ -72,5 +77,8 @@ export async function setPlanStatus(
     patch.result = JSON.stringify(result ?? null);
   }
   await store.knex(T).where({ id: planId }).update(patch);
-  await store.knex('cutover_runs').where({ id: planId }).update({ status, ...(status === 'applying' ? {} : { finished_at: now }) });
+  await store
+    .knex('cutover_runs')
+    .where({ id: planId })
+    .update({ status, ...(status === 'applying' ? {} : { finished_at: now }) });
 }

@@ -73,7 +73,9 @@ export async function createRollbackPlan(opts: PlanOptions): Promise<PlanResult>
         actions.push(dbAction(row, t.name, pks.get(table)!));
       }
     } else if (await store.knex.schema.hasTable(HTTP_LEDGER_TABLE)) {
-      const rows = (await store.knex(HTTP_LEDGER_TABLE).where({ run_id: runId, target: t.name })) as HttpLedgerRow[];
+      const rows = (await store
+        .knex(HTTP_LEDGER_TABLE)
+        .where({ run_id: runId, target: t.name })) as HttpLedgerRow[];
       actions.push(...rows.map(httpAction));
     }
   }
@@ -92,7 +94,10 @@ export async function createRollbackPlan(opts: PlanOptions): Promise<PlanResult>
     actions.map((action) => ({ action, preset: action.status })),
     (target, table, where) => readRows(dbs.get(target)!, dbs.get(target)!.knex, table, where),
   );
-  const payloads = await loadPayloads(summary.source, new Set(actions.filter((a, i) => verdicts[i]!.status === 'manual').map((a) => a.eventId)));
+  const payloads = await loadPayloads(
+    summary.source,
+    new Set(actions.filter((a, i) => verdicts[i]!.status === 'manual').map((a) => a.eventId)),
+  );
   for (const [i, a] of actions.entries()) {
     const v = verdicts[i]!;
     a.status = v.status;
@@ -121,8 +126,18 @@ export async function createRollbackPlan(opts: PlanOptions): Promise<PlanResult>
   };
   const hash = planHash(plan);
   await savePlan(store, plan, hash);
-  await finishRun(store, planId, 'planned', { planId, runId, hash, counts: plan.counts, targets: targets.map((t) => t.name) });
-  await audit(store, { action: 'rollback.plan', subject: planId, detail: { runId, hash, counts: plan.counts } });
+  await finishRun(store, planId, 'planned', {
+    planId,
+    runId,
+    hash,
+    counts: plan.counts,
+    targets: targets.map((t) => t.name),
+  });
+  await audit(store, {
+    action: 'rollback.plan',
+    subject: planId,
+    detail: { runId, hash, counts: plan.counts },
+  });
   const exceptions = await recordConflicts(store, plan, summary);
   logger.debug({ planId, counts: plan.counts }, 'rollback plan saved');
   return { plan, hash, exceptions };
@@ -168,7 +183,9 @@ async function recordConflicts(
   summary: ReplaySummary,
 ): Promise<{ opened: number; updated: number }> {
   const out = { opened: 0, updated: 0 };
-  const loaded = summary.mappingFile ? await loadEventsMapping(summary.mappingFile).catch(() => undefined) : undefined;
+  const loaded = summary.mappingFile
+    ? await loadEventsMapping(summary.mappingFile).catch(() => undefined)
+    : undefined;
   const mapping = loaded?.name ?? 'events';
   for (const a of plan.actions) {
     if (a.status !== 'conflict') continue;
@@ -195,4 +212,3 @@ async function recordConflicts(
   }
   return out;
 }
-

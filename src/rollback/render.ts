@@ -24,7 +24,9 @@ export function renderPlan(plan: RollbackPlan, hash: string, reports: ReportFile
     const amounts = Object.entries(s.amounts)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
-    lines.push(`  ${type}: ${s.ok} ok, ${s.conflict} conflict, ${s.manual} manual${amounts ? ` (replay effect: ${amounts})` : ''}`);
+    lines.push(
+      `  ${type}: ${s.ok} ok, ${s.conflict} conflict, ${s.manual} manual${amounts ? ` (replay effect: ${amounts})` : ''}`,
+    );
   }
   for (const a of plan.actions.filter((x) => x.status !== 'ok').slice(0, 10))
     lines.push(`  ${a.status.toUpperCase()} ${a.eventId} ${a.eventType}: ${a.reason ?? ''}`);
@@ -38,7 +40,8 @@ export function renderApply(r: ApplyResult, reports: ReportFiles): string {
     `Rollback ${r.planId} of run ${r.runId}: ${r.status}`,
     `  ${r.counts.undone} undone${r.resumed ? ` (${r.resumed} before an interruption)` : ''}, ${r.counts.skipped} skipped, ${r.counts.manual} left for a person`,
   ];
-  for (const i of [...r.skipped, ...r.manual].slice(0, 10)) lines.push(`  ${i.eventId} ${i.eventType}: ${i.reason ?? ''}`);
+  for (const i of [...r.skipped, ...r.manual].slice(0, 10))
+    lines.push(`  ${i.eventId} ${i.eventType}: ${i.reason ?? ''}`);
   lines.push(`Report: ${reports.md}`);
   return lines.join('\n');
 }

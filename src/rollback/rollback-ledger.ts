@@ -36,7 +36,10 @@ export async function readMarks(knex: Knex, eventIds: string[]): Promise<Map<str
   const out = new Map<string, RollbackMark>();
   if (!(await knex.schema.hasTable(ROLLBACK_LEDGER))) return out;
   for (let i = 0; i < eventIds.length; i += 500) {
-    const rows = (await knex(ROLLBACK_LEDGER).whereIn('event_id', eventIds.slice(i, i + 500))) as RollbackMark[];
+    const rows = (await knex(ROLLBACK_LEDGER).whereIn(
+      'event_id',
+      eventIds.slice(i, i + 500),
+    )) as RollbackMark[];
     for (const r of rows) out.set(r.event_id, r);
   }
   return out;

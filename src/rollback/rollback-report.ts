@@ -17,7 +17,9 @@ export interface ReportFiles {
 
 /** Escapes text for a Markdown table cell (like the reports' mdText, but never cut short: a manual item's instructions are read in full). */
 const mdText = (value: string | null | undefined): string =>
-  value === null || value === undefined ? '∅' : value.replace(/[\r\n]+/g, ' ').replace(/([\\`*_[\]<>|#!~])/g, '\\$1');
+  value === null || value === undefined
+    ? '∅'
+    : value.replace(/[\r\n]+/g, ' ').replace(/([\\`*_[\]<>|#!~])/g, '\\$1');
 
 const amountsText = (a: Record<string, string>): string =>
   Object.entries(a)
@@ -29,7 +31,11 @@ async function writeText(file: string, text: string): Promise<void> {
 }
 
 /** Writes reports/<plan>/rollback-plan.json, .md and .xlsx: what apply will do, for review before it runs. */
-export async function writePlanReport(reportsDir: string, plan: RollbackPlan, hash: string): Promise<ReportFiles> {
+export async function writePlanReport(
+  reportsDir: string,
+  plan: RollbackPlan,
+  hash: string,
+): Promise<ReportFiles> {
   const dir = path.join(reportsDir, plan.planId);
   const files = {
     json: path.join(dir, 'rollback-plan.json'),
@@ -54,9 +60,22 @@ export async function writePlanReport(reportsDir: string, plan: RollbackPlan, ha
       ...typeLines(plan.byType),
     ],
     sheets: [
-      { name: 'Actions', columns: ACTION_COLUMNS, rows: plan.actions.map(actionRow), highlight: (r) => r.status !== 'ok' },
-      { name: 'Conflicts', columns: ACTION_COLUMNS, rows: plan.actions.filter((a) => a.status === 'conflict').map(actionRow) },
-      { name: 'Manual', columns: ACTION_COLUMNS, rows: plan.actions.filter((a) => a.status === 'manual').map(actionRow) },
+      {
+        name: 'Actions',
+        columns: ACTION_COLUMNS,
+        rows: plan.actions.map(actionRow),
+        highlight: (r) => r.status !== 'ok',
+      },
+      {
+        name: 'Conflicts',
+        columns: ACTION_COLUMNS,
+        rows: plan.actions.filter((a) => a.status === 'conflict').map(actionRow),
+      },
+      {
+        name: 'Manual',
+        columns: ACTION_COLUMNS,
+        rows: plan.actions.filter((a) => a.status === 'manual').map(actionRow),
+      },
     ],
   });
   return files;
@@ -72,7 +91,11 @@ export async function writeApplyReport(reportsDir: string, result: ApplyResult):
   };
   await writeText(files.json, JSON.stringify(result, null, 2) + '\n');
   await writeText(files.md, applyMarkdown(result));
-  const sheet = (name: string, items: ReportItem[]) => ({ name, columns: ITEM_COLUMNS, rows: items.map(itemRow) });
+  const sheet = (name: string, items: ReportItem[]) => ({
+    name,
+    columns: ITEM_COLUMNS,
+    rows: items.map(itemRow),
+  });
   await writeTableWorkbook({
     file: files.xlsx,
     title: `Rollback ${result.planId} of replay run ${result.runId}`,
@@ -87,10 +110,19 @@ export async function writeApplyReport(reportsDir: string, result: ApplyResult):
       { label: 'Finished', value: result.finishedAt },
       ...Object.entries(result.byType).flatMap(([type, s]) => [
         { label: `${type}: undone / skipped / manual`, value: `${s.undone} / ${s.skipped} / ${s.manual}` },
-        ...Object.entries(s.amountsUndone).map(([col, v]) => ({ label: `${type}: ${col} taken back`, value: v, kind: 'number' as const, scale: scaleOf(v) })),
+        ...Object.entries(s.amountsUndone).map(([col, v]) => ({
+          label: `${type}: ${col} taken back`,
+          value: v,
+          kind: 'number' as const,
+          scale: scaleOf(v),
+        })),
       ]),
     ],
-    sheets: [sheet('Manual', result.manual), sheet('Skipped', result.skipped), sheet('Undone', result.undone)],
+    sheets: [
+      sheet('Manual', result.manual),
+      sheet('Skipped', result.skipped),
+      sheet('Undone', result.undone),
+    ],
   });
   return files;
 }
@@ -156,7 +188,12 @@ function itemRow(i: ReportItem): TableRow {
 function typeLines(byType: RollbackPlan['byType']) {
   return Object.entries(byType).flatMap(([type, s]) => [
     { label: `${type}: ok / conflict / manual`, value: `${s.ok} / ${s.conflict} / ${s.manual}` },
-    ...Object.entries(s.amounts).map(([col, v]) => ({ label: `${type}: ${col} (replay's net effect)`, value: v, kind: 'number' as const, scale: scaleOf(v) })),
+    ...Object.entries(s.amounts).map(([col, v]) => ({
+      label: `${type}: ${col} (replay's net effect)`,
+      value: v,
+      kind: 'number' as const,
+      scale: scaleOf(v),
+    })),
   ]);
 }
 
@@ -187,19 +224,41 @@ export function planMarkdown(plan: RollbackPlan, hash: string): string {
     '|---|---:|---:|---:|---:|---|',
   ];
   for (const [type, s] of Object.entries(plan.byType).sort())
-    lines.push(`| ${mdText(type)} | ${s.actions} | ${s.ok} | ${s.conflict} | ${s.manual} | ${mdText(amountsText(s.amounts))} |`);
+    lines.push(
+      `| ${mdText(type)} | ${s.actions} | ${s.ok} | ${s.conflict} | ${s.manual} | ${mdText(amountsText(s.amounts))} |`,
+    );
   const section = (title: string, intro: string, list: PlanAction[]) => {
     if (!list.length) return;
-    lines.push('', `## ${title} (${list.length})`, '', intro, '', '| seq | event | type | key | table | amounts | detail |', '|---:|---|---|---|---|---|---|');
+    lines.push(
+      '',
+      `## ${title} (${list.length})`,
+      '',
+      intro,
+      '',
+      '| seq | event | type | key | table | amounts | detail |',
+      '|---:|---|---|---|---|---|---|',
+    );
     for (const a of list.slice(0, MD_ROWS))
       lines.push(
         `| ${a.seq} | ${mdText(a.eventId)} | ${mdText(a.eventType)} | ${mdText(a.eventKey)} | ${mdText(a.table ?? a.target)} | ${mdText(amountsText(a.amounts))} | ${mdText(a.reason ?? a.undo)} |`,
       );
     if (list.length > MD_ROWS) lines.push('', `(${list.length - MD_ROWS} more in rollback-plan.json)`);
   };
-  section('Conflicts', 'The row changed after the replay; apply will not overwrite it. Resolve by hand, then plan again, or apply with --skip-conflicts.', plan.actions.filter((a) => a.status === 'conflict'));
-  section('For a person', 'cutover will not undo these; each says what must be done.', plan.actions.filter((a) => a.status === 'manual'));
-  section('To undo', 'In this order, each in its own transaction with its rollback mark.', plan.actions.filter((a) => a.status === 'ok'));
+  section(
+    'Conflicts',
+    'The row changed after the replay; apply will not overwrite it. Resolve by hand, then plan again, or apply with --skip-conflicts.',
+    plan.actions.filter((a) => a.status === 'conflict'),
+  );
+  section(
+    'For a person',
+    'cutover will not undo these; each says what must be done.',
+    plan.actions.filter((a) => a.status === 'manual'),
+  );
+  section(
+    'To undo',
+    'In this order, each in its own transaction with its rollback mark.',
+    plan.actions.filter((a) => a.status === 'ok'),
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -219,10 +278,18 @@ export function applyMarkdown(r: ApplyResult): string {
     '|---|---:|---:|---:|---|',
   ];
   for (const [type, s] of Object.entries(r.byType).sort())
-    lines.push(`| ${mdText(type)} | ${s.undone} | ${s.skipped} | ${s.manual} | ${mdText(amountsText(s.amountsUndone))} |`);
+    lines.push(
+      `| ${mdText(type)} | ${s.undone} | ${s.skipped} | ${s.manual} | ${mdText(amountsText(s.amountsUndone))} |`,
+    );
   const section = (title: string, list: ReportItem[]) => {
     if (!list.length) return;
-    lines.push('', `## ${title} (${list.length})`, '', '| seq | event | type | key | table | amounts | detail |', '|---:|---|---|---|---|---|---|');
+    lines.push(
+      '',
+      `## ${title} (${list.length})`,
+      '',
+      '| seq | event | type | key | table | amounts | detail |',
+      '|---:|---|---|---|---|---|---|',
+    );
     for (const i of list.slice(0, MD_ROWS))
       lines.push(
         `| ${i.seq} | ${mdText(i.eventId)} | ${mdText(i.eventType)} | ${mdText(i.eventKey)} | ${mdText(i.table ?? i.target)} | ${mdText(amountsText(i.amounts))} | ${mdText(i.reason ?? i.undo)} |`,

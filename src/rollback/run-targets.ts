@@ -28,9 +28,11 @@ export async function runTargets(config: LoadedConfig, run: RunRecord): Promise<
   if (!names?.length && summary.mappingFile) {
     const mapping = await loadEventsMapping(summary.mappingFile).catch(() => undefined);
     if (mapping)
-      names = [...new Set(Object.values(mapping.events).map((r) => targetNameOf(r, mapping, summary.target ?? undefined)))].filter(
-        (n): n is string => Boolean(n),
-      );
+      names = [
+        ...new Set(
+          Object.values(mapping.events).map((r) => targetNameOf(r, mapping, summary.target ?? undefined)),
+        ),
+      ].filter((n): n is string => Boolean(n));
   }
   if (!names?.length)
     throw new UsageError(

@@ -84,7 +84,12 @@ function bindable(row: RowImage): Record<string, Knex.Value> {
 }
 
 /** Overwrites the row at `where` with `row`; returns the number of rows changed. */
-export async function updateRow(ex: Executor, table: string, where: RowImage, row: RowImage): Promise<number> {
+export async function updateRow(
+  ex: Executor,
+  table: string,
+  where: RowImage,
+  row: RowImage,
+): Promise<number> {
   // The key columns stay as they are (an identity column may refuse even a same-value write).
   const set: RowImage = {};
   for (const [k, v] of Object.entries(row)) if (!(k in where)) set[k] = v;

@@ -2,7 +2,11 @@ import type { ActionStatus, PlanAction, RowChange, RowImage } from './plan-types
 import { identityOf, plainValue, rowDiff } from './row-image.js';
 
 /** Reads the rows at `where` in a target table as they are now. */
-export type ReadCurrent = (target: string, table: string, where: RowImage) => Promise<Record<string, unknown>[]>;
+export type ReadCurrent = (
+  target: string,
+  table: string,
+  where: RowImage,
+) => Promise<Record<string, unknown>[]>;
 
 /** The verdict on one action of a walk. */
 export interface Verdict {
@@ -39,7 +43,10 @@ export async function walkUndo(
       let slot = slots.get(keys[i]!);
       if (!slot) {
         const rows = await read(action.target, action.table!, r.where);
-        slot = { expect: rows.length === 1 ? (rows[0] as RowImage) : rows.length === 0 ? null : { __rows: rows.length } };
+        slot = {
+          expect:
+            rows.length === 1 ? (rows[0] as RowImage) : rows.length === 0 ? null : { __rows: rows.length },
+        };
         slots.set(keys[i]!, slot);
       }
       found.push(slot);
@@ -51,18 +58,33 @@ export async function walkUndo(
         const b = blocked.blockedBy;
         verdict =
           b.status === 'manual'
-            ? { status: 'manual', reason: `Undo by hand together with ${b.eventId}: that later event of the run cannot be undone by cutover and changed the same row.` }
-            : { status: 'conflict', reason: `A later event of the run on the same row (${b.eventId}) is a conflict, so this one cannot be undone either.` };
+            ? {
+                status: 'manual',
+                reason: `Undo by hand together with ${b.eventId}: that later event of the run cannot be undone by cutover and changed the same row.`,
+              }
+            : {
+                status: 'conflict',
+                reason: `A later event of the run on the same row (${b.eventId}) is a conflict, so this one cannot be undone either.`,
+              };
       } else {
-        const problems = action.rows.map((r, i) => mismatch(action.table!, r, found[i]!.expect)).filter((p): p is string => Boolean(p));
+        const problems = action.rows
+          .map((r, i) => mismatch(action.table!, r, found[i]!.expect))
+          .filter((p): p is string => Boolean(p));
         if (problems.length)
-          verdict = { status: 'conflict', reason: problems.join(' '), current: found.map((s) => s.expect ?? {}).map(clean) };
+          verdict = {
+            status: 'conflict',
+            reason: problems.join(' '),
+            current: found.map((s) => s.expect ?? {}).map(clean),
+          };
       }
     }
     if (verdict.status === 'ok') action.rows.forEach((r, i) => (found[i]!.expect = r.restore));
     else
       for (const s of found)
-        s.blockedBy ??= { eventId: action.eventId, status: verdict.status === 'manual' ? 'manual' : 'conflict' };
+        s.blockedBy ??= {
+          eventId: action.eventId,
+          status: verdict.status === 'manual' ? 'manual' : 'conflict',
+        };
     verdicts.push(verdict);
   }
   return verdicts;

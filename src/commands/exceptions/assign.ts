@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
+import { UsageError } from '../../errors.js';
 import { actionFlags, actionRequest, renderAction } from '../../exceptions/action-flags.js';
 import { performAction } from '../../exceptions/bulk.js';
 import { claim } from '../../exceptions/queue.js';
@@ -23,6 +24,11 @@ export default class ExceptionsAssign extends BaseCommand<typeof ExceptionsAssig
 
   async run(): Promise<void> {
     const { argv } = await this.parse(ExceptionsAssign);
+    if (this.flags.next !== undefined && argv.length)
+      throw new UsageError(
+        'Give ids or --next N, not both.',
+        '--next claims the next open items; ids name them.',
+      );
     const req = actionRequest('assign', argv as string[], this.flags);
     const store = await this.store_();
     const result =

@@ -19,8 +19,13 @@ export default class RollbackApply extends BaseCommand<typeof RollbackApply> {
     plan: Args.string({ required: true, description: 'the plan id printed by `rollback plan`' }),
   };
   static override flags = {
-    yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation (required when not on a terminal)' }),
-    'skip-conflicts': Flags.boolean({ description: 'undo what still matches; report conflicts and changed rows as skipped' }),
+    yes: Flags.boolean({
+      char: 'y',
+      description: 'do not ask for confirmation (required when not on a terminal)',
+    }),
+    'skip-conflicts': Flags.boolean({
+      description: 'undo what still matches; report conflicts and changed rows as skipped',
+    }),
   };
 
   async run(): Promise<void> {

@@ -1,4 +1,3 @@
-/* global process, setTimeout */
 // A worker process for the concurrency tests: acts on one control store through the built core.
 // usage: node queue-worker.mjs URL assign NAME COUNT ID   — COUNT reassignments of item ID
 //        node queue-worker.mjs URL claim NAME BATCH       — claims BATCH at a time until none is left

@@ -82,7 +82,11 @@ export function bigNight(keys: number, perKey: number): Ev[] {
         type: 'inventory.adjusted',
         key: `SKU-${k}@S1`,
         occurredAt: at(i * 10),
-        payload: { sku: `SKU-${k}`, location: 'S1', delta: `${(k % 5) + 1}.${String(i % 1000).padStart(3, '0')}` },
+        payload: {
+          sku: `SKU-${k}`,
+          location: 'S1',
+          delta: `${(k % 5) + 1}.${String(i % 1000).padStart(3, '0')}`,
+        },
       });
   return ev;
 }
@@ -111,7 +115,9 @@ async function seed(kit: TargetKit, keys: number): Promise<void> {
     `CREATE TABLE inventory_balance (sku text NOT NULL, location_code text NOT NULL, qty_on_hand ${num}, last_event text, PRIMARY KEY (sku, location_code))`,
   );
   await kit.exec('CREATE TABLE stock_notes (sku text, note text)');
-  await kit.exec(`CREATE TABLE refunds (refund_id text PRIMARY KEY, amount ${kit.dialect === 'postgres' ? 'numeric(12,2)' : 'TEXT'})`);
+  await kit.exec(
+    `CREATE TABLE refunds (refund_id text PRIMARY KEY, amount ${kit.dialect === 'postgres' ? 'numeric(12,2)' : 'TEXT'})`,
+  );
   const values = Array.from({ length: Math.max(keys, 8) }, (_, k) => `('SKU-${k}', 'S1', 100.000, NULL)`);
   await kit.exec(`INSERT INTO inventory_balance VALUES ${values.join(', ')}`);
   await kit.exec(`INSERT INTO stock_notes VALUES ('SKU-0', 'pre-existing')`);
@@ -144,7 +150,8 @@ export async function postgresKit(keys = 8): Promise<TargetKit> {
     url: t.url,
     exec: async (sql) => void (await client.query(sql)),
     rows: async (sql) => (await client.query(sql)).rows as Record<string, unknown>[],
-    snapshot: async () => JSON.stringify(await Promise.all(SNAP.map(async (q) => (await client.query(q)).rows))),
+    snapshot: async () =>
+      JSON.stringify(await Promise.all(SNAP.map(async (q) => (await client.query(q)).rows))),
     close: async () => {
       await client.end();
       await t.drop();
@@ -155,20 +162,26 @@ export async function postgresKit(keys = 8): Promise<TargetKit> {
 }
 
 /** A temp project: cutover.yaml (the target as `cloud`), the events mapping, and the events file. */
-export function makeProject(targetUrl: string, events: Ev[], opts: { readOnly?: boolean } = {}): string {
+export function makeProject(
+  targetUrl: string,
+  events: Ev[],
+  opts: { readOnly?: boolean; apiUrl?: string; extraRules?: string } = {},
+): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-rollback-'));
-  writeConfig(dir, targetUrl, opts.readOnly);
+  writeConfig(dir, targetUrl, opts.readOnly, opts.apiUrl);
   fs.mkdirSync(path.join(dir, 'mappings'));
-  fs.writeFileSync(path.join(dir, 'mappings', 'events.yaml'), MAPPING);
+  fs.writeFileSync(path.join(dir, 'mappings', 'events.yaml'), MAPPING + (opts.extraRules ?? ''));
   fs.writeFileSync(path.join(dir, 'events.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
   return dir;
 }
 
 /** (Re)writes cutover.yaml: the target connection, maybe read-only, and a SQLite control store. */
-export function writeConfig(dir: string, targetUrl: string, readOnly = false): void {
+export function writeConfig(dir: string, targetUrl: string, readOnly = false, apiUrl?: string): void {
   fs.writeFileSync(
     path.join(dir, 'cutover.yaml'),
-    `connections:\n  cloud: { url: "${targetUrl}"${readOnly ? ', readOnly: true' : ''} }\ncontrol: { url: "sqlite:./control.db" }\n`,
+    `connections:\n  cloud: { url: "${targetUrl}"${readOnly ? ', readOnly: true' : ''} }\n` +
+      (apiUrl ? `  api: { url: "${apiUrl}" }\n` : '') +
+      'control: { url: "sqlite:./control.db" }\n',
   );
 }
 

@@ -1,9 +1,20 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import { runCli, BIN } from '../../helpers/cli.js';
-import { bigNight, makeProject, postgresKit, smallNight, sqliteKit, tempDir, writeConfig, type TargetKit } from './fixture.js';
+import {
+  bigNight,
+  makeProject,
+  postgresKit,
+  smallNight,
+  sqliteKit,
+  tempDir,
+  writeConfig,
+  type TargetKit,
+} from './fixture.js';
 
 const DIALECTS = ['sqlite', 'postgres'] as const;
 
@@ -61,10 +72,14 @@ for (const dialect of DIALECTS) {
   // Each test runs the real binary several times (about 1-3 s a start on a busy machine).
   describe(`rollback on ${dialect}`, { timeout: 180_000 }, () => {
     let kit: TargetKit | undefined;
-    const open = async (keys = 8) => (kit = dialect === 'sqlite' ? await sqliteKit(tempDir(), keys) : await postgresKit(keys));
+    const open = async (keys = 8) =>
+      (kit = dialect === 'sqlite' ? await sqliteKit(tempDir(), keys) : await postgresKit(keys));
 
     beforeAll(() => {
-      expect(fs.existsSync(path.resolve('dist/src/commands/rollback/apply.js')), 'build first: npx tsc -p tsconfig.build.json').toBe(true);
+      expect(
+        fs.existsSync(path.resolve('dist/src/commands/rollback/apply.js')),
+        'build first: npx tsc -p tsconfig.build.json',
+      ).toBe(true);
     });
     afterEach(async () => {
       await kit?.close();
@@ -83,17 +98,27 @@ for (const dialect of DIALECTS) {
       expect(await k.snapshot()).not.toBe(before); // planning reads the target only
       const md = fs.readFileSync(path.join(dir, 'reports', p.planId, 'rollback-plan.md'), 'utf8');
       expect(md).toContain(p.hash);
-      const saved = JSON.parse(fs.readFileSync(path.join(dir, 'reports', p.planId, 'rollback-plan.json'), 'utf8'));
-      expect(saved.actions.map((a: { seq: number }) => a.seq)).toEqual([...saved.actions.map((a: { seq: number }) => a.seq)].sort((a, b) => b - a));
+      const saved = JSON.parse(
+        fs.readFileSync(path.join(dir, 'reports', p.planId, 'rollback-plan.json'), 'utf8'),
+      );
+      expect(saved.actions.map((a: { seq: number }) => a.seq)).toEqual(
+        [...saved.actions.map((a: { seq: number }) => a.seq)].sort((a, b) => b - a),
+      );
 
       const a = await runCli(['rollback', 'apply', p.planId, '--yes', '--json'], { cwd: dir });
       expect(a.code, a.stderr).toBe(0);
       const j = a.json<ApplyJson>();
       expectApplyShape(j);
-      expect(j).toMatchObject({ planId: p.planId, status: 'complete', counts: { undone: 20, skipped: 0, manual: 0 } });
+      expect(j).toMatchObject({
+        planId: p.planId,
+        status: 'complete',
+        counts: { undone: 20, skipped: 0, manual: 0 },
+      });
       expect(await k.snapshot()).toBe(before);
       expect(await marks(k)).toBe(20);
       expect(fs.existsSync(path.join(dir, 'reports', p.planId, 'rollback.md'))).toBe(true);
+      for (const f of ['rollback-plan.xlsx', 'rollback.xlsx'])
+        expect(fs.statSync(path.join(dir, 'reports', p.planId, f)).size).toBeGreaterThan(2000);
 
       // The same command again changes nothing: every event is marked.
       const again = await runCli(['rollback', 'apply', p.planId, '--yes', '--json'], { cwd: dir });
@@ -113,10 +138,18 @@ for (const dialect of DIALECTS) {
 
       const a = await runCli(['rollback', 'apply', p.planId, '--yes', '--json'], { cwd: dir });
       expect(a.code, a.stderr).toBe(1);
-      expect(a.json<ApplyJson>()).toMatchObject({ status: 'partial', counts: { undone: 20, skipped: 0, manual: 1 } });
+      expect(a.json<ApplyJson>()).toMatchObject({
+        status: 'partial',
+        counts: { undone: 20, skipped: 0, manual: 1 },
+      });
       expect(await k.rows('SELECT refund_id FROM refunds')).toEqual([{ refund_id: 'R-1' }]);
-      const report = JSON.parse(fs.readFileSync(path.join(dir, 'reports', p.planId, 'rollback.json'), 'utf8'));
-      expect(report.manual[0]).toMatchObject({ eventId: 'ev-0021', payload: { refundId: 'R-1', amount: '25.00' } });
+      const report = JSON.parse(
+        fs.readFileSync(path.join(dir, 'reports', p.planId, 'rollback.json'), 'utf8'),
+      );
+      expect(report.manual[0]).toMatchObject({
+        eventId: 'ev-0021',
+        payload: { refundId: 'R-1', amount: '25.00' },
+      });
       expect(report.manual[0].reason).toMatch(/^amount 25\.00: refund\.issued is declared irreversible/);
     });
 
@@ -130,7 +163,9 @@ for (const dialect of DIALECTS) {
       expect(p.counts).toEqual({ ok: 18, conflict: 2, manual: 0 });
       const ex = await runCli(['exceptions', 'list', '--json'], { cwd: dir });
       expect(ex.code, ex.stderr).toBe(0);
-      const items = ex.json<{ items: { kind: string; key: string }[] }>().items.filter((i) => i.kind === 'rollback_conflict');
+      const items = ex
+        .json<{ items: { kind: string; key: string }[] }>()
+        .items.filter((i) => i.kind === 'rollback_conflict');
       expect(items.map((i) => i.key).sort()).toEqual(['ev-0001', 'ev-0002']);
 
       const snap = await k.snapshot();
@@ -140,9 +175,14 @@ for (const dialect of DIALECTS) {
       expect(await k.snapshot()).toBe(snap);
       expect(await marks(k)).toBe(0);
 
-      const a = await runCli(['rollback', 'apply', p.planId, '--yes', '--skip-conflicts', '--json'], { cwd: dir });
+      const a = await runCli(['rollback', 'apply', p.planId, '--yes', '--skip-conflicts', '--json'], {
+        cwd: dir,
+      });
       expect(a.code, a.stderr).toBe(1);
-      expect(a.json<ApplyJson>()).toMatchObject({ status: 'partial', counts: { undone: 18, skipped: 2, manual: 0 } });
+      expect(a.json<ApplyJson>()).toMatchObject({
+        status: 'partial',
+        counts: { undone: 18, skipped: 2, manual: 0 },
+      });
       const sku0 = await k.rows("SELECT qty_on_hand FROM inventory_balance WHERE sku = 'SKU-0'");
       expect(Number(sku0[0]!.qty_on_hand)).toBe(555);
       const sku5 = await k.rows("SELECT qty_on_hand FROM inventory_balance WHERE sku = 'SKU-5'");
@@ -163,7 +203,9 @@ for (const dialect of DIALECTS) {
       expect(await k.snapshot()).toBe(snap);
       expect(await marks(k)).toBe(0);
 
-      const a = await runCli(['rollback', 'apply', p.planId, '--yes', '--skip-conflicts', '--json'], { cwd: dir });
+      const a = await runCli(['rollback', 'apply', p.planId, '--yes', '--skip-conflicts', '--json'], {
+        cwd: dir,
+      });
       expect(a.code, a.stderr).toBe(1);
       // SKU-2 had three events: the note (changed since) and the two increments behind it.
       expect(a.json<ApplyJson>().counts).toEqual({ undone: 17, skipped: 3, manual: 0 });
@@ -179,7 +221,10 @@ for (const dialect of DIALECTS) {
       const p = await plan(dir, runId);
       expect(p.counts).toEqual({ ok: 2000, conflict: 0, manual: 0 });
 
-      const child = spawn(process.execPath, [BIN, 'rollback', 'apply', p.planId, '--yes'], { cwd: dir, stdio: 'ignore' });
+      const child = spawn(process.execPath, [BIN, 'rollback', 'apply', p.planId, '--yes'], {
+        cwd: dir,
+        stdio: 'ignore',
+      });
       const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
       let atKill = 0;
       for (let i = 0; i < 2000 && atKill === 0; i++) {
@@ -197,8 +242,13 @@ for (const dialect of DIALECTS) {
 
       const a = await runCli(['rollback', 'apply', p.planId, '--yes', '--json'], { cwd: dir });
       expect(a.code, a.stderr).toBe(0);
-      expect(a.json<ApplyJson>()).toMatchObject({ status: 'complete', counts: { undone: 2000, skipped: 0, manual: 0 } });
-      const report = JSON.parse(fs.readFileSync(path.join(dir, 'reports', p.planId, 'rollback.json'), 'utf8'));
+      expect(a.json<ApplyJson>()).toMatchObject({
+        status: 'complete',
+        counts: { undone: 2000, skipped: 0, manual: 0 },
+      });
+      const report = JSON.parse(
+        fs.readFileSync(path.join(dir, 'reports', p.planId, 'rollback.json'), 'utf8'),
+      );
       expect(report.resumed).toBe(afterKill);
       expect(await marks(k)).toBe(2000);
       expect(await k.snapshot()).toBe(before);
@@ -252,7 +302,9 @@ describe('rollback guards (exit 2, nothing written)', { timeout: 240_000 }, () =
     writeConfig(dir, `sqlite:${copy}`);
     const other = await runCli(['rollback', 'apply', p.planId, '--yes'], { cwd: dir });
     expect(other.code).toBe(2);
-    expect(other.stderr).toMatch(/was made for the connection "cloud" at sqlite:.*cloud\.db, but "cloud" is now sqlite:.*copy\.db/);
+    expect(other.stderr).toMatch(
+      /was made for the connection "cloud" at sqlite:.*cloud\.db, but "cloud" is now sqlite:.*copy\.db/,
+    );
     await untouched();
 
     // Same connection, but the database no longer holds the run's ledger.
@@ -267,11 +319,118 @@ describe('rollback guards (exit 2, nothing written)', { timeout: 240_000 }, () =
     // Someone edits the stored plan: its hash no longer matches.
     const Database = (await import('better-sqlite3')).default;
     const control = new Database(path.join(dir, 'control.db'));
-    control.prepare("UPDATE cutover_rollback_plans SET plan = replace(plan, '\"restore 1 row\"', '\"restore 2 rows\"')").run();
+    control
+      .prepare(
+        'UPDATE cutover_rollback_plans SET plan = replace(plan, \'"restore 1 row"\', \'"restore 2 rows"\')',
+      )
+      .run();
     control.close();
     const edited = await runCli(['rollback', 'apply', p.planId, '--yes'], { cwd: dir });
     expect(edited.code).toBe(2);
     expect(edited.stderr).toMatch(/was changed after it was made/);
     await untouched();
+  });
+});
+
+describe('rollback of a run that also called an HTTP API', { timeout: 180_000 }, () => {
+  let kit: TargetKit | undefined;
+  let server: http.Server | undefined;
+  afterEach(async () => {
+    await kit?.close();
+    kit = undefined;
+    await new Promise((r) => (server ? server.close(r) : r(undefined)));
+  });
+
+  it('undoes the database effects and lists each HTTP effect for a person, with the amounts from its payload', async () => {
+    const requests: string[] = [];
+    server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        requests.push(`${req.method} ${req.url}`);
+        res.statusCode = req.method === 'HEAD' ? 200 : 201;
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const k = (kit = await sqliteKit(tempDir()));
+    const events = [
+      ...smallNight(false),
+      {
+        id: 'rma-1',
+        type: 'return.authorized',
+        key: 'RMA-1',
+        occurredAt: '2026-11-25T23:00:00.000Z',
+        payload: { rma: 'RMA-1', amount: '19.99', currency: 'USD' },
+      },
+    ];
+    const dir = makeProject(k.url, events, {
+      apiUrl: `http://127.0.0.1:${port}`,
+      extraRules:
+        '  return.authorized:\n    target: api\n    request: { method: POST, path: "/returns/{$.payload.rma}", body: $.payload }\n',
+    });
+    const before = await k.snapshot();
+    const runId = await replay(dir);
+    expect(requests.filter((r) => r.startsWith('POST'))).toEqual(['POST /returns/RMA-1']);
+
+    const p = await plan(dir, runId);
+    expect(p.counts).toEqual({ ok: 20, conflict: 0, manual: 1 });
+    const a = await runCli(['rollback', 'apply', p.planId, '--yes', '--json'], { cwd: dir });
+    expect(a.code, a.stderr).toBe(1);
+    expect(a.json<ApplyJson>()).toMatchObject({
+      status: 'partial',
+      counts: { undone: 20, skipped: 0, manual: 1 },
+    });
+    expect(await k.snapshot()).toBe(before);
+    const md = fs.readFileSync(path.join(dir, 'reports', p.planId, 'rollback.md'), 'utf8');
+    expect(md).toMatch(
+      /## Left for a person \(1\)[\s\S]*rma-1[\s\S]*amount 19\.99[\s\S]*POST \/returns\/RMA-1 answered 201 on api/,
+    );
+    expect(requests.filter((r) => r.startsWith('POST'))).toHaveLength(1); // rollback sent nothing
+  });
+});
+
+describe('rollback apply on a terminal', { timeout: 180_000 }, () => {
+  let kit: TargetKit | undefined;
+  afterEach(async () => {
+    await kit?.close();
+    kit = undefined;
+  });
+
+  /** Runs apply under a pseudo-terminal (util-linux `script`), answering the question with `answer`. */
+  const onTerminal = (dir: string, planId: string, answer: string) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(
+        'script',
+        ['-qec', `"${process.execPath}" "${BIN}" rollback apply ${planId}`, '/dev/null'],
+        {
+          cwd: dir,
+          env: { ...process.env, NO_COLOR: '1' },
+        },
+      );
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('close', (code) => resolve({ code, out }));
+      child.stdin.end(`${answer}\n`);
+    });
+
+  it('asks first: "n" writes nothing, "y" applies', async () => {
+    const k = (kit = await sqliteKit(tempDir()));
+    const dir = makeProject(k.url, smallNight(false));
+    const before = await k.snapshot();
+    const runId = await replay(dir);
+    const p = await plan(dir, runId);
+    const snap = await k.snapshot();
+
+    const no = await onTerminal(dir, p.planId, 'n');
+    expect(no.out).toMatch(/Undo 20 events of run p_\S+ on cloud\? \[y\/N\]/);
+    expect(no.code).toBe(2);
+    expect(await k.snapshot()).toBe(snap);
+    expect(await marks(k)).toBe(0);
+
+    const yes = await onTerminal(dir, p.planId, 'y');
+    expect(yes.out).toMatch(/20 undone, 0 skipped, 0 left for a person/);
+    expect(yes.code).toBe(0);
+    expect(await k.snapshot()).toBe(before);
   });
 });

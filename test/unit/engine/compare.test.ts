@@ -313,7 +313,10 @@ describe('compareStreams at scale', () => {
       missingInLegacy: 0,
       duplicateKeys: 1,
     });
-    expect(a.diffs.find((d) => d.type === 'duplicate_key')).toMatchObject({ key: { id: 'same' }, count: 4_000 });
+    expect(a.diffs.find((d) => d.type === 'duplicate_key')).toMatchObject({
+      key: { id: 'same' },
+      count: 4_000,
+    });
     expect(fs.readdirSync(tmp)).toEqual([]);
   });
 
