@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { MappingError } from '../errors.js';
 import { parseYamlFile, formatZodError } from './yaml-file.js';
+import { knownKeysAt } from './schema-keys.js';
 import type { LoadedConfig } from './load-config.js';
 
 /** A value in `match`/`values`/`body`/`headers`: `$.path` into the event, or a literal. */
@@ -74,12 +75,15 @@ export async function loadEventsMapping(file: string, config?: LoadedConfig): Pr
   } catch {
     throw new MappingError(
       `No events mapping file at ${file}.`,
-      'Name it with --mapping, or create mappings/events.yaml (see SPEC "Captured events").',
+      'Name it with --mapping, or create mappings/events.yaml (docs/configuration.md, "Events mapping").',
     );
   }
   const raw = parseYamlFile(text, file, MappingError);
   const parsed = eventsMappingSchema.safeParse(raw);
-  if (!parsed.success) throw new MappingError(formatZodError(parsed.error, file, raw));
+  if (!parsed.success)
+    throw new MappingError(
+      formatZodError(parsed.error, file, raw, (p) => knownKeysAt(eventsMappingSchema, p)),
+    );
   const mapping: EventsMapping = { ...parsed.data, file };
   if (config) {
     const names = [mapping.target, ...Object.values(mapping.events).map((e) => e.target)];

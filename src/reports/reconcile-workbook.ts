@@ -9,6 +9,7 @@ import {
   type DifferenceCounts,
 } from './difference-source.js';
 import { FieldKinds } from './field-kinds.js';
+import { displayWidth } from './number-format.js';
 import { CLASS_SHEETS, allocateRows, detailLayout, sampledWidth, type DetailLayout } from './detail-layout.js';
 import {
   DETAIL_PAGE_SETUP,
@@ -120,22 +121,28 @@ function classColumns(
   units: Map<string, TimeUnit>,
 ): { specs: ColumnSpec[]; frozen: number } {
   const mine = samples.filter((d) => d.type === type);
+  // Figures are sized as shown (thousands separators, currency code) and their headers sit right.
+  const column = (header: string, f: string, values: (string | null | undefined)[]): ColumnSpec => {
+    const k = kinds.get(f);
+    if (k.kind !== 'number') return { header, width: sampledWidth(values) };
+    const width = Math.max(0, ...values.map((v) => (v ? displayWidth(v, k.scale, k.currency) : 0)));
+    return { header, width, numeric: true };
+  };
   const keyCols = (fields: string[]) =>
-    fields.map((f) => ({ header: kinds.get(f).label, width: sampledWidth(mine.map((d) => d.key[f])) }));
+    fields.map((f) => column(kinds.get(f).label, f, mine.map((d) => d.key[f])));
   const rowCols = () =>
-    layout.rowFields.map((f) => ({
-      header: kinds.get(f).label,
-      width: sampledWidth(mine.map((d) => d.legacy?.[f] ?? d.cloud?.[f])),
-    }));
+    layout.rowFields.map((f) => column(kinds.get(f).label, f, mine.map((d) => d.legacy?.[f] ?? d.cloud?.[f])));
   switch (type) {
     case 'mismatch': {
       const specs = keyCols(layout.keyFields);
       for (const f of layout.mismatchFields) {
         const k = kinds.get(f);
-        const width = sampledWidth(mine.flatMap((d) => [d.fields?.[f]?.legacy, d.fields?.[f]?.cloud]));
-        specs.push({ header: `${k.label} legacy`, width }, { header: `${k.label} cloud`, width });
+        const values = mine.flatMap((d) => [d.fields?.[f]?.legacy, d.fields?.[f]?.cloud]);
+        specs.push(column(`${k.label} legacy`, f, values), column(`${k.label} cloud`, f, values));
         const unit = units.get(f);
-        if (hasDelta(k.kind)) specs.push({ header: `${k.label} delta${unit ? ` (${unit.name})` : ''}`, width: Math.max(width, 12) });
+        const deltas = mine.map((d) => d.fields?.[f]?.delta);
+        if (hasDelta(k.kind))
+          specs.push({ ...column(`${k.label} delta${unit ? ` (${unit.name})` : ''}`, f, deltas), numeric: true });
       }
       specs.push({ header: 'Differing fields', width: sampledWidth(mine.map((d) => Object.keys(d.fields ?? {}).join(', '))) });
       return { specs, frozen: layout.keyFields.length };
@@ -145,7 +152,7 @@ function classColumns(
       return { specs: [...keyCols(layout.keyFields), ...rowCols()], frozen: layout.keyFields.length };
     case 'duplicate_key':
       return {
-        specs: [...keyCols(layout.keyFields), { header: 'Side' }, { header: 'Rows with this key' }, ...rowCols()],
+        specs: [...keyCols(layout.keyFields), { header: 'Side' }, { header: 'Rows with this key', numeric: true }, ...rowCols()],
         frozen: layout.keyFields.length,
       };
     case 'unbalanced_journal':
@@ -153,9 +160,9 @@ function classColumns(
         specs: [
           ...keyCols(layout.journalKeyFields),
           { header: 'Side' },
-          { header: 'Debit', width: 16 },
-          { header: 'Credit', width: 16 },
-          { header: 'Difference', width: 16 },
+          { header: 'Debit', width: 16, numeric: true },
+          { header: 'Credit', width: 16, numeric: true },
+          { header: 'Difference', width: 16, numeric: true },
         ],
         frozen: layout.journalKeyFields.length,
       };
@@ -194,7 +201,7 @@ function writeDetailRow(
     }
     const names = Object.keys(fields);
     omitted += names.filter((f) => !layout.mismatchFields.includes(f)).length;
-    styles.text(row.getCell(col), names.join(', '));
+    styles.indented(row.getCell(col), names.join(', '));
     return omitted;
   }
   if (type === 'unbalanced_journal') {

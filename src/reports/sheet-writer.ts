@@ -43,14 +43,19 @@ export class StyleCache {
   }
 
   /** The header cell style; right-aligned over a column of figures, so the title sits above the digits. */
-  header(align: 'left' | 'right' = 'left'): Partial<ExcelJS.Style> {
+  header(align: 'left' | 'right' | 'indent' = 'left'): Partial<ExcelJS.Style> {
     let style = this.styles.get(`header-${align}`);
     if (!style) {
       style = {
         font: { bold: true },
         fill: HEADER_FILL,
         border: { bottom: { style: 'thin' } },
-        alignment: { vertical: 'middle', wrapText: true, horizontal: align },
+        alignment: {
+          vertical: 'middle',
+          wrapText: true,
+          horizontal: align === 'right' ? 'right' : 'left',
+          indent: align === 'indent' ? 1 : 0,
+        },
       };
       this.styles.set(`header-${align}`, style);
     }
@@ -61,7 +66,7 @@ export class StyleCache {
   indented(cell: ExcelJS.Cell, value: string): void {
     this.text(cell, value);
     let style = this.styles.get('indent');
-    if (!style) this.styles.set('indent', (style = { alignment: { indent: 1 } }));
+    if (!style) this.styles.set('indent', (style = { alignment: { horizontal: 'left', indent: 1 } }));
     cell.style = style;
   }
 

@@ -50,7 +50,8 @@ export function writeSummarySheet(
     values.forEach((v, i) => {
       const cell = row.getCell(i + 1);
       // Text right after a figure is indented, so "527" and "Mismatches" do not run together.
-      if (typeof v === 'string') (typeof values[i - 1] === 'number' ? styles.indented(cell, v) : styles.text(cell, v));
+      if (typeof v === 'string' && typeof values[i - 1] === 'number') styles.indented(cell, v);
+      else if (typeof v === 'string') styles.text(cell, v);
       else if (v !== undefined && v !== null) cell.value = v as ExcelJS.CellValue;
       if (typeof v === 'number') cell.style = styles.get(COUNT_FMT);
       if (v instanceof Date) cell.style = styles.left(TIMESTAMP_FORMAT + ' "UTC"');
@@ -64,7 +65,10 @@ export function writeSummarySheet(
     add();
     add([title], SECTION);
     const row = ws.addRow(headers);
-    row.eachCell((c, i) => (c.style = styles.header(figures.includes(i - 1) ? 'right' : 'left')));
+    row.eachCell((c, i) =>
+      // A text header right after a figures' header is indented, like the text under it.
+      (c.style = styles.header(figures.includes(i - 1) ? 'right' : figures.includes(i - 2) ? 'indent' : 'left')),
+    );
     row.commit();
   };
 
