@@ -6,6 +6,9 @@ import type { Difference } from '../reconcilers/types.js';
 import { listExceptions } from './queue.js';
 import { keyText } from './render.js';
 import type { ExceptionFilter, ExceptionRecord } from './types.js';
+import { csvCell } from '../reports/csv-escape.js';
+
+export { csvCell };
 
 const PAGE = 5000;
 
@@ -58,15 +61,8 @@ function toRow(r: ExceptionRecord): Row {
   };
 }
 
-/**
- * A CSV cell, escaped against formula injection as OWASP describes: a cell starting with =, +, -, @,
- * tab or carriage return gets a leading apostrophe; then quoted when it holds a separator or quote.
- */
-export function csvCell(value: string | number): string {
-  let s = String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replaceAll('"', '""')}"` : s;
-}
+/** Columns whose values are numbers: a plain decimal there (`-7.000`) stays a number in the CSV. */
+const NUMERIC = new Set<string>(['variance', 'occurrences', 'attempts']);
 
 async function* pages(store: ControlStore, filter: ExceptionFilter): AsyncGenerator<ExceptionRecord[]> {
   const limit = filter.limit;
@@ -101,7 +97,7 @@ export async function exportExceptions(
         page
           .map((r) => {
             const row = toRow(r);
-            return columns.map((c) => csvCell(row[c[0]])).join(',');
+            return columns.map((c) => csvCell(row[c[0]], NUMERIC.has(c[0]))).join(',');
           })
           .join('\r\n') + '\r\n',
       );

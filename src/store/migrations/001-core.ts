@@ -21,6 +21,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('key_text').notNullable(); // canonical key encoding, for joins with the exception queue
     t.text('body').notNullable(); // the Difference as JSON
     t.primary(['run_id', 'seq']);
+    t.index(['run_id', 'type', 'seq']); // per-class report sheets page through one type
   });
   await knex.schema.createTable('cutover_audit', (t) => {
     t.increments('id');
