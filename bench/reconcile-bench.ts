@@ -17,7 +17,8 @@ import { PostgresAdapter } from '../src/adapters/postgres/index.js';
 import type { RawValue } from '../src/adapters/types.js';
 import type { Mapping } from '../src/config/mapping-schema.js';
 import { buildNormalizer } from '../src/reconcilers/normalize.js';
-import { compareStreams } from '../src/reconcilers/compare.js';
+import { compareEncoded, compareStreams } from '../src/reconcilers/compare.js';
+import { readSideParallel, workersAvailable } from '../src/reconcilers/parallel-read.js';
 import type { CanonicalRow, Difference } from '../src/reconcilers/types.js';
 import { silentLogger } from '../src/util/logger.js';
 
@@ -27,6 +28,8 @@ const { values: args } = parseArgs({
     memory: { type: 'string', default: '512' },
     keep: { type: 'boolean', default: false },
     batch: { type: 'string', default: '2000' },
+    /** parallel: one worker thread per side reads, normalizes and encodes; single: all on one thread. */
+    mode: { type: 'string', default: 'parallel' },
     url: {
       type: 'string',
       default: process.env.CUTOVER_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -197,16 +200,34 @@ async function engine(): Promise<{
   sampler.unref();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const gen = compareStreams(
-    mapping,
-    normalized(legacy, 'legacy', 'legacy_inv'),
-    normalized(cloud, 'cloud', 'cloud_inv'),
-    {
-      memoryMb: Number(args.memory),
-    },
-  );
+  const opts = { memoryMb: Number(args.memory) };
+  const job = (side: 'legacy' | 'cloud', table: string) => {
+    const n = buildNormalizer(mapping, side);
+    return {
+      connection: { name: side, url: dbUrl, readOnly: true },
+      mapping,
+      side,
+      request: { table, columns: n.columns, types: n.types, batchSize: Number(args.batch) },
+    };
+  };
+  const gen =
+    args.mode === 'parallel'
+      ? compareEncoded(
+          mapping,
+          readSideParallel(job('legacy', 'legacy_inv')),
+          readSideParallel(job('cloud', 'cloud_inv')),
+          opts,
+        )
+      : compareStreams(
+          mapping,
+          normalized(legacy, 'legacy', 'legacy_inv'),
+          normalized(cloud, 'cloud', 'cloud_inv'),
+          opts,
+        );
   let r: IteratorResult<Difference, Awaited<ReturnType<typeof gen.next>>['value']>;
+  let readSeconds = 0;
   while (!(r = await gen.next()).done) {
+    if (phase === 'read') readSeconds = (performance.now() - t0) / 1000;
     phase = 'join';
     // Timers do not run while partitions are joined (the loop only awaits microtasks): sample here.
     if (++diffCount % 256 === 0) peak.join = Math.max(peak.join, process.memoryUsage.rss());
@@ -232,6 +253,7 @@ async function engine(): Promise<{
   const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   const mb = (n: number) => `${Math.round(n / 1048576)} MB`;
+  console.log(`read phase ${readSeconds.toFixed(2)} s (until the first difference), join ${(seconds - readSeconds).toFixed(2)} s`);
   console.log(
     `memory (sampled each second): RSS while reading ${mb(peak.read)}, while joining ${mb(peak.join)}; ` +
       `V8 heap ${mb(peak.heap)}, Buffers ${mb(peak.buffers)}`,
@@ -272,7 +294,10 @@ async function engine(): Promise<{
 }
 
 async function main(): Promise<number> {
-  console.log(`reconcile bench: ${N} rows per side, --memory ${args.memory} MB, database ${dbName}`);
+  console.log(
+    `reconcile bench: ${N} rows per side, --memory ${args.memory} MB, --mode ${args.mode}` +
+      `${args.mode === 'parallel' && !workersAvailable() ? ' (no built worker: one thread)' : ''}, database ${dbName}`,
+  );
   let t = performance.now();
   await setup();
   console.log(`setup ${((performance.now() - t) / 1000).toFixed(1)} s`);

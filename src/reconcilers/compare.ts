@@ -6,7 +6,7 @@
 import type { Mapping } from '../config/mapping-schema.js';
 import type { CanonicalRow, CanonicalValue, Difference, FieldDelta, ReconcileCounts } from './types.js';
 import { buildFieldComparator, type FieldComparator } from './field-compare.js';
-import { PartitionStore, keyOfLine, type Side } from './partition-store.js';
+import { PartitionStore, hashKey, keyOfLine, type Side } from './partition-store.js';
 
 export interface CompareOptions {
   /** Memory budget in MB (default 512). */
@@ -24,7 +24,8 @@ export interface CompareStats {
   spilled: boolean;
 }
 
-const PARTITIONS = 256;
+/** Partitions per side (exported for the reader threads' packer). */
+export const PARTITIONS = 256;
 /** Share of the budget for rows held before spilling; the rest is the process, drivers and the join. */
 const HOLD_SHARE = 0.2;
 /** Share of the budget one spilled partition may take on disk (its maps cost ~3× its bytes). */
@@ -53,15 +54,106 @@ function compilePlan(mapping: Mapping): Plan {
 }
 
 /**
+ * Rows already encoded to held lines (by `lineEncoder`) as UTF-8, newline-terminated, grouped by
+ * partition (`partitionOfKey`), each partition's lines in arrival order: partition p is
+ * `bytes[offsets[p] .. offsets[p + 1])`. What a worker thread reading one side hands to the main
+ * thread (`packBatch` builds it).
+ */
+export interface EncodedBatch {
+  rows: number;
+  bytes: Uint8Array;
+  offsets: Uint32Array;
+}
+
+/** Node's Buffer#utf8Write: write() without its argument checks. */
+interface Utf8Writable extends Buffer {
+  utf8Write(s: string, offset: number): number;
+}
+
+/** Packs encoded lines and their partitions into an EncodedBatch (a stable counting sort by partition). */
+export function packBatch(lines: string[], partitions: ArrayLike<number>): EncodedBatch {
+  const n = lines.length;
+  const starts = new Uint32Array(PARTITIONS + 1);
+  for (let i = 0; i < n; i++) starts[partitions[i]! + 1]!++;
+  for (let p = 0; p < PARTITIONS; p++) starts[p + 1]! += starts[p]!;
+  const order = new Uint32Array(n);
+  const next = starts.slice(0, PARTITIONS);
+  for (let i = 0; i < n; i++) order[next[partitions[i]!]!++] = i;
+  let bound = 0;
+  for (let i = 0; i < n; i++) bound += lines[i]!.length * 3 + 1;
+  // Not from the shared pool: the batch must own its whole ArrayBuffer to be transferred.
+  const bytes = Buffer.allocUnsafeSlow(bound) as Utf8Writable;
+  const offsets = new Uint32Array(PARTITIONS + 1);
+  let pos = 0;
+  let k = 0;
+  for (let p = 0; p < PARTITIONS; p++) {
+    offsets[p] = pos;
+    for (const end = starts[p + 1]!; k < end; k++) {
+      pos += bytes.utf8Write(lines[order[k]!]!, pos);
+      bytes[pos++] = 10;
+    }
+  }
+  offsets[PARTITIONS] = pos;
+  return { rows: n, bytes: bytes.subarray(0, pos), offsets };
+}
+
+/**
  * Compares two streams of canonical rows (read concurrently), yielding each difference as it is
  * found and returning the counts. A key seen more than once on a side is reported once per side as
  * duplicate_key and not matched; a row with a NULL key part never joins and is reported missing.
  */
-export async function* compareStreams(
+export function compareStreams(
   mapping: Mapping,
   legacy: AsyncIterable<CanonicalRow[]>,
   cloud: AsyncIterable<CanonicalRow[]>,
   opts: CompareOptions = {},
+): AsyncGenerator<Difference, CompareStats, undefined> {
+  const encodeLine = lineEncoder(mapping);
+  const add = (store: PartitionStore, side: Side, batch: CanonicalRow[]) => {
+    for (const row of batch) {
+      const [keyText, line] = encodeLine(row);
+      store.add(side, partitionOfKey(keyText), line);
+    }
+    return batch.length;
+  };
+  return compareWith(mapping, legacy, cloud, add, opts);
+}
+
+/**
+ * The same engine over rows already encoded elsewhere (worker threads): the lines and partitions
+ * are the ones `compareStreams` computes itself, so the results are identical.
+ */
+export function compareEncoded(
+  mapping: Mapping,
+  legacy: AsyncIterable<EncodedBatch>,
+  cloud: AsyncIterable<EncodedBatch>,
+  opts: CompareOptions = {},
+): AsyncGenerator<Difference, CompareStats, undefined> {
+  const add = (store: PartitionStore, side: Side, batch: EncodedBatch) => {
+    const { bytes, offsets } = batch;
+    for (let p = 0; p < PARTITIONS; p++) {
+      const from = offsets[p]!;
+      const to = offsets[p + 1]!;
+      if (to > from) store.addBytes(side, p, bytes.subarray(from, to));
+    }
+    return batch.rows;
+  };
+  return compareWith(mapping, legacy, cloud, add, opts);
+}
+
+/** The partition of an encoded key text (the same function on every thread). */
+export function partitionOfKey(keyText: string): number {
+  return hashKey(keyText, 0) % PARTITIONS;
+}
+
+type AddBatch<T> = (store: PartitionStore, side: Side, batch: T) => number;
+
+async function* compareWith<T>(
+  mapping: Mapping,
+  legacy: AsyncIterable<T>,
+  cloud: AsyncIterable<T>,
+  add: AddBatch<T>,
+  opts: CompareOptions,
 ): AsyncGenerator<Difference, CompareStats, undefined> {
   const plan = compilePlan(mapping);
   const budget = (opts.memoryMb ?? 512) * 1024 * 1024;
@@ -83,7 +175,7 @@ export async function* compareStreams(
   };
   const fieldMismatches: Record<string, number> = {};
   try {
-    await readBoth(mapping, plan, store, counts, legacy, cloud, opts.onProgress);
+    await readBoth(store, counts, legacy, cloud, add, opts.onProgress);
     for (const part of store.partitions()) {
       yield* joinPartition(plan, part.legacy, part.cloud, counts, fieldMismatches);
     }
@@ -94,27 +186,22 @@ export async function* compareStreams(
 }
 
 /** Reads both sides at once into the store; the first failure stops the other side's read. */
-async function readBoth(
-  mapping: Mapping,
-  plan: Plan,
+async function readBoth<T>(
   store: PartitionStore,
   counts: ReconcileCounts,
-  legacy: AsyncIterable<CanonicalRow[]>,
-  cloud: AsyncIterable<CanonicalRow[]>,
+  legacy: AsyncIterable<T>,
+  cloud: AsyncIterable<T>,
+  add: AddBatch<T>,
   onProgress: CompareOptions['onProgress'],
 ): Promise<void> {
   let failed = false;
-  const encodeLine = lineEncoder(mapping, plan);
-  const pump = async (side: Side, source: AsyncIterable<CanonicalRow[]>) => {
+  const pump = async (side: Side, source: AsyncIterable<T>) => {
     try {
       for await (const batch of source) {
         if (failed) break;
-        for (const row of batch) {
-          const [keyText, line] = encodeLine(row);
-          store.add(side, store.partitionOf(keyText), line);
-        }
-        if (side === 0) counts.legacy += batch.length;
-        else counts.cloud += batch.length;
+        const n = add(store, side, batch);
+        if (side === 0) counts.legacy += n;
+        else counts.cloud += n;
         onProgress?.({ legacyRows: counts.legacy, cloudRows: counts.cloud });
       }
     } catch (err) {
@@ -150,7 +237,8 @@ function arrayWriter(mapping: Mapping, fields: string[]): (row: CanonicalRow) =>
  * The held form of a row: `[key parts]<TAB>[compared values]<TAB>[carried values]`, each part JSON
  * (so no raw tab or newline), prefixed by "!" when a key part is NULL. The key text equals encodeKey's.
  */
-function lineEncoder(mapping: Mapping, plan: Plan): (row: CanonicalRow) => [string, string] {
+export function lineEncoder(mapping: Mapping): (row: CanonicalRow) => [string, string] {
+  const plan = compilePlan(mapping);
   const { keyFields } = plan;
   const keyJson = arrayWriter(mapping, keyFields);
   const cmpJson = arrayWriter(mapping, plan.cmpFields);

@@ -104,32 +104,51 @@ export function formatDecimal(units: bigint, scale: number): string {
   return neg ? `-${digits}` : digits;
 }
 
-const PLAIN_RE = /^(-?)(\d+)(?:\.(\d*))?$/;
 const ZEROS = '0'.repeat(80);
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
 
 /**
  * The canonical text of plain decimal text at `scale`, by string operations only ('12.500000' at 3 →
- * '12.500'); undefined when the text is not plain digits or rounding is needed (then use BigInt).
- * The hot path of normalization: most values a database prints are plain.
+ * '12.500'); undefined when the text is not plain digits (`-?\d+(\.\d*)?`) or rounding is needed
+ * (then use BigInt). The hot path of normalization: most values a database prints are plain, and
+ * many are already canonical, which costs one scan and no new string.
  */
 export function plainDecimalAtScale(text: string, scale: number): string | undefined {
-  const m = PLAIN_RE.exec(text);
-  if (!m || scale > 80) return undefined;
-  let int = m[2]!;
-  let frac = m[3] ?? '';
-  if (frac.length > scale) {
-    for (let i = scale; i < frac.length; i++) if (frac.charCodeAt(i) !== 48) return undefined;
-    frac = frac.slice(0, scale);
-  } else if (frac.length < scale) frac += ZEROS.slice(0, scale - frac.length);
-  if (int.length > 1 && int.charCodeAt(0) === 48) {
-    let i = 0;
-    while (i < int.length - 1 && int.charCodeAt(i) === 48) i++;
-    int = int.slice(i);
+  const n = text.length;
+  if (scale > 80) return undefined;
+  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  const neg = i === 1;
+  const intStart = i;
+  while (i < n && isDigit(text.charCodeAt(i))) i++;
+  const intEnd = i;
+  if (intEnd === intStart) return undefined;
+  let fracStart = n;
+  const hasDot = i < n;
+  if (hasDot) {
+    if (text.charCodeAt(i) !== 46) return undefined;
+    fracStart = ++i;
+    while (i < n) if (!isDigit(text.charCodeAt(i++))) return undefined;
   }
-  let neg = m[1] === '-';
-  if (neg && int === '0' && !/[1-9]/.test(frac)) neg = false;
-  const body = scale > 0 ? `${int}.${frac}` : int;
-  return neg ? `-${body}` : body;
+  const fracLen = n - fracStart;
+  // Digits past the scale must be zeros (else rounding is needed: the BigInt path).
+  for (let j = fracStart + scale; j < n; j++) if (text.charCodeAt(j) !== 48) return undefined;
+  let s = intStart;
+  while (s < intEnd - 1 && text.charCodeAt(s) === 48) s++;
+  const keptEnd = Math.min(n, fracStart + scale);
+  let signed = neg;
+  if (neg) {
+    // -0, -0.000: no minus sign on zero.
+    signed = false;
+    for (let j = s; j < intEnd && !signed; j++) if (text.charCodeAt(j) !== 48) signed = true;
+    for (let j = fracStart; j < keptEnd && !signed; j++) if (text.charCodeAt(j) !== 48) signed = true;
+  }
+  const dotOk = scale > 0 ? hasDot && fracLen === scale : !hasDot;
+  if (s === intStart && dotOk && signed === neg) return text;
+  const int = text.slice(s, intEnd);
+  const body =
+    scale > 0 ? `${int}.${text.slice(fracStart, keptEnd)}${ZEROS.slice(0, scale - (keptEnd - fracStart))}` : int;
+  return signed ? `-${body}` : body;
 }
 
 /** The shortest exact text of a decimal: trailing fractional zeros dropped ('10.50' → '10.5', '-0' → '0'). */

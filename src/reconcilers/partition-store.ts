@@ -91,6 +91,28 @@ class ChunkList {
     return grown;
   }
 
+  /** Appends bytes holding whole newline-terminated lines; returns the bytes newly allocated (0 if none). */
+  addBytes(src: Uint8Array): number {
+    const need = src.length;
+    let grown = 0;
+    if (this.pos + need > this.cur.length) {
+      if (this.fd >= 0) {
+        this.flush();
+        if (need > this.cur.length) {
+          this.cur = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));
+          grown = this.cur.length;
+        }
+      } else {
+        this.seal();
+        this.cur = Buffer.allocUnsafe(Math.max(Math.min(CHUNK_BYTES, this.nextSize()), need));
+        grown = this.cur.length;
+      }
+    }
+    this.cur.set(src, this.pos);
+    this.pos += need;
+    return grown;
+  }
+
   private nextSize(): number {
     const last = this.chunks.at(-1);
     return last ? last.length * 2 : 4096;
@@ -158,6 +180,18 @@ export class PartitionStore {
   add(side: Side, partition: number, line: string): void {
     if (this.disposed) return;
     const grown = this.lists[side]![partition]!.add(line);
+    if (grown === 0 || this.files) return;
+    this.heldBytes += grown;
+    if (this.heldBytes > this.opts.memoryBytes) this.spill();
+  }
+
+  /**
+   * Adds lines already encoded as UTF-8, each ending in a newline (from a reader thread); the same
+   * bytes `add` would have written for them.
+   */
+  addBytes(side: Side, partition: number, bytes: Uint8Array): void {
+    if (this.disposed) return;
+    const grown = this.lists[side]![partition]!.addBytes(bytes);
     if (grown === 0 || this.files) return;
     this.heldBytes += grown;
     if (this.heldBytes > this.opts.memoryBytes) this.spill();

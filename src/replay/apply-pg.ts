@@ -20,7 +20,7 @@ const lit = (v: unknown): string =>
       ? v
         ? 'TRUE'
         : 'FALSE'
-      : pg.escapeLiteral(typeof v === 'string' ? v : String(v));
+      : pg.escapeLiteral(typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
 const identCache = new Map<string, string>();
 const ident = (name: string): string => {
   let q = identCache.get(name);
@@ -189,7 +189,9 @@ async function plan(
     readers.push((results, at, images) => {
       const action = x.p.rule.action!;
       if (action !== 'insert') images[n]!.before = results[at++]!.rows as Row[];
-      if (action !== 'delete') images[n]!.after = results[at++]!.rows as Row[];
+      // Every statement has a result, the DELETE too: skip it, or later events read shifted images.
+      if (action === 'delete') at++;
+      else images[n]!.after = results[at++]!.rows as Row[];
       return at;
     });
   }

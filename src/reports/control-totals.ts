@@ -42,6 +42,16 @@ export function fieldCurrency(field: string, mapping?: Mapping): string | undefi
   return mapping?.fields[field]?.currency;
 }
 
+/**
+ * The currency a total line's amounts are in: the line's own `currency` breakdown (totals by
+ * currency) when the field is money, else the field's. EUR lines must never wear a USD format.
+ */
+export function lineCurrency(line: TotalLine, mapping?: Mapping): string | undefined {
+  const own = fieldCurrency(line.field, mapping);
+  const code = line.by.currency;
+  return own && typeof code === 'string' && /^[A-Z]{3}$/.test(code) ? code : own;
+}
+
 /** Digits after the point once trailing zeros are dropped ("12.3400" → 2). */
 function significantScale(s: string): number {
   return isDecimal(s) ? scaleOf(s.includes('.') ? s.replace(/0+$/, '') : s) : 0;
@@ -50,11 +60,13 @@ function significantScale(s: string): number {
 /**
  * The Summary's control totals: per group and field, the sum of its lines' legacy, cloud and
  * variance figures (a line with no `by` is already the group's grand total and is used as is).
+ * Amounts in different currencies are never added up: a group broken down by currency gets one
+ * total per currency.
  */
 export function controlTotals(totals: readonly TotalLine[], mapping?: Mapping): ControlTotal[] {
   const groups = new Map<string, TotalLine[]>();
   for (const line of totals) {
-    const id = JSON.stringify([line.group, line.field]);
+    const id = JSON.stringify([line.group, line.field, lineCurrency(line, mapping) ?? '']);
     const list = groups.get(id) ?? [];
     list.push(line);
     groups.set(id, list);
@@ -78,7 +90,7 @@ export function controlTotals(totals: readonly TotalLine[], mapping?: Mapping): 
       cloud: sum((l) => l.cloud),
       variance: sum((l) => l.difference),
       scale: Math.max(...used.map((l) => lineScale(l, mapping))),
-      currency: fieldCurrency(first.field, mapping),
+      currency: lineCurrency(first, mapping),
     };
   });
 }

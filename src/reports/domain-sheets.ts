@@ -2,7 +2,7 @@ import type ExcelJS from 'exceljs';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { TotalLine } from '../reconcilers/types.js';
 import type { FieldKinds } from './field-kinds.js';
-import { controlTotals, fieldCurrency, lineScale } from './control-totals.js';
+import { controlTotals, lineCurrency, lineScale } from './control-totals.js';
 import { displayWidth, isDecimal, numberFormat, toScaled } from './number-format.js';
 import { EXCEL_MAX_ROWS, endOfData, openDetailSheet, type StyleCache } from './sheet-writer.js';
 import type { SheetNames } from './sheet-names.js';
@@ -43,7 +43,7 @@ export function writeDomainSheets(
     const figures = { legacy: 0, cloud: 0, difference: 0 };
     for (const l of [...lines.slice(0, 2000), ...groupTotals.map((t) => ({ ...t, difference: t.variance }))])
       for (const side of ['legacy', 'cloud', 'difference'] as const)
-        figures[side] = Math.max(figures[side], displayWidth(l[side], fieldScale.get(l.field) ?? 0, fieldCurrency(l.field, mapping)) + 1);
+        figures[side] = Math.max(figures[side], displayWidth(l[side], fieldScale.get(l.field) ?? 0, 'by' in l ? lineCurrency(l, mapping) : l.currency) + 1);
     const columns = [
       ...byFields.map((f) => ({ header: kinds.get(f).label, width: sampledWidth(lines.slice(0, 500).map((l) => l.by[f])) })),
       { header: 'Field', width: sampledWidth(lines.slice(0, 500).map((l) => kinds.get(l.field).label)) },
@@ -56,7 +56,7 @@ export function writeDomainSheets(
       const row = ws.addRow([]);
       byFields.forEach((f, i) => styles.put(row.getCell(i + 1), line.by[f], kinds.get(f)));
       styles.text(row.getCell(byFields.length + 1), kinds.get(line.field).label);
-      writeFigures(styles, row, byFields.length + 2, line, fieldScale.get(line.field) ?? 0, fieldCurrency(line.field, mapping));
+      writeFigures(styles, row, byFields.length + 2, line, fieldScale.get(line.field) ?? 0, lineCurrency(line, mapping));
       row.commit();
     }
     endOfData(ws);

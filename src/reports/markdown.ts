@@ -5,7 +5,8 @@ import type { Difference, ReconcileSummary } from '../reconcilers/types.js';
 import { displayKey } from '../reconcilers/key.js';
 import { streamDifferences } from './difference-source.js';
 import { controlTotals } from './control-totals.js';
-import { isDecimal, toScaled } from './number-format.js';
+import { isDecimal, scaleOf, toScaled } from './number-format.js';
+import { FieldKinds } from './field-kinds.js';
 import { writeAtomically } from './atomic-file.js';
 
 /** How many differences and differing total lines the Markdown report lists. */
@@ -28,6 +29,15 @@ const TYPE_LABEL: Record<Difference['type'], string> = {
   unbalanced_journal: 'unbalanced journal',
 };
 
+/** Drops trailing zeros beyond `scale` ("106799478.8700000" at 2 → "106799478.87"); never a significant digit. */
+function trimScale(v: string, scale: number): string {
+  if (!isDecimal(v) || scaleOf(v) <= scale) return v;
+  const cut = v.slice(0, v.length - (scaleOf(v) - scale));
+  return toScaled(cut, scale) * 10n ** BigInt(scaleOf(v) - scale) === toScaled(v, scaleOf(v)) ? cut.replace(/\.$/, '') : v;
+}
+
+const cur = (currency: string | undefined) => (currency ? ` ${currency}` : '');
+
 /** The Markdown report for the chat channel and the run log: the summary, totals that differ, the top differences. */
 export async function renderMarkdown(opts: {
   store: ControlStore;
@@ -39,7 +49,9 @@ export async function renderMarkdown(opts: {
   const { summary: s, mapping } = opts;
   const top = opts.top ?? MARKDOWN_TOP;
   const c = s.counts;
-  const label = (f: string) => mdText(mapping?.fields[f]?.label ?? f);
+  // Same labels as the workbook: "On hand (eaches) × unit_cost" for a value total, "Row count" for count.
+  const kinds = new FieldKinds(mapping, []);
+  const label = (f: string) => mdText(kinds.get(f).label);
   const out: string[] = [];
   out.push(`## ${s.status === 'clean' ? '✅ PASS' : '❌ FAIL'} — reconciliation ${mdText(s.name)}`, '');
   out.push(`- Run: \`${s.runId}\` · started ${s.startedAt} · ${(s.durationMs / 1000).toFixed(1)} s`);
@@ -58,7 +70,10 @@ export async function renderMarkdown(opts: {
   const totals = controlTotals(s.totals, mapping);
   if (totals.length > 0) {
     out.push('', '### Control totals', '', '| group | field | legacy | cloud | variance |', '|---|---|---:|---:|---:|');
-    for (const t of totals) out.push(`| ${mdText(t.group)} | ${label(t.field)} | ${t.legacy} | ${t.cloud} | ${t.variance} |`);
+    for (const t of totals) {
+      const [legacy, cloud, variance] = [t.legacy, t.cloud, t.variance].map((v) => trimScale(v, t.scale));
+      out.push(`| ${mdText(t.group)} | ${label(t.field)} | ${legacy}${cur(t.currency)} | ${cloud}${cur(t.currency)} | ${variance}${cur(t.currency)} |`);
+    }
     const differing = s.totals.filter((l) => isDecimal(l.difference) && toScaled(l.difference, 38) !== 0n);
     if (differing.length > 0) {
       out.push('', `### Control-total lines that differ (${differing.length})`, '', '| group | by | field | legacy | cloud | variance |', '|---|---|---|---:|---:|---:|');

@@ -35,6 +35,8 @@ export class StyleCache {
     if (!style) {
       style = {};
       if (numFmt) style.numFmt = numFmt;
+      // A figure keeps a space on its right, so it never runs into the text of the next column.
+      if (numFmt && numFmt !== '@') style.alignment = { horizontal: 'right', indent: 1 };
       if (opts.highlight) style.fill = HIGHLIGHT;
       if (opts.bold) style.font = { bold: true };
       this.styles.set(id, style);
@@ -54,7 +56,7 @@ export class StyleCache {
           vertical: 'middle',
           wrapText: true,
           horizontal: align === 'right' ? 'right' : 'left',
-          indent: align === 'indent' ? 1 : 0,
+          indent: align === 'left' ? 0 : 1,
         },
       };
       this.styles.set(`header-${align}`, style);

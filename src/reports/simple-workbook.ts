@@ -72,7 +72,8 @@ export async function writeTableWorkbook(opts: {
     const summary = wb.addWorksheet(names.take('Summary'), { pageSetup: DETAIL_PAGE_SETUP, headerFooter: PAGE_FOOTER });
     for (const sheet of opts.sheets) {
       const name = names.take(sheet.name);
-      const ws = openDetailSheet(wb, styles, name, sheet.columns, sheet.frozenColumns ?? 1);
+      const specs = sheet.columns.map((c) => ({ ...c, numeric: c.kind === 'number' }));
+      const ws = openDetailSheet(wb, styles, name, specs, sheet.frozenColumns ?? 1);
       const cap = Math.min(sheet.rowCap ?? EXCEL_MAX_ROWS - 1, EXCEL_MAX_ROWS - 1);
       let shown = 0;
       let total = 0;
@@ -120,7 +121,10 @@ function writeSummary(
   opts: Parameters<typeof writeTableWorkbook>[0],
   sheets: TableWorkbookResult['sheets'],
 ): void {
-  [32, 28, 14, 14].forEach((w, i) => (ws.getColumn(i + 1).width = w));
+  // Column A fits the longest label ("refund.issued: amount (replay's net effect)"), within reason.
+  const labels = [...opts.summary.map((i) => i.label), ...sheets.map((s) => s.name)];
+  const first = Math.min(60, Math.max(32, ...labels.map((l) => l.length + 2)));
+  [first, 28, 14, 14].forEach((w, i) => (ws.getColumn(i + 1).width = w));
   const line = (label: string, value?: TableValue, kind?: FieldKind, style?: Partial<ExcelJS.Style>) => {
     const row = ws.addRow([]);
     styles.text(row.getCell(1), label);

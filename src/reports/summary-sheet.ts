@@ -1,7 +1,7 @@
 import type ExcelJS from 'exceljs';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { ReconcileSummary } from '../reconcilers/types.js';
-import { redactUrl } from '../util/redact.js';
+import { redact } from '../util/redact.js';
 import { controlTotals } from './control-totals.js';
 import type { FieldKinds } from './field-kinds.js';
 import { writeFigures } from './domain-sheets.js';
@@ -44,7 +44,7 @@ export function writeSummarySheet(
   mapping?: Mapping,
 ): void {
   // Wide enough for the control-total headers and a nine-figure amount with its currency code.
-  [30, 24, 12, 24, 24, 27, 21, 28].forEach((w, i) => (ws.getColumn(i + 1).width = w));
+  [30, 24, 15, 24, 24, 27, 21, 28].forEach((w, i) => (ws.getColumn(i + 1).width = w));
   const add = (values: unknown[] = [], style?: Partial<ExcelJS.Style>) => {
     const row = ws.addRow([]);
     values.forEach((v, i) => {
@@ -85,7 +85,7 @@ export function writeSummarySheet(
   if (summary.domain) add(['Domain', summary.domain]);
   for (const side of ['legacy', 'cloud'] as const) {
     const s = summary.systems[side];
-    add([`${side === 'legacy' ? 'Legacy' : 'Cloud'} system`, `${s.connection}: ${redactUrl(s.url)}`]);
+    add([`${side === 'legacy' ? 'Legacy' : 'Cloud'} system`, `${s.connection}: ${redact(s.url)}`]);
     add([`${side === 'legacy' ? 'Legacy' : 'Cloud'} source`, `${s.source} (${s.rows.toLocaleString('en-US')} rows)`]);
   }
   const w = summary.window;

@@ -60,6 +60,8 @@ export interface TypeSummary {
 export interface RollbackPlan {
   planId: string;
   runId: string;
+  /** The replay run's status when planned: `running` means it may still be going (or it crashed). */
+  runStatus: string;
   createdAt: string;
   createdBy: string;
   targets: PlanTarget[];

@@ -117,6 +117,7 @@ export async function createRollbackPlan(opts: PlanOptions): Promise<PlanResult>
   const plan: RollbackPlan = {
     planId,
     runId,
+    runStatus: run.status,
     createdAt: now.toISOString(),
     createdBy: currentUser(),
     targets,

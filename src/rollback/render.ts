@@ -20,6 +20,10 @@ export function renderPlan(plan: RollbackPlan, hash: string, reports: ReportFile
     `Rollback plan ${plan.planId} for replay run ${plan.runId} (hash ${hash.slice(0, 12)}…)`,
     `  ${c.ok} to undo, ${c.conflict} conflict${c.conflict === 1 ? '' : 's'}, ${c.manual} for a person${c.alreadyUndone ? `, ${c.alreadyUndone} already undone` : ''}`,
   ];
+  if (plan.runStatus === 'running')
+    lines.push(
+      `  Note: run ${plan.runId} is still marked running; if it is still going, stop it and plan again.`,
+    );
   for (const [type, s] of Object.entries(plan.byType).sort()) {
     const amounts = Object.entries(s.amounts)
       .map(([k, v]) => `${k} ${v}`)

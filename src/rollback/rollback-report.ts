@@ -208,7 +208,7 @@ export function planMarkdown(plan: RollbackPlan, hash: string): string {
   const lines = [
     `# Rollback plan ${plan.planId}`,
     '',
-    `- Replay run: ${plan.runId}`,
+    `- Replay run: ${plan.runId} (${plan.runStatus})${plan.runStatus === 'running' ? ' — **still marked running**: if it is still going, stop it and plan again' : ''}`,
     `- Targets: ${plan.targets.map((t) => `${t.name} (${mdText(t.url)})`).join(', ')}`,
     `- Made ${plan.createdAt} by ${mdText(plan.createdBy)}`,
     `- Plan hash (sha256): \`${hash}\``,

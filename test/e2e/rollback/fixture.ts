@@ -167,7 +167,7 @@ export function makeProject(
   events: Ev[],
   opts: { readOnly?: boolean; apiUrl?: string; extraRules?: string } = {},
 ): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-rollback-'));
+  const dir = track(fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-rollback-')));
   writeConfig(dir, targetUrl, opts.readOnly, opts.apiUrl);
   fs.mkdirSync(path.join(dir, 'mappings'));
   fs.writeFileSync(path.join(dir, 'mappings', 'events.yaml'), MAPPING + (opts.extraRules ?? ''));
@@ -187,5 +187,16 @@ export function writeConfig(dir: string, targetUrl: string, readOnly = false, ap
 
 /** A temp folder (for a SQLite target before its project exists). */
 export function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-rollback-db-'));
+  return track(fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-rollback-db-')));
+}
+
+const made: string[] = [];
+function track(dir: string): string {
+  made.push(dir);
+  return dir;
+}
+
+/** Removes the temp folders the tests made (call after each test, once its connections are closed). */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -7,7 +7,7 @@ import type { RawValue } from '../../../src/adapters/types.js';
 import { buildNormalizer } from '../../../src/reconcilers/normalize.js';
 import { formatDecimal } from '../../../src/reconcilers/decimal.js';
 import type { Difference } from '../../../src/reconcilers/types.js';
-import { makeMapping, runCompare, sortDiffs } from './helpers.js';
+import { makeMapping, runCompare, runEncoded, sortDiffs } from './helpers.js';
 
 // Key (code, id): code is trimmed and upper-cased, so its case and padding never matter.
 const mapping = makeMapping(
@@ -176,6 +176,11 @@ describe('compareStreams property', () => {
         expect(sortDiffs(inMemory.diffs).map(view)).toEqual(sortDiffs(expected as unknown as Difference[]));
         expect(sortDiffs(spilled.diffs)).toEqual(sortDiffs(inMemory.diffs));
         expect(spilled.stats).toEqual({ ...inMemory.stats, spilled: true });
+        // The reader threads' path (encodeSide → RowPacker → compareEncoded), run in this thread on
+        // the same raw rows: the same differences and counts.
+        const encoded = await runEncoded(mapping, legacy, [...cloud], { tmpDir: tmp });
+        expect(sortDiffs(encoded.diffs)).toEqual(sortDiffs(inMemory.diffs));
+        expect(encoded.stats).toEqual(inMemory.stats);
         const differing = expected.length;
         const dup = expected.filter((d) => d.type === 'duplicate_key').length;
         expect(inMemory.stats.counts.matched).toBe(

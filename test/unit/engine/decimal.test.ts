@@ -99,6 +99,9 @@ describe('plainDecimalAtScale (the string fast path)', () => {
           const fast = plainDecimalAtScale(text, scale);
           const slow = formatDecimal(parseDecimal(text, scale), scale);
           if (fast !== undefined) expect(fast).toBe(slow);
+          // The fast path must cover every value that needs no rounding (not just bail out).
+          const frac = text.split('.')[1] ?? '';
+          if (/^0*$/.test(frac.slice(scale))) expect(fast).toBe(slow);
         },
       ),
       { numRuns: 2000 },
@@ -107,5 +110,12 @@ describe('plainDecimalAtScale (the string fast path)', () => {
     expect(plainDecimalAtScale('-0.000', 2)).toBe('0.00');
     expect(plainDecimalAtScale('007', 0)).toBe('7');
     expect(plainDecimalAtScale('1.2345', 2)).toBeUndefined(); // needs rounding: BigInt path
+    expect(plainDecimalAtScale('12.', 0)).toBe('12');
+    expect(plainDecimalAtScale('12.', 2)).toBe('12.00');
+    expect(plainDecimalAtScale('-0', 0)).toBe('0');
+    expect(plainDecimalAtScale('-00.10', 1)).toBe('-0.1');
+    expect(plainDecimalAtScale('12.50', 2)).toBe('12.50');
+    for (const bad of ['', '-', '.5', '+3', '1e5', '1.2.3', '1,5', ' 1', '1-'])
+      expect(plainDecimalAtScale(bad, 2)).toBeUndefined();
   });
 });

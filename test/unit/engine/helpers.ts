@@ -1,6 +1,13 @@
 import type { FieldSpec, Mapping, SideSpec } from '../../../src/config/mapping-schema.js';
 import type { CanonicalRow, Difference } from '../../../src/reconcilers/types.js';
-import { compareStreams, type CompareOptions, type CompareStats } from '../../../src/reconcilers/compare.js';
+import {
+  compareEncoded,
+  compareStreams,
+  type CompareOptions,
+  type CompareStats,
+} from '../../../src/reconcilers/compare.js';
+import { encodeSide, type SideJob } from '../../../src/reconcilers/parallel-read.js';
+import type { Adapter, RawValue } from '../../../src/adapters/types.js';
 
 /** A mapping for tests: fields map to same-named columns on both sides unless overridden. */
 export function makeMapping(
@@ -49,4 +56,43 @@ export async function runCompare(
 export function sortDiffs(d: Difference[]): Difference[] {
   const k = (x: Difference) => `${x.type}|${JSON.stringify(x.key)}|${x.side ?? ''}`;
   return [...d].sort((a, b) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0));
+}
+
+/** An adapter stand-in whose read yields the given raw rows in batches (for encodeSide). */
+export function fakeAdapter(rows: RawValue[][], size = 3): Adapter {
+  return {
+    read: async function* () {
+      for (let i = 0; i < rows.length; i += size) {
+        await Promise.resolve();
+        yield rows.slice(i, i + size);
+      }
+    },
+  } as unknown as Adapter;
+}
+
+/** Runs the reader threads' path in this thread: raw rows → encodeSide (RowPacker) → compareEncoded. */
+export async function runEncoded(
+  mapping: Mapping,
+  legacy: RawValue[][],
+  cloud: RawValue[][],
+  opts: CompareOptions = {},
+): Promise<{ diffs: Difference[]; stats: CompareStats }> {
+  const job = (side: 'legacy' | 'cloud'): SideJob => ({
+    connection: { name: side, url: 'sqlite::memory:' },
+    mapping,
+    side,
+    request: { columns: [] },
+  });
+  const gen = compareEncoded(
+    mapping,
+    encodeSide(job('legacy'), fakeAdapter(legacy)),
+    encodeSide(job('cloud'), fakeAdapter(cloud)),
+    opts,
+  );
+  const diffs: Difference[] = [];
+  for (;;) {
+    const r = await gen.next();
+    if (r.done) return { diffs, stats: r.value };
+    diffs.push(r.value);
+  }
 }

@@ -61,7 +61,7 @@ describe(`reconciliation workbook from a ${dialect} control store`, () => {
       'sku', 'location',
       'On hand legacy', 'On hand cloud', 'On hand delta',
       'Description legacy', 'Description cloud',
-      'counted_at legacy', 'counted_at cloud', 'counted_at delta (ms)',
+      'counted_at legacy', 'counted_at cloud', 'counted_at delta (s)',
       'big legacy', 'big cloud', 'big delta',
       'Differing fields',
     ]);
@@ -83,6 +83,8 @@ describe(`reconciliation workbook from a ${dialect} control store`, () => {
     expect(r2.getCell(8).type).toBe(ExcelJS.ValueType.Date);
     expect((r2.getCell(8).value as Date).toISOString()).toBe('2026-11-25T14:03:11.000Z');
     expect(r2.getCell(8).numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+    // a timestamp delta (1000 ms) in the largest unit that divides the run's deltas
+    expect(r2.getCell(10).value).toBe(1);
     // unrelated fields of the row are empty, not zero
     expect(r2.getCell(11).value).toBeNull();
     // a text key that looks like a negative number stays text

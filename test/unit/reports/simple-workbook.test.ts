@@ -65,5 +65,21 @@ describe('writeTableWorkbook', () => {
     expect(f.getRow(3).getCell(4).type).toBe(ExcelJS.ValueType.String);
     expect(f.getRow(3).getCell(4).value).toBe('=cmd|x');
     expect(f.getRow(3).getCell(5).value).toBe(1);
+    // the same finish as the reconciliation workbook: filter over the written rows, frozen header,
+    // header on every printed page, figures' headers right-aligned over them
+    expect(f.autoFilter).toBe('A1:E4');
+    expect(f.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(f.pageSetup).toMatchObject({ orientation: 'landscape', fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' });
+    expect(f.getRow(1).getCell(2).alignment?.horizontal).toBe('right');
+    expect(f.getRow(1).getCell(1).alignment?.horizontal).toBe('left');
+  });
+
+  it('fits long Summary labels in the first column', async () => {
+    const file = path.join(dir, 'rollback.xlsx');
+    const label = "refund.issued: tax_amount (replay's net effect)";
+    await writeTableWorkbook({ file, title: 'Rollback plan', summary: [{ label, value: '230.14', kind: 'number', scale: 2 }], sheets: [] });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    expect(wb.getWorksheet('Summary')!.getColumn(1).width).toBeGreaterThanOrEqual(label.length);
   });
 });

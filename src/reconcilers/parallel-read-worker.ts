@@ -1,0 +1,45 @@
+/**
+ * The worker thread of `readSideParallel`: reads one side (its own adapter), normalizes and encodes
+ * it, and posts batches of held lines, at most MAX_IN_FLIGHT unacknowledged at a time.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { CutoverError } from '../errors.js';
+import { encodeSide, MAX_IN_FLIGHT, type SideJob, type WorkerMessage } from './parallel-read.js';
+
+const port = parentPort!;
+let credits = MAX_IN_FLIGHT;
+let wake: (() => void) | undefined;
+port.on('message', (m) => {
+  if (m === 'ack') {
+    credits++;
+    wake?.();
+  }
+});
+
+const post = (m: WorkerMessage, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
+
+/** Runs the read to its end; every failure goes to the main thread as a message. */
+async function run(): Promise<void> {
+  try {
+    for await (const b of encodeSide(workerData as SideJob)) {
+      while (credits === 0) await new Promise<void>((r) => (wake = r));
+      credits--;
+      // packBatch's arrays own their whole buffers: transferred, not copied.
+      post({ type: 'batch', batch: b }, [b.bytes.buffer as ArrayBuffer, b.offsets.buffer as ArrayBuffer]);
+    }
+    post({ type: 'end' });
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    post({
+      type: 'error',
+      name: err.name,
+      message: err.message,
+      hint: err instanceof CutoverError ? err.hint : undefined,
+      stack: err.stack,
+    });
+  } finally {
+    port.unref();
+  }
+}
+
+void run();

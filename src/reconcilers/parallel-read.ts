@@ -1,0 +1,160 @@
+/**
+ * Reading one side on its own thread: a worker opens its own adapter, reads, normalizes and encodes
+ * the rows to held lines (the engine's `lineEncoder` and `partitionOfKey`), and hands batches of
+ * lines to the main thread, which only files them and joins. Two sides → both cores busy.
+ */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Adapter, ReadRequest } from '../adapters/types.js';
+import type { ConnectionConfig } from '../config/load-config.js';
+import type { Mapping } from '../config/mapping-schema.js';
+import * as errors from '../errors.js';
+import { silentLogger } from '../util/logger.js';
+import type { EncodedBatch } from './compare.js';
+import { RowPacker } from './parallel-pack.js';
+import { buildNormalizer } from './normalize.js';
+import { inWindow, type TimeWindow } from './window.js';
+
+/** Everything a worker needs to read one side: plain data, so it can be posted to a thread. */
+export interface SideJob {
+  connection: ConnectionConfig;
+  mapping: Mapping;
+  side: 'legacy' | 'cloud';
+  request: ReadRequest;
+  defaultTimezone?: string;
+  /** Canonical filter matching the pushed-down window (as `readCanonical` applies it). */
+  window?: { field: string; bounds: TimeWindow };
+}
+
+/** Batches a worker may have posted and the main thread not yet consumed (bounds the memory in flight). */
+export const MAX_IN_FLIGHT = 8;
+
+/**
+ * Reads, normalizes and encodes one side in the current thread. The adapter is created here (and
+ * closed here) unless one is given.
+ */
+export async function* encodeSide(job: SideJob, given?: Adapter): AsyncGenerator<EncodedBatch> {
+  const normalizer = buildNormalizer(
+    job.mapping,
+    job.side,
+    job.defaultTimezone ? { defaultTimezone: job.defaultTimezone } : undefined,
+  );
+  const packer = new RowPacker(job.mapping);
+  const { window } = job;
+  const adapter = given ?? (await adapterFor(job.connection));
+  try {
+    if (!given) await adapter.connect();
+    for await (const raw of adapter.read(job.request)) {
+      for (const r of raw) {
+        const row = normalizer.normalize(r);
+        if (window && !inWindow(row[window.field], window.bounds)) continue;
+        packer.add(row);
+      }
+      const batch = packer.take();
+      if (batch) yield batch;
+    }
+  } finally {
+    if (!given) await adapter.close();
+  }
+}
+
+/**
+ * The adapter for a connection. The registry loads every adapter and driver; a thread reading
+ * PostgreSQL (the common case) loads only its own, which starts it ~0.15 s of CPU sooner.
+ */
+async function adapterFor(connection: ConnectionConfig): Promise<Adapter> {
+  const ctx = { logger: silentLogger() };
+  if (/^postgres(ql)?:/i.test(connection.url)) {
+    const { postgresFactory } = await import('../adapters/postgres/index.js');
+    return postgresFactory.create(connection, ctx);
+  }
+  const { createAdapter } = await import('../adapters/registry.js');
+  return createAdapter(connection, ctx);
+}
+
+/** The built worker file, or undefined when there is none (TypeScript sources run without a build). */
+function workerFile(): URL | undefined {
+  const here = import.meta.url;
+  // Under vitest this module is the .ts source; Node cannot start a .ts worker, so the built
+  // worker is used when `dist/` holds one.
+  const url = here.endsWith('.ts')
+    ? new URL(here.replace(/\/src\/reconcilers\/parallel-read\.ts$/, '/dist/src/reconcilers/parallel-read-worker.js'))
+    : new URL('./parallel-read-worker.js', here);
+  return url.protocol === 'file:' && fs.existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+/** Whether `readSideParallel` will use a worker thread (false: it reads in this thread). */
+export function workersAvailable(): boolean {
+  return workerFile() !== undefined;
+}
+
+/** The message a worker posts. */
+export type WorkerMessage =
+  | { type: 'batch'; batch: EncodedBatch }
+  | { type: 'end' }
+  | { type: 'error'; name: string; message: string; hint?: string; stack?: string };
+
+const ERROR_CLASSES: Record<string, typeof errors.CutoverError> = {
+  ConfigError: errors.ConfigError,
+  MappingError: errors.MappingError,
+  ConnectionError: errors.ConnectionError,
+  DataError: errors.DataError,
+  UsageError: errors.UsageError,
+  CutoverError: errors.CutoverError,
+};
+
+/** A worker's error, rebuilt as the same CutoverError class (exit 2 stays exit 2). */
+function rebuildError(m: Extract<WorkerMessage, { type: 'error' }>): Error {
+  const Cls = ERROR_CLASSES[m.name];
+  const err = Cls ? new Cls(m.message, m.hint) : new Error(m.message);
+  if (m.stack) err.stack = m.stack;
+  return err;
+}
+
+/**
+ * Reads one side on a worker thread (or in this thread when no built worker exists, or `threads`
+ * is false), yielding encoded batches for `compareEncoded`. Stopping early terminates the worker.
+ */
+export async function* readSideParallel(job: SideJob, threads = true): AsyncGenerator<EncodedBatch> {
+  const file = threads ? workerFile() : undefined;
+  if (!file) {
+    yield* encodeSide(job);
+    return;
+  }
+  const worker = new Worker(file, { workerData: job });
+  const queue: WorkerMessage[] = [];
+  let wake: (() => void) | undefined;
+  let exited: Error | undefined;
+  const push = (m: WorkerMessage) => {
+    queue.push(m);
+    wake?.();
+  };
+  worker.on('message', push);
+  worker.on('error', (e: Error) => push({ type: 'error', name: e.name, message: e.message, stack: e.stack }));
+  worker.on('exit', (code) => {
+    exited = new Error(`The ${job.side} side's reader thread stopped (exit code ${code}) before its end.`);
+    wake?.();
+  });
+  let done = false;
+  try {
+    for (;;) {
+      const m = queue.shift();
+      if (!m) {
+        if (exited) throw exited;
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+        continue;
+      }
+      if (m.type === 'end') {
+        done = true;
+        return;
+      }
+      if (m.type === 'error') throw rebuildError(m);
+      worker.postMessage('ack');
+      yield m.batch;
+    }
+  } finally {
+    if (!done) await worker.terminate();
+  }
+}

@@ -1,0 +1,170 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  compareEncoded,
+  compareStreams,
+  lineEncoder,
+  packBatch,
+  partitionOfKey,
+  type EncodedBatch,
+} from '../../../src/reconcilers/compare.js';
+import { RowPacker } from '../../../src/reconcilers/parallel-pack.js';
+import { encodeSide, readSideParallel, type SideJob } from '../../../src/reconcilers/parallel-read.js';
+import { DataError } from '../../../src/errors.js';
+import type { CanonicalRow, Difference } from '../../../src/reconcilers/types.js';
+import type { CompareStats } from '../../../src/reconcilers/compare.js';
+import { makeMapping, sortDiffs } from './helpers.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-par-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const mapping = makeMapping(
+  {
+    code: { type: 'string' },
+    id: { type: 'integer' },
+    qty: { type: 'decimal', scale: 2 },
+    note: { type: 'string' },
+    memo: { type: 'string', compare: false },
+  },
+  ['code', 'id'],
+);
+
+describe('RowPacker', () => {
+  it('writes exactly the bytes and partitions of lineEncoder + partitionOfKey + packBatch', () => {
+    const text = fc.oneof(fc.string({ maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 8 }));
+    const rowArb = fc.record({
+      code: fc.option(text, { nil: null }),
+      id: fc.option(fc.bigInt().map(String), { nil: null }),
+      qty: fc.option(fc.integer().map((n) => (n / 100).toFixed(2)), { nil: null }),
+      note: fc.option(text, { nil: null }),
+      memo: fc.option(text, { nil: null }),
+    });
+    const encode = lineEncoder(mapping);
+    fc.assert(
+      fc.property(fc.array(rowArb, { minLength: 1, maxLength: 40 }), (rows: CanonicalRow[]) => {
+        const lines: string[] = [];
+        const parts: number[] = [];
+        for (const r of rows) {
+          const [key, line] = encode(r);
+          lines.push(line);
+          parts.push(partitionOfKey(key));
+        }
+        const want = packBatch(lines, parts);
+        const packer = new RowPacker(mapping);
+        for (const r of rows) packer.add(r);
+        const got = packer.take()!;
+        expect(got.rows).toBe(rows.length);
+        expect([...got.offsets]).toEqual([...want.offsets]);
+        expect(Buffer.from(got.bytes).equals(Buffer.from(want.bytes))).toBe(true);
+        expect(packer.take()).toBeUndefined();
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** Two SQLite tables with a few differences of every kind, one non-ASCII key and a quote in a note. */
+function sqliteFile(): string {
+  const file = path.join(tmp, `t${Math.random().toString(36).slice(2)}.db`);
+  const db = new Database(file);
+  db.exec('CREATE TABLE l (code TEXT, id INTEGER, qty TEXT, note TEXT, memo TEXT)');
+  db.exec('CREATE TABLE c (code TEXT, id INTEGER, qty TEXT, note TEXT, memo TEXT)');
+  const ins = (t: string) => db.prepare(`INSERT INTO ${t} VALUES (?, ?, ?, ?, ?)`);
+  const l = ins('l');
+  const c = ins('c');
+  db.exec('BEGIN');
+  for (let i = 0; i < 3000; i++) {
+    const code = i % 7 === 0 ? `Zoë-${i % 50}` : `A"${i % 50}`;
+    const row = [code, i, (i * 1.25).toFixed(3), i % 11 ? `n${i}` : null, `m\t${i}`];
+    l.run(...row);
+    if (i % 97 === 1) continue; // missing in cloud
+    if (i % 89 === 2) c.run(row[0], row[1], (i * 1.25 + 1).toFixed(2), row[3], row[4]); // mismatch
+    else c.run(...row);
+    if (i % 83 === 3) c.run(...row); // duplicate in cloud
+  }
+  for (let i = 3000; i < 3010; i++) c.run('new', i, '1', null, null); // missing in legacy
+  c.run(null, 1, '1', null, null); // NULL key part
+  db.exec('COMMIT');
+  db.close();
+  return file;
+}
+
+const job = (file: string, side: 'legacy' | 'cloud', table: string): SideJob => ({
+  connection: { name: side, url: `sqlite:${file}` },
+  mapping,
+  side,
+  request: { table, columns: ['code', 'id', 'qty', 'note', 'memo'], batchSize: 500 },
+});
+
+async function drain(
+  gen: AsyncGenerator<Difference, CompareStats>,
+): Promise<{ diffs: Difference[]; stats: CompareStats }> {
+  const diffs: Difference[] = [];
+  for (;;) {
+    const r = await gen.next();
+    if (r.done) return { diffs, stats: r.value };
+    diffs.push(r.value);
+  }
+}
+
+/** The single-thread reference: canonical rows read in this thread, compared by compareStreams. */
+async function* canonical(j: SideJob): AsyncGenerator<CanonicalRow[]> {
+  const { buildNormalizer } = await import('../../../src/reconcilers/normalize.js');
+  const n = buildNormalizer(j.mapping, j.side);
+  const db = new Database(j.connection.url.slice('sqlite:'.length), { readonly: true });
+  db.defaultSafeIntegers(true);
+  const rows = db.prepare(`SELECT code, id, qty, note, memo FROM ${j.request.table}`).raw().all() as never[][];
+  db.close();
+  yield rows.map((r) => n.normalize(r));
+}
+
+describe('readSideParallel', () => {
+  // Under vitest the worker is the built one (dist/src/reconcilers/parallel-read-worker.js) when a
+  // build exists; without one, readSideParallel reads in this thread. Both must give the same result.
+  it('gives the same differences and counts as the single-thread engine', async () => {
+    const file = sqliteFile();
+    const L = job(file, 'legacy', 'l');
+    const C = job(file, 'cloud', 'c');
+    const want = await drain(compareStreams(mapping, canonical(L), canonical(C), { tmpDir: tmp }));
+    expect(want.stats.counts.mismatched).toBeGreaterThan(0);
+    expect(want.stats.counts.duplicateKeys).toBeGreaterThan(0);
+    for (const threads of [true, false]) {
+      const got = await drain(
+        compareEncoded(mapping, readSideParallel(L, threads), readSideParallel(C, threads), {
+          tmpDir: tmp,
+          forceSpill: threads,
+        }),
+      );
+      expect(sortDiffs(got.diffs)).toEqual(sortDiffs(want.diffs));
+      expect(got.stats.counts).toEqual(want.stats.counts);
+      expect(got.stats.fieldMismatches).toEqual(want.stats.fieldMismatches);
+    }
+  });
+
+  it('passes a bad value up as the same DataError, naming the field and value', async () => {
+    const file = path.join(tmp, 'bad.db');
+    const db = new Database(file);
+    db.exec("CREATE TABLE l (code TEXT, id INTEGER, qty TEXT, note TEXT, memo TEXT); INSERT INTO l VALUES ('a', 1, 'abc', null, null)");
+    db.close();
+    for (const threads of [true, false]) {
+      const read = async () => {
+        for await (const b of readSideParallel(job(file, 'legacy', 'l'), threads)) void b;
+      };
+      await expect(read()).rejects.toSatisfy(
+        (e: unknown) => e instanceof DataError && /qty/.test(e.message) && /abc/.test(e.message),
+      );
+    }
+  });
+
+  it('in this thread, packs what the adapter yields batch by batch', async () => {
+    const file = sqliteFile();
+    const batches: EncodedBatch[] = [];
+    for await (const b of encodeSide(job(file, 'legacy', 'l'))) batches.push(b);
+    expect(batches.map((b) => b.rows)).toEqual([500, 500, 500, 500, 500, 500]);
+    for (const b of batches) expect(b.offsets[256]).toBe(b.bytes.length);
+  });
+});
