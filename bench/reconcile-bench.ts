@@ -253,7 +253,9 @@ async function engine(): Promise<{
   const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   const mb = (n: number) => `${Math.round(n / 1048576)} MB`;
-  console.log(`read phase ${readSeconds.toFixed(2)} s (until the first difference), join ${(seconds - readSeconds).toFixed(2)} s`);
+  console.log(
+    `read phase ${readSeconds.toFixed(2)} s (until the first difference), join ${(seconds - readSeconds).toFixed(2)} s`,
+  );
   console.log(
     `memory (sampled each second): RSS while reading ${mb(peak.read)}, while joining ${mb(peak.join)}; ` +
       `V8 heap ${mb(peak.heap)}, Buffers ${mb(peak.buffers)}`,

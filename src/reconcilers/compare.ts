@@ -70,7 +70,10 @@ interface Utf8Writable extends Buffer {
   utf8Write(s: string, offset: number): number;
 }
 
-/** Packs encoded lines and their partitions into an EncodedBatch (a stable counting sort by partition). */
+/**
+ * Packs encoded lines and their partitions into an EncodedBatch (a stable counting sort by
+ * partition): the plain reference form of what RowPacker (parallel-pack.ts) writes directly.
+ */
 export function packBatch(lines: string[], partitions: ArrayLike<number>): EncodedBatch {
   const n = lines.length;
   const starts = new Uint32Array(PARTITIONS + 1);

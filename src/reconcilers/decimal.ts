@@ -147,7 +147,9 @@ export function plainDecimalAtScale(text: string, scale: number): string | undef
   if (s === intStart && dotOk && signed === neg) return text;
   const int = text.slice(s, intEnd);
   const body =
-    scale > 0 ? `${int}.${text.slice(fracStart, keptEnd)}${ZEROS.slice(0, scale - (keptEnd - fracStart))}` : int;
+    scale > 0
+      ? `${int}.${text.slice(fracStart, keptEnd)}${ZEROS.slice(0, scale - (keptEnd - fracStart))}`
+      : int;
   return signed ? `-${body}` : body;
 }
 

@@ -80,7 +80,8 @@ export class RowPacker {
     const { starts, parts, buf } = this;
     const offsets = new Uint32Array(PARTITIONS + 1);
     const counts = new Uint32Array(PARTITIONS + 1);
-    for (let i = 0; i < n; i++) counts[parts[i]! + 1]! += (i + 1 < n ? starts[i + 1]! : this.pos) - starts[i]!;
+    for (let i = 0; i < n; i++)
+      counts[parts[i]! + 1]! += (i + 1 < n ? starts[i + 1]! : this.pos) - starts[i]!;
     for (let p = 0; p < PARTITIONS; p++) counts[p + 1]! += counts[p]!;
     offsets.set(counts);
     // Not from the shared pool: the batch must own its whole ArrayBuffer to be transferred.
@@ -125,7 +126,8 @@ export class RowPacker {
     if (hashed) h = Math.imul(h ^ 34, 0x01000193);
     for (let i = 0; i < len; i++) {
       const c = v.charCodeAt(i);
-      if (c >= 0x80 || (escape && (c < 0x20 || c === 34 || c === 92))) return this.slowValue(v, escape, hashed);
+      if (c >= 0x80 || (escape && (c < 0x20 || c === 34 || c === 92)))
+        return this.slowValue(v, escape, hashed);
       buf[pos++] = c;
       if (hashed) h = Math.imul(h ^ c, 0x01000193);
     }

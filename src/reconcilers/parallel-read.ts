@@ -79,7 +79,12 @@ function workerFile(): URL | undefined {
   // Under vitest this module is the .ts source; Node cannot start a .ts worker, so the built
   // worker is used when `dist/` holds one.
   const url = here.endsWith('.ts')
-    ? new URL(here.replace(/\/src\/reconcilers\/parallel-read\.ts$/, '/dist/src/reconcilers/parallel-read-worker.js'))
+    ? new URL(
+        here.replace(
+          /\/src\/reconcilers\/parallel-read\.ts$/,
+          '/dist/src/reconcilers/parallel-read-worker.js',
+        ),
+      )
     : new URL('./parallel-read-worker.js', here);
   return url.protocol === 'file:' && fs.existsSync(fileURLToPath(url)) ? url : undefined;
 }
@@ -136,7 +141,6 @@ export async function* readSideParallel(job: SideJob, threads = true): AsyncGene
     exited = new Error(`The ${job.side} side's reader thread stopped (exit code ${code}) before its end.`);
     wake?.();
   });
-  let done = false;
   try {
     for (;;) {
       const m = queue.shift();
@@ -146,15 +150,13 @@ export async function* readSideParallel(job: SideJob, threads = true): AsyncGene
         wake = undefined;
         continue;
       }
-      if (m.type === 'end') {
-        done = true;
-        return;
-      }
+      if (m.type === 'end') return;
       if (m.type === 'error') throw rebuildError(m);
       worker.postMessage('ack');
       yield m.batch;
     }
   } finally {
-    if (!done) await worker.terminate();
+    // Also after its end: the isolate's memory (tens of MB) is freed before the join needs it.
+    await worker.terminate();
   }
 }

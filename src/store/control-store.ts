@@ -58,7 +58,7 @@ export async function openControlStore(url: string, opts: { logger?: Logger } = 
     );
   }
   try {
-    await migrate(knex, dialect);
+    await migrate(knex, dialect, dialect === 'sqlite' ? url.replace(/^sqlite:/i, '') : undefined);
   } catch (err) {
     await knex.destroy();
     throw new ConnectionError(
@@ -74,13 +74,30 @@ export async function openControlStore(url: string, opts: { logger?: Logger } = 
 const MIGRATION_LOCK_KEY = 4_823_117_302;
 const MIGRATION_CONFIG = { migrationSource, tableName: 'cutover_migrations' };
 
+/** True when every migration is recorded: the common case, which then takes no lock at all. */
+async function upToDate(knex: Knex): Promise<boolean> {
+  if (!(await knex.schema.hasTable(MIGRATION_CONFIG.tableName))) return false;
+  const done = new Set(
+    ((await knex(MIGRATION_CONFIG.tableName).select('name')) as { name: string }[]).map((r) => r.name),
+  );
+  const all = await migrationSource.getMigrations([]);
+  return all.every((m) => done.has(migrationSource.getMigrationName(m)));
+}
+
 /**
  * Brings the schema up to date. Several `cutover` processes may start on a fresh store at once:
  * on PostgreSQL a session advisory lock makes the others wait (knex's own lock table would make
- * them fail with "Migration table is already locked", and creating that table races); on SQLite
- * the write lock plus a retry on knex's lock does the same.
+ * them fail with "Migration table is already locked", and creating that table races); on SQLite a
+ * lock file beside the database does the same. Holding either, nobody else is migrating, so a knex
+ * lock left set can only be a crashed run's and is freed.
  */
-async function migrate(knex: Knex, dialect: ControlStore['dialect']): Promise<void> {
+async function migrate(knex: Knex, dialect: ControlStore['dialect'], file?: string): Promise<void> {
+  if (await upToDate(knex)) return;
+  const run = async () => {
+    if (await knex.schema.hasTable(`${MIGRATION_CONFIG.tableName}_lock`))
+      await knex.migrate.forceFreeMigrationsLock(MIGRATION_CONFIG);
+    await knex.migrate.latest(MIGRATION_CONFIG);
+  };
   if (dialect === 'postgres') {
     const client = knex.client as {
       acquireConnection(): Promise<unknown>;
@@ -90,10 +107,7 @@ async function migrate(knex: Knex, dialect: ControlStore['dialect']): Promise<vo
     try {
       await knex.raw('SELECT pg_advisory_lock(?)', [MIGRATION_LOCK_KEY]).connection(conn);
       try {
-        // Holding the advisory lock, nobody else is migrating: a knex lock left set is a crashed run's.
-        if (await knex.schema.hasTable('cutover_migrations_lock'))
-          await knex.migrate.forceFreeMigrationsLock(MIGRATION_CONFIG);
-        await knex.migrate.latest(MIGRATION_CONFIG);
+        await run();
       } finally {
         await knex.raw('SELECT pg_advisory_unlock(?)', [MIGRATION_LOCK_KEY]).connection(conn);
       }
@@ -102,18 +116,50 @@ async function migrate(knex: Knex, dialect: ControlStore['dialect']): Promise<vo
     }
     return;
   }
-  const deadline = Date.now() + 30_000;
+  if (!file || file === ':memory:') return run();
+  await withLockFile(`${path.resolve(file)}.migrate-lock`, run);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs `fn` holding an exclusive lock file (created with O_EXCL); a lock whose process is gone is taken over. */
+async function withLockFile(lock: string, fn: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + 120_000;
   for (;;) {
     try {
-      await knex.migrate.latest(MIGRATION_CONFIG);
-      return;
+      const fd = fs.openSync(lock, 'wx');
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      break;
     } catch (err) {
-      // Another process is creating the same tables or holds knex's lock: wait, then look again.
-      const busy = /already locked|already exists|SQLITE_BUSY|database is locked/i.test(
-        (err as Error).message,
-      );
-      if (!busy || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let holder = 0;
+      try {
+        holder = Number(fs.readFileSync(lock, 'utf8'));
+      } catch {
+        continue; // released between our open and read
+      }
+      if (holder && !alive(holder)) {
+        fs.rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline)
+        throw new Error(
+          `another cutover process (pid ${holder}) has been upgrading the control store for 2 minutes`,
+        );
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
     }
+  }
+  try {
+    await fn();
+  } finally {
+    fs.rmSync(lock, { force: true });
   }
 }

@@ -39,7 +39,10 @@ describe('RowPacker', () => {
     const rowArb = fc.record({
       code: fc.option(text, { nil: null }),
       id: fc.option(fc.bigInt().map(String), { nil: null }),
-      qty: fc.option(fc.integer().map((n) => (n / 100).toFixed(2)), { nil: null }),
+      qty: fc.option(
+        fc.integer().map((n) => (n / 100).toFixed(2)),
+        { nil: null },
+      ),
       note: fc.option(text, { nil: null }),
       memo: fc.option(text, { nil: null }),
     });
@@ -82,7 +85,8 @@ function sqliteFile(): string {
     const row = [code, i, (i * 1.25).toFixed(3), i % 11 ? `n${i}` : null, `m\t${i}`];
     l.run(...row);
     if (i % 97 === 1) continue; // missing in cloud
-    if (i % 89 === 2) c.run(row[0], row[1], (i * 1.25 + 1).toFixed(2), row[3], row[4]); // mismatch
+    if (i % 89 === 2)
+      c.run(row[0], row[1], (i * 1.25 + 1).toFixed(2), row[3], row[4]); // mismatch
     else c.run(...row);
     if (i % 83 === 3) c.run(...row); // duplicate in cloud
   }
@@ -117,7 +121,10 @@ async function* canonical(j: SideJob): AsyncGenerator<CanonicalRow[]> {
   const n = buildNormalizer(j.mapping, j.side);
   const db = new Database(j.connection.url.slice('sqlite:'.length), { readonly: true });
   db.defaultSafeIntegers(true);
-  const rows = db.prepare(`SELECT code, id, qty, note, memo FROM ${j.request.table}`).raw().all() as never[][];
+  const rows = db
+    .prepare(`SELECT code, id, qty, note, memo FROM ${j.request.table}`)
+    .raw()
+    .all() as never[][];
   db.close();
   yield rows.map((r) => n.normalize(r));
 }
@@ -148,7 +155,9 @@ describe('readSideParallel', () => {
   it('passes a bad value up as the same DataError, naming the field and value', async () => {
     const file = path.join(tmp, 'bad.db');
     const db = new Database(file);
-    db.exec("CREATE TABLE l (code TEXT, id INTEGER, qty TEXT, note TEXT, memo TEXT); INSERT INTO l VALUES ('a', 1, 'abc', null, null)");
+    db.exec(
+      "CREATE TABLE l (code TEXT, id INTEGER, qty TEXT, note TEXT, memo TEXT); INSERT INTO l VALUES ('a', 1, 'abc', null, null)",
+    );
     db.close();
     for (const threads of [true, false]) {
       const read = async () => {
