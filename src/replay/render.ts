@@ -1,7 +1,10 @@
 import type { ReplayProgress, ReplayResult } from './run-replay.js';
 
 /** The SPEC `--json` shape of a replay (plus the report paths and dry-run detail when present). */
-export function replayJson(r: ReplayResult, reports?: { json: string; md: string }): Record<string, unknown> {
+export function replayJson(
+  r: ReplayResult,
+  reports?: { json: string; md: string; xlsx?: string },
+): Record<string, unknown> {
   return {
     runId: r.runId,
     status: r.status,
@@ -15,7 +18,7 @@ export function replayJson(r: ReplayResult, reports?: { json: string; md: string
 }
 
 /** The human summary of a replay. */
-export function renderReplay(r: ReplayResult, reports?: { json: string; md: string }): string {
+export function renderReplay(r: ReplayResult, reports?: { json: string; md: string; xlsx?: string }): string {
   const c = r.counts;
   if (r.dryRun) {
     const d = r.dryRun;
@@ -57,7 +60,7 @@ export function renderReplay(r: ReplayResult, reports?: { json: string; md: stri
     );
   if (r.status === 'interrupted')
     lines.push(`Interrupted. Continue with: cutover replay --events ... --resume ${r.runId}`);
-  if (reports) lines.push(`Report: ${reports.md}`);
+  if (reports) lines.push(`Report: ${reports.md}${reports.xlsx ? ` and ${reports.xlsx}` : ''}`);
   return lines.join('\n');
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import ExcelJS from 'exceljs';
 import { describe, it, expect, beforeAll } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
 import { makeProject, writeEvents, at, INVENTORY_MAPPING, type Ev } from './fixture.js';
@@ -141,6 +142,21 @@ describe('cutover replay into SQLite', () => {
     const json = JSON.parse(fs.readFileSync(path.join(dir, 'reports', out.runId, 'replay.json'), 'utf8'));
     expect(json.failures.find((f: { line: number }) => f.line === 5).error).toMatch(/not valid JSON/);
     expect(json.byType['inventory.adjusted'].sums.qty_on_hand).toBe('-1.825');
+    // The workbook for the cutover lead: counts per type, amounts applied as numbers, failures listed.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(path.join(dir, 'reports', out.runId, 'replay.xlsx'));
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      'Summary',
+      'By event type',
+      'Amounts applied',
+      'Failed and parked',
+    ]);
+    const amounts = wb.getWorksheet('Amounts applied')!;
+    const qty = amounts
+      .getSheetValues()
+      .find((r) => Array.isArray(r) && r.includes('qty_on_hand')) as unknown[];
+    expect(qty[3]).toBe(-1.825);
+    expect(wb.getWorksheet('Failed and parked')!.rowCount).toBeGreaterThanOrEqual(3);
   }, 180_000);
 
   it('exceptions retry re-applies the failed event and its parked chain once the cause is fixed', async () => {
