@@ -1,5 +1,7 @@
 /** Helpers shared by the SQL adapters: identifier quoting and the SELECT a ReadRequest becomes. */
 
+import { formatWallClock } from '../util/zoned-time.js';
+
 export type QuoteFn = (identifier: string) => string;
 
 /** Quotes a possibly schema-qualified name part by part ("dbo.INVENTSUM" → "dbo"."INVENTSUM"). */
@@ -22,26 +24,7 @@ export const quoteBracket: QuoteFn = (id) => `[${id.replace(/]/g, ']]')}]`;
  */
 export function formatWindowBound(d: Date, timezone?: string, withOffset = true): string {
   if (Number.isNaN(d.getTime())) throw new RangeError('invalid window bound');
-  if (!timezone || timezone === 'UTC') {
-    const iso = d
-      .toISOString()
-      .replace('T', ' ')
-      .replace('Z', '')
-      .replace(/\.000$/, '');
-    return withOffset ? `${iso}+00` : iso;
-  }
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(d);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
-  // Whole seconds stay without a fraction: text columns compare '…:00' < '…:00.000'.
-  const ms = d.getUTCMilliseconds() ? `.${String(d.getUTCMilliseconds()).padStart(3, '0')}` : '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}${ms}`;
+  if (!timezone || timezone === 'UTC')
+    return formatWallClock(d.getTime(), undefined) + (withOffset ? '+00' : '');
+  return formatWallClock(d.getTime(), timezone);
 }

@@ -53,7 +53,7 @@ export async function writePlanReport(
     },
     summary: [
       { label: 'Plan hash (sha256)', value: hash },
-      { label: 'Made at', value: plan.createdAt },
+      { label: 'Made at', value: plan.createdAt, kind: 'timestamp' },
       { label: 'Made by', value: plan.createdBy },
       { label: 'Targets', value: plan.targets.map((t) => `${t.name} (${t.url})`).join(', ') },
       { label: 'Already undone earlier', value: plan.counts.alreadyUndone },

@@ -3,6 +3,8 @@
  * `2024-03-01T10:00:00Z`, `...+02:00`) as epoch milliseconds, for window filters applied in JS.
  * Text without an offset is a wall-clock time in `timezone` (UTC when none is given).
  */
+import { wallToUtc } from '../../util/zoned-time.js';
+
 const SHAPE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
@@ -22,32 +24,5 @@ export function parseTimestampText(text: string, timezone?: string): number | un
     return wall - sign * offsetMin * 60_000;
   }
   if (!timezone || timezone === 'UTC') return wall;
-  // The zone's offset at that instant; a second pass settles instants near a DST change.
-  let t = wall - zoneOffsetMs(wall, timezone);
-  t = wall - zoneOffsetMs(t, timezone);
-  return t;
-}
-
-/** How far `timezone`'s wall clock is ahead of UTC at the instant `t`. */
-function zoneOffsetMs(t: number, timezone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(t));
-  const get = (k: string) => Number(parts.find((p) => p.type === k)?.value ?? 0);
-  const asUtc = Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
-  return asUtc - (t - (t % 1000));
+  return wallToUtc(wall, timezone);
 }

@@ -1,0 +1,78 @@
+/**
+ * Time-zone arithmetic shared by the engine, the adapters' window bounds and the demo: offsets come
+ * from Intl (correct across DST changes), cached per quarter hour because a reconcile converts
+ * millions of naive timestamps.
+ */
+import { MappingError } from '../errors.js';
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Checks an IANA zone name once, when a mapping is compiled. */
+export function checkTimeZone(zone: string, where: string): void {
+  try {
+    zoneFormatter(zone);
+  } catch {
+    throw new MappingError(
+      `${where}: "${zone}" is not a time zone.`,
+      'Use an IANA zone name such as UTC, Europe/Berlin or America/New_York.',
+    );
+  }
+}
+
+function zoneFormatter(zone: string): Intl.DateTimeFormat {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      era: 'short',
+    });
+    formatters.set(zone, f);
+  }
+  return f;
+}
+
+const offsetCache = new Map<string, number>();
+
+/** The zone's UTC offset in ms at an instant; cached per quarter hour (zone rules change on such edges). */
+export function zoneOffsetMs(zone: string, utcMs: number): number {
+  const bucket = Math.floor(utcMs / 900_000);
+  const ck = `${zone}|${bucket}`;
+  const hit = offsetCache.get(ck);
+  if (hit !== undefined) return hit;
+  const at = bucket * 900_000;
+  const parts = zoneFormatter(zone).formatToParts(new Date(at));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  let year = get('year');
+  if (parts.find((p) => p.type === 'era')?.value === 'BC') year = 1 - year;
+  const wall = Date.UTC(year, get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const off = wall - at;
+  if (offsetCache.size > 100_000) offsetCache.clear();
+  offsetCache.set(ck, off);
+  return off;
+}
+
+/** Naive wall-clock text ('YYYY-MM-DD HH:MM:SS[.mmm]') of an instant in a zone (UTC when none). */
+export function formatWallClock(utcMs: number, zone: string | undefined, sep = ' '): string {
+  const wall = !zone || zone === 'UTC' || zone === 'Etc/UTC' ? utcMs : utcMs + zoneOffsetMs(zone, utcMs);
+  const iso = new Date(wall)
+    .toISOString()
+    .replace('Z', '')
+    .replace(/\.000$/, '');
+  return sep === 'T' ? iso : iso.replace('T', sep);
+}
+
+/** Epoch ms of a wall-clock time (given as if UTC) in a zone; in a DST gap or overlap the earlier offset wins. */
+export function wallToUtc(wallMs: number, zone: string | undefined): number {
+  if (!zone || zone === 'UTC' || zone === 'Etc/UTC') return wallMs;
+  const o1 = zoneOffsetMs(zone, wallMs - zoneOffsetMs(zone, wallMs));
+  const t = wallMs - o1;
+  const o2 = zoneOffsetMs(zone, t);
+  return o2 === o1 ? t : wallMs - Math.max(o1, o2);
+}
