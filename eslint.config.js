@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'reports/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'reports/**', 'cutover-demo/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
