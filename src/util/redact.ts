@@ -6,7 +6,7 @@
 // The password runs to the LAST "@" before the host: users paste unencoded passwords holding "@".
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s"']*:)([^/\s"']+)(@)/gi;
 const KV_SECRET =
-  /\b(password|pwd|passwd|secret|token|apikey|api_key|access_token|client_secret)=([^;&\s"']+)/gi;
+  /\b(\w*password|pwd|passwd|secret|token|apikey|api_key|access_token|client_secret)=([^;&\s"']+)/gi;
 const JSON_SECRET =
   /("(?:password|pwd|passwd|secret|token|apikey|api_key|authorization|access_token|client_secret)"\s*:\s*")((?:[^"\\]|\\.)*)(")/gi;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;

@@ -31,6 +31,9 @@ describe('redact', () => {
       'Server=h;User Id=sa;Password=***;Encrypt=true',
     );
     expect(redact('https://x/api?token=abc123&page=2')).toBe('https://x/api?token=***&page=2');
+    expect(redact('postgres://u@h/db?sslmode=verify-full&sslpassword=k3yPass')).toBe(
+      'postgres://u@h/db?sslmode=verify-full&sslpassword=***',
+    );
   });
 
   it('masks secrets in JSON log lines', () => {
