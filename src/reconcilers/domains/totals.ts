@@ -175,7 +175,9 @@ export function mergeTotals(base: TotalDef[], extra: TotalDef[]): TotalDef[] {
   for (const d of extra) {
     const measures = d.measures.filter((m) => !seen.has(measureSignature(d, m)));
     for (const m of measures) seen.add(measureSignature(d, m));
-    if (measures.length) out.push({ ...d, measures });
+    // An automatic label names the measures it holds: relabel when some were left out.
+    const group = d.group === autoLabel(d.by, d.measures) ? autoLabel(d.by, measures) : d.group;
+    if (measures.length) out.push({ ...d, group, measures });
   }
   return out;
 }

@@ -125,7 +125,7 @@ describe('control totals', () => {
     const merged = mergeTotals(base, extra);
     expect(merged.map((d) => [d.group, d.measures.map((m) => m.name)])).toEqual([
       ['on_hand by location', ['on_hand']],
-      ['on_hand, qty by location', ['qty']],
+      ['qty by location', ['qty']], // relabelled: it holds only qty now
       ['on_hand', ['on_hand']],
     ]);
   });
