@@ -72,20 +72,7 @@ class ChunkList {
   /** Appends one line (and its newline); returns the bytes newly allocated for it (0 if none). */
   add(line: string): number {
     const need = line.length * 3 + 1;
-    let grown = 0;
-    if (this.pos + need > this.cur.length) {
-      if (this.fd >= 0) {
-        this.flush();
-        if (need > this.cur.length) {
-          this.cur = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));
-          grown = this.cur.length;
-        }
-      } else {
-        this.seal();
-        this.cur = Buffer.allocUnsafe(Math.max(Math.min(CHUNK_BYTES, this.nextSize()), need));
-        grown = this.cur.length;
-      }
-    }
+    const grown = this.reserve(need);
     this.pos += (this.cur as FastBuffer).utf8Write(line, this.pos);
     this.cur[this.pos++] = 10;
     return grown;
@@ -94,23 +81,27 @@ class ChunkList {
   /** Appends bytes holding whole newline-terminated lines; returns the bytes newly allocated (0 if none). */
   addBytes(src: Uint8Array): number {
     const need = src.length;
-    let grown = 0;
-    if (this.pos + need > this.cur.length) {
-      if (this.fd >= 0) {
-        this.flush();
-        if (need > this.cur.length) {
-          this.cur = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));
-          grown = this.cur.length;
-        }
-      } else {
-        this.seal();
-        this.cur = Buffer.allocUnsafe(Math.max(Math.min(CHUNK_BYTES, this.nextSize()), need));
-        grown = this.cur.length;
-      }
-    }
+    const grown = this.reserve(need);
     this.cur.set(src, this.pos);
     this.pos += need;
     return grown;
+  }
+
+  /**
+   * Makes room for `need` more bytes in the current chunk: a spilled partition flushes to its file,
+   * an in-memory one seals the chunk and starts a bigger one. Returns the bytes newly allocated.
+   */
+  private reserve(need: number): number {
+    if (this.pos + need <= this.cur.length) return 0;
+    if (this.fd >= 0) {
+      this.flush();
+      if (need <= this.cur.length) return 0;
+      this.cur = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));
+      return this.cur.length;
+    }
+    this.seal();
+    this.cur = Buffer.allocUnsafe(Math.max(Math.min(CHUNK_BYTES, this.nextSize()), need));
+    return this.cur.length;
   }
 
   private nextSize(): number {

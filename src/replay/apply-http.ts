@@ -4,6 +4,7 @@ import type { HttpAdapter } from '../adapters/http/index.js';
 import type { ReplayEvent } from './event.js';
 import { fillTemplate, resolveValue } from './resolve.js';
 import { HttpStatusError, PermanentError } from './retry-policy.js';
+import { ensureLedgerTable } from './ledger.js';
 
 /**
  * HTTP targets share no transaction with cutover, so their ledger lives in the control store
@@ -15,26 +16,12 @@ export const HTTP_LEDGER_TABLE = 'cutover_http_ledger';
 
 /** Creates the HTTP ledger table in the control store when it is missing. */
 export async function ensureHttpLedger(knex: Knex): Promise<void> {
-  if (await knex.schema.hasTable(HTTP_LEDGER_TABLE)) return;
-  try {
-    await knex.schema.createTable(HTTP_LEDGER_TABLE, (t) => {
-      t.string('event_id', 200).primary();
-      t.string('run_id', 100).notNullable();
-      t.bigInteger('seq').notNullable();
-      t.string('event_type', 200).notNullable();
-      t.text('event_key').notNullable();
-      t.string('occurred_at', 40).notNullable();
-      t.string('target', 200).notNullable();
-      t.string('method', 10).notNullable();
-      t.text('path').notNullable();
-      t.integer('http_status').notNullable();
-      t.string('applied_at', 40).notNullable();
-      t.boolean('irreversible').notNullable().defaultTo(false);
-      t.index(['run_id', 'seq']);
-    });
-  } catch (err) {
-    if (!(await knex.schema.hasTable(HTTP_LEDGER_TABLE))) throw err;
-  }
+  await ensureLedgerTable(knex, HTTP_LEDGER_TABLE, (t) => {
+    t.string('target', 200).notNullable();
+    t.string('method', 10).notNullable();
+    t.text('path').notNullable();
+    t.integer('http_status').notNullable();
+  });
 }
 
 /** Sends one event's request; a 2xx is recorded in the HTTP ledger, anything else is thrown (retry decides). */

@@ -30,32 +30,46 @@ export interface LedgerRow {
   source_line: number | null;
 }
 
-/** Creates the ledger table in the target when it is missing (dialect-neutral knex schema). */
-export async function ensureLedger(knex: Knex): Promise<void> {
-  if (await knex.schema.hasTable(LEDGER_TABLE)) return;
+/**
+ * Creates a ledger table when it is missing: the columns every ledger shares (the event, when it was
+ * applied, whether it can be undone) plus `columns`. A table another replay created at the same
+ * moment is fine.
+ */
+export async function ensureLedgerTable(
+  knex: Knex,
+  name: string,
+  columns: (t: Knex.CreateTableBuilder) => void,
+): Promise<void> {
+  if (await knex.schema.hasTable(name)) return;
   try {
-    await knex.schema.createTable(LEDGER_TABLE, (t) => {
+    await knex.schema.createTable(name, (t) => {
       t.string('event_id', 200).primary();
       t.string('run_id', 100).notNullable();
       t.bigInteger('seq').notNullable();
       t.string('event_type', 200).notNullable();
       t.text('event_key').notNullable();
       t.string('occurred_at', 40).notNullable();
-      t.string('action', 20).notNullable();
-      t.string('table_name', 200);
-      t.text('match_json').notNullable();
-      t.text('before_json').notNullable();
-      t.text('after_json').notNullable();
-      t.integer('http_status');
+      columns(t);
       t.string('applied_at', 40).notNullable();
       t.boolean('irreversible').notNullable().defaultTo(false);
-      t.integer('source_line');
       t.index(['run_id', 'seq']);
     });
   } catch (err) {
-    // Another replay created it at the same moment.
-    if (!(await knex.schema.hasTable(LEDGER_TABLE))) throw err;
+    if (!(await knex.schema.hasTable(name))) throw err;
   }
+}
+
+/** Creates the ledger table in the target when it is missing (dialect-neutral knex schema). */
+export async function ensureLedger(knex: Knex): Promise<void> {
+  await ensureLedgerTable(knex, LEDGER_TABLE, (t) => {
+    t.string('action', 20).notNullable();
+    t.string('table_name', 200);
+    t.text('match_json').notNullable();
+    t.text('before_json').notNullable();
+    t.text('after_json').notNullable();
+    t.integer('http_status');
+    t.integer('source_line');
+  });
 }
 
 /** The ids among `ids` that the ledger already holds (chunked for parameter limits). */

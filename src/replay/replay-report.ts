@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ReplayResult } from './run-replay.js';
 import { writeAtomically } from '../reports/atomic-file.js';
+import { scaleOf } from '../reconcilers/decimal.js';
 import { writeTableWorkbook, type SummaryItem, type TableRow } from '../reports/simple-workbook.js';
 
 /**
@@ -22,9 +23,6 @@ export async function writeReplayReport(
   await writeReplayWorkbook(xlsx, result);
   return { json, md, xlsx };
 }
-
-/** Digits after the point of a decimal string, for its number format. */
-const scaleOf = (v: string): number => (v.includes('.') ? v.length - v.indexOf('.') - 1 : 0);
 
 /** The replay workbook, in the reconciliation workbook's style (src/reports/simple-workbook.ts). */
 async function writeReplayWorkbook(file: string, r: ReplayResult): Promise<void> {
