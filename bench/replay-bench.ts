@@ -77,6 +77,17 @@ function makeEvents(): Ev[] {
   return out;
 }
 
+/** CPU time used by the whole machine so far (all cores, user + system), from /proc/stat; 0 where there is none. */
+function machineCpuMs(): number {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const tick = 1000 / 100; // USER_HZ is 100 on Linux
+    return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]!) * tick;
+  } catch {
+    return 0;
+  }
+}
+
 async function sql(client: pg.Client, text: string, params?: unknown[]): Promise<pg.QueryResult> {
   return client.query(text, params);
 }
@@ -203,6 +214,8 @@ async function main(): Promise<void> {
         `sqlite:${path.join(dir, `control-${r.concurrency}-${r.group}.db`)}`,
       );
       const adapters: { close(): Promise<void> }[] = [];
+      const cpu0 = process.cpuUsage();
+      const sys0 = machineCpuMs();
       const t0 = performance.now();
       const result = await runReplay({
         config,
@@ -221,6 +234,10 @@ async function main(): Promise<void> {
         logger: silentLogger(),
       });
       const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      const ownMs = (cpu.user + cpu.system) / 1000;
+      if (process.env.BENCH_CPU_SPLIT) console.log(`user ${cpu.user / 1000} ms, system ${cpu.system / 1000} ms`);
+      const otherMs = machineCpuMs() - sys0 - ownMs;
       for (const a of adapters) await a.close();
       await store.close();
       const ok = result.counts.applied === N && (await state(c)) === expected;
@@ -229,7 +246,7 @@ async function main(): Promise<void> {
       const line = `| ${r.concurrency} | ${r.group} | ${(ms / 1000).toFixed(2)} s | ${Math.round(rate)} | ${Math.round(adjacentRate)} | ${((rate / adjacentRate) * 100).toFixed(0)}% | ${ok ? 'exact' : 'WRONG'} |`;
       rows.push(line);
       console.log(
-        `replay concurrency ${r.concurrency}, group ${r.group}: ${(ms / 1000).toFixed(2)} s, ${Math.round(rate)} events/s, floor just before ${Math.round(adjacentRate)} events/s, ${((rate / adjacentRate) * 100).toFixed(0)}% of floor, state ${ok ? 'exact' : 'WRONG'}`,
+        `replay concurrency ${r.concurrency}, group ${r.group}: ${(ms / 1000).toFixed(2)} s, ${Math.round(rate)} events/s, floor just before ${Math.round(adjacentRate)} events/s, ${((rate / adjacentRate) * 100).toFixed(0)}% of floor, state ${ok ? 'exact' : 'WRONG'}; CPU: cutover ${(ownMs / 1000).toFixed(2)} s, rest of the machine (PostgreSQL) ${(otherMs / 1000).toFixed(2)} s`,
       );
     }
     console.log(

@@ -64,7 +64,9 @@ export default class Replay extends BaseCommand<typeof Replay> {
       abort.abort();
     };
     process.on('SIGINT', onSigint);
-    this.defer(() => void process.off('SIGINT', onSigint));
+    // Kept to the very end: a Ctrl-C while the report is written or connections close must not kill
+    // the process half-way (the run is recorded by then; a second Ctrl-C still stops at once).
+    process.once('exit', () => void process.off('SIGINT', onSigint));
     const tty = Boolean(process.stderr.isTTY) && !this.flags.json;
     const result = await runReplay({
       config,

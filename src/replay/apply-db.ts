@@ -5,7 +5,7 @@ import { LEDGER_TABLE, imageJson, type LedgerRow } from './ledger.js';
 import { resolveColumns } from './resolve.js';
 import { PermanentError } from './retry-policy.js';
 import { addDecimal } from './decimal.js';
-import { applyPgGroup } from './apply-pg.js';
+import { applyPgGroup, type GroupOutcome } from './apply-pg.js';
 
 /** One event ready to apply to a database target. */
 export interface DbPlan {
@@ -20,16 +20,17 @@ type Row = Record<string, unknown>;
 /**
  * Applies a group of events (each of a different key) in ONE transaction, each with its ledger
  * row: all commit or none do. An event already in the ledger is skipped ('alreadyApplied'), checked
- * inside the transaction so a crash or a concurrent process can never apply it twice.
+ * inside the transaction so a crash or a concurrent process can never apply it twice. (PostgreSQL's
+ * set-based path may also report an update that found no row as failed on its own: see applyPgGroup.)
  */
 export async function applyDbGroup(
   knex: Knex,
   dialect: string,
   plans: DbPlan[],
-): Promise<Map<string, 'applied' | 'alreadyApplied'>> {
+): Promise<Map<string, GroupOutcome>> {
   if (dialect === 'postgres') return applyPgGroup(knex, plans);
   return knex.transaction(async (trx) => {
-    const out = new Map<string, 'applied' | 'alreadyApplied'>();
+    const out = new Map<string, GroupOutcome>();
     const have = await trx(LEDGER_TABLE)
       .whereIn(
         'event_id',

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Knex } from 'knex';
-import { LEDGER_TABLE, imageJson, type LedgerRow } from './ledger.js';
+import { LEDGER_TABLE, type LedgerRow } from './ledger.js';
 import { resolveColumns } from './resolve.js';
 import { PermanentError } from './retry-policy.js';
 import { addDecimal } from './decimal.js';
@@ -8,7 +9,7 @@ import type { DbPlan } from './apply-db.js';
 
 /** The slice of a pg client this path uses. */
 interface PgConn {
-  query(text: string): Promise<pg.QueryResult | pg.QueryResult[]>;
+  query(q: string | pg.QueryConfig): Promise<pg.QueryResult | pg.QueryResult[]>;
 }
 
 type Row = Record<string, unknown>;
@@ -32,17 +33,31 @@ const where = (m: Row): string =>
     .map(([c, v]) => (v === null || v === undefined ? `${ident(c)} IS NULL` : `${ident(c)} = ${lit(v)}`))
     .join(' AND ');
 
+/** Per event of a group: applied, already in the ledger, or failed on its own (the others went ahead). */
+export type GroupOutcome = 'applied' | 'alreadyApplied' | { failed: string };
+
 /**
- * The PostgreSQL fast path of applyDbGroup: same effects, same ledger rows, one transaction per
- * group, but three round trips for the whole group instead of several per event — (1) BEGIN and
- * the ledger check, (2) every event's locking SELECT and its change, sent as one multi-statement
- * query, (3) the ledger rows and COMMIT. Values are sent as escaped literals (pg.escapeLiteral), typed
- * by the column they meet. Any failure rolls the whole group back (the caller retries one by one).
+ * The PostgreSQL fast path of applyDbGroup: same effects, same ledger, one transaction per group,
+ * and usually ONE round trip for the whole group.
+ *
+ * - Increments, updates and upserts run set-based (groupStatement): one named prepared statement
+ *   for the group, whose parameters are the rows of each (table, action, columns) shape as JSON, so
+ *   PostgreSQL plans it once per connection and no value is escaped. The same statement writes the
+ *   events' ledger rows, with images PostgreSQL renders itself (rowImage), so rows never travel to
+ *   Node and back. When that statement is the whole group, it runs on its own (one statement is one
+ *   transaction); an update or increment that finds no row changes nothing, gets no ledger row and
+ *   comes back as failed, exactly as if it had been applied on its own.
+ * - The other events (inserts, deletes, NULL matches, two events on one row) each get their own
+ *   locking SELECT and change, sent together as one multi-statement query inside BEGIN … COMMIT;
+ *   their ledger rows go in as one dollar-quoted JSON document with the COMMIT.
+ *
+ * Exactly once: every ledger row commits with its effect, and the ledger's primary key refuses an
+ * event applied twice. A single event (the one-by-one path every retry and fallback takes) checks the
+ * ledger first and reports 'alreadyApplied'; a group skips that check, since run-replay only groups
+ * events the ledger did not hold when the run started: if another process applied one meanwhile,
+ * the key violation fails the group and the caller retries its events one by one, with the check.
  */
-export async function applyPgGroup(
-  knex: Knex,
-  plans: DbPlan[],
-): Promise<Map<string, 'applied' | 'alreadyApplied'>> {
+export async function applyPgGroup(knex: Knex, plans: DbPlan[]): Promise<Map<string, GroupOutcome>> {
   const client = knex.client as {
     acquireConnection(): Promise<PgConn>;
     releaseConnection(c: PgConn): Promise<void>;
@@ -51,45 +66,46 @@ export async function applyPgGroup(
   let open = false;
   let broken = false;
   try {
-    const ids = plans.map((p) => lit(p.event.id)).join(', ');
-    const first = (await conn.query(
-      `BEGIN; SELECT event_id FROM ${LEDGER_TABLE} WHERE event_id IN (${ids}) FOR UPDATE`,
-    )) as pg.QueryResult[];
-    open = true;
-    const out = new Map<string, 'applied' | 'alreadyApplied'>();
-    for (const r of first[1]!.rows as { event_id: string }[]) out.set(r.event_id, 'alreadyApplied');
-    const todo = plans.filter((p) => !out.has(p.event.id));
-    const prepared = todo.map((p) => {
-      const match = resolveColumns(p.event, p.rule.match);
-      const values = resolveColumns(p.event, p.rule.values);
-      return { p, match, values, sql: statements(p, match, values) };
+    const out = new Map<string, GroupOutcome>();
+    const alone = plans.length === 1;
+    if (alone) {
+      const first = (await conn.query(
+        `BEGIN; SELECT event_id FROM ${LEDGER_TABLE} WHERE event_id = ${lit(plans[0]!.event.id)} FOR UPDATE`,
+      )) as pg.QueryResult[];
+      open = true;
+      if (first[1]!.rows.length) out.set(plans[0]!.event.id, 'alreadyApplied');
+    }
+    const prepared: Prepared[] = [];
+    for (const p of plans)
+      if (!out.has(p.event.id))
+        prepared.push({
+          p,
+          match: resolveColumns(p.event, p.rule.match),
+          values: resolveColumns(p.event, p.rule.values),
+        });
+    const { statements: sets, single } = split(prepared);
+    if (!open && (single.length || sets.length > 1)) {
+      await conn.query('BEGIN');
+      open = true;
+    }
+    const appliedAt = new Date().toISOString();
+    const failed = new Map<number, string>();
+    for (const shapes of sets) {
+      const columns: Column[][] = [];
+      for (const idx of shapes) columns.push(await columnsOf(conn, knex, prepared[idx[0]!]!.p.rule.table!));
+      const { name, text, values } = groupStatement(prepared, shapes, columns, appliedAt);
+      const res = (await conn.query({ name, text, values })) as pg.QueryResult<{ o: number }>;
+      for (const r of res.rows) failed.set(r.o, missingRow(prepared[r.o]!).message);
+    }
+    if (open) {
+      const ledger = single.length ? await execute(conn, knex, prepared, single, appliedAt) : [];
+      await conn.query(`${ledger.length ? ledgerInsert(ledger) : ''}COMMIT`);
+      open = false;
+    }
+    prepared.forEach((x, n) => {
+      const f = failed.get(n);
+      out.set(x.p.event.id, f === undefined ? 'applied' : { failed: f });
     });
-    const { sql, read } = await plan(conn, knex, prepared);
-    const results: pg.QueryResult[] = [];
-    if (sql.length) {
-      const res = await conn.query(sql.join('; '));
-      results.push(...(Array.isArray(res) ? res : [res]));
-    }
-    const images = read(results);
-    const ledger: LedgerRow[] = [];
-    for (const [n, x] of prepared.entries()) {
-      const action = x.p.rule.action!;
-      const { before, after } = images[n]!;
-      if ((action === 'update' || action === 'increment') && before.length === 0)
-        throw new PermanentError(
-          `no row in ${x.p.rule.table} matches ${JSON.stringify(x.match)} (action ${action} needs one)`,
-        );
-      ledger.push(ledgerRow(x.p, x.match, before, after));
-      out.set(x.p.event.id, 'applied');
-    }
-    const cols = ledger[0] ? Object.keys(ledger[0]) : [];
-    const insert = ledger.length
-      ? `INSERT INTO ${LEDGER_TABLE} (${cols.map(ident).join(', ')}) VALUES ${ledger
-          .map((r) => `(${cols.map((c) => lit((r as unknown as Row)[c])).join(', ')})`)
-          .join(', ')}; `
-      : '';
-    await conn.query(`${insert}COMMIT`);
-    open = false;
     return out;
   } catch (err) {
     if (open) await conn.query('ROLLBACK').catch(() => (broken = true));
@@ -105,40 +121,20 @@ interface Prepared {
   match: Row;
   values: Row;
 }
-type Images = { before: Row[]; after: Row[] }[];
 
-const SIDE = '__cutover_side';
-const ORD = '__cutover_ord';
-const columnTypes = new WeakMap<Knex, Map<string, Map<string, string>>>();
-
-/** Each column's type (without modifiers), read once per table: VALUES lists need explicit casts. */
-async function typesOf(conn: PgConn, knex: Knex, table: string): Promise<Map<string, string>> {
-  let cache = columnTypes.get(knex);
-  if (!cache) columnTypes.set(knex, (cache = new Map()));
-  let types = cache.get(table);
-  if (!types) {
-    const res = (await conn.query(
-      `SELECT attname, format_type(atttypid, NULL) AS t FROM pg_attribute WHERE attrelid = ${lit(ident(table))}::regclass AND attnum > 0 AND NOT attisdropped`,
-    )) as pg.QueryResult;
-    types = new Map((res.rows as { attname: string; t: string }[]).map((r) => [r.attname, r.t]));
-    cache.set(table, types);
-  }
-  return types;
-}
+const missingRow = (x: Prepared) =>
+  new PermanentError(
+    `no row in ${x.p.rule.table} matches ${JSON.stringify(x.match)} (action ${x.p.rule.action} needs one)`,
+  );
 
 /**
- * The SQL for a group and how to read its results back into per-event images. Increments, updates
- * and upserts of the same table and shape become ONE set-based statement (a VALUES list joined on
- * the match columns, before-images from a FOR UPDATE join, after-images from RETURNING), which is
- * what lets a grouped replay approach batched writes. That is only equivalent to applying the events
- * one by one when no two events of the group touch the same row and no match value is NULL; otherwise
- * every event gets its own statements.
+ * Sorts a group's events into set-based shapes (same table, action, match and value columns) and
+ * single events, and packs the shapes into as few statements as is safe. Set-based is only the same
+ * as applying the events one by one when no two events of the group touch the same row and no match
+ * value is NULL; shapes share a statement (one snapshot) only when two shapes on one table match on
+ * the same columns, whose different values then reach different rows.
  */
-async function plan(
-  conn: PgConn,
-  knex: Knex,
-  prepared: Prepared[],
-): Promise<{ sql: string[]; read: (results: pg.QueryResult[]) => Images }> {
+function split(prepared: Prepared[]): { statements: number[][][]; single: number[] } {
   const seen = new Set<string>();
   let distinct = true;
   for (const x of prepared) {
@@ -146,117 +142,305 @@ async function plan(
     if (seen.has(k)) distinct = false;
     seen.add(k);
   }
-  const batches = new Map<string, number[]>();
+  const shapes = new Map<string, number[]>();
   const single: number[] = [];
   prepared.forEach((x, n) => {
     const a = x.p.rule.action!;
-    const ok =
-      distinct &&
-      (a === 'increment' || a === 'update' || a === 'upsert') &&
-      Object.keys(x.match).length > 0 &&
-      Object.values(x.match).every((v) => v !== null && v !== undefined);
+    let ok = distinct && (a === 'increment' || a === 'update' || a === 'upsert');
+    let shape = `${x.p.rule.table}\u0000${a}`;
+    if (ok) {
+      let cols = 0;
+      for (const c in x.match) {
+        const v = x.match[c];
+        if (v === null || v === undefined) ok = false;
+        shape += `\u0000m${c}`;
+        cols++;
+      }
+      if (cols === 0) ok = false;
+      for (const c in x.values) shape += `\u0000v${c}`;
+    }
     if (!ok) return single.push(n);
-    const shape = `${x.p.rule.table}|${a}|${Object.keys(x.match).join(',')}|${Object.keys(x.values).join(',')}`;
-    const list = batches.get(shape);
+    const list = shapes.get(shape);
     if (list) list.push(n);
-    else batches.set(shape, [n]);
+    else shapes.set(shape, [n]);
   });
-  const sql: string[] = [];
-  const readers: ((results: pg.QueryResult[], at: number, images: Images) => number)[] = [];
-  for (const idx of batches.values()) {
+  const statements: { tables: Map<string, string>; shapes: number[][] }[] = [];
+  for (const idx of shapes.values()) {
     if (idx.length === 1) {
       single.push(idx[0]!);
       continue;
     }
-    const first = prepared[idx[0]!]!;
-    const types = await typesOf(conn, knex, first.p.rule.table!);
-    sql.push(batchStatement(prepared, idx, types));
-    readers.push((results, at, images) => {
-      for (const row of results[at]!.rows as Row[]) {
-        const side = row[SIDE];
-        const ord = Number(row[ORD]);
-        const { [SIDE]: _s, [ORD]: _o, ...clean } = row;
-        const img = images[ord]!;
-        (side === 'b' ? img.before : img.after).push(clean);
-      }
-      return at + 1;
-    });
+    const x = prepared[idx[0]!]!;
+    const table = x.p.rule.table!;
+    const mcols = Object.keys(x.match).join('\u0000');
+    let home = statements.find((st) => (st.tables.get(table) ?? mcols) === mcols);
+    if (!home) statements.push((home = { tables: new Map(), shapes: [] }));
+    home.tables.set(table, mcols);
+    home.shapes.push(idx);
   }
-  for (const n of single) {
-    const x = prepared[n]!;
-    const stmts = statements(x.p, x.match, x.values);
-    sql.push(...stmts);
-    readers.push((results, at, images) => {
-      const action = x.p.rule.action!;
-      if (action !== 'insert') images[n]!.before = results[at++]!.rows as Row[];
-      // Every statement has a result, the DELETE too: skip it, or later events read shifted images.
-      if (action === 'delete') at++;
-      else images[n]!.after = results[at++]!.rows as Row[];
-      return at;
-    });
-  }
-  return {
-    sql,
-    read: (results) => {
-      const images: Images = prepared.map(() => ({ before: [], after: [] }));
-      let at = 0;
-      for (const r of readers) at = r(results, at, images);
-      return images;
-    },
-  };
+  single.sort((x, y) => x - y);
+  return { statements: statements.map((st) => st.shapes), single };
 }
 
-/** One set-based statement for events `idx` (same table, action and columns; distinct rows). */
-function batchStatement(prepared: Prepared[], idx: number[], types: Map<string, string>): string {
-  const first = prepared[idx[0]!]!;
-  const t = ident(first.p.rule.table!);
+/**
+ * Runs the single events of a group (inside its transaction), each with its own locking SELECT and
+ * change, all in one multi-statement query; returns their ledger rows, images rendered by PostgreSQL.
+ */
+async function execute(
+  conn: PgConn,
+  knex: Knex,
+  prepared: Prepared[],
+  single: number[],
+  appliedAt: string,
+): Promise<LedgerRow[]> {
+  const sql: string[] = [];
+  for (const n of single) {
+    const x = prepared[n]!;
+    sql.push(...statements(x.p, x.match, x.values, await columnsOf(conn, knex, x.p.rule.table!)));
+  }
+  const res = await conn.query(sql.join('; '));
+  const results = Array.isArray(res) ? res : [res];
+  const images = (r: pg.QueryResult) => `[${(r.rows as { img: string }[]).map((x) => x.img).join(',')}]`;
+  const ledger: LedgerRow[] = [];
+  let at = 0;
+  for (const n of single) {
+    const x = prepared[n]!;
+    const action = x.p.rule.action!;
+    let before = '[]';
+    let after = '[]';
+    if (action !== 'insert') {
+      const r = results[at++]!;
+      if (!r.rows.length && (action === 'update' || action === 'increment')) throw missingRow(x);
+      before = images(r);
+    }
+    // Every statement has a result, the DELETE too: skip it, or later events read shifted images.
+    if (action === 'delete') at++;
+    else after = images(results[at++]!);
+    ledger.push(ledgerRow(x.p, x.match, before, after, appliedAt));
+  }
+  return ledger;
+}
+
+/**
+ * One statement for the set-based shapes of a group, as a named prepared statement: the text depends
+ * only on the shapes, $1 is the run, $2 the applied-at time and $3… the rows of each shape as JSON
+ * (each value as text, cast to its column's type as a literal would be). Per shape: before-images
+ * from a per-row index lookup FOR UPDATE (LATERAL, so the plan never scans the table), the change
+ * finding the locked rows again by ctid, after-images from RETURNING, an upsert inserting the rows
+ * it did not find, and the ledger rows. It returns the events whose update or increment found no row.
+ */
+function groupStatement(
+  prepared: Prepared[],
+  shapes: number[][],
+  columns: Column[][],
+  appliedAt: string,
+): { name: string; text: string; values: unknown[] } {
+  const values: unknown[] = [prepared[shapes[0]![0]!]!.p.runId, appliedAt];
+  const keys: string[] = [];
+  for (const [s, idx] of shapes.entries()) {
+    const first = prepared[idx[0]!]!;
+    const action = first.p.rule.action!;
+    const mcols = Object.keys(first.match);
+    const vcols = Object.keys(first.values);
+    values.push(
+      JSON.stringify(
+        idx.map((n) => {
+          const x = prepared[n]!;
+          const e = x.p.event;
+          const row: unknown[] = [
+            n,
+            e.id,
+            x.p.seq,
+            e.type,
+            e.key,
+            e.occurredAt,
+            e.line,
+            x.p.rule.irreversible ?? false,
+            JSON.stringify(x.match),
+          ];
+          for (const c of mcols) row.push(x.match[c]);
+          for (const c of vcols) {
+            const v = x.values[c];
+            if (action === 'increment' && addDecimal('0', v) === undefined)
+              throw new PermanentError(
+                `the increment ${JSON.stringify(v)} for ${first.p.rule.table}.${c} is not a decimal number`,
+              );
+            row.push(v);
+          }
+          return row;
+        }),
+      ),
+    );
+    keys.push(
+      `${first.p.rule.table}|${action}|${mcols.join(',')}|${vcols.join(',')}|${columns[s]!.map((c) => `${c.name} ${c.type}`).join(',')}`,
+    );
+  }
+  const key = keys.join('\n');
+  let cached = statementTexts.get(key);
+  if (!cached) {
+    const parts = shapes.map((idx, s) => shapeSql(prepared[idx[0]!]!, s, columns[s]!));
+    const missing = parts.map((x) => x.missing).filter(Boolean);
+    const text =
+      `WITH ${parts.map((x) => x.ctes).join(', ')} ` +
+      (missing.length ? missing.join(' UNION ALL ') : 'SELECT NULL::int AS o WHERE false');
+    cached = { name: `cutover_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text };
+    statementTexts.set(key, cached);
+  }
+  return { ...cached, values };
+}
+const statementTexts = new Map<string, { name: string; text: string }>();
+
+/** The CTEs of shape `s` (its rows are parameter $s+3), and the SELECT of its events that found no row. */
+function shapeSql(first: Prepared, s: number, columns: Column[]): { ctes: string; missing?: string } {
+  const table = first.p.rule.table!;
+  const t = ident(table);
   const action = first.p.rule.action!;
   const mcols = Object.keys(first.match);
   const vcols = Object.keys(first.values);
-  const cast = (col: string, v: unknown) => (types.has(col) ? `${lit(v)}::${types.get(col)}` : lit(v));
-  const vname = (i: number) => `c${i}`;
-  const rows = idx.map((n) => {
-    const x = prepared[n]!;
-    for (const [c, v] of Object.entries(x.values))
-      if (action === 'increment' && addDecimal('0', v) === undefined)
-        throw new PermanentError(
-          `the increment ${JSON.stringify(v)} for ${x.p.rule.table}.${c} is not a decimal number`,
-        );
-    return `(${n}, ${[...mcols.map((c) => cast(c, x.match[c])), ...vcols.map((c) => cast(c, x.values[c]))].join(', ')})`;
-  });
-  const names = ['o', ...mcols.map((_, i) => vname(i)), ...vcols.map((_, i) => vname(mcols.length + i))];
-  const on = mcols.map((c, i) => `t.${ident(c)} = v.${vname(i)}`).join(' AND ');
+  const types = new Map(columns.map((c) => [c.name, c.type]));
+  const [v, b, u, i, bj, aj, l] = ['v', 'b', 'u', 'i', 'bj', 'aj', 'l'].map((n) => `${n}${s}`);
+  const all = [...mcols, ...vcols];
+  const HEAD = 9; // o, id, seq, type, key, occurredAt, line, irreversible, match
+  const cast = (c: string, k: number) =>
+    `(e->>${HEAD + k})${types.has(c) ? `::${types.get(c)}` : ''} AS c${k}`;
+  const on = (row: string) => mcols.map((c, k) => `${row}.${ident(c)} = ${v}.c${k}`).join(' AND ');
   const set = vcols
-    .map((c, i) => {
-      const v = `v.${vname(mcols.length + i)}`;
+    .map((c, k) => {
+      const val = `${v}.c${mcols.length + k}`;
       return action === 'increment'
-        ? `${ident(c)} = COALESCE(t.${ident(c)}, 0) + ${v}`
-        : `${ident(c)} = ${v}`;
+        ? `${ident(c)} = COALESCE(t.${ident(c)}, 0) + ${val}`
+        : `${ident(c)} = ${val}`;
     })
     .join(', ');
-  let text =
-    `WITH v(${names.join(', ')}) AS (VALUES ${rows.join(', ')}), ` +
-    `b AS (SELECT v.o AS ${ORD}, t.* FROM ${t} t JOIN v ON ${on} FOR UPDATE OF t), ` +
-    `u AS (UPDATE ${t} t SET ${set} FROM v WHERE ${on} RETURNING v.o AS ${ORD}, t.*)`;
-  let tail = '';
+  let ctes =
+    `${v} AS (SELECT (e->>0)::int AS o, e->>1 AS id, (e->>2)::bigint AS seq, e->>3 AS type, ` +
+    `e->>4 AS key, e->>5 AS occurred_at, (e->>6)::int AS line, (e->>7)::boolean AS irreversible, ` +
+    `e->>8 AS match_json, ${all.map(cast).join(', ')} FROM jsonb_array_elements($${s + 3}::jsonb) e), ` +
+    `${b} AS (SELECT ${v}.o, x.tid, x.img FROM ${v} CROSS JOIN LATERAL ` +
+    `(SELECT x.ctid AS tid, ${rowImage('x', columns)} AS img FROM ${t} x WHERE ${on('x')} FOR UPDATE) x), ` +
+    `${u} AS (UPDATE ${t} t SET ${set} FROM ${b} JOIN ${v} ON ${v}.o = ${b}.o ` +
+    `WHERE t.ctid = ${b}.tid AND t.ctid = ANY(ARRAY(SELECT tid FROM ${b})) ` +
+    `RETURNING ${b}.o, ${rowImage('t', columns)} AS img)`;
+  let after = `SELECT o, img FROM ${u}`;
   if (action === 'upsert') {
     const cols = [...mcols, ...vcols.filter((c) => !mcols.includes(c))];
     const src = cols.map(
-      (c) => `v.${vname(mcols.includes(c) ? mcols.indexOf(c) : mcols.length + vcols.indexOf(c))}`,
+      (c) => `${v}.c${mcols.includes(c) ? mcols.indexOf(c) : mcols.length + vcols.indexOf(c)}`,
     );
-    const back = mcols.map((c, i) => `w.${vname(i)} = t.${ident(c)}`).join(' AND ');
-    text +=
-      `, i AS (INSERT INTO ${t} AS t (${cols.map(ident).join(', ')}) SELECT ${src.join(', ')} FROM v ` +
-      `WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.${ORD} = v.o) ` +
-      `RETURNING (SELECT w.o FROM v w WHERE ${back}) AS ${ORD}, t.*)`;
-    tail = ` UNION ALL SELECT 'a' AS ${SIDE}, i.* FROM i`;
+    const back = mcols.map((c, k) => `w.c${k} = t.${ident(c)}`).join(' AND ');
+    ctes +=
+      `, ${i} AS (INSERT INTO ${t} AS t (${cols.map(ident).join(', ')}) SELECT ${src.join(', ')} FROM ${v} ` +
+      `WHERE NOT EXISTS (SELECT 1 FROM ${b} WHERE ${b}.o = ${v}.o) ` +
+      `RETURNING (SELECT w.o FROM ${v} w WHERE ${back}) AS o, ${rowImage('t', columns)} AS img)`;
+    after += ` UNION ALL SELECT o, img FROM ${i}`;
   }
-  return `${text} SELECT 'b' AS ${SIDE}, b.* FROM b UNION ALL SELECT 'a' AS ${SIDE}, u.* FROM u${tail}`;
+  const agg = `'[' || string_agg(img, ',') || ']'`;
+  // update and increment need a row: an event that found none gets no ledger row (it changed nothing).
+  const needsRow = action !== 'upsert';
+  ctes +=
+    `, ${bj} AS (SELECT o, ${agg} AS j FROM ${b} GROUP BY o), ${aj} AS (SELECT o, ${agg} AS j FROM (${after}) a GROUP BY o), ` +
+    `${l} AS (INSERT INTO ${LEDGER_TABLE} (${LEDGER_COLUMNS.map(([c]) => c).join(', ')}) ` +
+    `SELECT ${v}.id, $1, ${v}.seq, ${v}.type, ${v}.key, ${v}.occurred_at, ${lit(action)}, ${lit(table)}, ${v}.match_json, ` +
+    `COALESCE(${bj}.j, '[]'), COALESCE(${aj}.j, '[]'), NULL, $2, ${v}.irreversible, ${v}.line ` +
+    `FROM ${v} ${needsRow ? '' : 'LEFT '}JOIN ${bj} ON ${bj}.o = ${v}.o LEFT JOIN ${aj} ON ${aj}.o = ${v}.o)`;
+  return {
+    ctes,
+    missing: needsRow
+      ? `SELECT ${v}.o FROM ${v} WHERE NOT EXISTS (SELECT 1 FROM ${b} WHERE ${b}.o = ${v}.o)`
+      : undefined,
+  };
 }
 
-/** The statements of one event: the locked before-image (unless insert), then the change returning its rows. */
-function statements(p: DbPlan, match: Row, values: Row): string[] {
+/** A table column and its type (format_type, without modifiers). */
+interface Column {
+  name: string;
+  type: string;
+}
+const tableColumns = new WeakMap<Knex, Map<string, Column[]>>();
+
+/** A table's columns in order, read once per table: statements cast to them and render images of them. */
+async function columnsOf(conn: PgConn, knex: Knex, table: string): Promise<Column[]> {
+  let cache = tableColumns.get(knex);
+  if (!cache) tableColumns.set(knex, (cache = new Map()));
+  let cols = cache.get(table);
+  if (!cols) {
+    const res = (await conn.query(
+      `SELECT attname AS name, format_type(atttypid, NULL) AS type FROM pg_attribute ` +
+        `WHERE attrelid = ${lit(ident(table))}::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+    )) as pg.QueryResult<Column>;
+    cols = res.rows;
+    cache.set(table, cols);
+  }
+  return cols;
+}
+
+/** Types whose JSON rendering would be a number that JavaScript cannot hold exactly: images keep them as text, as the driver does. */
+const AS_TEXT = new Set(['numeric', 'bigint', 'money', 'numeric[]', 'bigint[]', 'money[]']);
+
+/**
+ * The JSON image of row `alias`, rendered by PostgreSQL: one compact object, columns in table order,
+ * numeric/bigint/money as strings (exact), timestamps as ISO 8601 text, json as JSON.
+ */
+function rowImage(alias: string, columns: Column[]): string {
+  const cols = columns.map((c) => {
+    const ref = `${alias}.${ident(c.name)}`;
+    return AS_TEXT.has(c.type)
+      ? `${ref}::${c.type.endsWith('[]') ? 'text[]' : 'text'} AS ${ident(c.name)}`
+      : ref;
+  });
+  return `(SELECT row_to_json(r)::text FROM (SELECT ${cols.join(', ')}) r)`;
+}
+
+/**
+ * The ledger rows of a group as ONE statement: the rows travel as a JSON document in a dollar-quoted
+ * literal (no per-value escaping), and the images are `json` fields of it, so each is stored exactly
+ * as PostgreSQL rendered it.
+ */
+function ledgerInsert(rows: LedgerRow[]): string {
+  const json = `[${rows
+    .map((r) => {
+      const { match_json, before_json, after_json, ...rest } = r;
+      return `${JSON.stringify(rest).slice(0, -1)},"match_json":${match_json},"before_json":${before_json},"after_json":${after_json}}`;
+    })
+    .join(',')}]`;
+  const tag = dollarTag(json);
+  return (
+    `INSERT INTO ${LEDGER_TABLE} (${LEDGER_COLUMNS.map(([c]) => c).join(', ')}) ` +
+    `SELECT ${LEDGER_COLUMNS.map(([c, t]) => (t === 'json' ? `r.${c}::text` : `r.${c}`)).join(', ')} ` +
+    `FROM json_to_recordset(${tag}${json}${tag}::json) AS r(${LEDGER_COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')}); `
+  );
+}
+
+/** The ledger's columns and the types json_to_recordset reads them as (json: an image kept verbatim). */
+const LEDGER_COLUMNS: [keyof LedgerRow, string][] = [
+  ['event_id', 'text'],
+  ['run_id', 'text'],
+  ['seq', 'bigint'],
+  ['event_type', 'text'],
+  ['event_key', 'text'],
+  ['occurred_at', 'text'],
+  ['action', 'text'],
+  ['table_name', 'text'],
+  ['match_json', 'json'],
+  ['before_json', 'json'],
+  ['after_json', 'json'],
+  ['http_status', 'integer'],
+  ['applied_at', 'text'],
+  ['irreversible', 'boolean'],
+  ['source_line', 'integer'],
+];
+
+/** A dollar-quote tag absent from `text` (a JSON array, so it never ends in a partial tag): no escaping needed. */
+function dollarTag(text: string): string {
+  let n = 0;
+  while (text.includes(`$c${n}$`)) n++;
+  return `$c${n}$`;
+}
+
+/** The statements of one event: the locked before-image (unless insert), then the change returning its rows' images. */
+function statements(p: DbPlan, match: Row, values: Row, columns: Column[]): string[] {
   const t = ident(p.rule.table!);
+  const img = (alias: string) => `${rowImage(alias, columns)} AS img`;
   const action = p.rule.action!;
   const all = { ...match, ...values };
   const cols = Object.keys(all).map(ident).join(', ');
@@ -273,27 +457,28 @@ function statements(p: DbPlan, match: Row, values: Row): string[] {
         return `${ident(c)} = COALESCE(${ident(c)}, 0) + ${lit(v)}`;
       })
       .join(', ');
-  const before = `SELECT * FROM ${t} WHERE ${where(match)} FOR UPDATE`;
+  const before = `SELECT ${img(t)} FROM ${t} WHERE ${where(match)} FOR UPDATE`;
   switch (action) {
     case 'insert':
-      return [`${insert} RETURNING *`];
+      return [`${insert} RETURNING ${img(t)}`];
     case 'update':
-      return [before, `UPDATE ${t} SET ${set(false)} WHERE ${where(match)} RETURNING *`];
+      return [before, `UPDATE ${t} SET ${set(false)} WHERE ${where(match)} RETURNING ${img(t)}`];
     case 'increment':
-      return [before, `UPDATE ${t} SET ${set(true)} WHERE ${where(match)} RETURNING *`];
+      return [before, `UPDATE ${t} SET ${set(true)} WHERE ${where(match)} RETURNING ${img(t)}`];
     case 'delete':
       return [before, `DELETE FROM ${t} WHERE ${where(match)}`];
     case 'upsert':
       return [
         before,
-        `WITH u AS (UPDATE ${t} SET ${set(false)} WHERE ${where(match)} RETURNING *), ` +
-          `i AS (INSERT INTO ${t} (${cols}) SELECT ${vals} WHERE NOT EXISTS (SELECT 1 FROM u) RETURNING *) ` +
-          `SELECT * FROM u UNION ALL SELECT * FROM i`,
+        `WITH u AS (UPDATE ${t} SET ${set(false)} WHERE ${where(match)} RETURNING ${img(t)}), ` +
+          `i AS (INSERT INTO ${t} (${cols}) SELECT ${vals} WHERE NOT EXISTS (SELECT 1 FROM u) RETURNING ${img(t)}) ` +
+          `SELECT img FROM u UNION ALL SELECT img FROM i`,
       ];
   }
 }
 
-function ledgerRow(p: DbPlan, match: Row, before: Row[], after: Row[]): LedgerRow {
+/** A ledger row; `before` and `after` are JSON text already. */
+function ledgerRow(p: DbPlan, match: Row, before: string, after: string, appliedAt: string): LedgerRow {
   return {
     event_id: p.event.id,
     run_id: p.runId,
@@ -303,11 +488,11 @@ function ledgerRow(p: DbPlan, match: Row, before: Row[], after: Row[]): LedgerRo
     occurred_at: p.event.occurredAt,
     action: p.rule.action!,
     table_name: p.rule.table!,
-    match_json: imageJson(match),
-    before_json: imageJson(before),
-    after_json: imageJson(after),
+    match_json: JSON.stringify(match),
+    before_json: before,
+    after_json: after,
     http_status: null,
-    applied_at: new Date().toISOString(),
+    applied_at: appliedAt,
     irreversible: p.rule.irreversible ?? false,
     source_line: p.event.line,
   };

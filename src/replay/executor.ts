@@ -60,8 +60,9 @@ export function prepare(
 
 /**
  * Applies items of DIFFERENT keys bound for one target. On a database several go in one transaction
- * (each with its ledger row); if that group fails, each is retried on its own, so one poison event
- * never takes its neighbours down. Transient failures retry with backoff; permanent ones come back as 'failed'.
+ * (each with its ledger row); an event the group reports as failed on its own (an update that finds
+ * no row) changed nothing, and if the group as a whole fails, each is retried on its own, so one
+ * poison event never takes its neighbours down. Transient failures retry with backoff; permanent ones come back as 'failed'.
  */
 export async function applyItems(ctx: ExecContext, items: WorkItem[]): Promise<Outcome[]> {
   const prepared: ({ event: ReplayEvent; rule: EventRule; target: string } | Error)[] = items.map((it) => {
@@ -85,7 +86,14 @@ export async function applyItems(ctx: ExecContext, items: WorkItem[]): Promise<O
       try {
         const plans: DbPlan[] = ok.map((x) => ({ ...x.p, seq: items[x.i]!.seq, runId: ctx.runId }));
         const res = await applyDbGroup(target.knex, target.dialect, plans);
-        for (const x of ok) out[x.i] = done(res.get(x.p.event.id) ?? 'applied', x.p.event, x.p.rule);
+        for (const x of ok) {
+          const r = res.get(x.p.event.id) ?? 'applied';
+          // An event that failed on its own changed nothing and the others committed: as applied alone.
+          out[x.i] =
+            typeof r === 'object'
+              ? { status: 'failed', error: r.failed, event: x.p.event }
+              : done(r, x.p.event, x.p.rule);
+        }
         return out as Outcome[];
       } catch (err) {
         ctx.logger.debug({ err }, 'group failed; applying its events one by one');
@@ -113,7 +121,9 @@ async function applyOne(
         if (target.kind === 'http')
           return applyHttp(ctx.store.knex, target.http, { ...p, seq, runId: ctx.runId }, ctx.httpTimeoutMs);
         const res = await applyDbGroup(target.knex, target.dialect, [{ ...p, seq, runId: ctx.runId }]);
-        return res.get(p.event.id) ?? 'applied';
+        const r = res.get(p.event.id) ?? 'applied';
+        if (typeof r === 'object') throw new PermanentError(r.failed);
+        return r;
       },
       {
         attempts: ctx.attempts,

@@ -27,9 +27,9 @@ export interface EventIndex {
   duplicates: number;
 }
 
-/** Reads a whole source, validating each record and indexing chains per key. */
+/** Reads a whole source (records, or batches of them), validating each record and indexing chains per key. */
 export async function indexEvents(
-  records: AsyncIterable<SourceRecord>,
+  records: AsyncIterable<SourceRecord | SourceRecord[]>,
   knownTypes: ReadonlySet<string>,
 ): Promise<EventIndex> {
   const ix: EventIndex = {
@@ -47,55 +47,56 @@ export async function indexEvents(
   };
   const times: number[] = [];
   const firstById = new Map<string, number>();
-  for await (const rec of records) {
-    ix.read++;
-    let raw: unknown;
-    let problem: string | undefined;
-    try {
-      raw = JSON.parse(rec.text);
-    } catch (err) {
-      problem = `not valid JSON (${(err as Error).message})`;
+  for await (const item of records)
+    for (const rec of Array.isArray(item) ? item : [item]) {
+      ix.read++;
+      let raw: unknown;
+      let problem: string | undefined;
+      try {
+        raw = JSON.parse(rec.text);
+      } catch (err) {
+        problem = `not valid JSON (${(err as Error).message})`;
+      }
+      const at = { line: rec.line, index: ix.text.length };
+      const v = problem === undefined ? validateEvent(raw, at, knownTypes) : undefined;
+      let time = Number.NEGATIVE_INFINITY;
+      let id: string | undefined;
+      let key: string | undefined;
+      let type: string | undefined;
+      if (v?.ok) {
+        ({ id, key, type } = v.event);
+        time = v.time;
+      } else if (v) {
+        ({ id, key, type } = v);
+        problem = v.problem;
+        const r = raw as Record<string, unknown>;
+        const t = Date.parse(String(r.occurredAt ?? r.occurred_at ?? ''));
+        if (!Number.isNaN(t)) time = t;
+      }
+      if (id !== undefined && problem === undefined) {
+        const first = firstById.get(id);
+        if (first !== undefined) {
+          if (ix.text[first] === rec.text) {
+            ix.duplicates++;
+            continue;
+          }
+          problem = `the event id "${id}" is used again with different content (first at line ${ix.line[first]})`;
+        } else firstById.set(id, at.index);
+      }
+      ix.text.push(rec.text);
+      ix.line.push(rec.line);
+      ix.id.push(id);
+      ix.key.push(key);
+      ix.type.push(type);
+      ix.problem.push(problem);
+      times.push(time);
+      if (key === undefined) ix.loose.push(at.index);
+      else {
+        const chain = ix.chains.get(key);
+        if (chain) chain.push(at.index);
+        else ix.chains.set(key, [at.index]);
+      }
     }
-    const at = { line: rec.line, index: ix.text.length };
-    const v = problem === undefined ? validateEvent(raw, at, knownTypes) : undefined;
-    let time = Number.NEGATIVE_INFINITY;
-    let id: string | undefined;
-    let key: string | undefined;
-    let type: string | undefined;
-    if (v?.ok) {
-      ({ id, key, type } = v.event);
-      time = v.time;
-    } else if (v) {
-      ({ id, key, type } = v);
-      problem = v.problem;
-      const r = raw as Record<string, unknown>;
-      const t = Date.parse(String(r.occurredAt ?? r.occurred_at ?? ''));
-      if (!Number.isNaN(t)) time = t;
-    }
-    if (id !== undefined && problem === undefined) {
-      const first = firstById.get(id);
-      if (first !== undefined) {
-        if (ix.text[first] === rec.text) {
-          ix.duplicates++;
-          continue;
-        }
-        problem = `the event id "${id}" is used again with different content (first at line ${ix.line[first]})`;
-      } else firstById.set(id, at.index);
-    }
-    ix.text.push(rec.text);
-    ix.line.push(rec.line);
-    ix.id.push(id);
-    ix.key.push(key);
-    ix.type.push(type);
-    ix.problem.push(problem);
-    times.push(time);
-    if (key === undefined) ix.loose.push(at.index);
-    else {
-      const chain = ix.chains.get(key);
-      if (chain) chain.push(at.index);
-      else ix.chains.set(key, [at.index]);
-    }
-  }
   const byTime = (a: number, b: number) => times[a]! - times[b]! || a - b;
   for (const chain of ix.chains.values()) chain.sort(byTime);
   const order = ix.text.map((_, i) => i).sort(byTime);

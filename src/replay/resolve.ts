@@ -1,23 +1,32 @@
 import type { ReplayEvent } from './event.js';
 import { PermanentError } from './retry-policy.js';
 
+const pathCache = new Map<string, string[]>();
+
 /** Reads `$.payload.sku` (or `$.items.0.sku`) from an event; a missing path is a permanent failure of that event. */
 export function resolvePath(event: ReplayEvent, spec: string): unknown {
-  const parts = spec.slice(2).split('.').filter(Boolean);
-  let v: unknown = {
-    id: event.id,
-    type: event.type,
-    key: event.key,
-    occurredAt: event.occurredAt,
-    payload: event.payload,
-  };
-  for (const p of parts) {
-    if (v === null || typeof v !== 'object' || !(p in (v as object)))
+  let parts = pathCache.get(spec);
+  if (!parts) pathCache.set(spec, (parts = spec.slice(2).split('.').filter(Boolean)));
+  // The root is the event as SPEC shows it: id, type, key, occurredAt, payload.
+  if (!parts.length)
+    return {
+      id: event.id,
+      type: event.type,
+      key: event.key,
+      occurredAt: event.occurredAt,
+      payload: event.payload,
+    };
+  let v: unknown = event;
+  for (let n = 0; n < parts.length; n++) {
+    const p = parts[n]!;
+    const root = n === 0;
+    if (v === null || typeof v !== 'object' || (root ? !ROOT_FIELDS.has(p) : !(p in v)))
       throw new PermanentError(`the path ${spec} is not in the event`);
     v = (v as Record<string, unknown>)[p];
   }
   return v;
 }
+const ROOT_FIELDS = new Set(['id', 'type', 'key', 'occurredAt', 'payload']);
 
 /** A mapping value: `$.`-paths are read from the event, anything else is a literal. */
 export function resolveValue(event: ReplayEvent, spec: unknown): unknown {

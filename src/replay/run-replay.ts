@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import {
   parseSourceSpec,
   sourceIdentity,
-  readJsonLines,
+  readJsonLineBatches,
   readOutboxTable,
   type SourceIdentity,
 } from './sources.js';
@@ -131,7 +131,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   const knownTypes = new Set(Object.keys(mapping.events));
   const records =
     spec.kind === 'file'
-      ? readJsonLines(spec.path)
+      ? readJsonLineBatches(spec.path)
       : readOutboxTable(await opts.openAdapter(spec.connection), spec.table);
   const ix = await indexEvents(records, knownTypes);
   logger.debug({ read: ix.read, keys: ix.chains.size }, 'source indexed');
