@@ -236,7 +236,8 @@ async function main(): Promise<void> {
       const ms = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       const ownMs = (cpu.user + cpu.system) / 1000;
-      if (process.env.BENCH_CPU_SPLIT) console.log(`user ${cpu.user / 1000} ms, system ${cpu.system / 1000} ms`);
+      if (process.env.BENCH_CPU_SPLIT)
+        console.log(`user ${cpu.user / 1000} ms, system ${cpu.system / 1000} ms`);
       const otherMs = machineCpuMs() - sys0 - ownMs;
       for (const a of adapters) await a.close();
       await store.close();
