@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { LEDGER_TABLE, type LedgerRow } from './ledger.js';
 import { resolveColumns } from './resolve.js';
 import { PermanentError } from './retry-policy.js';
-import { addDecimal } from './decimal.js';
+import { isDecimal } from './decimal.js';
 import type { DbPlan } from './apply-db.js';
 
 /** The slice of a pg client this path uses. */
@@ -62,38 +62,48 @@ export async function applyPgGroup(knex: Knex, plans: DbPlan[]): Promise<Map<str
     acquireConnection(): Promise<PgConn>;
     releaseConnection(c: PgConn): Promise<void>;
   };
+  const alone = plans.length === 1;
+  const resolveAll = (list: DbPlan[]): Prepared[] =>
+    list.map((p) => ({
+      p,
+      match: resolveColumns(p.event, p.rule.match),
+      values: resolveColumns(p.event, p.rule.values),
+    }));
+  // A group's own CPU work (its values, shapes and rows as JSON) is done before it takes a
+  // connection, so it overlaps with the groups already in the database.
+  let prepared = alone ? [] : resolveAll(plans);
+  let { statements: sets, single } = split(prepared);
+  let rows = sets.map((shapes) => shapes.map((idx) => shapeRows(prepared, idx)));
   const conn = await client.acquireConnection();
   let open = false;
   let broken = false;
   try {
     const out = new Map<string, GroupOutcome>();
-    const alone = plans.length === 1;
     if (alone) {
       const first = (await conn.query(
         `BEGIN; SELECT event_id FROM ${LEDGER_TABLE} WHERE event_id = ${lit(plans[0]!.event.id)} FOR UPDATE`,
       )) as pg.QueryResult[];
       open = true;
-      if (first[1]!.rows.length) out.set(plans[0]!.event.id, 'alreadyApplied');
+      if (first[1]!.rows.length) {
+        await conn.query('ROLLBACK');
+        open = false;
+        return new Map([[plans[0]!.event.id, 'alreadyApplied']]);
+      }
+      prepared = resolveAll(plans);
+      ({ statements: sets, single } = split(prepared));
+      rows = [];
     }
-    const prepared: Prepared[] = [];
-    for (const p of plans)
-      if (!out.has(p.event.id))
-        prepared.push({
-          p,
-          match: resolveColumns(p.event, p.rule.match),
-          values: resolveColumns(p.event, p.rule.values),
-        });
-    const { statements: sets, single } = split(prepared);
     if (!open && (single.length || sets.length > 1)) {
       await conn.query('BEGIN');
       open = true;
     }
     const appliedAt = new Date().toISOString();
     const failed = new Map<number, string>();
-    for (const shapes of sets) {
+    for (const [k, shapes] of sets.entries()) {
       const columns: Column[][] = [];
       for (const idx of shapes) columns.push(await columnsOf(conn, knex, prepared[idx[0]!]!.p.rule.table!));
-      const { name, text, values } = groupStatement(prepared, shapes, columns, appliedAt);
+      const { name, text } = groupText(prepared, shapes, columns);
+      const values = [prepared[shapes[0]![0]!]!.p.runId, appliedAt, ...rows[k]!];
       const res = (await conn.query({ name, text, values })) as pg.QueryResult<{ o: number }>;
       for (const r of res.rows) failed.set(r.o, missingRow(prepared[r.o]!).message);
     }
@@ -135,10 +145,13 @@ const missingRow = (x: Prepared) =>
  * the same columns, whose different values then reach different rows.
  */
 function split(prepared: Prepared[]): { statements: number[][][]; single: number[] } {
+  // Values joined as text: two different matches may collide (1 and '1'), which only makes the
+  // group take the one-statement-per-event path, never a wrong one.
   const seen = new Set<string>();
   let distinct = true;
   for (const x of prepared) {
-    const k = `${x.p.rule.table}|${JSON.stringify(x.match)}`;
+    let k = x.p.rule.table!;
+    for (const c in x.match) k += `\u0000${c}\u0001${String(x.match[c])}`;
     if (seen.has(k)) distinct = false;
     seen.add(k);
   }
@@ -221,61 +234,61 @@ async function execute(
   return ledger;
 }
 
+/** The rows of one set-based shape as its statement's JSON parameter (see groupText). */
+function shapeRows(prepared: Prepared[], idx: number[]): string {
+  const first = prepared[idx[0]!]!;
+  const action = first.p.rule.action!;
+  const mcols = Object.keys(first.match);
+  const vcols = Object.keys(first.values);
+  return JSON.stringify(
+    idx.map((n) => {
+      const x = prepared[n]!;
+      const e = x.p.event;
+      const row: unknown[] = [
+        n,
+        e.id,
+        x.p.seq,
+        e.type,
+        e.key,
+        e.occurredAt,
+        e.line,
+        x.p.rule.irreversible ?? false,
+        JSON.stringify(x.match),
+      ];
+      for (const c of mcols) row.push(x.match[c]);
+      for (const c of vcols) {
+        const v = x.values[c];
+        if (action === 'increment' && !isDecimal(v))
+          throw new PermanentError(
+            `the increment ${JSON.stringify(v)} for ${first.p.rule.table}.${c} is not a decimal number`,
+          );
+        row.push(v);
+      }
+      return row;
+    }),
+  );
+}
+
 /**
  * One statement for the set-based shapes of a group, as a named prepared statement: the text depends
  * only on the shapes, $1 is the run, $2 the applied-at time and $3… the rows of each shape as JSON
- * (each value as text, cast to its column's type as a literal would be). Per shape: before-images
- * from a per-row index lookup FOR UPDATE (LATERAL, so the plan never scans the table), the change
- * finding the locked rows again by ctid, after-images from RETURNING, an upsert inserting the rows
- * it did not find, and the ledger rows. It returns the events whose update or increment found no row.
+ * (shapeRows: each value as text, cast to its column's type as a literal would be). Per shape:
+ * before-images from a per-row index lookup FOR UPDATE (LATERAL, so the plan never scans the table),
+ * the change finding the locked rows again by ctid, after-images from RETURNING, an upsert inserting
+ * the rows it did not find, and the ledger rows. It returns the events whose update or increment
+ * found no row.
  */
-function groupStatement(
+function groupText(
   prepared: Prepared[],
   shapes: number[][],
   columns: Column[][],
-  appliedAt: string,
-): { name: string; text: string; values: unknown[] } {
-  const values: unknown[] = [prepared[shapes[0]![0]!]!.p.runId, appliedAt];
-  const keys: string[] = [];
-  for (const [s, idx] of shapes.entries()) {
-    const first = prepared[idx[0]!]!;
-    const action = first.p.rule.action!;
-    const mcols = Object.keys(first.match);
-    const vcols = Object.keys(first.values);
-    values.push(
-      JSON.stringify(
-        idx.map((n) => {
-          const x = prepared[n]!;
-          const e = x.p.event;
-          const row: unknown[] = [
-            n,
-            e.id,
-            x.p.seq,
-            e.type,
-            e.key,
-            e.occurredAt,
-            e.line,
-            x.p.rule.irreversible ?? false,
-            JSON.stringify(x.match),
-          ];
-          for (const c of mcols) row.push(x.match[c]);
-          for (const c of vcols) {
-            const v = x.values[c];
-            if (action === 'increment' && addDecimal('0', v) === undefined)
-              throw new PermanentError(
-                `the increment ${JSON.stringify(v)} for ${first.p.rule.table}.${c} is not a decimal number`,
-              );
-            row.push(v);
-          }
-          return row;
-        }),
-      ),
-    );
-    keys.push(
-      `${first.p.rule.table}|${action}|${mcols.join(',')}|${vcols.join(',')}|${columns[s]!.map((c) => `${c.name} ${c.type}`).join(',')}`,
-    );
-  }
-  const key = keys.join('\n');
+): { name: string; text: string } {
+  const key = shapes
+    .map((idx, s) => {
+      const first = prepared[idx[0]!]!;
+      return `${first.p.rule.table}|${first.p.rule.action}|${Object.keys(first.match).join(',')}|${Object.keys(first.values).join(',')}|${columns[s]!.map((c) => `${c.name} ${c.type}`).join(',')}`;
+    })
+    .join('\n');
   let cached = statementTexts.get(key);
   if (!cached) {
     const parts = shapes.map((idx, s) => shapeSql(prepared[idx[0]!]!, s, columns[s]!));
@@ -286,7 +299,7 @@ function groupStatement(
     cached = { name: `cutover_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text };
     statementTexts.set(key, cached);
   }
-  return { ...cached, values };
+  return cached;
 }
 const statementTexts = new Map<string, { name: string; text: string }>();
 
@@ -450,7 +463,7 @@ function statements(p: DbPlan, match: Row, values: Row, columns: Column[]): stri
     Object.entries(values)
       .map(([c, v]) => {
         if (!increment) return `${ident(c)} = ${lit(v)}`;
-        if (addDecimal('0', v) === undefined)
+        if (!isDecimal(v))
           throw new PermanentError(
             `the increment ${JSON.stringify(v)} for ${p.rule.table}.${c} is not a decimal number`,
           );

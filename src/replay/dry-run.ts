@@ -5,7 +5,7 @@ import type { ReplayCounts, TypeStats } from './run-replay.js';
 import { validateEvent } from './event.js';
 import { fillTemplate, resolveColumns } from './resolve.js';
 import { targetNameOf } from './targets.js';
-import { addDecimal, parseDecimal } from './decimal.js';
+import { DecimalSums } from './decimal.js';
 
 /** One change replay would make, with the target's current rows for it. */
 export interface PlannedChange {
@@ -56,6 +56,7 @@ export async function dryRun(args: {
     parked: 0,
   };
   const byType: Record<string, TypeStats> = {};
+  const sums = new Map<string, DecimalSums>();
   const wouldFail: DryRunResult['wouldFail'] = [];
   const sample: PlannedChange[] = [];
   let lookedUp = 0;
@@ -116,11 +117,9 @@ export async function dryRun(args: {
             continue;
           }
         }
-        for (const [col, spec] of Object.entries(rule.values ?? {}))
-          if (typeof spec === 'string' && spec.startsWith('$.') && s.sums[col] !== 'n/a')
-            s.sums[col] =
-              (parseDecimal(change.values[col]) && addDecimal(s.sums[col] ?? '0', change.values[col])) ||
-              'n/a';
+        let acc = sums.get(ev.type);
+        if (!acc) sums.set(ev.type, (acc = new DecimalSums()));
+        acc.addMapped(rule.values, change.values);
       }
       counts.applied++;
       s.applied++;
@@ -129,5 +128,6 @@ export async function dryRun(args: {
       failNow((err as Error).message);
     }
   }
+  for (const [type, acc] of sums) acc.writeTo(byType[type]!.sums);
   return { counts, byType, wouldFail, sample, lookedUp };
 }

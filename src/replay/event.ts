@@ -48,6 +48,28 @@ export function validateEvent(
   };
 }
 
+/**
+ * The event of a record validateEvent has already accepted when the source was indexed: the same
+ * event, without checking it again (a replay reads each record twice: to order it, then to apply it).
+ */
+export function acceptedEvent(
+  raw: Record<string, unknown>,
+  at: { line: number; index: number },
+): ReplayEvent {
+  const when = raw.occurredAt ?? raw.occurred_at;
+  return {
+    id: String(raw.id as string | number),
+    type: raw.type as string,
+    key: String(raw.key as string | number),
+    occurredAt: when instanceof Date ? when.toISOString() : (when as string),
+    payload: (typeof raw.payload === 'string' ? tryJson(raw.payload) : raw.payload) as Record<
+      string,
+      unknown
+    >,
+    ...at,
+  };
+}
+
 function tryJson(text: string): unknown {
   try {
     return JSON.parse(text);

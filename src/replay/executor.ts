@@ -1,7 +1,7 @@
 import type { EventsMapping, EventRule } from '../config/events-schema.js';
 import type { ControlStore } from '../store/control-store.js';
 import type { Logger } from '../util/logger.js';
-import { validateEvent, type ReplayEvent } from './event.js';
+import { acceptedEvent, validateEvent, type ReplayEvent } from './event.js';
 import { applyDbGroup, type DbPlan } from './apply-db.js';
 import { applyHttp } from './apply-http.js';
 import { PermanentError, withRetry } from './retry-policy.js';
@@ -15,6 +15,8 @@ export interface WorkItem {
   seq: number;
   /** A validation problem found when the source was read: the event fails when its turn comes. */
   problem?: string;
+  /** The text passed validation when the source was read (this run): it is not checked again. */
+  accepted?: boolean;
 }
 
 export type Outcome =
@@ -42,20 +44,22 @@ function knownTypes(mapping: EventsMapping): Set<string> {
   return set;
 }
 
-/** Parses and re-validates a work item into an event and its rule; a problem is a permanent failure. */
+/** Parses (and, unless accepted when read, validates) a work item into an event and its rule; a problem is a permanent failure. */
 export function prepare(
   ctx: ExecContext,
   item: WorkItem,
 ): { event: ReplayEvent; rule: EventRule; target: string } {
   if (item.problem) throw new PermanentError(item.problem);
-  const v = validateEvent(
-    JSON.parse(item.text),
-    { line: item.line, index: item.seq },
-    knownTypes(ctx.mapping),
-  );
-  if (!v.ok) throw new PermanentError(v.problem);
-  const rule = ctx.mapping.events[v.event.type]!;
-  return { event: v.event, rule, target: targetNameOf(rule, ctx.mapping, ctx.targetOverride)! };
+  const at = { line: item.line, index: item.seq };
+  let event: ReplayEvent;
+  if (item.accepted) event = acceptedEvent(JSON.parse(item.text) as Record<string, unknown>, at);
+  else {
+    const v = validateEvent(JSON.parse(item.text), at, knownTypes(ctx.mapping));
+    if (!v.ok) throw new PermanentError(v.problem);
+    event = v.event;
+  }
+  const rule = ctx.mapping.events[event.type]!;
+  return { event, rule, target: targetNameOf(rule, ctx.mapping, ctx.targetOverride)! };
 }
 
 /**

@@ -99,7 +99,8 @@ export async function retryParkedChain(opts: {
   };
   for (let n = 0; n < chain.length; n++) {
     const link = chain[n]!;
-    const [o] = await applyItems(ctx, [link.item]);
+    // Validated again: the mapping may have changed since the run read the event.
+    const [o] = await applyItems(ctx, [{ ...link.item, accepted: false }]);
     if (o!.status === 'failed') {
       const rest = chain.slice(n + 1);
       result.status = 'failed';

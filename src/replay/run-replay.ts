@@ -19,7 +19,7 @@ import { ensureLedger, ledgerHas } from './ledger.js';
 import { ensureHttpLedger, HTTP_LEDGER_TABLE } from './apply-http.js';
 import { applyItems, type ExecContext, type WorkItem } from './executor.js';
 import { recordChainFailure } from './failures.js';
-import { addDecimal, parseDecimal } from './decimal.js';
+import { DecimalSums } from './decimal.js';
 import { dryRun, type DryRunResult } from './dry-run.js';
 
 export interface ReplayOptions {
@@ -219,6 +219,7 @@ async function replayOn(
     parked: 0,
   };
   const byType: Record<string, TypeStats> = {};
+  const sums = new Map<string, DecimalSums>();
   const stats = (type: string | undefined): TypeStats =>
     (byType[type ?? '(unknown)'] ??= {
       read: 0,
@@ -231,11 +232,13 @@ async function replayOn(
   ix.type.forEach((t) => stats(t).read++);
   const failures: ReplayResult['failures'] = [];
   let opened = 0;
-  const item = (i: number): WorkItem => ({
+  // `accepted` only for this run's own apply: a stored item is validated again when retried.
+  const item = (i: number, accepted?: true): WorkItem => ({
     text: ix.text[i]!,
     line: ix.line[i]!,
     seq: ix.seq[i]!,
     problem: ix.problem[i],
+    ...(accepted && ix.problem[i] === undefined ? { accepted } : {}),
   });
   const source = spec.kind === 'file' ? spec.path : `${spec.connection}:${spec.table}`;
 
@@ -304,8 +307,12 @@ async function replayOn(
   for (const c of chains) enqueue(c);
 
   const group = opts.rate ? 1 : Math.max(1, opts.group);
+  // Database targets hold --concurrency connections; one more group than that is taken, so that its
+  // CPU work (values, statement rows) overlaps with the groups in the database. It then waits for
+  // a connection: there are never more than --concurrency transactions.
+  const lead = group > 1 && [...targets.values()].every((t) => t.kind === 'db') ? 1 : 0;
   const queue = new PQueue({
-    concurrency: opts.concurrency,
+    concurrency: opts.concurrency + lead,
     ...(opts.rate ? { intervalCap: opts.rate, interval: 1000 } : {}),
   });
   let stopping = false;
@@ -336,7 +343,7 @@ async function replayOn(
     const { batch } = next;
     const outcomes = await applyItems(
       ctx,
-      batch.map((c) => item(c.items[c.pos]!)),
+      batch.map((c) => item(c.items[c.pos]!, true)),
     );
     for (const [n, c] of batch.entries()) {
       const o = outcomes[n]!;
@@ -348,7 +355,11 @@ async function replayOn(
       counts[o.status]++;
       const s = stats(ix.type[i]);
       s[o.status]++;
-      if (o.status === 'applied' && o.values) addSums(s, mapping.events[o.event.type]?.values, o.values);
+      if (o.status === 'applied' && o.values) {
+        let acc = sums.get(ix.type[i]!);
+        if (!acc) sums.set(ix.type[i]!, (acc = new DecimalSums()));
+        acc.addMapped(mapping.events[o.event.type]?.values, o.values);
+      }
       done.add(o.event.id);
       c.pos++;
       if (!stopping) enqueue(c);
@@ -358,7 +369,7 @@ async function replayOn(
   const pump = () => {
     let waiting = 0;
     for (const list of ready.values()) waiting += list.length;
-    while (!stopping && queue.size < opts.concurrency && waiting > 0) {
+    while (!stopping && queue.size < opts.concurrency + lead && waiting > 0) {
       void queue.add(task);
       waiting -= group;
     }
@@ -371,6 +382,7 @@ async function replayOn(
     opts.signal?.removeEventListener('abort', onAbort);
   }
   opts.onProgress?.({ ...counts, total, elapsedMs: Date.now() - t0 });
+  for (const [type, acc] of sums) acc.writeTo(stats(type).sums);
 
   const status = stopping ? 'interrupted' : counts.failed || counts.parked ? 'failures' : 'complete';
   const elapsedMs = Date.now() - t0;
@@ -390,21 +402,6 @@ async function replayOn(
   };
   await finishRun(store, runId!, status, result);
   return result;
-}
-
-/** Adds the numeric values of an applied event to its type's sums; a column with a non-number is dropped. */
-function addSums(
-  s: TypeStats,
-  specs: Record<string, unknown> | undefined,
-  values: Record<string, unknown>,
-): void {
-  for (const [col, spec] of Object.entries(specs ?? {})) {
-    if (typeof spec !== 'string' || !spec.startsWith('$.')) continue;
-    const v = values[col];
-    if (s.sums[col] === 'n/a') continue;
-    const sum = parseDecimal(v) ? addDecimal(s.sums[col] ?? '0', v) : undefined;
-    s.sums[col] = sum ?? 'n/a';
-  }
 }
 
 function describe(s: SourceIdentity | undefined): string {

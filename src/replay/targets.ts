@@ -51,8 +51,9 @@ export function checkTargets(config: LoadedConfig, mapping: EventsMapping, overr
 
 /**
  * Opens a target connection and wraps it for replay. A server database gets its own knex with a pool
- * as large as --concurrency (the adapter's own pool is sized for reads), built from the adapter's
- * knex settings so session options stay the same; `defer` closes it.
+ * of exactly --concurrency connections (the adapter's own pool is sized for reads; the pool is what
+ * bounds the transactions in flight), built from the adapter's knex settings so session options stay
+ * the same; `defer` closes it.
  */
 export async function openTarget(
   name: string,
@@ -68,7 +69,7 @@ export async function openTarget(
       'Replay targets are PostgreSQL, SQL Server, SQLite or HTTP connections.',
     );
   let knex = adapter.knex();
-  if (adapter.dialect !== 'sqlite' && poolSize > 4) {
+  if (adapter.dialect !== 'sqlite') {
     const own = knexFactory({
       ...(knex.client as { config: Knex.Config }).config,
       pool: { min: 0, max: poolSize },

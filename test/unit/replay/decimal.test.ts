@@ -1,6 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { addDecimal, parseDecimal, formatDecimal } from '../../../src/replay/decimal.js';
+import {
+  addDecimal,
+  parseDecimal,
+  formatDecimal,
+  isDecimal,
+  DecimalSums,
+} from '../../../src/replay/decimal.js';
 
 describe('exact decimal arithmetic', () => {
   it('adds at the larger scale without floating point', () => {
@@ -27,5 +33,58 @@ describe('exact decimal arithmetic', () => {
         },
       ),
     );
+  });
+});
+
+describe('running sums', () => {
+  it('sums exactly across scales, and a column that once held a non-number stays n/a', () => {
+    const sums = new DecimalSums();
+    sums.addMapped(
+      { qty: '$.payload.qty', amount: '$.payload.amount', note: 'fixed', n: '$.payload.n' },
+      {
+        qty: '1.5',
+        amount: '0.10',
+        note: 'x',
+        n: 'abc',
+      },
+    );
+    sums.addMapped(
+      { qty: '$.payload.qty', amount: '$.payload.amount', n: '$.payload.n' },
+      {
+        qty: '-0.125',
+        amount: 2,
+        n: '5',
+      },
+    );
+    sums.add('qty', '99999999999999999.5');
+    const out: Record<string, string> = {};
+    sums.writeTo(out);
+    expect(out).toEqual({ qty: '100000000000000000.875', amount: '2.10', n: 'n/a' });
+  });
+  it('agrees with addDecimal on random values', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.integer({ min: 0, max: 6 })),
+        ),
+        (xs) => {
+          const sums = new DecimalSums();
+          let expected = '0';
+          for (const [u, sc] of xs) {
+            const v = formatDecimal(u, sc);
+            sums.add('c', v);
+            expected = addDecimal(expected, v)!;
+          }
+          const out: Record<string, string> = {};
+          sums.writeTo(out);
+          if (xs.length) expect(parseDecimal(out.c)).toEqual(parseDecimal(expected));
+        },
+      ),
+    );
+  });
+  it('tells a decimal from anything else without building it', () => {
+    for (const v of ['1', '-0.5', '.5', '5.', ' 7 ', 3, 10n]) expect(isDecimal(v)).toBe(true);
+    for (const v of ['', '.', 'NaN', '1e3', 'abc', null, undefined, {}, Infinity])
+      expect(isDecimal(v)).toBe(false);
   });
 });
