@@ -387,12 +387,15 @@ async function columnsOf(conn: PgConn, knex: Knex, table: string): Promise<Colum
   return cols;
 }
 
-/** Types whose JSON rendering would be a number that JavaScript cannot hold exactly: images keep them as text, as the driver does. */
-const AS_TEXT = new Set(['numeric', 'bigint', 'money', 'numeric[]', 'bigint[]', 'money[]']);
+/**
+ * Types whose JSON rendering holds numbers that JavaScript cannot read back exactly (12345678901234567.1,
+ * or 2.50 inside a jsonb document): images keep them as their text, so a rollback writes back the very value.
+ */
+const AS_TEXT = new Set(['numeric', 'bigint', 'money', 'numeric[]', 'bigint[]', 'money[]', 'json', 'jsonb']);
 
 /**
  * The JSON image of row `alias`, rendered by PostgreSQL: one compact object, columns in table order,
- * numeric/bigint/money as strings (exact), timestamps as ISO 8601 text, json as JSON.
+ * numeric/bigint/money and json/jsonb as their text (exact), timestamps as ISO 8601 text.
  */
 function rowImage(alias: string, columns: Column[]): string {
   const cols = columns.map((c) => {

@@ -25,6 +25,10 @@ export function plainRow(row: Record<string, unknown>): RowImage {
 
 /** Exact equality of two column values after plainValue (numbers by exact decimal value). */
 export function sameValue(a: unknown, b: unknown): boolean {
+  // A `date` column: PostgreSQL renders it as 2026-11-26 in the ledger's images, the driver reads it
+  // back as local midnight.
+  if (a instanceof Date && typeof b === 'string' && DATE_ONLY.test(b)) return localDate(a) === b;
+  if (b instanceof Date && typeof a === 'string' && DATE_ONLY.test(a)) return localDate(b) === a;
   const x = plainValue(a);
   const y = plainValue(b);
   if (x === y) return true;
@@ -38,9 +42,29 @@ export function sameValue(a: unknown, b: unknown): boolean {
   }
   const tx = timeOf(x);
   const ty = timeOf(y);
-  if (tx !== undefined && ty !== undefined) return tx === ty;
+  // A json/jsonb column: the ledger keeps PostgreSQL's text of it, a driver may hand back the parsed document.
+  const jx = jsonOf(x);
+  const jy = jsonOf(y);
+  if (jx !== undefined && jy !== undefined) return jx === jy;
+  // A driver's Date holds milliseconds only: against it, the digits past the millisecond cannot count.
+  if (tx !== undefined && ty !== undefined)
+    return a instanceof Date || b instanceof Date ? tx.split('.')[0] === ty.split('.')[0] : tx === ty;
   return String(x) === String(y);
 }
+
+/** The canonical JSON of a JSON object or array written as text; undefined for anything else. */
+function jsonOf(v: unknown): string | undefined {
+  if (typeof v !== 'string' || !/^\s*[[{]/.test(v)) return undefined;
+  try {
+    return canonicalJson(JSON.parse(v));
+  } catch {
+    return undefined;
+  }
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const localDate = (d: Date): string =>
+  `${String(d.getFullYear()).padStart(4, '0')}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 
 /** SQLite keeps booleans as 0/1. */
 function boolNum(v: unknown): unknown {
@@ -48,10 +72,15 @@ function boolNum(v: unknown): unknown {
 }
 
 /** Timestamps written as text by one side and read back as Date by the other compare by instant. */
-function timeOf(v: unknown): number | undefined {
+function timeOf(v: unknown): string | undefined {
   if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v)) return undefined;
-  const t = Date.parse(v.replace(' ', 'T'));
-  return Number.isNaN(t) ? undefined : t;
+  // PostgreSQL's text form (`2026-11-25 22:00:00.345678+00`) and its JSON form
+  // (`2026-11-25T22:00:00.345678+00:00`) as well as ISO text with Z: to the millisecond by
+  // Date.parse, and the digits past the millisecond compared as they are.
+  const iso = v.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00');
+  const frac = /\.(\d+)/.exec(iso)?.[1] ?? '';
+  const t = Date.parse(iso.replace(/\.(\d{3})\d+/, '.$1'));
+  return Number.isNaN(t) ? undefined : `${t}.${frac.slice(3).replace(/0+$/, '')}`;
 }
 
 /** The columns on which two rows differ (every column of either), empty when they are the same row. */

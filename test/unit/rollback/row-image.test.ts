@@ -20,6 +20,22 @@ describe('row comparison', () => {
     expect(sameValue(new Date('2026-11-25T22:00:05Z'), '2026-11-25T22:00:05.000Z')).toBe(true);
     expect(sameValue(new Date('2026-11-25T22:00:05Z'), '2026-11-25T22:00:06.000Z')).toBe(false);
   });
+  it('compares a date the server rendered (2026-11-26) with the Date the driver reads (local midnight)', () => {
+    expect(sameValue(new Date(2026, 10, 26), '2026-11-26')).toBe(true);
+    expect(sameValue('2026-11-26', new Date(2026, 10, 26))).toBe(true);
+    expect(sameValue(new Date(2026, 10, 27), '2026-11-26')).toBe(false);
+    // PostgreSQL's own rendering of a timestamptz, with microseconds, against the driver's Date.
+    expect(sameValue('2026-11-25 22:00:05.123456+00', '2026-11-25T22:00:05.123456+00:00')).toBe(true);
+    expect(sameValue('2026-11-25 23:00:05+01', '2026-11-25T22:00:05.000Z')).toBe(true);
+    expect(sameValue('2026-11-25 22:00:05.123457+00', '2026-11-25T22:00:05.123456+00:00')).toBe(false);
+    expect(sameValue(new Date('2026-11-25T22:00:05.123Z'), '2026-11-25T22:00:05.123456+00:00')).toBe(true);
+    expect(sameValue(new Date('2026-11-25T22:00:05.124Z'), '2026-11-25T22:00:05.123456+00:00')).toBe(false);
+  });
+  it('compares a json document the ledger kept as text with the one a driver parsed', () => {
+    expect(sameValue({ a: [1, 2.5], b: 'x' }, '{"b": "x", "a": [1, 2.50]}')).toBe(true);
+    expect(sameValue({ a: [1, 2.5] }, '{"a": [1, 2.51]}')).toBe(false);
+    expect(sameValue('[1, 2]', '[1,2]')).toBe(true);
+  });
   it('compares booleans with SQLite 0/1', () => {
     expect(sameValue(true, 1)).toBe(true);
     expect(sameValue(false, 1)).toBe(false);
