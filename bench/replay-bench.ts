@@ -6,8 +6,8 @@
  *   floor  — the same row changes, in per-key order, written with batched multi-row statements
  *            (UPDATE ... FROM (VALUES ...) / INSERT ... ON CONFLICT, 1,000 rows each), no ledger;
  *   replay — runReplay (the `cutover replay` core) at each concurrency, with --group G events of
- *            different keys per transaction (with --single, also --group 1 at concurrency 8: a
- *            transaction per event).
+ *            different keys per transaction (default: what `cutover replay` picks for that
+ *            concurrency; with --single, also --group 1 at concurrency 8: a transaction per event).
  * Every run starts from the same seeded table and must end in the floor's exact state (exit 1 if
  * not). The floor and each replay are measured --repeat times (default 3) in turns, and the best of
  * each is compared. Prints events/s, the ratio to the floor and the CPU time of cutover and of the
@@ -22,7 +22,7 @@ import { loadConfig } from '../src/config/load-config.js';
 import { loadEventsMapping } from '../src/config/events-schema.js';
 import { openControlStore } from '../src/store/control-store.js';
 import { openAdapter } from '../src/adapters/registry.js';
-import { runReplay } from '../src/replay/run-replay.js';
+import { runReplay, defaultGroup } from '../src/replay/run-replay.js';
 import { silentLogger } from '../src/util/logger.js';
 
 const { values: args } = parseArgs({
@@ -30,7 +30,8 @@ const { values: args } = parseArgs({
     events: { type: 'string', default: '100000' },
     keys: { type: 'string', default: '10000' },
     concurrency: { type: 'string', default: '1,8,32' },
-    group: { type: 'string', default: '100' },
+    /** Events per transaction; default: what `cutover replay` picks for each concurrency (defaultGroup). */
+    group: { type: 'string' },
     /** Measure the floor and each replay this many times, in turns, and keep the best of each. */
     repeat: { type: 'string', default: '3' },
     keep: { type: 'boolean', default: false },
@@ -204,7 +205,7 @@ async function main(): Promise<void> {
     const mapping = await loadEventsMapping(path.join(dir, 'mappings', 'events.yaml'), config);
     const runs: { concurrency: number; group: number }[] = [];
     for (const conc of args.concurrency!.split(',').map(Number))
-      runs.push({ concurrency: conc, group: Number(args.group) });
+      runs.push({ concurrency: conc, group: args.group ? Number(args.group) : defaultGroup(conc) });
     if (args.single) runs.push({ concurrency: 8, group: 1 });
     const rows: string[] = [];
     /** One replay run from the seeded table; ok when every event applied and the state is the floor's. */

@@ -34,10 +34,10 @@ export default class Replay extends BaseCommand<typeof Replay> {
       description: 'tries per event for transient errors',
     }),
     group: Flags.integer({
-      default: 100,
       min: 1,
       max: 1000,
-      description: 'events of different keys per database transaction (1: one transaction per event)',
+      description:
+        'events of different keys per database transaction (1: one transaction per event; default 2000 ÷ --concurrency, kept between 100 and 500)',
     }),
     timeout: Flags.integer({
       default: 30_000,

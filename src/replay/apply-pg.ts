@@ -340,12 +340,13 @@ function shapeSql(first: Prepared, s: number, columns: Column[]): { ctes: string
     const src = cols.map(
       (c) => `${v}.c${mcols.includes(c) ? mcols.indexOf(c) : mcols.length + vcols.indexOf(c)}`,
     );
-    const back = mcols.map((c, k) => `w.c${k} = t.${ident(c)}`).join(' AND ');
+    // The inserted rows find their events again by the match columns (a hash join, not a lookup per row).
+    const back = mcols.map((c, k) => `w.c${k} = ${i}.k${k}`).join(' AND ');
     ctes +=
       `, ${i} AS (INSERT INTO ${t} AS t (${cols.map(ident).join(', ')}) SELECT ${src.join(', ')} FROM ${v} ` +
       `WHERE NOT EXISTS (SELECT 1 FROM ${b} WHERE ${b}.o = ${v}.o) ` +
-      `RETURNING (SELECT w.o FROM ${v} w WHERE ${back}) AS o, ${rowImage('t', columns)} AS img)`;
-    after += ` UNION ALL SELECT o, img FROM ${i}`;
+      `RETURNING ${mcols.map((c, k) => `t.${ident(c)} AS k${k}`).join(', ')}, ${rowImage('t', columns)} AS img)`;
+    after += ` UNION ALL SELECT w.o, ${i}.img FROM ${i} JOIN ${v} w ON ${back}`;
   }
   const agg = `'[' || string_agg(img, ',') || ']'`;
   // update and increment need a row: an event that found none gets no ledger row (it changed nothing).

@@ -33,8 +33,8 @@ export interface ReplayOptions {
   /** Events per second cap. */
   rate?: number;
   attempts: number;
-  /** Events of different keys per database transaction (1 = one transaction per event). */
-  group: number;
+  /** Events of different keys per database transaction (1 = one transaction per event); default: defaultGroup. */
+  group?: number;
   dryRun: boolean;
   resume?: string;
   openAdapter: (name: string) => Promise<Adapter>;
@@ -306,7 +306,7 @@ async function replayOn(
   };
   for (const c of chains) enqueue(c);
 
-  const group = opts.rate ? 1 : Math.max(1, opts.group);
+  const group = opts.rate ? 1 : Math.max(1, opts.group ?? defaultGroup(opts.concurrency));
   // Database targets hold --concurrency connections; one more group than that is taken, so that its
   // CPU work (values, statement rows) overlaps with the groups in the database. It then waits for
   // a connection: there are never more than --concurrency transactions.
@@ -345,6 +345,9 @@ async function replayOn(
       ctx,
       batch.map((c) => item(c.items[c.pos]!, true)),
     );
+    // Let the group waiting for this connection reach the database before this one's bookkeeping
+    // (and the next group's preparation) takes the thread.
+    if (lead) await new Promise<void>((resolve) => setImmediate(resolve));
     for (const [n, c] of batch.entries()) {
       const o = outcomes[n]!;
       const i = c.items[c.pos]!;
@@ -402,6 +405,16 @@ async function replayOn(
   };
   await finishRun(store, runId!, status, result);
   return result;
+}
+
+/**
+ * Events per database transaction when --group is not given: about 2,000 events in flight over all
+ * connections, 100 to 500 per transaction. Each transaction (one statement on PostgreSQL) has a fixed
+ * cost, commit included, that few connections cannot hide; many connections need groups small enough
+ * to leave ready keys for all of them.
+ */
+export function defaultGroup(concurrency: number): number {
+  return Math.min(500, Math.max(100, Math.round(2000 / Math.max(1, concurrency))));
 }
 
 function describe(s: SourceIdentity | undefined): string {
