@@ -134,93 +134,23 @@ function events(): Ev[] {
         });
       n++;
     }
+  const add = (id: string, type: string, key: string, payload: Record<string, unknown>) =>
+    out.push({ id, type, key, occurredAt: at(n++), payload });
   // New rows only a count creates, then adjusts; rows that do not exist (update and increment fail).
-  out.push({
-    id: 'new-1',
-    type: 'inv.counted',
-    key: 'NEW@L0',
-    occurredAt: at(n++),
-    payload: { sku: 'NEW', loc: 'L0', qty: '7.5', meta: null, active: true },
-  });
-  out.push({
-    id: 'new-2',
-    type: 'inv.adjusted',
-    key: 'NEW@L0',
-    occurredAt: at(n++),
-    payload: { sku: 'NEW', loc: 'L0', delta: '0.25' },
-  });
-  out.push({
-    id: 'ghost-1',
-    type: 'inv.adjusted',
-    key: 'GHOST@L0',
-    occurredAt: at(n++),
-    payload: { sku: 'GHOST', loc: 'L0', delta: '1' },
-  });
-  out.push({
-    id: 'ghost-2',
-    type: 'inv.adjusted',
-    key: 'GHOST@L0',
-    occurredAt: at(n++),
-    payload: { sku: 'GHOST', loc: 'L0', delta: '2' },
-  });
-  out.push({
-    id: 'ghost-3',
-    type: 'inv.recosted',
-    key: 'GHOST2@L1',
-    occurredAt: at(n++),
-    payload: { sku: 'GHOST2', loc: 'L1', cost: '1', big: '1' },
-  });
-  out.push({
-    id: 'nan-1',
-    type: 'inv.adjusted',
-    key: 'S5@L2',
-    occurredAt: at(n++),
-    payload: { sku: 'S5', loc: 'L2', delta: 'NaN' },
-  });
+  add('new-1', 'inv.counted', 'NEW@L0', { sku: 'NEW', loc: 'L0', qty: '7.5', meta: null, active: true });
+  add('new-2', 'inv.adjusted', 'NEW@L0', { sku: 'NEW', loc: 'L0', delta: '0.25' });
+  add('ghost-1', 'inv.adjusted', 'GHOST@L0', { sku: 'GHOST', loc: 'L0', delta: '1' });
+  add('ghost-2', 'inv.adjusted', 'GHOST@L0', { sku: 'GHOST', loc: 'L0', delta: '2' });
+  add('ghost-3', 'inv.recosted', 'GHOST2@L1', { sku: 'GHOST2', loc: 'L1', cost: '1', big: '1' });
+  add('nan-1', 'inv.adjusted', 'S5@L2', { sku: 'S5', loc: 'L2', delta: 'NaN' });
   // A different match on the same table, in the same group as the row's own events (different key).
-  out.push({
-    id: 'flag-1',
-    type: 'sku.flagged',
-    key: 'flag-S7',
-    occurredAt: at(n++),
-    payload: { sku: 'S7', active: false },
-  });
-  out.push({
-    id: 'flag-2',
-    type: 'sku.flagged',
-    key: 'flag-S8',
-    occurredAt: at(n++),
-    payload: { sku: 'S8', active: true },
-  });
+  add('flag-1', 'sku.flagged', 'flag-S7', { sku: 'S7', active: false });
+  add('flag-2', 'sku.flagged', 'flag-S8', { sku: 'S8', active: true });
   // Deletes, a NULL match, a multi-row update.
-  out.push({
-    id: 'void-1',
-    type: 'refund.voided',
-    key: 'void-1',
-    occurredAt: at(n++),
-    payload: { id: 'R-old-1' },
-  });
-  out.push({
-    id: 'void-2',
-    type: 'refund.voided',
-    key: 'void-2',
-    occurredAt: at(n++),
-    payload: { id: 'R-none' },
-  });
-  out.push({
-    id: 'tag-1',
-    type: 'tag.set',
-    key: 'tag-1',
-    occurredAt: at(n++),
-    payload: { sku: 'S1', tag: 'c' },
-  });
-  out.push({
-    id: 'tag-2',
-    type: 'tag.set',
-    key: 'tag-2',
-    occurredAt: at(n++),
-    payload: { sku: null, tag: 'z' },
-  });
+  add('void-1', 'refund.voided', 'void-1', { id: 'R-old-1' });
+  add('void-2', 'refund.voided', 'void-2', { id: 'R-none' });
+  add('tag-1', 'tag.set', 'tag-1', { sku: 'S1', tag: 'c' });
+  add('tag-2', 'tag.set', 'tag-2', { sku: null, tag: 'z' });
   // Shuffle the file: order comes from occurredAt per key, not from the file.
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
