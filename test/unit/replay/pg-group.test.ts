@@ -143,7 +143,8 @@ function events(): Ev[] {
   add('ghost-2', 'inv.adjusted', 'GHOST@L0', { sku: 'GHOST', loc: 'L0', delta: '2' });
   add('ghost-3', 'inv.recosted', 'GHOST2@L1', { sku: 'GHOST2', loc: 'L1', cost: '1', big: '1' });
   add('nan-1', 'inv.adjusted', 'S5@L2', { sku: 'S5', loc: 'L2', delta: 'NaN' });
-  // A different match on the same table, in the same group as the row's own events (different key).
+  // A different match on the same table as the row's own events, under another key (the one-group
+  // tests below make sure the two meet in one statement).
   add('flag-1', 'sku.flagged', 'flag-S7', { sku: 'S7', active: false });
   add('flag-2', 'sku.flagged', 'flag-S8', { sku: 'S8', active: true });
   // Deletes, a NULL match, a multi-row update.
