@@ -150,8 +150,12 @@ export async function postgresKit(keys = 8): Promise<TargetKit> {
     url: t.url,
     exec: async (sql) => void (await client.query(sql)),
     rows: async (sql) => (await client.query(sql)).rows as Record<string, unknown>[],
-    snapshot: async () =>
-      JSON.stringify(await Promise.all(SNAP.map(async (q) => (await client.query(q)).rows))),
+    snapshot: async () => {
+      // One client runs one query at a time (pg 9 will refuse queued queries).
+      const out: unknown[] = [];
+      for (const q of SNAP) out.push((await client.query(q)).rows);
+      return JSON.stringify(out);
+    },
     close: async () => {
       await client.end();
       await t.drop();
