@@ -16,6 +16,18 @@ export type Validated =
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
+/** The fields of a record as an event reads them (undefined where one is missing or of the wrong kind). */
+function fieldsOf(r: Record<string, unknown>) {
+  const occurredAt = r.occurredAt ?? r.occurred_at;
+  return {
+    id: typeof r.id === 'string' || typeof r.id === 'number' ? String(r.id) : undefined,
+    type: typeof r.type === 'string' ? r.type : undefined,
+    key: typeof r.key === 'string' || typeof r.key === 'number' ? String(r.key) : undefined,
+    when: occurredAt instanceof Date ? occurredAt.toISOString() : occurredAt,
+    payload: typeof r.payload === 'string' ? tryJson(r.payload) : r.payload,
+  };
+}
+
 /** Checks one event object against the SPEC shape and the mapping's known types. */
 export function validateEvent(
   raw: unknown,
@@ -24,19 +36,13 @@ export function validateEvent(
 ): Validated {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     return { ok: false, problem: 'not a JSON object' };
-  const r = raw as Record<string, unknown>;
-  const id = typeof r.id === 'string' || typeof r.id === 'number' ? String(r.id) : undefined;
-  const type = typeof r.type === 'string' ? r.type : undefined;
-  const key = typeof r.key === 'string' || typeof r.key === 'number' ? String(r.key) : undefined;
-  const occurredAt = r.occurredAt ?? r.occurred_at;
-  const payload = typeof r.payload === 'string' ? tryJson(r.payload) : r.payload;
+  const { id, type, key, when, payload } = fieldsOf(raw as Record<string, unknown>);
   const bad = (problem: string): Validated => ({ ok: false, problem, id, key, type });
   if (!id) return bad('"id" is missing');
   if (id.length > 200) return bad('"id" is longer than 200 characters');
   if (!type) return bad('"type" is missing');
   if (!knownTypes.has(type)) return bad(`the event type "${type}" is not in the events mapping`);
   if (key === undefined || key === '') return bad('"key" is missing');
-  const when = occurredAt instanceof Date ? occurredAt.toISOString() : occurredAt;
   if (typeof when !== 'string' || !ISO.test(when) || Number.isNaN(Date.parse(when)))
     return bad(`"occurredAt" ${JSON.stringify(when ?? null)} is not an ISO 8601 timestamp with a zone`);
   if (!payload || typeof payload !== 'object' || Array.isArray(payload))
@@ -56,16 +62,13 @@ export function acceptedEvent(
   raw: Record<string, unknown>,
   at: { line: number; index: number },
 ): ReplayEvent {
-  const when = raw.occurredAt ?? raw.occurred_at;
+  const { id, type, key, when, payload } = fieldsOf(raw);
   return {
-    id: String(raw.id as string | number),
-    type: raw.type as string,
-    key: String(raw.key as string | number),
-    occurredAt: when instanceof Date ? when.toISOString() : (when as string),
-    payload: (typeof raw.payload === 'string' ? tryJson(raw.payload) : raw.payload) as Record<
-      string,
-      unknown
-    >,
+    id: id!,
+    type: type!,
+    key: key!,
+    occurredAt: when as string,
+    payload: payload as Record<string, unknown>,
     ...at,
   };
 }
