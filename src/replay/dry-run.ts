@@ -1,11 +1,10 @@
 import type { EventsMapping } from '../config/events-schema.js';
 import type { EventIndex } from './ordering.js';
 import type { Target } from './targets.js';
-import type { ReplayCounts, TypeStats } from './run-replay.js';
+import { ReplayTally, type ReplayCounts, type TypeStats } from './tally.js';
 import { validateEvent } from './event.js';
 import { fillTemplate, resolveColumns } from './resolve.js';
 import { targetNameOf } from './targets.js';
-import { DecimalSums } from './decimal.js';
 
 /** One change replay would make, with the target's current rows for it. */
 export interface PlannedChange {
@@ -48,27 +47,13 @@ export async function dryRun(args: {
 }): Promise<DryRunResult> {
   const { ix, mapping, targets, done } = args;
   const known = new Set(Object.keys(mapping.events));
-  const counts: ReplayCounts = {
-    read: ix.read,
-    applied: 0,
-    alreadyApplied: ix.duplicates,
-    failed: 0,
-    parked: 0,
-  };
-  const byType: Record<string, TypeStats> = {};
-  const sums = new Map<string, DecimalSums>();
+  const tally = new ReplayTally(ix.read, ix.duplicates);
+  const counts = tally.counts;
   const wouldFail: DryRunResult['wouldFail'] = [];
   const sample: PlannedChange[] = [];
   let lookedUp = 0;
   for (let i = 0; i < ix.text.length; i++) {
-    const s = (byType[ix.type[i] ?? '(unknown)'] ??= {
-      read: 0,
-      applied: 0,
-      alreadyApplied: 0,
-      failed: 0,
-      parked: 0,
-      sums: {},
-    });
+    const s = tally.of(ix.type[i]);
     s.read++;
     const failNow = (problem: string) => {
       counts.failed++;
@@ -117,9 +102,7 @@ export async function dryRun(args: {
             continue;
           }
         }
-        let acc = sums.get(ev.type);
-        if (!acc) sums.set(ev.type, (acc = new DecimalSums()));
-        acc.addMapped(rule.values, change.values);
+        tally.addSums(ev.type, rule.values, change.values);
       }
       counts.applied++;
       s.applied++;
@@ -128,6 +111,5 @@ export async function dryRun(args: {
       failNow((err as Error).message);
     }
   }
-  for (const [type, acc] of sums) acc.writeTo(byType[type]!.sums);
-  return { counts, byType, wouldFail, sample, lookedUp };
+  return { counts, byType: tally.types(), wouldFail, sample, lookedUp };
 }

@@ -19,7 +19,7 @@ import { ensureLedger, ledgerHas } from './ledger.js';
 import { ensureHttpLedger, HTTP_LEDGER_TABLE } from './apply-http.js';
 import { applyItems, type ExecContext, type WorkItem } from './executor.js';
 import { recordChainFailure } from './failures.js';
-import { DecimalSums } from './decimal.js';
+import { ReplayTally, type ReplayCounts, type TypeStats } from './tally.js';
 import { dryRun, type DryRunResult } from './dry-run.js';
 
 export interface ReplayOptions {
@@ -45,23 +45,11 @@ export interface ReplayOptions {
   httpTimeoutMs?: number;
 }
 
-export interface ReplayCounts {
-  read: number;
-  applied: number;
-  alreadyApplied: number;
-  failed: number;
-  parked: number;
-}
+export type { ReplayCounts, TypeStats };
 
 export interface ReplayProgress extends ReplayCounts {
   total: number;
   elapsedMs: number;
-}
-
-/** Per event type: counts, and the exact sums of numeric values applied (quantities, amounts). */
-export interface TypeStats extends Omit<ReplayCounts, 'read'> {
-  read: number;
-  sums: Record<string, string>;
 }
 
 export interface ReplayResult {
@@ -211,24 +199,9 @@ async function replayOn(
     httpTimeoutMs: opts.httpTimeoutMs,
     logger,
   };
-  const counts: ReplayCounts = {
-    read: ix.read,
-    applied: 0,
-    alreadyApplied: ix.duplicates,
-    failed: 0,
-    parked: 0,
-  };
-  const byType: Record<string, TypeStats> = {};
-  const sums = new Map<string, DecimalSums>();
-  const stats = (type: string | undefined): TypeStats =>
-    (byType[type ?? '(unknown)'] ??= {
-      read: 0,
-      applied: 0,
-      alreadyApplied: 0,
-      failed: 0,
-      parked: 0,
-      sums: {},
-    });
+  const tally = new ReplayTally(ix.read, ix.duplicates);
+  const counts = tally.counts;
+  const stats = (type: string | undefined): TypeStats => tally.of(type);
   ix.type.forEach((t) => stats(t).read++);
   const failures: ReplayResult['failures'] = [];
   let opened = 0;
@@ -359,9 +332,7 @@ async function replayOn(
       const s = stats(ix.type[i]);
       s[o.status]++;
       if (o.status === 'applied' && o.values) {
-        let acc = sums.get(ix.type[i]!);
-        if (!acc) sums.set(ix.type[i]!, (acc = new DecimalSums()));
-        acc.addMapped(mapping.events[o.event.type]?.values, o.values);
+        tally.addSums(ix.type[i]!, mapping.events[o.event.type]?.values, o.values);
       }
       done.add(o.event.id);
       c.pos++;
@@ -385,7 +356,6 @@ async function replayOn(
     opts.signal?.removeEventListener('abort', onAbort);
   }
   opts.onProgress?.({ ...counts, total, elapsedMs: Date.now() - t0 });
-  for (const [type, acc] of sums) acc.writeTo(stats(type).sums);
 
   const status = stopping ? 'interrupted' : counts.failed || counts.parked ? 'failures' : 'complete';
   const elapsedMs = Date.now() - t0;
@@ -394,7 +364,7 @@ async function replayOn(
     status,
     counts,
     exceptions: { opened },
-    byType,
+    byType: tally.types(),
     failures,
     source: identity,
     mappingFile: mapping.file,
