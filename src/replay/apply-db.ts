@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { EventRule } from '../config/events-schema.js';
 import type { ReplayEvent } from './event.js';
-import { LEDGER_TABLE, imageJson, type LedgerRow } from './ledger.js';
+import { LEDGER_TABLE, dbLedgerRow, imageJson, type LedgerRow } from './ledger.js';
 import { resolveColumns } from './resolve.js';
 import { PermanentError } from './retry-policy.js';
 import { addDecimal } from './decimal.js';
@@ -90,23 +90,15 @@ async function applyOne(trx: Knex.Transaction, dialect: string, plan: DbPlan): P
       if (before.length) await trx(table).where(match).delete();
     }
   }
-  return {
-    event_id: event.id,
-    run_id: plan.runId,
-    seq: plan.seq,
-    event_type: event.type,
-    event_key: event.key,
-    occurred_at: event.occurredAt,
-    action,
-    table_name: table,
-    match_json: imageJson(match),
-    before_json: imageJson(before.map(stripRowid)),
-    after_json: imageJson(after.map(stripRowid)),
-    http_status: null,
-    applied_at: new Date().toISOString(),
-    irreversible: rule.irreversible ?? false,
-    source_line: event.line,
-  };
+  return dbLedgerRow(
+    plan,
+    {
+      match: imageJson(match),
+      before: imageJson(before.map(stripRowid)),
+      after: imageJson(after.map(stripRowid)),
+    },
+    new Date().toISOString(),
+  );
 }
 
 /**

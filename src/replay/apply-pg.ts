@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Knex } from 'knex';
-import { LEDGER_TABLE, type LedgerRow } from './ledger.js';
+import { LEDGER_COLUMNS, LEDGER_TABLE, dbLedgerRow, imageJson, type LedgerRow } from './ledger.js';
 import { resolveColumns } from './resolve.js';
 import { PermanentError } from './retry-policy.js';
 import { isDecimal } from './decimal.js';
@@ -63,22 +63,14 @@ export async function applyPgGroup(knex: Knex, plans: DbPlan[]): Promise<Map<str
     releaseConnection(c: PgConn): Promise<void>;
   };
   const alone = plans.length === 1;
-  const resolveAll = (list: DbPlan[]): Prepared[] =>
-    list.map((p) => ({
-      p,
-      match: resolveColumns(p.event, p.rule.match),
-      values: resolveColumns(p.event, p.rule.values),
-    }));
   // A group's own CPU work (its values, shapes and rows as JSON) is done before it takes a
-  // connection, so it overlaps with the groups already in the database.
-  let prepared = alone ? [] : resolveAll(plans);
-  let { statements: sets, single } = split(prepared);
-  let rows = sets.map((shapes) => shapes.map((idx) => shapeRows(prepared, idx)));
+  // connection, so it overlaps with the groups already in the database. A single event first looks
+  // itself up in the ledger.
+  const early = alone ? undefined : organise(plans);
   const conn = await client.acquireConnection();
   let open = false;
   let broken = false;
   try {
-    const out = new Map<string, GroupOutcome>();
     if (alone) {
       const first = (await conn.query(
         `BEGIN; SELECT event_id FROM ${LEDGER_TABLE} WHERE event_id = ${lit(plans[0]!.event.id)} FOR UPDATE`,
@@ -89,10 +81,8 @@ export async function applyPgGroup(knex: Knex, plans: DbPlan[]): Promise<Map<str
         open = false;
         return new Map([[plans[0]!.event.id, 'alreadyApplied']]);
       }
-      prepared = resolveAll(plans);
-      ({ statements: sets, single } = split(prepared));
-      rows = [];
     }
+    const { prepared, sets, single, rows } = early ?? organise(plans);
     if (!open && (single.length || sets.length > 1)) {
       await conn.query('BEGIN');
       open = true;
@@ -108,10 +98,11 @@ export async function applyPgGroup(knex: Knex, plans: DbPlan[]): Promise<Map<str
       for (const r of res.rows) failed.set(r.o, missingRow(prepared[r.o]!).message);
     }
     if (open) {
-      const ledger = single.length ? await execute(conn, knex, prepared, single, appliedAt) : [];
+      const ledger = single.length ? await applySingles(conn, knex, prepared, single, appliedAt) : [];
       await conn.query(`${ledger.length ? ledgerInsert(ledger) : ''}COMMIT`);
       open = false;
     }
+    const out = new Map<string, GroupOutcome>();
     prepared.forEach((x, n) => {
       const f = failed.get(n);
       out.set(x.p.event.id, f === undefined ? 'applied' : { failed: f });
@@ -130,6 +121,18 @@ interface Prepared {
   p: DbPlan;
   match: Row;
   values: Row;
+}
+
+/** A group's events with their values resolved, sorted into set-based statements and singles, with each shape's rows. */
+function organise(plans: DbPlan[]) {
+  const prepared: Prepared[] = plans.map((p) => ({
+    p,
+    match: resolveColumns(p.event, p.rule.match),
+    values: resolveColumns(p.event, p.rule.values),
+  }));
+  const { statements: sets, single } = split(prepared);
+  const rows = sets.map((shapes) => shapes.map((idx) => shapeRows(prepared, idx)));
+  return { prepared, sets, single, rows };
 }
 
 const missingRow = (x: Prepared) =>
@@ -199,7 +202,7 @@ function split(prepared: Prepared[]): { statements: number[][][]; single: number
  * Runs the single events of a group (inside its transaction), each with its own locking SELECT and
  * change, all in one multi-statement query; returns their ledger rows, images rendered by PostgreSQL.
  */
-async function execute(
+async function applySingles(
   conn: PgConn,
   knex: Knex,
   prepared: Prepared[],
@@ -229,7 +232,7 @@ async function execute(
     // Every statement has a result, the DELETE too: skip it, or later events read shifted images.
     if (action === 'delete') at++;
     else after = images(results[at++]!);
-    ledger.push(ledgerRow(x.p, x.match, before, after, appliedAt));
+    ledger.push(dbLedgerRow(x.p, { match: imageJson(x.match), before, after }, appliedAt));
   }
   return ledger;
 }
@@ -428,25 +431,6 @@ function ledgerInsert(rows: LedgerRow[]): string {
   );
 }
 
-/** The ledger's columns and the types json_to_recordset reads them as (json: an image kept verbatim). */
-const LEDGER_COLUMNS: [keyof LedgerRow, string][] = [
-  ['event_id', 'text'],
-  ['run_id', 'text'],
-  ['seq', 'bigint'],
-  ['event_type', 'text'],
-  ['event_key', 'text'],
-  ['occurred_at', 'text'],
-  ['action', 'text'],
-  ['table_name', 'text'],
-  ['match_json', 'json'],
-  ['before_json', 'json'],
-  ['after_json', 'json'],
-  ['http_status', 'integer'],
-  ['applied_at', 'text'],
-  ['irreversible', 'boolean'],
-  ['source_line', 'integer'],
-];
-
 /** A dollar-quote tag absent from `text` (a JSON array, so it never ends in a partial tag): no escaping needed. */
 function dollarTag(text: string): string {
   let n = 0;
@@ -492,25 +476,4 @@ function statements(p: DbPlan, match: Row, values: Row, columns: Column[]): stri
           `SELECT img FROM u UNION ALL SELECT img FROM i`,
       ];
   }
-}
-
-/** A ledger row; `before` and `after` are JSON text already. */
-function ledgerRow(p: DbPlan, match: Row, before: string, after: string, appliedAt: string): LedgerRow {
-  return {
-    event_id: p.event.id,
-    run_id: p.runId,
-    seq: p.seq,
-    event_type: p.event.type,
-    event_key: p.event.key,
-    occurred_at: p.event.occurredAt,
-    action: p.rule.action!,
-    table_name: p.rule.table!,
-    match_json: JSON.stringify(match),
-    before_json: before,
-    after_json: after,
-    http_status: null,
-    applied_at: appliedAt,
-    irreversible: p.rule.irreversible ?? false,
-    source_line: p.event.line,
-  };
 }

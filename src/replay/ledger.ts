@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import type { EventRule } from '../config/events-schema.js';
+import type { ReplayEvent } from './event.js';
 
 /**
  * The idempotency ledger in the TARGET database: one row per applied event, written in the same
@@ -28,6 +30,50 @@ export interface LedgerRow {
   applied_at: string;
   irreversible: boolean;
   source_line: number | null;
+}
+
+/** The ledger's columns, with the PostgreSQL type a JSON document of ledger rows is read as (json: text kept verbatim). */
+export const LEDGER_COLUMNS: [keyof LedgerRow, string][] = [
+  ['event_id', 'text'],
+  ['run_id', 'text'],
+  ['seq', 'bigint'],
+  ['event_type', 'text'],
+  ['event_key', 'text'],
+  ['occurred_at', 'text'],
+  ['action', 'text'],
+  ['table_name', 'text'],
+  ['match_json', 'json'],
+  ['before_json', 'json'],
+  ['after_json', 'json'],
+  ['http_status', 'integer'],
+  ['applied_at', 'text'],
+  ['irreversible', 'boolean'],
+  ['source_line', 'integer'],
+];
+
+/** The ledger row of an event applied to a database; `json` holds the match and the images as JSON text. */
+export function dbLedgerRow(
+  plan: { event: ReplayEvent; rule: EventRule; seq: number; runId: string },
+  json: { match: string; before: string; after: string },
+  appliedAt: string,
+): LedgerRow {
+  return {
+    event_id: plan.event.id,
+    run_id: plan.runId,
+    seq: plan.seq,
+    event_type: plan.event.type,
+    event_key: plan.event.key,
+    occurred_at: plan.event.occurredAt,
+    action: plan.rule.action!,
+    table_name: plan.rule.table!,
+    match_json: json.match,
+    before_json: json.before,
+    after_json: json.after,
+    http_status: null,
+    applied_at: appliedAt,
+    irreversible: plan.rule.irreversible ?? false,
+    source_line: plan.event.line,
+  };
 }
 
 /**
