@@ -16,6 +16,19 @@ export interface HttpLedgerRow {
   irreversible: boolean | number;
 }
 
+/** The event a plan action undoes, as either ledger recorded it. */
+function eventOf(
+  row: Pick<LedgerRow | HttpLedgerRow, 'seq' | 'event_id' | 'event_type' | 'event_key' | 'occurred_at'>,
+): Pick<PlanAction, 'seq' | 'eventId' | 'eventType' | 'eventKey' | 'occurredAt'> {
+  return {
+    seq: Number(row.seq),
+    eventId: row.event_id,
+    eventType: row.event_type,
+    eventKey: row.event_key,
+    occurredAt: row.occurred_at,
+  };
+}
+
 function parseImages(text: string): RowImage[] {
   try {
     const v = JSON.parse(text) as unknown;
@@ -59,11 +72,7 @@ export function dbAction(row: LedgerRow, target: string, pk: string[]): PlanActi
     if (!paired.has(pk.length ? key : String(i))) rows.push({ where: whereOf(b), expect: null, restore: b });
   }
   return {
-    seq: Number(row.seq),
-    eventId: row.event_id,
-    eventType: row.event_type,
-    eventKey: row.event_key,
-    occurredAt: row.occurred_at,
+    ...eventOf(row),
     target,
     table: row.table_name,
     action: row.action,
@@ -77,11 +86,7 @@ export function dbAction(row: LedgerRow, target: string, pk: string[]): PlanActi
 /** An HTTP effect: always a manual item (cutover has no declared compensation for requests). */
 export function httpAction(row: HttpLedgerRow): PlanAction {
   return {
-    seq: Number(row.seq),
-    eventId: row.event_id,
-    eventType: row.event_type,
-    eventKey: row.event_key,
-    occurredAt: row.occurred_at,
+    ...eventOf(row),
     target: row.target,
     table: null,
     action: 'http',
