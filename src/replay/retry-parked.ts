@@ -99,8 +99,8 @@ export async function retryParkedChain(opts: {
   };
   for (let n = 0; n < chain.length; n++) {
     const link = chain[n]!;
-    // Validated again: the mapping may have changed since the run read the event.
-    const [o] = await applyItems(ctx, [{ ...link.item, accepted: false }]);
+    // A stored item never carries `accepted`: it is validated again, against the mapping as it is now.
+    const [o] = await applyItems(ctx, [link.item]);
     if (o!.status === 'failed') {
       const rest = chain.slice(n + 1);
       result.status = 'failed';
