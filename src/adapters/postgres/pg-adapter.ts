@@ -64,9 +64,16 @@ export class PostgresAdapter implements Adapter {
       max: 4,
       idleTimeoutMillis: 10_000,
     });
-    // An idle client losing its server must not crash the process; the next query reports it.
+    // A client losing its server must not crash the process. The pool listens while a client is idle;
+    // a checked-out client (a COPY in flight) has no listener of its own, and pg emits 'error' on it
+    // when the socket closes: without this one that is an uncaught exception. Its query fails anyway.
     this.pool.on('error', (err) =>
       this.ctx?.logger.warn({ connection: this.name, err: err.message }, 'idle connection lost'),
+    );
+    this.pool.on('connect', (client) =>
+      client.on('error', (err) =>
+        this.ctx?.logger.debug({ connection: this.name, err: err.message }, 'connection lost'),
+      ),
     );
     const t0 = performance.now();
     const timeout = this.conn.connectTimeoutMs ?? 10_000;

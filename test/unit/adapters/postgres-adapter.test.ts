@@ -233,6 +233,29 @@ describe('postgres adapter', () => {
     }
   });
 
+  it('survives a checked-out connection being closed by the server, and goes on reading', async () => {
+    // pg emits 'error' on a client whose socket closes; the pool only listens while the client is
+    // idle. A checked-out client losing its server (a COPY in flight, CI under load) was an uncaught
+    // exception that killed the process. Here the close lands while the client is checked out.
+    const adapter = createAdapter({ name: 'legacy', url: db.url }, ctx);
+    await adapter.connect();
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      const client = await (adapter as unknown as { acquire(): Promise<pg.PoolClient> }).acquire();
+      const pid = (client as unknown as { processID: number }).processID;
+      const ended = new Promise((r) => client.once('end', r));
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      await ended;
+      await new Promise((r) => setImmediate(r));
+      client.release(true);
+      expect(await rows(adapter, 'SELECT 7 AS n', ['n'])).toEqual([['7']]);
+    } finally {
+      await admin.end();
+      await adapter.close();
+    }
+  });
+
   it('reports an unreachable host as a ConnectionError that names the connection and hides the password', async () => {
     const err = await connectFailure('postgres://alice:Sup3rS3cretPw@127.0.0.1:1/erp');
     expect(err.message).toContain('"legacy"');
