@@ -1,7 +1,7 @@
 import type { RollbackPlan, PlanAction } from './plan-types.js';
 import type { ApplyOptions } from './apply.js';
 import { getRun } from '../store/runs.js';
-import { LEDGER_TABLE } from '../replay/ledger.js';
+import { eventStates } from './rollback-ledger.js';
 import { UsageError } from '../errors.js';
 import { describeTarget, openTargetDb, runTargets } from './run-targets.js';
 import type { TargetDb } from './target-rows.js';
@@ -29,20 +29,12 @@ export async function openPlanTargets(
     const db = await openTargetDb(t, opts.openAdapter);
     if (!db) continue;
     const ids = plan.actions.filter((a) => a.target === t.name).map((a) => a.eventId);
-    let found = 0;
-    if (await db.knex.schema.hasTable(LEDGER_TABLE))
-      for (let i = 0; i < ids.length; i += 500) {
-        const row = (await db
-          .knex(LEDGER_TABLE)
-          .where({ run_id: plan.runId })
-          .whereIn('event_id', ids.slice(i, i + 500))
-          .count({ n: '*' })
-          .first()) as { n: number | string } | undefined;
-        found += Number(row?.n ?? 0);
-      }
+    // Every event the plan undoes is either still in the run's replay ledger or marked undone there.
+    const states = await eventStates(db.knex, plan.runId, ids);
+    const found = states.applied.size + states.undone.size;
     if (found !== ids.length)
       throw new UsageError(
-        `The database behind "${t.name}" is not the one rollback plan ${plan.planId} was made for: its replay ledger holds ${found} of the ${ids.length} events of run ${plan.runId} the plan undoes.`,
+        `The database behind "${t.name}" is not the one rollback plan ${plan.planId} was made for: its replay ledger holds ${found} of the ${ids.length} events of run ${plan.runId} the plan undoes (still applied, or marked undone).`,
         'Nothing was written. Point the connection at the database the run wrote to.',
       );
     dbs.set(t.name, db);

@@ -8,7 +8,7 @@ import type { PlanAction, RollbackPlan } from './plan-types.js';
 import { loadPlan, setPlanStatus } from './plan-store.js';
 import { openPlanTargets, staleRefusal } from './apply-guards.js';
 import { readRows } from './target-rows.js';
-import { ensureRollbackLedger, readMarks } from './rollback-ledger.js';
+import { ensureRollbackLedger, eventStates } from './rollback-ledger.js';
 import { walkUndo } from './undo-walk.js';
 import {
   compensate,
@@ -93,10 +93,11 @@ export async function applyRollbackPlan(opts: ApplyOptions): Promise<ApplyResult
   const dbs = await openPlanTargets(opts, plan);
 
   const dbActions = plan.actions.filter((a) => dbs.has(a.target));
+  // Events already undone (out of the replay ledger, marked) by this plan's earlier run or another plan.
   const marks = new Map<string, string>();
   for (const db of dbs.values()) {
     const ids = dbActions.filter((a) => a.target === db.name).map((a) => a.eventId);
-    for (const [id, m] of await readMarks(db.knex, ids)) marks.set(id, m.plan_id);
+    for (const [id, m] of (await eventStates(db.knex, plan.runId, ids)).undone) marks.set(id, m.plan_id);
   }
   const pending = plan.actions.filter((a) => !marks.has(a.eventId));
   const verdicts = await walkUndo(
@@ -169,7 +170,7 @@ export async function applyRollbackPlan(opts: ApplyOptions): Promise<ApplyResult
     const db = dbs.get(group[0]!.target)!;
     let outcomes: Map<string, CompensationOutcome> | undefined;
     try {
-      outcomes = await compensateGroup(db, group, planId);
+      outcomes = await compensateGroup(db, group, plan);
     } catch (err) {
       if (!(err instanceof RowChanged) && !isUniqueViolation(err)) throw err;
     }
@@ -179,7 +180,7 @@ export async function applyRollbackPlan(opts: ApplyOptions): Promise<ApplyResult
       for (const a of group) {
         if (keysOf(a).some((k) => blocked.has(k)))
           skipped(a, 'A later event on the same row was not undone.');
-        else record(a, await compensate(db, a, planId));
+        else record(a, await compensate(db, a, plan));
       }
     done += group.length;
     opts.onProgress?.(done, toUndo.length);

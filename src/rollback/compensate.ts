@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import type { PlanAction } from './plan-types.js';
 import { deleteRow, insertRow, readRows, updateRow, type TargetDb } from './target-rows.js';
 import { mismatch } from './undo-walk.js';
-import { ROLLBACK_LEDGER } from './rollback-ledger.js';
+import { LEDGER_TABLE } from '../replay/ledger.js';
+import { marksOf, ROLLBACK_LEDGER } from './rollback-ledger.js';
 
 /** What happened to one action. */
 export type CompensationOutcome =
@@ -12,34 +13,61 @@ export type CompensationOutcome =
 export class RowChanged extends Error {}
 
 /**
- * Undoes a group of events (in plan order) in ONE transaction on their target, each with its
- * rollback mark: all commit or none do. An event already marked (an earlier, interrupted apply, or
- * another plan) is left alone — checked inside the transaction, and the mark's primary key makes a
- * concurrent apply of the same event fail rather than undo it twice. Each row is locked and checked
- * against what the plan expects before it is restored, deleted or re-inserted: a row changed since
- * planning throws RowChanged (the caller retries the group one event at a time to isolate it).
+ * Undoes a group of events (in plan order) in ONE transaction on their target: each compensation,
+ * its rollback mark, and the deletion of its row from the replay ledger all commit or none do. The
+ * replay ledger row is the claim: it is locked first, and an event whose row is gone (an earlier,
+ * interrupted apply, or another plan) is left alone — so nothing is undone twice, and a replay of
+ * the same event later applies it again. Each row is locked and checked against what the plan
+ * expects before it is restored, deleted or re-inserted: a row changed since planning throws
+ * RowChanged (the caller retries the group one event at a time to isolate it).
  */
 export async function compensateGroup(
   db: TargetDb,
   actions: PlanAction[],
-  planId: string,
+  plan: { planId: string; runId: string },
 ): Promise<Map<string, CompensationOutcome>> {
   return db.knex.transaction(async (trx) => {
     const out = new Map<string, CompensationOutcome>();
     const ids = actions.map((a) => a.eventId);
-    const marked = (await trx(ROLLBACK_LEDGER).whereIn('event_id', ids).select('event_id', 'plan_id')) as {
-      event_id: string;
-      plan_id: string;
-    }[];
-    for (const m of marked) out.set(m.event_id, { outcome: 'already', planId: m.plan_id });
-    const todo = actions.filter((a) => !out.has(a.eventId));
+    const claim = trx(LEDGER_TABLE).where({ run_id: plan.runId }).whereIn('event_id', ids).select('event_id');
+    if (db.dialect !== 'sqlite') claim.forUpdate();
+    const applied = new Set(((await claim) as { event_id: string }[]).map((r) => r.event_id));
+    const gone = ids.filter((id) => !applied.has(id));
+    if (gone.length) {
+      const by = new Map((await marksOf(trx, plan.runId, gone)).map((m) => [m.event_id, m.plan_id]));
+      for (const id of gone)
+        out.set(
+          id,
+          by.has(id)
+            ? { outcome: 'already', planId: by.get(id)! }
+            : {
+                outcome: 'changed',
+                reason: `Its row in the replay ledger is gone, and no rollback undid it.`,
+              },
+        );
+    }
+    const todo = actions.filter((a) => applied.has(a.eventId));
     const at = new Date().toISOString();
-    for (let i = 0; i < todo.length; i += 100)
+    for (let i = 0; i < todo.length; i += 100) {
+      const chunk = todo.slice(i, i + 100);
       await trx(ROLLBACK_LEDGER).insert(
-        todo
-          .slice(i, i + 100)
-          .map((a) => ({ event_id: a.eventId, plan_id: planId, undone_at: at, outcome: 'undone' })),
+        chunk.map((a) => ({
+          event_id: a.eventId,
+          run_id: plan.runId,
+          plan_id: plan.planId,
+          undone_at: at,
+          outcome: 'undone',
+        })),
       );
+      const n = await trx(LEDGER_TABLE)
+        .where({ run_id: plan.runId })
+        .whereIn(
+          'event_id',
+          chunk.map((a) => a.eventId),
+        )
+        .del();
+      if (n !== chunk.length) throw new RowChanged('another rollback is undoing the same events.');
+    }
     for (const a of todo) {
       await undoRows(db, trx, a);
       out.set(a.eventId, { outcome: 'undone' });
@@ -52,17 +80,16 @@ export async function compensateGroup(
 export async function compensate(
   db: TargetDb,
   action: PlanAction,
-  planId: string,
+  plan: { planId: string; runId: string },
 ): Promise<CompensationOutcome> {
   try {
-    return (await compensateGroup(db, [action], planId)).get(action.eventId)!;
+    return (await compensateGroup(db, [action], plan)).get(action.eventId)!;
   } catch (err) {
     if (err instanceof RowChanged)
       return { outcome: 'changed', reason: `Changed during apply: ${err.message}` };
     if (isUniqueViolation(err)) {
-      const row = (await db.knex(ROLLBACK_LEDGER).where({ event_id: action.eventId }).first()) as
-        { plan_id: string } | undefined;
-      if (row) return { outcome: 'already', planId: row.plan_id };
+      const [mark] = await marksOf(db.knex, plan.runId, [action.eventId]);
+      if (mark) return { outcome: 'already', planId: mark.plan_id };
     }
     throw err;
   }

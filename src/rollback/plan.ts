@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import type { PlanAction, RollbackPlan, TypeSummary } from './plan-types.js';
 import { openTargetDb, runTargets, type ReplaySummary } from './run-targets.js';
 import { primaryKeyOf, readRows, type TargetDb } from './target-rows.js';
-import { readMarks } from './rollback-ledger.js';
+import { marksOf, ROLLBACK_LEDGER } from './rollback-ledger.js';
 import { dbAction, httpAction, type HttpLedgerRow } from './build-actions.js';
 import { loadEventsMapping } from '../config/events-schema.js';
 import { walkUndo } from './undo-walk.js';
@@ -55,19 +55,20 @@ export async function createRollbackPlan(opts: PlanOptions): Promise<PlanResult>
     if (db) {
       dbs.set(t.name, db);
       if (!(await db.knex.schema.hasTable(LEDGER_TABLE))) continue;
+      // The replay ledger holds what is still applied: an undone event left it with its compensation.
       const ledger = await readLedger(db.knex, runId);
-      const marks = await readMarks(
-        db.knex,
-        ledger.map((r) => r.event_id),
-      );
+      if (await db.knex.schema.hasTable(ROLLBACK_LEDGER)) {
+        const inLedger = new Set(ledger.map((r) => r.event_id));
+        const undone = new Set<string>();
+        for (const m of await marksOf(db.knex, runId))
+          if (!inLedger.has(m.event_id)) {
+            undone.add(m.event_id);
+            undoneBy.add(m.plan_id);
+          }
+        alreadyUndone += undone.size;
+      }
       const pks = new Map<string, string[]>();
       for (const row of ledger) {
-        const mark = marks.get(row.event_id);
-        if (mark) {
-          alreadyUndone++;
-          undoneBy.add(mark.plan_id);
-          continue;
-        }
         const table = row.table_name ?? '';
         if (!pks.has(table)) pks.set(table, await primaryKeyOf(db, table));
         actions.push(dbAction(row, t.name, pks.get(table)!));

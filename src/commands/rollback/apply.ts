@@ -9,7 +9,7 @@ import { applyJson, renderApply } from '../../rollback/render.js';
 export default class RollbackApply extends BaseCommand<typeof RollbackApply> {
   static override summary = 'Apply a saved rollback plan, exactly; resumable.';
   static override description =
-    'Checks the plan hash and that every row the plan touches is still what the plan expects; a stale plan is refused (exit 2, nothing written) unless --skip-conflicts, which undoes the rest and reports the changed ones as skipped. Each compensation commits with its mark (cutover_rollback_ledger in the target), so after a crash the same command carries on and never undoes anything twice. Asks for confirmation on a terminal; needs --yes otherwise. Writes reports/<plan>/rollback.{json,md,xlsx}. Exit 0 everything undone, 1 anything skipped or left for a person, 2 bad input.';
+    'Checks the plan hash and that every row the plan touches is still what the plan expects; a stale plan is refused (exit 2, nothing written) unless --skip-conflicts, which undoes the rest and reports the changed ones as skipped. Each compensation commits with its mark (cutover_rollback_ledger in the target) and takes the event out of the replay ledger, so after a crash the same command carries on and never undoes anything twice, and replaying the same events later applies them again. Asks for confirmation on a terminal; needs --yes otherwise. Writes reports/<plan>/rollback.{json,md,xlsx}. Exit 0 everything undone, 1 anything skipped or left for a person, 2 bad input.';
   static override examples = [
     '<%= config.bin %> rollback apply b_20261126_0300',
     '<%= config.bin %> rollback apply b_20261126_0300 --yes --json',

@@ -94,7 +94,8 @@ for (const dialect of DIALECTS) {
       const dir = makeProject(k.url, smallNight(false));
       const before = await k.snapshot();
       const runId = await replay(dir);
-      expect(await k.snapshot()).not.toBe(before);
+      const replayed = await k.snapshot();
+      expect(replayed).not.toBe(before);
 
       const p = await plan(dir, runId);
       expect(p.counts).toEqual({ ok: 20, conflict: 0, manual: 0 });
@@ -128,6 +129,29 @@ for (const dialect of DIALECTS) {
       expect(again.code, again.stderr).toBe(0);
       expect(again.json<ApplyJson>().counts.undone).toBe(20);
       expect(await k.snapshot()).toBe(before);
+
+      // The run is undone: there is nothing left to plan for it.
+      const none = await runCli(['rollback', 'plan', '--run', runId], { cwd: dir });
+      expect(none.code).toBe(2);
+      expect(none.stderr).toMatch(
+        new RegExp(`Every event of run ${runId} has already been undone \\(by ${p.planId}\\)`),
+      );
+
+      // Go-live is tried again another night with the same events: they are applied again, not
+      // skipped as "already applied" (the rollback took them out of the replay ledger) ...
+      const r2 = await runCli(['replay', '--events', 'events.jsonl', '--json'], { cwd: dir });
+      expect(r2.code, r2.stderr).toBe(0);
+      const j2 = r2.json<{ runId: string; counts: { applied: number; alreadyApplied: number } }>();
+      expect(j2.counts).toMatchObject({ applied: 20, alreadyApplied: 0 });
+      expect(await k.snapshot()).toBe(replayed);
+      // ... and that run can be rolled back in turn.
+      const p2 = await plan(dir, j2.runId);
+      expect(p2.counts).toEqual({ ok: 20, conflict: 0, manual: 0 });
+      const a2 = await runCli(['rollback', 'apply', p2.planId, '--yes', '--json'], { cwd: dir });
+      expect(a2.code, a2.stderr).toBe(0);
+      expect(a2.json<ApplyJson>().counts).toEqual({ undone: 20, skipped: 0, manual: 0 });
+      expect(await k.snapshot()).toBe(before);
+      expect(await marks(k)).toBe(40);
     });
 
     it('lists irreversible events for a person, with their amounts, and leaves them in place', async () => {
