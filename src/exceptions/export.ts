@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import path from 'node:path';
+import { checkOutputPath, writeAtomically } from '../reports/atomic-file.js';
 import ExcelJS from 'exceljs';
 import type { ControlStore } from '../store/control-store.js';
 import type { Difference } from '../reconcilers/types.js';
@@ -85,14 +85,27 @@ export async function exportExceptions(
   store: ControlStore,
   opts: { format: 'csv' | 'xlsx'; out: string; filter: ExceptionFilter },
 ): Promise<{ format: 'csv' | 'xlsx'; out: string; rows: number }> {
-  fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
+  checkOutputPath(opts.out, `exceptions.${opts.format}`);
+  // Written beside the target and renamed into place: an interrupted export leaves no half file.
+  const rows = await writeAtomically(opts.out, (tmp) =>
+    opts.format === 'csv' ? writeCsv(store, opts.filter, tmp) : writeXlsx(store, opts.filter, tmp),
+  );
+  return { format: opts.format, out: opts.out, rows };
+}
+
+async function writeCsv(store: ControlStore, filter: ExceptionFilter, file: string): Promise<number> {
   let rows = 0;
-  if (opts.format === 'csv') {
-    const stream = fs.createWriteStream(opts.out);
-    const write = (line: string) =>
-      new Promise<void>((resolve, reject) => stream.write(line, (err) => (err ? reject(err) : resolve())));
+  const stream = fs.createWriteStream(file);
+  const failed = new Promise<never>((_, reject) => stream.on('error', reject));
+  failed.catch(() => undefined);
+  const write = (line: string) =>
+    Promise.race([
+      failed,
+      new Promise<void>((resolve, reject) => stream.write(line, (err) => (err ? reject(err) : resolve()))),
+    ]);
+  try {
     await write(columns.map((c) => csvCell(c[1])).join(',') + '\r\n');
-    for await (const page of pages(store, opts.filter)) {
+    for await (const page of pages(store, filter)) {
       await write(
         page
           .map((r) => {
@@ -103,12 +116,21 @@ export async function exportExceptions(
       );
       rows += page.length;
     }
-    await new Promise<void>((resolve, reject) =>
-      stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
-    );
-    return { format: 'csv', out: opts.out, rows };
+    await Promise.race([
+      failed,
+      new Promise<void>((resolve, reject) =>
+        stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
+      ),
+    ]);
+  } finally {
+    stream.destroy();
   }
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: opts.out, useStyles: true });
+  return rows;
+}
+
+async function writeXlsx(store: ControlStore, filter: ExceptionFilter, file: string): Promise<number> {
+  let rows = 0;
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true });
   const ws = wb.addWorksheet('Exceptions', { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = columns.map(([key, header, width]) => ({
     key,
@@ -120,11 +142,11 @@ export async function exportExceptions(
   ws.getRow(1).font = { bold: true };
   ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
   ws.getRow(1).commit();
-  for await (const page of pages(store, opts.filter)) {
+  for await (const page of pages(store, filter)) {
     for (const r of page) ws.addRow(toRow(r)).commit();
     rows += page.length;
   }
   ws.commit();
   await wb.commit();
-  return { format: 'xlsx', out: opts.out, rows };
+  return rows;
 }

@@ -23,7 +23,9 @@ export function insertedId(rows: unknown[]): number | undefined {
 /**
  * Records a replay or rollback failure. The same (mapping, key, kind) again updates the item
  * (attempts, last error, details) instead of adding a twin; a resolved one comes back open; an
- * ignored one stays ignored. Every call appends a history entry.
+ * ignored one stays ignored — unless `sameProblem` says the stored details describe another problem
+ * (another event of the key failed): a person ignored that one, not this. Every call appends a
+ * history entry.
  */
 export async function recordException(
   store: ControlStore,
@@ -37,6 +39,7 @@ export async function recordException(
     runId: string;
     now?: Date;
     user?: string;
+    sameProblem?: (storedDetails: unknown) => boolean;
   },
 ): Promise<{ id: string; created: boolean }> {
   const now = (item.now ?? new Date()).toISOString();
@@ -83,7 +86,11 @@ export async function recordException(
         return { id: formatId(id), created: true };
       }
       const from = existing.status as string;
-      const to = from === 'resolved' ? 'open' : from;
+      const newProblem =
+        from === 'ignored' &&
+        item.sameProblem !== undefined &&
+        !item.sameProblem(parseJson(existing.details));
+      const to = from === 'resolved' || newProblem ? 'open' : from;
       await trx(T)
         .where({ id: existing.id })
         .update({
@@ -103,7 +110,7 @@ export async function recordException(
         exception_id: existing.id,
         at: now,
         who,
-        action: from === 'resolved' ? 'reopened' : 'seen',
+        action: to !== from ? 'reopened' : 'seen',
         from_status: from,
         to_status: to,
         note: `${item.error ?? 'recorded again'} (run ${item.runId})`,
@@ -115,6 +122,14 @@ export async function recordException(
     if (result) return result;
   }
   throw new Error(`could not record the exception for ${item.mapping} ${item.key}`);
+}
+
+function parseJson(text: unknown): unknown {
+  try {
+    return typeof text === 'string' ? JSON.parse(text) : text;
+  } catch {
+    return undefined;
+  }
 }
 
 async function loadRow(knex: Knex, id: number, now: Date): Promise<Record<string, unknown> | undefined> {

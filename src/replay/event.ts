@@ -11,7 +11,7 @@ export interface ReplayEvent {
 
 /** The outcome of validating one source record. */
 export type Validated =
-  | { ok: true; event: ReplayEvent; time: number }
+  | { ok: true; event: ReplayEvent; time: number; sub: number }
   | { ok: false; problem: string; id?: string; key?: string; type?: string };
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -26,6 +26,17 @@ function fieldsOf(r: Record<string, unknown>) {
     when: occurredAt instanceof Date ? occurredAt.toISOString() : occurredAt,
     payload: typeof r.payload === 'string' ? tryJson(r.payload) : r.payload,
   };
+}
+
+/**
+ * The part of a timestamp's fraction below the millisecond, in nanoseconds (0–999,999): Date.parse
+ * keeps milliseconds only (it truncates), and an outbox in PostgreSQL or SQL Server carries
+ * microseconds or more, so two events of one key within a millisecond would otherwise keep file order.
+ */
+export function subMillis(when: string): number {
+  const m = /T\d{2}:\d{2}:\d{2}\.(\d+)/.exec(when);
+  if (!m || m[1]!.length <= 3) return 0;
+  return Number(m[1]!.slice(3, 9).padEnd(6, '0'));
 }
 
 /** Checks one event object against the SPEC shape and the mapping's known types. */
@@ -50,6 +61,7 @@ export function validateEvent(
   return {
     ok: true,
     time: Date.parse(when),
+    sub: subMillis(when),
     event: { id, type, key, occurredAt: when, payload: payload as Record<string, unknown>, ...at },
   };
 }

@@ -7,6 +7,7 @@ import { applyHttp } from './apply-http.js';
 import { PermanentError, withRetry } from './retry-policy.js';
 import { targetNameOf, type Target } from './targets.js';
 import { resolveColumns } from './resolve.js';
+import { redact } from '../util/redact.js';
 
 /** One event to apply: its raw JSON text, where it came from and its place in the run's order. */
 export interface WorkItem {
@@ -95,7 +96,7 @@ export async function applyItems(ctx: ExecContext, items: WorkItem[]): Promise<O
           // An event that failed on its own changed nothing and the others committed: as applied alone.
           out[x.i] =
             typeof r === 'object'
-              ? { status: 'failed', error: r.failed, event: x.p.event }
+              ? { status: 'failed', error: redact(r.failed), event: x.p.event }
               : done(r, x.p.event, x.p.rule);
         }
         return out as Outcome[];
@@ -155,9 +156,12 @@ function done(status: 'applied' | 'alreadyApplied', event: ReplayEvent, rule: Ev
   return { status, event, values };
 }
 
-/** A one-line error text for the exception queue (driver codes kept, stacks dropped). */
+/**
+ * A one-line error text for the exception queue, the reports and the console (driver codes kept,
+ * stacks dropped, secrets masked: an HTTP API may echo a token back in its error body).
+ */
 export function errorText(err: unknown): string {
   const e = err as { message?: string; code?: unknown };
   const code = typeof e?.code === 'string' && !e.message?.includes(e.code) ? ` [${e.code}]` : '';
-  return `${e?.message ?? String(err)}${code}`.split('\n')[0]!.slice(0, 1000);
+  return redact(`${e?.message ?? String(err)}${code}`.split('\n')[0]!.slice(0, 1000));
 }

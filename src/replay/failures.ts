@@ -45,6 +45,11 @@ export async function recordChainFailure(
     },
     error: `${d.failed.eventId ?? `line ${d.failed.line}`} (line ${d.failed.line}): ${d.failed.error}`,
     runId: d.runId,
+    // Ignoring a failed event does not hide the next event of the key that fails.
+    sameProblem: (stored) => {
+      const f = (stored as { failed?: { eventId?: unknown; line?: unknown } } | null)?.failed;
+      return f?.eventId === d.failed.eventId && (d.failed.eventId !== null || f?.line === d.failed.line);
+    },
   });
   ids.push(failed.id);
   if (failed.created) opened++;

@@ -123,14 +123,18 @@ export async function ensureLedger(knex: Knex): Promise<void> {
   });
 }
 
-/** The ids among `ids` that the ledger already holds (chunked for parameter limits). */
-export async function ledgerHas(knex: Knex, ids: string[]): Promise<Set<string>> {
-  const found = new Set<string>();
+/** The ids among `ids` that a ledger table already holds, each with the run that applied it (chunked for parameter limits). */
+export async function ledgerRuns(
+  knex: Knex,
+  ids: string[],
+  table = LEDGER_TABLE,
+): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await knex(LEDGER_TABLE)
+    const rows = await knex(table)
       .whereIn('event_id', ids.slice(i, i + 500))
-      .select('event_id');
-    for (const r of rows as { event_id: string }[]) found.add(r.event_id);
+      .select('event_id', 'run_id');
+    for (const r of rows as { event_id: string; run_id: string }[]) found.set(r.event_id, r.run_id);
   }
   return found;
 }

@@ -1,4 +1,4 @@
-import { validateEvent } from './event.js';
+import { subMillis, validateEvent } from './event.js';
 import type { SourceRecord } from './sources.js';
 
 /**
@@ -46,6 +46,7 @@ export async function indexEvents(
     duplicates: 0,
   };
   const times: number[] = [];
+  const subs: number[] = [];
   const firstById = new Map<string, number>();
   for await (const item of records)
     for (const rec of Array.isArray(item) ? item : [item]) {
@@ -60,18 +61,24 @@ export async function indexEvents(
       const at = { line: rec.line, index: ix.text.length };
       const v = problem === undefined ? validateEvent(raw, at, knownTypes) : undefined;
       let time = Number.NEGATIVE_INFINITY;
+      let sub = 0;
       let id: string | undefined;
       let key: string | undefined;
       let type: string | undefined;
       if (v?.ok) {
         ({ id, key, type } = v.event);
         time = v.time;
+        sub = v.sub;
       } else if (v) {
         ({ id, key, type } = v);
         problem = v.problem;
         const r = raw as Record<string, unknown>;
-        const t = Date.parse(String(r.occurredAt ?? r.occurred_at ?? ''));
-        if (!Number.isNaN(t)) time = t;
+        const when = String(r.occurredAt ?? r.occurred_at ?? '');
+        const t = Date.parse(when);
+        if (!Number.isNaN(t)) {
+          time = t;
+          sub = subMillis(when);
+        }
       }
       if (id !== undefined && problem === undefined) {
         const first = firstById.get(id);
@@ -90,6 +97,7 @@ export async function indexEvents(
       ix.type.push(type);
       ix.problem.push(problem);
       times.push(time);
+      subs.push(sub);
       if (key === undefined) ix.loose.push(at.index);
       else {
         const chain = ix.chains.get(key);
@@ -97,7 +105,8 @@ export async function indexEvents(
         else ix.chains.set(key, [at.index]);
       }
     }
-  const byTime = (a: number, b: number) => times[a]! - times[b]! || a - b;
+  // By instant to the nanosecond (milliseconds, then the digits below them), then source order.
+  const byTime = (a: number, b: number) => times[a]! - times[b]! || subs[a]! - subs[b]! || a - b;
   for (const chain of ix.chains.values()) chain.sort(byTime);
   const order = ix.text.map((_, i) => i).sort(byTime);
   ix.seq = new Array<number>(order.length);

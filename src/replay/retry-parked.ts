@@ -21,6 +21,9 @@ export interface RetryResult {
   failed: number;
   parked: number;
   resolved: string[];
+  /** The items of this key still open (or assigned) afterwards: what the failure is tracked by. */
+  open: string[];
+  failedEvent?: string | null;
   error?: string;
 }
 
@@ -45,7 +48,9 @@ export async function retryParkedChain(opts: {
   if (item.kind !== 'replay_failed' && item.kind !== 'replay_parked')
     throw new UsageError(
       `${item.id} is a ${item.kind} item; only replay_failed and replay_parked items can be retried.`,
-      'A reconcile item closes itself when a run no longer sees the difference.',
+      item.kind === 'rollback_conflict'
+        ? 'Once the row is sorted out, make a new plan (`cutover rollback plan --run RUN`) and resolve the item by hand.'
+        : 'A reconcile item closes itself when a run no longer sees the difference.',
     );
   await transition(store, [item.id], 'retry', { user: opts.user, note: opts.note ?? 'retry requested' });
   const siblings = (
@@ -96,6 +101,7 @@ export async function retryParkedChain(opts: {
     failed: 0,
     parked: 0,
     resolved: [],
+    open: [],
   };
   for (let n = 0; n < chain.length; n++) {
     const link = chain[n]!;
@@ -121,12 +127,27 @@ export async function retryParkedChain(opts: {
         parked: rest.map((p) => ({ eventId: p.eventId, line: p.line, seq: p.seq, item: p.item })),
       });
       if (!rest.length && parkedItem) await resolve(store, [parkedItem], opts, details.runId, result);
+      result.failedEvent = link.eventId;
+      result.open = await openItems(store, item);
       return result;
     }
     result[o!.status]++;
   }
   await resolve(store, [failedOpen ? failedItem : undefined, parkedItem], opts, details.runId, result);
   return result;
+}
+
+/** The replay items of a key that are open or assigned. */
+async function openItems(store: ControlStore, item: ExceptionRecord): Promise<string[]> {
+  return (
+    await listExceptions(store, {
+      mapping: [item.mapping],
+      kind: ['replay_failed', 'replay_parked'],
+      keyContains: item.keyText,
+    })
+  ).items
+    .filter((x) => x.keyText === item.keyText && (x.status === 'open' || x.status === 'assigned'))
+    .map((x) => x.id);
 }
 
 async function resolve(

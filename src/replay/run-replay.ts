@@ -14,8 +14,10 @@ import {
   type SourceIdentity,
 } from './sources.js';
 import { indexEvents, type EventIndex } from './ordering.js';
-import { checkTargets, openTarget, targetNameOf, type Target } from './targets.js';
-import { ensureLedger, ledgerHas } from './ledger.js';
+import { checkTargetTables, checkTargets, openTarget, targetNameOf, type Target } from './targets.js';
+import { ensureLedger, LEDGER_TABLE, ledgerRuns } from './ledger.js';
+import { acceptedEvent } from './event.js';
+import { resolveColumns } from './resolve.js';
 import { ensureHttpLedger, HTTP_LEDGER_TABLE } from './apply-http.js';
 import { applyItems, type ExecContext, type WorkItem } from './executor.js';
 import { recordChainFailure } from './failures.js';
@@ -96,7 +98,6 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   const spec = parseSourceSpec(opts.events, config);
   const identity = await sourceIdentity(spec);
 
-  let runId: string | null = null;
   if (opts.resume) {
     const run = await getRun(store, opts.resume, 'replay');
     const saved = (run.summary as { source?: SourceIdentity } | null)?.source;
@@ -105,15 +106,6 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
         `Run ${run.id} replayed ${describe(saved)}, not ${describe(identity)}.`,
         'Resume a run with the same --events source it started with, or start a new run without --resume.',
       );
-    runId = run.id;
-    await store.knex('cutover_runs').where({ id: runId }).update({ status: 'running', finished_at: null });
-  } else if (!opts.dryRun) {
-    runId = await createRun(store, { prefix: 'p', command: 'replay' });
-    const checkpoint = { source: identity, mappingFile: mapping.file, target: opts.target ?? null };
-    await store
-      .knex('cutover_runs')
-      .where({ id: runId })
-      .update({ summary: JSON.stringify(checkpoint) });
   }
 
   const knownTypes = new Set(Object.keys(mapping.events));
@@ -126,10 +118,38 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
 
   const targets = new Map<string, Target>();
   const closers: (() => Promise<void>)[] = [];
-  for (const name of targetNames)
-    targets.set(name, await openTarget(name, opts.openAdapter, opts.concurrency, (fn) => closers.push(fn)));
   try {
-    return await replayOn(opts, { runId, spec, identity, ix, targets, targetNames, t0 });
+    for (const name of targetNames)
+      targets.set(name, await openTarget(name, opts.openAdapter, opts.concurrency, (fn) => closers.push(fn)));
+    const types = new Set(ix.type.filter((t): t is string => t !== undefined));
+    await checkTargetTables(mapping, targets, types, opts.target);
+    // The run is recorded only once its source and targets are known good: bad input leaves no
+    // half-started run behind, and a dry run records nothing.
+    let runId: string | null = null;
+    if (opts.dryRun) runId = null;
+    else if (opts.resume) {
+      runId = opts.resume;
+      await store.knex('cutover_runs').where({ id: runId }).update({ status: 'running', finished_at: null });
+    } else {
+      runId = await createRun(store, { prefix: 'p', command: 'replay' });
+      const checkpoint = { source: identity, mappingFile: mapping.file, target: opts.target ?? null };
+      await store
+        .knex('cutover_runs')
+        .where({ id: runId })
+        .update({ summary: JSON.stringify(checkpoint) });
+    }
+    try {
+      return await replayOn(opts, { runId, spec, identity, ix, targets, targetNames, t0 });
+    } catch (err) {
+      // A failure half-way (a lost connection): the run can be resumed, and says so.
+      if (runId)
+        await store
+          .knex('cutover_runs')
+          .where({ id: runId })
+          .update({ status: 'interrupted', finished_at: new Date().toISOString() })
+          .catch(() => undefined);
+      throw err;
+    }
   } finally {
     for (const close of closers) await close();
   }
@@ -151,22 +171,18 @@ async function replayOn(
   const { runId, spec, identity, ix, targets, targetNames, t0 } = env;
   const ids = ix.id.filter((x): x is string => x !== undefined);
   const done = new Set<string>();
+  // Events this same run applied before it was interrupted (a --resume): still this run's work.
+  const mine = new Set<string>();
   for (const t of targets.values()) {
-    if (t.kind === 'db') {
-      if (!opts.dryRun) await ensureLedger(t.knex);
-      if (await t.knex.schema.hasTable('cutover_replay_ledger'))
-        for (const id of await ledgerHas(t.knex, ids)) done.add(id);
-    } else {
-      if (!opts.dryRun) await ensureHttpLedger(store.knex);
-      if (await store.knex.schema.hasTable(HTTP_LEDGER_TABLE))
-        for (let i = 0; i < ids.length; i += 500) {
-          const rows = await store
-            .knex(HTTP_LEDGER_TABLE)
-            .whereIn('event_id', ids.slice(i, i + 500))
-            .select('event_id');
-          for (const r of rows as { event_id: string }[]) done.add(r.event_id);
-        }
-    }
+    const db = t.kind === 'db';
+    const knex = db ? t.knex : store.knex;
+    const table = db ? LEDGER_TABLE : HTTP_LEDGER_TABLE;
+    if (!opts.dryRun) await (db ? ensureLedger(knex) : ensureHttpLedger(knex));
+    if (await knex.schema.hasTable(table))
+      for (const [id, run] of await ledgerRuns(knex, ids, table)) {
+        done.add(id);
+        if (run === runId) mine.add(id);
+      }
   }
 
   if (opts.dryRun) {
@@ -260,11 +276,39 @@ async function replayOn(
   for (const i of ix.loose) chains.push({ key: `line:${ix.line[i]}`, items: [i], pos: 0 });
   const ready = new Map<string, Chain[]>();
   const FAIL_ANYWHERE = '\u0000';
+  // A record with a problem (one reusing an applied event's id with other content) is never skipped:
+  // it fails when its turn comes, as the dry run says it would.
   const skipDone = (c: Chain) => {
-    while (c.pos < c.items.length && done.has(ix.id[c.items[c.pos]!] ?? '\u0000')) {
-      counts.alreadyApplied++;
-      stats(ix.type[c.items[c.pos]!]).alreadyApplied++;
+    while (
+      c.pos < c.items.length &&
+      ix.problem[c.items[c.pos]!] === undefined &&
+      done.has(ix.id[c.items[c.pos]!] ?? '\u0000')
+    ) {
+      const i = c.items[c.pos]!;
+      if (mine.has(ix.id[i]!)) resumedApplied(i);
+      else {
+        counts.alreadyApplied++;
+        stats(ix.type[i]).alreadyApplied++;
+      }
       c.pos++;
+    }
+  };
+  // The run's report covers the whole run: what it applied before the interruption counts as applied.
+  let appliedBefore = 0;
+  const resumedApplied = (i: number) => {
+    appliedBefore++;
+    counts.applied++;
+    stats(ix.type[i]).applied++;
+    const rule = mapping.events[ix.type[i]!];
+    if (!rule?.values) return;
+    try {
+      const event = acceptedEvent(JSON.parse(ix.text[i]!) as Record<string, unknown>, {
+        line: ix.line[i]!,
+        index: i,
+      });
+      tally.addSums(event.type, rule.values, resolveColumns(event, rule.values));
+    } catch {
+      // a value it applied cannot be resolved again: it is left out of the sums, as a live apply would
     }
   };
   const enqueue = (c: Chain) => {
@@ -370,7 +414,7 @@ async function replayOn(
     mappingFile: mapping.file,
     targets: targetNames,
     elapsedMs,
-    eventsPerSecond: Math.round((counts.applied * 1000) / Math.max(1, elapsedMs)),
+    eventsPerSecond: Math.round(((counts.applied - appliedBefore) * 1000) / Math.max(1, elapsedMs)),
     resumed: Boolean(opts.resume),
   };
   await finishRun(store, runId!, status, result);

@@ -28,6 +28,11 @@ export function parseSourceSpec(spec: string, config: LoadedConfig, cwd = proces
   if (fs.existsSync(file) || /\.jsonl(\.gz)?$/i.test(spec)) {
     if (!fs.existsSync(file))
       throw new UsageError(`The events file ${file} does not exist.`, 'Check the path given to --events.');
+    if (fs.statSync(file).isDirectory())
+      throw new UsageError(
+        `--events ${spec} is a folder; replay reads one file of events.`,
+        'Give the .jsonl or .jsonl.gz file inside it (one event per line), or CONNECTION:TABLE for an outbox table.',
+      );
     return { kind: 'file', path: file };
   }
   const m = /^([A-Za-z_][\w-]*):(.+)$/.exec(spec);
@@ -94,9 +99,14 @@ export async function* readJsonLineBatches(file: string): AsyncIterable<SourceRe
     }
     return out;
   };
+  let first = true;
   try {
     for await (const chunk of input) {
-      const batch = cut(rest + (chunk as string), false);
+      let text = chunk as string;
+      // A byte-order mark (Windows tools write one) is not part of the first event.
+      if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      first = false;
+      const batch = cut(rest + text, false);
       if (batch.length) yield batch;
     }
     const last = cut(rest, true);

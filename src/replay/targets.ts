@@ -4,6 +4,8 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { EventRule, EventsMapping } from '../config/events-schema.js';
 import { HttpAdapter } from '../adapters/http/index.js';
 import { MappingError, UsageError } from '../errors.js';
+import { suggest } from '../util/suggest.js';
+import { redact } from '../util/redact.js';
 
 /** An opened replay target: a database (knex, ledger in it) or an HTTP API (ledger in the control store). */
 export type Target =
@@ -78,4 +80,71 @@ export async function openTarget(
     knex = own;
   }
   return { kind: 'db', name, knex, dialect: adapter.dialect, adapter };
+}
+
+/**
+ * Checks, before anything is written or recorded, that each table the source's event types write
+ * exists on its (database) target with every column their `match` and `values` name: a typo in the
+ * mapping is bad input (exit 2, naming the file, the event type and the column), not one failure per
+ * event. Types the source does not hold are not checked (a mapping may cover tables not there yet).
+ */
+export async function checkTargetTables(
+  mapping: EventsMapping,
+  targets: Map<string, Target>,
+  types: ReadonlySet<string>,
+  override?: string,
+): Promise<void> {
+  for (const [type, rule] of Object.entries(mapping.events)) {
+    if (!types.has(type)) continue;
+    const t = rule.table ? targets.get(targetNameOf(rule, mapping, override)!) : undefined;
+    if (t?.kind !== 'db') continue;
+    const table = rule.table!;
+    const cols = [...new Set([...Object.keys(rule.match ?? {}), ...Object.keys(rule.values ?? {})])];
+    const failed = await t
+      .knex(table)
+      .select(cols.length ? cols : ['*'])
+      .whereRaw('1 = 0')
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+    if (!failed) continue;
+    const dot = table.lastIndexOf('.');
+    const existing = await (
+      dot > 0 ? t.knex(table.slice(dot + 1)).withSchema(table.slice(0, dot)) : t.knex(table)
+    )
+      .columnInfo()
+      .then(
+        (info) => Object.keys(info),
+        () => [] as string[],
+      );
+    const where = `${mapping.file}: the event type ${type} writes ${table} on "${t.name}"`;
+    if (!existing.length)
+      throw new MappingError(
+        `${where}, and that table does not exist there (${firstLine(failed)}).`,
+        'Check the table name (qualified with its schema when it is not in the default one), or create the table before replaying.',
+      );
+    const missing = cols.filter((c) => !existing.includes(c));
+    if (missing.length) {
+      const close = suggest(missing[0]!, existing);
+      throw new MappingError(
+        `${where}, which has no column ${missing.map((c) => `"${c}"`).join(', ')}.`,
+        close
+          ? `Did you mean "${close}"? Fix \`match\`/\`values\` of ${type} in ${mapping.file}.`
+          : `Its columns are: ${existing.join(', ')}. Fix \`match\`/\`values\` of ${type} in ${mapping.file}.`,
+      );
+    }
+    throw new MappingError(
+      `${where}, and reading that table failed: ${firstLine(failed)}.`,
+      'Check that the target connection may read and write it.',
+    );
+  }
+}
+
+function firstLine(err: Error): string {
+  return redact(
+    String(err.message ?? err)
+      .split('\n')[0]!
+      .slice(0, 300),
+  );
 }

@@ -1,7 +1,7 @@
 import type { Adapter, AdapterFactory, ConnectionInfo, RawValue, ReadRequest } from '../types.js';
 import type { ConnectionConfig } from '../../config/load-config.js';
 import { ConnectionError, MappingError } from '../../errors.js';
-import { redactUrl } from '../../util/redact.js';
+import { redactUrl, registerSecret } from '../../util/redact.js';
 
 /** A response as replay needs it: the status and a short excerpt of the body for messages. */
 export interface HttpResponse {
@@ -24,8 +24,8 @@ export class HttpAdapter implements Adapter {
   constructor(conn: ConnectionConfig) {
     this.name = conn.name;
     this.readOnly = conn.readOnly ?? false;
-    this.baseUrl = conn.url.replace(/\/+$/, '');
-    this.headers = conn.headers ?? {};
+    this.headers = { ...(conn.headers ?? {}) };
+    this.baseUrl = withoutCredentials(conn.url, this.headers).replace(/\/+$/, '');
   }
 
   /** Nothing to open: each request stands alone; `info()` checks reachability. */
@@ -97,6 +97,29 @@ export class HttpAdapter implements Adapter {
       'Use a database or csv: connection for reconcile mappings and outbox tables.',
     );
   }
+}
+
+/**
+ * fetch refuses a URL that carries credentials: `https://user:pw@host/api` becomes the URL without
+ * them plus `Authorization: Basic …` (unless the connection sets its own Authorization header).
+ */
+function withoutCredentials(url: string, headers: Record<string, string>): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url; // the request reports it
+  }
+  if (!u.username && !u.password) return url;
+  const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString(
+    'base64',
+  );
+  registerSecret(basic);
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'authorization'))
+    headers.Authorization = `Basic ${basic}`;
+  u.username = '';
+  u.password = '';
+  return u.toString();
 }
 
 export const httpFactory: AdapterFactory = {

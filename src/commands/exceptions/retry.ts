@@ -34,5 +34,6 @@ export default class ExceptionsRetry extends BaseCommand<typeof ExceptionsRetry>
 function render(r: RetryResult): string {
   if (r.status === 'resolved')
     return `Key ${r.key}: ${r.applied} applied, ${r.alreadyApplied} already applied (run ${r.runId}); resolved ${r.resolved.join(', ') || 'nothing'}.`;
-  return `Key ${r.key}: failed again: ${r.error}. ${r.applied} applied before it, ${r.parked} still parked. The items stay open.`;
+  const resolved = r.resolved.length ? ` Resolved: ${r.resolved.join(', ')}.` : '';
+  return `Key ${r.key}: ${r.failedEvent ?? 'an event'} failed: ${r.error}. ${r.applied} applied before it, ${r.parked} parked behind it (run ${r.runId}).${resolved} Open: ${r.open.join(', ') || 'none'}.`;
 }

@@ -294,5 +294,15 @@ describe('cutover exceptions (end to end, SQLite control store)', { timeout: 300
     expect(ws.rowCount).toBe(open.total + 1);
     const keys = Array.from({ length: open.total }, (_, i) => ws.getRow(i + 2).getCell(4).value);
     expect(keys.every((k) => typeof k === 'string')).toBe(true);
+
+    // --out naming a folder is bad input: one paragraph, exit 2, and nothing written in it.
+    const folder = path.join(dir, 'out');
+    for (const format of ['csv', 'xlsx']) {
+      const bad = await cli('exceptions', 'export', '--format', format, '--out', folder);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/out is a folder; a file name is needed/);
+      expect(bad.stderr).not.toMatch(/^\s+at /m);
+    }
+    expect(fs.readdirSync(folder).sort()).toEqual(['q.csv', 'q.xlsx']);
   });
 });

@@ -246,8 +246,9 @@ describe('cutover replay into PostgreSQL', () => {
       counts: { applied: number; alreadyApplied: number };
     }>();
     expect(out.runId).toBe(runId);
-    expect(out.counts.applied + out.counts.alreadyApplied).toBe(KEYS * PER_KEY);
-    expect(out.counts.alreadyApplied).toBe(mid);
+    // The resumed run reports the whole run: what it applied before each kill is its own work too.
+    expect(mid).toBeGreaterThan(0);
+    expect(out.counts).toMatchObject({ applied: KEYS * PER_KEY, alreadyApplied: 0 });
     const rows = await query<{ sku: string; qty_on_hand: string }>(
       db.url,
       'SELECT sku, qty_on_hand FROM inventory_balance',
