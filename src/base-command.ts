@@ -118,7 +118,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       // A flag or argument the parser refused: bad input.
       this.exitStatus = 2;
       process.stderr.write(
-        `Error: ${redact(err.message)} See \`cutover ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.\n`,
+        `Error: ${redact(parserMessage(err.message))} See \`cutover ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.\n`,
       );
       return;
     }
@@ -141,4 +141,28 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.exitCode = this.exitStatus;
     await super.finally(err);
   }
+}
+
+/**
+ * oclif's parser message as one paragraph: "Parsing --concurrency\n\tExpected an integer …\nSee more
+ * help with --help" becomes "--concurrency: expected an integer …." (the caller adds the help hint).
+ */
+export function parserMessage(message: string): string {
+  const m = message
+    .replace(/\s*See more help with --help\.?\s*$/i, '')
+    .replace(/^The following errors? occurred:\s*/i, '')
+    .replace(
+      /^Parsing (--[\w-]+)\s*\n\s*(\w)/,
+      (_all, flag: string, first: string) => `${flag}: ${first.toLowerCase()}`,
+    )
+    .replace(
+      /Missing required flags? ([a-z][\w-]*)/gi,
+      (_all, flag: string) => `Missing required flag --${flag}`,
+    );
+  const one = m
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
+  return /[.!?]$/.test(one) ? one : `${one}.`;
 }
