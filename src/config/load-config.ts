@@ -4,7 +4,7 @@ import { configSchema, type ConnectionSpec } from './config-schema.js';
 import { ConfigError } from '../errors.js';
 import { parseYamlDocument, formatZodError } from './yaml-file.js';
 import { knownKeysAt } from './schema-keys.js';
-import { registerSecret, redactUrl } from '../util/redact.js';
+import { registerSecret, redactUrl, urlPassword } from '../util/redact.js';
 
 /** A connection from cutover.yaml, with its name. */
 export interface ConnectionConfig extends ConnectionSpec {
@@ -55,11 +55,11 @@ export function interpolate(
 
 /** Registers the secrets a connection carries (URL password, credential headers) for redaction. */
 function registerConnectionSecrets(url: string, headers?: Record<string, string>): void {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:([^@/\s]+)@/i.exec(url);
-  if (m?.[1]) {
-    registerSecret(m[1]);
+  const pw = urlPassword(url);
+  if (pw) {
+    registerSecret(pw);
     try {
-      registerSecret(decodeURIComponent(m[1]));
+      registerSecret(decodeURIComponent(pw));
     } catch {
       // not valid percent-encoding: the raw text is registered already
     }

@@ -26,10 +26,25 @@ export function parseWindowBound(text: string, flag: string, now: Date = new Dat
   const t = text.trim();
   const rel = RELATIVE.exec(t);
   if (rel) return new Date(now.getTime() - Number(rel[1]) * UNIT_MS[rel[2]!.toLowerCase()]!);
-  let iso = t;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(t)) iso = `${t}T00:00:00Z`;
-  else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(t)) iso = `${t.replace(' ', 'T')}Z`;
-  const d = /^\d{4}-\d{2}-\d{2}/.test(iso) ? new Date(iso) : new Date(NaN);
+  // Strictly ISO 8601: a date, or a date and time with an optional offset (none: UTC). Anything
+  // looser (2026-11-20junk, a one-digit hour) and impossible dates (2026-02-31) are refused rather
+  // than guessed at or rolled over into the next month.
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(t);
+  let d = new Date(NaN);
+  if (m) {
+    const [, y, mo, day, h = '00', mi = '00', sec = '00', frac = '', zone = 'Z'] = m;
+    const valid =
+      Number(mo) >= 1 &&
+      Number(mo) <= 12 &&
+      Number(day) >= 1 &&
+      Number(day) <= new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate() &&
+      Number(h) <= 23 &&
+      Number(mi) <= 59 &&
+      Number(sec) <= 59 &&
+      (zone.toUpperCase() === 'Z' || (Number(zone.slice(1, 3)) <= 14 && Number(zone.slice(-2)) <= 59));
+    const z = zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+    if (valid) d = new Date(`${y}-${mo}-${day}T${h}:${mi}:${sec}${frac.slice(0, 4)}${z}`);
+  }
   if (Number.isNaN(d.getTime()))
     throw new UsageError(
       `${flag} "${text}" is not a date, a timestamp or a span.`,

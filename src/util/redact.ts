@@ -23,9 +23,31 @@ export function registerSecret(value: string | undefined | null): void {
   if (value && value.length >= 3) registered.add(value);
 }
 
-/** Returns a URL with its password replaced by `***`. */
+/**
+ * The password of a connection URL as written, or undefined. Users paste passwords unencoded, with
+ * `/`, `@`, `'` or spaces in them: the user info runs to the LAST `@` before the query string.
+ */
+export function urlPassword(url: string): string | undefined {
+  const m = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
+  if (!m) return undefined;
+  const rest = url.slice(m[0].length);
+  const q = rest.indexOf('?');
+  const at = rest.lastIndexOf('@', q < 0 ? rest.length : q);
+  if (at < 0) return undefined;
+  const info = rest.slice(0, at);
+  const colon = info.indexOf(':');
+  return colon < 0 || colon === info.length - 1 ? undefined : info.slice(colon + 1);
+}
+
+/** Returns a URL with its password replaced by `***` (and any registered secret masked). */
 export function redactUrl(url: string): string {
-  return url.replace(URL_PASSWORD, maskPassword);
+  const pw = urlPassword(url);
+  let out = url;
+  if (pw !== undefined && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(pw)) {
+    const start = url.indexOf('://') + 3 + url.slice(url.indexOf('://') + 3).indexOf(':') + 1;
+    out = url.slice(0, start) + '***' + url.slice(start + pw.length);
+  }
+  return maskRegistered(out.replace(URL_PASSWORD, maskPassword));
 }
 
 /** `${VAR}` in a URL is a placeholder in a hint, not a secret: it stays readable. */
@@ -40,6 +62,11 @@ export function redact(text: string): string {
     .replace(KV_SECRET, '$1=***')
     .replace(JSON_SECRET, '$1***$3')
     .replace(BEARER, '$1 ***');
+  return maskRegistered(out);
+}
+
+function maskRegistered(text: string): string {
+  let out = text;
   for (const secret of registered) {
     if (out.includes(secret)) out = out.split(secret).join('***');
     const encoded = encodeURIComponent(secret);

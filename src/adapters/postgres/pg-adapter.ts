@@ -220,7 +220,16 @@ export class PostgresAdapter implements Adapter {
   }
 }
 
-/** COPY text writes booleans as t/f; a field declared boolean gets a real boolean. */
+/**
+ * COPY text writes a bool column as t/f: a field declared boolean gets a real boolean for those. Any
+ * other text (a char or text column holding Y/N, yes, 1) is left as it is, for `map` and the
+ * normaliser to read: the column behind a boolean field need not be a bool.
+ */
 function toBooleans(batch: RawValue[][], idx: number[]): void {
-  for (const row of batch) for (const i of idx) if (row[i] !== null) row[i] = row[i] === 't';
+  for (const row of batch)
+    for (const i of idx) {
+      const v = row[i];
+      if (v === 't') row[i] = true;
+      else if (v === 'f') row[i] = false;
+    }
 }

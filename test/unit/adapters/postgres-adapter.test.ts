@@ -97,6 +97,30 @@ describe('postgres adapter', () => {
     }
   });
 
+  it('turns a bool column into booleans for a boolean field, and leaves Y/yes/1 in a text column to the mapping', async () => {
+    const adapter = createAdapter({ name: 'legacy', url: db.url }, ctx);
+    await adapter.connect();
+    try {
+      const out: RawValue[][] = [];
+      for await (const b of adapter.read({
+        query:
+          "SELECT * FROM (VALUES (true, 'yes'), (false, 'Y'), (NULL::bool, 'N'), (true, 't'), (false, '1')) v(b, s)",
+        columns: ['b', 's'],
+        types: ['boolean', 'boolean'],
+      }))
+        out.push(...b);
+      expect(out).toEqual([
+        [true, 'yes'],
+        [false, 'Y'],
+        [null, 'N'],
+        [true, true],
+        [false, '1'],
+      ]);
+    } finally {
+      await adapter.close();
+    }
+  });
+
   it('refuses a write attempted inside a readOnly read, and nothing is written', async () => {
     const ro = createAdapter({ name: 'legacy', url: db.url, readOnly: true }, ctx);
     await ro.connect();

@@ -12,6 +12,9 @@ describe('--since/--until', () => {
     ['2026-11-20T06:30', '2026-11-20T06:30:00.000Z'],
     ['2026-11-20 06:30:15', '2026-11-20T06:30:15.000Z'],
     ['2026-11-20T06:30:00-05:00', '2026-11-20T11:30:00.000Z'],
+    ['2026-11-20T06:30:00.25+0530', '2026-11-20T01:00:00.250Z'],
+    ['2024-02-29', '2024-02-29T00:00:00.000Z'],
+    ['2026-11-20t06:30:00z', '2026-11-20T06:30:00.000Z'],
     ['2d', '2026-11-24T02:00:00.000Z'],
     ['36h', '2026-11-24T14:00:00.000Z'],
     ['90m', '2026-11-26T00:30:00.000Z'],
@@ -20,7 +23,21 @@ describe('--since/--until', () => {
     expect(parseWindowBound(text, '--since', now).toISOString()).toBe(iso);
   });
 
-  it.each(['yesterday', '2026-13-40', '2 days', ''])('refuses %j', (text) => {
+  it.each([
+    'yesterday',
+    '2026-13-40',
+    '2 days',
+    '',
+    // impossible dates are not rolled over into the next month
+    '2026-02-31',
+    '2026-11-31',
+    '2026-02-29',
+    // nor is loose text guessed at (these read as June, or in the machine's zone, before)
+    '2026-11-20junk',
+    '2026-11-20 6:00',
+    '2026-11-20, 06:00',
+    '2026-11-20T24:00',
+  ])('refuses %j', (text) => {
     expect(() => parseWindowBound(text, '--since', now)).toThrow(UsageError);
   });
 

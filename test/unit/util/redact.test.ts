@@ -14,6 +14,11 @@ describe('redactUrl', () => {
     ['postgres://postgres@127.0.0.1:5432/x', 'postgres://postgres@127.0.0.1:5432/x'],
     ['https://erp.example.com:8443/api', 'https://erp.example.com:8443/api'],
     ['sqlite:/tmp/a.db', 'sqlite:/tmp/a.db'],
+    // Unencoded passwords as users paste them: a slash, a quote, a space, a plus.
+    ['postgres://postgres:Xk9/q+Lm@127.0.0.1:5432/db', 'postgres://postgres:***@127.0.0.1:5432/db'],
+    ["postgres://postgres:s3cr'tpw@127.0.0.1:5432/db", 'postgres://postgres:***@127.0.0.1:5432/db'],
+    ['postgres://u:pa ss/wd@h/db?sslmode=require', 'postgres://u:***@h/db?sslmode=require'],
+    ['postgres://u:${DB_PW}@h/db', 'postgres://u:${DB_PW}@h/db'],
   ])('%s', (url, shown) => {
     expect(redactUrl(url)).toBe(shown);
   });
