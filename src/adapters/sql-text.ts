@@ -1,6 +1,6 @@
 /** Helpers shared by the SQL adapters: identifier quoting and the SELECT a ReadRequest becomes. */
 
-import { formatWallClock } from '../util/zoned-time.js';
+import { formatWallClock, zoneOffsetMs } from '../util/zoned-time.js';
 
 export type QuoteFn = (identifier: string) => string;
 
@@ -17,14 +17,21 @@ export const quoteDouble: QuoteFn = (id) => `"${id.replace(/"/g, '""')}"`;
 export const quoteBracket: QuoteFn = (id) => `[${id.replace(/]/g, ']]')}]`;
 
 /**
- * A window bound as wall-clock text: UTC with a `+00` offset by default, or the local time in
- * `timezone` without an offset for naive columns stored in that zone. Whole seconds get no fraction,
- * so text-stored timestamps (SQLite, CSV) compare right at the boundary. Only digits and separators:
- * safe to embed as a literal where a bound parameter cannot be used (PostgreSQL COPY).
+ * A window bound as wall-clock text: UTC (with a `+00` offset when `withOffset`), or the local time
+ * in `timezone` for naive columns stored in that zone — with that zone's offset at that instant when
+ * `withOffset`. PostgreSQL needs the offset: a `timestamp` column ignores it (and compares the wall
+ * clock) while a `timestamptz` column honours it, so one literal is right for both kinds of column.
+ * Whole seconds get no fraction, so text-stored timestamps (SQLite, CSV) compare right at the
+ * boundary. Only digits and separators: safe to embed as a literal where a bound parameter cannot
+ * be used (PostgreSQL COPY).
  */
 export function formatWindowBound(d: Date, timezone?: string, withOffset = true): string {
   if (Number.isNaN(d.getTime())) throw new RangeError('invalid window bound');
   if (!timezone || timezone === 'UTC')
     return formatWallClock(d.getTime(), undefined) + (withOffset ? '+00' : '');
-  return formatWallClock(d.getTime(), timezone);
+  const wall = formatWallClock(d.getTime(), timezone);
+  if (!withOffset) return wall;
+  const minutes = Math.round(zoneOffsetMs(timezone, d.getTime()) / 60_000);
+  const abs = Math.abs(minutes);
+  return `${wall}${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }

@@ -121,6 +121,39 @@ describe('postgres adapter', () => {
     }
   });
 
+  it('windows a timestamp and a timestamptz column alike when the connection has a time zone', async () => {
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    // One event at 15:00Z, 10:00 in New York: the naive column holds New York wall clock.
+    await c.query(`CREATE TABLE tzw (id int, naive timestamp, aware timestamptz);
+      INSERT INTO tzw VALUES (1, '2026-11-20 10:00', '2026-11-20 15:00Z'), (2, '2026-11-20 13:00', '2026-11-20 18:00Z')`);
+    await c.end();
+    const adapter = createAdapter({ name: 'legacy', url: db.url }, ctx);
+    await adapter.connect();
+    try {
+      const ids = async (column: string) => {
+        const out: RawValue[][] = [];
+        for await (const b of adapter.read({
+          table: 'tzw',
+          columns: ['id'],
+          window: {
+            column,
+            since: new Date('2026-11-20T13:00:00Z'),
+            until: new Date('2026-11-20T17:00:00Z'),
+            timezone: 'America/New_York',
+            naive: true,
+          },
+        }))
+          out.push(...b);
+        return out.map((r) => r[0]);
+      };
+      expect(await ids('naive')).toEqual(['1']);
+      expect(await ids('aware')).toEqual(['1']);
+    } finally {
+      await adapter.close();
+    }
+  });
+
   it('refuses a write attempted inside a readOnly read, and nothing is written', async () => {
     const ro = createAdapter({ name: 'legacy', url: db.url, readOnly: true }, ctx);
     await ro.connect();
