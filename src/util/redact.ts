@@ -57,7 +57,7 @@ function maskPassword(_m: string, head: string, password: string, at: string): s
 
 /** Masks URL passwords, key=value secrets, bearer tokens and every registered secret in free text. */
 export function redact(text: string): string {
-  let out = text
+  const out = text
     .replace(URL_PASSWORD, maskPassword)
     .replace(KV_SECRET, '$1=***')
     .replace(JSON_SECRET, '$1***$3')
