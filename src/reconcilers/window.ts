@@ -29,7 +29,10 @@ export function parseWindowBound(text: string, flag: string, now: Date = new Dat
   // Strictly ISO 8601: a date, or a date and time with an optional offset (none: UTC). Anything
   // looser (2026-11-20junk, a one-digit hour) and impossible dates (2026-02-31) are refused rather
   // than guessed at or rolled over into the next month.
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(t);
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(
+      t,
+    );
   let d = new Date(NaN);
   if (m) {
     const [, y, mo, day, h = '00', mi = '00', sec = '00', frac = '', zone = 'Z'] = m;
