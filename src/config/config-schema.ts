@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** One entry of `connections:` in cutover.yaml. */
 export const connectionSchema = z
   .object({
@@ -7,7 +16,12 @@ export const connectionSchema = z
     readOnly: z.boolean().optional(),
     headers: z.record(z.string(), z.string()).optional(),
     /** Default time zone for naive timestamps read from this connection (IANA name). */
-    timezone: z.string().optional(),
+    timezone: z
+      .string()
+      .refine(isTimeZone, {
+        message: 'not an IANA time zone name such as UTC, Europe/Berlin or America/New_York',
+      })
+      .optional(),
     /** Milliseconds to wait when connecting. */
     connectTimeoutMs: z.number().int().positive().optional(),
   })

@@ -71,6 +71,13 @@ describe('loadConfig', () => {
     expect(err.hint).toMatch(/Remove or rename one/);
   });
 
+  it('refuses a connection time zone that is not one, naming the key and line', async () => {
+    const err = await failure('connections:\n  cloud: { url: "sqlite:c.db", timezone: "Mars/Olympus" }\n');
+    expect(err.message).toMatch(
+      /line 2: connections\.cloud\.timezone is the text "Mars\/Olympus": not an IANA time zone/,
+    );
+  });
+
   it('suggests the closest key for an unknown key, at every level', async () => {
     let err = await failure('conections:\n  a: { url: "sqlite:a.db" }\n');
     expect(err.message).toContain(
