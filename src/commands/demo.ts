@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { Flags } from '@oclif/core';
+import { UsageError } from '../errors.js';
 import { BaseCommand } from '../base-command.js';
 import { runDemo, DEFAULT_SEED } from '../demo/run-demo.js';
 import { renderDemo } from '../demo/render-demo.js';
@@ -27,6 +29,11 @@ Running it again in the same folder rebuilds the databases and keeps the control
 
   async run(): Promise<void> {
     const json = this.flags.json;
+    if (fs.existsSync(this.flags.dir) && !fs.statSync(this.flags.dir).isDirectory())
+      throw new UsageError(
+        `--dir ${this.flags.dir} is a file; the demo needs a folder to build in.`,
+        'Give a new or existing folder, for example --dir ./cutover-demo.',
+      );
     const result = await runDemo({
       dir: this.flags.dir,
       scale: Number(this.flags.scale),

@@ -157,5 +157,12 @@ describe('cutover demo', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--scale 0 is out of range/);
     expect(fs.existsSync(path.join(dir, 'never'))).toBe(false);
+    // A file where the folder should be is bad input too, not a fault in cutover.
+    const file = path.join(dir, 'not-a-folder.md');
+    fs.writeFileSync(file, 'notes\n');
+    const f = await runCli(['demo', '--dir', file]);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toMatch(/is a file; the demo needs a folder/);
+    expect(fs.readFileSync(file, 'utf8')).toBe('notes\n');
   });
 });
