@@ -68,11 +68,17 @@ export function formatWallClock(utcMs: number, zone: string | undefined, sep = '
   return sep === 'T' ? iso : iso.replace('T', sep);
 }
 
-/** Epoch ms of a wall-clock time (given as if UTC) in a zone; in a DST gap or overlap the earlier offset wins. */
+/**
+ * Epoch ms of a wall-clock time (given as if UTC) in a zone. In an overlap (a clock set back) the
+ * earlier instant wins; in a gap (a wall time that never happened, clocks set forward) the offset
+ * from before the change applies, so 02:30 on a spring-forward night is 03:30 summer time — as
+ * PostgreSQL, SQL Server and java.time read it.
+ */
 export function wallToUtc(wallMs: number, zone: string | undefined): number {
   if (!zone || zone === 'UTC' || zone === 'Etc/UTC') return wallMs;
   const o1 = zoneOffsetMs(zone, wallMs - zoneOffsetMs(zone, wallMs));
   const t = wallMs - o1;
   const o2 = zoneOffsetMs(zone, t);
-  return o2 === o1 ? t : wallMs - Math.max(o1, o2);
+  if (o2 === o1) return t;
+  return wallMs - zoneOffsetMs(zone, Math.min(wallMs - o1, wallMs - o2));
 }

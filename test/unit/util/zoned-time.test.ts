@@ -1,0 +1,36 @@
+import { describe, it, expect } from 'vitest';
+import { formatWallClock, wallToUtc } from '../../../src/util/zoned-time.js';
+
+const wall = (text: string) => Date.parse(`${text}Z`);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('wallToUtc (naive timestamps in a zone)', () => {
+  it.each([
+    // plain winter and summer times
+    ['2026-01-15T10:00:00', 'America/New_York', '2026-01-15T15:00:00.000Z'],
+    ['2026-07-15T10:00:00', 'America/New_York', '2026-07-15T14:00:00.000Z'],
+    // spring forward (02:00 → 03:00 on 2026-03-08): 02:30 never happened; read with the offset from
+    // before the change, i.e. 03:30 EDT — as PostgreSQL and SQL Server do
+    ['2026-03-08T02:30:00', 'America/New_York', '2026-03-08T07:30:00.000Z'],
+    ['2026-03-08T03:00:00', 'America/New_York', '2026-03-08T07:00:00.000Z'],
+    ['2026-03-08T01:59:59', 'America/New_York', '2026-03-08T06:59:59.000Z'],
+    // fall back (02:00 → 01:00 on 2026-11-01): 01:30 happened twice; the earlier one (EDT) wins
+    ['2026-11-01T01:30:00', 'America/New_York', '2026-11-01T05:30:00.000Z'],
+    ['2026-11-01T02:00:00', 'America/New_York', '2026-11-01T07:00:00.000Z'],
+    // a zone east of UTC, and one with a half-hour offset
+    ['2026-03-29T02:30:00', 'Europe/Berlin', '2026-03-29T01:30:00.000Z'],
+    ['2026-11-26T10:00:00', 'Asia/Kolkata', '2026-11-26T04:30:00.000Z'],
+  ])('%s in %s is %s', (text, zone, expected) => {
+    expect(iso(wallToUtc(wall(text), zone))).toBe(expected);
+  });
+
+  it('round-trips every quarter hour of a year that is not in a gap', () => {
+    const zone = 'America/New_York';
+    for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2027, 0, 1); t += 15 * 60_000) {
+      const w = wall(formatWallClock(t, zone, 'T'));
+      const back = wallToUtc(w, zone);
+      // In the fall-back overlap the earlier instant is chosen: both map to the same wall clock.
+      expect(formatWallClock(back, zone, 'T')).toBe(formatWallClock(t, zone, 'T'));
+    }
+  });
+});
