@@ -42,7 +42,7 @@ export function renderPlan(plan: RollbackPlan, hash: string, reports: ReportFile
 export function renderApply(r: ApplyResult, reports: ReportFiles): string {
   const lines = [
     `Rollback ${r.planId} of run ${r.runId}: ${r.status}`,
-    `  ${r.counts.undone} undone${r.resumed ? ` (${r.resumed} before an interruption)` : ''}, ${r.counts.skipped} skipped, ${r.counts.manual} left for a person`,
+    `  ${r.counts.undone} undone${r.resumed ? ` (${r.resumed === r.counts.undone ? 'all' : r.resumed} by an earlier apply of this plan)` : ''}, ${r.counts.skipped} skipped, ${r.counts.manual} left for a person${r.undoneByOtherPlans ? `; ${r.undoneByOtherPlans} already undone by another plan` : ''}`,
   ];
   for (const i of [...r.skipped, ...r.manual].slice(0, 10))
     lines.push(`  ${i.eventId} ${i.eventType}: ${i.reason ?? ''}`);

@@ -16,8 +16,11 @@ function table(header: string[], rows: string[][]): string {
 }
 
 /** `runs list` for a person: newest first, one line a run. */
-export function renderRunList(runs: RunRecord[], total: number): string {
-  if (runs.length === 0) return 'No runs recorded yet.';
+export function renderRunList(runs: RunRecord[], total: number, filtered = false): string {
+  if (runs.length === 0)
+    return filtered
+      ? 'No runs match these filters (`cutover runs list` shows them all).'
+      : 'No runs recorded yet.';
   const body = table(
     ['RUN', 'COMMAND', 'NAME', 'STATUS', 'STARTED', 'FINISHED', 'USER'],
     runs.map((r) => [r.id, r.command, cell(r.name), r.status, r.startedAt, cell(r.finishedAt), cell(r.user)]),

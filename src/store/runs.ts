@@ -158,7 +158,7 @@ export async function getRun(store: ControlStore, id: string, command?: string):
       `There is no ${command ? `${command} ` : ''}run "${id}" in the control store.`,
       recent.length
         ? `Recent runs: ${recent.map((r) => r.id).join(', ')}. \`cutover runs list\` shows them all.`
-        : 'No runs are recorded yet; check --config points at the right cutover.yaml.',
+        : `No ${command ? `${command} ` : ''}runs are recorded in this control store yet; check --config points at the right cutover.yaml.`,
     );
   }
   return toRecord(row);

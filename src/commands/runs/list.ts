@@ -24,6 +24,7 @@ export default class RunsList extends BaseCommand<typeof RunsList> {
     const store = await this.store_();
     const filter = { command: this.flags.command, name: this.flags.name, limit: this.flags.limit };
     const [items, total] = await Promise.all([listRuns(store, filter), countRuns(store, filter)]);
-    this.emit({ total, items }, () => renderRunList(items, total));
+    const filtered = Boolean(this.flags.command || this.flags.name);
+    this.emit({ total, items }, () => renderRunList(items, total, filtered));
   }
 }

@@ -129,6 +129,8 @@ for (const dialect of DIALECTS) {
       expect(again.code, again.stderr).toBe(0);
       expect(again.json<ApplyJson>().counts.undone).toBe(20);
       expect(await k.snapshot()).toBe(before);
+      const told = await runCli(['rollback', 'apply', p.planId, '--yes'], { cwd: dir });
+      expect(told.stdout).toMatch(/20 undone \(all by an earlier apply of this plan\), 0 skipped/);
 
       // The run is undone: there is nothing left to plan for it.
       const none = await runCli(['rollback', 'plan', '--run', runId], { cwd: dir });
