@@ -10,7 +10,10 @@ export function renderReconcileSummary(s: ReconcileSummary): string {
   const c = s.counts;
   const out: string[] = [];
   const verdict = s.status === 'clean' ? 'CLEAN' : 'DIFFERENCES';
-  out.push(`${s.name} (${s.runId}): ${verdict}`);
+  const odd = differingTotalsWhenClean(s);
+  out.push(
+    `${s.name} (${s.runId}): ${verdict}${odd ? ` (every row within tolerance, but ${totalsDiffer(odd)})` : ''}`,
+  );
   out.push(
     `  rows        legacy ${c.legacy.toLocaleString('en-US')}, cloud ${c.cloud.toLocaleString('en-US')}` +
       (s.window
@@ -40,6 +43,20 @@ export function renderReconcileSummary(s: ReconcileSummary): string {
     );
   for (const [kind, file] of Object.entries(s.reports ?? {})) out.push(`  ${kind.padEnd(11)} ${file}`);
   return out.join('\n');
+}
+
+/**
+ * How many control totals differ in a CLEAN run (every row within tolerance): tolerated row
+ * differences add up, or a total sums a field that is not compared. Each rendering says so next to
+ * its verdict, so finance does not read "clean" and a differing total as a contradiction.
+ */
+export function differingTotalsWhenClean(s: Pick<ReconcileSummary, 'status' | 'totals'>): number {
+  return s.status === 'clean' ? s.totals.filter((t) => !isZeroFigure(t.difference)).length : 0;
+}
+
+/** "1 control total differs" / "2 control totals differ". */
+export function totalsDiffer(n: number): string {
+  return `${n} control total${n === 1 ? ' differs' : 's differ'}`;
 }
 
 function totalLine(t: TotalLine): string {

@@ -3,6 +3,7 @@ import type { Mapping } from '../config/mapping-schema.js';
 import type { ControlStore } from '../store/control-store.js';
 import type { Difference, ReconcileSummary } from '../reconcilers/types.js';
 import { displayKey } from '../reconcilers/key.js';
+import { differingTotalsWhenClean, totalsDiffer } from '../reconcilers/render-summary.js';
 import { streamDifferences } from './difference-source.js';
 import { controlTotals } from './control-totals.js';
 import { isDecimal, scaleOf, toScaled } from './number-format.js';
@@ -54,6 +55,12 @@ export async function renderMarkdown(opts: {
   const label = (f: string) => mdText(kinds.get(f).label);
   const out: string[] = [];
   out.push(`## ${s.status === 'clean' ? '✅ PASS' : '❌ FAIL'} — reconciliation ${mdText(s.name)}`, '');
+  const odd = differingTotalsWhenClean(s);
+  if (odd)
+    out.push(
+      `> Every row is within tolerance, but ${totalsDiffer(odd)}: tolerated row differences add up (or a total sums a field that is not compared). See the control totals below.`,
+      '',
+    );
   out.push(`- Run: \`${s.runId}\` · started ${s.startedAt} · ${(s.durationMs / 1000).toFixed(1)} s`);
   out.push(`- Legacy: ${mdText(s.systems.legacy.connection)} (${mdText(s.systems.legacy.source)}, ${c.legacy} rows)`);
   out.push(`- Cloud: ${mdText(s.systems.cloud.connection)} (${mdText(s.systems.cloud.source)}, ${c.cloud} rows)`);

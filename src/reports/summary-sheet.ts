@@ -2,6 +2,7 @@ import type ExcelJS from 'exceljs';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { ReconcileSummary } from '../reconcilers/types.js';
 import { redact } from '../util/redact.js';
+import { differingTotalsWhenClean, totalsDiffer } from '../reconcilers/render-summary.js';
 import { controlTotals } from './control-totals.js';
 import type { FieldKinds } from './field-kinds.js';
 import { writeFigures } from './domain-sheets.js';
@@ -79,7 +80,15 @@ export function writeSummarySheet(
   result.getCell(1).style = { font: { bold: true } };
   result.getCell(2).style = pass ? PASS : FAIL;
   result.commit();
-  add(['', pass ? 'No difference beyond tolerance.' : 'Differences found: see the class sheets and control totals below.']);
+  const odd = differingTotalsWhenClean(summary);
+  add([
+    '',
+    !pass
+      ? 'Differences found: see the class sheets and control totals below.'
+      : odd
+        ? `No row differs beyond tolerance, but ${totalsDiffer(odd)}: see the control totals below.`
+        : 'No difference beyond tolerance.',
+  ]);
   add(['Run id', summary.runId]);
   add(['Mapping', [summary.name, mapping?.file].filter(Boolean).join(' — ')]);
   if (summary.domain) add(['Domain', summary.domain]);

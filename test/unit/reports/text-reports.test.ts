@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeReconcileReports, parseReportFormats } from '../../../src/reports/write-reconcile-reports.js';
 import { csvCell } from '../../../src/reports/csv-escape.js';
 import { mdText } from '../../../src/reports/markdown.js';
+import { renderReconcileSummary } from '../../../src/reconcilers/render-summary.js';
 import { UsageError } from '../../../src/errors.js';
 import { streamDifferences } from '../../../src/reports/difference-source.js';
 import type { ControlStore } from '../../../src/store/control-store.js';
@@ -85,6 +86,27 @@ describe('CSV, JSON and Markdown reports', () => {
     expect(md).toContain('| mismatch | A-100 / DC-EAST | Description | Blue mug | =HYPERLINK("http://x","y") |  |');
     expect(md).toContain('| missing in cloud | B-200 / STORE-0042 |');
     expect(md.split('\n').filter((l) => /^\| (mismatch|missing|duplicate)/.test(l)).length).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe('a clean run whose control totals differ', () => {
+  it('says so beside the verdict, in the text summary and the Markdown report', async () => {
+    const { runId, summary } = await storeRun(store, []);
+    // Every row within tolerance, yet the tolerated differences add up in a total.
+    const clean = { ...summary, status: 'clean' as const };
+    expect(clean.totals.some((t) => !/^-?0(\.0+)?$/.test(t.difference))).toBe(true);
+    const n = clean.totals.filter((t) => !/^-?0(\.0+)?$/.test(t.difference)).length;
+    const text = renderReconcileSummary(clean);
+    expect(text.split('\n')[0]).toBe(
+      `inventory (${runId}): CLEAN (every row within tolerance, but ${n} control total${n === 1 ? ' differs' : 's differ'})`,
+    );
+    const out = await writeReconcileReports({ store, summary: clean, mapping: inventoryMapping, runId, formats: ['md'], outDir: path.join(ctx.dir, 'c') });
+    const md = fs.readFileSync(out.md as string, 'utf8');
+    expect(md).toMatch(/^## ✅ PASS — reconciliation inventory/);
+    expect(md).toContain(`> Every row is within tolerance, but ${n} control total`);
+    // With every total equal there is nothing to add.
+    const even = { ...clean, totals: clean.totals.map((t) => ({ ...t, cloud: t.legacy, difference: '0.000' })) };
+    expect(renderReconcileSummary(even).split('\n')[0]).toBe(`inventory (${runId}): CLEAN`);
   });
 });
 
