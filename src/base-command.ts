@@ -92,12 +92,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /** Prints a result: JSON on stdout with --json, else the human rendering. */
+  private emitted = false;
+
   protected emit(result: unknown, human: () => string): void {
+    this.emitted = true;
     if (this.flags.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     else {
       const text = human();
       if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
     }
+  }
+
+  /**
+   * Under --json a failure still prints one object on stdout (a scheduler parses it rather than
+   * scraping stderr): `{ "status": "error", "exitCode", "error" }`, the same paragraph as stderr.
+   */
+  private emitError(paragraph: string, exitCode: number): void {
+    const json = this.flags?.json ?? process.argv.includes('--json');
+    if (!json || this.emitted) return;
+    this.emitted = true;
+    process.stdout.write(JSON.stringify({ status: 'error', exitCode, error: paragraph }, null, 2) + '\n');
   }
 
   protected override async catch(
@@ -107,6 +121,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (err instanceof CutoverError) {
       this.exitStatus = err.exitCode;
       process.stderr.write(`Error: ${redact(err.paragraph())}\n`);
+      this.emitError(redact(err.paragraph()), err.exitCode);
       if (debug && err.stack) process.stderr.write(redact(err.stack) + '\n');
       return;
     }
@@ -117,15 +132,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (err?.oclif !== undefined || err instanceof Errors.CLIError) {
       // A flag or argument the parser refused: bad input.
       this.exitStatus = 2;
-      process.stderr.write(
-        `Error: ${redact(parserMessage(err.message))} See \`cutover ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.\n`,
-      );
+      const text = `${redact(parserMessage(err.message))} See \`cutover ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.`;
+      process.stderr.write(`Error: ${text}\n`);
+      this.emitError(text, 2);
       return;
     }
     this.exitStatus = 3;
-    process.stderr.write(
-      `Error: ${redact(err?.message ?? String(err))} This is a fault in cutover, not in your input; run again with --debug and report the output.\n`,
-    );
+    const fault = `${redact(err?.message ?? String(err))} This is a fault in cutover, not in your input; run again with --debug and report the output.`;
+    process.stderr.write(`Error: ${fault}\n`);
+    this.emitError(fault, 3);
     if (debug && err?.stack) process.stderr.write(redact(err.stack) + '\n');
   }
 

@@ -12,7 +12,7 @@ export default class Reconcile extends BaseCommand<typeof Reconcile> {
   static override summary = 'Dual-run compare of the legacy and cloud systems, mapping by mapping.';
   static override description = `Reads both sides of each named mapping at once, compares them row by row and as control totals, stores the run and its differences, and writes reports/<run>/differences.jsonl and the reports asked for.
 Name one or more mappings, or give --all. Exit code 0: clean; 1: differences found; 2: bad input or a connection failed.
-With --json, one mapping prints its summary object; several print { "runs": [summaries], "status" } (and "errors" for mappings that could not run: the others still run, and the exit code is 2).`;
+With --json, one mapping prints its summary object ({ "name", "status": "error", "exitCode": 2, "error" } when it could not run); several print { "runs": [summaries], "status" } (and "errors" for mappings that could not run: the others still run, and the exit code is 2).`;
   static override examples = [
     '<%= config.bin %> reconcile inventory',
     '<%= config.bin %> reconcile --all --since 2d --report xlsx,json',
@@ -78,7 +78,9 @@ With --json, one mapping prints its summary object; several print { "runs": [sum
     this.exitStatus = status === 'error' ? 2 : status === 'differences' ? 1 : 0;
     const errors = failures.map((f) => ({ name: f.name, error: redact(f.error.paragraph()) }));
     for (const e of errors) process.stderr.write(`Error: mapping ${e.name} did not run: ${e.error}\n`);
-    this.emit(mappings.length === 1 ? runs[0] : { runs, status, ...(errors.length ? { errors } : {}) }, () =>
+    // One mapping that could not run still prints one object under --json: what a scheduler parses.
+    const one = runs[0] ?? { name: errors[0]?.name, status: 'error', exitCode: 2, error: errors[0]?.error };
+    this.emit(mappings.length === 1 ? one : { runs, status, ...(errors.length ? { errors } : {}) }, () =>
       renderReconcileSummaries(runs),
     );
   }

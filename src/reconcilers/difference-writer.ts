@@ -68,10 +68,20 @@ export class DifferenceWriter {
     await fsp.rename(this.tmp, this.file);
   }
 
-  /** Drops the unfinished file (the run failed). */
+  /**
+   * Drops the unfinished file (the run failed). The stream is closed first: a run that fails at once
+   * may destroy it before its file is even open, and the open would then create the file after the
+   * removal, leaving a `.tmp` behind.
+   */
   async abort(): Promise<void> {
-    this.out.destroy();
+    await new Promise<void>((resolve) => {
+      if (this.out.closed) return resolve();
+      this.out.once('close', () => resolve());
+      this.out.destroy();
+    });
     await fsp.rm(this.tmp, { force: true });
+    // The run's report folder, when this left it empty: a failed run leaves no trace in reports/.
+    await fsp.rmdir(path.dirname(this.tmp)).catch(() => undefined);
   }
 
   private async flush(): Promise<void> {

@@ -167,6 +167,14 @@ describe('cutover reconcile: clean runs, several mappings, bad input', () => {
     expect(out.runs.map((r) => summarySchema.parse(r).name)).toEqual(['inventory']);
     expect(out.errors).toEqual([{ name: 'nowindow', error: expect.stringMatching(/has no window/) }]);
     expect(res.stderr).toMatch(/mapping nowindow did not run/);
+    // One mapping alone that cannot run prints one object too: a scheduler parses stdout.
+    const one = await runCli(['reconcile', 'nowindow', '--since', '2d', '--json'], { cwd: dir });
+    expect(one.code).toBe(2);
+    expect(one.json()).toEqual({
+      status: 'error',
+      exitCode: 2,
+      error: expect.stringMatching(/has no window/),
+    });
   });
 
   it.each([
