@@ -33,6 +33,11 @@ export async function recordChainFailure(
 ): Promise<{ opened: number; ids: string[] }> {
   let opened = 0;
   const ids: string[] = [];
+  // The stored item is about the same failure when it names the same event (or, without an id, line).
+  const sameProblem = (stored: unknown) => {
+    const f = (stored as { failed?: { eventId?: unknown; line?: unknown } } | null)?.failed;
+    return f?.eventId === d.failed.eventId && (d.failed.eventId !== null || f?.line === d.failed.line);
+  };
   const failed = await recordException(store, {
     kind: 'replay_failed',
     mapping: mappingName,
@@ -46,10 +51,7 @@ export async function recordChainFailure(
     error: `${d.failed.eventId ?? `line ${d.failed.line}`} (line ${d.failed.line}): ${d.failed.error}`,
     runId: d.runId,
     // Ignoring a failed event does not hide the next event of the key that fails.
-    sameProblem: (stored) => {
-      const f = (stored as { failed?: { eventId?: unknown; line?: unknown } } | null)?.failed;
-      return f?.eventId === d.failed.eventId && (d.failed.eventId !== null || f?.line === d.failed.line);
-    },
+    sameProblem,
   });
   ids.push(failed.id);
   if (failed.created) opened++;
@@ -62,6 +64,8 @@ export async function recordChainFailure(
       details: { ...d, failedException: failed.id },
       error: `${d.parked.length} event(s) of key ${d.key} wait behind ${d.failed.eventId ?? `line ${d.failed.line}`} (${failed.id})`,
       runId: d.runId,
+      // Events parked behind a new failure are new work, even if the last parked list was ignored.
+      sameProblem,
     });
     ids.push(parked.id);
     if (parked.created) opened++;

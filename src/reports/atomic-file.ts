@@ -29,7 +29,11 @@ export async function writeAtomically<T>(file: string, write: (tmp: string) => P
   } catch (err) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     const e = err as NodeJS.ErrnoException;
-    if (e?.syscall && e.code)
+    // Only a failure on this file or its folder is about the path; anything else (a control store
+    // gone while the report was read from it) stays what it is.
+    const ours = (p?: string) =>
+      p !== undefined && (p === tmp || path.resolve(file).startsWith(path.resolve(p)));
+    if (e?.syscall && e.code && ours(e.path))
       throw new UsageError(
         `Cannot write ${file}: ${WHY[e.code] ?? e.code}.`,
         'Nothing was written there. Choose another path (--out), or fix the folder, and run the command again.',

@@ -50,6 +50,14 @@ export async function compensateGroup(
     const at = new Date().toISOString();
     for (let i = 0; i < todo.length; i += 100) {
       const chunk = todo.slice(i, i + 100);
+      // The event is applied again (replayed after an earlier undo by this plan): that mark is history.
+      await trx(ROLLBACK_LEDGER)
+        .where({ plan_id: plan.planId })
+        .whereIn(
+          'event_id',
+          chunk.map((a) => a.eventId),
+        )
+        .del();
       await trx(ROLLBACK_LEDGER).insert(
         chunk.map((a) => ({
           event_id: a.eventId,

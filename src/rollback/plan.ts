@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 import type { PlanAction, RollbackPlan, TypeSummary } from './plan-types.js';
 import { openTargetDb, runTargets, type ReplaySummary } from './run-targets.js';
 import { primaryKeyOf, readRows, type TargetDb } from './target-rows.js';
-import { marksOf, ROLLBACK_LEDGER } from './rollback-ledger.js';
+import { hasRollbackLedger, marksOf } from './rollback-ledger.js';
 import { dbAction, httpAction, type HttpLedgerRow } from './build-actions.js';
 import { loadEventsMapping } from '../config/events-schema.js';
 import { walkUndo } from './undo-walk.js';
@@ -57,7 +57,7 @@ export async function createRollbackPlan(opts: PlanOptions): Promise<PlanResult>
       if (!(await db.knex.schema.hasTable(LEDGER_TABLE))) continue;
       // The replay ledger holds what is still applied: an undone event left it with its compensation.
       const ledger = await readLedger(db.knex, runId);
-      if (await db.knex.schema.hasTable(ROLLBACK_LEDGER)) {
+      if (await hasRollbackLedger(db.knex)) {
         const inLedger = new Set(ledger.map((r) => r.event_id));
         const undone = new Set<string>();
         for (const m of await marksOf(db.knex, runId))

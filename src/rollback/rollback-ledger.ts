@@ -20,16 +20,20 @@ export interface RollbackMark {
   outcome: string;
 }
 
+/** Whether the marks table exists (false when missing); one from a pre-release build is refused. */
+export async function hasRollbackLedger(knex: Knex): Promise<boolean> {
+  if (!(await knex.schema.hasTable(ROLLBACK_LEDGER))) return false;
+  if (!(await knex.schema.hasColumn(ROLLBACK_LEDGER, 'run_id')))
+    throw new UsageError(
+      `The target holds a ${ROLLBACK_LEDGER} table written by a pre-release cutover (it has no run_id column).`,
+      `Drop that table (it only records what earlier rollbacks undid) and run the command again.`,
+    );
+  return true;
+}
+
 /** Creates the marks table when it is missing. */
 export async function ensureRollbackLedger(knex: Knex): Promise<void> {
-  if (await knex.schema.hasTable(ROLLBACK_LEDGER)) {
-    if (!(await knex.schema.hasColumn(ROLLBACK_LEDGER, 'run_id')))
-      throw new UsageError(
-        `The target holds a ${ROLLBACK_LEDGER} table written by a pre-release cutover (it has no run_id column).`,
-        `Drop that table (it only records what earlier rollbacks undid) and run the command again.`,
-      );
-    return;
-  }
+  if (await hasRollbackLedger(knex)) return;
   try {
     await knex.schema.createTable(ROLLBACK_LEDGER, (t) => {
       t.string('event_id', 200).notNullable();
@@ -59,7 +63,7 @@ export async function eventStates(knex: Knex, runId: string, eventIds: string[])
   const applied = new Set<string>();
   const undone = new Map<string, RollbackMark>();
   const ledger = await knex.schema.hasTable(LEDGER_TABLE);
-  const marksTable = await knex.schema.hasTable(ROLLBACK_LEDGER);
+  const marksTable = await hasRollbackLedger(knex);
   for (let i = 0; i < eventIds.length; i += 500) {
     const ids = eventIds.slice(i, i + 500);
     if (ledger)

@@ -31,8 +31,16 @@ export function urlPassword(url: string): string | undefined {
   const m = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
   if (!m) return undefined;
   const rest = url.slice(m[0].length);
-  const q = rest.indexOf('?');
-  const at = rest.lastIndexOf('@', q < 0 ? rest.length : q);
+  // A URL the WHATWG parser reads with no user info (https://h:443/users/@me) has no password; one
+  // it cannot parse, or reads with a password, is cut by hand: the raw text is what must be masked.
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password && !/^[^/?#]*@/.test(rest)) return undefined;
+  } catch {
+    // unencoded characters: read by hand below
+  }
+  const end = rest.search(/[?#]/);
+  const at = rest.lastIndexOf('@', end < 0 ? rest.length : end);
   if (at < 0) return undefined;
   const info = rest.slice(0, at);
   const colon = info.indexOf(':');

@@ -69,16 +69,23 @@ export function formatWallClock(utcMs: number, zone: string | undefined, sep = '
 }
 
 /**
- * Epoch ms of a wall-clock time (given as if UTC) in a zone. In an overlap (a clock set back) the
- * earlier instant wins; in a gap (a wall time that never happened, clocks set forward) the offset
- * from before the change applies, so 02:30 on a spring-forward night is 03:30 summer time — as
- * PostgreSQL, SQL Server and java.time read it.
+ * Epoch ms of a wall-clock time (given as if UTC) in a zone. In an overlap (clocks set back: the wall
+ * time happened twice) the earlier instant wins, in every zone; in a gap (clocks set forward: it never
+ * happened) the offset from before the change applies, so 02:30 on a spring-forward night is 03:30
+ * summer time — as PostgreSQL, SQL Server and java.time read it. Offsets a day either side bracket
+ * the change (no zone changes its offset twice in two days).
  */
 export function wallToUtc(wallMs: number, zone: string | undefined): number {
   if (!zone || zone === 'UTC' || zone === 'Etc/UTC') return wallMs;
-  const o1 = zoneOffsetMs(zone, wallMs - zoneOffsetMs(zone, wallMs));
-  const t = wallMs - o1;
-  const o2 = zoneOffsetMs(zone, t);
-  if (o2 === o1) return t;
-  return wallMs - zoneOffsetMs(zone, Math.min(wallMs - o1, wallMs - o2));
+  const before = zoneOffsetMs(zone, wallMs - 86_400_000);
+  const after = zoneOffsetMs(zone, wallMs + 86_400_000);
+  const tBefore = wallMs - before;
+  if (before === after) return tBefore; // no change within a day: one reading
+  const tAfter = wallMs - after;
+  const okBefore = zoneOffsetMs(zone, tBefore) === before;
+  const okAfter = zoneOffsetMs(zone, tAfter) === after;
+  if (okBefore && okAfter) return Math.min(tBefore, tAfter);
+  if (okBefore) return tBefore;
+  if (okAfter) return tAfter;
+  return tBefore;
 }

@@ -111,9 +111,14 @@ function withoutCredentials(url: string, headers: Record<string, string>): strin
     return url; // the request reports it
   }
   if (!u.username && !u.password) return url;
-  const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString(
-    'base64',
-  );
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text; // a literal % that is not an escape
+    }
+  };
+  const basic = Buffer.from(`${decode(u.username)}:${decode(u.password)}`).toString('base64');
   registerSecret(basic);
   if (!Object.keys(headers).some((h) => h.toLowerCase() === 'authorization'))
     headers.Authorization = `Basic ${basic}`;

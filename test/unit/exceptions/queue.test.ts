@@ -8,6 +8,7 @@ import {
   transition,
 } from '../../../src/exceptions/queue.js';
 import { UsageError } from '../../../src/errors.js';
+import { recordChainFailure } from '../../../src/replay/failures.js';
 import type { ControlStore } from '../../../src/store/control-store.js';
 import { DIALECTS, freshStore } from './fixtures.js';
 
@@ -76,6 +77,36 @@ for (const dialect of DIALECTS) {
         'ignore',
         'seen',
       ]);
+    });
+
+    it('reopens ignored replay items when another event of the key fails, not when the same one does', async () => {
+      const item = (n: number) => ({ text: `{"n":${n}}`, line: n, seq: n });
+      const chain = (failedId: string, line: number) => ({
+        runId: 'p_9',
+        source: 'night.jsonl',
+        mappingFile: 'events.yaml',
+        key: 'K-9@S1',
+        failed: {
+          eventId: failedId,
+          type: 'inventory.adjusted',
+          line,
+          seq: line,
+          error: 'no row',
+          item: item(line),
+        },
+        parked: [{ eventId: `${failedId}-next`, line: line + 1, seq: line + 1, item: item(line + 1) }],
+      });
+      const first = await recordChainFailure(store, 'events9', chain('k1', 1));
+      expect(first.ids).toHaveLength(2);
+      await transition(store, first.ids, 'ignore', { user: 'lead' });
+      const status = async () =>
+        (await Promise.all(first.ids.map((id) => getException(store, id)))).map((x) => x.status);
+      // The same event failing again: what the person ignored stays ignored.
+      await recordChainFailure(store, 'events9', chain('k1', 1));
+      expect(await status()).toEqual(['ignored', 'ignored']);
+      // Another event failing, with new events parked behind it: both items are open work again.
+      await recordChainFailure(store, 'events9', chain('k3', 3));
+      expect(await status()).toEqual(['open', 'open']);
     });
 
     it('refuses retry of a reconcile-less kind and unknown ids with UsageError', async () => {

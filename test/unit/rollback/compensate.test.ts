@@ -135,6 +135,18 @@ for (const dialect of DIALECTS) {
       ]);
     });
 
+    it('the same plan applied again after the event was replayed once more undoes it again', async () => {
+      const db = await target();
+      const e1 = undoIncrement('e1', 'A', '5.000', '7.000');
+      expect(await compensate(db, e1, P1)).toEqual({ outcome: 'undone' });
+      // `replay --resume p_1` applies e1 again: A back to 7, its ledger row back under p_1.
+      await db.knex('bal').where({ sku: 'A' }).update({ qty: '7.000' });
+      await ledgerRow(db.knex, 'e1');
+      expect(await compensateGroup(db, [e1], P1)).toEqual(new Map([['e1', { outcome: 'undone' }]]));
+      expect(Number((await db.knex('bal').where({ sku: 'A' }).first()).qty)).toBe(5);
+      expect(await states(db)).toEqual({ applied: ['e2'], undone: ['e1'] });
+    });
+
     it('an event whose replay ledger row is gone with no mark is reported, not undone', async () => {
       const db = await target();
       await db.knex(LEDGER_TABLE).where({ event_id: 'e2' }).del();

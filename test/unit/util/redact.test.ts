@@ -19,6 +19,9 @@ describe('redactUrl', () => {
     ["postgres://postgres:s3cr'tpw@127.0.0.1:5432/db", 'postgres://postgres:***@127.0.0.1:5432/db'],
     ['postgres://u:pa ss/wd@h/db?sslmode=require', 'postgres://u:***@h/db?sslmode=require'],
     ['postgres://u:${DB_PW}@h/db', 'postgres://u:${DB_PW}@h/db'],
+    // an @ in the path or fragment is not user info: nothing to mask
+    ['https://api.example.com:443/users/@me', 'https://api.example.com:443/users/@me'],
+    ['http://h/#frag:x@y', 'http://h/#frag:x@y'],
   ])('%s', (url, shown) => {
     expect(redactUrl(url)).toBe(shown);
   });

@@ -17,8 +17,11 @@ describe('wallToUtc (naive timestamps in a zone)', () => {
     // fall back (02:00 → 01:00 on 2026-11-01): 01:30 happened twice; the earlier one (EDT) wins
     ['2026-11-01T01:30:00', 'America/New_York', '2026-11-01T05:30:00.000Z'],
     ['2026-11-01T02:00:00', 'America/New_York', '2026-11-01T07:00:00.000Z'],
-    // a zone east of UTC, and one with a half-hour offset
+    // east of UTC and south of the equator the same rules: gap → offset from before, overlap → earlier
     ['2026-03-29T02:30:00', 'Europe/Berlin', '2026-03-29T01:30:00.000Z'],
+    ['2026-10-25T02:30:00', 'Europe/Berlin', '2026-10-25T00:30:00.000Z'],
+    ['2026-04-05T02:30:00', 'Australia/Sydney', '2026-04-04T15:30:00.000Z'],
+    ['2026-10-04T02:30:00', 'Australia/Sydney', '2026-10-03T16:30:00.000Z'],
     ['2026-11-26T10:00:00', 'Asia/Kolkata', '2026-11-26T04:30:00.000Z'],
   ])('%s in %s is %s', (text, zone, expected) => {
     expect(iso(wallToUtc(wall(text), zone))).toBe(expected);
