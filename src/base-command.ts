@@ -94,6 +94,27 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Prints a result: JSON on stdout with --json, else the human rendering. */
   private emitted = false;
 
+  /**
+   * Writes the report of work that has already committed (a replay, a rollback). If the report
+   * cannot be written (a full disk, a folder in the way) the work still stands: that is said on
+   * stderr, the result is still printed, and the exit code is at least 1 so a scheduler notices.
+   */
+  protected async reportAfterWork<T>(what: string, write: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await write();
+    } catch (err) {
+      const why = err instanceof CutoverError ? err.paragraph() : ((err as Error)?.message ?? String(err));
+      process.stderr.write(
+        `Warning: ${what} is done and recorded in the control store, but its report could not be written: ${redact(why)}\n`,
+      );
+      this.reportFailed = true;
+      return undefined;
+    }
+  }
+
+  /** Set when reportAfterWork could not write its report: the exit code is then at least 1. */
+  protected reportFailed = false;
+
   protected emit(result: unknown, human: () => string): void {
     this.emitted = true;
     if (this.flags.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');

@@ -87,9 +87,13 @@ export default class Replay extends BaseCommand<typeof Replay> {
       onProgress: tty ? (p) => process.stderr.write(`\r${progressLine(p)}\u001b[K`) : undefined,
     });
     if (tty) process.stderr.write('\n');
-    const reports = result.runId ? await writeReplayReport(config.reportsDir, result) : undefined;
+    const reports = result.runId
+      ? await this.reportAfterWork(`Replay ${result.runId}`, () =>
+          writeReplayReport(config.reportsDir, result),
+        )
+      : undefined;
     this.emit(replayJson(result, reports), () => renderReplay(result, reports));
     if (result.status === 'interrupted') this.exitStatus = 130;
-    else if (result.counts.failed || result.counts.parked) this.exitStatus = 1;
+    else if (result.counts.failed || result.counts.parked || this.reportFailed) this.exitStatus = 1;
   }
 }

@@ -9,8 +9,8 @@ export function planJson(plan: RollbackPlan, hash: string, reports: ReportFiles)
 }
 
 /** `rollback apply --json`. */
-export function applyJson(r: ApplyResult, reports: ReportFiles) {
-  return { planId: r.planId, status: r.status, counts: r.counts, reports };
+export function applyJson(r: ApplyResult, reports: ReportFiles | undefined) {
+  return { planId: r.planId, status: r.status, counts: r.counts, ...(reports ? { reports } : {}) };
 }
 
 /** The plan as a lead reads it in the terminal. */
@@ -39,13 +39,13 @@ export function renderPlan(plan: RollbackPlan, hash: string, reports: ReportFile
 }
 
 /** The result of an apply as a lead reads it. */
-export function renderApply(r: ApplyResult, reports: ReportFiles): string {
+export function renderApply(r: ApplyResult, reports: ReportFiles | undefined): string {
   const lines = [
     `Rollback ${r.planId} of run ${r.runId}: ${r.status}`,
     `  ${r.counts.undone} undone${r.resumed ? ` (${r.resumed === r.counts.undone ? 'all' : r.resumed} by an earlier apply of this plan)` : ''}, ${r.counts.skipped} skipped, ${r.counts.manual} left for a person${r.undoneByOtherPlans ? `; ${r.undoneByOtherPlans} already undone by another plan` : ''}`,
   ];
   for (const i of [...r.skipped, ...r.manual].slice(0, 10))
     lines.push(`  ${i.eventId} ${i.eventType}: ${i.reason ?? ''}`);
-  lines.push(`Report: ${reports.md}`);
+  if (reports) lines.push(`Report: ${reports.md}`);
   return lines.join('\n');
 }

@@ -39,9 +39,11 @@ export default class RollbackApply extends BaseCommand<typeof RollbackApply> {
       logger: this.logger,
       confirm: (p) => this.confirmApply(p),
     });
-    const reports = await writeApplyReport(config.reportsDir, result);
+    const reports = await this.reportAfterWork(`Rollback ${result.planId}`, () =>
+      writeApplyReport(config.reportsDir, result),
+    );
     this.emit(applyJson(result, reports), () => renderApply(result, reports));
-    if (result.status !== 'complete') this.exitStatus = 1;
+    if (result.status !== 'complete' || this.reportFailed) this.exitStatus = 1;
   }
 
   private async confirmApply(p: ApplyPreview): Promise<boolean> {

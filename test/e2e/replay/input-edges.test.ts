@@ -239,6 +239,34 @@ describe('cutover replay: edges of its input', () => {
     expect(row(b.target, 'A-100')!.qty_on_hand).toBe('10.000');
   }, 30_000);
 
+  it('a report that cannot be written after the events applied: a warning, the result, exit 1', async () => {
+    const { dir, target } = project();
+    writeEvents(dir, [adjusted('w1', 'A-100', '2.000', 1)]);
+    // reports/ is a file: the run's report folder cannot be made.
+    fs.writeFileSync(
+      path.join(dir, 'cutover.yaml'),
+      fs.readFileSync(path.join(dir, 'cutover.yaml'), 'utf8') + 'reports: blocker/\n',
+    );
+    fs.writeFileSync(path.join(dir, 'blocker'), '');
+    const res = await runCli(['replay', '--events', 'events.jsonl', '--json'], { cwd: dir });
+    expect(res.code).toBe(1);
+    const out = res.json<{
+      runId: string;
+      status: string;
+      counts: Record<string, number>;
+      reports?: unknown;
+    }>();
+    expect(out).toMatchObject({ status: 'complete', counts: { applied: 1, failed: 0 } });
+    expect(out.reports).toBeUndefined();
+    expect(res.stderr).toMatch(
+      new RegExp(
+        `Warning: Replay ${out.runId} is done and recorded in the control store, but its report could not be written`,
+      ),
+    );
+    expect(row(target, 'A-100')?.qty_on_hand).toBe('12.000');
+    expect((await showRun(dir, out.runId)).status).toBe('complete');
+  }, 30_000);
+
   it('--resume RUN --dry-run leaves the run as it was', async () => {
     const { dir } = project();
     writeEvents(dir, [adjusted('r1', 'A-100', '1', 1), adjusted('r2', 'A-100', '1', 2)]);
