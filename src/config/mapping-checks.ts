@@ -75,7 +75,8 @@ type Fail = (where: string, what: string, fix: string) => never;
 
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const UNSIGNED_DECIMAL = /^\+?(\d+(\.\d*)?|\.\d+)$/;
-const DURATION = /^\d+(ms|s)$/;
+// The units the compare engine reads (src/reconcilers/timestamp.ts parseDuration).
+const DURATION = /^\s*\d+\s*(us|ms|s|m|h)\s*$/i;
 
 function isNumeric(t: FieldType): boolean {
   return t === 'decimal' || t === 'integer';
@@ -120,7 +121,11 @@ function checkField(name: string, f: FieldSpec, fail: Fail): void {
         );
     } else if (f.type === 'timestamp') {
       if (!DURATION.test(f.tolerance))
-        fail(`${at}.tolerance`, `"${f.tolerance}" is not a duration`, 'Write it like 1s or 500ms.');
+        fail(
+          `${at}.tolerance`,
+          `"${f.tolerance}" is not a duration`,
+          'Write a number and a unit: 1s, 500ms, 250us, 2m or 1h.',
+        );
     } else only('tolerance', ['decimal', 'integer', 'timestamp']);
   }
   if (f.relativeTolerance !== undefined && !UNSIGNED_DECIMAL.test(f.relativeTolerance))
@@ -200,6 +205,12 @@ function checkSide(m: Mapping, side: 'legacy' | 'cloud', config: LoadedConfig | 
     if (col.timezone !== undefined && field.type !== 'timestamp') only('timezone', ['timestamp']);
     if (col.trim !== undefined && field.type !== 'string') only('trim', ['string']);
     if (col.case !== undefined && field.type !== 'string') only('case', ['string']);
+    if (col.divide !== undefined && field.type === 'decimal' && field.scale === undefined)
+      fail(
+        `${at}.divide`,
+        `dividing ${name} needs the field's scale (a quotient may not end)`,
+        `Give fields.${name} a scale, like { type: decimal, scale: 2 }.`,
+      );
     for (const op of ['multiply', 'divide'] as const) {
       const v = col[op];
       if (v === undefined) continue;

@@ -39,7 +39,8 @@ export function renderReconcileSummary(s: ReconcileSummary): string {
   if (s.exceptions)
     out.push(
       `  exceptions  opened ${s.exceptions.opened}, updated ${s.exceptions.updated}, resolved ${s.exceptions.resolved}` +
-        (s.exceptions.reopened !== undefined ? `, reopened ${s.exceptions.reopened}` : ''),
+        (s.exceptions.reopened !== undefined ? `, reopened ${s.exceptions.reopened}` : '') +
+        (s.exceptions.ignored ? `, still ignored ${s.exceptions.ignored}` : ''),
     );
   for (const [kind, file] of Object.entries(s.reports ?? {})) out.push(`  ${kind.padEnd(11)} ${file}`);
   return out.join('\n');

@@ -205,6 +205,7 @@ async function execute(
       updated: synced.updated,
       resolved: synced.resolved,
       reopened: synced.reopened,
+      ignored: synced.ignored,
     };
 
     const formats = opts.formats ?? ['json'];

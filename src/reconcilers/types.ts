@@ -76,7 +76,7 @@ export interface ReconcileSummary {
   fieldMismatches: Record<string, number>;
   totals: TotalLine[];
   checks?: Record<string, unknown>;
-  exceptions?: { opened: number; updated: number; resolved: number; reopened?: number };
+  exceptions?: { opened: number; updated: number; resolved: number; reopened?: number; ignored?: number };
   reports?: Record<string, string>;
   startedAt: string;
   finishedAt: string;

@@ -53,19 +53,19 @@ describe('nightly reconcile runs keep the queue in step', { timeout: 300_000 }, 
       [
         { A: '1', B: '2', C: '3' },
         { A: '9', C: '3' },
-        { opened: 2, updated: 0, resolved: 0, reopened: 0 },
+        { opened: 2, updated: 0, resolved: 0, reopened: 0, ignored: 0 },
       ],
       // A still off; B arrives (resolved); D only in cloud (opened)
       [
         { A: '1', B: '2', C: '3' },
         { A: '9', B: '2', C: '3', D: '500' },
-        { opened: 1, updated: 1, resolved: 1, reopened: 0 },
+        { opened: 1, updated: 1, resolved: 1, reopened: 0, ignored: 0 },
       ],
       // A fixed (resolved); B gone again (reopened); D still there (updated)
       [
         { A: '1', B: '2', C: '3' },
         { A: '1', C: '3', D: '500' },
-        { opened: 0, updated: 1, resolved: 1, reopened: 1 },
+        { opened: 0, updated: 1, resolved: 1, reopened: 1, ignored: 0 },
       ],
     ];
     const runIds: string[] = [];
@@ -94,6 +94,17 @@ describe('nightly reconcile runs keep the queue in step', { timeout: 300_000 }, 
       ['missing_in_cloud', 'B', 'open', 2, 'low'],
       ['missing_in_legacy', 'D', 'open', 2, 'high'],
     ]);
+    // A person ignores D; the next night still sees it: counted as ignored, and it stays ignored.
+    const d = items.find((i) => i.key.sku === 'D')!;
+    expect((await cli('exceptions', 'ignore', d.id, '--note', 'known cloud-only item')).code).toBe(0);
+    const again = await cli('reconcile', 'inventory', '--json');
+    expect(again.json<{ exceptions: Record<string, number> }>().exceptions).toMatchObject({
+      opened: 0,
+      ignored: 1,
+    });
+    expect((await cli('exceptions', 'show', '--json', d.id)).json<{ status: string }>().status).toBe(
+      'ignored',
+    );
     const b = await cli('exceptions', 'show', '--json', items.find((i) => i.key.sku === 'B')!.id);
     const history = b.json<{ history: { action: string; note: string }[] }>().history;
     expect(history.map((h) => [h.action, h.note])).toEqual([

@@ -266,6 +266,14 @@ describe('mapping validation', () => {
       '"America/New_Yrok" is not a known time zone',
     ],
     [
+      'a divide on a decimal field without a scale',
+      (m: any) => {
+        delete m.fields.on_hand.scale;
+        m.legacy.columns.on_hand = { column: 'Q', divide: '100' };
+      },
+      "legacy.columns.on_hand.divide: dividing on_hand needs the field's scale",
+    ],
+    [
       'a zero divide',
       (m: any) => (m.legacy.columns.on_hand = { column: 'Q', divide: '0.0' }),
       'legacy.columns.on_hand.divide: it is zero',
@@ -309,6 +317,17 @@ describe('mapping validation', () => {
     const { err } = await failure(edit);
     expect(err.message).toContain(message);
   });
+
+  it.each(['1s', '500ms', '250us', '2m', '1h'])(
+    'accepts the timestamp tolerance %s the engine reads',
+    async (t) => {
+      const m = base();
+      m.fields.updated_at.tolerance = t;
+      await expect((await load(m)).result).resolves.toMatchObject({
+        fields: { updated_at: { tolerance: t } },
+      });
+    },
+  );
 
   it('accepts tolerances in each allowed form', async () => {
     const m = base();
