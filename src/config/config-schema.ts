@@ -1,13 +1,5 @@
 import { z } from 'zod';
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isTimeZone } from '../util/zoned-time.js';
 
 /** One entry of `connections:` in cutover.yaml. */
 export const connectionSchema = z

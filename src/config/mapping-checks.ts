@@ -1,4 +1,5 @@
 import { MappingError } from '../errors.js';
+import { isTimeZone } from '../util/zoned-time.js';
 import type { FieldSpec, FieldType, Mapping, SideSpec } from './mapping-schema.js';
 import type { LoadedConfig } from './load-config.js';
 
@@ -86,16 +87,6 @@ function lower(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
-/** Whether an IANA time-zone name is known to this Node.js. */
-function validZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function checkField(name: string, f: FieldSpec, fail: Fail): void {
   const at = `fields.${name}`;
   const only = (option: string, types: FieldType[]) =>
@@ -153,7 +144,7 @@ function checkSide(m: Mapping, side: 'legacy' | 'cloud', config: LoadedConfig | 
       `there is no connection "${s.connection}" in ${config.file}`,
       `Use one of: ${Object.keys(config.connections).join(', ') || '(none defined)'}.`,
     );
-  if (s.timezone !== undefined && !validZone(s.timezone))
+  if (s.timezone !== undefined && !isTimeZone(s.timezone))
     fail(
       `${side}.timezone`,
       `"${s.timezone}" is not a known time zone`,
@@ -219,7 +210,7 @@ function checkSide(m: Mapping, side: 'legacy' | 'cloud', config: LoadedConfig | 
       if (/^[+-]?[0.]*$/.test(v))
         fail(`${at}.${op}`, 'it is zero', `A zero ${op} loses every value; remove it.`);
     }
-    if (col.timezone !== undefined && !validZone(col.timezone))
+    if (col.timezone !== undefined && !isTimeZone(col.timezone))
       fail(
         `${at}.timezone`,
         `"${col.timezone}" is not a known time zone`,

@@ -3,7 +3,7 @@ import type { ControlStore } from '../store/control-store.js';
 import { UsageError } from '../errors.js';
 import { applyFilter, applySort } from './filter.js';
 import { formatId, parseId } from './ids.js';
-import { recordColumns, toHistory, toRecord } from './records.js';
+import { parseJson, recordColumns, toHistory, toRecord } from './records.js';
 import { sizeSeverity } from './severity.js';
 import { lockRows, withTransaction } from './tx.js';
 import type { ExceptionFilter, ExceptionRecord, HistoryEntry } from './types.js';
@@ -122,14 +122,6 @@ export async function recordException(
     if (result) return result;
   }
   throw new Error(`could not record the exception for ${item.mapping} ${item.key}`);
-}
-
-function parseJson(text: unknown): unknown {
-  try {
-    return typeof text === 'string' ? JSON.parse(text) : text;
-  } catch {
-    return undefined;
-  }
 }
 
 async function loadRow(knex: Knex, id: number, now: Date): Promise<Record<string, unknown> | undefined> {

@@ -3,7 +3,8 @@ import { formatId } from './ids.js';
 import { severitySql } from './filter.js';
 import type { ExceptionKind, ExceptionRecord, ExceptionStatus, HistoryEntry, Severity } from './types.js';
 
-function parseJson(text: unknown): unknown {
+/** A stored JSON text parsed (the text itself when it is not JSON; null when there is none). */
+export function parseJson(text: unknown): unknown {
   if (typeof text !== 'string') return null;
   try {
     return JSON.parse(text);

@@ -7,16 +7,23 @@ import { MappingError } from '../errors.js';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** Checks an IANA zone name once, when a mapping is compiled. */
-export function checkTimeZone(zone: string, where: string): void {
+/** Whether an IANA zone name is known to this Node.js. */
+export function isTimeZone(zone: string): boolean {
   try {
     zoneFormatter(zone);
+    return true;
   } catch {
+    return false;
+  }
+}
+
+/** Checks an IANA zone name once, when a mapping is compiled. */
+export function checkTimeZone(zone: string, where: string): void {
+  if (!isTimeZone(zone))
     throw new MappingError(
       `${where}: "${zone}" is not a time zone.`,
       'Use an IANA zone name such as UTC, Europe/Berlin or America/New_York.',
     );
-  }
 }
 
 function zoneFormatter(zone: string): Intl.DateTimeFormat {
