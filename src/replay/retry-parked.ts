@@ -53,24 +53,16 @@ export async function retryParkedChain(opts: {
         : 'A reconcile item closes itself when a run no longer sees the difference.',
     );
   await transition(store, [item.id], 'retry', { user: opts.user, note: opts.note ?? 'retry requested' });
-  const siblings = (
-    await listExceptions(store, {
-      mapping: [item.mapping],
-      kind: ['replay_failed', 'replay_parked'],
-      keyContains: item.keyText,
-    })
-  ).items.filter((x) => x.keyText === item.keyText);
+  const siblings = await keyItems(store, item);
   const failedItem = siblings.find((x) => x.kind === 'replay_failed');
-  const parkedItem = siblings.find(
-    (x) => x.kind === 'replay_parked' && (x.status === 'open' || x.status === 'assigned'),
-  );
+  const parkedItem = siblings.find((x) => x.kind === 'replay_parked' && isOpen(x));
   const details = ((parkedItem ?? failedItem ?? item).details ?? {}) as ChainDetails;
   if (!details.failed || !details.runId)
     throw new UsageError(
       `${item.id} holds no replay chain to retry.`,
       'It was recorded by an older cutover; replay the source again instead.',
     );
-  const failedOpen = failedItem && (failedItem.status === 'open' || failedItem.status === 'assigned');
+  const failedOpen = failedItem && isOpen(failedItem);
   const chain = [...(failedOpen ? [details.failed] : []), ...(parkedItem ? (details.parked ?? []) : [])];
 
   const mapping = await loadEventsMapping(details.mappingFile, opts.config);
@@ -137,17 +129,21 @@ export async function retryParkedChain(opts: {
   return result;
 }
 
+/** The replay items (failed, parked) of the item's key, in any status. */
+async function keyItems(store: ControlStore, item: ExceptionRecord): Promise<ExceptionRecord[]> {
+  const { items } = await listExceptions(store, {
+    mapping: [item.mapping],
+    kind: ['replay_failed', 'replay_parked'],
+    keyContains: item.keyText,
+  });
+  return items.filter((x) => x.keyText === item.keyText);
+}
+
+const isOpen = (x: ExceptionRecord) => x.status === 'open' || x.status === 'assigned';
+
 /** The replay items of a key that are open or assigned. */
 async function openItems(store: ControlStore, item: ExceptionRecord): Promise<string[]> {
-  return (
-    await listExceptions(store, {
-      mapping: [item.mapping],
-      kind: ['replay_failed', 'replay_parked'],
-      keyContains: item.keyText,
-    })
-  ).items
-    .filter((x) => x.keyText === item.keyText && (x.status === 'open' || x.status === 'assigned'))
-    .map((x) => x.id);
+  return (await keyItems(store, item)).filter(isOpen).map((x) => x.id);
 }
 
 async function resolve(
