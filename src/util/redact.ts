@@ -24,10 +24,11 @@ export function registerSecret(value: string | undefined | null): void {
 }
 
 /**
- * The password of a connection URL as written, or undefined. Users paste passwords unencoded, with
- * `/`, `@`, `'` or spaces in them: the user info runs to the LAST `@` before the query string.
+ * Where the password of a connection URL sits, as written, or undefined. Users paste passwords
+ * unencoded, with `/`, `@`, `'` or spaces in them: the user info runs to the LAST `@` before the
+ * query string or fragment.
  */
-export function urlPassword(url: string): string | undefined {
+function passwordSpan(url: string): { start: number; end: number } | undefined {
   const m = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
   if (!m) return undefined;
   const rest = url.slice(m[0].length);
@@ -39,28 +40,35 @@ export function urlPassword(url: string): string | undefined {
   } catch {
     // unencoded characters: read by hand below
   }
-  const end = rest.search(/[?#]/);
-  const at = rest.lastIndexOf('@', end < 0 ? rest.length : end);
+  const stop = rest.search(/[?#]/);
+  const at = rest.lastIndexOf('@', stop < 0 ? rest.length : stop);
   if (at < 0) return undefined;
-  const info = rest.slice(0, at);
-  const colon = info.indexOf(':');
-  return colon < 0 || colon === info.length - 1 ? undefined : info.slice(colon + 1);
+  const colon = rest.slice(0, at).indexOf(':');
+  if (colon < 0 || colon === at - 1) return undefined;
+  return { start: m[0].length + colon + 1, end: m[0].length + at };
 }
 
-/** Returns a URL with its password replaced by `***` (and any registered secret masked). */
-export function redactUrl(url: string): string {
-  const pw = urlPassword(url);
-  let out = url;
-  if (pw !== undefined && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(pw)) {
-    const start = url.indexOf('://') + 3 + url.slice(url.indexOf('://') + 3).indexOf(':') + 1;
-    out = url.slice(0, start) + '***' + url.slice(start + pw.length);
-  }
-  return maskRegistered(out.replace(URL_PASSWORD, maskPassword));
+/** The password of a connection URL as written, or undefined. */
+export function urlPassword(url: string): string | undefined {
+  const span = passwordSpan(url);
+  return span && url.slice(span.start, span.end);
 }
 
 /** `${VAR}` in a URL is a placeholder in a hint, not a secret: it stays readable. */
+const isPlaceholder = (text: string) => /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(text);
+
+/** Returns a URL with its password replaced by `***` (and any registered secret masked). */
+export function redactUrl(url: string): string {
+  const span = passwordSpan(url);
+  const out =
+    span && !isPlaceholder(url.slice(span.start, span.end))
+      ? `${url.slice(0, span.start)}***${url.slice(span.end)}`
+      : url;
+  return maskRegistered(out.replace(URL_PASSWORD, maskPassword));
+}
+
 function maskPassword(_m: string, head: string, password: string, at: string): string {
-  return /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(password) ? `${head}${password}${at}` : `${head}***${at}`;
+  return isPlaceholder(password) ? `${head}${password}${at}` : `${head}***${at}`;
 }
 
 /** Masks URL passwords, key=value secrets, bearer tokens and every registered secret in free text. */
