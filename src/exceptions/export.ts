@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { checkOutputPath, writeAtomically } from '../reports/atomic-file.js';
+import { writeAtomically } from '../reports/atomic-file.js';
 import ExcelJS from 'exceljs';
 import type { ControlStore } from '../store/control-store.js';
 import type { Difference } from '../reconcilers/types.js';
@@ -85,10 +85,11 @@ export async function exportExceptions(
   store: ControlStore,
   opts: { format: 'csv' | 'xlsx'; out: string; filter: ExceptionFilter },
 ): Promise<{ format: 'csv' | 'xlsx'; out: string; rows: number }> {
-  checkOutputPath(opts.out, `exceptions.${opts.format}`);
   // Written beside the target and renamed into place: an interrupted export leaves no half file.
-  const rows = await writeAtomically(opts.out, (tmp) =>
-    opts.format === 'csv' ? writeCsv(store, opts.filter, tmp) : writeXlsx(store, opts.filter, tmp),
+  const rows = await writeAtomically(
+    opts.out,
+    (tmp) => (opts.format === 'csv' ? writeCsv(store, opts.filter, tmp) : writeXlsx(store, opts.filter, tmp)),
+    `exceptions.${opts.format}`,
   );
   return { format: opts.format, out: opts.out, rows };
 }

@@ -18,8 +18,12 @@ const WHY: Record<string, string> = {
  * sees a half-written report; on failure the temp file is removed and the old report stays. A path
  * that cannot be written (a folder, no permission, a full disk) is bad input, said in one paragraph.
  */
-export async function writeAtomically<T>(file: string, write: (tmp: string) => Promise<T>): Promise<T> {
-  checkOutputPath(file);
+export async function writeAtomically<T>(
+  file: string,
+  write: (tmp: string) => Promise<T>,
+  example = 'report',
+): Promise<T> {
+  checkOutputPath(file, example);
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   try {
     await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
@@ -44,7 +48,7 @@ export async function writeAtomically<T>(file: string, write: (tmp: string) => P
 }
 
 /** Refuses an output path that is an existing folder (the usual slip: `--out reports/`). */
-export function checkOutputPath(file: string, example = 'report'): void {
+function checkOutputPath(file: string, example = 'report'): void {
   let dir = /[/\\]$/.test(file);
   try {
     dir ||= statSync(file).isDirectory();
