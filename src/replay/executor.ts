@@ -146,14 +146,17 @@ async function applyOne(
 }
 
 function done(status: 'applied' | 'alreadyApplied', event: ReplayEvent, rule: EventRule): Outcome {
-  if (status !== 'applied' || !rule.values) return { status, event };
-  let values: Record<string, unknown> | undefined;
+  return status === 'applied' ? { status, event, values: appliedValues(event, rule) } : { status, event };
+}
+
+/** The values an applied event wrote, for the report's sums; undefined when it has none or one cannot be resolved. */
+export function appliedValues(event: ReplayEvent, rule: EventRule): Record<string, unknown> | undefined {
+  if (!rule.values) return undefined;
   try {
-    values = resolveColumns(event, rule.values);
+    return resolveColumns(event, rule.values);
   } catch {
-    values = undefined;
+    return undefined;
   }
-  return { status, event, values };
 }
 
 /**

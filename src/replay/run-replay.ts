@@ -16,10 +16,8 @@ import {
 import { indexEvents, type EventIndex } from './ordering.js';
 import { checkTargetTables, checkTargets, openTarget, targetNameOf, type Target } from './targets.js';
 import { ensureLedger, LEDGER_TABLE, ledgerRuns } from './ledger.js';
-import { acceptedEvent } from './event.js';
-import { resolveColumns } from './resolve.js';
 import { ensureHttpLedger, HTTP_LEDGER_TABLE } from './apply-http.js';
-import { applyItems, type ExecContext, type WorkItem } from './executor.js';
+import { appliedValues, applyItems, prepare, type ExecContext, type WorkItem } from './executor.js';
 import { recordChainFailure } from './failures.js';
 import { ReplayTally, type ReplayCounts, type TypeStats } from './tally.js';
 import { dryRun, type DryRunResult } from './dry-run.js';
@@ -299,17 +297,10 @@ async function replayOn(
     appliedBefore++;
     counts.applied++;
     stats(ix.type[i]).applied++;
-    const rule = mapping.events[ix.type[i]!];
-    if (!rule?.values) return;
-    try {
-      const event = acceptedEvent(JSON.parse(ix.text[i]!) as Record<string, unknown>, {
-        line: ix.line[i]!,
-        index: i,
-      });
-      tally.addSums(event.type, rule.values, resolveColumns(event, rule.values));
-    } catch {
-      // a value it applied cannot be resolved again: it is left out of the sums, as a live apply would
-    }
+    // The same values a live apply reports (applyItems → appliedValues), for the same sums.
+    const { event, rule } = prepare(ctx, item(i, true));
+    const values = appliedValues(event, rule);
+    if (values) tally.addSums(event.type, rule.values, values);
   };
   const enqueue = (c: Chain) => {
     skipDone(c);
