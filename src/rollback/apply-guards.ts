@@ -6,11 +6,15 @@ import { UsageError } from '../errors.js';
 import { describeTarget, openTargetDb, runTargets } from './run-targets.js';
 import type { TargetDb } from './target-rows.js';
 
-/** Opens the plan's database targets after checking each is still the run's target, the same database, and writable. */
+/**
+ * Opens the plan's database targets after checking each is still the run's target, the same
+ * database, and writable. Returns them with the plan's events already undone there (out of the
+ * replay ledger, marked): event id → the plan that undid it.
+ */
 export async function openPlanTargets(
   opts: Pick<ApplyOptions, 'config' | 'store' | 'openAdapter'>,
   plan: RollbackPlan,
-): Promise<Map<string, TargetDb>> {
+): Promise<{ dbs: Map<string, TargetDb>; undone: Map<string, string> }> {
   const run = await getRun(opts.store, plan.runId, 'replay').catch(() => {
     throw new UsageError(
       `The replay run ${plan.runId} of rollback plan ${plan.planId} is no longer in the control store.`,
@@ -19,6 +23,7 @@ export async function openPlanTargets(
   });
   const now = await runTargets(opts.config, run);
   const dbs = new Map<string, TargetDb>();
+  const undone = new Map<string, string>();
   for (const t of plan.targets) {
     const current = describeTarget(opts.config, t.name, plan.runId);
     if (!now.some((n) => n.name === t.name) || current.url !== t.url || current.dialect !== t.dialect)
@@ -37,9 +42,10 @@ export async function openPlanTargets(
         `The database behind "${t.name}" is not the one rollback plan ${plan.planId} was made for: its replay ledger holds ${found} of the ${ids.length} events of run ${plan.runId} the plan undoes (still applied, or marked undone).`,
         'Nothing was written. Point the connection at the database the run wrote to.',
       );
+    for (const [id, m] of states.undone) undone.set(id, m.plan_id);
     dbs.set(t.name, db);
   }
-  return dbs;
+  return { dbs, undone };
 }
 
 /** The refusal of a stale plan, or of one with conflicts, without --skip-conflicts. */

@@ -8,7 +8,7 @@ import type { PlanAction, RollbackPlan } from './plan-types.js';
 import { loadPlan, setPlanStatus } from './plan-store.js';
 import { openPlanTargets, staleRefusal } from './apply-guards.js';
 import { readRows } from './target-rows.js';
-import { ensureRollbackLedger, eventStates } from './rollback-ledger.js';
+import { ensureRollbackLedger } from './rollback-ledger.js';
 import { walkUndo } from './undo-walk.js';
 import {
   compensate,
@@ -90,15 +90,8 @@ export async function applyRollbackPlan(opts: ApplyOptions): Promise<ApplyResult
   const { store, planId, logger } = opts;
   const startedAt = new Date().toISOString();
   const { plan, hash } = await loadPlan(store, planId);
-  const dbs = await openPlanTargets(opts, plan);
-
-  const dbActions = plan.actions.filter((a) => dbs.has(a.target));
   // Events already undone (out of the replay ledger, marked) by this plan's earlier run or another plan.
-  const marks = new Map<string, string>();
-  for (const db of dbs.values()) {
-    const ids = dbActions.filter((a) => a.target === db.name).map((a) => a.eventId);
-    for (const [id, m] of (await eventStates(db.knex, plan.runId, ids)).undone) marks.set(id, m.plan_id);
-  }
+  const { dbs, undone: marks } = await openPlanTargets(opts, plan);
   const pending = plan.actions.filter((a) => !marks.has(a.eventId));
   const verdicts = await walkUndo(
     pending.map((action) => ({ action, preset: action.status })),
