@@ -97,7 +97,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /**
    * Writes the report of work that has already committed (a replay, a rollback). If the report
    * cannot be written (a full disk, a folder in the way) the work still stands: that is said on
-   * stderr, the result is still printed, and the exit code is at least 1 so a scheduler notices.
+   * stderr and undefined comes back: the caller still prints its result and exits at least 1, so a
+   * scheduler notices.
    */
   protected async reportAfterWork<T>(what: string, write: () => Promise<T>): Promise<T | undefined> {
     try {
@@ -107,13 +108,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       process.stderr.write(
         `Warning: ${what} is done and recorded in the control store, but its report could not be written: ${redact(why)}\n`,
       );
-      this.reportFailed = true;
       return undefined;
     }
   }
-
-  /** Set when reportAfterWork could not write its report: the exit code is then at least 1. */
-  protected reportFailed = false;
 
   protected emit(result: unknown, human: () => string): void {
     this.emitted = true;

@@ -94,6 +94,6 @@ export default class Replay extends BaseCommand<typeof Replay> {
       : undefined;
     this.emit(replayJson(result, reports), () => renderReplay(result, reports));
     if (result.status === 'interrupted') this.exitStatus = 130;
-    else if (result.counts.failed || result.counts.parked || this.reportFailed) this.exitStatus = 1;
+    else if (result.counts.failed || result.counts.parked || (result.runId && !reports)) this.exitStatus = 1;
   }
 }

@@ -43,7 +43,7 @@ export default class RollbackApply extends BaseCommand<typeof RollbackApply> {
       writeApplyReport(config.reportsDir, result),
     );
     this.emit(applyJson(result, reports), () => renderApply(result, reports));
-    if (result.status !== 'complete' || this.reportFailed) this.exitStatus = 1;
+    if (result.status !== 'complete' || !reports) this.exitStatus = 1;
   }
 
   private async confirmApply(p: ApplyPreview): Promise<boolean> {
