@@ -38,6 +38,14 @@ export function renderDemo(r: DemoResult): string {
     out.push('', 'Reports:');
     for (const [kind, file] of reports) out.push(`  ${kind.padEnd(5)} ${file}`);
   }
+  const night = r.secondNight;
+  const diffs = (c: ReconcileSummary['counts']) =>
+    c.mismatched + c.missingInCloud + c.missingInLegacy + c.duplicateKeys + (c.unbalancedJournals ?? 0);
+  out.push(
+    '',
+    `Second night: replayed events.jsonl (run ${night.replay.runId ?? '-'}, ${n(night.replay.counts.applied)} applied) and reconciled again: ${night.runs.map((x) => `${x.name} ${n(diffs(x.counts))}`).join(', ')} differences.`,
+    `Dashboard: ${night.dashboard}`,
+  );
   out.push('', 'Try next:');
   for (const cmd of r.next) out.push(`  ${cmd}`);
   return out.join('\n');

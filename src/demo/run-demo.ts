@@ -16,6 +16,7 @@ import { buildDemoDatabases } from './build-demo-databases.js';
 import { assertDemoFolder, writeDemoFiles } from './write-demo-files.js';
 import type { DemoExpected, DomainExpected } from './demo-expected.js';
 import { checkAgainstExpected } from './check-expected.js';
+import { runSecondNight, type SecondNight } from './second-night.js';
 
 export const DEMO_DOMAINS = ['inventory', 'refunds', 'postings'] as const;
 export const DEFAULT_SEED = 20261125;
@@ -41,6 +42,8 @@ export interface DemoResult {
   timings: { buildMs: number; reconcileMs: number; totalMs: number };
   expected: DemoExpected;
   runs: ReconcileSummary[];
+  /** After those runs: the replay of events.jsonl, the mappings reconciled again, dashboard.html. */
+  secondNight: SecondNight;
   /** Per domain: did reconcile report exactly what was planted? Empty lists mean yes. */
   check: Record<string, string[]>;
   status: 'clean' | 'differences';
@@ -75,6 +78,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const mappings = await loadMappings(config, [...DEMO_DOMAINS]);
   const store = await openControlStore(config.controlUrl);
   const runs: ReconcileSummary[] = [];
+  let secondNight: SecondNight;
   try {
     for (const mapping of mappings) {
       step(`Reconciling ${mapping.name}…`);
@@ -89,6 +93,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
         }),
       );
     }
+    secondNight = await runSecondNight({ dir, config, store, mappings, logger: opts.logger, step });
   } finally {
     await store.close();
   }
@@ -110,6 +115,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     timings: { buildMs: Math.round(t1 - t0), reconcileMs: Math.round(t2 - t1), totalMs: Math.round(t2 - t0) },
     expected: built.expected,
     runs,
+    secondNight,
     check,
     status: runs.some((r) => r.status !== 'clean') ? 'differences' : 'clean',
     next: [
@@ -119,7 +125,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       'cutover replay --events events.jsonl --dry-run',
       'cutover replay --events events.jsonl',
       'cutover reconcile --all',
-      'cutover rollback plan --run <the replay run id>',
+      `cutover rollback plan --run ${secondNight.replay.runId ?? '<the replay run id>'}`,
+      'cutover dashboard --out dashboard.html',
     ],
   };
 }

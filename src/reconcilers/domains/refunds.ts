@@ -2,6 +2,7 @@
 import type { Mapping } from '../../config/mapping-schema.js';
 import type { TotalLine } from '../types.js';
 import { requireFields, type DomainCheck } from './domain-check.js';
+import { CycleTimes } from './cycle-time.js';
 import {
   countMeasure,
   fieldDimension,
@@ -31,8 +32,11 @@ export function refundsCheck(mapping: Mapping): DomainCheck {
     { group: REFUND_VARIANCE_GROUP, by: currency, measures: [amount, countMeasure] },
   ];
   const declaredCurrency = mapping.fields.amount?.currency ?? null;
+  // An optional requested_at gives the refund cycle time (requested → refunded) per side.
+  const cycle = mapping.fields.requested_at ? new CycleTimes(Boolean(mapping.fields.channel)) : undefined;
   return {
     totals,
+    ...(cycle ? { add: (side, rows) => cycle.add(side, rows) } : {}),
     finish(lines: readonly TotalLine[]) {
       const amountVariance = lines
         .filter((l) => l.group === REFUND_VARIANCE_GROUP && l.field === 'amount')
@@ -42,7 +46,10 @@ export function refundsCheck(mapping: Mapping): DomainCheck {
           cloud: l.cloud,
           difference: l.difference,
         }));
-      return { differences: [], checks: { amountVariance } };
+      return {
+        differences: [],
+        checks: { amountVariance, ...(cycle ? { cycleTime: cycle.summary() } : {}) },
+      };
     },
   };
 }

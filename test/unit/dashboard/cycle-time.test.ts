@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { CycleTimes, nearestRank } from '../../../src/reconcilers/domains/cycle-time.js';
+
+describe('nearestRank', () => {
+  it('is the smallest value with at least p% of the values at or below it', () => {
+    const ten = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    expect(nearestRank(ten, 50)).toBe(5);
+    expect(nearestRank(ten, 90)).toBe(9);
+    expect(nearestRank(ten, 91)).toBe(10);
+    expect(nearestRank(ten, 100)).toBe(10);
+    expect(nearestRank(ten, 0)).toBe(1);
+    expect(nearestRank([7], 50)).toBe(7);
+    // n = 3: p50 is rank 2, p90 rank 3 (⌈2.7⌉).
+    expect(nearestRank([10, 20, 30], 50)).toBe(20);
+    expect(nearestRank([10, 20, 30], 90)).toBe(30);
+    // Large values stay exact: every percentile is an observed value.
+    const big = [2 ** 52 + 1, 2 ** 52 + 3, 2 ** 52 + 5, 2 ** 52 + 7];
+    expect(nearestRank(big, 50)).toBe(2 ** 52 + 3);
+    expect(() => nearestRank([], 50)).toThrow(RangeError);
+  });
+});
+
+describe('CycleTimes', () => {
+  const h = (n: number) => n * 3_600_000;
+  const row = (requested: string, hoursLater: number, channel: string | null) => ({
+    requested_at: requested,
+    refunded_at: new Date(Date.parse(requested) + h(hoursLater)).toISOString(),
+    channel,
+  });
+
+  it('gives p50/p90 per side and per channel, leaves out and counts refunds refunded before requested', () => {
+    const c = new CycleTimes(true);
+    const t = '2026-12-01T10:00:00.000Z';
+    c.add('legacy', [row(t, 1, 'store'), row(t, 2, 'store'), row(t, 3, 'web'), row(t, 4, 'web')]);
+    c.add('cloud', [
+      row(t, 2, 'store'),
+      row(t, 4, 'store'),
+      row(t, 6, 'web'),
+      row(t, 8, 'web'),
+      row(t, -1, 'web'),
+      { requested_at: null, refunded_at: t, channel: 'web' },
+    ]);
+    expect(c.summary()).toEqual([
+      { side: 'cloud', channel: null, refunds: 4, negative: 1, p50Ms: h(4), p90Ms: h(8) },
+      { side: 'cloud', channel: 'store', refunds: 2, negative: 0, p50Ms: h(2), p90Ms: h(4) },
+      { side: 'cloud', channel: 'web', refunds: 2, negative: 1, p50Ms: h(6), p90Ms: h(8) },
+      { side: 'legacy', channel: null, refunds: 4, negative: 0, p50Ms: h(2), p90Ms: h(4) },
+      { side: 'legacy', channel: 'store', refunds: 2, negative: 0, p50Ms: h(1), p90Ms: h(2) },
+      { side: 'legacy', channel: 'web', refunds: 2, negative: 0, p50Ms: h(3), p90Ms: h(4) },
+    ]);
+  });
+
+  it('without a channel field, one line per side', () => {
+    const c = new CycleTimes(false);
+    c.add('legacy', [row('2026-12-01T10:00:00Z', 5, 'web')]);
+    expect(c.summary()).toEqual([
+      { side: 'legacy', channel: null, refunds: 1, negative: 0, p50Ms: h(5), p90Ms: h(5) },
+    ]);
+  });
+});
