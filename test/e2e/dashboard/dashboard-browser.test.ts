@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The dashboard in a real browser (Debian's Chromium, driven by playwright-core), offline: it is
  * built from the demo's control store (two nights, a replay, a rollback plan, an assigned item), opened
