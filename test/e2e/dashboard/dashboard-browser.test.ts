@@ -205,6 +205,15 @@ describe('cutover dashboard in Chromium, offline', () => {
     expect(await page.locator('table[data-table="manual"] tbody tr').count()).toBe(manualItems);
   });
 
+  it('refuses a folder as --out and a --days below 1 with exit 2, one paragraph and nothing written', async () => {
+    const folder = await cli(['dashboard', '--out', path.join(dir, 'out')], 2);
+    expect(folder.stderr).toMatch(/is a folder; a file name is needed/);
+    expect(folder.stderr).not.toMatch(/\n\s+at /);
+    const days = await cli(['dashboard', '--days', '0', '--out', path.join(dir, 'never.html')], 2);
+    expect(days.stderr).toMatch(/--days/);
+    expect(fs.existsSync(path.join(dir, 'never.html'))).toBe(false);
+  });
+
   it('prints: the print style sheet keeps every chart and table on paper', async () => {
     await page.emulateMedia({ media: 'print' });
     const pdf = await page.pdf({ format: 'A4', landscape: true });
