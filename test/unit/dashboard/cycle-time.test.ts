@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CycleTimes, nearestRank } from '../../../src/reconcilers/domains/cycle-time.js';
+import { domainCheckFor } from '../../../src/reconcilers/domains/domain-check.js';
+import { mappingOf } from '../reconcile/mapping-fixture.js';
 
 describe('nearestRank', () => {
   it('is the smallest value with at least p% of the values at or below it', () => {
@@ -55,6 +57,55 @@ describe('CycleTimes', () => {
     c.add('legacy', [row('2026-12-01T10:00:00Z', 5, 'web')]);
     expect(c.summary()).toEqual([
       { side: 'legacy', channel: null, refunds: 1, negative: 0, p50Ms: h(5), p90Ms: h(5) },
+    ]);
+  });
+});
+
+describe('refunds domain with requested_at', () => {
+  it('reports the cycle time per side and channel in checks.cycleTime', () => {
+    const mapping = mappingOf({
+      domain: 'refunds',
+      key: ['refund_id'],
+      fields: {
+        refund_id: { type: 'string' },
+        amount: { type: 'decimal', scale: 2 },
+        status: { type: 'string' },
+        channel: { type: 'string' },
+        requested_at: { type: 'timestamp' },
+        refunded_at: { type: 'timestamp' },
+      },
+    });
+    const domain = domainCheckFor(mapping)!;
+    const r = (id: string, channel: string, requested: string, refunded: string) => ({
+      refund_id: id,
+      amount: '1.00',
+      status: 'refunded',
+      channel,
+      requested_at: requested,
+      refunded_at: refunded,
+    });
+    domain.add?.('legacy', [
+      r('1', 'web', '2026-11-20T10:00:00.000Z', '2026-11-20T11:00:00.000Z'),
+      r('2', 'store', '2026-11-20T10:00:00.000Z', '2026-11-20T10:30:00.000Z'),
+    ]);
+    domain.add?.('cloud', [
+      r('1', 'web', '2026-11-20T10:00:00.000Z', '2026-11-21T10:00:00.000Z'),
+      r('2', 'store', '2026-11-20T10:00:00.000Z', '2026-11-20T10:30:00.000Z'),
+    ]);
+    const { checks } = domain.finish([]);
+    const cycle = checks.cycleTime as {
+      side: string;
+      channel: string | null;
+      p50Ms: number;
+      p90Ms: number;
+    }[];
+    expect(cycle.map((c) => [c.side, c.channel, c.p50Ms, c.p90Ms])).toEqual([
+      ['cloud', null, 1_800_000, 86_400_000],
+      ['cloud', 'store', 1_800_000, 1_800_000],
+      ['cloud', 'web', 86_400_000, 86_400_000],
+      ['legacy', null, 1_800_000, 3_600_000],
+      ['legacy', 'store', 1_800_000, 1_800_000],
+      ['legacy', 'web', 3_600_000, 3_600_000],
     ]);
   });
 });
