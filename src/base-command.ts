@@ -1,6 +1,6 @@
 import { Command, Flags, Errors, type Interfaces } from '@oclif/core';
 import { CutoverError } from './errors.js';
-import { redact } from './util/redact.js';
+import { redact, redactDeep } from './util/redact.js';
 import { createLogger, type Logger } from './util/logger.js';
 import { loadConfig, type LoadedConfig } from './config/load-config.js';
 import { openControlStore, type ControlStore } from './store/control-store.js';
@@ -114,9 +114,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected emit(result: unknown, human: () => string): void {
     this.emitted = true;
-    if (this.flags.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    if (this.flags.json) process.stdout.write(JSON.stringify(redactDeep(result), null, 2) + '\n');
     else {
-      const text = human();
+      const text = redact(human());
       if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
     }
   }
@@ -153,6 +153,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       const text = `${redact(parserMessage(err.message))} See \`cutover ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.`;
       process.stderr.write(`Error: ${text}\n`);
       this.emitError(text, 2);
+      return;
+    }
+    const sys = err as NodeJS.ErrnoException;
+    if (sys?.syscall && /^E[A-Z]+$/.test(sys.code ?? '')) {
+      // The file system refused (a file where a folder should be, no permission, a full disk): the
+      // user's environment, not a fault in cutover.
+      this.exitStatus = 2;
+      const text = `${redact(`Cannot ${sys.syscall} ${sys.path ?? ''}`.trim())}: ${sys.code}. Check that path (a file where a folder is expected, permissions, free space) and run again.`;
+      process.stderr.write(`Error: ${text}\n`);
+      this.emitError(text, 2);
+      if (debug && err.stack) process.stderr.write(redact(err.stack) + '\n');
       return;
     }
     this.exitStatus = 3;

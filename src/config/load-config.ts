@@ -4,7 +4,7 @@ import { configSchema, type ConnectionSpec } from './config-schema.js';
 import { ConfigError } from '../errors.js';
 import { parseYamlDocument, formatZodError } from './yaml-file.js';
 import { knownKeysAt } from './schema-keys.js';
-import { registerSecret, redactUrl, urlPassword } from '../util/redact.js';
+import { registerSecret, redactUrl, urlPassword, userInfoProblem } from '../util/redact.js';
 
 /** A connection from cutover.yaml, with its name. */
 export interface ConnectionConfig extends ConnectionSpec {
@@ -26,20 +26,43 @@ const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 const SECRET_NAME = /pass|pw|secret|token|key|auth|credential/i;
 
 /**
+ * Whether a `${VAR}` at `offset` of a value sits where a secret goes: a URL's user info or query
+ * string, or an HTTP header. Read on the text as written, whose placeholders hold no delimiter.
+ */
+function isSecretSlot(text: string, offset: number, path: string): boolean {
+  if (/(^|\.)headers(\.|$)/.test(path)) return true;
+  if (!/(^|\.)url$/.test(path)) return false;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text);
+  const query = text.indexOf('?');
+  if (query >= 0 && offset > query) return true;
+  if (!scheme) return false;
+  const start = scheme[0].length;
+  const end = text.slice(start).search(/[/?#]|$/) + start;
+  const at = text.lastIndexOf('@', end);
+  return at >= start && offset >= start && offset < at;
+}
+
+/**
  * Replaces `${VAR}` (and `${VAR:-default}`) from the environment; a variable that is not set is an
  * error naming it and, when given, the place in the file that uses it. Values of variables whose
- * name looks secret are registered for redaction.
+ * name looks secret, and every value put into a URL's user info or query string or into a header,
+ * are registered for redaction; `seen` collects which variable gave which value, so a later error
+ * can name the variable instead of showing its value.
  */
 export function interpolate(
   text: string,
   file: string,
   env: NodeJS.ProcessEnv = process.env,
   where?: { path: string; line: number },
+  seen?: Map<string, string>,
 ): string {
   return text.replace(VAR, (_match, name: string, fallback: string | undefined, offset: number) => {
     const value = env[name];
     if (value !== undefined && value !== '') {
-      if (SECRET_NAME.test(name)) registerSecret(value);
+      if (SECRET_NAME.test(name) || (where && isSecretSlot(text, offset, where.path))) {
+        registerSecret(value);
+        seen?.set(name, value);
+      }
       return value;
     }
     if (fallback !== undefined) return fallback;
@@ -67,6 +90,30 @@ function registerConnectionSecrets(url: string, headers?: Record<string, string>
   for (const [k, v] of Object.entries(headers ?? {}))
     if (/authorization|token|key|secret|cookie/i.test(k))
       registerSecret(v.replace(/^(Bearer|Basic)\s+/i, ''));
+}
+
+/**
+ * A password holding "/", "?" or "#" unencoded would be read by the driver as the end of the user
+ * info, the rest as a host or a path (which the driver then echoes): refused before any connection,
+ * naming the variable that holds it but showing no part of it.
+ */
+function requireReadableUserInfo(
+  url: string,
+  at: string[],
+  file: string,
+  lineOf: (p: readonly PropertyKey[]) => number | undefined,
+  seen: Map<string, string>,
+): void {
+  const problem = userInfoProblem(url);
+  if (!problem) return;
+  const line = lineOf(at);
+  const vars = [...seen].filter(([, v]) => url.includes(v)).map(([k]) => k);
+  const from = vars.length ? ` (from the environment variable ${vars.join(', ')})` : '';
+  const example = vars[0] ?? 'PW';
+  throw new ConfigError(
+    `${file}${line ? ` line ${line}` : ''}: the user name or password in ${at.join('.')}${from} ${problem}, so the URL cannot be read as written (its value is not shown).`,
+    `Percent-encode those characters in the value: @ as %40, # as %23, / as %2F, ? as %3F, % as %25, a space as %20 (":" may stay in the password); for example \`node -p "encodeURIComponent(process.argv[1])" "$${example}"\` prints the encoded form of $${example}.`,
+  );
 }
 
 /**
@@ -119,8 +166,9 @@ export async function loadConfig(
       );
     throw new ConfigError(`Cannot read ${file}: ${(err as Error).message}.`, 'Check the file permissions.');
   }
+  const seen = new Map<string, string>();
   const doc = parseYamlDocument(text, file, ConfigError, (value, where) =>
-    interpolate(value, file, env, where),
+    interpolate(value, file, env, where, seen),
   );
   const raw = doc.value;
   const parsed = configSchema.safeParse(raw);
@@ -134,11 +182,13 @@ export async function loadConfig(
   for (const [name, spec] of Object.entries(cfg.connections)) {
     registerConnectionSecrets(spec.url, spec.headers);
     requireScheme(spec.url, ['connections', name, 'url'], file, doc.lineOf);
+    requireReadableUserInfo(spec.url, ['connections', name, 'url'], file, doc.lineOf, seen);
     connections[name] = { ...spec, name, url: resolveUrl(spec.url, dir) };
   }
   if (cfg.control?.url) {
     registerConnectionSecrets(cfg.control.url);
     requireScheme(cfg.control.url, ['control', 'url'], file, doc.lineOf);
+    requireReadableUserInfo(cfg.control.url, ['control', 'url'], file, doc.lineOf, seen);
   }
   return {
     file,

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { ControlStore } from './control-store.js';
 import { UsageError } from '../errors.js';
+import { redactDeep } from '../util/redact.js';
 
 export interface RunRecord {
   id: string;
@@ -93,7 +94,7 @@ export async function finishRun(
   await store
     .knex('cutover_runs')
     .where({ id })
-    .update({ status, finished_at: new Date().toISOString(), summary: JSON.stringify(summary) });
+    .update({ status, finished_at: new Date().toISOString(), summary: JSON.stringify(redactDeep(summary)) });
 }
 
 /** A summary column as stored; text that is not JSON (a crashed writer) is shown, not thrown. */
@@ -175,6 +176,6 @@ export async function audit(
     host: os.hostname(),
     action: entry.action,
     subject: entry.subject ?? null,
-    detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+    detail: entry.detail === undefined ? null : JSON.stringify(redactDeep(entry.detail)),
   });
 }

@@ -12,15 +12,42 @@ const JSON_SECRET =
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
 
 const registered = new Set<string>();
+/** Every form a registered secret can take in text, longest first (see maskRegistered). */
+let forms: string[] = [];
 
 /** Forgets every registered secret (tests). */
 export function clearSecrets(): void {
   registered.clear();
+  forms = [];
 }
 
-/** Registers a secret value (a password, a token) to be masked in every later redaction. */
+/**
+ * Registers a secret value (a password, a token) to be masked in every later redaction: as written,
+ * URL-encoded, JSON-escaped, and each piece of 4+ characters between URL delimiters, since a driver
+ * that misreads a URL echoes such pieces as a host or a database (lower-cased, as host names are).
+ */
 export function registerSecret(value: string | undefined | null): void {
-  if (value && value.length >= 3) registered.add(value);
+  if (!value || value.length < 3 || registered.has(value)) return;
+  registered.add(value);
+  const all = new Set(forms);
+  const add = (f: string) => {
+    if (f.length >= 3) all.add(f);
+  };
+  add(value);
+  add(encodeURIComponent(value));
+  add(JSON.stringify(value).slice(1, -1));
+  add(JSON.stringify(JSON.stringify(value).slice(1, -1)).slice(1, -1));
+  for (const piece of value.split(/[@#/?:&=%\s"'\\]+/)) {
+    if (piece.length < 4 || piece === value) continue;
+    add(piece);
+    add(piece.toLowerCase());
+  }
+  forms = [...all].sort((a, b) => b.length - a.length);
+}
+
+/** Whether any secret has been registered (tests and checks). */
+export function hasSecrets(): boolean {
+  return registered.size > 0;
 }
 
 /**
@@ -41,7 +68,11 @@ function passwordSpan(url: string): { start: number; end: number } | undefined {
     // unencoded characters: read by hand below
   }
   const stop = rest.search(/[?#]/);
-  const at = rest.lastIndexOf('@', stop < 0 ? rest.length : stop);
+  let at = rest.lastIndexOf('@', stop < 0 ? rest.length : stop);
+  // "user:pa#ss@host" or "user:pa?ss@host": the "#" or "?" is the password's, not a fragment's or a
+  // query's, when what precedes it reads as user and password rather than host and port.
+  const head = rest.slice(0, rest.search(/[/?#]|$/));
+  if (!head.includes('@') && /^[^:]*:(?!\d*$)/.test(head)) at = Math.max(at, rest.lastIndexOf('@'));
   if (at < 0) return undefined;
   const colon = rest.slice(0, at).indexOf(':');
   if (colon < 0 || colon === at - 1) return undefined;
@@ -64,7 +95,23 @@ export function redactUrl(url: string): string {
     span && !isPlaceholder(url.slice(span.start, span.end))
       ? `${url.slice(0, span.start)}***${url.slice(span.end)}`
       : url;
-  return maskRegistered(out.replace(URL_PASSWORD, maskPassword));
+  return maskRegistered(maskRegistered(out).replace(URL_PASSWORD, maskPassword));
+}
+
+/**
+ * What is wrong with a URL's user info as written, or undefined: a `/`, `?` or `#` in it ends the
+ * user info for every URL parser, so a driver would read the rest of the password as a host, path or
+ * query (and echo it in its errors); a `%` must start a `%XX` escape; spaces are not allowed.
+ */
+export function userInfoProblem(url: string): string | undefined {
+  const span = passwordSpan(url);
+  if (!span) return undefined;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)![0].length;
+  const info = url.slice(scheme, span.end);
+  if (/[/?#]/.test(info)) return 'holds a "/", "?" or "#", which ends that part of a URL';
+  if (/\s/.test(info)) return 'holds a space';
+  if (/%(?![0-9a-f]{2})/i.test(info)) return 'holds a "%" that does not start a %XX escape';
+  return undefined;
 }
 
 function maskPassword(_m: string, head: string, password: string, at: string): string {
@@ -73,7 +120,7 @@ function maskPassword(_m: string, head: string, password: string, at: string): s
 
 /** Masks URL passwords, key=value secrets, bearer tokens and every registered secret in free text. */
 export function redact(text: string): string {
-  const out = text
+  const out = maskRegistered(text)
     .replace(URL_PASSWORD, maskPassword)
     .replace(KV_SECRET, '$1=***')
     .replace(JSON_SECRET, '$1***$3')
@@ -83,10 +130,26 @@ export function redact(text: string): string {
 
 function maskRegistered(text: string): string {
   let out = text;
-  for (const secret of registered) {
-    if (out.includes(secret)) out = out.split(secret).join('***');
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join('***');
-  }
+  for (const form of forms) if (out.includes(form)) out = out.split(form).join('***');
   return out;
+}
+
+/**
+ * A value with every registered secret masked in each of its strings, before it is serialized (`--json`, a report, the control
+ * store): masking the value itself also catches the JSON-escaped text a secret would become.
+ */
+export function redactDeep<T>(value: T): T {
+  if (!hasSecrets()) return value;
+  return walk(value) as T;
+}
+
+function walk(v: unknown): unknown {
+  if (typeof v === 'string') return maskRegistered(v);
+  if (Array.isArray(v)) return v.map(walk);
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+    return out;
+  }
+  return v;
 }
