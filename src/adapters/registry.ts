@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.js';
 import { redactUrl } from '../util/redact.js';
 import type { ConnectionConfig } from '../config/load-config.js';
 import type { Adapter, AdapterContext, AdapterFactory } from './types.js';
+import { guardAdapter } from './source-errors.js';
 import { postgresFactory } from './postgres/index.js';
 import { mssqlFactory } from './mssql/index.js';
 import { sqliteFactory } from './sqlite/index.js';
@@ -33,7 +34,7 @@ export function createAdapter(connection: ConnectionConfig, ctx: AdapterContext)
       `Use one of ${[...factories.keys()].map((s) => `${s}:`).join(', ')} (for example postgres://user@host:5432/db, sqlite:./legacy.db or csv:./extracts).`,
     );
   }
-  return factory.create(connection, ctx);
+  return guardAdapter(factory.create(connection, ctx));
 }
 
 /** Creates and opens the adapter for a connection. */
