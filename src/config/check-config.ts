@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { LoadedConfig } from './load-config.js';
-import { listMappingFiles, loadMapping } from './load-mappings.js';
-import { loadEventsMapping } from './events-schema.js';
+import { listMappingFiles, loadMapping, requireDistinctNames } from './load-mappings.js';
+import { checkEventTargetsWritable, loadEventsMapping } from './events-schema.js';
 import type { Mapping } from './mapping-schema.js';
 import { createAdapter } from '../adapters/registry.js';
 import { redact, redactUrl } from '../util/redact.js';
@@ -84,6 +84,7 @@ export async function checkConfig(
   for (const f of await listMappingFiles(config)) {
     if (f.events) {
       const ev = await loadEventsMapping(f.file, config);
+      checkEventTargetsWritable(ev, config);
       mappings.push({ file: f.file, name: ev.name, kind: 'events' });
     } else {
       const m = await loadMapping(f.file, config);
@@ -96,6 +97,7 @@ export async function checkConfig(
       });
     }
   }
+  requireDistinctNames(reconcile);
 
   const connections: CheckResult['connections'] = [];
   const opened = new Map<string, Adapter>();

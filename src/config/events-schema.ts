@@ -96,3 +96,19 @@ export async function loadEventsMapping(file: string, config?: LoadedConfig): Pr
   }
   return mapping;
 }
+
+/**
+ * `config check`: an event type whose target (its own `target:`, else the mapping's) is a readOnly
+ * connection would be refused by replay; said now, before a night's replay finds it. (Replay itself
+ * checks the target it is given, which `--target` may change.)
+ */
+export function checkEventTargetsWritable(mapping: EventsMapping, config: LoadedConfig): void {
+  for (const [type, rule] of Object.entries(mapping.events)) {
+    const name = rule.target ?? mapping.target;
+    if (name && config.connections[name]?.readOnly)
+      throw new MappingError(
+        `${mapping.file}: the event type ${type} targets the connection "${name}", which is marked readOnly in ${config.file}, so replay would refuse to write to it.`,
+        `Point \`target:\` at a writable connection, or remove \`readOnly: true\` from "${name}" if replay may write there.`,
+      );
+  }
+}

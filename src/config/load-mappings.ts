@@ -59,6 +59,7 @@ export async function listMappingFiles(config: LoadedConfig): Promise<{ file: st
 export async function loadMappings(config: LoadedConfig, names?: string[]): Promise<Mapping[]> {
   const files = (await listMappingFiles(config)).filter((f) => !f.events);
   const all = await Promise.all(files.map((f) => loadMapping(f.file, config)));
+  requireDistinctNames(all);
   if (!names || names.length === 0) return all;
   return names.map((n) => {
     const m = all.find((x) => x.name === n || path.basename(x.file).replace(/\.ya?ml$/i, '') === n);
@@ -71,4 +72,21 @@ export async function loadMappings(config: LoadedConfig, names?: string[]): Prom
       );
     return m;
   });
+}
+
+/**
+ * Two mapping files with one `name:` would share runs and exceptions: the second run would resolve
+ * the first one's open items. Refused, naming both files.
+ */
+export function requireDistinctNames(mappings: readonly Mapping[]): void {
+  const seen = new Map<string, string>();
+  for (const m of mappings) {
+    const first = seen.get(m.name);
+    if (first)
+      throw new MappingError(
+        `Two mapping files declare the name "${m.name}": ${first} and ${m.file}.`,
+        'Runs, exceptions and reports are kept by mapping name: give each file its own `name:`.',
+      );
+    seen.set(m.name, m.file);
+  }
 }

@@ -72,8 +72,19 @@ export function parseYamlDocument(
       },
     });
   }
+  let value: unknown;
+  try {
+    value = doc.toJS() ?? {};
+  } catch (err) {
+    // yaml refuses to expand aliases past a limit (a "billion laughs" file) and throws.
+    throw new ErrorClass(
+      `${file} is not usable YAML: ${(err as Error).message.replace(/\.$/, '')} (its aliases, *name, expand to too many values).`,
+      'Write the values out instead of repeating them through anchors (&name) and aliases (*name).',
+      { cause: err },
+    );
+  }
   return {
-    value: doc.toJS() ?? {},
+    value,
     lineOf(path) {
       // The line of the key itself (a block value starts on the line after its key).
       for (let n = path.length; n > 0; n--) {

@@ -17,6 +17,7 @@ import { silentLogger } from '../util/logger.js';
 import { syncReconcileExceptions } from '../exceptions/sync.js';
 import { REPORT_FILES, writeReconcileReports } from '../reports/write-reconcile-reports.js';
 import { redact } from '../util/redact.js';
+import { ensureFolder } from '../reports/atomic-file.js';
 import { compareStreams, type CompareStats } from './compare.js';
 import { DifferenceWriter } from './difference-writer.js';
 import { domainCheckFor } from './domains/domain-check.js';
@@ -124,6 +125,11 @@ async function execute(
 ): Promise<ReconcileSummary> {
   const { config, store, mapping, progress } = opts;
   const { plans, adapters, domain, totals, started, logger } = ctx;
+  await ensureFolder(
+    config.reportsDir,
+    'The reports folder',
+    `Set \`reports:\` in ${config.file} to a folder (or a path where one can be created) and run again.`,
+  );
   const runId = await createRun(store, {
     prefix: 'r',
     command: 'reconcile',
@@ -132,7 +138,13 @@ async function execute(
   });
   logger.debug({ runId, mapping: mapping.name, window: opts.window }, 'reconcile run started');
   const outDir = path.join(config.reportsDir, runId);
-  const writer = new DifferenceWriter(store, runId, mapping.key, path.join(outDir, 'differences.jsonl'));
+  let writer: DifferenceWriter;
+  try {
+    writer = new DifferenceWriter(store, runId, mapping.key, path.join(outDir, 'differences.jsonl'));
+  } catch (err) {
+    await finishRun(store, runId, 'error', { runId, name: mapping.name, error: redact(String(err)) });
+    throw err;
+  }
   progress?.start(mapping.name);
   const stream = (side: Side) =>
     readAhead(

@@ -61,3 +61,16 @@ function checkOutputPath(file: string, example = 'report'): void {
       `Give a file path inside it, such as ${path.join(file, example)}; missing folders are created.`,
     );
 }
+
+/**
+ * Creates a folder reports go into, or says in one paragraph why it cannot be (a file in the way,
+ * no permission): checked before a run starts, so no run is left half-begun.
+ */
+export async function ensureFolder(dir: string, what: string, hint: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    throw new UsageError(`${what} ${dir} cannot be created: ${WHY[code] ?? code}.`, hint, { cause: err });
+  }
+}

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import { ConnectionError, ConfigError } from '../errors.js';
+import { ConnectionError, ConfigError, CutoverError, UsageError } from '../errors.js';
 import { redactUrl, redact } from '../util/redact.js';
 import { migrationSource } from './migrations/index.js';
 import type { Logger } from '../util/logger.js';
@@ -58,9 +58,10 @@ export async function openControlStore(url: string, opts: { logger?: Logger } = 
     );
   }
   try {
-    await migrate(knex, dialect, dialect === 'sqlite' ? url.replace(/^sqlite:/i, '') : undefined);
+    await migrate(knex, dialect, url, dialect === 'sqlite' ? url.replace(/^sqlite:/i, '') : undefined);
   } catch (err) {
     await knex.destroy();
+    if (err instanceof CutoverError) throw err;
     throw new ConnectionError(
       `Cannot open the control store ${redactUrl(url)}: ${redact((err as Error).message)}.`,
       'Check `control.url` in cutover.yaml and that the database is reachable and writable.',
@@ -74,14 +75,24 @@ export async function openControlStore(url: string, opts: { logger?: Logger } = 
 const MIGRATION_LOCK_KEY = 4_823_117_302;
 const MIGRATION_CONFIG = { migrationSource, tableName: 'cutover_migrations' };
 
-/** True when every migration is recorded: the common case, which then takes no lock at all. */
-async function upToDate(knex: Knex): Promise<boolean> {
+/**
+ * True when every migration is recorded: the common case, which then takes no lock at all. A store
+ * that records a migration this version does not know was written by a newer cutover, whose
+ * schema this one would misuse: refused.
+ */
+async function upToDate(knex: Knex, url: string): Promise<boolean> {
   if (!(await knex.schema.hasTable(MIGRATION_CONFIG.tableName))) return false;
   const done = new Set(
     ((await knex(MIGRATION_CONFIG.tableName).select('name')) as { name: string }[]).map((r) => r.name),
   );
-  const all = await migrationSource.getMigrations([]);
-  return all.every((m) => done.has(migrationSource.getMigrationName(m)));
+  const known = (await migrationSource.getMigrations([])).map((m) => migrationSource.getMigrationName(m));
+  const newer = [...done].filter((n) => !known.includes(n)).sort();
+  if (newer.length)
+    throw new UsageError(
+      `This control store (${redactUrl(url)}) was written by a newer cutover (migration ${newer.join(', ')}); this version knows migrations up to ${known[known.length - 1]}.`,
+      'Run the cutover version that wrote it (or a newer one), or point `control.url` in cutover.yaml at another store; nothing was changed.',
+    );
+  return known.every((m) => done.has(m));
 }
 
 /**
@@ -91,8 +102,13 @@ async function upToDate(knex: Knex): Promise<boolean> {
  * lock file beside the database does the same. Holding either, nobody else is migrating, so a knex
  * lock left set can only be a crashed run's and is freed.
  */
-async function migrate(knex: Knex, dialect: ControlStore['dialect'], file?: string): Promise<void> {
-  if (await upToDate(knex)) return;
+async function migrate(
+  knex: Knex,
+  dialect: ControlStore['dialect'],
+  url: string,
+  file?: string,
+): Promise<void> {
+  if (await upToDate(knex, url)) return;
   const run = async () => {
     if (await knex.schema.hasTable(`${MIGRATION_CONFIG.tableName}_lock`))
       await knex.migrate.forceFreeMigrationsLock(MIGRATION_CONFIG);
