@@ -121,9 +121,18 @@ describe('loadConfig', () => {
   });
 
   it('interpolates after parsing, so a value with YAML characters cannot break the file', async () => {
-    const file = write('connections:\n  cloud: { url: "postgres://u:${DB_PW}@h/db" }\n');
-    const c = await loadConfig(file, { DB_PW: 'p#ss: }{x' });
-    expect(c.connections.cloud!.url).toBe('postgres://u:p#ss: }{x@h/db');
+    const file = write(
+      'connections:\n  cloud: { url: "postgres://u:${DB_PW}@h/db" }\n  api: { url: "https://x", headers: { X-Key: "${DB_PW}" } }\n',
+    );
+    const c = await loadConfig(file, { DB_PW: 'p%23ss:%20}{x' });
+    expect(c.connections.cloud!.url).toBe('postgres://u:p%23ss:%20}{x@h/db');
+    const h = await loadConfig(file, { DB_PW: 'p%23ss:%20}{x' });
+    expect(h.connections.api!.headers).toEqual({ 'X-Key': 'p%23ss:%20}{x' });
+    // Unencoded, "#" would end the URL's user info: refused, without the value.
+    await expect(loadConfig(file, { DB_PW: 'p#ss: }{x' })).rejects.toMatchObject({
+      message: expect.not.stringContaining('p#ss') as unknown,
+      hint: expect.stringContaining('# as %23') as unknown,
+    });
   });
 
   it('ignores ${VAR} in comments and uses ${VAR:-default}', async () => {
