@@ -41,6 +41,7 @@ Running it again in the same folder rebuilds the databases and keeps the control
       logger: this.logger,
       progress: createProgress({ enabled: !json && Boolean(process.stderr.isTTY) }),
       onStep: json ? undefined : (text) => process.stderr.write(text + '\n'),
+      root: this.config.root,
     });
     // The demo succeeds when reconcile finds exactly what was planted: differences are its point.
     if (Object.values(result.check).some((problems) => problems.length > 0)) this.exitStatus = 1;

@@ -1,8 +1,10 @@
 import { isZeroFigure } from '../reconcilers/domains/totals.js';
-import type { ReconcileSummary, TotalLine } from '../reconcilers/types.js';
+import type { ReconcileSummary, TotalsSummaryEntry } from '../reconcilers/types.js';
+import { groupLabel } from '../reconcilers/render-summary.js';
+import { formatCount, formatFigure } from '../util/figures.js';
 import type { DemoResult } from './run-demo.js';
 
-const n = (x: number | undefined) => (x ?? 0).toLocaleString('en-US');
+const n = (x: number | undefined) => formatCount(x ?? 0);
 
 /** The demo's closing screen: one line per domain, what was planted and found, the next commands. */
 export function renderDemo(r: DemoResult): string {
@@ -63,13 +65,27 @@ function domainLine(run: ReconcileSummary): string {
   if (c.duplicateKeys) parts.push(`${n(c.duplicateKeys)} duplicate keys`);
   if (c.unbalancedJournals)
     parts.push(`${n(c.unbalancedJournals)} unbalanced journal${c.unbalancedJournals > 1 ? 's' : ''}`);
-  const grand = run.totals.filter((t) => Object.keys(t.by).length === 0 && t.field !== 'count').slice(0, 2);
+  const entries = run.totalsSummary ?? [];
+  const grand = entries.filter((t) => t.lines === 1 && t.field !== 'count').slice(0, 2);
   if (grand.length) parts.push(grand.map(totalText).join(', '));
-  const differing = run.totals.filter((t) => !isZeroFigure(t.difference)).length;
-  if (run.totals.length) parts.push(`${n(differing)} of ${n(run.totals.length)} control totals differ`);
+  const differing = entries.filter((t) => !isZeroFigure(t.absDifference));
+  if (entries.length) {
+    // The total whose lines moved most: its absolute difference, which its net can hide.
+    const worst = differing
+      .filter((t) => t.lines > 1)
+      .sort((a, b) => b.linesWithVariance - a.linesWithVariance)[0];
+    parts.push(
+      `${n(differing.length)} of ${n(entries.length)} control totals differ` +
+        (worst
+          ? ` (${groupLabel(worst.group)}: net ${fig(worst, worst.difference)}, absolute ${fig(worst, worst.absDifference)})`
+          : ''),
+    );
+  }
   return parts.join(' · ');
 }
 
-function totalText(t: TotalLine): string {
-  return `${t.field.replace('*', ' × ')} ${t.legacy} vs ${t.cloud}`;
+const fig = (t: TotalsSummaryEntry, v: string) => formatFigure(v, { currency: t.currency });
+
+function totalText(t: TotalsSummaryEntry): string {
+  return `${t.field.replace('*', ' × ')} ${fig(t, t.legacy)} vs ${fig(t, t.cloud)}`;
 }

@@ -4,6 +4,7 @@
  * hold the result up against what was planted.
  */
 import path from 'node:path';
+import { cliInvocation } from './invocation.js';
 import type { Logger } from 'pino';
 import { loadConfig } from '../config/load-config.js';
 import { loadMappings } from '../config/load-mappings.js';
@@ -31,6 +32,8 @@ export interface DemoOptions {
   progress?: Progress;
   /** Told what is happening, one short line at a time (the command prints it on stderr). */
   onStep?: (text: string) => void;
+  /** The installation's root folder, so "Try next" names a command that runs (`cutover` or `node …/bin/run.js`). */
+  root?: string;
 }
 
 export interface DemoResult {
@@ -52,6 +55,8 @@ export interface DemoResult {
 
 /** Builds the demo in `dir`, reconciles all three domains and returns what it found. */
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
+  // Typed after `cd` into the demo folder, so a relative bin path is relative to it.
+  const cli = opts.root ? cliInvocation(opts.root, path.resolve(opts.dir)) : 'cutover';
   const scale = opts.scale ?? 1;
   const seed = opts.seed ?? DEFAULT_SEED;
   if (!Number.isFinite(scale) || scale <= 0 || scale > 20)
@@ -120,13 +125,15 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     status: runs.some((r) => r.status !== 'clean') ? 'differences' : 'clean',
     next: [
       `cd ${shownDir(dir)}`,
-      'cutover exceptions list',
-      `cutover report ${inventoryRun} --format md`,
-      'cutover replay --events events.jsonl --dry-run',
-      'cutover replay --events events.jsonl',
-      'cutover reconcile --all',
-      `cutover rollback plan --run ${secondNight.replay.runId ?? '<the replay run id>'}`,
-      'cutover dashboard --out dashboard.html',
+      ...[
+        'exceptions list',
+        `report ${inventoryRun} --format md`,
+        'replay --events events.jsonl --dry-run',
+        'replay --events events.jsonl',
+        'reconcile --all',
+        `rollback plan --run ${secondNight.replay.runId ?? '<the replay run id>'}`,
+        'dashboard --out dashboard.html',
+      ].map((cmd) => `${cli} ${cmd}`),
     ],
   };
 }

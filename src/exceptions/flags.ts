@@ -30,9 +30,15 @@ export const filterFlags = {
   key: Flags.string({ description: 'only items whose key contains TEXT (case-insensitive)' }),
 };
 
+/** How many items the `exceptions list` table shows when --limit is not given. */
+export const LIST_TABLE_LIMIT = 200;
+
 export const sortFlags = {
   sort: Flags.string({ description: `order: ${sortKeys.join(', ')}`, default: 'id' }),
-  limit: Flags.integer({ description: 'at most N items', min: 1 }),
+  limit: Flags.integer({
+    description: `at most N items [default: ${LIST_TABLE_LIMIT} in the \`exceptions list\` table; every item with --json and in an export]`,
+    min: 1,
+  }),
 };
 
 function oneOf<T extends string>(

@@ -1,3 +1,4 @@
+import { formatCount } from '../util/figures.js';
 import { diffJson } from 'diff';
 import type { Difference } from '../reconcilers/types.js';
 import type { ExceptionRecord, HistoryEntry } from './types.js';
@@ -66,11 +67,14 @@ export function renderList(result: {
       r.assignee ?? '-',
     ]),
   ];
-  const shown =
-    result.items.length < result.total
-      ? `Showing ${result.items.length} of ${result.total}`
-      : `${result.total}`;
-  return `${table(rows)}\n\n${shown} item${result.total === 1 ? '' : 's'} (${totals}).`;
+  const truncated = result.items.length < result.total;
+  const shown = truncated
+    ? `Showing ${formatCount(result.items.length)} of ${formatCount(result.total)}`
+    : formatCount(result.total);
+  const hint = truncated
+    ? `\nTo see all of them: --limit ${result.total} (or --json, or \`cutover exceptions export\` for a spreadsheet).`
+    : '';
+  return `${table(rows)}\n\n${shown} item${result.total === 1 ? '' : 's'} (${totals}).${hint}`;
 }
 
 /** The diff of the legacy and cloud records, as +/- lines (legacy → cloud). */

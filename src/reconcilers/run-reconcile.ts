@@ -16,6 +16,7 @@ import { createRun, finishRun } from '../store/runs.js';
 import { silentLogger } from '../util/logger.js';
 import { syncReconcileExceptions } from '../exceptions/sync.js';
 import { REPORT_FILES, writeReconcileReports } from '../reports/write-reconcile-reports.js';
+import { totalsSummary } from '../reports/control-totals.js';
 import { redact } from '../util/redact.js';
 import { ensureFolder } from '../reports/atomic-file.js';
 import { compareStreams, type CompareStats } from './compare.js';
@@ -188,6 +189,7 @@ async function execute(
       counts,
       fieldMismatches: stats.fieldMismatches,
       totals: lines,
+      totalsSummary: totalsSummary(lines, mapping),
       ...(mapping.domain ? { domain: mapping.domain } : {}),
       ...(found ? { checks: found.checks } : {}),
       reports: { differences: shownPath(writer.file) },

@@ -46,6 +46,25 @@ export interface TotalLine {
   scale?: number;
 }
 
+/**
+ * One control total summed over many lines (SPEC: CLI conventions, `totalsSummary`): the net
+ * difference and what it can hide — the absolute difference (sum of |line differences|), the lines
+ * with a variance and the largest line. Figures are exact decimal strings; `largest` is null when
+ * no line differs. A group broken down by currency has one entry per currency.
+ */
+export interface TotalsSummaryEntry {
+  group: string;
+  field: string;
+  currency?: string;
+  lines: number;
+  linesWithVariance: number;
+  legacy: string;
+  cloud: string;
+  difference: string;
+  absDifference: string;
+  largest: { by: Record<string, CanonicalValue>; difference: string } | null;
+}
+
 export interface ReconcileCounts {
   legacy: number;
   cloud: number;
@@ -75,6 +94,8 @@ export interface ReconcileSummary {
   counts: ReconcileCounts;
   fieldMismatches: Record<string, number>;
   totals: TotalLine[];
+  /** Per control-total group: net and absolute difference, lines with a variance, the largest line. */
+  totalsSummary?: TotalsSummaryEntry[];
   checks?: Record<string, unknown>;
   exceptions?: { opened: number; updated: number; resolved: number; reopened?: number; ignored?: number };
   reports?: Record<string, string>;

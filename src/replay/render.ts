@@ -35,7 +35,9 @@ export function renderReplay(r: ReplayResult, reports?: { json: string; md: stri
       );
     if (d.sample.length)
       lines.push(
-        'Sample of changes:',
+        d.sample.length < c.applied
+          ? `Sample of changes (the first ${d.sample.length} of ${c.applied} that would apply; the counts above cover every event):`
+          : 'Changes:',
         ...d.sample.map((s) =>
           s.request
             ? `  ${s.eventId} ${s.type}: ${s.request}`

@@ -1,19 +1,14 @@
 import type { Mapping } from '../config/mapping-schema.js';
-import type { TotalLine } from '../reconcilers/types.js';
+import type { TotalLine, TotalsSummaryEntry } from '../reconcilers/types.js';
 import { formatScaled, isDecimal, scaleOf, toScaled } from './number-format.js';
 import { productFactors } from './field-kinds.js';
 
-/** One control total of the Summary: a group's field summed over its lines, exactly. */
-export interface ControlTotal {
-  group: string;
-  field: string;
-  lines: number;
-  linesWithVariance: number;
-  legacy: string;
-  cloud: string;
-  variance: string;
+/**
+ * One control total of the Summary: a group's field summed over its lines, exactly, with what the
+ * net figure can hide (offsetting line differences): the absolute difference and the largest line.
+ */
+export interface ControlTotal extends TotalsSummaryEntry {
   scale: number;
-  currency?: string;
 }
 
 /**
@@ -39,6 +34,9 @@ export function lineScale(line: TotalLine, mapping?: Mapping): number {
 export function fieldCurrency(field: string, mapping?: Mapping): string | undefined {
   const factors = productFactors(field);
   if (factors) return factors.map((f) => mapping?.fields[f]?.currency).find(Boolean);
+  // The postings trial balance sums the signed amount (or debit − credit) as its "balance".
+  if (field === 'balance' && !mapping?.fields.balance && mapping?.domain === 'postings')
+    return mapping.fields.amount?.currency ?? mapping.fields.debit?.currency ?? mapping.fields.credit?.currency;
   return mapping?.fields[field]?.currency;
 }
 
@@ -81,16 +79,38 @@ export function controlTotals(totals: readonly TotalLine[], mapping?: Mapping): 
         used.reduce((acc, l) => acc + (isDecimal(pick(l)) ? toScaled(pick(l), scale) : 0n), 0n),
         scale,
       );
+    // Offsetting errors must not net away: |difference| is summed over the detail lines (the
+    // group's lines with a `by`; a group of grand totals only is its own detail).
+    const detail = lines.length > grand.length ? lines.filter((l) => Object.keys(l.by).length > 0) : lines;
+    const at = Math.max(scale, ...detail.map((l) => (isDecimal(l.difference) ? scaleOf(l.difference) : 0)));
+    const diffOf = (l: TotalLine) => (isDecimal(l.difference) ? toScaled(l.difference, at) : 0n);
+    let abs = 0n;
+    let largest: TotalLine | undefined;
+    let largestAbs = 0n;
+    for (const l of detail) {
+      const d = diffOf(l);
+      const a = d < 0n ? -d : d;
+      abs += a;
+      if (a > largestAbs) [largest, largestAbs] = [l, a];
+    }
+    const currency = lineCurrency(first, mapping);
     return {
       group: first.group,
       field: first.field,
+      ...(currency ? { currency } : {}),
       lines: lines.length,
-      linesWithVariance: lines.filter((l) => isDecimal(l.difference) && toScaled(l.difference, scale) !== 0n).length,
+      linesWithVariance: lines.filter((l) => diffOf(l) !== 0n).length,
       legacy: sum((l) => l.legacy),
       cloud: sum((l) => l.cloud),
-      variance: sum((l) => l.difference),
+      difference: sum((l) => l.difference),
+      absDifference: formatScaled(abs, at),
+      largest: largest ? { by: largest.by, difference: formatScaled(diffOf(largest), at) } : null,
       scale: Math.max(...used.map((l) => lineScale(l, mapping))),
-      currency: lineCurrency(first, mapping),
     };
   });
+}
+
+/** The run summary's `totalsSummary` (SPEC: CLI conventions): the control totals without their display scale. */
+export function totalsSummary(totals: readonly TotalLine[], mapping?: Mapping): TotalsSummaryEntry[] {
+  return controlTotals(totals, mapping).map(({ scale: _scale, ...entry }) => entry);
 }

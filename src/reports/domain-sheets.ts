@@ -41,7 +41,7 @@ export function writeDomainSheets(
     const groupTotals = controlTotals(lines, mapping);
     // Sized to the widest figure (the Total rows are the biggest), so Excel never shows ####.
     const figures = { legacy: 0, cloud: 0, difference: 0 };
-    for (const l of [...lines.slice(0, 2000), ...groupTotals.map((t) => ({ ...t, difference: t.variance }))])
+    for (const l of [...lines.slice(0, 2000), ...groupTotals])
       for (const side of ['legacy', 'cloud', 'difference'] as const)
         figures[side] = Math.max(figures[side], displayWidth(l[side], fieldScale.get(l.field) ?? 0, 'by' in l ? lineCurrency(l, mapping) : l.currency) + 1);
     const columns = [
@@ -66,7 +66,7 @@ export function writeDomainSheets(
       row.getCell(1).value = 'Total';
       row.getCell(1).style = styles.get(undefined, { bold: true });
       styles.text(row.getCell(byFields.length + 1), kinds.get(t.field).label);
-      writeFigures(styles, row, byFields.length + 2, { legacy: t.legacy, cloud: t.cloud, difference: t.variance }, t.scale, t.currency, true);
+      writeFigures(styles, row, byFields.length + 2, { legacy: t.legacy, cloud: t.cloud, difference: t.difference }, t.scale, t.currency, true);
       row.commit();
     }
     if (shown.length < lines.length) {

@@ -3,10 +3,11 @@ import type { Mapping } from '../config/mapping-schema.js';
 import type { ControlStore } from '../store/control-store.js';
 import type { Difference, ReconcileSummary } from '../reconcilers/types.js';
 import { displayKey } from '../reconcilers/key.js';
-import { differingTotalsWhenClean, totalsDiffer } from '../reconcilers/render-summary.js';
+import { byText, cleanButDiffers, differingTotalsWhenClean, groupLabel } from '../reconcilers/render-summary.js';
 import { streamDifferences } from './difference-source.js';
-import { controlTotals } from './control-totals.js';
-import { isDecimal, scaleOf, toScaled } from './number-format.js';
+import { controlTotals, lineCurrency, lineScale } from './control-totals.js';
+import { isDecimal, toScaled } from './number-format.js';
+import { formatCount, formatFigure } from '../util/figures.js';
 import { FieldKinds } from './field-kinds.js';
 import { writeAtomically } from './atomic-file.js';
 
@@ -30,15 +31,6 @@ const TYPE_LABEL: Record<Difference['type'], string> = {
   unbalanced_journal: 'unbalanced journal',
 };
 
-/** Drops trailing zeros beyond `scale` ("106799478.8700000" at 2 → "106799478.87"); never a significant digit. */
-function trimScale(v: string, scale: number): string {
-  if (!isDecimal(v) || scaleOf(v) <= scale) return v;
-  const cut = v.slice(0, v.length - (scaleOf(v) - scale));
-  return toScaled(cut, scale) * 10n ** BigInt(scaleOf(v) - scale) === toScaled(v, scaleOf(v)) ? cut.replace(/\.$/, '') : v;
-}
-
-const cur = (currency: string | undefined) => (currency ? ` ${currency}` : '');
-
 /** The Markdown report for the chat channel and the run log: the summary, totals that differ, the top differences. */
 export async function renderMarkdown(opts: {
   store: ControlStore;
@@ -58,7 +50,7 @@ export async function renderMarkdown(opts: {
   const odd = differingTotalsWhenClean(s);
   if (odd)
     out.push(
-      `> Every row is within tolerance, but ${totalsDiffer(odd)}: tolerated row differences add up (or a total sums a field that is not compared). See the control totals below.`,
+      `> Every row is within tolerance, but ${mdText(cleanButDiffers(s))}: tolerated row differences add up (or a total sums a field that is not compared). See the control totals below.`,
       '',
     );
   out.push(`- Run: \`${s.runId}\` · started ${s.startedAt} · ${(s.durationMs / 1000).toFixed(1)} s`);
@@ -76,17 +68,30 @@ export async function renderMarkdown(opts: {
 
   const totals = controlTotals(s.totals, mapping);
   if (totals.length > 0) {
-    out.push('', '### Control totals', '', '| group | field | legacy | cloud | variance |', '|---|---|---:|---:|---:|');
+    out.push(
+      '',
+      '### Control totals',
+      '',
+      'Net = cloud − legacy; absolute = the sum of every line’s |difference|, so offsetting errors do not cancel.',
+      '',
+      '| group | field | legacy | cloud | net difference | absolute difference | lines with variance | largest line |',
+      '|---|---|---:|---:|---:|---:|---:|---|',
+    );
     for (const t of totals) {
-      const [legacy, cloud, variance] = [t.legacy, t.cloud, t.variance].map((v) => trimScale(v, t.scale));
-      out.push(`| ${mdText(t.group)} | ${label(t.field)} | ${legacy}${cur(t.currency)} | ${cloud}${cur(t.currency)} | ${variance}${cur(t.currency)} |`);
+      const fig = (v: string) => formatFigure(v, { scale: t.scale, currency: t.currency });
+      const largest = t.largest && t.lines > 1 ? `${mdText(byText(t.largest.by).replace(/: $/, ''))}: ${fig(t.largest.difference)}` : '';
+      out.push(
+        `| ${mdText(groupLabel(t.group))} | ${label(t.field)} | ${fig(t.legacy)} | ${fig(t.cloud)} | ${fig(t.difference)} | ${fig(t.absDifference)} | ${formatCount(t.linesWithVariance)} of ${formatCount(t.lines)} | ${largest} |`,
+      );
     }
     const differing = s.totals.filter((l) => isDecimal(l.difference) && toScaled(l.difference, 38) !== 0n);
     if (differing.length > 0) {
       out.push('', `### Control-total lines that differ (${differing.length})`, '', '| group | by | field | legacy | cloud | variance |', '|---|---|---|---:|---:|---:|');
-      for (const l of differing.slice(0, top))
-        out.push(`| ${mdText(l.group)} | ${mdText(displayKey(l.by))} | ${label(l.field)} | ${l.legacy} | ${l.cloud} | ${l.difference} |`);
-      if (differing.length > top) out.push('', `…and ${differing.length - top} more lines (see the workbook).`);
+      for (const l of differing.slice(0, top)) {
+        const fig = (v: string) => formatFigure(v, { scale: lineScale(l, mapping), currency: lineCurrency(l, mapping) });
+        out.push(`| ${mdText(groupLabel(l.group))} | ${mdText(displayKey(l.by))} | ${label(l.field)} | ${fig(l.legacy)} | ${fig(l.cloud)} | ${fig(l.difference)} |`);
+      }
+      if (differing.length > top) out.push('', `…and ${differing.length - top} more lines (see the workbook, or \`--json\` for all).`);
     }
   }
 

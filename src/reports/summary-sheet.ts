@@ -2,7 +2,7 @@ import type ExcelJS from 'exceljs';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { ReconcileSummary } from '../reconcilers/types.js';
 import { redact } from '../util/redact.js';
-import { differingTotalsWhenClean, totalsDiffer } from '../reconcilers/render-summary.js';
+import { cleanButDiffers, differingTotalsWhenClean, groupLabel } from '../reconcilers/render-summary.js';
 import { controlTotals } from './control-totals.js';
 import type { FieldKinds } from './field-kinds.js';
 import { writeFigures } from './domain-sheets.js';
@@ -35,6 +35,21 @@ const PASS: Partial<ExcelJS.Style> = {
 const FAIL: Partial<ExcelJS.Style> = { ...PASS, fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFC62828' } } };
 const WARN: Partial<ExcelJS.Style> = { font: { bold: true, color: { argb: 'FFC62828' } } };
 
+/** "account 112000, period 2026-11": the line a largest difference is on. */
+function largestText(by: Record<string, string | null>): string {
+  const parts = Object.entries(by).map(([k, v]) => `${k} ${v ?? '(empty)'}`);
+  return parts.join(', ') || 'the grand total';
+}
+
+/** A cell that is a link to another sheet of this workbook (a HYPERLINK formula: it works in Excel and LibreOffice alike). */
+export function sheetLink(cell: ExcelJS.Cell, sheet: string): void {
+  const target = `#'${sheet.replace(/'/g, "''")}'!A1`.replace(/"/g, '""');
+  cell.value = { formula: `HYPERLINK("${target}","${sheet.replace(/"/g, '""')}")`, result: sheet };
+  cell.style = LINK;
+}
+
+const LINK: Partial<ExcelJS.Style> = { font: { color: { argb: 'FF0563C1' }, underline: true }, alignment: { horizontal: 'left', indent: 1 } };
+
 /** Fills the Summary sheet: the run, pass/fail, counts, control totals, top fields, and what was capped. */
 export function writeSummarySheet(
   ws: ExcelJS.Worksheet,
@@ -45,7 +60,7 @@ export function writeSummarySheet(
   mapping?: Mapping,
 ): void {
   // Wide enough for the control-total headers and a nine-figure amount with its currency code.
-  [30, 24, 15, 24, 24, 27, 21, 28].forEach((w, i) => (ws.getColumn(i + 1).width = w));
+  [30, 24, 15, 24, 24, 33, 24, 14, 28, 24, 28].forEach((w, i) => (ws.getColumn(i + 1).width = w));
   const add = (values: unknown[] = [], style?: Partial<ExcelJS.Style>) => {
     const row = ws.addRow([]);
     values.forEach((v, i) => {
@@ -86,7 +101,7 @@ export function writeSummarySheet(
     !pass
       ? 'Differences found: see the class sheets and control totals below.'
       : odd
-        ? `No row differs beyond tolerance, but ${totalsDiffer(odd)}: see the control totals below.`
+        ? `No row differs beyond tolerance, but ${cleanButDiffers(summary)}: see the control totals below.`
         : 'No difference beyond tolerance.',
   ]);
   add(['Run id', summary.runId]);
@@ -120,17 +135,30 @@ export function writeSummarySheet(
   add(['Duplicate keys', c.duplicateKeys, sheetOf('Duplicates')]);
   if (c.unbalancedJournals !== undefined) add(['Unbalanced journals', c.unbalancedJournals, sheetOf('Unbalanced Journals')]);
 
-  section('Control totals', ['Group', 'Field', 'Lines', 'Legacy', 'Cloud', 'Variance (cloud − legacy)', 'Lines with variance', 'Detail sheet'], [2, 3, 4, 5, 6]);
+  section(
+    'Control totals',
+    ['Group', 'Field', 'Lines', 'Legacy', 'Cloud', 'Net difference (cloud − legacy)', 'Absolute difference', 'Lines with variance', 'Largest line', 'Largest line difference', 'Detail sheet'],
+    [2, 3, 4, 5, 6, 7, 9],
+  );
   for (const t of controlTotals(summary.totals, mapping)) {
     const row = ws.addRow([]);
-    styles.text(row.getCell(1), t.group);
+    styles.text(row.getCell(1), groupLabel(t.group));
     styles.text(row.getCell(2), kinds.get(t.field).label);
     row.getCell(3).value = t.lines;
     row.getCell(3).style = styles.get(COUNT_FMT);
-    writeFigures(styles, row, 4, { legacy: t.legacy, cloud: t.cloud, difference: t.variance }, t.scale, t.currency);
-    row.getCell(7).value = t.linesWithVariance;
-    row.getCell(7).style = styles.get(COUNT_FMT);
-    styles.indented(row.getCell(8), extras.domainSheets.get(t.group) ?? '');
+    writeFigures(styles, row, 4, t, t.scale, t.currency);
+    // What the net figure can hide: offsetting line differences add up here instead of cancelling.
+    const figure = { kind: 'number' as const, scale: t.scale, currency: t.currency, label: '' };
+    const varies = t.linesWithVariance > 0;
+    styles.put(row.getCell(7), t.absDifference, figure, varies);
+    row.getCell(8).value = t.linesWithVariance;
+    row.getCell(8).style = styles.get(COUNT_FMT);
+    if (t.largest && t.lines > 1) {
+      styles.indented(row.getCell(9), largestText(t.largest.by));
+      styles.put(row.getCell(10), t.largest.difference, figure, true);
+    }
+    const sheet = extras.domainSheets.get(t.group);
+    if (sheet) sheetLink(row.getCell(11), sheet);
     row.commit();
   }
   if (summary.totals.length === 0) add(['(this mapping defines no control totals)']);
@@ -163,6 +191,6 @@ export function writeSummarySheet(
   if (n.truncatedCells > 0) add([`${n.truncatedCells} cells were cut at Excel's 32,767-character limit; the full values are in the complete detail.`], WARN);
   if (extras.omittedFieldValues > 0)
     add([`${extras.omittedFieldValues} field values had no column on their sheet; they are in the complete detail.`], WARN);
-  add(['Timestamps are UTC. Variance = cloud − legacy.']);
+  add(['Timestamps are UTC. Variance = cloud − legacy. Absolute difference = the sum of every line’s |variance|: offsetting errors do not cancel there.']);
   ws.commit();
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { totalsSummary } from './control-totals.js';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { ControlStore } from '../store/control-store.js';
 import type { ReconcileSummary } from '../reconcilers/types.js';
@@ -76,7 +77,13 @@ export async function writeRunReport(
 ): Promise<Record<string, string>> {
   const { store, mapping, runId, file } = args;
   // A summary stored by an older or interrupted run may lack these; report what there is.
-  const summary = { ...args.summary, totals: args.summary.totals ?? [], fieldMismatches: args.summary.fieldMismatches ?? {} };
+  const totals = args.summary.totals ?? [];
+  const summary = {
+    ...args.summary,
+    totals,
+    fieldMismatches: args.summary.fieldMismatches ?? {},
+    totalsSummary: args.summary.totalsSummary ?? totalsSummary(totals, args.mapping),
+  };
   switch (args.format) {
     case 'csv':
       await writeDifferencesCsv({ store, runId, mapping, file, counts: args.counts });

@@ -1,6 +1,8 @@
 import type { RollbackPlan } from './plan-types.js';
 import type { ApplyResult } from './apply.js';
 import type { ReportFiles } from './rollback-report.js';
+import { groupItems } from './group-items.js';
+import { formatFigure } from '../util/figures.js';
 
 /** `rollback plan --json`. */
 export function planJson(plan: RollbackPlan, hash: string, reports: ReportFiles) {
@@ -26,14 +28,18 @@ export function renderPlan(plan: RollbackPlan, hash: string, reports: ReportFile
     );
   for (const [type, s] of Object.entries(plan.byType).sort()) {
     const amounts = Object.entries(s.amounts)
-      .map(([k, v]) => `${k} ${v}`)
+      .map(([k, v]) => `${k} ${formatFigure(v)}`)
       .join(', ');
     lines.push(
       `  ${type}: ${s.ok} ok, ${s.conflict} conflict, ${s.manual} manual${amounts ? ` (replay effect: ${amounts})` : ''}`,
     );
   }
-  for (const a of plan.actions.filter((x) => x.status !== 'ok').slice(0, 10))
-    lines.push(`  ${a.status.toUpperCase()} ${a.eventId} ${a.eventType}: ${a.reason ?? ''}`);
+  lines.push(
+    ...groupItems(
+      plan.actions.filter((x) => x.status !== 'ok').map((a) => ({ ...a, label: a.status.toUpperCase() })),
+      reports.md,
+    ),
+  );
   lines.push(`Review ${reports.md}, then: cutover rollback apply ${plan.planId}`);
   return lines.join('\n');
 }
@@ -44,8 +50,15 @@ export function renderApply(r: ApplyResult, reports: ReportFiles | undefined): s
     `Rollback ${r.planId} of run ${r.runId}: ${r.status}`,
     `  ${r.counts.undone} undone${r.resumed ? ` (${r.resumed === r.counts.undone ? 'all' : r.resumed} by an earlier apply of this plan)` : ''}, ${r.counts.skipped} skipped, ${r.counts.manual} left for a person${r.undoneByOtherPlans ? `; ${r.undoneByOtherPlans} already undone by another plan` : ''}`,
   ];
-  for (const i of [...r.skipped, ...r.manual].slice(0, 10))
-    lines.push(`  ${i.eventId} ${i.eventType}: ${i.reason ?? ''}`);
+  lines.push(
+    ...groupItems(
+      [
+        ...r.skipped.map((i) => ({ ...i, label: 'SKIPPED' })),
+        ...r.manual.map((i) => ({ ...i, label: 'MANUAL' })),
+      ],
+      reports?.md ?? 'the plan report',
+    ),
+  );
   if (reports) lines.push(`Report: ${reports.md}`);
   return lines.join('\n');
 }

@@ -1,4 +1,7 @@
 import type { RunRecord } from './runs.js';
+import type { ReconcileSummary } from '../reconcilers/types.js';
+import { renderReconcileSummary } from '../reconcilers/render-summary.js';
+import { formatCount, formatFigure } from '../util/figures.js';
 
 function cell(v: unknown): string {
   return v === null || v === undefined ? '' : String(v);
@@ -33,6 +36,40 @@ function inline(v: unknown): string {
   return typeof v === 'object' && v !== null ? JSON.stringify(v) : cell(v);
 }
 
+function isReconcileSummary(s: unknown): s is ReconcileSummary {
+  const o = s as { counts?: unknown; fieldMismatches?: unknown } | null;
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    typeof o.counts === 'object' &&
+    typeof o.fieldMismatches === 'object'
+  );
+}
+
+/** Nothing worth a line: null, "n/a", an empty list or object. */
+function empty(v: unknown): boolean {
+  if (v === null || v === undefined || v === '' || v === 'n/a') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === 'object' && Object.values(v as object).every(empty);
+}
+
+/** A value in words: numbers with separators, objects as "key value, key value" (nothing empty, no JSON). */
+function readable(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? formatCount(v) : String(v);
+  if (typeof v === 'string') return /^-?\d+(\.\d+)?$/.test(v) ? formatFigure(v) : v;
+  if (Array.isArray(v))
+    return v
+      .filter((x) => !empty(x))
+      .map(readable)
+      .join('; ');
+  if (v && typeof v === 'object')
+    return Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => !empty(x))
+      .map(([k, x]) => (typeof x === 'object' ? `${k} (${readable(x)})` : `${k} ${readable(x)}`))
+      .join(', ');
+  return cell(v);
+}
+
 /** `runs show` for a person: the run's record, then its summary's figures. */
 export function renderRun(run: RunRecord): string {
   const lines = [
@@ -44,18 +81,31 @@ export function renderRun(run: RunRecord): string {
     `  by        ${cell(run.user)}${run.host ? ` on ${run.host}` : ''}`,
   ];
   const s = run.summary;
-  if (s && typeof s === 'object' && !Array.isArray(s)) {
+  if (run.command === 'reconcile' && isReconcileSummary(s)) {
+    // The same readable summary the reconcile printed; --json keeps every figure.
+    lines.push(
+      ...renderReconcileSummary({ ...s, totals: s.totals ?? [] })
+        .split('\n')
+        .slice(1),
+    );
+    lines.push('  (--json prints the complete summary)');
+  } else if (s && typeof s === 'object' && !Array.isArray(s)) {
     for (const [k, v] of Object.entries(s as Record<string, unknown>)) {
-      if (['runId', 'name', 'status'].includes(k)) continue;
+      if (['runId', 'name', 'status'].includes(k) || empty(v)) continue;
       if (Array.isArray(v)) {
+        const items = v.filter((x) => !empty(x));
         lines.push(`  ${k}:`);
-        for (const item of v.slice(0, 50)) lines.push(`    ${inline(item)}`);
-        if (v.length > 50) lines.push(`    ... ${v.length - 50} more (--json shows all)`);
-      } else if (v && typeof v === 'object') {
-        lines.push(`  ${k}:`);
-        for (const [k2, v2] of Object.entries(v as Record<string, unknown>))
-          lines.push(`    ${k2}: ${inline(v2)}`);
-      } else lines.push(`  ${k}: ${cell(v)}`);
+        for (const item of items.slice(0, 50)) lines.push(`    ${readable(item)}`);
+        if (items.length > 50) lines.push(`    … and ${items.length - 50} more (--json shows all)`);
+      } else if (typeof v === 'object') {
+        const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => !empty(x));
+        // A flat object on one line ("counts  read 114, applied 114"); a nested one a line per entry.
+        if (entries.every(([, x]) => typeof x !== 'object')) lines.push(`  ${k.padEnd(9)} ${readable(v)}`);
+        else {
+          lines.push(`  ${k}:`);
+          for (const [k2, v2] of entries) lines.push(`    ${k2}: ${readable(v2)}`);
+        }
+      } else lines.push(`  ${k.padEnd(9)} ${readable(v)}`);
     }
   } else if (s !== null && s !== undefined) lines.push(`  summary   ${inline(s)}`);
   return lines.join('\n');

@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../base-command.js';
 import { listExceptions } from '../../exceptions/queue.js';
-import { filterFlags, filterFromFlags, sortFlags } from '../../exceptions/flags.js';
+import { LIST_TABLE_LIMIT, filterFlags, filterFromFlags, sortFlags } from '../../exceptions/flags.js';
 import { listItem, renderList } from '../../exceptions/render.js';
 
 export default class ExceptionsList extends BaseCommand<typeof ExceptionsList> {
@@ -19,7 +19,7 @@ export default class ExceptionsList extends BaseCommand<typeof ExceptionsList> {
     const filter = filterFromFlags(this.flags);
     const result = await listExceptions(store, {
       ...filter,
-      limit: filter.limit ?? (this.flags.json ? undefined : 200),
+      limit: filter.limit ?? (this.flags.json ? undefined : LIST_TABLE_LIMIT),
     });
     this.emit({ total: result.total, items: result.items.map(listItem) }, () => renderList(result));
   }

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, runCli } from '../../helpers/cli.js';
 import type { DemoResult } from '../../../src/demo/run-demo.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-demo-e2e-'));
@@ -81,13 +82,25 @@ describe('cutover demo', () => {
     expect(r.stdout).toMatch(/^ {2}refunds +3,024 legacy/m);
     expect(r.stdout).toMatch(/^ {2}postings /m);
     expect(r.stdout).toContain('Every planted fault was found, exactly as planted');
+    // "Try next" names a command that works before `npm link`: `cutover` is not on this PATH, so
+    // it is `node <bin/run.js>` as typed from the demo folder, and it runs there.
+    const cli = /^ {2}(node \S+) exceptions list$/m.exec(r.stdout)?.[1] ?? '(no "Try next" line)';
+    expect(path.resolve(dir, cli.slice('node '.length))).toBe(BIN);
     for (const cmd of [
-      'cutover exceptions list',
-      'cutover report r_',
-      'cutover replay --events events.jsonl --dry-run',
-      'cutover rollback plan --run',
+      `${cli} exceptions list`,
+      `${cli} report r_`,
+      `${cli} replay --events events.jsonl --dry-run`,
+      `${cli} rollback plan --run`,
     ])
       expect(r.stdout).toContain(cmd);
+    expect(r.stdout).not.toMatch(/^ {2}cutover /m);
+    const tried = spawnSync('sh', ['-c', `${cli} exceptions list --limit 1`], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: path.dirname(process.execPath) },
+    });
+    expect(tried.status, tried.stderr).toBe(0);
+    expect(tried.stdout).toMatch(/Showing 1 of/);
     const runs = await runCli([
       'runs',
       'list',

@@ -136,8 +136,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       r = await runCli(['runs', 'show', 'r_20261126_0200_inventory'], { cwd: project.dir });
       expect(r.stdout).toContain('Run r_20261126_0200_inventory');
       expect(r.stdout).toContain('status    differences');
-      expect(r.stdout).toMatch(/counts:\n\s+legacy: 15000\n\s+cloud: 14990/);
-      expect(r.stdout).toContain('on_hand: 97');
+      // A readable summary, not the stored JSON: counts in words with separators.
+      expect(r.stdout).toContain('  rows        legacy 15,000, cloud 14,990');
+      expect(r.stdout).toContain('  fields      on_hand 97, status 3');
+      expect(r.stdout).not.toMatch(/[{}"]/);
     });
 
     it('an unknown run exits 2 and lists the recent ids', async () => {

@@ -13,8 +13,8 @@ async function readBook(file: string): Promise<ExcelJS.Workbook> {
   return wb;
 }
 
-function headers(ws: ExcelJS.Worksheet): string[] {
-  return (ws.getRow(1).values as unknown[]).slice(1).map(String);
+function headers(ws: ExcelJS.Worksheet, row = 1): string[] {
+  return (ws.getRow(row).values as unknown[]).slice(1).map(String);
 }
 
 /** The first row whose column A holds `text`. */
@@ -125,7 +125,8 @@ describe(`reconciliation workbook from a ${dialect} control store`, () => {
     expect(rowWith(ws, 'Missing in cloud').getCell(2).value).toBe(json.counts.missingInCloud);
     expect(rowWith(ws, 'Matched').getCell(2).value).toBe(json.counts.matched);
 
-    const byLoc = rowWith(ws, 'on_hand by location');
+    // Group labels in one case style (sentence case), the JSON keeps the group as defined.
+    const byLoc = rowWith(ws, 'On_hand by location');
     const lines = (json.totals as { group: string; legacy: string; cloud: string; difference: string }[]).filter(
       (l) => l.group === 'on_hand by location',
     );
@@ -137,9 +138,26 @@ describe(`reconciliation workbook from a ${dialect} control store`, () => {
     expect(BigInt(Math.round((byLoc.getCell(5).value as number) * 1000))).toBe(sum((l) => l.cloud));
     expect(BigInt(Math.round((byLoc.getCell(6).value as number) * 1000))).toBe(sum((l) => l.difference));
     expect(byLoc.getCell(4).numFmt).toBe('#,##0.000;[Red]-#,##0.000');
-    expect(byLoc.getCell(7).value).toBe(2); // lines with a variance
-    expect(byLoc.getCell(8).value).toBe('On_hand by location');
-    const value = rowWith(ws, 'inventory value');
+    // Offsetting line differences (-12.000 and +1.500) do not net away: the absolute difference,
+    // the lines with a variance and the largest line stand beside the net -10.500.
+    expect(headers(ws, rowWith(ws, 'Group').number)).toEqual([
+      'Group', 'Field', 'Lines', 'Legacy', 'Cloud', 'Net difference (cloud − legacy)', 'Absolute difference',
+      'Lines with variance', 'Largest line', 'Largest line difference', 'Detail sheet',
+    ]);
+    expect(byLoc.getCell(6).value).toBe(-10.5);
+    expect(byLoc.getCell(7).value).toBe(13.5);
+    expect(byLoc.getCell(7).numFmt).toBe('#,##0.000;[Red]-#,##0.000');
+    expect(byLoc.getCell(8).value).toBe(2); // lines with a variance
+    expect(byLoc.getCell(9).value).toBe('location DC-EAST');
+    expect(byLoc.getCell(10).value).toBe(-12);
+    const tsum = (json.totalsSummary as { group: string; absDifference: string; largest: unknown }[]).find((t) => t.group === 'on_hand by location');
+    expect(tsum).toMatchObject({ absDifference: '13.500', largest: { by: { location: 'DC-EAST' }, difference: '-12.000' } });
+    // The detail sheet column is a link to the sheet.
+    expect(byLoc.getCell(11).value).toEqual({
+      formula: `HYPERLINK("#'On_hand by location'!A1","On_hand by location")`,
+      result: 'On_hand by location',
+    });
+    const value = rowWith(ws, 'Inventory value');
     expect(value.getCell(4).value).toBe(123456.78);
     expect(value.getCell(6).value).toBe(-56.77);
     expect(value.getCell(4).numFmt).toBe('[$USD] #,##0.00;[Red]-[$USD] #,##0.00');

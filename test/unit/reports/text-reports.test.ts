@@ -5,6 +5,7 @@ import { writeReconcileReports, parseReportFormats } from '../../../src/reports/
 import { csvCell } from '../../../src/reports/csv-escape.js';
 import { mdText } from '../../../src/reports/markdown.js';
 import { renderReconcileSummary } from '../../../src/reconcilers/render-summary.js';
+import { totalsSummary } from '../../../src/reports/control-totals.js';
 import { UsageError } from '../../../src/errors.js';
 import { streamDifferences } from '../../../src/reports/difference-source.js';
 import type { ControlStore } from '../../../src/store/control-store.js';
@@ -69,7 +70,13 @@ describe('CSV, JSON and Markdown reports', () => {
   it('reconciliation.json is the run summary', async () => {
     const { runId, summary } = await storeRun(store, sampleDiffs());
     const out = await writeReconcileReports({ store, summary, runId, formats: ['json'], outDir: ctx.dir });
-    expect(JSON.parse(fs.readFileSync(out.json as string, 'utf8'))).toEqual(summary);
+    // The summary, with `totalsSummary` computed from its lines when the stored summary predates it.
+    expect(JSON.parse(fs.readFileSync(out.json as string, 'utf8'))).toEqual({ ...summary, totalsSummary: totalsSummary(summary.totals) });
+    expect(totalsSummary(summary.totals).find((t) => t.group === 'on_hand by location')).toEqual({
+      group: 'on_hand by location', field: 'on_hand', lines: 3, linesWithVariance: 2,
+      legacy: '15398.625', cloud: '15388.125', difference: '-10.500', absDifference: '13.500',
+      largest: { by: { location: 'DC-EAST' }, difference: '-12.000' },
+    });
   });
 
   it('reconciliation.md gives the verdict, the totals that differ and the top differences', async () => {
@@ -78,10 +85,11 @@ describe('CSV, JSON and Markdown reports', () => {
     const md = fs.readFileSync(out.md as string, 'utf8');
     expect(md).toMatch(/^## ❌ FAIL — reconciliation inventory/);
     expect(md).toContain(`Run: \`${runId}\``);
-    expect(md).toContain('| on\\_hand by location | On hand | 15398.625 | 15388.125 | -10.500 |');
+    // Net, absolute (offsetting lines do not cancel), lines with a variance and the largest line.
+    expect(md).toContain('| On\\_hand by location | On hand | 15,398.625 | 15,388.125 | -10.500 | 13.500 | 2 of 3 | location DC-EAST: -12 |');
     expect(md).toContain('### Control-total lines that differ (3)');
-    expect(md).toContain('| on\\_hand by location | DC-EAST | On hand | 10400.000 | 10388.000 | -12.000 |');
-    expect(md).not.toContain('DC-WEST | On hand | 5000.125');
+    expect(md).toContain('| On\\_hand by location | DC-EAST | On hand | 10,400 | 10,388 | -12 |');
+    expect(md).not.toContain('DC-WEST | On hand | 5,000.125');
     expect(md).toContain('### First 20 of 35 differences');
     expect(md).toContain('| mismatch | A-100 / DC-EAST | Description | Blue mug | =HYPERLINK("http://x","y") |  |');
     expect(md).toContain('| missing in cloud | B-200 / STORE-0042 |');
@@ -93,20 +101,34 @@ describe('a clean run whose control totals differ', () => {
   it('says so beside the verdict, in the text summary and the Markdown report', async () => {
     const { runId, summary } = await storeRun(store, []);
     // Every row within tolerance, yet the tolerated differences add up in a total.
-    const clean = { ...summary, status: 'clean' as const };
-    expect(clean.totals.some((t) => !/^-?0(\.0+)?$/.test(t.difference))).toBe(true);
-    const n = clean.totals.filter((t) => !/^-?0(\.0+)?$/.test(t.difference)).length;
+    const clean = { ...summary, status: 'clean' as const, totalsSummary: totalsSummary(summary.totals) };
+    // Two totals differ: on_hand by location (net -10.500, absolute 13.500) and inventory value.
     const text = renderReconcileSummary(clean);
     expect(text.split('\n')[0]).toBe(
-      `inventory (${runId}): CLEAN (every row within tolerance, but ${n} control total${n === 1 ? ' differs' : 's differ'})`,
+      `inventory (${runId}): CLEAN (every row within tolerance, but 2 control totals differ; Inventory value unit_cost: net -56.77, absolute 56.77)`,
     );
+    expect(text).toContain('    On_hand by location on_hand: net -10.5, absolute 13.5; 2 of 3 lines differ, largest location DC-EAST: -12');
     const out = await writeReconcileReports({ store, summary: clean, mapping: inventoryMapping, runId, formats: ['md'], outDir: path.join(ctx.dir, 'c') });
     const md = fs.readFileSync(out.md as string, 'utf8');
     expect(md).toMatch(/^## ✅ PASS — reconciliation inventory/);
-    expect(md).toContain(`> Every row is within tolerance, but ${n} control total`);
+    expect(md).toContain('> Every row is within tolerance, but 2 control totals differ; Inventory value unit\\_cost: net -56.77, absolute 56.77');
     // With every total equal there is nothing to add.
-    const even = { ...clean, totals: clean.totals.map((t) => ({ ...t, cloud: t.legacy, difference: '0.000' })) };
+    const evenTotals = clean.totals.map((t) => ({ ...t, cloud: t.legacy, difference: '0.000' }));
+    const even = { ...clean, totals: evenTotals, totalsSummary: totalsSummary(evenTotals) };
     expect(renderReconcileSummary(even).split('\n')[0]).toBe(`inventory (${runId}): CLEAN`);
+  });
+
+  it('says so when the net difference is zero but lines offset each other', async () => {
+    const { runId, summary } = await storeRun(store, []);
+    const totals = [
+      { group: 'trial balance', by: { account: '101000' }, field: 'balance', legacy: '100.00', cloud: '118.50', difference: '18.50', scale: 2 },
+      { group: 'trial balance', by: { account: '112000' }, field: 'balance', legacy: '50.00', cloud: '31.50', difference: '-18.50', scale: 2 },
+    ];
+    const clean = { ...summary, status: 'clean' as const, totals, totalsSummary: totalsSummary(totals) };
+    expect(clean.totalsSummary[0]).toMatchObject({ difference: '0.00', absDifference: '37.00', linesWithVariance: 2 });
+    expect(renderReconcileSummary(clean).split('\n')[0]).toBe(
+      `inventory (${runId}): CLEAN (every row within tolerance, but 1 control total differs; Trial balance balance: net 0, absolute 37)`,
+    );
   });
 });
 

@@ -115,7 +115,8 @@ describe('reconciliation workbook, as finance reads it', () => {
     const { runId, summary } = await storeRun(ctx.store, sampleDiffs());
     summary.totals = totals;
     const md = await renderMarkdown({ store: ctx.store, summary, mapping: inventoryMapping, runId });
-    expect(md).toContain('| Inventory value | On hand × Unit cost | 106799478.87 USD | 69637182.57 USD | -37162296.30 USD |');
+    // One number formatter: thousands separators, money at 2 (never the 7 digits of a product's scale).
+    expect(md).toContain('| Inventory value | On hand × Unit cost | 106,799,478.87 USD | 69,637,182.57 USD | -37,162,296.30 USD | 37,162,296.30 USD | 1 of 1 |  |');
   });
 
   it('never adds up amounts in different currencies, and shows each line in its own currency', async () => {
@@ -199,6 +200,6 @@ describe('reconciliation workbook, as finance reads it', () => {
     expect(dom.getColumn(3).width).toBeGreaterThanOrEqual(12);
     // Summary: the control-total headers fit their columns
     const summary = wb.getWorksheet('Summary')!;
-    expect(summary.getColumn(6).width).toBeGreaterThanOrEqual('Variance (cloud − legacy)'.length + 2);
+    expect(summary.getColumn(6).width).toBeGreaterThanOrEqual('Net difference (cloud − legacy)'.length + 2);
   });
 });
