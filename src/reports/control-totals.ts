@@ -105,9 +105,15 @@ export function controlTotals(totals: readonly TotalLine[], mapping?: Mapping): 
       difference: sum((l) => l.difference),
       absDifference: formatScaled(abs, at),
       largest: largest ? { by: largest.by, difference: formatScaled(diffOf(largest), at) } : null,
-      scale: Math.max(...used.map((l) => lineScale(l, mapping))),
+      // Whole-unit quantities read as whole numbers (2,370,091, not 2,370,091.000); money keeps its cents.
+      scale: !currency && lines.every(wholeFigures) ? 0 : Math.max(...used.map((l) => lineScale(l, mapping))),
     };
   });
+}
+
+/** Are a line's legacy, cloud and difference all whole numbers ("2370091.000")? */
+export function wholeFigures(l: { legacy: string; cloud: string; difference: string }): boolean {
+  return [l.legacy, l.cloud, l.difference].every((v) => !isDecimal(v) || !/\.\d*[1-9]/.test(v));
 }
 
 /** The run summary's `totalsSummary` (SPEC: CLI conventions): the control totals without their display scale. */

@@ -2,7 +2,7 @@ import type ExcelJS from 'exceljs';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { TotalLine } from '../reconcilers/types.js';
 import type { FieldKinds } from './field-kinds.js';
-import { controlTotals, lineCurrency, lineScale } from './control-totals.js';
+import { controlTotals, lineCurrency, lineScale, wholeFigures } from './control-totals.js';
 import { displayWidth, isDecimal, numberFormat, toScaled } from './number-format.js';
 import { EXCEL_MAX_ROWS, endOfData, openDetailSheet, type StyleCache } from './sheet-writer.js';
 import type { SheetNames } from './sheet-names.js';
@@ -38,6 +38,11 @@ export function writeDomainSheets(
     // One format per field down the sheet, so a column of amounts lines up and sums as shown.
     const fieldScale = new Map<string, number>();
     for (const line of lines) fieldScale.set(line.field, Math.max(fieldScale.get(line.field) ?? 0, lineScale(line, mapping)));
+    // A quantity whose every line is whole is shown whole (no ".000"); money keeps its cents.
+    for (const field of fieldScale.keys()) {
+      const own = lines.filter((l) => l.field === field);
+      if (!own.some((l) => lineCurrency(l, mapping)) && own.every(wholeFigures)) fieldScale.set(field, 0);
+    }
     const groupTotals = controlTotals(lines, mapping);
     // Sized to the widest figure (the Total rows are the biggest), so Excel never shows ####.
     const figures = { legacy: 0, cloud: 0, difference: 0 };

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { ControlStore } from '../store/control-store.js';
 import type { Difference, ReconcileSummary } from '../reconcilers/types.js';
@@ -38,6 +39,10 @@ export async function renderMarkdown(opts: {
   mapping?: Mapping;
   runId: string;
   top?: number;
+  /** The Markdown file being written: the other reports are named relative to its folder. */
+  file?: string;
+  /** The run's report folder (reports/<run>), where its other reports are. */
+  runDir?: string;
 }): Promise<string> {
   const { summary: s, mapping } = opts;
   const top = opts.top ?? MARKDOWN_TOP;
@@ -113,8 +118,19 @@ export async function renderMarkdown(opts: {
     }
   }
   if (s.reports && Object.keys(s.reports).length > 0)
-    out.push('', `Reports: ${Object.entries(s.reports).map(([f, p]) => `${f} \`${p}\``).join(', ')}`);
+    out.push('', `Reports: ${Object.entries(s.reports).map(([f, p]) => `${f} \`${reportPath(p, opts)}\``).join(', ')}`);
   return out.join('\n') + '\n';
+}
+
+/**
+ * A run's report as the Markdown file names it: relative to the Markdown file's own folder (beside
+ * it: just its name), never relative to the folder the run happened to be started in.
+ */
+function reportPath(p: string, opts: { file?: string; runDir?: string }): string {
+  const target = opts.runDir ? path.join(opts.runDir, path.basename(p)) : path.resolve(p);
+  if (!opts.file) return target;
+  const rel = path.relative(path.dirname(path.resolve(opts.file)), target);
+  return rel.startsWith('..') ? target : rel;
 }
 
 /** Writes the Markdown report to `file` (temp file, then rename). */

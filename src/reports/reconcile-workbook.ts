@@ -56,7 +56,8 @@ export async function writeReconcileWorkbook(opts: {
   const { store, summary, mapping, runId } = opts;
   const cap = Math.min(opts.detailRowCap ?? DEFAULT_XLSX_DETAIL_ROW_CAP, 5 * (EXCEL_MAX_ROWS - 1));
   const counts = opts.counts ?? (await countDifferences(store, runId));
-  const present = CLASS_SHEETS.filter((c) => (counts[c.type] ?? 0) > 0 || c.type === 'mismatch');
+  // A class with nothing to list gets no sheet: the Summary's counts already say 0.
+  const present = CLASS_SHEETS.filter((c) => (counts[c.type] ?? 0) > 0);
   const samples = await sampleDifferences(store, runId, present.map((c) => c.type));
   const kinds = new FieldKinds(mapping, samples, summary.totals);
   const layout = detailLayout(mapping, summary.fieldMismatches, samples, kinds);

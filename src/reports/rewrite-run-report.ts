@@ -29,7 +29,8 @@ export async function rewriteRunReport(opts: {
   format: ReportFormat;
   out?: string;
 }): Promise<RewriteResult> {
-  const run = await getRun(opts.store, opts.runId);
+  // An unknown id lists only recent reconcile runs: replay and rollback runs have no report here.
+  const run = await getRun(opts.store, opts.runId).catch(() => getRun(opts.store, opts.runId, 'reconcile'));
   const summary = run.summary as ReconcileSummary | null;
   if (!summary || typeof summary !== 'object' || !('counts' in summary) || !('systems' in summary))
     throw new UsageError(
@@ -58,6 +59,7 @@ export async function rewriteRunReport(opts: {
     format: opts.format,
     file,
     csvFile,
+    runDir: dir,
   });
   const { [opts.format]: _main, ...also } = written;
   return { runId: run.id, format: opts.format, path: file, also, warnings };

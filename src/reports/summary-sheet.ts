@@ -1,9 +1,10 @@
+import path from 'node:path';
 import type ExcelJS from 'exceljs';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { ReconcileSummary } from '../reconcilers/types.js';
 import { redact } from '../util/redact.js';
 import { cleanButDiffers, differingTotalsWhenClean, groupLabel } from '../reconcilers/render-summary.js';
-import { controlTotals } from './control-totals.js';
+import { controlTotals, type ControlTotal } from './control-totals.js';
 import type { FieldKinds } from './field-kinds.js';
 import { writeFigures } from './domain-sheets.js';
 import { TIMESTAMP_FORMAT, type StyleCache } from './sheet-writer.js';
@@ -34,6 +35,39 @@ const PASS: Partial<ExcelJS.Style> = {
 };
 const FAIL: Partial<ExcelJS.Style> = { ...PASS, fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFC62828' } } };
 const WARN: Partial<ExcelJS.Style> = { font: { bold: true, color: { argb: 'FFC62828' } } };
+
+/**
+ * The control totals the Summary lists, each figure once: a one-line total with the same field,
+ * currency and figures as one listed before it (the refunds domain's "refund amount variance" beside
+ * the mapping's own grand total) is named beside that row instead of repeating it.
+ */
+function withoutRepeats(totals: readonly ControlTotal[]): { total: ControlTotal; alias: string[] }[] {
+  const out: { total: ControlTotal; alias: string[] }[] = [];
+  const seen = new Map<string, { total: ControlTotal; alias: string[] }>();
+  for (const t of totals) {
+    const id = JSON.stringify([t.field, t.currency ?? '', t.legacy, t.cloud, t.difference]);
+    const earlier = seen.get(id);
+    if (earlier && t.lines === 1) {
+      earlier.alias.push(t.group);
+      continue;
+    }
+    const entry = { total: t, alias: [] as string[] };
+    out.push(entry);
+    if (!earlier && t.lines === 1) seen.set(id, entry);
+  }
+  return out;
+}
+
+/** A system's URL for finance: a local file (SQLite, a CSV folder) by its name only, a server's URL redacted. */
+export function systemText(url: string): string {
+  const m = /^(sqlite|csv|file):(?:\/\/)?(.+)$/i.exec(url);
+  return m ? `${m[1]}: ${path.basename(m[2] as string)}` : redact(url);
+}
+
+/** What a side read: its table, or for a mapping's own SQL "a SQL query (in the mapping)". */
+export function sourceText(source: string): string {
+  return source === 'query' ? 'a SQL query (in the mapping)' : source;
+}
 
 /** "account 112000, period 2026-11": the line a largest difference is on. */
 function largestText(by: Record<string, string | null>): string {
@@ -105,12 +139,13 @@ export function writeSummarySheet(
         : 'No difference beyond tolerance.',
   ]);
   add(['Run id', summary.runId]);
-  add(['Mapping', [summary.name, mapping?.file].filter(Boolean).join(' — ')]);
+  // Finance reads this: the mapping's file name, not a path on the machine that ran it.
+  add(['Mapping', [summary.name, mapping?.file && path.basename(mapping.file)].filter(Boolean).join(' — ')]);
   if (summary.domain) add(['Domain', summary.domain]);
   for (const side of ['legacy', 'cloud'] as const) {
     const s = summary.systems[side];
-    add([`${side === 'legacy' ? 'Legacy' : 'Cloud'} system`, `${s.connection}: ${redact(s.url)}`]);
-    add([`${side === 'legacy' ? 'Legacy' : 'Cloud'} source`, `${s.source} (${s.rows.toLocaleString('en-US')} rows)`]);
+    add([`${side === 'legacy' ? 'Legacy' : 'Cloud'} system`, `${s.connection}: ${systemText(s.url)}`]);
+    add([`${side === 'legacy' ? 'Legacy' : 'Cloud'} source`, `${sourceText(s.source)} (${s.rows.toLocaleString('en-US')} rows)`]);
   }
   const w = summary.window;
   add(['Window', w ? `${w.field} from ${w.since ?? '(start)'} until ${w.until ?? '(now)'}` : 'all rows']);
@@ -140,9 +175,9 @@ export function writeSummarySheet(
     ['Group', 'Field', 'Lines', 'Legacy', 'Cloud', 'Net difference (cloud − legacy)', 'Absolute difference', 'Lines with variance', 'Largest line', 'Largest line difference', 'Detail sheet'],
     [2, 3, 4, 5, 6, 7, 9],
   );
-  for (const t of controlTotals(summary.totals, mapping)) {
+  for (const { total: t, alias } of withoutRepeats(controlTotals(summary.totals, mapping))) {
     const row = ws.addRow([]);
-    styles.text(row.getCell(1), groupLabel(t.group));
+    styles.text(row.getCell(1), groupLabel(t.group) + alias.map((a) => ` (= ${groupLabel(a)})`).join(''));
     styles.text(row.getCell(2), kinds.get(t.field).label);
     row.getCell(3).value = t.lines;
     row.getCell(3).style = styles.get(COUNT_FMT);

@@ -56,7 +56,10 @@ export async function writeReconcileReports(
   const order: ReportFormat[] = ['csv', 'json', 'md', 'xlsx'].filter((f) => args.formats.includes(f as ReportFormat)) as ReportFormat[];
   for (const format of order) {
     const file = path.join(args.outDir, REPORT_FILES[format]);
-    Object.assign(written, await writeRunReport({ ...args, format, file, csvFile: path.join(args.outDir, REPORT_FILES.csv), csvWritten: 'csv' in written, counts }));
+    Object.assign(
+      written,
+      await writeRunReport({ ...args, format, file, csvFile: path.join(args.outDir, REPORT_FILES.csv), csvWritten: 'csv' in written, counts, runDir: args.outDir }),
+    );
   }
   return written;
 }
@@ -73,6 +76,8 @@ export async function writeRunReport(
     csvFile: string;
     csvWritten?: boolean;
     counts?: DifferenceCounts;
+    /** The run's report folder (reports/<run>), where its other reports are. */
+    runDir?: string;
   },
 ): Promise<Record<string, string>> {
   const { store, mapping, runId, file } = args;
@@ -92,7 +97,7 @@ export async function writeRunReport(
       await writeJsonReport({ summary, file });
       return { json: file };
     case 'md':
-      await writeMarkdownReport({ store, summary, mapping, runId, file });
+      await writeMarkdownReport({ store, summary, mapping, runId, file, runDir: args.runDir });
       return { md: file };
     case 'xlsx': {
       const written: Record<string, string> = {};
@@ -105,9 +110,11 @@ export async function writeRunReport(
           await writeDifferencesCsv({ store, runId, mapping, file: args.csvFile, counts });
           written.csv = args.csvFile;
         }
-        completeDetail.push(args.csvFile);
+        // Named beside the workbook, not by a path on the machine that wrote it.
+        const beside = (p: string) => path.relative(path.dirname(path.resolve(file)), path.resolve(p)) || path.basename(p);
+        completeDetail.push(beside(args.csvFile));
         const jsonl = path.join(path.dirname(args.csvFile), 'differences.jsonl');
-        if (fs.existsSync(jsonl)) completeDetail.push(jsonl);
+        if (fs.existsSync(jsonl)) completeDetail.push(beside(jsonl));
       }
       await writeReconcileWorkbook({ store, summary, mapping, runId, file, detailRowCap: cap, completeDetail, counts });
       written.xlsx = file;

@@ -158,7 +158,7 @@ export async function getRun(store: ControlStore, id: string, command?: string):
     throw new UsageError(
       `There is no ${command ? `${command} ` : ''}run "${id}" in the control store.`,
       recent.length
-        ? `Recent runs: ${recent.map((r) => r.id).join(', ')}. \`cutover runs list\` shows them all.`
+        ? `Recent runs: ${recent.map((r) => r.id).join(', ')}. \`cutover runs list${command ? ` --command ${command}` : ''}\` shows them all.`
         : `No ${command ? `${command} ` : ''}runs are recorded in this control store yet; check --config points at the right cutover.yaml.`,
     );
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
+import { createRun } from '../../../src/store/runs.js';
 import { manyMismatches, sampleDiffs, storeRun, tempStore } from '../../unit/reports/report-fixture.js';
 
 // Needs dist/ (npx tsc -p tsconfig.build.json): runs the real binary.
@@ -75,10 +76,13 @@ describe('cutover report RUN', () => {
     expect(fs.readFileSync(path.join(dir, 'differences.csv'), 'utf8').trimEnd().split('\r\n')).toHaveLength(121);
   });
 
-  it('an unknown run is exit 2 with the recent runs named', async () => {
+  it('an unknown run is exit 2 with the recent reconcile runs named (never a replay or rollback run)', async () => {
+    const replay = await createRun(ctx.store, { prefix: 'p', command: 'replay', name: 'events' });
     const res = await runCli(['report', 'r_nope'], { cwd: ctx.dir });
     expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/There is no run "r_nope"/);
+    expect(res.stderr).toMatch(/There is no reconcile run "r_nope"/);
     expect(res.stderr).toContain(runId);
+    expect(res.stderr).not.toContain(replay);
+    expect(res.stderr).toContain('`cutover runs list --command reconcile` shows them all');
   });
 });

@@ -102,3 +102,19 @@ describe('control totals never net offsetting errors away', () => {
     expect(stored.totalsSummary).toEqual(postings.totalsSummary);
   });
 });
+
+describe('the Markdown report names the other reports where they are', () => {
+  it('relative to the Markdown file, not to the folder the run was started in', async () => {
+    const r = await runCli(['reconcile', 'postings', '--report', 'md,xlsx', '--json', ...config], { cwd: path.dirname(dir) });
+    expect(r.code, r.stderr).toBe(1);
+    const run = r.json<ReconcileSummary>();
+    const md = fs.readFileSync(path.join(dir, 'reports', run.runId, 'reconciliation.md'), 'utf8');
+    expect(md).toContain('Reports: differences `differences.jsonl`, md `reconciliation.md`, xlsx `reconciliation.xlsx`');
+    // The same from `cutover report`, run from anywhere.
+    const again = await runCli(['report', run.runId, '--format', 'md', ...config], { cwd: os.tmpdir() });
+    expect(again.code, again.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'reports', run.runId, 'reconciliation.md'), 'utf8')).toContain(
+      'Reports: differences `differences.jsonl`, md `reconciliation.md`, xlsx `reconciliation.xlsx`',
+    );
+  });
+});

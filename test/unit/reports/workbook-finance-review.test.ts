@@ -181,11 +181,14 @@ describe('reconciliation workbook, as finance reads it', () => {
     }
   });
 
-  it('says so on a class sheet with nothing to list, instead of a bare header', async () => {
+  it('has no sheet for a class with nothing to list: the Summary counts it as 0, with no sheet named', async () => {
     const { file } = await write(sampleDiffs().filter((d) => d.type !== 'mismatch'));
-    const mm = (await readBook(file)).getWorksheet('Mismatches')!;
-    expect(mm.autoFilter).toMatch(/^A1:[A-Z]+1$/);
-    expect(mm.getRow(3).getCell(1).value).toBe('No mismatches in this run.');
+    const wb = await readBook(file);
+    expect(wb.getWorksheet('Mismatches')).toBeUndefined();
+    expect(wb.getWorksheet('Missing in Cloud')).toBeDefined();
+    const counts = rowWith(wb.getWorksheet('Summary')!, 'Mismatched');
+    expect(counts.getCell(2).value).toBe(0);
+    expect(counts.getCell(3).value).toBeNull();
   });
 
   it('sizes figure columns to the figures as shown and right-aligns their headers', async () => {
