@@ -100,7 +100,7 @@ describe('control totals never net offsetting errors away', () => {
     const json = await runCli(['runs', 'show', postings.runId, '--json', ...config], { cwd: dir });
     const stored = json.json<{ summary: ReconcileSummary }>().summary;
     expect(stored.totalsSummary).toEqual(postings.totalsSummary);
-  });
+  }, 180_000);
 });
 
 describe('the Markdown report names the other reports where they are', () => {
@@ -116,5 +116,5 @@ describe('the Markdown report names the other reports where they are', () => {
     expect(fs.readFileSync(path.join(dir, 'reports', run.runId, 'reconciliation.md'), 'utf8')).toContain(
       'Reports: differences `differences.jsonl`, md `reconciliation.md`, xlsx `reconciliation.xlsx`',
     );
-  });
+  }, 180_000);
 });
