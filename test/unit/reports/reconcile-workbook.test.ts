@@ -222,7 +222,9 @@ describe(`reconciliation workbook from a ${dialect} control store`, () => {
     const text = allText(ws);
     expect(text).toContain('CAPPED: this workbook lists at most 100 detail rows');
     expect(text).toContain('Mismatches shows the first 97 of 250');
-    expect(text).toContain(path.join(outDir, 'differences.csv'));
+    // Named beside the workbook (its own folder), never by a path on the machine that wrote it.
+    expect(text).toContain('The complete detail of every difference is in: differences.csv');
+    expect(text).not.toContain(outDir);
     const mm = rowWith(ws, 'Mismatches');
     expect([mm.getCell(2).value, mm.getCell(3).value, mm.getCell(4).value]).toEqual([97, 250, 153]);
     const csv = fs.readFileSync(written.csv as string, 'utf8').trimEnd().split('\r\n');
