@@ -11,6 +11,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** The first demo's --json result: its second night is the replay story below. */
 let first: DemoResult | undefined;
 
+// The demo builds, reconciles two nights and writes a dashboard: minutes on a loaded CI machine.
 describe('cutover demo', () => {
   it('builds the retailer, reconciles all three domains and reports exactly the planted faults', async () => {
     const r = await runCli(['demo', '--dir', dir, '--json'], { timeoutMs: 180_000 });
@@ -73,7 +74,7 @@ describe('cutover demo', () => {
       expect(fs.existsSync(path.join(dir, f)), f).toBe(true);
     const events = fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n');
     expect(events.length).toBe(expected.events.total);
-  });
+  }, 300_000);
 
   it('runs again in the same folder: rebuilt databases, same findings, runs accumulate in the control store', async () => {
     const r = await runCli(['demo', '--dir', dir], { timeoutMs: 180_000 });
@@ -114,7 +115,7 @@ describe('cutover demo', () => {
     // Each demo reconciles every mapping twice (before and after its replay): two demos, twelve runs.
     expect(runs.json<{ total: number }>().total).toBe(12);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-  });
+  }, 300_000);
 
   it("tells a coherent story: its second night replays last night's events and closes exactly the batch-lag differences", () => {
     const out = first!;
@@ -153,7 +154,7 @@ describe('cutover demo', () => {
     } finally {
       fs.rmSync(project, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 
   it('refuses a scale it cannot build, with exit 2 and a hint', async () => {
     const r = await runCli(['demo', '--dir', path.join(dir, 'never'), '--scale', '0']);
@@ -167,5 +168,5 @@ describe('cutover demo', () => {
     expect(f.code).toBe(2);
     expect(f.stderr).toMatch(/is a file; the demo needs a folder/);
     expect(fs.readFileSync(file, 'utf8')).toBe('notes\n');
-  });
+  }, 180_000);
 });
