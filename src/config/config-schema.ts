@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isTimeZone } from '../util/zoned-time.js';
+import { CSV_ENCODINGS } from '../adapters/csv/decode-text.js';
 
 /** One entry of `connections:` in cutover.yaml. */
 export const connectionSchema = z
@@ -14,6 +15,8 @@ export const connectionSchema = z
         message: 'not an IANA time zone name such as UTC, Europe/Berlin or America/New_York',
       })
       .optional(),
+    /** CSV folders: the encoding of the extracts (default utf-8; invalid bytes are refused, never replaced). */
+    encoding: z.enum(CSV_ENCODINGS).optional(),
     /** Milliseconds to wait when connecting. */
     connectTimeoutMs: z.number().int().positive().optional(),
   })

@@ -183,6 +183,11 @@ export async function loadConfig(
     registerConnectionSecrets(spec.url, spec.headers);
     requireScheme(spec.url, ['connections', name, 'url'], file, doc.lineOf);
     requireReadableUserInfo(spec.url, ['connections', name, 'url'], file, doc.lineOf, seen);
+    if (spec.encoding && !/^csv:/i.test(spec.url))
+      throw new ConfigError(
+        `${file}: connections.${name}.encoding is set, but ${name} is not a CSV folder (csv:).`,
+        "Remove it: the encoding of a database is the server's business.",
+      );
     connections[name] = { ...spec, name, url: resolveUrl(spec.url, dir) };
   }
   if (cfg.control?.url) {

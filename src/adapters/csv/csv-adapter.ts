@@ -7,6 +7,7 @@ import type { ConnectionConfig } from '../../config/load-config.js';
 import { ConnectionError, CutoverError, DataError, MappingError } from '../../errors.js';
 import { suggest } from '../../util/suggest.js';
 import { parseTimestampText } from './text-timestamp.js';
+import { InvalidTextError, openText, type CsvEncoding } from './decode-text.js';
 
 /** An empty unquoted field is NULL; a quoted "" is the empty string. */
 const nullUnquotedEmpty = (value: string, context: CastingContext): string | null =>
@@ -14,7 +15,7 @@ const nullUnquotedEmpty = (value: string, context: CastingContext): string | nul
 
 /**
  * A folder of CSV extracts, one `<table>.csv` per table (header row, RFC 4180, UTF-8 with or
- * without BOM). Always read-only: cutover never writes it. No SQL: `where`/`query` are refused,
+ * without BOM, or the connection's `encoding:`). Always read-only: cutover never writes it. No SQL: `where`/`query` are refused,
  * and a --since/--until window is applied here on the column's timestamp text.
  */
 export class CsvAdapter implements Adapter {
@@ -22,9 +23,11 @@ export class CsvAdapter implements Adapter {
   readonly readOnly = true;
   readonly name: string;
   readonly folder: string;
+  private readonly encoding: CsvEncoding;
 
   constructor(conn: ConnectionConfig) {
     this.name = conn.name;
+    this.encoding = conn.encoding ?? 'utf-8';
     this.folder = conn.url.replace(/^csv:(\/\/)?/i, '') || '.';
   }
 
@@ -48,10 +51,9 @@ export class CsvAdapter implements Adapter {
     this.refuseSql(req);
     const file = await this.fileOf(req.table!);
     const size = req.batchSize ?? 5000;
-    const parser = fs
-      .createReadStream(file)
-      .on('error', (err) => parser.destroy(err))
-      .pipe(parse({ bom: true, cast: nullUnquotedEmpty, skip_empty_lines: true }));
+    const text = openText(file, this.encoding);
+    const parser = text.pipe(parse({ bom: true, cast: nullUnquotedEmpty, skip_empty_lines: true }));
+    text.on('error', (err) => parser.destroy(err));
     let indexes: number[] | undefined;
     let windowAt = -1;
     let since = -Infinity;
@@ -91,6 +93,7 @@ export class CsvAdapter implements Adapter {
       }
     } catch (err) {
       if (err instanceof CutoverError) throw err;
+      if (err instanceof InvalidTextError) throw this.invalidText(file, err);
       throw new DataError(
         `Connection "${this.name}": cannot read ${file}: ${(err as Error).message}.`,
         'Check that the file is UTF-8 CSV with a header row and RFC 4180 quoting ("" inside quoted fields).',
@@ -146,6 +149,17 @@ export class CsvAdapter implements Adapter {
     );
   }
 
+  private invalidText(file: string, err: InvalidTextError): DataError {
+    const declared = this.encoding === 'utf-8' || this.encoding === 'utf8';
+    return new DataError(
+      `Connection "${this.name}": ${file} line ${err.line} holds bytes that are not valid ${err.encoding}${declared ? ' (the default encoding)' : ''}; nothing was read as a replacement character.`,
+      declared
+        ? 'Declare the encoding the extract was written in on the connection in cutover.yaml (encoding: windows-1252, latin1 or utf-16le), or export it again as UTF-8.'
+        : `Check the encoding: declared on the connection in cutover.yaml (one of utf-8, latin1, windows-1252, utf-16le), or export the extract again in ${err.encoding}.`,
+      { cause: err },
+    );
+  }
+
   private columnIndex(header: string[], column: string, file: string): number {
     const i = header.indexOf(column);
     if (i >= 0) return i;
@@ -159,9 +173,14 @@ export class CsvAdapter implements Adapter {
   }
 
   private async header(file: string): Promise<string[]> {
-    const parser = fs.createReadStream(file).pipe(parse({ bom: true, to: 1 }));
+    const text = openText(file, this.encoding);
+    const parser = text.pipe(parse({ bom: true, to: 1 }));
+    text.on('error', (err) => parser.destroy(err));
     try {
       for await (const record of parser as AsyncIterable<string[]>) return record;
+    } catch (err) {
+      if (err instanceof InvalidTextError) throw this.invalidText(file, err);
+      throw err;
     } finally {
       parser.destroy();
     }
