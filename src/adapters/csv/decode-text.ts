@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
+import { TextDecoder } from 'node:util';
 
 /** The encodings a csv connection takes (`encoding:` in cutover.yaml), by the names users write. */
 export const CSV_ENCODINGS = [
