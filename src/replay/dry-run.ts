@@ -2,9 +2,9 @@ import type { EventsMapping } from '../config/events-schema.js';
 import type { EventIndex } from './ordering.js';
 import type { Target } from './targets.js';
 import { ReplayTally, type ReplayCounts, type TypeStats } from './tally.js';
-import { validateEvent } from './event.js';
 import { fillTemplate, resolveColumns } from './resolve.js';
-import { targetNameOf } from './targets.js';
+import { prepare } from './executor.js';
+import type { WriteColumns } from './write-values.js';
 
 /** One change replay would make, with the target's current rows for it. */
 export interface PlannedChange {
@@ -44,9 +44,9 @@ export async function dryRun(args: {
   targets: Map<string, Target>;
   done: Set<string>;
   targetOverride?: string;
+  columns?: WriteColumns;
 }): Promise<DryRunResult> {
   const { ix, mapping, targets, done } = args;
-  const known = new Set(Object.keys(mapping.events));
   const tally = new ReplayTally(ix.read, ix.duplicates);
   const counts = tally.counts;
   const wouldFail: DryRunResult['wouldFail'] = [];
@@ -69,14 +69,18 @@ export async function dryRun(args: {
       s.alreadyApplied++;
       continue;
     }
-    const v = validateEvent(JSON.parse(ix.text[i]!), { line: ix.line[i]!, index: i }, known);
-    if (!v.ok) {
-      failNow(v.problem);
+    let prepared: ReturnType<typeof prepare>;
+    try {
+      // The real run's own preparation: the same parsing, validation and value checks.
+      prepared = prepare(
+        { mapping, targetOverride: args.targetOverride, columns: args.columns },
+        { text: ix.text[i]!, line: ix.line[i]!, seq: ix.seq[i]! },
+      );
+    } catch (err) {
+      failNow((err as Error).message);
       continue;
     }
-    const ev = v.event;
-    const rule = mapping.events[ev.type]!;
-    const targetName = targetNameOf(rule, mapping, args.targetOverride)!;
+    const { event: ev, rule, target: targetName } = prepared;
     const target = targets.get(targetName);
     try {
       const change: PlannedChange = {

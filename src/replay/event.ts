@@ -1,3 +1,5 @@
+import { instantProblem } from '../util/instant-text.js';
+
 /** One captured event, validated. `index` is its position in the source (0-based), `line` its line (or row) number. */
 export interface ReplayEvent {
   id: string;
@@ -54,8 +56,13 @@ export function validateEvent(
   if (!type) return bad('"type" is missing');
   if (!knownTypes.has(type)) return bad(`the event type "${type}" is not in the events mapping`);
   if (key === undefined || key === '') return bad('"key" is missing');
-  if (typeof when !== 'string' || !ISO.test(when) || Number.isNaN(Date.parse(when)))
+  if (typeof when !== 'string' || !ISO.test(when))
     return bad(`"occurredAt" ${JSON.stringify(when ?? null)} is not an ISO 8601 timestamp with a zone`);
+  // A value that only looks right (February 30th, hour 25, offset +99:00) is not an instant either.
+  const impossible = instantProblem(when, { zone: true });
+  if (impossible) return bad(`"occurredAt" ${JSON.stringify(when)} is not a real instant: it ${impossible}`);
+  if (Number.isNaN(Date.parse(when)))
+    return bad(`"occurredAt" ${JSON.stringify(when)} is not an ISO 8601 timestamp with a zone`);
   if (!payload || typeof payload !== 'object' || Array.isArray(payload))
     return bad('"payload" is not an object');
   return {

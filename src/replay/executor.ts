@@ -7,6 +7,7 @@ import { applyHttp } from './apply-http.js';
 import { PermanentError, withRetry } from './retry-policy.js';
 import { targetNameOf, type Target } from './targets.js';
 import { resolveColumns } from './resolve.js';
+import { writeValues, type WriteColumns } from './write-values.js';
 import { redact } from '../util/redact.js';
 
 /** One event to apply: its raw JSON text, where it came from and its place in the run's order. */
@@ -36,6 +37,8 @@ export interface ExecContext {
   httpTimeoutMs?: number;
   logger: Logger;
   onRetry?: () => void;
+  /** The kinds of the columns each database target's tables have (writeValues checks values against them). */
+  columns?: WriteColumns;
 }
 
 const typeSets = new WeakMap<EventsMapping, Set<string>>();
@@ -45,9 +48,13 @@ function knownTypes(mapping: EventsMapping): Set<string> {
   return set;
 }
 
-/** Parses (and, unless accepted when read, validates) a work item into an event and its rule; a problem is a permanent failure. */
+/**
+ * Parses (and, unless accepted when read, validates) a work item into an event and its rule, and
+ * checks the values it would write (writeValues); a problem is a permanent failure. The dry run
+ * calls it too, so what it says would fail is what fails.
+ */
 export function prepare(
-  ctx: ExecContext,
+  ctx: Pick<ExecContext, 'mapping' | 'targetOverride' | 'columns'>,
   item: WorkItem,
 ): { event: ReplayEvent; rule: EventRule; target: string } {
   if (item.problem) throw new PermanentError(item.problem);
@@ -60,7 +67,9 @@ export function prepare(
     event = v.event;
   }
   const rule = ctx.mapping.events[event.type]!;
-  return { event, rule, target: targetNameOf(rule, ctx.mapping, ctx.targetOverride)! };
+  const target = targetNameOf(rule, ctx.mapping, ctx.targetOverride)!;
+  if (rule.table) writeValues(event, rule, ctx.columns?.get(target)?.get(rule.table));
+  return { event, rule, target };
 }
 
 /**

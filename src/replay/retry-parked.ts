@@ -10,6 +10,7 @@ import { checkTargets, openTarget, type Target } from './targets.js';
 import { ensureLedger } from './ledger.js';
 import { ensureHttpLedger } from './apply-http.js';
 import { applyItems, type ExecContext } from './executor.js';
+import { loadWriteColumns } from './write-values.js';
 import { recordChainFailure, type ChainDetails } from './failures.js';
 
 export interface RetryResult {
@@ -83,6 +84,7 @@ export async function retryParkedChain(opts: {
     runId: details.runId,
     attempts: opts.attempts,
     logger: opts.logger,
+    columns: await loadWriteColumns(mapping, targets, new Set(Object.keys(mapping.events)), override),
   };
   const result: RetryResult = {
     key: item.keyText,
