@@ -9,10 +9,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { makeSpillDir, removeSpillDir, sweepSpillDirs } from '../util/spill-dirs.js';
 
 export type Side = 0 | 1; // 0 legacy, 1 cloud
 
+/** The largest and smallest chunk a partition writes through once spilled (see chunkBytesFor). */
 const CHUNK_BYTES = 64 * 1024;
+const MIN_CHUNK_BYTES = 4 * 1024;
+
+/**
+ * The chunk size for a budget of held bytes: once spilled, every partition of both sides keeps one
+ * chunk open, so all of them together stay within that budget (64 KB × 512 = 32 MB at the default
+ * 512 MB; 4 KB × 512 = 2 MB at 16 MB), instead of a fixed 32 MB that a small budget cannot hold.
+ */
+export function chunkBytesFor(memoryBytes: number, partitions: number): number {
+  const share = Math.floor(memoryBytes / (2 * partitions) / MIN_CHUNK_BYTES) * MIN_CHUNK_BYTES;
+  return Math.min(CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, share));
+}
 const SUB_PARTITIONS = 16;
 const MAX_DEPTH = 4;
 
@@ -62,6 +75,7 @@ function writeAll(fd: number, buf: Buffer, end: number): void {
  * written, filled again — no garbage left for the collector to find late.
  */
 class ChunkList {
+  constructor(private readonly chunkBytes: number) {}
   chunks: Buffer[] = [];
   fd = -1;
   private cur: Buffer = Buffer.allocUnsafe(0);
@@ -96,17 +110,17 @@ class ChunkList {
     if (this.fd >= 0) {
       this.flush();
       if (need <= this.cur.length) return 0;
-      this.cur = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));
+      this.cur = Buffer.allocUnsafe(Math.max(this.chunkBytes, need));
       return this.cur.length;
     }
     this.seal();
-    this.cur = Buffer.allocUnsafe(Math.max(Math.min(CHUNK_BYTES, this.nextSize()), need));
+    this.cur = Buffer.allocUnsafe(Math.max(Math.min(this.chunkBytes, this.nextSize()), need));
     return this.cur.length;
   }
 
   private nextSize(): number {
     const last = this.chunks.at(-1);
-    return last ? last.length * 2 : 4096;
+    return last ? last.length * 2 : MIN_CHUNK_BYTES;
   }
 
   /** Closes the current chunk so `chunks` holds every line (memory mode). */
@@ -125,7 +139,7 @@ class ChunkList {
       this.written += c.length;
     }
     this.chunks = [];
-    this.cur = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.cur = Buffer.allocUnsafe(this.chunkBytes);
   }
 
   /** Writes the current chunk to the file (file mode). */
@@ -158,7 +172,9 @@ export class PartitionStore {
   spilled = false;
 
   constructor(private readonly opts: PartitionStoreOptions) {
-    this.lists = [0, 1].map(() => Array.from({ length: opts.partitions }, () => new ChunkList()));
+    const chunk = chunkBytesFor(opts.memoryBytes, opts.partitions);
+    this.lists = [0, 1].map(() => Array.from({ length: opts.partitions }, () => new ChunkList(chunk)));
+    sweepSpillDirs(opts.tmpDir ?? os.tmpdir());
     if (opts.forceSpill) this.spill();
   }
 
@@ -197,7 +213,7 @@ export class PartitionStore {
   private spill(): void {
     if (this.files) return;
     this.spilled = true;
-    this.dir = fs.mkdtempSync(path.join(this.opts.tmpDir ?? os.tmpdir(), 'cutover-spill-'));
+    this.dir = makeSpillDir(this.opts.tmpDir ?? os.tmpdir());
     this.files = [0, 1].map((side) =>
       Array.from({ length: this.opts.partitions }, (_, p) => path.join(this.dir!, `${side}-${p}`)),
     );
@@ -260,7 +276,7 @@ export class PartitionStore {
     const subs = [legacyFile, cloudFile].map((file, side) => {
       const names = Array.from({ length: SUB_PARTITIONS }, (_, i) => `${file}.${side}.${depth}.${i}`);
       const lists = names.map((f) => {
-        const l = new ChunkList();
+        const l = new ChunkList(chunkBytesFor(this.opts.memoryBytes, this.opts.partitions));
         l.attach(fs.openSync(f, 'w'));
         return l;
       });
@@ -289,7 +305,7 @@ export class PartitionStore {
           }
           l.fd = -1;
         }
-    if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir) removeSpillDir(this.dir);
     this.dir = undefined;
     this.lists = [[], []];
     this.readBuf = Buffer.allocUnsafe(0);

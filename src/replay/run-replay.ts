@@ -5,6 +5,7 @@ import type { ControlStore } from '../store/control-store.js';
 import type { Adapter } from '../adapters/types.js';
 import type { Logger } from '../util/logger.js';
 import { createRun, finishRun, getRun } from '../store/runs.js';
+import { claimRun } from '../store/run-liveness.js';
 import { UsageError } from '../errors.js';
 import {
   parseSourceSpec,
@@ -129,7 +130,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     if (opts.dryRun) runId = null;
     else if (opts.resume) {
       runId = opts.resume;
-      await store.knex('cutover_runs').where({ id: runId }).update({ status: 'running', finished_at: null });
+      await claimRun(store, runId, 'running');
     } else {
       runId = await createRun(store, { prefix: 'p', command: 'replay' });
       const checkpoint = { source: identity, mappingFile: mapping.file, target: opts.target ?? null };

@@ -2,6 +2,7 @@ import type { ControlStore } from '../store/control-store.js';
 import { DataError, UsageError } from '../errors.js';
 import { canonicalJson, planHash } from './plan-hash.js';
 import type { RollbackPlan } from './plan-types.js';
+import { claimRun, stopHeartbeat } from '../store/run-liveness.js';
 
 const T = 'cutover_rollback_plans';
 
@@ -77,8 +78,9 @@ export async function setPlanStatus(
     patch.result = JSON.stringify(result ?? null);
   }
   await store.knex(T).where({ id: planId }).update(patch);
-  await store
-    .knex('cutover_runs')
-    .where({ id: planId })
-    .update({ status, ...(status === 'applying' ? {} : { finished_at: now }) });
+  if (status === 'applying') await claimRun(store, planId, status);
+  else {
+    stopHeartbeat(planId);
+    await store.knex('cutover_runs').where({ id: planId }).update({ status, finished_at: now });
+  }
 }

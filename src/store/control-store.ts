@@ -4,6 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import { ConnectionError, ConfigError, CutoverError, UsageError } from '../errors.js';
 import { redactUrl, redact } from '../util/redact.js';
 import { migrationSource } from './migrations/index.js';
+import { markDeadRuns } from './run-liveness.js';
 import type { Logger } from '../util/logger.js';
 
 /** The control store: runs, differences, exceptions, audit log. SQLite for one person, PostgreSQL for a team. */
@@ -68,7 +69,15 @@ export async function openControlStore(url: string, opts: { logger?: Logger } = 
       { cause: err },
     );
   }
-  return { knex, dialect, url, close: () => knex.destroy() };
+  const store: ControlStore = { knex, dialect, url, close: () => knex.destroy() };
+  // Runs whose process died (kill -9, a crash) would otherwise stay `running` forever.
+  try {
+    for (const dead of await markDeadRuns(store))
+      opts.logger?.info({ run: dead.id, reason: dead.reason }, 'marked a dead run interrupted');
+  } catch (err) {
+    opts.logger?.debug({ err }, 'could not check for dead runs');
+  }
+  return store;
 }
 
 /** Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serializes migrations. */

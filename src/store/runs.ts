@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { ControlStore } from './control-store.js';
 import { UsageError } from '../errors.js';
 import { redactDeep } from '../util/redact.js';
+import { ownerColumns, startHeartbeat, stopHeartbeat } from './run-liveness.js';
 
 export interface RunRecord {
   id: string;
@@ -63,8 +64,9 @@ export async function createRun(
         status: 'running',
         started_at: now.toISOString(),
         user_name: currentUser(opts.user),
-        host: os.hostname(),
+        ...ownerColumns(now),
       });
+      startHeartbeat(store, id);
       return id;
     } catch (err) {
       if (isUniqueViolation(err)) continue;
@@ -91,6 +93,7 @@ export async function finishRun(
   status: string,
   summary: unknown,
 ): Promise<void> {
+  stopHeartbeat(id);
   await store
     .knex('cutover_runs')
     .where({ id })

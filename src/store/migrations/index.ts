@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as core from './001-core.js';
 import * as exceptions from './002-exceptions.js';
 import * as rollback from './003-rollback.js';
+import * as runLiveness from './004-run-liveness.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '001-core': core,
   '002-exceptions': exceptions,
   '003-rollback': rollback,
+  '004-run-liveness': runLiveness,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

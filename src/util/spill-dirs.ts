@@ -1,0 +1,96 @@
+/**
+ * Temporary spill folders, named by the process that owns them (`cutover-spill-<pid>-XXXXXX` in the
+ * OS temp folder), so that none outlives its process: a normal exit and SIGINT/SIGTERM remove this
+ * process's own, and the first one a process makes first removes those of processes that are gone
+ * (killed with -9, out of memory), which nothing else could clean.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { processAlive } from './process-alive.js';
+
+export const SPILL_PREFIX = 'cutover-spill-';
+
+const mine = new Set<string>();
+const swept = new Set<string>();
+let hooked = false;
+
+/** Creates a spill folder for this process under `parent` (default: the OS temp folder). */
+export function makeSpillDir(parent = os.tmpdir()): string {
+  sweepSpillDirs(parent);
+  hook();
+  const dir = fs.mkdtempSync(path.join(parent, `${SPILL_PREFIX}${process.pid}-`));
+  mine.add(dir);
+  return dir;
+}
+
+/** Once per process and folder: removes the spill folders there whose process is gone. */
+export function sweepSpillDirs(parent = os.tmpdir()): void {
+  if (swept.has(parent)) return;
+  swept.add(parent);
+  removeOrphanSpillDirs(parent);
+}
+
+/** Removes a spill folder of this process. */
+export function removeSpillDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  mine.delete(dir);
+}
+
+/** Removes the spill folders under `parent` whose process is gone; returns their paths. */
+export function removeOrphanSpillDirs(parent = os.tmpdir()): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(parent);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = /^cutover-spill-(\d+)-/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    const dir = path.join(parent, name);
+    // This process's id on a folder it did not make: an earlier process that had the same id.
+    if ((pid === process.pid && !mine.has(dir)) || (pid !== process.pid && !processAlive(pid))) {
+      try {
+        fs.rmSync(dir, { recursive: true, force: true });
+        removed.push(dir);
+      } catch {
+        /* another process removed it first, or it is not ours to remove */
+      }
+    }
+  }
+  return removed;
+}
+
+function removeMine(): void {
+  for (const dir of mine) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* best effort on the way out */
+    }
+  }
+  mine.clear();
+}
+
+/**
+ * On exit, and on SIGINT/SIGTERM: remove this process's folders. A signal nobody else handles then
+ * ends the process as it would have without this hook (re-raised with the default action).
+ */
+function hook(): void {
+  if (hooked) return;
+  hooked = true;
+  process.once('exit', removeMine);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    const onSignal = () => {
+      removeMine();
+      if (process.listenerCount(sig) === 1) {
+        process.off(sig, onSignal);
+        process.kill(process.pid, sig);
+      }
+    };
+    process.on(sig, onSignal);
+  }
+}
