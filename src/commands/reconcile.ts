@@ -7,6 +7,7 @@ import { redact } from '../util/redact.js';
 import { parseWindow } from '../reconcilers/window.js';
 import { createProgress } from '../reconcilers/progress.js';
 import { renderReconcileSummaries } from '../reconcilers/render-summary.js';
+import { MIN_MEMORY_MB } from '../reconcilers/compare.js';
 
 export default class Reconcile extends BaseCommand<typeof Reconcile> {
   static override summary = 'Dual-run compare of the legacy and cloud systems, mapping by mapping.';
@@ -33,7 +34,11 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       description: 'report formats, comma-separated: xlsx,json,md,csv',
       default: 'json',
     }),
-    memory: Flags.integer({ description: 'memory budget of the compare, MB', default: 512, min: 16 }),
+    memory: Flags.integer({
+      description: `memory budget of the compare, MB (at least ${MIN_MEMORY_MB}); the process adds ~130-175 MB whatever the budget (docs/benchmarks.md)`,
+      default: 512,
+      min: MIN_MEMORY_MB,
+    }),
   };
 
   async run(): Promise<void> {

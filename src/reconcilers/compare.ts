@@ -24,6 +24,13 @@ export interface CompareStats {
   spilled: boolean;
 }
 
+/**
+ * The smallest --memory budget the compare holds to (peak RSS ≤ budget + the process's fixed cost,
+ * measured by `npm run bench:memory`): below it, what the join and the reads keep regardless of the
+ * budget no longer fits.
+ */
+export const MIN_MEMORY_MB = 32;
+
 /** Partitions per side (exported for the reader threads' packer). */
 export const PARTITIONS = 256;
 /** Share of the budget for rows held before spilling; the rest is the process, drivers and the join. */

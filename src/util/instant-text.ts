@@ -5,9 +5,10 @@
  * reconcile can read back.
  */
 
-// YYYY-MM-DD, then optionally [T or space]HH:MM[:SS[.fraction]], then optionally Z or ±hh[:]mm.
+// YYYY-MM-DD, then optionally [T or space]HH:MM[:SS[.fraction]], then optionally Z or ±hh[[:]mm]
+// (PostgreSQL renders whole-hour offsets as +00).
 const TEXT =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /** The widest UTC offset of any time zone (and of SQL Server's datetimeoffset): ±14:00. */
 export const MAX_OFFSET_MINUTES = 14 * 60;
@@ -45,7 +46,7 @@ export function instantProblem(
   if (zone.toUpperCase() === 'Z') return undefined;
   const digits = zone.slice(1).replace(':', '');
   const oh = Number(digits.slice(0, 2));
-  const om = Number(digits.slice(2, 4));
+  const om = Number(digits.slice(2, 4) || 0);
   if (om > 59 || oh * 60 + om > MAX_OFFSET_MINUTES)
     return `has the offset ${zone}, which no time zone has (offsets run from -14:00 to +14:00)`;
   return undefined;

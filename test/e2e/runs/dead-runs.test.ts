@@ -9,7 +9,7 @@ import { runCli, BIN } from '../../helpers/cli.js';
 // Issue 12 item 12: a reconcile killed with -9 does not stay `running` forever, and its spill
 // folder does not stay in the temp folder.
 
-const ROWS = 120_000;
+const ROWS = 150_000;
 
 function makeDb(file: string, table: string, shift: number): void {
   const db = new Database(file);
@@ -58,7 +58,7 @@ describe('a reconcile killed with -9', () => {
 
   it('is marked interrupted by the next command, and the next reconcile removes its spill folder', async () => {
     const env = { ...process.env, TMPDIR: tmp, NO_COLOR: '1' };
-    const child = spawn(process.execPath, [BIN, 'reconcile', 'stock', '--memory', '16', '--json'], {
+    const child = spawn(process.execPath, [BIN, 'reconcile', 'stock', '--memory', '32', '--json'], {
       cwd: dir,
       env,
       stdio: 'ignore',
@@ -84,7 +84,7 @@ describe('a reconcile killed with -9', () => {
     expect(runs[0]).toMatchObject({ command: 'reconcile', status: 'interrupted' });
 
     // The next reconcile (spilling too) removes the dead one's folder and its own.
-    const next = await runCli(['reconcile', 'stock', '--memory', '16', '--json'], {
+    const next = await runCli(['reconcile', 'stock', '--memory', '32', '--json'], {
       cwd: dir,
       env,
       timeoutMs: 600_000,
@@ -99,7 +99,7 @@ describe('a reconcile killed with -9', () => {
 
   it('a reconcile stopped with SIGTERM removes its own spill folder', async () => {
     const env = { ...process.env, TMPDIR: tmp, NO_COLOR: '1' };
-    const child = spawn(process.execPath, [BIN, 'reconcile', 'stock', '--memory', '16', '--json'], {
+    const child = spawn(process.execPath, [BIN, 'reconcile', 'stock', '--memory', '32', '--json'], {
       cwd: dir,
       env,
       stdio: 'ignore',

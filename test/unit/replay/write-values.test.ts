@@ -13,6 +13,8 @@ describe('instantProblem', () => {
       expect(instantProblem(t, { zone: true }), t).toBeUndefined();
     expect(instantProblem('2026-11-25')).toBeUndefined();
     expect(instantProblem('2026-11-25 10:00:00')).toBeUndefined();
+    expect(instantProblem('2026-11-25 22:00:00.123456+00')).toBeUndefined();
+    expect(instantProblem('2026-11-25 22:00:00+99')).toMatch(/offset \+99/);
   });
   it('refuses impossible days, hours, seconds and offsets, saying which', () => {
     expect(instantProblem('2026-02-30T02:00:00Z')).toMatch(/day 30/);

@@ -1,0 +1,121 @@
+/**
+ * Memory benchmark: `npm run bench:memory -- [--rows N] [--memory 16,64,512]`.
+ *
+ * Builds two SQLite tables of N rows (about 1% of them differing) in a temporary folder and runs the
+ * real `cutover reconcile` binary on them once per budget, reading each process's peak RSS
+ * (`process.resourceUsage().maxRSS` at exit: the whole process, reader threads included). The fixed
+ * cost is the peak RSS of the same reconcile over tables of one row: the runtime, the CLI, the
+ * drivers and the control store, which no budget can shrink. It prints, per budget, the peak RSS
+ * and whether it stayed within budget + fixed cost.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+
+const { values: args } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    memory: { type: 'string', default: '16,64,512' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const N = Number(args.rows);
+const budgets = args.memory!.split(',').map(Number);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = path.join(root, 'bin', 'run.js');
+
+const MAPPING = `name: stock
+key: [sku, location]
+fields:
+  sku: { type: string }
+  location: { type: string }
+  on_hand: { type: decimal, scale: 3 }
+  unit_cost: { type: decimal, scale: 4 }
+  status: { type: string }
+legacy: { connection: legacy, table: stock, columns: { sku: sku, location: location, on_hand: on_hand, unit_cost: unit_cost, status: status } }
+cloud: { connection: cloud, table: stock, columns: { sku: sku, location: location, on_hand: on_hand, unit_cost: unit_cost, status: status } }
+`;
+
+function build(dir: string, rows: number): void {
+  fs.mkdirSync(path.join(dir, 'mappings'), { recursive: true });
+  for (const side of ['legacy', 'cloud']) {
+    const db = new Database(path.join(dir, `${side}.db`));
+    db.exec('CREATE TABLE stock (sku TEXT, location TEXT, on_hand TEXT, unit_cost TEXT, status TEXT)');
+    const ins = db.prepare('INSERT INTO stock VALUES (?, ?, ?, ?, ?)');
+    db.transaction(() => {
+      for (let i = 0; i < rows; i++) {
+        if (side === 'cloud' && i % 200 === 7) continue; // missing in cloud
+        const qty = (i % 9973) * 1125 + (side === 'cloud' && i % 200 === 1 ? 1000 : 0);
+        ins.run(
+          `SKU-${String(Math.floor(i / 100)).padStart(7, '0')}`,
+          `DC-${i % 100}`,
+          `${Math.floor(qty / 1000)}.${String(qty % 1000).padStart(3, '0')}`,
+          `${i % 997}.${String(i % 10000).padStart(4, '0')}`,
+          i % 3 === 0 ? 'sellable' : 'quarantine',
+        );
+      }
+    })();
+    db.close();
+  }
+  fs.writeFileSync(
+    path.join(dir, 'cutover.yaml'),
+    'connections:\n  legacy: { url: "sqlite:./legacy.db", readOnly: true }\n' +
+      '  cloud: { url: "sqlite:./cloud.db", readOnly: true }\ncontrol: { url: "sqlite:./control.db" }\n',
+  );
+  fs.writeFileSync(path.join(dir, 'mappings', 'stock.yaml'), MAPPING);
+}
+
+/** Runs one reconcile and returns its peak RSS in MB, exit code and wall time. */
+function run(dir: string, memory: number): { peakMb: number; code: number | null; seconds: number } {
+  const hook = path.join(dir, 'rss-hook.mjs');
+  fs.writeFileSync(
+    hook,
+    "import fs from 'node:fs';\nprocess.on('exit', () => fs.writeFileSync(process.env.CUTOVER_BENCH_RSS, String(process.resourceUsage().maxRSS)));\n",
+  );
+  const out = path.join(dir, `rss-${memory}.txt`);
+  const t0 = Date.now();
+  const res = spawnSync(
+    process.execPath,
+    ['--import', hook, bin, 'reconcile', 'stock', '--memory', String(memory), '--json'],
+    {
+      cwd: dir,
+      env: { ...process.env, CUTOVER_BENCH_RSS: out, TMPDIR: dir },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  if (res.status !== 0 && res.status !== 1) process.stderr.write(res.stderr);
+  return {
+    peakMb: Number(fs.readFileSync(out, 'utf8')) / 1024,
+    code: res.status,
+    seconds: (Date.now() - t0) / 1000,
+  };
+}
+
+const base = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-membench-'));
+try {
+  const tiny = path.join(base, 'tiny');
+  build(tiny, 1);
+  const fixed = Math.max(...[0, 1, 2].map(() => run(tiny, budgets[0]!).peakMb));
+  console.log(`fixed cost (peak RSS of a 1-row reconcile, max of 3): ${fixed.toFixed(0)} MB`);
+  const big = path.join(base, 'big');
+  const t0 = Date.now();
+  build(big, N);
+  console.log(
+    `built ${N.toLocaleString('en-US')} rows per side in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  console.log('| rows per side | --memory | peak RSS | budget + fixed cost | within | exit | wall |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const m of budgets) {
+    const r = run(big, m);
+    const limit = m + fixed;
+    console.log(
+      `| ${N.toLocaleString('en-US')} | ${m} MB | ${r.peakMb.toFixed(0)} MB | ${limit.toFixed(0)} MB | ${r.peakMb <= limit ? 'yes' : 'NO'} | ${r.code} | ${r.seconds.toFixed(1)} s |`,
+    );
+  }
+} finally {
+  if (!args.keep) fs.rmSync(base, { recursive: true, force: true });
+}
