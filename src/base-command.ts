@@ -1,6 +1,7 @@
 import { Command, Flags, Errors, type Interfaces } from '@oclif/core';
 import { CutoverError } from './errors.js';
 import { redact, redactDeep } from './util/redact.js';
+import { escapeControl } from './util/terminal-text.js';
 import { createLogger, type Logger } from './util/logger.js';
 import { loadConfig, type LoadedConfig } from './config/load-config.js';
 import { openControlStore, type ControlStore } from './store/control-store.js';
@@ -116,7 +117,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.emitted = true;
     if (this.flags.json) process.stdout.write(JSON.stringify(redactDeep(result), null, 2) + '\n');
     else {
-      const text = redact(human());
+      const text = escapeControl(redact(human()));
       if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
     }
   }
@@ -138,7 +139,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const debug = this.flags?.debug || process.env.DEBUG === '*' || process.argv.includes('--debug');
     if (err instanceof CutoverError) {
       this.exitStatus = err.exitCode;
-      process.stderr.write(`Error: ${redact(err.paragraph())}\n`);
+      process.stderr.write(`Error: ${escapeControl(redact(err.paragraph()))}\n`);
       this.emitError(redact(err.paragraph()), err.exitCode);
       if (debug && err.stack) process.stderr.write(redact(err.stack) + '\n');
       return;
