@@ -24,6 +24,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     config: Flags.string({
       char: 'c',
       description: 'path to cutover.yaml (default: ./cutover.yaml)',
+      env: 'CUTOVER_CONFIG',
       helpGroup: 'GLOBAL',
     }),
     json: Flags.boolean({

@@ -2,7 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { UsageError } from '../errors.js';
 import { loadMappings } from '../config/load-mappings.js';
-import { parseReportFormats, runReconcileMany } from '../reconcilers/run-reconcile.js';
+import { runReconcileMany } from '../reconcilers/run-reconcile.js';
+import { REPORT_FORMATS, type ReportFormat } from '../reports/write-reconcile-reports.js';
 import { redact } from '../util/redact.js';
 import { parseWindow } from '../reconcilers/window.js';
 import { createProgress } from '../reconcilers/progress.js';
@@ -10,7 +11,7 @@ import { renderReconcileSummaries } from '../reconcilers/render-summary.js';
 import { MIN_MEMORY_MB } from '../reconcilers/compare.js';
 
 export default class Reconcile extends BaseCommand<typeof Reconcile> {
-  static override summary = 'Dual-run compare of the legacy and cloud systems, mapping by mapping.';
+  static override summary = 'Compare the legacy and cloud systems, mapping by mapping (the dual run).';
   static override description = `Reads both sides of each named mapping at once, compares them row by row and as control totals, stores the run and its differences, and writes reports/<run>/differences.jsonl and the reports asked for.
 Name one or more mappings, or give --all. Exit code 0: clean; 1: differences found; 2: bad input or a connection failed.
 With --json, one mapping prints its summary object ({ "name", "status": "error", "exitCode": 2, "error" } when it could not run); several print { "runs": [summaries], "status" } (and "errors" for mappings that could not run: the others still run, and the exit code is 2).`;
@@ -19,9 +20,8 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
     '<%= config.bin %> reconcile --all --since 2d --report xlsx,json',
     '<%= config.bin %> reconcile refunds --since 2026-11-20 --until 2026-11-21 --json',
   ];
-  static override strict = false;
   static override args = {
-    name: Args.string({ description: 'mapping name(s), as in mappings/<name>.yaml' }),
+    name: Args.string({ description: 'mapping name(s), as in mappings/<name>.yaml', multiple: true }),
   };
   static override flags = {
     all: Flags.boolean({ description: 'reconcile every mapping in the mappings folder' }),
@@ -31,8 +31,12 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
     }),
     until: Flags.string({ description: 'rows before this time (same forms as --since)' }),
     report: Flags.string({
-      description: 'report formats, comma-separated: xlsx,json,md,csv',
-      default: 'json',
+      description:
+        'report formats, comma-separated (default: report.formats in cutover.yaml, else xlsx,json)',
+      multiple: true,
+      multipleNonGreedy: true,
+      delimiter: ',',
+      options: [...REPORT_FORMATS],
     }),
     memory: Flags.integer({
       description: `memory budget of the compare, MB (at least ${MIN_MEMORY_MB}); the process adds ~130-175 MB whatever the budget (docs/benchmarks.md)`,
@@ -42,13 +46,7 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
   };
 
   async run(): Promise<void> {
-    const { argv } = await this.parse({
-      flags: Reconcile.flags,
-      baseFlags: BaseCommand.baseFlags,
-      args: Reconcile.args,
-      strict: false,
-    });
-    const names = argv as string[];
+    const names = this.args.name ?? [];
     if (names.length && this.flags.all)
       throw new UsageError(
         'Give mapping names or --all, not both.',
@@ -60,8 +58,8 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
         'For example: cutover reconcile inventory, or cutover reconcile --all (`cutover config check` lists the mappings).',
       );
     const window = parseWindow(this.flags.since, this.flags.until);
-    const formats = parseReportFormats(this.flags.report);
     const config = await this.config_();
+    const formats = [...new Set((this.flags.report as ReportFormat[] | undefined) ?? config.reportFormats)];
     const mappings = await loadMappings(config, this.flags.all ? undefined : names);
     if (!mappings.length)
       throw new UsageError(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isTimeZone } from '../util/zoned-time.js';
 import { CSV_ENCODINGS } from '../adapters/csv/decode-text.js';
+import { REPORT_FORMATS } from '../reports/formats.js';
 
 /** One entry of `connections:` in cutover.yaml. */
 export const connectionSchema = z
@@ -32,9 +33,15 @@ export const configSchema = z
       .optional(),
     mappings: z.string().optional(),
     reports: z.string().optional(),
-    /** Report options: the cap on detail rows in an Excel workbook. */
+    /** Report options: the formats reconcile writes, the cap on detail rows in an Excel workbook. */
     report: z
-      .object({ xlsxDetailRowCap: z.number().int().positive().max(1_048_000).optional() })
+      .object({
+        formats: z
+          .array(z.enum(REPORT_FORMATS as [string, ...string[]]))
+          .min(1, `name at least one format: ${REPORT_FORMATS.join(', ')}`)
+          .optional(),
+        xlsxDetailRowCap: z.number().int().positive().max(1_048_000).optional(),
+      })
       .strict()
       .optional(),
   })

@@ -4,6 +4,7 @@ import { configSchema, type ConnectionSpec } from './config-schema.js';
 import { ConfigError } from '../errors.js';
 import { parseYamlDocument, formatZodError } from './yaml-file.js';
 import { knownKeysAt } from './schema-keys.js';
+import { DEFAULT_REPORT_FORMATS, type ReportFormat } from '../reports/formats.js';
 import { registerSecret, redactUrl, urlPassword, userInfoProblem } from '../util/redact.js';
 
 /** A connection from cutover.yaml, with its name. */
@@ -20,6 +21,8 @@ export interface LoadedConfig {
   mappingsDir: string;
   reportsDir: string;
   xlsxDetailRowCap?: number;
+  /** What reconcile writes without --report: `report.formats`, else xlsx and json. */
+  reportFormats: ReportFormat[];
 }
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -203,5 +206,8 @@ export async function loadConfig(
     mappingsDir: path.resolve(dir, cfg.mappings ?? 'mappings'),
     reportsDir: path.resolve(dir, cfg.reports ?? 'reports'),
     xlsxDetailRowCap: cfg.report?.xlsxDetailRowCap,
+    reportFormats: [
+      ...new Set((cfg.report?.formats as ReportFormat[] | undefined) ?? DEFAULT_REPORT_FORMATS),
+    ],
   };
 }

@@ -1,9 +1,17 @@
-import { Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { currentUser } from '../store/runs.js';
 import type { ActionRequest } from './bulk.js';
 import { filterFlags, filterFromFlags } from './flags.js';
 import { confirm, interactive } from './prompt.js';
 import type { TransitionAction } from './types.js';
+
+/** The ids of assign/resolve/ignore/reopen: none for a bulk action by filter flags. */
+export const idArgs = {
+  id: Args.string({
+    multiple: true,
+    description: 'exception ids (X-000123 or 123); leave out to act on every item the filter flags match',
+  }),
+};
 
 /** Flags of assign/resolve/ignore/reopen: the filters (for bulk), --note, --as, --yes. */
 export const actionFlags = {

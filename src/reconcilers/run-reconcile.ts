@@ -10,12 +10,13 @@ import { openAdapter } from '../adapters/registry.js';
 import type { Adapter } from '../adapters/types.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Mapping } from '../config/mapping-schema.js';
-import { ConfigError, CutoverError, UsageError } from '../errors.js';
+import { ConfigError, CutoverError } from '../errors.js';
 import type { ControlStore } from '../store/control-store.js';
 import { createRun, finishRun } from '../store/runs.js';
 import { silentLogger } from '../util/logger.js';
 import { syncReconcileExceptions } from '../exceptions/sync.js';
-import { REPORT_FILES, writeReconcileReports } from '../reports/write-reconcile-reports.js';
+import { REPORT_FILES, type ReportFormat } from '../reports/formats.js';
+import { writeReconcileReports } from '../reports/write-reconcile-reports.js';
 import { totalsSummary } from '../reports/control-totals.js';
 import { redact } from '../util/redact.js';
 import { ensureFolder } from '../reports/atomic-file.js';
@@ -28,31 +29,14 @@ import { planSide, readAhead, readCanonical, type Side } from './read-side.js';
 import type { ReconcileSummary } from './types.js';
 import type { TimeWindow } from './window.js';
 
-export const REPORT_FORMATS = ['xlsx', 'json', 'md', 'csv'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-/** Parses `--report xlsx,json`; an unknown format is a UsageError (exit 2). */
-export function parseReportFormats(text: string | undefined): ReportFormat[] {
-  if (text === undefined) return ['json'];
-  const parts = text
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
-  const unknown = parts.filter((p) => !(REPORT_FORMATS as readonly string[]).includes(p));
-  if (unknown.length || parts.length === 0)
-    throw new UsageError(
-      `--report "${text}" names ${unknown.length ? `an unknown format: ${unknown.join(', ')}` : 'no format'}.`,
-      `Give a comma-separated list of ${REPORT_FORMATS.join(', ')} (for example --report xlsx,json).`,
-    );
-  return [...new Set(parts)] as ReportFormat[];
-}
+export type { ReportFormat } from '../reports/formats.js';
 
 export interface ReconcileOptions {
   config: LoadedConfig;
   store: ControlStore;
   mapping: Mapping;
   window?: TimeWindow;
-  /** Report formats to write (default json). */
+  /** Report formats to write (default: the config's `report.formats`). */
   formats?: ReportFormat[];
   /** Memory budget of the compare engine, MB. */
   memoryMb?: number;
@@ -222,7 +206,7 @@ async function execute(
       ignored: synced.ignored,
     };
 
-    const formats = opts.formats ?? ['json'];
+    const formats = opts.formats ?? config.reportFormats;
     // The paths go in first, so every report (the json one is this summary) names all of them.
     for (const f of formats) summary.reports![f] = shownPath(path.join(outDir, REPORT_FILES[f]));
     const written = await writeReconcileReports({

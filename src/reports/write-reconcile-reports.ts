@@ -5,24 +5,16 @@ import type { Mapping } from '../config/mapping-schema.js';
 import type { ControlStore } from '../store/control-store.js';
 import type { ReconcileSummary } from '../reconcilers/types.js';
 import { UsageError } from '../errors.js';
+import { REPORT_FILES, REPORT_FORMATS, type ReportFormat } from './formats.js';
 import { countDifferences, type DifferenceCounts } from './difference-source.js';
 import { writeReconcileWorkbook, DEFAULT_XLSX_DETAIL_ROW_CAP } from './reconcile-workbook.js';
 import { writeDifferencesCsv } from './differences-csv.js';
 import { writeJsonReport } from './json-report.js';
 import { writeMarkdownReport } from './markdown.js';
 
-export type ReportFormat = 'xlsx' | 'json' | 'md' | 'csv';
-export const REPORT_FORMATS: readonly ReportFormat[] = ['xlsx', 'json', 'md', 'csv'];
+export { REPORT_FORMATS, REPORT_FILES, type ReportFormat } from './formats.js';
 
-/** The file each format is written to inside a run's report folder. */
-export const REPORT_FILES: Record<ReportFormat, string> = {
-  xlsx: 'reconciliation.xlsx',
-  json: 'reconciliation.json',
-  md: 'reconciliation.md',
-  csv: 'differences.csv',
-};
-
-/** Checks a list of format names (from --report / --format), naming the bad one. */
+/** Checks a list of format names (the benchmark's --formats), naming the bad one. */
 export function parseReportFormats(list: string[]): ReportFormat[] {
   const out: ReportFormat[] = [];
   for (const raw of list.flatMap((s) => s.split(',')).map((s) => s.trim().toLowerCase()).filter(Boolean)) {

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { UsageError } from '../../errors.js';
-import { actionFlags, actionRequest, renderAction } from '../../exceptions/action-flags.js';
+import { actionFlags, actionRequest, idArgs, renderAction } from '../../exceptions/action-flags.js';
 import { performAction } from '../../exceptions/bulk.js';
 import { claim } from '../../exceptions/queue.js';
 
@@ -15,7 +15,7 @@ export default class ExceptionsAssign extends BaseCommand<typeof ExceptionsAssig
     '<%= config.bin %> exceptions assign --mapping refunds --severity high --to bob --yes',
     '<%= config.bin %> exceptions assign --next 20 --to me',
   ];
-  static override strict = false;
+  static override args = idArgs;
   static override flags = {
     ...actionFlags,
     to: Flags.string({ description: 'the person to assign to (`me` = the acting user)', required: true }),
@@ -23,13 +23,13 @@ export default class ExceptionsAssign extends BaseCommand<typeof ExceptionsAssig
   };
 
   async run(): Promise<void> {
-    const { argv } = await this.parse(ExceptionsAssign);
-    if (this.flags.next !== undefined && argv.length)
+    const ids = this.args.id ?? [];
+    if (this.flags.next !== undefined && ids.length)
       throw new UsageError(
         'Give ids or --next N, not both.',
         '--next claims the next open items; ids name them.',
       );
-    const req = actionRequest('assign', argv as string[], this.flags);
+    const req = actionRequest('assign', ids, this.flags);
     const store = await this.store_();
     const result =
       this.flags.next !== undefined

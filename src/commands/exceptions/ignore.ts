@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../base-command.js';
-import { actionFlags, actionRequest, renderAction } from '../../exceptions/action-flags.js';
+import { actionFlags, actionRequest, idArgs, renderAction } from '../../exceptions/action-flags.js';
 import { performAction } from '../../exceptions/bulk.js';
 
 export default class ExceptionsIgnore extends BaseCommand<typeof ExceptionsIgnore> {
@@ -9,15 +9,12 @@ export default class ExceptionsIgnore extends BaseCommand<typeof ExceptionsIgnor
     '<%= config.bin %> exceptions ignore X-000123 --note "accepted variance, signed off by finance"',
     '<%= config.bin %> exceptions ignore --mapping inventory --kind missing_in_legacy --key ZZ- --yes',
   ];
-  static override strict = false;
+  static override args = idArgs;
   static override flags = actionFlags;
 
   async run(): Promise<void> {
-    const { argv } = await this.parse(ExceptionsIgnore);
-    const result = await performAction(
-      await this.store_(),
-      actionRequest('ignore', argv as string[], this.flags),
-    );
+    const ids = this.args.id ?? [];
+    const result = await performAction(await this.store_(), actionRequest('ignore', ids, this.flags));
     this.emit({ action: 'ignore', ...result }, () => renderAction('ignore', result));
   }
 }

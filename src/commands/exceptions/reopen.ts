@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../base-command.js';
-import { actionFlags, actionRequest, renderAction } from '../../exceptions/action-flags.js';
+import { actionFlags, actionRequest, idArgs, renderAction } from '../../exceptions/action-flags.js';
 import { performAction } from '../../exceptions/bulk.js';
 
 export default class ExceptionsReopen extends BaseCommand<typeof ExceptionsReopen> {
@@ -8,15 +8,12 @@ export default class ExceptionsReopen extends BaseCommand<typeof ExceptionsReope
     '<%= config.bin %> exceptions reopen X-000123 --note "still wrong in the cloud"',
     '<%= config.bin %> exceptions reopen --status ignored --mapping refunds --yes',
   ];
-  static override strict = false;
+  static override args = idArgs;
   static override flags = actionFlags;
 
   async run(): Promise<void> {
-    const { argv } = await this.parse(ExceptionsReopen);
-    const result = await performAction(
-      await this.store_(),
-      actionRequest('reopen', argv as string[], this.flags),
-    );
+    const ids = this.args.id ?? [];
+    const result = await performAction(await this.store_(), actionRequest('reopen', ids, this.flags));
     this.emit({ action: 'reopen', ...result }, () => renderAction('reopen', result));
   }
 }

@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../base-command.js';
-import { actionFlags, actionRequest, renderAction } from '../../exceptions/action-flags.js';
+import { actionFlags, actionRequest, idArgs, renderAction } from '../../exceptions/action-flags.js';
 import { performAction } from '../../exceptions/bulk.js';
 
 export default class ExceptionsResolve extends BaseCommand<typeof ExceptionsResolve> {
@@ -8,15 +8,12 @@ export default class ExceptionsResolve extends BaseCommand<typeof ExceptionsReso
     '<%= config.bin %> exceptions resolve X-000123 --note "posted the missing receipt"',
     '<%= config.bin %> exceptions resolve --mapping refunds --kind missing_in_cloud --note "batch 42 replayed" --yes',
   ];
-  static override strict = false;
+  static override args = idArgs;
   static override flags = actionFlags;
 
   async run(): Promise<void> {
-    const { argv } = await this.parse(ExceptionsResolve);
-    const result = await performAction(
-      await this.store_(),
-      actionRequest('resolve', argv as string[], this.flags),
-    );
+    const ids = this.args.id ?? [];
+    const result = await performAction(await this.store_(), actionRequest('resolve', ids, this.flags));
     this.emit({ action: 'resolve', ...result }, () => renderAction('resolve', result));
   }
 }

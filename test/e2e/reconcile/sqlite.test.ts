@@ -180,7 +180,7 @@ describe('cutover reconcile: clean runs, several mappings, bad input', () => {
   it.each([
     [[], /Name the mapping/],
     [['nosuch'], /no mapping named "nosuch"/],
-    [['inventory', '--report', 'xlsx,pdf'], /unknown format: pdf/],
+    [['inventory', '--report', 'xlsx,pdf'], /--report=pdf to be one of: xlsx, json, md, csv/],
     [['inventory', '--since', 'yesterday-ish'], /--since "yesterday-ish"/],
     [['inventory', '--since', '2026-11-20', '--until', '2026-11-19'], /is not before --until/],
     [['nowindow', '--since', '2d'], /has no window/],

@@ -1,9 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, it, expect } from 'vitest';
 import { readAhead } from '../../../src/reconcilers/read-side.js';
-import { parseReportFormats } from '../../../src/reconcilers/run-reconcile.js';
 import { createProgress } from '../../../src/reconcilers/progress.js';
-import { UsageError } from '../../../src/errors.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
@@ -50,16 +48,6 @@ describe('readAhead', () => {
     await it.stop();
     expect(closed).toBe(true);
     await expect(it.next()).resolves.toMatchObject({ done: true });
-  });
-});
-
-describe('--report', () => {
-  it('defaults to json and reads a comma list', () => {
-    expect(parseReportFormats(undefined)).toEqual(['json']);
-    expect(parseReportFormats('XLSX, json,md,csv,json')).toEqual(['xlsx', 'json', 'md', 'csv']);
-  });
-  it.each(['pdf', 'xlsx,html', ',', ''])('refuses %j', (text) => {
-    expect(() => parseReportFormats(text)).toThrow(UsageError);
   });
 });
 
