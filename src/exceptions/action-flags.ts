@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { currentUser } from '../store/runs.js';
+import { UsageError } from '../errors.js';
 import type { ActionRequest } from './bulk.js';
 import { filterFlags, filterFromFlags } from './flags.js';
 import { confirm, interactive } from './prompt.js';
@@ -39,12 +40,23 @@ export function actionRequest(
   flags: Parameters<typeof filterFromFlags>[0] & { note?: string; as?: string; yes?: boolean; to?: string },
 ): ActionRequest {
   const user = currentUser(flags.as);
+  const filter = filterFromFlags(flags);
+  let note = flags.note;
+  if (filter.cause?.length && (action === 'resolve' || action === 'ignore')) {
+    // Accepting a cause is a person's decision, recorded with their reason in each item's history.
+    if (!note?.trim())
+      throw new UsageError(
+        `exceptions ${action} --cause needs --note: why the cause is accepted is kept in each item's history.`,
+        `For example: cutover exceptions ${action} --cause ${filter.cause[0]} --note "pack sizes fixed in the load" --yes.`,
+      );
+    note = `accepted cause ${filter.cause.join(', ')} (by ${user}): ${note}`;
+  }
   return {
     action,
     ids,
-    filter: filterFromFlags(flags),
+    filter,
     yes: Boolean(flags.yes),
-    opts: { user, note: flags.note, assignee: flags.to === 'me' ? user : flags.to },
+    opts: { user, note, assignee: flags.to === 'me' ? user : flags.to },
     confirm: interactive()
       ? (n) =>
           confirm(`${verbs[action][0]} ${n} item${n === 1 ? '' : 's'}${flags.to ? ` to ${flags.to}` : ''}?`)

@@ -37,6 +37,17 @@ export function applyFilter(q: Knex.QueryBuilder, filter: ExceptionFilter): Knex
   }
   if (filter.olderThanMs !== undefined)
     q.where('first_seen', '<=', new Date(now.getTime() - filter.olderThanMs).toISOString());
+  if (filter.cause?.length) {
+    const kinds = filter.cause;
+    q.whereExists(function () {
+      void this.select('d.seq')
+        .from('cutover_differences as d')
+        .whereRaw('d.run_id = cutover_exceptions.last_run_id')
+        .whereRaw('d.key_text = cutover_exceptions.key_text')
+        .whereRaw('d.type = cutover_exceptions.kind')
+        .whereIn('d.cause', kinds);
+    });
+  }
   if (filter.keyContains) {
     const like = '%' + filter.keyContains.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c) + '%';
     q.whereRaw(`LOWER(key_text) LIKE ? ESCAPE '\\'`, [like]);

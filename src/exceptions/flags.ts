@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { UsageError } from '../errors.js';
 import { suggest } from '../util/suggest.js';
+import { causeKinds, type CauseKind } from '../diagnosis/types.js';
 import {
   exceptionKinds,
   exceptionStatuses,
@@ -28,6 +29,10 @@ export const filterFlags = {
     description: 'only items first seen at least this long ago: 3d, 12h, 2w',
   }),
   key: Flags.string({ description: 'only items whose key contains TEXT (case-insensitive)' }),
+  cause: Flags.string({
+    multiple: true,
+    description: `only items a cause of this kind explains in their latest run (see \`cutover diagnose\`): ${causeKinds.join(', ')}`,
+  }),
 };
 
 /** How many items the `exceptions list` table shows when --limit is not given. */
@@ -87,6 +92,7 @@ export function filterFromFlags(flags: {
   severity?: string[];
   'older-than'?: string;
   key?: string;
+  cause?: string[];
   sort?: string;
   limit?: number;
 }): ExceptionFilter {
@@ -98,6 +104,7 @@ export function filterFromFlags(flags: {
     severity: oneOf<Severity>('severity', flags.severity, severities),
     olderThanMs: flags['older-than'] ? parseAge(flags['older-than']) : undefined,
     keyContains: flags.key,
+    cause: oneOf<CauseKind>('cause', flags.cause, causeKinds),
     sort: flags.sort ? oneOf<SortKey>('sort', [flags.sort], sortKeys)?.[0] : undefined,
     limit: flags.limit,
   };
@@ -113,6 +120,7 @@ export function narrows(filter: ExceptionFilter): boolean {
     filter.assignee ||
     filter.severity?.length ||
     filter.olderThanMs !== undefined ||
-    filter.keyContains,
+    filter.keyContains ||
+    filter.cause?.length,
   );
 }

@@ -1,4 +1,5 @@
 /** Types of the exception queue: records, filters, history entries. */
+import type { CauseKind } from '../diagnosis/types.js';
 
 export const reconcileKinds = [
   'mismatch',
@@ -73,6 +74,8 @@ export interface ExceptionFilter {
   olderThanMs?: number;
   /** Substring of the key text (case-insensitive). */
   keyContains?: string;
+  /** Reconcile items whose difference in their latest run is explained by a cause of these kinds. */
+  cause?: CauseKind[];
   sort?: SortKey;
   limit?: number;
   /** Only items with a numeric id above this (paging). */

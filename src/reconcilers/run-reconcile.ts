@@ -20,6 +20,8 @@ import { writeReconcileReports } from '../reports/write-reconcile-reports.js';
 import { totalsSummary } from '../reports/control-totals.js';
 import { redact } from '../util/redact.js';
 import { ensureFolder } from '../reports/atomic-file.js';
+import { diagnoseRun } from '../diagnosis/cause-store.js';
+import { measureFieldsOf, moneyFieldsOf } from '../diagnosis/run-diagnosis.js';
 import { compareStreams, type CompareStats } from './compare.js';
 import { DifferenceWriter } from './difference-writer.js';
 import { domainCheckFor } from './domains/domain-check.js';
@@ -205,6 +207,15 @@ async function execute(
       reopened: synced.reopened,
       ignored: synced.ignored,
     };
+    // The differences explained as causes, stored with the run: suggestions, nothing is changed.
+    summary.causes = writer.total
+      ? (
+          await diagnoseRun(store, runId, {
+            moneyFields: moneyFieldsOf(mapping),
+            measureFields: measureFieldsOf(mapping),
+          })
+        ).causes
+      : [];
 
     const formats = opts.formats ?? config.reportFormats;
     // The paths go in first, so every report (the json one is this summary) names all of them.

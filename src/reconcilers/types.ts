@@ -33,6 +33,8 @@ export interface Difference {
   balance?: { debit: string; credit: string; difference: string };
 }
 
+import type { Cause } from '../diagnosis/types.js';
+
 /** One control-total line, compared side by side. */
 export interface TotalLine {
   /** Which total this line belongs to: "on_hand by location", "trial balance", "amount by status"... */
@@ -106,4 +108,6 @@ export interface ReconcileSummary {
   systems: { legacy: SideDescription; cloud: SideDescription };
   /** Did the engine spill to disk to stay inside --memory. */
   spilled?: boolean;
+  /** The run's differences explained as causes (cutover diagnose), largest first. */
+  causes?: Cause[];
 }

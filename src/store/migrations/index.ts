@@ -3,6 +3,7 @@ import * as core from './001-core.js';
 import * as exceptions from './002-exceptions.js';
 import * as rollback from './003-rollback.js';
 import * as runLiveness from './004-run-liveness.js';
+import * as causes from './005-causes.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '002-exceptions': exceptions,
   '003-rollback': rollback,
   '004-run-liveness': runLiveness,
+  '005-causes': causes,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
