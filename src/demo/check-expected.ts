@@ -1,5 +1,5 @@
 import type { ReconcileSummary } from '../reconcilers/types.js';
-import type { DomainExpected } from './demo-expected.js';
+import type { DomainExpected, PlantedFault } from './demo-expected.js';
 
 /**
  * Compares one reconcile summary with what the demo planted; returns each disagreement as a line
@@ -31,5 +31,34 @@ export function checkAgainstExpected(run: ReconcileSummary, e: DomainExpected): 
     const want = e.fieldMismatches[f] ?? 0;
     if (got !== want) out.push(`${f} mismatches: reported ${got}, planted ${want}`);
   }
+  return out;
+}
+
+/**
+ * Compares the causes a run's diagnosis named with those planted for its domain: each planted cause
+ * with its exact count, parameters and where, and no cause that was not planted.
+ */
+export function checkCauses(run: ReconcileSummary, planted: readonly PlantedFault[]): string[] {
+  const out: string[] = [];
+  const want = planted.flatMap((p) => p.causes ?? []);
+  const got = [...(run.causes ?? [])];
+  for (const w of want) {
+    const i = got.findIndex(
+      (c) =>
+        c.kind === w.kind &&
+        c.field === w.field &&
+        Object.entries(w.evidence).every(([k, v]) => c.evidence[k] === v),
+    );
+    const name = `${w.kind}${w.field ? ` on ${w.field}` : ''} ${JSON.stringify(w.evidence)}`;
+    if (i < 0) {
+      out.push(`cause ${name}: not named`);
+      continue;
+    }
+    const c = got.splice(i, 1)[0]!;
+    if (c.count !== w.count) out.push(`cause ${name}: explains ${c.count}, planted ${w.count}`);
+    if (w.where && JSON.stringify(c.where) !== JSON.stringify(w.where))
+      out.push(`cause ${name}: where ${JSON.stringify(c.where ?? {})}, planted ${JSON.stringify(w.where)}`);
+  }
+  for (const c of got) out.push(`cause ${c.kind}${c.field ? ` on ${c.field}` : ''} named, but not planted`);
   return out;
 }

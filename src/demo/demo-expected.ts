@@ -29,6 +29,17 @@ export interface PlantedFault {
   /** Faults that must NOT be reported (inside tolerance). */
   reported: boolean;
   detail?: Record<string, unknown>;
+  /** The causes `cutover diagnose` must name for it, with their parameters (evidence: the keys it must hold). */
+  causes?: ExpectedCause[];
+}
+
+/** A cause the diagnosis must find, exactly. */
+export interface ExpectedCause {
+  kind: string;
+  field?: string;
+  count: number;
+  evidence: Record<string, string>;
+  where?: Record<string, string>;
 }
 
 export interface DemoExpected {

@@ -264,6 +264,18 @@ export function generateInventory(ctx: DemoContext): {
     });
   }
 
+  // The diagnosis sees the cases left unconverted as one factor per pack size: cloud = legacy ÷ pack.
+  const packs = new Map<number, number>();
+  for (const item of items) packs.set(item.pack, (packs.get(item.pack) ?? 0) + 1);
+  const uomCauses = [...packs.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([pack, count]) => ({
+      kind: 'unit_factor',
+      field: 'on_hand',
+      count,
+      evidence: { divisor: String(pack) },
+      where: { location: UOM_FAULT_DC.cloud },
+    }));
   const adjusted = events.filter((x) => x.type === 'inventory.adjusted').length;
   const transfers = events.filter((x) => x.type === 'transfer.received').length;
   const planted: PlantedFault[] = [
@@ -274,6 +286,7 @@ export function generateInventory(ctx: DemoContext): {
       shows: 'mismatch on on_hand',
       reported: true,
       detail: { location: UOM_FAULT_DC.cloud },
+      causes: uomCauses,
     },
     {
       domain: 'inventory',
@@ -281,6 +294,14 @@ export function generateInventory(ctx: DemoContext): {
       rows: sizes.damagedShownSellable,
       shows: 'mismatch on status',
       reported: true,
+      causes: [
+        {
+          kind: 'code_substitution',
+          field: 'status',
+          count: sizes.damagedShownSellable,
+          evidence: { legacy: 'damaged', cloud: 'sellable' },
+        },
+      ],
     },
     {
       domain: 'inventory',
@@ -290,6 +311,14 @@ export function generateInventory(ctx: DemoContext): {
       shows: 'mismatch on on_hand',
       reported: true,
       detail: { adjustments: adjusted, transfers, receipts: receipts.size },
+      causes: [
+        {
+          kind: 'batch_lag',
+          field: 'updated_at',
+          count: adjusted + transfers + receipts.size,
+          evidence: { side: 'legacy' },
+        },
+      ],
     },
   ];
   return { expected: e, events, planted };

@@ -89,6 +89,14 @@ export function generatePostings(ctx: DemoContext): { expected: DomainExpected; 
       shows: 'duplicate_key on each of its lines (cloud side)',
       reported: true,
       detail: { journal: duplicate.journal },
+      causes: [
+        {
+          kind: 'duplicate_posting',
+          count: duplicate.lines,
+          evidence: { side: 'cloud' },
+          where: { journal: duplicate.journal },
+        },
+      ],
     },
     {
       domain: 'postings',
@@ -97,6 +105,10 @@ export function generatePostings(ctx: DemoContext): { expected: DomainExpected; 
       shows: 'unbalanced_journal (legacy) and its rounding line missing_in_legacy',
       reported: true,
       detail: { journal: unbalanced },
+      // The journal a cent short and the rounding line only the cloud has: both within a cent.
+      causes: [
+        { kind: 'rounding', count: 2, evidence: { maxDelta: '0.01' }, where: { journal: unbalanced } },
+      ],
     },
   ];
   return { expected: e, planted };

@@ -47,6 +47,9 @@ export function generateRefunds(ctx: DemoContext): {
   const rounding = new Set(special.slice(0, sizes.roundingRefunds));
   const unmapped = new Set(special.slice(sizes.roundingRefunds));
   let shifted = 0;
+  // Shifted rows per offset (seconds), and the offsets of rows both shifted and of the unmapped code.
+  const shifts = new Map<number, number>();
+  const both: number[] = [];
 
   const total = sizes.refunds + sizes.lateRefunds;
   for (let i = 0; i < total; i++) {
@@ -129,11 +132,20 @@ export function generateRefunds(ctx: DemoContext): {
     if (isShifted) {
       differing.push('refunded_at');
       shifted++;
+      const seconds = clock.offsetAt(at) / 1000;
+      shifts.set(seconds, (shifts.get(seconds) ?? 0) + 1);
+      if (legacyStatus === UNMAPPED_REFUND_STATUS) both.push(seconds);
     }
     if (legacyStatus === UNMAPPED_REFUND_STATUS) differing.push('status');
     countKey(e, differing);
   }
 
+  // A row with both faults is one difference: the diagnosis gives it to the cause with more rows.
+  const timeCauses = new Map(shifts);
+  let unmappedRows = unmapped.size;
+  for (const seconds of both)
+    if ((shifts.get(seconds) ?? 0) >= unmapped.size) unmappedRows--;
+    else timeCauses.set(seconds, timeCauses.get(seconds)! - 1);
   const planted: PlantedFault[] = [
     {
       domain: 'refunds',
@@ -142,6 +154,16 @@ export function generateRefunds(ctx: DemoContext): {
       shows: 'mismatch on refunded_at',
       reported: true,
       detail: { stores: [...shiftedStores].sort((a, b) => a - b).map(cloudStore) },
+      // One cause per UTC offset the stores had (standard and daylight time).
+      causes: [...timeCauses.entries()]
+        .filter(([, count]) => count > 0)
+        .sort((a, b) => a[0] - b[0])
+        .map(([seconds, count]) => ({
+          kind: 'time_shift',
+          field: 'refunded_at',
+          count,
+          evidence: { seconds: String(seconds) },
+        })),
     },
     {
       domain: 'refunds',
@@ -150,6 +172,9 @@ export function generateRefunds(ctx: DemoContext): {
       shows: 'missing_in_cloud',
       reported: true,
       detail: { after: naiveText(ctx.cutoffUtc + clock.offsetAt(ctx.cutoffUtc)) + ' local' },
+      causes: [
+        { kind: 'batch_lag', field: 'refunded_at', count: sizes.lateRefunds, evidence: { side: 'legacy' } },
+      ],
     },
     {
       domain: 'refunds',
@@ -157,6 +182,14 @@ export function generateRefunds(ctx: DemoContext): {
       rows: unmapped.size,
       shows: 'mismatch on status',
       reported: true,
+      causes: [
+        {
+          kind: 'code_substitution',
+          field: 'status',
+          count: unmappedRows,
+          evidence: { legacy: UNMAPPED_REFUND_STATUS, cloud: 'refunded' },
+        },
+      ],
     },
     {
       domain: 'refunds',

@@ -16,7 +16,7 @@ import type { ReconcileSummary } from '../reconcilers/types.js';
 import { buildDemoDatabases } from './build-demo-databases.js';
 import { assertDemoFolder, writeDemoFiles } from './write-demo-files.js';
 import type { DemoExpected, DomainExpected } from './demo-expected.js';
-import { checkAgainstExpected } from './check-expected.js';
+import { checkAgainstExpected, checkCauses } from './check-expected.js';
 import { runSecondNight, type SecondNight } from './second-night.js';
 
 export const DEMO_DOMAINS = ['inventory', 'refunds', 'postings'] as const;
@@ -106,10 +106,16 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 
   const check: Record<string, string[]> = {};
   for (const run of runs)
-    check[run.name] = checkAgainstExpected(
-      run,
-      built.expected[run.name as (typeof DEMO_DOMAINS)[number]] as DomainExpected,
-    );
+    check[run.name] = [
+      ...checkAgainstExpected(
+        run,
+        built.expected[run.name as (typeof DEMO_DOMAINS)[number]] as DomainExpected,
+      ),
+      ...checkCauses(
+        run,
+        built.expected.planted.filter((p) => p.domain === run.name),
+      ),
+    ];
   const inventoryRun = runs.find((r) => r.name === 'inventory')?.runId ?? '<run>';
   return {
     dir,

@@ -5,7 +5,7 @@
  * to at most one of them.
  */
 import type { Difference, FieldDelta } from '../reconcilers/types.js';
-import { formatExact } from '../reconcilers/decimal.js';
+import { formatExact, pow10 } from '../reconcilers/decimal.js';
 import type { CauseKind } from './types.js';
 import { exact, fractionToDecimal, isDecimal, isTimestamp, isZero, ratio, timestampMs } from './values.js';
 
@@ -55,7 +55,7 @@ const CENT = exact('0.01');
 
 function absUnitsAt(text: string, scale: number): bigint {
   const d = exact(text);
-  const u = d.scale <= scale ? d.units * 10n ** BigInt(scale - d.scale) : d.units;
+  const u = d.scale <= scale ? d.units * pow10(scale - d.scale) : d.units;
   return u < 0n ? -u : u;
 }
 
@@ -116,9 +116,10 @@ export function fieldCandidates(field: string, f: FieldDelta): Candidate[] {
     }
     const s = Math.max(scaleOf(l), scaleOf(c));
     if (s >= 1) {
-      const max = s >= 2 ? 10n ** BigInt(s - 2) : 1n; // a cent, or the last digit of a one-decimal field
-      const delta =
-        exact(c).units * 10n ** BigInt(s - scaleOf(c)) - exact(l).units * 10n ** BigInt(s - scaleOf(l));
+      const max = s >= 2 ? pow10(s - 2) : 1n; // a cent, or the last digit of a one-decimal field
+      const el = exact(l);
+      const ec = exact(c);
+      const delta = ec.units * pow10(s - ec.scale) - el.units * pow10(s - el.scale);
       if (delta !== 0n && (delta < 0n ? -delta : delta) <= max) {
         const maxDelta = formatExact({ units: max, scale: s });
         out.push({ kind: 'rounding', sig: `rounding|${field}|${maxDelta}`, field, evidence: { maxDelta } });

@@ -22,8 +22,13 @@ export function timestampMs(v: string): number {
   return Date.parse(v);
 }
 
+/** The exact value of decimal text; canonical text ('-12.500') is read without the general parser. */
 export function exact(v: string): ExactDecimal {
-  return parseExact(v);
+  if (!DECIMAL.test(v)) return parseExact(v);
+  const dot = v.indexOf('.');
+  return dot < 0
+    ? { units: BigInt(v), scale: 0 }
+    : { units: BigInt(v.slice(0, dot) + v.slice(dot + 1)), scale: v.length - dot - 1 };
 }
 
 export function isZero(v: string): boolean {

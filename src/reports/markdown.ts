@@ -11,6 +11,7 @@ import { isDecimal, toScaled } from './number-format.js';
 import { formatCount, formatFigure } from '../util/figures.js';
 import { FieldKinds } from './field-kinds.js';
 import { writeAtomically } from './atomic-file.js';
+import { causesMarkdown } from './causes-markdown.js';
 
 /** How many differences and differing total lines the Markdown report lists. */
 export const MARKDOWN_TOP = 20;
@@ -99,6 +100,8 @@ export async function renderMarkdown(opts: {
       if (differing.length > top) out.push('', `…and ${differing.length - top} more lines (see the workbook, or \`--json\` for all).`);
     }
   }
+
+  out.push(...causesMarkdown(s.causes));
 
   const total = c.mismatched + c.missingInCloud + c.missingInLegacy + c.duplicateKeys + (c.unbalancedJournals ?? 0);
   if (total > 0) {

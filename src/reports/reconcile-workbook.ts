@@ -24,6 +24,7 @@ import { putTimeDelta, timeDeltaUnits, type TimeUnit } from './time-delta.js';
 import { SheetNames } from './sheet-names.js';
 import { writeDomainSheets } from './domain-sheets.js';
 import { writeSummarySheet, type SheetCoverage } from './summary-sheet.js';
+import { writeCausesSheet } from './causes-sheet.js';
 import { writeAtomically } from './atomic-file.js';
 
 /** The default cap on detail rows in one workbook (exceljs holds written rows in memory: ~0.5 GB per million). */
@@ -76,6 +77,7 @@ export async function writeReconcileWorkbook(opts: {
     const names = new SheetNames();
     // Added first so it is the first tab; its rows are written last, once the detail sheets are counted.
     const summarySheet = wb.addWorksheet(names.take('Summary'), { pageSetup: DETAIL_PAGE_SETUP, headerFooter: PAGE_FOOTER });
+    writeCausesSheet(wb, styles, names.take('Causes'), summary.causes);
     let omitted = 0;
     coverage = [];
     for (const { type, sheet } of present) {

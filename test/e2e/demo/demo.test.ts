@@ -55,6 +55,21 @@ describe('cutover demo', () => {
     expect(postings.counts.missingInLegacy).toBe(1);
     expect(postings.counts.unbalancedJournals).toBe(1);
     expect(postings.checks).toMatchObject({ unbalancedJournals: { legacy: 1, cloud: 0 } });
+    // The diagnosis names every planted fault as a cause with its parameters (demo check above), as
+    // expected.json lists them: the cases left unconverted at DC-WEST, the unmapped refund status...
+    const plantedCauses = expected.planted.flatMap((p: { causes?: unknown[] }) => p.causes ?? []);
+    expect(plantedCauses.length).toBeGreaterThanOrEqual(9);
+    expect(inventory.causes).toContainEqual(
+      expect.objectContaining({ kind: 'unit_factor', field: 'on_hand', where: { location: 'DC-WEST' } }),
+    );
+    expect(refunds.causes).toContainEqual(
+      expect.objectContaining({
+        kind: 'code_substitution',
+        count: 18,
+        evidence: { legacy: 'RFSC', cloud: 'refunded' },
+      }),
+    );
+    expect(postings.causes?.map((c) => c.kind)).toEqual(['duplicate_posting', 'rounding']);
     // The workbook and the JSON report of every run.
     for (const run of out.runs) {
       for (const kind of ['xlsx', 'json']) {

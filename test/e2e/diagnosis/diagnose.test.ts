@@ -4,7 +4,9 @@
  * summary, `diagnose --json` names them with their parameters, and the exception queue acts on the
  * items of one cause with a note, recorded as accepted by a named person.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { runCli } from '../../helpers/cli.js';
@@ -93,7 +95,7 @@ describe('cutover diagnose', { timeout: 300_000 }, () => {
   let runId = '';
 
   it('reconcile stores the causes in its summary, and diagnose --json names them with their parameters', async () => {
-    const r = await runCli(['reconcile', 'stock', '--json', '--report', 'json,md'], { cwd: dir });
+    const r = await runCli(['reconcile', 'stock', '--json', '--report', 'json,md,xlsx'], { cwd: dir });
     expect(r.code).toBe(1);
     const summary = r.json<{ runId: string; causes: { kind: string; count: number }[] }>();
     runId = summary.runId;
@@ -162,6 +164,30 @@ describe('cutover diagnose', { timeout: 300_000 }, () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('cloud = legacy × 12, where location = DC-9');
     expect(human.stdout).toContain(`${NOISE_ROWS} unexplained`);
+  });
+
+  it('the workbook has a Causes sheet after the Summary, the Markdown report a Causes section', async () => {
+    const folder = path.join(dir, 'reports', runId);
+    const md = fs.readFileSync(path.join(folder, 'reconciliation.md'), 'utf8');
+    expect(md).toContain('### Causes (4)');
+    expect(md).toMatch(
+      /\| 1 \| unit_factor \| 15 \| [0-9.]+ \| location = DC-9 \| unit factor on qty: cloud = legacy × 12 \|/,
+    );
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(path.join(folder, 'reconciliation.xlsx'));
+    expect(wb.worksheets.map((w) => w.name).slice(0, 2)).toEqual(['Summary', 'Causes']);
+    const sheet = wb.getWorksheet('Causes')!;
+    expect(sheet.getRow(1).getCell(1).value).toBe('Cause');
+    expect([2, 3, 4, 5].map((r) => sheet.getRow(r).getCell(1).value)).toEqual([
+      'unit_factor',
+      'time_shift',
+      'code_substitution',
+      'padding_or_case',
+    ]);
+    expect(sheet.getRow(2).getCell(3).value).toBe(FACTOR_ROWS);
+    expect(String(sheet.getRow(2).getCell(10).value)).toContain("multiply: '12'");
+    const json = JSON.parse(fs.readFileSync(path.join(folder, 'reconciliation.json'), 'utf8'));
+    expect(json.causes).toHaveLength(4);
   });
 
   it('runs show lists the causes', async () => {
