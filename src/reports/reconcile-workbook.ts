@@ -77,7 +77,7 @@ export async function writeReconcileWorkbook(opts: {
     const names = new SheetNames();
     // Added first so it is the first tab; its rows are written last, once the detail sheets are counted.
     const summarySheet = wb.addWorksheet(names.take('Summary'), { pageSetup: DETAIL_PAGE_SETUP, headerFooter: PAGE_FOOTER });
-    writeCausesSheet(wb, styles, names.take('Causes'), summary.causes);
+    if (summary.causes) writeCausesSheet(wb, styles, names.take('Causes'), summary.causes);
     let omitted = 0;
     coverage = [];
     for (const { type, sheet } of present) {
