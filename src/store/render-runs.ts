@@ -2,6 +2,7 @@ import type { RunRecord } from './runs.js';
 import type { ReconcileSummary } from '../reconcilers/types.js';
 import { renderReconcileSummary } from '../reconcilers/render-summary.js';
 import { formatCount, formatFigure } from '../util/figures.js';
+import { describeCause, whereText } from '../diagnosis/render.js';
 
 function cell(v: unknown): string {
   return v === null || v === undefined ? '' : String(v);
@@ -88,6 +89,15 @@ export function renderRun(run: RunRecord): string {
         .split('\n')
         .slice(1),
     );
+    if (s.causes && s.causes.length > 0) {
+      lines.push('  causes:');
+      for (const c of s.causes) {
+        const where = whereText(c);
+        lines.push(
+          `    ${c.kind} ${formatCount(c.count)}: ${describeCause(c)}${where ? `, where ${where}` : ''}`,
+        );
+      }
+    }
     lines.push('  (--json prints the complete summary)');
   } else if (s && typeof s === 'object' && !Array.isArray(s)) {
     for (const [k, v] of Object.entries(s as Record<string, unknown>)) {
