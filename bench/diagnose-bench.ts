@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     const populateS = (performance.now() - t0) / 1000;
     const res = spawnSync(
       process.execPath,
-      [fileURLToPath(import.meta.url), '--child', url, '--run', runId],
+      [...process.execArgv, fileURLToPath(import.meta.url), '--child', url, '--run', runId],
       { encoding: 'utf8', maxBuffer: 1 << 20 },
     );
     if (res.status !== 0) throw new Error(`diagnosis failed: ${res.stderr}`);

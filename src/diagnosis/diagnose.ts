@@ -54,6 +54,12 @@ const HIGH_ROWS: Record<CauseKind, number> = {
   padding_or_case: 1,
   null_vs_zero: 1,
 };
+/**
+ * Kinds whose parameter is a free number (a factor, an offset): among many unrelated differences on
+ * a field, some share one by chance (12.5 → 25 and 40 → 80 both say ×2). Such a signature must also
+ * explain this share of its field's candidates of that kind, so noise stays unexplained.
+ */
+const SIGNIFICANT_SHARE: Partial<Record<CauseKind, bigint>> = { unit_factor: 1000n, time_shift: 1000n };
 /** batch_lag: the late rows must fall in this share of the time the run's differences span. */
 const LAG_WINDOW = 0.1;
 /** ...and at least this many times denser there than before it. */
@@ -94,6 +100,8 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnosisResult> 
   const codes = new Map<string, string | null>();
   const spans = new Map<string, [number, number]>();
   const dims = new DimensionCounts();
+  /** kind|field: rows with a candidate of that kind on that field (for SIGNIFICANT_SHARE). */
+  const perField = new Map<string, number>();
   let total = 0;
 
   // Pass 1: every candidate, counted.
@@ -104,6 +112,10 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnosisResult> 
       let s = stats.get(c.sig);
       if (!s) stats.set(c.sig, (s = { first: c, count: 0 }));
       s.count++;
+      if (SIGNIFICANT_SHARE[c.kind]) {
+        const pf = `${c.kind}|${c.field ?? ''}`;
+        perField.set(pf, (perField.get(pf) ?? 0) + 1);
+      }
       if (c.at !== undefined) (s.ats ??= []).push(c.at);
       if (c.code !== undefined) {
         const seen = codes.get(c.code);
@@ -144,6 +156,8 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnosisResult> 
       continue;
     }
     if (s.count < MIN_ROWS[kind]) continue;
+    const per = SIGNIFICANT_SHARE[kind];
+    if (per && BigInt(s.count) * per < BigInt(perField.get(`${kind}|${s.first.field ?? ''}`) ?? 0)) continue;
     accepted.set(sig, { cand: s.first, evidence: s.first.evidence, weight: s.count });
   }
   stats.clear();
