@@ -1,7 +1,7 @@
 /**
  * The detectors' first look at one difference: every cause it could belong to, each named by a
  * signature (kind, field and parameters), so equal explanations across rows add up. Pure and
- * deterministic; the diagnosis decides which signatures hold (accept.ts) and gives each difference
+ * deterministic; the diagnosis decides which signatures hold (diagnose.ts) and gives each difference
  * to at most one of them.
  */
 import type { Difference, FieldDelta } from '../reconcilers/types.js';
