@@ -5,7 +5,6 @@ import { escapeControl } from './util/terminal-text.js';
 import { createLogger, type Logger } from './util/logger.js';
 import { loadConfig, type LoadedConfig } from './config/load-config.js';
 import { openControlStore, type ControlStore } from './store/control-store.js';
-import { openAdapter } from './adapters/registry.js';
 import type { Adapter } from './adapters/types.js';
 import { ConfigError } from './errors.js';
 
@@ -83,6 +82,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         `There is no connection "${name}" in ${config.file}.`,
         `Use one of: ${Object.keys(config.connections).join(', ') || '(none defined)'}.`,
       );
+    // Loaded here, not up front: the registry pulls in every driver, which `runs list` never needs.
+    const { openAdapter } = await import('./adapters/registry.js');
     const adapter = await openAdapter(conn, { logger: this.logger });
     this.defer(() => adapter.close());
     return adapter;

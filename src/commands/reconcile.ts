@@ -3,7 +3,7 @@ import { BaseCommand } from '../base-command.js';
 import { UsageError } from '../errors.js';
 import { loadMappings } from '../config/load-mappings.js';
 import { runReconcileMany } from '../reconcilers/run-reconcile.js';
-import { REPORT_FORMATS, type ReportFormat } from '../reports/write-reconcile-reports.js';
+import { REPORT_FORMATS, type ReportFormat } from '../reports/formats.js';
 import { redact } from '../util/redact.js';
 import { parseWindow } from '../reconcilers/window.js';
 import { createProgress } from '../reconcilers/progress.js';

@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { UsageError } from '../errors.js';
 import { rewriteRunReport } from '../reports/rewrite-run-report.js';
-import { REPORT_FORMATS, type ReportFormat } from '../reports/write-reconcile-reports.js';
+import { REPORT_FORMATS, type ReportFormat } from '../reports/formats.js';
 
 export default class Report extends BaseCommand<typeof Report> {
   static override summary = "Write a stored reconcile run's report again.";
@@ -10,6 +11,7 @@ export default class Report extends BaseCommand<typeof Report> {
   static override examples = [
     '<%= config.bin %> report r_20261126_0200_inventory',
     '<%= config.bin %> report r_20261126_0200_inventory --format md --out run.md',
+    '<%= config.bin %> report r_20261126_0200_inventory --format md --out - | less',
   ];
   static override args = {
     run: Args.string({ description: 'the run id (see `cutover runs list`)', required: true }),
@@ -21,18 +23,28 @@ export default class Report extends BaseCommand<typeof Report> {
       options: [...REPORT_FORMATS],
       default: 'xlsx',
     }),
-    out: Flags.string({ char: 'o', description: 'write to this file instead of reports/<RUN>/' }),
+    out: Flags.string({
+      char: 'o',
+      description: 'write to this file instead of reports/<RUN>/; - prints it on stdout (md, json, csv)',
+    }),
   };
 
   async run(): Promise<void> {
+    if (this.flags.out === '-' && this.flags.json)
+      throw new UsageError(
+        '--out - prints the report itself on stdout, so there is no room for --json there.',
+        'Leave out --json (use --format json for the report as JSON), or give --out a file name.',
+      );
     const result = await rewriteRunReport({
       config: await this.config_(),
       store: await this.store_(),
       runId: this.args.run,
       format: this.flags.format as ReportFormat,
       out: this.flags.out,
+      stdout: process.stdout,
     });
     for (const w of result.warnings) this.logger.warn(w);
+    if (result.path === '-') return; // the report itself was the output
     this.emit(result, () =>
       [
         `Wrote ${result.path}`,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { writeAtomically } from '../reports/atomic-file.js';
-import ExcelJS from 'exceljs';
+import { isStdout, writeToStream } from '../reports/to-stream.js';
+import { UsageError } from '../errors.js';
 import type { ControlStore } from '../store/control-store.js';
 import type { Difference } from '../reconcilers/types.js';
 import { listExceptions } from './queue.js';
@@ -83,8 +84,26 @@ async function* pages(store: ControlStore, filter: ExceptionFilter): AsyncGenera
 /** Writes the matching items to a CSV or Excel file (paged, so a large queue does not sit in memory twice). */
 export async function exportExceptions(
   store: ControlStore,
-  opts: { format: 'csv' | 'xlsx'; out: string; filter: ExceptionFilter },
+  opts: {
+    format: 'csv' | 'xlsx';
+    /** A file, or `-` for `stdout` (CSV only). */
+    out: string;
+    filter: ExceptionFilter;
+    stdout?: NodeJS.WritableStream;
+  },
 ): Promise<{ format: 'csv' | 'xlsx'; out: string; rows: number }> {
+  if (isStdout(opts.out)) {
+    if (opts.format !== 'csv')
+      throw new UsageError(
+        '--out - prints the export on stdout, which takes CSV; an Excel workbook needs a file.',
+        'Use --format csv with --out -, or give --out a file name such as breaks.xlsx.',
+      );
+    if (!opts.stdout) throw new Error('exportExceptions: --out - needs the stream to write to');
+    const rows = await writeToStream(opts.stdout, 'exceptions.csv', (file) =>
+      writeCsv(store, opts.filter, file),
+    );
+    return { format: 'csv', out: '-', rows };
+  }
   // Written beside the target and renamed into place: an interrupted export leaves no half file.
   const rows = await writeAtomically(
     opts.out,
@@ -131,6 +150,7 @@ async function writeCsv(store: ControlStore, filter: ExceptionFilter, file: stri
 
 async function writeXlsx(store: ControlStore, filter: ExceptionFilter, file: string): Promise<number> {
   let rows = 0;
+  const { default: ExcelJS } = await import('exceljs'); // only when a workbook is written
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true });
   const ws = wb.addWorksheet('Exceptions', { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = columns.map(([key, header, width]) => ({

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { statSync } from 'node:fs';
+import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -11,12 +11,16 @@ const WHY: Record<string, string> = {
   ENOENT: 'its folder cannot be created or written there',
   ENOTDIR: 'part of the path is a file, not a folder',
   EISDIR: 'it is a folder',
+  ENXIO: 'it is a socket or a device with nothing behind it',
 };
 
 /**
  * Runs `write(tmp)` against a temp file beside `file` and renames it into place, so a reader never
- * sees a half-written report; on failure the temp file is removed and the old report stays. A path
- * that cannot be written (a folder, no permission, a full disk) is bad input, said in one paragraph.
+ * sees a half-written report; on failure the temp file is removed and the old report stays. Only a
+ * regular file (or a path that does not exist yet) is replaced that way: a character device or a
+ * FIFO (`/dev/null`, `/dev/stdout` into a pipe) is written through, a symbolic link stays and what it
+ * points to is written, and a block device or a socket is refused. A path that cannot be written (a
+ * folder, no permission, a full disk) is bad input, said in one paragraph.
  */
 export async function writeAtomically<T>(
   file: string,
@@ -24,27 +28,76 @@ export async function writeAtomically<T>(
   example = 'report',
 ): Promise<T> {
   checkOutputPath(file, example);
-  const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const target = outputTarget(file);
+  if (target.through) {
+    try {
+      return await write(file);
+    } catch (err) {
+      throw pathError(err, file, (p) => p === file || path.resolve(p) === target.path);
+    }
+  }
+  const real = target.path;
+  const tmp = path.join(path.dirname(real), `.${path.basename(real)}.${process.pid}.${Date.now()}.tmp`);
   try {
-    await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await fs.mkdir(path.dirname(real), { recursive: true });
     const result = await write(tmp);
-    await fs.rename(tmp, file);
+    await fs.rename(tmp, real);
     return result;
   } catch (err) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
-    const e = err as NodeJS.ErrnoException;
     // Only a failure on this file or its folder is about the path; anything else (a control store
     // gone while the report was read from it) stays what it is.
-    const ours = (p?: string) =>
-      p !== undefined && (p === tmp || path.resolve(file).startsWith(path.resolve(p)));
-    if (e?.syscall && e.code && ours(e.path))
-      throw new UsageError(
-        `Cannot write ${file}: ${WHY[e.code] ?? e.code}.`,
-        'Nothing was written there. Choose another path (--out), or fix the folder, and run the command again.',
-        { cause: err },
-      );
-    throw err;
+    throw pathError(
+      err,
+      file,
+      (p) => p === tmp || real.startsWith(path.resolve(p)) || path.resolve(file).startsWith(path.resolve(p)),
+    );
   }
+}
+
+/** A file system error on the output path as bad input (exit 2); anything else unchanged. */
+function pathError(err: unknown, file: string, ours: (p: string) => boolean): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.syscall && e.code && e.path !== undefined && ours(e.path))
+    return new UsageError(
+      `Cannot write ${file}: ${WHY[e.code] ?? e.code}.`,
+      'Nothing was written there. Choose another path (--out), or fix the folder, and run the command again.',
+      { cause: err },
+    );
+  return err;
+}
+
+/**
+ * How to write `file`: replaced through a temp file and a rename (a regular file, or nothing there
+ * yet; through a symbolic link, the file it points to), or written through in place (a character
+ * device or a FIFO, which a rename would replace with a regular file). Anything else is refused.
+ */
+function outputTarget(file: string): { through: boolean; path: string } {
+  const resolved = path.resolve(file);
+  let entry: Stats;
+  try {
+    entry = lstatSync(resolved);
+  } catch {
+    return { through: false, path: resolved }; // missing: created by the rename
+  }
+  let stats = entry;
+  if (entry.isSymbolicLink()) {
+    try {
+      stats = statSync(resolved);
+    } catch {
+      throw new UsageError(
+        `${file} is a symbolic link to something that does not exist; cutover does not replace a link.`,
+        'Give the path of a file, or create what the link points to first.',
+      );
+    }
+  }
+  if (stats.isFile())
+    return { through: false, path: entry.isSymbolicLink() ? realpathSync(resolved) : resolved };
+  if (stats.isCharacterDevice() || stats.isFIFO()) return { through: true, path: resolved };
+  throw new UsageError(
+    `${file} is ${stats.isBlockDevice() ? 'a block device' : stats.isSocket() ? 'a socket' : 'not a regular file'}; cutover writes reports only to files, character devices and pipes.`,
+    'Nothing was written. Give the path of a file (missing folders are created), or --out - for stdout where the command offers it.',
+  );
 }
 
 /** Refuses an output path that is an existing folder (the usual slip: `--out reports/`). */

@@ -6,6 +6,7 @@ import type { ControlStore } from '../store/control-store.js';
 import { getRun } from '../store/runs.js';
 import type { ReconcileSummary } from '../reconcilers/types.js';
 import { UsageError } from '../errors.js';
+import { isStdout, writeToStream } from './to-stream.js';
 import { REPORT_FILES, writeRunReport, type ReportFormat } from './write-reconcile-reports.js';
 
 /** What `cutover report` wrote. */
@@ -27,8 +28,16 @@ export async function rewriteRunReport(opts: {
   store: ControlStore;
   runId: string;
   format: ReportFormat;
+  /** A file, or `-` for `stdout`. */
   out?: string;
+  /** Where `--out -` goes (the command hands its stdout). */
+  stdout?: NodeJS.WritableStream;
 }): Promise<RewriteResult> {
+  if (isStdout(opts.out) && opts.format === 'xlsx')
+    throw new UsageError(
+      '--out - prints the report on stdout, which takes md, json or csv; a workbook needs a file.',
+      'Add --format md (or json, csv), or give --out a file name such as run.xlsx.',
+    );
   // An unknown id lists only recent reconcile runs: replay and rollback runs have no report here.
   const run = await getRun(opts.store, opts.runId).catch(() => getRun(opts.store, opts.runId, 'reconcile'));
   const summary = run.summary as ReconcileSummary | null;
@@ -48,19 +57,28 @@ export async function rewriteRunReport(opts: {
     warnings.push(`mapping "${name}" could not be loaded (${(err as Error).message}); scales and types are inferred from the values`);
   }
   const dir = path.join(opts.config.reportsDir, run.id);
+  const report = (file: string, csvFile: string) =>
+    writeRunReport({
+      store: opts.store,
+      summary,
+      mapping,
+      runId: run.id,
+      xlsxDetailRowCap: opts.config.xlsxDetailRowCap,
+      format: opts.format,
+      file,
+      csvFile,
+      runDir: dir,
+    });
+  if (isStdout(opts.out)) {
+    if (!opts.stdout) throw new Error('rewriteRunReport: --out - needs the stream to write to');
+    await writeToStream(opts.stdout, REPORT_FILES[opts.format], (file) =>
+      report(file, path.join(path.dirname(file), REPORT_FILES.csv)),
+    );
+    return { runId: run.id, format: opts.format, path: '-', also: {}, warnings };
+  }
   const file = path.resolve(opts.out ?? path.join(dir, REPORT_FILES[opts.format]));
   const csvFile = opts.out ? file.replace(/\.xlsx$/i, '') + '.differences.csv' : path.join(dir, REPORT_FILES.csv);
-  const written = await writeRunReport({
-    store: opts.store,
-    summary,
-    mapping,
-    runId: run.id,
-    xlsxDetailRowCap: opts.config.xlsxDetailRowCap,
-    format: opts.format,
-    file,
-    csvFile,
-    runDir: dir,
-  });
+  const written = await report(file, csvFile);
   const { [opts.format]: _main, ...also } = written;
   return { runId: run.id, format: opts.format, path: file, also, warnings };
 }

@@ -7,7 +7,6 @@ import type { ReconcileSummary } from '../reconcilers/types.js';
 import { UsageError } from '../errors.js';
 import { REPORT_FILES, REPORT_FORMATS, type ReportFormat } from './formats.js';
 import { countDifferences, type DifferenceCounts } from './difference-source.js';
-import { writeReconcileWorkbook, DEFAULT_XLSX_DETAIL_ROW_CAP } from './reconcile-workbook.js';
 import { writeDifferencesCsv } from './differences-csv.js';
 import { writeJsonReport } from './json-report.js';
 import { writeMarkdownReport } from './markdown.js';
@@ -92,6 +91,8 @@ export async function writeRunReport(
       await writeMarkdownReport({ store, summary, mapping, runId, file, runDir: args.runDir });
       return { md: file };
     case 'xlsx': {
+      // exceljs is loaded only when a workbook is written (a JSON or Markdown report never needs it).
+      const { writeReconcileWorkbook, DEFAULT_XLSX_DETAIL_ROW_CAP } = await import('./reconcile-workbook.js');
       const written: Record<string, string> = {};
       const cap = args.xlsxDetailRowCap ?? DEFAULT_XLSX_DETAIL_ROW_CAP;
       const counts = args.counts ?? (await countDifferences(store, runId));

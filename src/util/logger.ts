@@ -1,8 +1,11 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { pino, multistream, type DestinationStream } from 'pino';
 import type { Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import { redact } from './redact.js';
+
+const require = createRequire(import.meta.url);
 
 export type { Logger } from 'pino';
 
@@ -12,6 +15,9 @@ export interface LoggerOptions {
   /** Force the human format (default: when stderr is a TTY). */
   pretty?: boolean;
 }
+
+/** Colours unless NO_COLOR is set to anything (https://no-color.org). */
+export const useColor = (env: NodeJS.ProcessEnv = process.env): boolean => !env.NO_COLOR;
 
 /** Logs go to stderr only (stdout is reserved for results and --json), with secrets redacted. */
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -23,10 +29,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       stderr.write(redact(line));
     },
   };
+  // pino-pretty is loaded only for a terminal: a scheduler's JSON logs do not pay for it.
   const stderr: { write(s: string): void } = usePretty
-    ? pretty({
+    ? (require('pino-pretty') as typeof PinoPretty)({
         destination: 2,
-        colorize: true,
+        colorize: useColor(),
         ignore: 'pid,hostname',
         translateTime: 'HH:MM:ss',
         sync: true,

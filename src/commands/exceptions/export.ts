@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
+import { UsageError } from '../../errors.js';
 import { exportExceptions } from '../../exceptions/export.js';
 import { filterFlags, filterFromFlags, sortFlags } from '../../exceptions/flags.js';
 
@@ -11,6 +12,7 @@ export default class ExceptionsExport extends BaseCommand<typeof ExceptionsExpor
   static override examples = [
     '<%= config.bin %> exceptions export --format xlsx --status open --status assigned',
     '<%= config.bin %> exceptions export --format csv --mapping refunds --out refunds-breaks.csv',
+    '<%= config.bin %> exceptions export --status open --out - | head',
   ];
   static override flags = {
     ...filterFlags,
@@ -21,13 +23,19 @@ export default class ExceptionsExport extends BaseCommand<typeof ExceptionsExpor
     }),
     out: Flags.string({
       char: 'o',
-      description: 'file to write (default: <reports>/exceptions-<time>.<format>)',
+      description: 'file to write (default: <reports>/exceptions-<time>.<format>); - prints CSV on stdout',
     }),
   };
 
   async run(): Promise<void> {
+    const toStdout = this.flags.out === '-';
+    if (toStdout && this.flags.json)
+      throw new UsageError(
+        '--out - prints the export itself on stdout, so there is no room for --json there.',
+        'Leave out --json, or give --out a file name.',
+      );
     const format = (this.flags.format ??
-      (this.flags.out?.toLowerCase().endsWith('.csv') ? 'csv' : 'xlsx')) as 'csv' | 'xlsx';
+      (toStdout || this.flags.out?.toLowerCase().endsWith('.csv') ? 'csv' : 'xlsx')) as 'csv' | 'xlsx';
     const stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '_');
     const out =
       this.flags.out ?? path.join((await this.config_()).reportsDir, `exceptions-${stamp}.${format}`);
@@ -35,7 +43,9 @@ export default class ExceptionsExport extends BaseCommand<typeof ExceptionsExpor
       format,
       out,
       filter: filterFromFlags(this.flags),
+      stdout: process.stdout,
     });
+    if (toStdout) return; // the export itself was the output
     this.emit(result, () => `Wrote ${result.rows} item${result.rows === 1 ? '' : 's'} to ${result.out}.`);
   }
 }

@@ -1,0 +1,117 @@
+// Start-up (issue 13 §7): listing runs or exceptions on a SQLite store loads no driver but SQLite's,
+// no exceljs and no pino-pretty; a report or export loads exceljs only for a workbook; logs are
+// pretty only on a terminal and without colour under NO_COLOR.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT, runCli } from '../../helpers/cli.js';
+
+const TRACE = path.join(ROOT, 'test', 'helpers', 'trace-packages.mjs');
+let dir: string;
+let runId: string;
+
+/** The npm packages `cutover args` loads. */
+async function packagesLoaded(args: string[]): Promise<Set<string>> {
+  const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TRACE, BIN, ...args], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+  expect(r.code, r.stderr.replace(/^PKG .*\n/gm, '')).toBe(0);
+  return new Set([...r.stderr.matchAll(/^PKG (.+)$/gm)].map((m) => m[1]!));
+}
+
+const DRIVERS = ['pg', 'pg-copy-streams', 'tedious', '@azure/identity', 'csv-parse', 'p-queue'];
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-startup-'));
+  fs.cpSync(path.join(ROOT, 'examples', 'quickstart'), dir, {
+    recursive: true,
+    filter: (src) => !/[\\/](\.cutover|reports)$/.test(src),
+  });
+  const r = await runCli(['reconcile', 'inventory', '--report', 'json', '--json'], { cwd: dir });
+  expect(r.code).toBe(1);
+  runId = r.json<{ runId: string }>().runId;
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('what start-up loads', () => {
+  it.each([[['runs', 'list']], [['exceptions', 'list']], [['runs', 'show', 'RUN']]])(
+    '%j loads the control store (knex, better-sqlite3) and no other driver, exceljs or pino-pretty',
+    async (args) => {
+      const loaded = await packagesLoaded(args.map((a) => (a === 'RUN' ? runId : a)));
+      expect(loaded.has('knex')).toBe(true); // the trace sees what is loaded
+      expect(loaded.has('better-sqlite3')).toBe(true);
+      for (const p of [...DRIVERS, 'exceljs', 'pino-pretty']) expect(loaded.has(p), p).toBe(false);
+    },
+  );
+
+  it('--version loads neither the store nor a driver', async () => {
+    const loaded = await packagesLoaded(['--version']);
+    for (const p of [...DRIVERS, 'knex', 'better-sqlite3', 'exceljs', 'pino', 'pino-pretty'])
+      expect(loaded.has(p), p).toBe(false);
+  });
+
+  it('a Markdown report or a CSV export loads no exceljs; a workbook does', async () => {
+    expect(
+      (await packagesLoaded(['report', runId, '--format', 'md', '--out', 'run.md'])).has('exceljs'),
+    ).toBe(false);
+    expect((await packagesLoaded(['exceptions', 'export', '--out', 'q.csv'])).has('exceljs')).toBe(false);
+    expect((await packagesLoaded(['report', runId, '--format', 'xlsx'])).has('exceljs')).toBe(true);
+    expect((await packagesLoaded(['exceptions', 'export', '--out', 'q.xlsx'])).has('exceljs')).toBe(true);
+  });
+});
+
+describe('logs on a terminal', () => {
+  /** Runs cutover under `script`, which gives it a terminal; returns what the terminal showed. */
+  function onTerminal(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+    const command = [process.execPath, BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+    return new Promise((resolve, reject) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], {
+        cwd: dir,
+        env: { ...process.env, TERM: 'xterm', ...env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('error', reject);
+      child.on('close', () => resolve(out));
+      child.stdin.end();
+    });
+  }
+
+  // A report of a run whose mapping file is gone logs a warning.
+  beforeAll(() =>
+    fs.renameSync(path.join(dir, 'mappings', 'inventory.yaml'), path.join(dir, 'inventory.yaml.off')),
+  );
+  afterAll(() =>
+    fs.renameSync(path.join(dir, 'inventory.yaml.off'), path.join(dir, 'mappings', 'inventory.yaml')),
+  );
+
+  it('are pretty and coloured on a terminal, and plain under NO_COLOR', async () => {
+    const args = ['report', runId, '--format', 'md', '--out', 'warn.md'];
+    const env = { NO_COLOR: '', FORCE_COLOR: '' };
+    const coloured = await onTerminal(args, env);
+    expect(coloured).toMatch(/WARN/);
+    expect(coloured).toMatch(/could not be loaded/);
+    expect(coloured).toContain('\u001b[');
+    const plain = await onTerminal(args, { NO_COLOR: '1' });
+    expect(plain).toMatch(/WARN.*could not be loaded/);
+    expect(plain).not.toContain('\u001b[');
+  });
+
+  it('are JSON lines off a terminal', async () => {
+    const r = await runCli(['report', runId, '--format', 'md', '--out', 'warn.md'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const line = r.stderr.split('\n').find((l) => l.includes('could not be loaded'))!;
+    expect(JSON.parse(line)).toMatchObject({ level: 40 });
+  });
+});

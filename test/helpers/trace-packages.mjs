@@ -1,0 +1,23 @@
+// `node --import ./trace-packages.mjs bin/run.js …` prints `PKG <name>` on stderr for every npm
+// package the process loads (ESM imports and require), so tests can check what start-up pays for.
+import Module, { register } from 'node:module';
+
+register(
+  'data:text/javascript,' +
+    encodeURIComponent(`export async function resolve(s, c, next) {
+      const r = await next(s, c);
+      const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(r.url);
+      if (m) process.stderr.write('PKG ' + m[1] + '\\n');
+      return r;
+    }`),
+);
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  try {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(Module._resolveFilename(request, parent, isMain));
+    if (m) process.stderr.write(`PKG ${m[1]}\n`);
+  } catch {
+    // a built-in module or one that does not resolve: load reports it
+  }
+  return load.apply(this, arguments);
+};
