@@ -28,7 +28,9 @@ describe('npm pack and npm install -g', { timeout: 900_000 }, () => {
     }
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(clone, 'node_modules'));
     expect(fs.existsSync(path.join(clone, 'dist'))).toBe(false);
-    const out = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir], clone)) as {
+    // prepack's build prints first; npm's JSON is the rest, from the line that opens its array.
+    const packed = run('npm', ['pack', '--json', '--pack-destination', dir], clone);
+    const out = JSON.parse(packed.slice(packed.search(/^\[/m))) as {
       filename: string;
       files: { path: string }[];
     }[];
