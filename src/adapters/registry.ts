@@ -24,6 +24,13 @@ export function schemeOf(url: string): string {
   return m ? m[1]!.toLowerCase() : '';
 }
 
+/** The engine behind a connection URL as adapters name it (`postgresql:` is `postgres`), for stored plan targets. */
+export function dialectOf(url: string): string {
+  const scheme = schemeOf(url);
+  return SCHEME_DIALECTS[scheme] ?? scheme;
+}
+const SCHEME_DIALECTS: Record<string, string> = { postgresql: 'postgres', mariadb: 'mysql' };
+
 /** Creates (but does not open) the adapter for a connection, picked by URL scheme. */
 export function createAdapter(connection: ConnectionConfig, ctx: AdapterContext): Adapter {
   const scheme = schemeOf(connection.url);

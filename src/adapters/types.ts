@@ -39,7 +39,7 @@ export interface ConnectionInfo {
 /** One connection kind behind one small interface. */
 export interface Adapter {
   readonly name: string;
-  readonly dialect: 'postgres' | 'mssql' | 'sqlite' | 'csv' | 'http';
+  readonly dialect: 'postgres' | 'mssql' | 'sqlite' | 'mysql' | 'csv' | 'http';
   /** Declared `readOnly: true`: only ever read, refused as a replay or rollback target. */
   readonly readOnly: boolean;
   /** Opens the connection; a failure is a ConnectionError with the URL redacted. */
@@ -50,8 +50,104 @@ export interface Adapter {
   read(req: ReadRequest): AsyncIterable<RawValue[][]>;
   /** Checks that a table or query exists and produces these columns; throws a DataError naming them. */
   checkColumns(req: Pick<ReadRequest, 'table' | 'query' | 'columns'>): Promise<void>;
-  /** SQL kinds: a knex instance for writes (replay, rollback), outside any read-only snapshot. */
-  knex?(): Knex;
+  /**
+   * SQL kinds that can be a replay or rollback target: the write side, outside any read-only
+   * snapshot, with its own pool of `poolSize` connections (what bounds the transactions in flight).
+   * The caller closes it.
+   */
+  writer?(opts?: { poolSize?: number }): WriteDriver;
+  close(): Promise<void>;
+}
+
+/** A row as a query builder returns it. */
+export type Row = Record<string, unknown>;
+
+/** A knex instance or a transaction on it. */
+export type Executor = Knex | Knex.Transaction;
+
+/** The replay ledger's table and columns, each with the portable type a JSON document of ledger rows is read as. */
+export interface LedgerSpec {
+  table: string;
+  columns: readonly (readonly [string, 'text' | 'bigint' | 'integer' | 'boolean' | 'json'])[];
+}
+
+/** One replay event's effect on a table, and the fields of its ledger row the driver does not compute. */
+export interface WriteAction {
+  /** The event id: the ledger's key, and the key of the outcome. */
+  id: string;
+  table: string;
+  action: 'insert' | 'upsert' | 'update' | 'increment' | 'delete';
+  /** The matched columns (none for an insert); every value is bound, a null matches IS NULL. */
+  match: Row;
+  /** The columns written; for an increment, exact decimal numbers to add. */
+  values: Row;
+  /** The ledger row but for match_json, before_json, after_json and applied_at, which the driver fills in. */
+  ledger: Row;
+}
+
+/**
+ * Per action of a group: applied, already in the ledger, failed on its own (an update or increment
+ * that found no row: it changed nothing and the others went ahead), or to be retried on its own (an
+ * upsert whose new row another transaction inserted meanwhile: it changed nothing).
+ */
+export type GroupOutcome = 'applied' | 'alreadyApplied' | { failed: string } | { retry: string };
+
+/**
+ * The write side of a SQL connection, in the spirit of Kysely's Driver + DialectAdapter: everything
+ * about writing that differs between engines (transactions, row locks, catalogue reads, the atomic
+ * upsert, applying a group of replay actions with their ledger rows, error classes) lives behind it,
+ * so replay, rollback, the exception queue and the control store never name an engine. Portable
+ * statements still go through `knex`.
+ */
+export interface WriteDriver {
+  /** The engine, for messages and stored plan targets (never to branch on outside src/adapters). */
+  readonly dialect: string;
+  /** The query builder on this driver's pool. */
+  readonly knex: Knex;
+  /** Runs `fn` in one transaction. */
+  transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction that takes the write lock up front where the engine has a single
+   * database-wide write lock (SQLite: BEGIN IMMEDIATE, so two processes serialize instead of both
+   * reading and then failing to upgrade); elsewhere, a normal transaction whose callers lock rows.
+   */
+  exclusiveTransaction<T>(fn: (trx: Executor) => Promise<T>): Promise<T>;
+  /**
+   * Locks the rows `q` selects until its transaction ends (FOR UPDATE, optionally SKIP LOCKED); a
+   * no-op where the transaction already holds the only write lock.
+   */
+  lockRows<Q extends Knex.QueryBuilder>(q: Q, opts?: { skipLocked?: boolean }): Q;
+  /** The primary-key columns of a table in key order, or [] when it has none or the catalogue cannot be read. */
+  primaryKeyOf(table: string): Promise<string[]>;
+  /** A table's column names in table order, or undefined when the table does not exist. */
+  columnsOf(table: string): Promise<string[] | undefined>;
+  /** The rows at `match` (null matches IS NULL), locked for update when `lock` (inside a transaction). */
+  selectRows(ex: Executor, table: string, match: Row, lock?: boolean): Promise<Row[]>;
+  /**
+   * Inserts the row `match + values`, or, when a row with that unique key appeared meanwhile, updates
+   * it to `values` — in ONE atomic statement (ON CONFLICT DO UPDATE, ON DUPLICATE KEY UPDATE, MERGE
+   * WITH (HOLDLOCK)), so a race never raises a unique violation. Returns the rows after, and whether
+   * the statement inserted (false: a concurrent transaction had inserted the row first).
+   */
+  upsert(ex: Executor, table: string, match: Row, values: Row): Promise<{ rows: Row[]; inserted: boolean }>;
+  /**
+   * Applies a group of replay actions (each on a different row) in ONE transaction, each with its
+   * row in the ledger: all commit or none do. An action already in the ledger is 'alreadyApplied'.
+   */
+  applyGroup(ledger: LedgerSpec, actions: WriteAction[]): Promise<Map<string, GroupOutcome>>;
+  /** A key column that compares bytewise (exact, case- and space-sensitive) in a CREATE TABLE. */
+  keyColumn(t: Knex.CreateTableBuilder, name: string, length: number): Knex.ColumnBuilder;
+  /**
+   * A FROM item `j` expanding the JSON array bound at its `?` into rows with these columns (read
+   * from each element's same-named field), for set-based statements with one parameter.
+   */
+  jsonRows(columns: readonly (readonly [string, 'text' | 'integer'])[]): string;
+  /** Refreshes the planner's statistics of a table just loaded (a no-op where the engine needs none). */
+  analyze(ex: Executor, table: string): Promise<void>;
+  /** Rows changed by a raw UPDATE/INSERT (`ex.raw` result). */
+  affectedRows(result: unknown): number;
+  /** Runs `fn` holding an exclusive lock on the database that other cutover processes respect (schema upgrades). */
+  withExclusiveLock<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

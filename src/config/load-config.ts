@@ -1,3 +1,4 @@
+import { missingSchemeHint, resolveUrl } from '../adapters/url-paths.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { configSchema, type ConnectionSpec } from './config-schema.js';
@@ -131,23 +132,13 @@ function requireScheme(
 ): void {
   if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return;
   const line = lineOf(at);
-  const looksLikeFile = /\.(db|sqlite3?)$/i.test(url);
   throw new ConfigError(
     `${file}${line ? ` line ${line}` : ''}: ${at.join('.')} is ${JSON.stringify(redactUrl(url))}, which has no scheme.`,
-    looksLikeFile
-      ? `Write sqlite:${url} for a SQLite file.`
-      : 'Start it with its kind: postgres://user@host/db, mssql://user@host/db, sqlite:PATH, csv:FOLDER or https://host/api.',
+    missingSchemeHint(url),
   );
 }
 
-/** Resolves a `sqlite:` or `csv:` URL's relative path against the config folder. */
-export function resolveUrl(url: string, dir: string): string {
-  const m = /^(sqlite|csv):(.*)$/i.exec(url);
-  if (!m) return url;
-  const [, scheme, rest] = m as unknown as [string, string, string];
-  if (rest === ':memory:' || rest.startsWith('//')) return url;
-  return `${scheme.toLowerCase()}:${path.resolve(dir, rest)}`;
-}
+export { resolveUrl };
 
 /** Finds, reads, interpolates and validates cutover.yaml. */
 export async function loadConfig(

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openForBulkLoad } from '../adapters/sqlite/bulk-file.js';
 import { CLOUD_INDEXES, CLOUD_TABLES, LEGACY_INDEXES, LEGACY_TABLES } from './demo-schema.js';
 import { createContext, type CapturedEvent } from './demo-context.js';
 import type { DemoExpected } from './demo-expected.js';
@@ -69,15 +69,6 @@ export function buildDemoDatabases(opts: { dir: string; seed: number; scale: num
   cloud.close();
   for (const [name, file] of Object.entries(files)) replaceFile(file, path.join(opts.dir, `${name}.db`));
   return built;
-}
-
-function openForBulkLoad(file: string, ddl: string[]): Database.Database {
-  const db = new Database(file);
-  // A temporary file that is thrown away on failure needs no journal and no fsync.
-  db.pragma('journal_mode = OFF');
-  db.pragma('synchronous = OFF');
-  for (const sql of ddl) db.exec(sql);
-  return db;
 }
 
 /** Renames a finished database over `target`, dropping the old one's journal files first (a stale -wal would be replayed into the new file). */

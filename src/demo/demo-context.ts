@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { BulkDatabase } from '../adapters/sqlite/bulk-file.js';
 import { createPrng, type Prng } from './prng.js';
 import { LocalClock } from './local-time.js';
 import { BATCH_CUTOFF_HOUR, DAYS, FIRST_DAY, RETAILER_ZONE, demoSizes, type DemoSizes } from './retailer.js';
@@ -17,8 +17,8 @@ export interface DemoContext {
   prng: Prng;
   sizes: DemoSizes;
   clock: LocalClock;
-  legacy: Database.Database;
-  cloud: Database.Database;
+  legacy: BulkDatabase;
+  cloud: BulkDatabase;
   /** First local midnight of the period, as if UTC (wall-clock ms). */
   firstDayWall: number;
   /** UTC instants: start of the period, last night's batch cutoff, end of last night. */
@@ -34,8 +34,8 @@ const HOUR = 3_600_000;
 export function createContext(
   seed: number,
   scale: number,
-  legacy: Database.Database,
-  cloud: Database.Database,
+  legacy: BulkDatabase,
+  cloud: BulkDatabase,
 ): DemoContext {
   const clock = new LocalClock(RETAILER_ZONE);
   const firstDayWall = Date.parse(`${FIRST_DAY}T00:00:00Z`);

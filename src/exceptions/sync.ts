@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { ControlStore } from '../store/control-store.js';
+import type { WriteDriver } from '../adapters/types.js';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { Difference } from '../reconcilers/types.js';
 import { currentUser } from '../store/runs.js';
@@ -19,37 +20,28 @@ export interface SyncCounts {
   ignored: number;
 }
 
-/** Rows changed by a raw UPDATE/INSERT, on either dialect. */
-function affected(result: unknown): number {
-  const r = result as { rowCount?: number; changes?: number } | undefined;
-  return Number(r?.rowCount ?? r?.changes ?? 0);
-}
-
 /**
  * The statement that stages one batch: its rows travel as ONE JSON parameter (seq, key JSON,
  * variance, severity) that the database expands and joins back to cutover_differences for the
- * kind, key text and body, so a batch of thousands is one round trip and no per-row SQL.
+ * kind, key text and body, so a batch of thousands is one round trip and no per-row SQL. The batch
+ * comes first in the join (CROSS JOIN fixes SQLite's loop order: the batch outside, a primary-key
+ * lookup inside).
  */
-function stageSql(dialect: ControlStore['dialect']): string {
+function stageSql(db: WriteDriver): string {
   const cols = `INSERT INTO ${STAGE} (kind, key_text, key_json, details, variance, size_severity)`;
   const pick = `SELECT d.type, d.key_text, j.key_json, d.body, j.variance, j.sev`;
-  return dialect === 'postgres'
-    ? `${cols} ${pick} FROM json_to_recordset(?::json) AS j(seq integer, key_json text, variance text, sev text)
-       JOIN cutover_differences d ON d.run_id = ? AND d.seq = j.seq ON CONFLICT DO NOTHING`
-    : // CROSS JOIN fixes SQLite's loop order: the batch outside, a primary-key lookup inside.
-      `${cols} ${pick} FROM (SELECT json_extract(value, '$.seq') AS seq, json_extract(value, '$.key_json') AS key_json,
-         json_extract(value, '$.variance') AS variance, json_extract(value, '$.sev') AS sev FROM json_each(?)) AS j
-       CROSS JOIN cutover_differences d WHERE d.run_id = ? AND d.seq = j.seq ON CONFLICT DO NOTHING`;
+  const batch = db.jsonRows([
+    ['seq', 'integer'],
+    ['key_json', 'text'],
+    ['variance', 'text'],
+    ['sev', 'text'],
+  ]);
+  return `${cols} ${pick} FROM ${batch} CROSS JOIN cutover_differences d WHERE d.run_id = ? AND d.seq = j.seq ON CONFLICT DO NOTHING`;
 }
 
 /** Loads the run's differences into the staging table, in batches, with variance and severity computed. */
-async function stage(
-  trx: Knex,
-  dialect: ControlStore['dialect'],
-  mapping: Mapping,
-  runId: string,
-): Promise<void> {
-  const sql = stageSql(dialect);
+async function stage(trx: Knex, db: WriteDriver, mapping: Mapping, runId: string): Promise<void> {
+  const sql = stageSql(db);
   let after = -1;
   for (;;) {
     const rows = (await trx('cutover_differences')
@@ -99,9 +91,8 @@ export async function syncReconcileExceptions(
       `CREATE TEMPORARY TABLE ${STAGE} (kind VARCHAR(30) NOT NULL, key_text TEXT NOT NULL, key_json TEXT, details TEXT, variance VARCHAR(60), size_severity VARCHAR(10) NOT NULL, PRIMARY KEY (kind, key_text))`,
     );
     try {
-      await stage(trx, store.dialect, mapping, runId);
-      // Without statistics PostgreSQL plans the joins below as nested loops over the temp table.
-      if (store.dialect === 'postgres') await trx.raw(`ANALYZE ${STAGE}`);
+      await stage(trx, store.db, mapping, runId);
+      await store.db.analyze(trx, STAGE);
       const join = `FROM ${STAGE} s WHERE e.mapping = ? AND e.kind = s.kind AND e.key_text = s.key_text AND (e.last_run_id IS NULL OR e.last_run_id <> ?)`;
       const seenAgain = `last_seen = ?, occurrences = e.occurrences + 1, details = s.details, key_json = s.key_json, variance = s.variance, size_severity = s.size_severity, last_run_id = ?, updated_at = ?, version = e.version + 1`;
 
@@ -114,13 +105,13 @@ export async function syncReconcileExceptions(
            AND (e.last_run_id IS NULL OR e.last_run_id <> ?) AND (e.details IS NULL OR e.details <> s.details)`,
         [now, who, `values changed in run ${runId}`, runId, name, runId],
       );
-      const updated = affected(
+      const updated = store.db.affectedRows(
         await trx.raw(
           `UPDATE cutover_exceptions AS e SET ${seenAgain} ${join} AND e.status IN ('open', 'assigned')`,
           [now, runId, now, name, runId],
         ),
       );
-      const ignored = affected(
+      const ignored = store.db.affectedRows(
         await trx.raw(`UPDATE cutover_exceptions AS e SET ${seenAgain} ${join} AND e.status = 'ignored'`, [
           now,
           runId,
@@ -138,7 +129,7 @@ export async function syncReconcileExceptions(
          WHERE e.mapping = ? AND e.status = 'resolved' AND (e.last_run_id IS NULL OR e.last_run_id <> ?)`,
         [now, who, `seen again in run ${runId}`, runId, name, runId],
       );
-      const reopened = affected(
+      const reopened = store.db.affectedRows(
         await trx.raw(
           `UPDATE cutover_exceptions AS e SET ${seenAgain}, status = 'open', assignee = NULL, resolved_by_run = NULL ${join} AND e.status = 'resolved'`,
           [now, runId, now, name, runId],
@@ -146,7 +137,7 @@ export async function syncReconcileExceptions(
       );
 
       // New ones. Their history rows: the items this run first saw (a re-sync of the run inserts none).
-      const opened = affected(
+      const opened = store.db.affectedRows(
         await trx.raw(
           `INSERT INTO cutover_exceptions (kind, mapping, key_text, key_json, details, status, size_severity, variance,
              first_seen, last_seen, occurrences, attempts, first_run_id, last_run_id, updated_at, version)
@@ -177,7 +168,7 @@ export async function syncReconcileExceptions(
            SELECT e.id, ?, ?, 'resolved', e.status, 'resolved', ?, ? ${gone}`,
           [now, who, `not seen in run ${runId}`, runId, ...goneArgs],
         );
-        resolved = affected(
+        resolved = store.db.affectedRows(
           await trx.raw(
             `UPDATE cutover_exceptions SET status = 'resolved', resolved_by_run = ?, updated_at = ?, version = version + 1
              WHERE id IN (SELECT e.id ${gone})`,

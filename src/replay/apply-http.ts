@@ -5,6 +5,7 @@ import type { ReplayEvent } from './event.js';
 import { fillTemplate, resolveValue } from './resolve.js';
 import { HttpStatusError, PermanentError } from './retry-policy.js';
 import { ensureLedgerTable } from './ledger.js';
+import type { WriteDriver } from '../adapters/types.js';
 
 /**
  * HTTP targets share no transaction with cutover, so their ledger lives in the control store
@@ -15,8 +16,8 @@ import { ensureLedgerTable } from './ledger.js';
 export const HTTP_LEDGER_TABLE = 'cutover_http_ledger';
 
 /** Creates the HTTP ledger table in the control store when it is missing. */
-export async function ensureHttpLedger(knex: Knex): Promise<void> {
-  await ensureLedgerTable(knex, HTTP_LEDGER_TABLE, (t) => {
+export async function ensureHttpLedger(db: WriteDriver): Promise<void> {
+  await ensureLedgerTable(db, HTTP_LEDGER_TABLE, (t) => {
     t.string('target', 200).notNullable();
     t.string('method', 10).notNullable();
     t.text('path').notNullable();

@@ -9,6 +9,7 @@ import { targetNameOf, type Target } from './targets.js';
 import { resolveColumns } from './resolve.js';
 import { writeValues, type WriteColumns } from './write-values.js';
 import { redact } from '../util/redact.js';
+import { isUniqueViolation, WriteRaceError } from '../adapters/db-errors.js';
 
 /** One event to apply: its raw JSON text, where it came from and its place in the run's order. */
 export interface WorkItem {
@@ -99,15 +100,20 @@ export async function applyItems(ctx: ExecContext, items: WorkItem[]): Promise<O
     if (target?.kind === 'db' && ok.every((x) => x.p.target === first.p.target)) {
       try {
         const plans: DbPlan[] = ok.map((x) => ({ ...x.p, seq: items[x.i]!.seq, runId: ctx.runId }));
-        const res = await applyDbGroup(target.knex, target.dialect, plans);
+        const res = await applyDbGroup(target.db, plans);
+        const again: typeof ok = [];
         for (const x of ok) {
           const r = res.get(x.p.event.id) ?? 'applied';
-          // An event that failed on its own changed nothing and the others committed: as applied alone.
-          out[x.i] =
-            typeof r === 'object'
-              ? { status: 'failed', error: redact(r.failed), event: x.p.event }
-              : done(r, x.p.event, x.p.rule);
+          // An event that failed on its own changed nothing and the others committed: as applied
+          // alone. One that lost a race for its new row changed nothing either: it goes again alone.
+          if (typeof r === 'object' && 'retry' in r) again.push(x);
+          else
+            out[x.i] =
+              typeof r === 'object'
+                ? { status: 'failed', error: redact(r.failed), event: x.p.event }
+                : done(r, x.p.event, x.p.rule);
         }
+        await Promise.all(again.map(async (x) => (out[x.i] = await applyOne(ctx, x.p, items[x.i]!.seq))));
         return out as Outcome[];
       } catch (err) {
         ctx.logger.debug({ err }, 'group failed; applying its events one by one');
@@ -129,13 +135,21 @@ async function applyOne(
 ): Promise<Outcome> {
   const target = ctx.targets.get(p.target);
   if (!target) return { status: 'failed', error: `the target ${p.target} is not open`, event: p.event };
+  // A key collision on a data table is tried once more: if another process applied the same event
+  // at the same moment, the ledger now holds it; a real duplicate collides again and fails.
+  let collided = false;
   try {
     const status = await withRetry(
       async () => {
         if (target.kind === 'http')
           return applyHttp(ctx.store.knex, target.http, { ...p, seq, runId: ctx.runId }, ctx.httpTimeoutMs);
-        const res = await applyDbGroup(target.knex, target.dialect, [{ ...p, seq, runId: ctx.runId }]);
+        const res = await applyDbGroup(target.db, [{ ...p, seq, runId: ctx.runId }]).catch((err: unknown) => {
+          if (collided || !isUniqueViolation(err)) throw err;
+          collided = true;
+          throw new WriteRaceError(errorText(err));
+        });
         const r = res.get(p.event.id) ?? 'applied';
+        if (typeof r === 'object' && 'retry' in r) throw new WriteRaceError(r.retry);
         if (typeof r === 'object') throw new PermanentError(r.failed);
         return r;
       },

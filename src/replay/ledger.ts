@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import type { EventRule } from '../config/events-schema.js';
-import type { ReplayEvent } from './event.js';
+import type { LedgerSpec, WriteDriver } from '../adapters/types.js';
 
 /**
  * The idempotency ledger in the TARGET database: one row per applied event, written in the same
@@ -32,8 +31,8 @@ export interface LedgerRow {
   source_line: number | null;
 }
 
-/** The ledger's columns, with the PostgreSQL type a JSON document of ledger rows is read as (json: text kept verbatim). */
-export const LEDGER_COLUMNS: [keyof LedgerRow, string][] = [
+/** The ledger's columns, with the type a JSON document of ledger rows is read as (json: text kept verbatim). */
+export const LEDGER_COLUMNS: [keyof LedgerRow, LedgerSpec['columns'][number][1]][] = [
   ['event_id', 'text'],
   ['run_id', 'text'],
   ['seq', 'bigint'],
@@ -51,30 +50,8 @@ export const LEDGER_COLUMNS: [keyof LedgerRow, string][] = [
   ['source_line', 'integer'],
 ];
 
-/** The ledger row of an event applied to a database; `json` holds the match and the images as JSON text. */
-export function dbLedgerRow(
-  plan: { event: ReplayEvent; rule: EventRule; seq: number; runId: string },
-  json: { match: string; before: string; after: string },
-  appliedAt: string,
-): LedgerRow {
-  return {
-    event_id: plan.event.id,
-    run_id: plan.runId,
-    seq: plan.seq,
-    event_type: plan.event.type,
-    event_key: plan.event.key,
-    occurred_at: plan.event.occurredAt,
-    action: plan.rule.action!,
-    table_name: plan.rule.table!,
-    match_json: json.match,
-    before_json: json.before,
-    after_json: json.after,
-    http_status: null,
-    applied_at: appliedAt,
-    irreversible: plan.rule.irreversible ?? false,
-    source_line: plan.event.line,
-  };
-}
+/** The ledger as a write driver applies a group with it. */
+export const LEDGER_SPEC: LedgerSpec = { table: LEDGER_TABLE, columns: LEDGER_COLUMNS };
 
 /**
  * Creates a ledger table when it is missing: the columns every ledger shares (the event, when it was
@@ -82,18 +59,16 @@ export function dbLedgerRow(
  * moment is fine.
  */
 export async function ensureLedgerTable(
-  knex: Knex,
+  db: WriteDriver,
   name: string,
   columns: (t: Knex.CreateTableBuilder) => void,
 ): Promise<void> {
+  const knex = db.knex;
   if (await knex.schema.hasTable(name)) return;
-  // On PostgreSQL the two key columns compare bytewise (COLLATE "C"): every ledger row goes through
-  // both indexes, and a locale-aware comparison there cost the grouped replay a sixth of its speed.
-  const pg = (knex.client as { dialect?: string }).dialect === 'postgresql';
   try {
     await knex.schema.createTable(name, (t) => {
-      const key = (col: string, length: number) =>
-        pg ? t.specificType(col, `varchar(${length}) COLLATE "C"`) : t.string(col, length);
+      // The two key columns compare exactly (bytewise): an event id is not equal to its upper case.
+      const key = (col: string, length: number) => db.keyColumn(t, col, length);
       key('event_id', 200).primary();
       key('run_id', 100).notNullable();
       t.bigInteger('seq').notNullable();
@@ -110,9 +85,9 @@ export async function ensureLedgerTable(
   }
 }
 
-/** Creates the ledger table in the target when it is missing (dialect-neutral knex schema). */
-export async function ensureLedger(knex: Knex): Promise<void> {
-  await ensureLedgerTable(knex, LEDGER_TABLE, (t) => {
+/** Creates the ledger table in the target when it is missing. */
+export async function ensureLedger(db: WriteDriver): Promise<void> {
+  await ensureLedgerTable(db, LEDGER_TABLE, (t) => {
     t.string('action', 20).notNullable();
     t.string('table_name', 200);
     t.text('match_json').notNullable();
@@ -142,14 +117,4 @@ export async function ledgerRuns(
 /** A run's ledger rows in apply order (seq), for rollback and reports. */
 export async function readLedger(knex: Knex, runId: string): Promise<LedgerRow[]> {
   return (await knex(LEDGER_TABLE).where({ run_id: runId }).orderBy('seq')) as LedgerRow[];
-}
-
-/** JSON for ledger images: bigint as text, so exact values survive. */
-export function imageJson(v: unknown): string {
-  try {
-    // Drivers mostly hand over text already; a replacer on every value costs more than the retry.
-    return JSON.stringify(v);
-  } catch {
-    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
-  }
 }

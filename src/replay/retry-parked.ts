@@ -72,8 +72,8 @@ export async function retryParkedChain(opts: {
   const targets = new Map<string, Target>();
   for (const name of targetNames) {
     const t = await openTarget(name, opts.openAdapter, 1, () => undefined);
-    if (t.kind === 'db') await ensureLedger(t.knex);
-    else await ensureHttpLedger(store.knex);
+    if (t.kind === 'db') await ensureLedger(t.db);
+    else await ensureHttpLedger(store.db);
     targets.set(name, t);
   }
   const ctx: ExecContext = {

@@ -1,3 +1,5 @@
+import { isTransientDbError } from '../adapters/db-errors.js';
+
 /** An error that retrying cannot fix: the event goes to the exception queue at once. */
 export class PermanentError extends Error {
   override name = 'PermanentError';
@@ -14,26 +16,22 @@ export class HttpStatusError extends Error {
   }
 }
 
-// 40P01 deadlock, 40001 serialization, 55P03 lock timeout, 57014 statement timeout, 08xxx connection,
-// 57P01-03 server shutting down, 53300 too many connections; 23505 on the ledger's key means another
-// process applied the same event at the same moment: a retry finds it in the ledger.
-const PG_TRANSIENT = /^(40P01|40001|55P03|57014|08\d\d\d|57P0[123]|53300)$/;
+// Network and HTTP client failures; what a database's own errors mean is src/adapters' business
+// (isTransientDbError: deadlocks, serialization failures, locks, and key collisions from a race).
 const NODE_TRANSIENT =
-  /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|SQLITE_BUSY|SQLITE_LOCKED|ESOCKET|ETIMEOUT)$/;
+  /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|ESOCKET|ETIMEOUT)$/;
 const MESSAGE_TRANSIENT =
-  /socket hang up|other side closed|connection terminated|timeout acquiring a connection|Connection terminated unexpectedly|fetch failed|database is locked|aborted due to timeout|The operation was aborted/i;
+  /socket hang up|other side closed|connection terminated|fetch failed|aborted due to timeout|The operation was aborted/i;
 
 /** Is this failure worth retrying (a lost connection, a lock, a busy server), or permanent? */
 export function isTransient(err: unknown): boolean {
   if (err instanceof PermanentError) return false;
   if (err instanceof HttpStatusError) return [408, 425, 429, 502, 503, 504].includes(err.status);
+  if (isTransientDbError(err)) return true;
   for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const x = e as { code?: unknown; name?: string; message?: string; constraint?: string };
+    const x = e as { code?: unknown; name?: string; message?: string };
     const code = typeof x.code === 'string' ? x.code : '';
-    if (PG_TRANSIENT.test(code) || NODE_TRANSIENT.test(code)) return true;
-    if (code === '23505' && /cutover_replay_ledger/.test(`${x.constraint ?? ''} ${x.message ?? ''}`))
-      return true;
-    if (/UNIQUE constraint failed: cutover_replay_ledger/.test(x.message ?? '')) return true;
+    if (NODE_TRANSIENT.test(code)) return true;
     if (x.name === 'TimeoutError' || x.name === 'KnexTimeoutError' || x.name === 'AbortError') return true;
     if (MESSAGE_TRANSIENT.test(x.message ?? '')) return true;
   }

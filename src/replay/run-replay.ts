@@ -179,7 +179,7 @@ async function replayOn(
     const db = t.kind === 'db';
     const knex = db ? t.knex : store.knex;
     const table = db ? LEDGER_TABLE : HTTP_LEDGER_TABLE;
-    if (!opts.dryRun) await (db ? ensureLedger(knex) : ensureHttpLedger(knex));
+    if (!opts.dryRun) await (db ? ensureLedger(t.db) : ensureHttpLedger(store.db));
     if (await knex.schema.hasTable(table))
       for (const [id, run] of await ledgerRuns(knex, ids, table)) {
         done.add(id);

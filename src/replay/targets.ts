@@ -1,5 +1,5 @@
-import knexFactory, { type Knex } from 'knex';
-import type { Adapter } from '../adapters/types.js';
+import type { Knex } from 'knex';
+import type { Adapter, WriteDriver } from '../adapters/types.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { EventRule, EventsMapping } from '../config/events-schema.js';
 import { HttpAdapter } from '../adapters/http/index.js';
@@ -7,9 +7,9 @@ import { MappingError, UsageError } from '../errors.js';
 import { suggest } from '../util/suggest.js';
 import { redact } from '../util/redact.js';
 
-/** An opened replay target: a database (knex, ledger in it) or an HTTP API (ledger in the control store). */
+/** An opened replay target: a database (its write side, ledger in it) or an HTTP API (ledger in the control store). */
 export type Target =
-  | { kind: 'db'; name: string; knex: Knex; dialect: string; adapter: Adapter }
+  | { kind: 'db'; name: string; db: WriteDriver; knex: Knex; adapter: Adapter }
   | { kind: 'http'; name: string; http: HttpAdapter; adapter: Adapter };
 
 /** The connection each event type goes to: its own `target`, else --target, else the mapping's `target`. */
@@ -52,10 +52,9 @@ export function checkTargets(config: LoadedConfig, mapping: EventsMapping, overr
 }
 
 /**
- * Opens a target connection and wraps it for replay. A server database gets its own knex with a pool
- * of exactly --concurrency connections (the adapter's own pool is sized for reads; the pool is what
- * bounds the transactions in flight), built from the adapter's knex settings so session options stay
- * the same; `defer` closes it.
+ * Opens a target connection and wraps it for replay. A database gets a write side with a pool of
+ * exactly --concurrency connections (the adapter's own pool is sized for reads; the pool is what
+ * bounds the transactions in flight; an engine with one writer at a time keeps one); `defer` closes it.
  */
 export async function openTarget(
   name: string,
@@ -65,21 +64,14 @@ export async function openTarget(
 ): Promise<Target> {
   const adapter = await open(name);
   if (adapter instanceof HttpAdapter) return { kind: 'http', name, http: adapter, adapter };
-  if (!adapter.knex)
+  if (!adapter.writer)
     throw new UsageError(
       `The connection "${name}" (${adapter.dialect}) cannot be written to.`,
-      'Replay targets are PostgreSQL, SQL Server, SQLite or HTTP connections.',
+      'Replay targets are PostgreSQL, SQL Server, SQLite, MySQL/MariaDB or HTTP connections.',
     );
-  let knex = adapter.knex();
-  if (adapter.dialect !== 'sqlite') {
-    const own = knexFactory({
-      ...(knex.client as { config: Knex.Config }).config,
-      pool: { min: 0, max: poolSize },
-    });
-    defer(() => own.destroy());
-    knex = own;
-  }
-  return { kind: 'db', name, knex, dialect: adapter.dialect, adapter };
+  const db = adapter.writer({ poolSize });
+  defer(() => db.close());
+  return { kind: 'db', name, db, knex: db.knex, adapter };
 }
 
 /**
@@ -109,15 +101,7 @@ export async function checkTargetTables(
         (e: unknown) => e as Error,
       );
     if (!failed) continue;
-    const dot = table.lastIndexOf('.');
-    const existing = await (
-      dot > 0 ? t.knex(table.slice(dot + 1)).withSchema(table.slice(0, dot)) : t.knex(table)
-    )
-      .columnInfo()
-      .then(
-        (info) => Object.keys(info),
-        () => [] as string[],
-      );
+    const existing = (await t.db.columnsOf(table).catch(() => undefined)) ?? [];
     const where = `${mapping.file}: the event type ${type} writes ${table} on "${t.name}"`;
     if (!existing.length)
       throw new MappingError(

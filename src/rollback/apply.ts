@@ -130,7 +130,7 @@ export async function applyRollbackPlan(opts: ApplyOptions): Promise<ApplyResult
       subject: planId,
       detail: { runId: plan.runId, hash, toUndo: toUndo.length },
     });
-    for (const db of dbs.values()) await ensureRollbackLedger(db.knex);
+    for (const db of dbs.values()) await ensureRollbackLedger(db.db);
   }
 
   // Rows of actions that are not undone: nothing earlier on them may be undone either.

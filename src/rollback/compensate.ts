@@ -4,6 +4,9 @@ import { deleteRow, insertRow, readRows, updateRow, type TargetDb } from './targ
 import { mismatch } from './undo-walk.js';
 import { LEDGER_TABLE } from '../replay/ledger.js';
 import { marksOf, ROLLBACK_LEDGER } from './rollback-ledger.js';
+import { isUniqueViolation } from '../adapters/db-errors.js';
+
+export { isUniqueViolation };
 
 /** What happened to one action. */
 export type CompensationOutcome =
@@ -26,11 +29,11 @@ export async function compensateGroup(
   actions: PlanAction[],
   plan: { planId: string; runId: string },
 ): Promise<Map<string, CompensationOutcome>> {
-  return db.knex.transaction(async (trx) => {
+  return db.db.transaction(async (trx) => {
     const out = new Map<string, CompensationOutcome>();
     const ids = actions.map((a) => a.eventId);
     const claim = trx(LEDGER_TABLE).where({ run_id: plan.runId }).whereIn('event_id', ids).select('event_id');
-    if (db.dialect !== 'sqlite') claim.forUpdate();
+    db.db.lockRows(claim);
     const applied = new Set(((await claim) as { event_id: string }[]).map((r) => r.event_id));
     const gone = ids.filter((id) => !applied.has(id));
     if (gone.length) {
@@ -120,15 +123,4 @@ async function undoRows(db: TargetDb, trx: Knex.Transaction, action: PlanAction)
         : await updateRow(trx, table, r.where, r.restore);
     if (n !== 1) throw new RowChanged(`${table}: the undo changed ${n} rows where it expected one.`);
   }
-}
-
-/** A primary-key collision: PostgreSQL, SQLite, SQL Server. */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string | number; number?: number; message?: string };
-  return (
-    e?.code === '23505' ||
-    /^SQLITE_CONSTRAINT/.test(String(e?.code ?? '')) ||
-    e?.number === 2627 ||
-    /UNIQUE constraint failed|duplicate key/i.test(e?.message ?? '')
-  );
 }

@@ -9,7 +9,7 @@ import { recordException } from '../exceptions/queue.js';
 import { UsageError } from '../errors.js';
 import type { PlanAction, RollbackPlan, TypeSummary } from './plan-types.js';
 import { openTargetDb, runTargets, type ReplaySummary } from './run-targets.js';
-import { primaryKeyOf, readRows, type TargetDb } from './target-rows.js';
+import { readRows, type TargetDb } from './target-rows.js';
 import { hasRollbackLedger, marksOf } from './rollback-ledger.js';
 import { dbAction, httpAction, type HttpLedgerRow } from './build-actions.js';
 import { loadEventsMapping } from '../config/events-schema.js';
@@ -70,7 +70,7 @@ export async function createRollbackPlan(opts: PlanOptions): Promise<PlanResult>
       const pks = new Map<string, string[]>();
       for (const row of ledger) {
         const table = row.table_name ?? '';
-        if (!pks.has(table)) pks.set(table, await primaryKeyOf(db, table));
+        if (!pks.has(table)) pks.set(table, await db.db.primaryKeyOf(table));
         actions.push(dbAction(row, t.name, pks.get(table)!));
       }
     } else if (await store.knex.schema.hasTable(HTTP_LEDGER_TABLE)) {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { WriteDriver } from '../adapters/types.js';
 import { LEDGER_TABLE } from '../replay/ledger.js';
 import { UsageError } from '../errors.js';
 
@@ -32,13 +33,15 @@ export async function hasRollbackLedger(knex: Knex): Promise<boolean> {
 }
 
 /** Creates the marks table when it is missing. */
-export async function ensureRollbackLedger(knex: Knex): Promise<void> {
+export async function ensureRollbackLedger(db: WriteDriver): Promise<void> {
+  const knex = db.knex;
   if (await hasRollbackLedger(knex)) return;
   try {
     await knex.schema.createTable(ROLLBACK_LEDGER, (t) => {
-      t.string('event_id', 200).notNullable();
-      t.string('run_id', 100).notNullable();
-      t.string('plan_id', 100).notNullable();
+      // Keys compare exactly (bytewise), as in the replay ledger.
+      db.keyColumn(t, 'event_id', 200).notNullable();
+      db.keyColumn(t, 'run_id', 100).notNullable();
+      db.keyColumn(t, 'plan_id', 100).notNullable();
       t.string('undone_at', 40).notNullable();
       t.string('outcome', 20).notNullable();
       // A plan undoes an event once; the same event may be replayed and undone again later.

@@ -3,7 +3,7 @@ import type { Adapter } from '../adapters/types.js';
 import type { RunRecord } from '../store/runs.js';
 import { loadEventsMapping } from '../config/events-schema.js';
 import { targetNameOf } from '../replay/targets.js';
-import { schemeOf } from '../adapters/registry.js';
+import { dialectOf } from '../adapters/registry.js';
 import { redactUrl } from '../util/redact.js';
 import { UsageError } from '../errors.js';
 import type { PlanTarget } from './plan-types.js';
@@ -55,7 +55,7 @@ export function describeTarget(config: LoadedConfig, name: string, runId: string
       `The connection "${name}" (the target of run ${runId}) is marked readOnly in ${config.file}, so rollback will not write to it.`,
       'Remove `readOnly: true` from that connection if this is really the database to undo the replay in.',
     );
-  return { name, url: redactUrl(conn.url), dialect: schemeOf(conn.url).replace(/^postgresql$/, 'postgres') };
+  return { name, url: redactUrl(conn.url), dialect: dialectOf(conn.url) };
 }
 
 /** Opens a database target (HTTP targets have no database: their effects are manual items). */
@@ -65,10 +65,11 @@ export async function openTargetDb(
 ): Promise<TargetDb | undefined> {
   if (/^https?$/.test(target.dialect)) return undefined;
   const adapter = await open(target.name);
-  if (!adapter.knex)
+  if (!adapter.writer)
     throw new UsageError(
       `The connection "${target.name}" (${adapter.dialect}) cannot be written to.`,
-      'Rollback targets are PostgreSQL, SQL Server or SQLite connections.',
+      'Rollback targets are PostgreSQL, SQL Server, SQLite or MySQL/MariaDB connections.',
     );
-  return { name: target.name, dialect: adapter.dialect, knex: adapter.knex() };
+  const db = adapter.writer();
+  return { name: target.name, db, knex: db.knex };
 }

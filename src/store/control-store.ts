@@ -1,6 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
+import type { WriteDriver } from '../adapters/types.js';
+import { CONTROL_STORE_URLS, openControlDb } from '../adapters/control-db.js';
 import { ConnectionError, ConfigError, CutoverError, UsageError } from '../errors.js';
 import { redactUrl, redact } from '../util/redact.js';
 import { migrationSource } from './migrations/index.js';
@@ -10,7 +10,10 @@ import type { Logger } from '../util/logger.js';
 /** The control store: runs, differences, exceptions, audit log. SQLite for one person, PostgreSQL for a team. */
 export interface ControlStore {
   readonly knex: Knex;
-  readonly dialect: 'sqlite' | 'postgres';
+  /** The database's write side: transactions, row locks and the statements that differ by engine. */
+  readonly db: WriteDriver;
+  /** The engine, for messages. */
+  readonly dialect: string;
   readonly url: string;
   close(): Promise<void>;
 }
@@ -24,44 +27,17 @@ export async function openControlStore(url: string, opts: { logger?: Logger } = 
     deprecate: () => undefined,
     debug: () => undefined,
   };
-  let knex: Knex;
-  let dialect: ControlStore['dialect'];
-  if (/^sqlite:/i.test(url)) {
-    const file = url.replace(/^sqlite:/i, '');
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    dialect = 'sqlite';
-    knex = knexFactory({
-      client: 'better-sqlite3',
-      connection: { filename: file },
-      useNullAsDefault: true,
-      log,
-      pool: {
-        min: 1,
-        max: 1,
-        afterCreate: (
-          conn: { pragma(s: string): unknown },
-          done: (err: Error | null, conn: unknown) => void,
-        ) => {
-          conn.pragma('journal_mode = WAL');
-          conn.pragma('busy_timeout = 10000');
-          conn.pragma('foreign_keys = ON');
-          done(null, conn);
-        },
-      },
-    });
-  } else if (/^postgres(ql)?:\/\//i.test(url)) {
-    dialect = 'postgres';
-    knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 4 }, log });
-  } else {
+  const db = openControlDb(url, log);
+  if (!db)
     throw new ConfigError(
       `The control store URL ${redactUrl(url)} is not supported.`,
-      'Use sqlite:PATH (the default, sqlite:.cutover/control.db) or a postgres:// URL in `control.url` of cutover.yaml.',
+      `Use ${CONTROL_STORE_URLS} in \`control.url\` of cutover.yaml.`,
     );
-  }
+  const knex = db.knex;
   try {
-    await migrate(knex, dialect, url, dialect === 'sqlite' ? url.replace(/^sqlite:/i, '') : undefined);
+    await migrate(db, url);
   } catch (err) {
-    await knex.destroy();
+    await db.close();
     if (err instanceof CutoverError) throw err;
     throw new ConnectionError(
       `Cannot open the control store ${redactUrl(url)}: ${redact((err as Error).message)}.`,
@@ -69,7 +45,7 @@ export async function openControlStore(url: string, opts: { logger?: Logger } = 
       { cause: err },
     );
   }
-  const store: ControlStore = { knex, dialect, url, close: () => knex.destroy() };
+  const store: ControlStore = { knex, db, dialect: db.dialect, url, close: () => db.close() };
   // Runs whose process died (kill -9, a crash) would otherwise stay `running` forever.
   try {
     for (const dead of await markDeadRuns(store))
@@ -80,8 +56,6 @@ export async function openControlStore(url: string, opts: { logger?: Logger } = 
   return store;
 }
 
-/** Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serializes migrations. */
-const MIGRATION_LOCK_KEY = 4_823_117_302;
 const MIGRATION_CONFIG = { migrationSource, tableName: 'cutover_migrations' };
 
 /**
@@ -105,86 +79,18 @@ async function upToDate(knex: Knex, url: string): Promise<boolean> {
 }
 
 /**
- * Brings the schema up to date. Several `cutover` processes may start on a fresh store at once:
- * on PostgreSQL a session advisory lock makes the others wait (knex's own lock table would make
- * them fail with "Migration table is already locked", and creating that table races); on SQLite a
- * lock file beside the database does the same. Holding either, nobody else is migrating, so a knex
- * lock left set can only be a crashed run's and is freed.
+ * Brings the schema up to date. Several `cutover` processes may start on a fresh store at once: the
+ * database's exclusive lock (an advisory lock, or a lock file beside a database file) makes the
+ * others wait (knex's own lock table would make them fail with "Migration table is already locked",
+ * and creating that table races). Holding it, nobody else is migrating, so a knex lock left set can
+ * only be a crashed run's and is freed.
  */
-async function migrate(
-  knex: Knex,
-  dialect: ControlStore['dialect'],
-  url: string,
-  file?: string,
-): Promise<void> {
+async function migrate(db: WriteDriver, url: string): Promise<void> {
+  const knex = db.knex;
   if (await upToDate(knex, url)) return;
-  const run = async () => {
+  await db.withExclusiveLock(async () => {
     if (await knex.schema.hasTable(`${MIGRATION_CONFIG.tableName}_lock`))
       await knex.migrate.forceFreeMigrationsLock(MIGRATION_CONFIG);
     await knex.migrate.latest(MIGRATION_CONFIG);
-  };
-  if (dialect === 'postgres') {
-    const client = knex.client as {
-      acquireConnection(): Promise<unknown>;
-      releaseConnection(c: unknown): Promise<void>;
-    };
-    const conn = await client.acquireConnection();
-    try {
-      await knex.raw('SELECT pg_advisory_lock(?)', [MIGRATION_LOCK_KEY]).connection(conn);
-      try {
-        await run();
-      } finally {
-        await knex.raw('SELECT pg_advisory_unlock(?)', [MIGRATION_LOCK_KEY]).connection(conn);
-      }
-    } finally {
-      await client.releaseConnection(conn);
-    }
-    return;
-  }
-  if (!file || file === ':memory:') return run();
-  await withLockFile(`${path.resolve(file)}.migrate-lock`, run);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Runs `fn` holding an exclusive lock file (created with O_EXCL); a lock whose process is gone is taken over. */
-async function withLockFile(lock: string, fn: () => Promise<void>): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      const fd = fs.openSync(lock, 'wx');
-      fs.writeSync(fd, String(process.pid));
-      fs.closeSync(fd);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let holder = 0;
-      try {
-        holder = Number(fs.readFileSync(lock, 'utf8'));
-      } catch {
-        continue; // released between our open and read
-      }
-      if (holder && !alive(holder)) {
-        fs.rmSync(lock, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline)
-        throw new Error(
-          `another cutover process (pid ${holder}) has been upgrading the control store for 2 minutes`,
-        );
-      await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
-    }
-  }
-  try {
-    await fn();
-  } finally {
-    fs.rmSync(lock, { force: true });
-  }
+  });
 }

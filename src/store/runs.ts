@@ -1,3 +1,4 @@
+import { isUniqueViolation } from '../adapters/db-errors.js';
 import os from 'node:os';
 import type { ControlStore } from './control-store.js';
 import { UsageError } from '../errors.js';
@@ -74,16 +75,6 @@ export async function createRun(
     }
   }
   throw new Error(`could not allocate a run id after ${base}: too many concurrent runs`);
-}
-
-/** A primary-key collision, on PostgreSQL (23505) or SQLite. */
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return (
-    e?.code === '23505' ||
-    /^SQLITE_CONSTRAINT/.test(e?.code ?? '') ||
-    /UNIQUE constraint failed/i.test(e?.message ?? '')
-  );
 }
 
 /** Records how a run ended and its summary. */

@@ -1,6 +1,14 @@
 import { Connection, Request, TYPES, type ConnectionConfiguration } from 'tedious';
 import knexFactory, { type Knex } from 'knex';
-import type { Adapter, AdapterContext, ConnectionInfo, RawValue, ReadRequest } from '../types.js';
+import type {
+  Adapter,
+  AdapterContext,
+  ConnectionInfo,
+  RawValue,
+  ReadRequest,
+  WriteDriver,
+} from '../types.js';
+import { MssqlWriter } from './mssql-writer.js';
 import type { ConnectionConfig } from '../../config/load-config.js';
 import { registerSecret } from '../../util/redact.js';
 import { mssqlConnectError, mssqlQueryError } from './mssql-errors.js';
@@ -28,7 +36,8 @@ export class MssqlAdapter implements Adapter {
   readonly readOnly: boolean;
   private main?: Connection;
   private snapshot?: boolean;
-  private knexInstance?: Knex;
+  /** Write sides handed out (closed with the adapter, if their user has not). */
+  private readonly writers = new Set<WriteDriver>();
   /** Connections of reads in progress: close() ends them too, so an abandoned read cannot hold the process open. */
   private readonly reading = new Set<Connection>();
   private readonly config: ConnectionConfiguration;
@@ -133,26 +142,29 @@ export class MssqlAdapter implements Adapter {
     }
   }
 
-  knex(): Knex {
+  writer(opts: { poolSize?: number } = {}): WriteDriver {
     const auth = this.config.authentication?.options as { userName?: string; password?: string };
     const o = this.config.options!;
-    this.knexInstance ??= knexFactory({
-      client: 'mssql',
-      connection: {
-        server: this.config.server,
-        port: o.port,
-        user: auth.userName,
-        password: auth.password,
-        database: o.database,
-        options: {
-          encrypt: o.encrypt as boolean,
-          trustServerCertificate: o.trustServerCertificate,
-          instanceName: o.instanceName,
-        },
-      } as Knex.MsSqlConnectionConfig,
-      pool: { min: 0, max: 4 },
-    });
-    return this.knexInstance;
+    const w = new MssqlWriter(
+      knexFactory({
+        client: 'mssql',
+        connection: {
+          server: this.config.server,
+          port: o.port,
+          user: auth.userName,
+          password: auth.password,
+          database: o.database,
+          options: {
+            encrypt: o.encrypt as boolean,
+            trustServerCertificate: o.trustServerCertificate,
+            instanceName: o.instanceName,
+          },
+        } as Knex.MsSqlConnectionConfig,
+        pool: { min: 0, max: opts.poolSize ?? 4 },
+      }),
+    );
+    this.writers.add(w);
+    return w;
   }
 
   async close(): Promise<void> {
@@ -160,8 +172,8 @@ export class MssqlAdapter implements Adapter {
     this.main = undefined;
     for (const c of this.reading) c.close();
     this.reading.clear();
-    await this.knexInstance?.destroy();
-    this.knexInstance = undefined;
+    for (const w of this.writers) await w.close();
+    this.writers.clear();
   }
 
   /** The server's types of the requested columns, from a `SELECT TOP 0` (also checks they exist). */

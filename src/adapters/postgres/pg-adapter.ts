@@ -1,7 +1,15 @@
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import knexFactory, { type Knex } from 'knex';
-import type { Adapter, AdapterContext, ConnectionInfo, RawValue, ReadRequest } from '../types.js';
+import type {
+  Adapter,
+  AdapterContext,
+  ConnectionInfo,
+  RawValue,
+  ReadRequest,
+  WriteDriver,
+} from '../types.js';
+import { PgWriter } from './pg-writer.js';
 import type { ConnectionConfig } from '../../config/load-config.js';
 import { registerSecret } from '../../util/redact.js';
 import { CopyFormatError, CopyTextParser } from './copy-text-parser.js';
@@ -27,7 +35,8 @@ export class PostgresAdapter implements Adapter {
   readonly name: string;
   readonly readOnly: boolean;
   private pool?: pg.Pool;
-  private knexInstance?: Knex;
+  /** Write sides handed out (closed with the adapter, if their user has not). */
+  private readonly writers = new Set<WriteDriver>();
   /** Clients lent to reads in progress: close() must end them, or pool.end() would wait forever. */
   private readonly reading = new Set<pg.PoolClient>();
 
@@ -181,19 +190,22 @@ export class PostgresAdapter implements Adapter {
     return pgQueryError(this.errCtx(), req, err, existing);
   }
 
-  knex(): Knex {
-    this.knexInstance ??= knexFactory({
-      client: 'pg',
-      connection: {
-        connectionString: this.conn.url,
-        types: pgStringTypes,
-        options: SESSION_OPTIONS,
-        application_name: 'cutover',
-        connectionTimeoutMillis: this.conn.connectTimeoutMs ?? 10_000,
-      } as Knex.PgConnectionConfig,
-      pool: { min: 0, max: 4 },
-    });
-    return this.knexInstance;
+  writer(opts: { poolSize?: number } = {}): WriteDriver {
+    const w = new PgWriter(
+      knexFactory({
+        client: 'pg',
+        connection: {
+          connectionString: this.conn.url,
+          types: pgStringTypes,
+          options: SESSION_OPTIONS,
+          application_name: 'cutover',
+          connectionTimeoutMillis: this.conn.connectTimeoutMs ?? 10_000,
+        } as Knex.PgConnectionConfig,
+        pool: { min: 0, max: opts.poolSize ?? 4 },
+      }),
+    );
+    this.writers.add(w);
+    return w;
   }
 
   async close(): Promise<void> {
@@ -202,8 +214,8 @@ export class PostgresAdapter implements Adapter {
     for (const client of this.reading) client.release(true);
     this.reading.clear();
     await pool?.end();
-    await this.knexInstance?.destroy();
-    this.knexInstance = undefined;
+    for (const w of this.writers) await w.close();
+    this.writers.clear();
   }
 
   private errCtx() {

@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import knexFactory, { type Knex } from 'knex';
-import type { Adapter, AdapterFactory, ConnectionInfo, RawValue, ReadRequest } from '../types.js';
+import knexFactory from 'knex';
+import type {
+  Adapter,
+  AdapterFactory,
+  ConnectionInfo,
+  RawValue,
+  ReadRequest,
+  WriteDriver,
+} from '../types.js';
+import { SqliteWriter } from './sqlite-writer.js';
 import type { ConnectionConfig } from '../../config/load-config.js';
 import { ConnectionError, DataError } from '../../errors.js';
 import { formatWindowBound, quoteDouble, quoteQualified } from '../sql-text.js';
@@ -46,7 +54,7 @@ class SqliteAdapter implements Adapter {
   readonly readOnly: boolean;
   readonly name: string;
   private db?: Database.Database;
-  private knexInstance?: Knex;
+  private writerInstance?: SqliteWriter;
   private readonly file: string;
 
   constructor(private readonly conn: ConnectionConfig) {
@@ -113,28 +121,32 @@ class SqliteAdapter implements Adapter {
     this.prepare(sqliteSelect({ ...req, columns: req.columns }).sql + ' LIMIT 0', req);
   }
 
-  knex(): Knex {
-    this.knexInstance ??= knexFactory({
-      client: 'better-sqlite3',
-      connection: { filename: this.file },
-      useNullAsDefault: true,
-      pool: {
-        min: 1,
-        max: 1,
-        afterCreate: (c: Database.Database, done: (e: Error | null, c: unknown) => void) => {
-          c.pragma('busy_timeout = 10000');
-          done(null, c);
+  /** One write side on one connection, whatever the pool size asked: SQLite has one writer at a time. */
+  writer(): WriteDriver {
+    this.writerInstance ??= new SqliteWriter(
+      knexFactory({
+        client: 'better-sqlite3',
+        connection: { filename: this.file },
+        useNullAsDefault: true,
+        pool: {
+          min: 1,
+          max: 1,
+          afterCreate: (c: Database.Database, done: (e: Error | null, c: unknown) => void) => {
+            c.pragma('busy_timeout = 10000');
+            done(null, c);
+          },
         },
-      },
-    });
-    return this.knexInstance;
+      }),
+      this.file,
+    );
+    return this.writerInstance;
   }
 
   async close(): Promise<void> {
     this.db?.close();
     this.db = undefined;
-    await this.knexInstance?.destroy();
-    this.knexInstance = undefined;
+    await this.writerInstance?.close();
+    this.writerInstance = undefined;
   }
 
   private database(): Database.Database {

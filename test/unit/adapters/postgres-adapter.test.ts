@@ -178,11 +178,11 @@ describe('postgres adapter', () => {
     }
   });
 
-  it('gives knex() int8, numeric and timestamptz back as exact strings, in UTC', async () => {
+  it('gives its write side int8, numeric and timestamptz back as exact strings, in UTC', async () => {
     const adapter = createAdapter({ name: 'target', url: db.url }, ctx);
     await adapter.connect();
     try {
-      const k = adapter.knex!();
+      const k = adapter.writer!().knex;
       await k('Order').insert({
         Order: '9223372036854775807',
         amount: '12345678901234567.8901',

@@ -12,6 +12,7 @@ import { runReplay, type ReplayResult } from '../../../src/replay/run-replay.js'
 import { silentLogger } from '../../../src/util/logger.js';
 import { applyDbGroup, type DbPlan } from '../../../src/replay/apply-db.js';
 import { ensureLedger } from '../../../src/replay/ledger.js';
+import { PgWriter } from '../../../src/adapters/postgres/pg-writer.js';
 import knexFactory from 'knex';
 import { runCli } from '../../helpers/cli.js';
 
@@ -289,14 +290,15 @@ describe('one group on PostgreSQL', () => {
     const mapping = await loadEventsMapping(path.join(dir, 'mappings', 'events.yaml'), config);
     const knex = knexFactory({ client: 'pg', connection: db.url, pool: { min: 0, max: 1 } });
     try {
-      await ensureLedger(knex);
+      const db = new PgWriter(knex);
+      await ensureLedger(db);
       const plans: DbPlan[] = evs.map((e, n) => ({
         event: { ...e, line: n + 1, index: n },
         rule: mapping.events[e.type]!,
         seq: n + 1,
         runId: 'p-test',
       }));
-      return Object.fromEntries(await applyDbGroup(knex, 'postgres', plans));
+      return Object.fromEntries(await applyDbGroup(db, plans));
     } finally {
       await knex.destroy();
     }

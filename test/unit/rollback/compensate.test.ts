@@ -9,6 +9,8 @@ import { ensureRollbackLedger, eventStates, ROLLBACK_LEDGER } from '../../../src
 import { ensureLedger, LEDGER_TABLE } from '../../../src/replay/ledger.js';
 import type { PlanAction } from '../../../src/rollback/plan-types.js';
 import type { TargetDb } from '../../../src/rollback/target-rows.js';
+import { SqliteWriter } from '../../../src/adapters/sqlite/sqlite-writer.js';
+import { PgWriter } from '../../../src/adapters/postgres/pg-writer.js';
 
 /** An increment on `sku` that took qty from `from` to `to`. */
 function undoIncrement(id: string, sku: string, from: string, to: string): PlanAction {
@@ -62,10 +64,11 @@ for (const dialect of DIALECTS) {
         { sku: 'A', qty: '7.000' },
         { sku: 'B', qty: '9.000' },
       ]);
-      await ensureRollbackLedger(knex);
-      await ensureLedger(knex);
+      const db = dialect === 'sqlite' ? new SqliteWriter(knex) : new PgWriter(knex);
+      await ensureRollbackLedger(db);
+      await ensureLedger(db);
       for (const id of ['e1', 'e2']) await ledgerRow(knex, id);
-      return { name: 'cloud', dialect, knex };
+      return { name: 'cloud', db, knex };
     }
 
     /** The replay ledger row of an event of run p_1 (compensation reads only its key). */

@@ -1,18 +1,13 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Knex } from 'knex';
-import { LEDGER_COLUMNS, LEDGER_TABLE, dbLedgerRow, imageJson, type LedgerRow } from './ledger.js';
-import { resolveColumns } from './resolve.js';
-import { PermanentError } from './retry-policy.js';
-import { isDecimal } from './decimal.js';
-import type { DbPlan } from './apply-db.js';
+import type { GroupOutcome, LedgerSpec, Row, WriteAction } from '../types.js';
+import { imageJson } from '../row-json.js';
 
 /** The slice of a pg client this path uses. */
 interface PgConn {
   query(q: string | pg.QueryConfig): Promise<pg.QueryResult | pg.QueryResult[]>;
 }
-
-type Row = Record<string, unknown>;
 
 const lit = (v: unknown): string =>
   v === null || v === undefined
@@ -33,12 +28,9 @@ const where = (m: Row): string =>
     .map(([c, v]) => (v === null || v === undefined ? `${ident(c)} IS NULL` : `${ident(c)} = ${lit(v)}`))
     .join(' AND ');
 
-/** Per event of a group: applied, already in the ledger, or failed on its own (the others went ahead). */
-export type GroupOutcome = 'applied' | 'alreadyApplied' | { failed: string };
-
 /**
- * The PostgreSQL fast path of applyDbGroup: same effects, same ledger, one transaction per group,
- * and usually ONE round trip for the whole group.
+ * PostgreSQL's grouped apply (WriteDriver.applyGroup): one transaction per group, and usually ONE
+ * round trip for the whole group.
  *
  * - Increments, updates and upserts run set-based (groupStatement): one named prepared statement
  *   for the group, whose parameters are the rows of each (table, action, columns) shape as JSON, so
@@ -50,63 +42,68 @@ export type GroupOutcome = 'applied' | 'alreadyApplied' | { failed: string };
  * - The other events (inserts, deletes, NULL matches, two events on one row) each get their own
  *   locking SELECT and change, sent together as one multi-statement query inside BEGIN … COMMIT;
  *   their ledger rows go in as one dollar-quoted JSON document with the COMMIT.
+ * - An upsert that finds no row inserts with ON CONFLICT DO NOTHING: when another transaction
+ *   inserted that row meanwhile, the statement neither fails nor overwrites a row whose before-image
+ *   it never saw; the event changes nothing, gets no ledger row and comes back as 'retry'.
  *
  * Exactly once: every ledger row commits with its effect, and the ledger's primary key refuses an
  * event applied twice. A single event (the one-by-one path every retry and fallback takes) checks the
- * ledger first and reports 'alreadyApplied'; a group skips that check, since run-replay only groups
+ * ledger first and reports 'alreadyApplied'; a group skips that check, since replay only groups
  * events the ledger did not hold when the run started: if another process applied one meanwhile,
  * the key violation fails the group and the caller retries its events one by one, with the check.
  */
-export async function applyPgGroup(knex: Knex, plans: DbPlan[]): Promise<Map<string, GroupOutcome>> {
+export async function applyPgGroup(
+  knex: Knex,
+  ledger: LedgerSpec,
+  actions: WriteAction[],
+): Promise<Map<string, GroupOutcome>> {
   const client = knex.client as {
     acquireConnection(): Promise<PgConn>;
     releaseConnection(c: PgConn): Promise<void>;
   };
-  const alone = plans.length === 1;
+  const alone = actions.length === 1;
   // A group's own CPU work (its values, shapes and rows as JSON) is done before it takes a
   // connection, so it overlaps with the groups already in the database. A single event first looks
   // itself up in the ledger.
-  const early = alone ? undefined : organise(plans);
+  const early = alone ? undefined : organise(ledger, actions);
   const conn = await client.acquireConnection();
   let open = false;
   let broken = false;
   try {
     if (alone) {
       const first = (await conn.query(
-        `BEGIN; SELECT event_id FROM ${LEDGER_TABLE} WHERE event_id = ${lit(plans[0]!.event.id)} FOR UPDATE`,
+        `BEGIN; SELECT event_id FROM ${ident(ledger.table)} WHERE event_id = ${lit(actions[0]!.id)} FOR UPDATE`,
       )) as pg.QueryResult[];
       open = true;
       if (first[1]!.rows.length) {
         await conn.query('ROLLBACK');
         open = false;
-        return new Map([[plans[0]!.event.id, 'alreadyApplied']]);
+        return new Map([[actions[0]!.id, 'alreadyApplied']]);
       }
     }
-    const { prepared, sets, single, rows } = early ?? organise(plans);
+    const { sets, single, rows } = early ?? organise(ledger, actions);
     if (!open && (single.length || sets.length > 1)) {
       await conn.query('BEGIN');
       open = true;
     }
     const appliedAt = new Date().toISOString();
-    const failed = new Map<number, string>();
+    const own = new Map<number, GroupOutcome>();
     for (const [k, shapes] of sets.entries()) {
       const columns: Column[][] = [];
-      for (const idx of shapes) columns.push(await columnsOf(conn, knex, prepared[idx[0]!]!.p.rule.table!));
-      const { name, text } = groupText(prepared, shapes, columns);
-      const values = [prepared[shapes[0]![0]!]!.p.runId, appliedAt, ...rows[k]!];
-      const res = (await conn.query({ name, text, values })) as pg.QueryResult<{ o: number }>;
-      for (const r of res.rows) failed.set(r.o, missingRow(prepared[r.o]!).message);
+      for (const idx of shapes) columns.push(await columnsOf(conn, knex, actions[idx[0]!]!.table));
+      const { name, text } = groupText(ledger, actions, shapes, columns);
+      const values = [appliedAt, ...rows[k]!];
+      const res = (await conn.query({ name, text, values })) as pg.QueryResult<{ o: number; k: string }>;
+      for (const r of res.rows)
+        own.set(r.o, r.k === 'r' ? { retry: raced(actions[r.o]!) } : { failed: missingRow(actions[r.o]!) });
     }
     if (open) {
-      const ledger = single.length ? await applySingles(conn, knex, prepared, single, appliedAt) : [];
-      await conn.query(`${ledger.length ? ledgerInsert(ledger) : ''}COMMIT`);
+      const rows = single.length ? await applySingles(conn, knex, actions, single, appliedAt, own) : [];
+      await conn.query(`${rows.length ? ledgerInsert(ledger, rows) : ''}COMMIT`);
       open = false;
     }
     const out = new Map<string, GroupOutcome>();
-    prepared.forEach((x, n) => {
-      const f = failed.get(n);
-      out.set(x.p.event.id, f === undefined ? 'applied' : { failed: f });
-    });
+    actions.forEach((x, n) => out.set(x.id, own.get(n) ?? 'applied'));
     return out;
   } catch (err) {
     if (open) await conn.query('ROLLBACK').catch(() => (broken = true));
@@ -117,28 +114,21 @@ export async function applyPgGroup(knex: Knex, plans: DbPlan[]): Promise<Map<str
   }
 }
 
-interface Prepared {
-  p: DbPlan;
-  match: Row;
-  values: Row;
+/** The ledger columns the driver fills in itself; the others come from each action's `ledger`. */
+const COMPUTED = new Set(['match_json', 'before_json', 'after_json', 'applied_at']);
+const ledgerFields = (ledger: LedgerSpec) => ledger.columns.filter(([c]) => !COMPUTED.has(c));
+
+/** A group's actions sorted into set-based statements and singles, with each shape's rows. */
+function organise(ledger: LedgerSpec, actions: WriteAction[]) {
+  const { statements: sets, single } = split(actions);
+  const rows = sets.map((shapes) => shapes.map((idx) => shapeRows(ledger, actions, idx)));
+  return { sets, single, rows };
 }
 
-/** A group's events with their values resolved, sorted into set-based statements and singles, with each shape's rows. */
-function organise(plans: DbPlan[]) {
-  const prepared: Prepared[] = plans.map((p) => ({
-    p,
-    match: resolveColumns(p.event, p.rule.match),
-    values: resolveColumns(p.event, p.rule.values),
-  }));
-  const { statements: sets, single } = split(prepared);
-  const rows = sets.map((shapes) => shapes.map((idx) => shapeRows(prepared, idx)));
-  return { prepared, sets, single, rows };
-}
-
-const missingRow = (x: Prepared) =>
-  new PermanentError(
-    `no row in ${x.p.rule.table} matches ${JSON.stringify(x.match)} (action ${x.p.rule.action} needs one)`,
-  );
+const missingRow = (x: WriteAction) =>
+  `no row in ${x.table} matches ${JSON.stringify(x.match)} (action ${x.action} needs one)`;
+const raced = (x: WriteAction) =>
+  `another transaction inserted the row of ${x.table} at ${JSON.stringify(x.match)} meanwhile`;
 
 /**
  * Sorts a group's events into set-based shapes (same table, action, match and value columns) and
@@ -147,23 +137,23 @@ const missingRow = (x: Prepared) =>
  * value is NULL; shapes share a statement (one snapshot) only when two shapes on one table match on
  * the same columns, whose different values then reach different rows.
  */
-function split(prepared: Prepared[]): { statements: number[][][]; single: number[] } {
+function split(actions: WriteAction[]): { statements: number[][][]; single: number[] } {
   // Values joined as text: two different matches may collide (1 and '1'), which only makes the
   // group take the one-statement-per-event path, never a wrong one.
   const seen = new Set<string>();
   let distinct = true;
-  for (const x of prepared) {
-    let k = x.p.rule.table!;
+  for (const x of actions) {
+    let k = x.table;
     for (const c in x.match) k += `\u0000${c}\u0001${String(x.match[c])}`;
     if (seen.has(k)) distinct = false;
     seen.add(k);
   }
   const shapes = new Map<string, number[]>();
   const single: number[] = [];
-  prepared.forEach((x, n) => {
-    const a = x.p.rule.action!;
+  actions.forEach((x, n) => {
+    const a = x.action;
     let ok = distinct && (a === 'increment' || a === 'update' || a === 'upsert');
-    let shape = `${x.p.rule.table}\u0000${a}`;
+    let shape = `${x.table}\u0000${a}`;
     if (ok) {
       let cols = 0;
       for (const c in x.match) {
@@ -186,12 +176,11 @@ function split(prepared: Prepared[]): { statements: number[][][]; single: number
       single.push(idx[0]!);
       continue;
     }
-    const x = prepared[idx[0]!]!;
-    const table = x.p.rule.table!;
+    const x = actions[idx[0]!]!;
     const mcols = Object.keys(x.match).join('\u0000');
-    let home = statements.find((st) => (st.tables.get(table) ?? mcols) === mcols);
+    let home = statements.find((st) => (st.tables.get(x.table) ?? mcols) === mcols);
     if (!home) statements.push((home = { tables: new Map(), shapes: [] }));
-    home.tables.set(table, mcols);
+    home.tables.set(x.table, mcols);
     home.shapes.push(idx);
   }
   single.sort((x, y) => x - y);
@@ -201,72 +190,75 @@ function split(prepared: Prepared[]): { statements: number[][][]; single: number
 /**
  * Runs the single events of a group (inside its transaction), each with its own locking SELECT and
  * change, all in one multi-statement query; returns their ledger rows, images rendered by PostgreSQL.
+ * An event that changed nothing (an update that found no row, an upsert whose row another
+ * transaction inserted) gets its outcome in `own` and no ledger row.
  */
 async function applySingles(
   conn: PgConn,
   knex: Knex,
-  prepared: Prepared[],
+  actions: WriteAction[],
   single: number[],
   appliedAt: string,
-): Promise<LedgerRow[]> {
+  own: Map<number, GroupOutcome>,
+): Promise<Row[]> {
   const sql: string[] = [];
   for (const n of single) {
-    const x = prepared[n]!;
-    sql.push(...statements(x.p, x.match, x.values, await columnsOf(conn, knex, x.p.rule.table!)));
+    const x = actions[n]!;
+    sql.push(...statements(x, await columnsOf(conn, knex, x.table)));
   }
   const res = await conn.query(sql.join('; '));
   const results = Array.isArray(res) ? res : [res];
   const images = (r: pg.QueryResult) => `[${(r.rows as { img: string }[]).map((x) => x.img).join(',')}]`;
-  const ledger: LedgerRow[] = [];
+  const rows: Row[] = [];
   let at = 0;
   for (const n of single) {
-    const x = prepared[n]!;
-    const action = x.p.rule.action!;
+    const x = actions[n]!;
     let before = '[]';
     let after = '[]';
-    if (action !== 'insert') {
+    let found = true;
+    if (x.action !== 'insert') {
       const r = results[at++]!;
-      if (!r.rows.length && (action === 'update' || action === 'increment')) throw missingRow(x);
+      found = r.rows.length > 0;
       before = images(r);
     }
     // Every statement has a result, the DELETE too: skip it, or later events read shifted images.
-    if (action === 'delete') at++;
-    else after = images(results[at++]!);
-    ledger.push(dbLedgerRow(x.p, { match: imageJson(x.match), before, after }, appliedAt));
+    if (x.action === 'delete') at++;
+    else {
+      const r = results[at++]!;
+      if (x.action === 'upsert' && !r.rows.length) {
+        own.set(n, { retry: raced(x) });
+        continue;
+      }
+      after = images(r);
+    }
+    if (!found && (x.action === 'update' || x.action === 'increment')) {
+      own.set(n, { failed: missingRow(x) });
+      continue;
+    }
+    rows.push({
+      ...x.ledger,
+      match_json: imageJson(x.match),
+      before_json: before,
+      after_json: after,
+      applied_at: appliedAt,
+    });
   }
-  return ledger;
+  return rows;
 }
 
 /** The rows of one set-based shape as its statement's JSON parameter (see groupText). */
-function shapeRows(prepared: Prepared[], idx: number[]): string {
-  const first = prepared[idx[0]!]!;
-  const action = first.p.rule.action!;
+function shapeRows(ledger: LedgerSpec, actions: WriteAction[], idx: number[]): string {
+  const first = actions[idx[0]!]!;
   const mcols = Object.keys(first.match);
   const vcols = Object.keys(first.values);
+  const fields = ledgerFields(ledger);
   return JSON.stringify(
     idx.map((n) => {
-      const x = prepared[n]!;
-      const e = x.p.event;
-      const row: unknown[] = [
-        n,
-        e.id,
-        x.p.seq,
-        e.type,
-        e.key,
-        e.occurredAt,
-        e.line,
-        x.p.rule.irreversible ?? false,
-        JSON.stringify(x.match),
-      ];
+      const x = actions[n]!;
+      const row: unknown[] = [n, JSON.stringify(x.match)];
+      for (const [c] of fields) row.push(x.ledger[c] ?? null);
       for (const c of mcols) row.push(x.match[c]);
-      for (const c of vcols) {
-        const v = x.values[c];
-        if (action === 'increment' && !isDecimal(v))
-          throw new PermanentError(
-            `the increment ${JSON.stringify(v)} for ${first.p.rule.table}.${c} is not a decimal number`,
-          );
-        row.push(v);
-      }
+      for (const c of vcols) row.push(x.values[c]);
       return row;
     }),
   );
@@ -274,31 +266,32 @@ function shapeRows(prepared: Prepared[], idx: number[]): string {
 
 /**
  * One statement for the set-based shapes of a group, as a named prepared statement: the text depends
- * only on the shapes, $1 is the run, $2 the applied-at time and $3… the rows of each shape as JSON
- * (shapeRows: each value as text, cast to its column's type as a literal would be). Per shape:
- * before-images from a per-row index lookup FOR UPDATE (LATERAL, so the plan never scans the table),
- * the change finding the locked rows again by ctid, after-images from RETURNING, an upsert inserting
- * the rows it did not find, and the ledger rows. It returns the events whose update or increment
- * found no row.
+ * only on the shapes, $1 is the applied-at time and $2… the rows of each shape as JSON (shapeRows:
+ * each value as text, cast to its column's type as a literal would be). Per shape: before-images
+ * from a per-row index lookup FOR UPDATE (LATERAL, so the plan never scans the table), the change
+ * finding the locked rows again by ctid, after-images from RETURNING, an upsert inserting the rows it
+ * did not find, and the ledger rows. It returns the events that changed nothing: k 'm' for an update
+ * or increment that found no row, 'r' for an upsert whose row another transaction inserted.
  */
 function groupText(
-  prepared: Prepared[],
+  ledger: LedgerSpec,
+  actions: WriteAction[],
   shapes: number[][],
   columns: Column[][],
 ): { name: string; text: string } {
-  const key = shapes
-    .map((idx, s) => {
-      const first = prepared[idx[0]!]!;
-      return `${first.p.rule.table}|${first.p.rule.action}|${Object.keys(first.match).join(',')}|${Object.keys(first.values).join(',')}|${columns[s]!.map((c) => `${c.name} ${c.type}`).join(',')}`;
-    })
-    .join('\n');
+  const key =
+    `${ledger.table}|${ledger.columns.join(',')}\n` +
+    shapes
+      .map((idx, s) => {
+        const first = actions[idx[0]!]!;
+        return `${first.table}|${first.action}|${Object.keys(first.match).join(',')}|${Object.keys(first.values).join(',')}|${columns[s]!.map((c) => `${c.name} ${c.type}`).join(',')}`;
+      })
+      .join('\n');
   let cached = statementTexts.get(key);
   if (!cached) {
-    const parts = shapes.map((idx, s) => shapeSql(prepared[idx[0]!]!, s, columns[s]!));
-    const missing = parts.map((x) => x.missing).filter(Boolean);
+    const parts = shapes.map((idx, s) => shapeSql(ledger, actions[idx[0]!]!, s, columns[s]!));
     const text =
-      `WITH ${parts.map((x) => x.ctes).join(', ')} ` +
-      (missing.length ? missing.join(' UNION ALL ') : 'SELECT NULL::int AS o WHERE false');
+      `WITH ${parts.map((x) => x.ctes).join(', ')} ` + parts.map((x) => x.changedNothing).join(' UNION ALL ');
     cached = { name: `cutover_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text };
     statementTexts.set(key, cached);
   }
@@ -306,17 +299,22 @@ function groupText(
 }
 const statementTexts = new Map<string, { name: string; text: string }>();
 
-/** The CTEs of shape `s` (its rows are parameter $s+3), and the SELECT of its events that found no row. */
-function shapeSql(first: Prepared, s: number, columns: Column[]): { ctes: string; missing?: string } {
-  const table = first.p.rule.table!;
-  const t = ident(table);
-  const action = first.p.rule.action!;
+/** The CTEs of shape `s` (its rows are parameter $s+2), and the SELECT of its events that changed nothing. */
+function shapeSql(
+  ledger: LedgerSpec,
+  first: WriteAction,
+  s: number,
+  columns: Column[],
+): { ctes: string; changedNothing: string } {
+  const t = ident(first.table);
+  const action = first.action;
   const mcols = Object.keys(first.match);
   const vcols = Object.keys(first.values);
   const types = new Map(columns.map((c) => [c.name, c.type]));
+  const fields = ledgerFields(ledger);
   const [v, b, u, i, bj, aj, l] = ['v', 'b', 'u', 'i', 'bj', 'aj', 'l'].map((n) => `${n}${s}`);
   const all = [...mcols, ...vcols];
-  const HEAD = 9; // o, id, seq, type, key, occurredAt, line, irreversible, match
+  const HEAD = 2 + fields.length; // o, match, the ledger's fields
   const cast = (c: string, k: number) =>
     `(e->>${HEAD + k})${types.has(c) ? `::${types.get(c)}` : ''} AS c${k}`;
   const on = (row: string) => mcols.map((c, k) => `${row}.${ident(c)} = ${v}.c${k}`).join(' AND ');
@@ -328,10 +326,11 @@ function shapeSql(first: Prepared, s: number, columns: Column[]): { ctes: string
         : `${ident(c)} = ${val}`;
     })
     .join(', ');
+  const field = ([, type]: LedgerSpec['columns'][number], k: number) =>
+    `(e->>${2 + k})${type === 'json' ? '' : `::${type}`} AS l${k}`;
   let ctes =
-    `${v} AS (SELECT (e->>0)::int AS o, e->>1 AS id, (e->>2)::bigint AS seq, e->>3 AS type, ` +
-    `e->>4 AS key, e->>5 AS occurred_at, (e->>6)::int AS line, (e->>7)::boolean AS irreversible, ` +
-    `e->>8 AS match_json, ${all.map(cast).join(', ')} FROM jsonb_array_elements($${s + 3}::jsonb) e), ` +
+    `${v} AS (SELECT (e->>0)::int AS o, e->>1 AS match_json, ${fields.map(field).join(', ')}, ` +
+    `${all.map(cast).join(', ')} FROM jsonb_array_elements($${s + 2}::jsonb) e), ` +
     `${b} AS (SELECT ${v}.o, x.tid, x.img FROM ${v} CROSS JOIN LATERAL ` +
     `(SELECT x.ctid AS tid, ${rowImage('x', columns)} AS img FROM ${t} x WHERE ${on('x')} FOR UPDATE) x), ` +
     `${u} AS (UPDATE ${t} t SET ${set} FROM ${b} JOIN ${v} ON ${v}.o = ${b}.o ` +
@@ -347,24 +346,34 @@ function shapeSql(first: Prepared, s: number, columns: Column[]): { ctes: string
     const back = mcols.map((c, k) => `w.c${k} = ${i}.k${k}`).join(' AND ');
     ctes +=
       `, ${i} AS (INSERT INTO ${t} AS t (${cols.map(ident).join(', ')}) SELECT ${src.join(', ')} FROM ${v} ` +
-      `WHERE NOT EXISTS (SELECT 1 FROM ${b} WHERE ${b}.o = ${v}.o) ` +
+      `WHERE NOT EXISTS (SELECT 1 FROM ${b} WHERE ${b}.o = ${v}.o) ON CONFLICT DO NOTHING ` +
       `RETURNING ${mcols.map((c, k) => `t.${ident(c)} AS k${k}`).join(', ')}, ${rowImage('t', columns)} AS img)`;
     after += ` UNION ALL SELECT w.o, ${i}.img FROM ${i} JOIN ${v} w ON ${back}`;
   }
   const agg = `'[' || string_agg(img, ',') || ']'`;
-  // update and increment need a row: an event that found none gets no ledger row (it changed nothing).
-  const needsRow = action !== 'upsert';
+  const value = ([c]: LedgerSpec['columns'][number]): string => {
+    if (c === 'match_json') return `${v}.match_json`;
+    if (c === 'before_json') return `COALESCE(${bj}.j, '[]')`;
+    if (c === 'after_json') return `COALESCE(${aj}.j, '[]')`;
+    if (c === 'applied_at') return '$1';
+    return `${v}.l${fields.findIndex(([f]) => f === c)}`;
+  };
+  // Only an event that changed something gets a ledger row: an update or increment needs a row
+  // before, an upsert a row after (updated, or inserted by it).
+  const join =
+    action === 'upsert'
+      ? `LEFT JOIN ${bj} ON ${bj}.o = ${v}.o JOIN ${aj}`
+      : `JOIN ${bj} ON ${bj}.o = ${v}.o LEFT JOIN ${aj}`;
   ctes +=
     `, ${bj} AS (SELECT o, ${agg} AS j FROM ${b} GROUP BY o), ${aj} AS (SELECT o, ${agg} AS j FROM (${after}) a GROUP BY o), ` +
-    `${l} AS (INSERT INTO ${LEDGER_TABLE} (${LEDGER_COLUMNS.map(([c]) => c).join(', ')}) ` +
-    `SELECT ${v}.id, $1, ${v}.seq, ${v}.type, ${v}.key, ${v}.occurred_at, ${lit(action)}, ${lit(table)}, ${v}.match_json, ` +
-    `COALESCE(${bj}.j, '[]'), COALESCE(${aj}.j, '[]'), NULL, $2, ${v}.irreversible, ${v}.line ` +
-    `FROM ${v} ${needsRow ? '' : 'LEFT '}JOIN ${bj} ON ${bj}.o = ${v}.o LEFT JOIN ${aj} ON ${aj}.o = ${v}.o)`;
+    `${l} AS (INSERT INTO ${ident(ledger.table)} (${ledger.columns.map(([c]) => ident(c)).join(', ')}) ` +
+    `SELECT ${ledger.columns.map(value).join(', ')} FROM ${v} ${join} ON ${aj}.o = ${v}.o)`;
   return {
     ctes,
-    missing: needsRow
-      ? `SELECT ${v}.o FROM ${v} WHERE NOT EXISTS (SELECT 1 FROM ${b} WHERE ${b}.o = ${v}.o)`
-      : undefined,
+    changedNothing:
+      action === 'upsert'
+        ? `SELECT ${v}.o, 'r' AS k FROM ${v} WHERE NOT EXISTS (SELECT 1 FROM ${aj} WHERE ${aj}.o = ${v}.o)`
+        : `SELECT ${v}.o, 'm' AS k FROM ${v} WHERE NOT EXISTS (SELECT 1 FROM ${b} WHERE ${b}.o = ${v}.o)`,
   };
 }
 
@@ -416,18 +425,19 @@ function rowImage(alias: string, columns: Column[]): string {
  * literal (no per-value escaping), and the images are `json` fields of it, so each is stored exactly
  * as PostgreSQL rendered it.
  */
-function ledgerInsert(rows: LedgerRow[]): string {
+function ledgerInsert(ledger: LedgerSpec, rows: Row[]): string {
   const json = `[${rows
     .map((r) => {
       const { match_json, before_json, after_json, ...rest } = r;
-      return `${JSON.stringify(rest).slice(0, -1)},"match_json":${match_json},"before_json":${before_json},"after_json":${after_json}}`;
+      return `${JSON.stringify(rest).slice(0, -1)},"match_json":${match_json as string},"before_json":${before_json as string},"after_json":${after_json as string}}`;
     })
     .join(',')}]`;
   const tag = dollarTag(json);
+  const cols = ledger.columns;
   return (
-    `INSERT INTO ${LEDGER_TABLE} (${LEDGER_COLUMNS.map(([c]) => c).join(', ')}) ` +
-    `SELECT ${LEDGER_COLUMNS.map(([c, t]) => (t === 'json' ? `r.${c}::text` : `r.${c}`)).join(', ')} ` +
-    `FROM json_to_recordset(${tag}${json}${tag}::json) AS r(${LEDGER_COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')}); `
+    `INSERT INTO ${ident(ledger.table)} (${cols.map(([c]) => ident(c)).join(', ')}) ` +
+    `SELECT ${cols.map(([c, t]) => (t === 'json' ? `r.${ident(c)}::text` : `r.${ident(c)}`)).join(', ')} ` +
+    `FROM json_to_recordset(${tag}${json}${tag}::json) AS r(${cols.map(([c, t]) => `${ident(c)} ${t}`).join(', ')}); `
   );
 }
 
@@ -439,27 +449,22 @@ function dollarTag(text: string): string {
 }
 
 /** The statements of one event: the locked before-image (unless insert), then the change returning its rows' images. */
-function statements(p: DbPlan, match: Row, values: Row, columns: Column[]): string[] {
-  const t = ident(p.rule.table!);
+function statements(x: WriteAction, columns: Column[]): string[] {
+  const t = ident(x.table);
   const img = (alias: string) => `${rowImage(alias, columns)} AS img`;
-  const action = p.rule.action!;
+  const { match, values } = x;
   const all = { ...match, ...values };
   const cols = Object.keys(all).map(ident).join(', ');
   const vals = Object.values(all).map(lit).join(', ');
   const insert = `INSERT INTO ${t} (${cols}) VALUES (${vals})`;
   const set = (increment: boolean) =>
     Object.entries(values)
-      .map(([c, v]) => {
-        if (!increment) return `${ident(c)} = ${lit(v)}`;
-        if (!isDecimal(v))
-          throw new PermanentError(
-            `the increment ${JSON.stringify(v)} for ${p.rule.table}.${c} is not a decimal number`,
-          );
-        return `${ident(c)} = COALESCE(${ident(c)}, 0) + ${lit(v)}`;
-      })
+      .map(([c, v]) =>
+        increment ? `${ident(c)} = COALESCE(${ident(c)}, 0) + ${lit(v)}` : `${ident(c)} = ${lit(v)}`,
+      )
       .join(', ');
   const before = `SELECT ${img(t)} FROM ${t} WHERE ${where(match)} FOR UPDATE`;
-  switch (action) {
+  switch (x.action) {
     case 'insert':
       return [`${insert} RETURNING ${img(t)}`];
     case 'update':
@@ -469,10 +474,12 @@ function statements(p: DbPlan, match: Row, values: Row, columns: Column[]): stri
     case 'delete':
       return [before, `DELETE FROM ${t} WHERE ${where(match)}`];
     case 'upsert':
+      // ON CONFLICT DO NOTHING: a row another transaction inserted after the locking read is neither
+      // a unique violation nor overwritten unseen; the event comes back empty and is retried.
       return [
         before,
         `WITH u AS (UPDATE ${t} SET ${set(false)} WHERE ${where(match)} RETURNING ${img(t)}), ` +
-          `i AS (INSERT INTO ${t} (${cols}) SELECT ${vals} WHERE NOT EXISTS (SELECT 1 FROM u) RETURNING ${img(t)}) ` +
+          `i AS (INSERT INTO ${t} (${cols}) SELECT ${vals} WHERE NOT EXISTS (SELECT 1 FROM u) ON CONFLICT DO NOTHING RETURNING ${img(t)}) ` +
           `SELECT img FROM u UNION ALL SELECT img FROM i`,
       ];
   }

@@ -1,0 +1,59 @@
+/**
+ * What a database error means, by engine: the error codes of every SQL kind in one place, so retry
+ * policy and rollback ask a question ("worth retrying?", "a key collision?") without naming an engine.
+ */
+
+/** A write that lost a race it cannot see the outcome of (an upsert whose row another transaction inserted): retry it. */
+export class WriteRaceError extends Error {
+  override name = 'WriteRaceError';
+}
+
+// PostgreSQL: 40P01 deadlock, 40001 serialization, 55P03 lock timeout, 57014 statement timeout,
+// 08xxx connection, 57P01-03 server shutting down, 53300 too many connections.
+const PG_TRANSIENT = /^(40P01|40001|55P03|57014|08\d\d\d|57P0[123]|53300)$/;
+// SQLite busy/locked (another process holds the write lock, or our snapshot went stale); MySQL/MariaDB
+// deadlock, lock wait timeout, lost connection, too many connections, query interrupted.
+const CODE_TRANSIENT =
+  /^(SQLITE_BUSY|SQLITE_BUSY_SNAPSHOT|SQLITE_LOCKED|ER_LOCK_DEADLOCK|ER_LOCK_WAIT_TIMEOUT|ER_CON_COUNT_ERROR|PROTOCOL_CONNECTION_LOST|ER_QUERY_INTERRUPTED|ER_SERVER_SHUTDOWN|ER_CHECKREAD)$/;
+// SQL Server: 1205 deadlock victim, 1222 lock timeout, 3960 snapshot update conflict.
+const MSSQL_TRANSIENT = new Set([1205, 1222, 3960]);
+const MESSAGE_TRANSIENT =
+  /database is locked|Connection terminated unexpectedly|timeout acquiring a connection/i;
+
+/**
+ * A unique-key collision: PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE), SQL Server
+ * 2627/2601, MySQL/MariaDB ER_DUP_ENTRY (1062).
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string | number; number?: number; errno?: number; message?: string };
+  const code = String(e?.code ?? '');
+  return (
+    code === '23505' ||
+    /^SQLITE_CONSTRAINT(_PRIMARYKEY|_UNIQUE)?$/.test(code) ||
+    code === 'ER_DUP_ENTRY' ||
+    e?.number === 2627 ||
+    e?.number === 2601 ||
+    /UNIQUE constraint failed|duplicate key|Duplicate entry/i.test(e?.message ?? '')
+  );
+}
+
+/**
+ * Is this database error worth retrying: a deadlock, a serialization failure, a lock or connection
+ * problem, a lost race (WriteRaceError), or a collision on the replay ledger's key (another process
+ * applied the same event at the same moment: a retry finds it in the ledger). A collision on a data
+ * table's key is not: it may be a real duplicate (the caller may try once more, see
+ * isUniqueViolation). Looks through `cause` chains.
+ */
+export function isTransientDbError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof WriteRaceError) return true;
+    const x = e as { code?: unknown; number?: unknown; message?: string };
+    const code = typeof x.code === 'string' ? x.code : '';
+    if (PG_TRANSIENT.test(code) || CODE_TRANSIENT.test(code)) return true;
+    if (typeof x.number === 'number' && MSSQL_TRANSIENT.has(x.number)) return true;
+    const where = `${(e as { constraint?: string }).constraint ?? ''} ${x.message ?? ''}`;
+    if (isUniqueViolation(e) && /cutover_replay_ledger/.test(where)) return true;
+    if (MESSAGE_TRANSIENT.test(x.message ?? '')) return true;
+  }
+  return false;
+}

@@ -1,0 +1,70 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { createAdapter } from '../../../src/adapters/registry.js';
+import type { Adapter, WriteDriver } from '../../../src/adapters/types.js';
+import { silentLogger } from '../../../src/util/logger.js';
+import { createTestDatabase } from '../../helpers/pg.js';
+
+/**
+ * The dialects that can be a replay or rollback target, for the write contract suite: each creates
+ * an empty database of its own and opens a write side on it. SQL Server is not here: no Docker
+ * engine runs on these machines (its MERGE text is checked in mssql-sql.test.ts).
+ */
+export interface OpenedTarget {
+  adapter: Adapter;
+  db: WriteDriver;
+  url: string;
+  cleanup(): Promise<void>;
+}
+
+export interface WriteDialect {
+  name: 'sqlite' | 'postgres' | 'mysql';
+  /** The column type of an exact decimal(18,3) (SQLite has none: text, summed exactly by the driver). */
+  decimal: string;
+  setup(): Promise<OpenedTarget>;
+}
+
+async function openWriter(
+  url: string,
+  poolSize: number,
+  cleanup: () => Promise<void>,
+): Promise<OpenedTarget> {
+  const adapter = createAdapter({ name: 'target', url }, { logger: silentLogger() });
+  await adapter.connect();
+  const db = adapter.writer!({ poolSize });
+  return {
+    adapter,
+    db,
+    url,
+    async cleanup() {
+      await db.close();
+      await adapter.close();
+      await cleanup();
+    },
+  };
+}
+
+const sqlite: WriteDialect = {
+  name: 'sqlite',
+  decimal: 'TEXT',
+  async setup() {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cutover-write-'));
+    const file = path.join(dir, 'target.db');
+    new Database(file).close();
+    return openWriter(`sqlite:${file}`, 4, () => fs.rm(dir, { recursive: true, force: true }));
+  },
+};
+
+const postgres: WriteDialect = {
+  name: 'postgres',
+  decimal: 'numeric(18,3)',
+  async setup() {
+    const t = await createTestDatabase('cutover_write');
+    return openWriter(t.url, 4, t.drop);
+  },
+};
+
+/** Every dialect a write contract case runs over (MariaDB: see test/helpers/mysql.ts for when it is skipped). */
+export const WRITE_DIALECTS: WriteDialect[] = [sqlite, postgres];
