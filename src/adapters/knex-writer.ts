@@ -151,7 +151,7 @@ export class KnexWriter implements WriteDriver {
         const r = await this.incrementRows(trx, table, match, values, before);
         if ('failed' in r) return r;
         after = r.rows;
-      } else if (before.length) await where(trx(table), match).delete();
+      } else if (before.length) await this.applyOneDelete(trx, table, match);
     }
     return { before_json: imageJson(before.map(clean)), after_json: imageJson(after.map(clean)) };
   }
@@ -159,6 +159,11 @@ export class KnexWriter implements WriteDriver {
   /** The rows an action changes, locked: its before-image (an engine may add hidden columns, see clean). */
   protected beforeRows(ex: Executor, table: string, match: Row): Promise<Row[]> {
     return this.selectRows(ex, table, match, true);
+  }
+
+  /** Deletes the rows at `match`. */
+  protected async applyOneDelete(ex: Executor, table: string, match: Row): Promise<void> {
+    await where(ex(table), match).delete();
   }
 
   /** Inserts a row and returns it as stored. */

@@ -8,6 +8,7 @@ import { mssqlFactory } from './mssql/index.js';
 import { sqliteFactory } from './sqlite/index.js';
 import { csvFactory } from './csv/index.js';
 import { httpFactory } from './http/index.js';
+import { mysqlFactory } from './mysql/index.js';
 
 const factories = new Map<string, AdapterFactory>();
 
@@ -16,7 +17,8 @@ export function registerAdapter(factory: AdapterFactory): void {
   for (const scheme of factory.schemes) factories.set(scheme, factory);
 }
 
-for (const f of [postgresFactory, mssqlFactory, sqliteFactory, csvFactory, httpFactory]) registerAdapter(f);
+for (const f of [postgresFactory, mssqlFactory, sqliteFactory, mysqlFactory, csvFactory, httpFactory])
+  registerAdapter(f);
 
 /** The scheme of a connection URL (`postgres`, `sqlite`, ...), lower-case. */
 export function schemeOf(url: string): string {

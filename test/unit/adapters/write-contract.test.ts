@@ -323,7 +323,7 @@ for (const dialect of WRITE_DIALECTS) {
             restore: { sku: 'A', loc: 'X', qty: '7.000' },
           },
         ]),
-        undo('e2', [{ where: { sku: 'C' }, expect: { sku: 'C', loc: 'Z', qty: '1.000' } }]),
+        undo('e2', [{ where: { sku: 'C' }, expect: { sku: 'C', loc: 'Z', qty: '1.000' }, restore: null }]),
       ];
       const out = await compensateGroup(target, actions, plan);
       expect(Object.fromEntries(out)).toEqual({ e1: { outcome: 'undone' }, e2: { outcome: 'undone' } });

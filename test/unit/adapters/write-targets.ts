@@ -6,11 +6,13 @@ import { createAdapter } from '../../../src/adapters/registry.js';
 import type { Adapter, WriteDriver } from '../../../src/adapters/types.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { createTestDatabase } from '../../helpers/pg.js';
+import { createMysqlTestDatabase, HAVE_MYSQL } from '../../helpers/mysql.js';
 
 /**
  * The dialects that can be a replay or rollback target, for the write contract suite: each creates
  * an empty database of its own and opens a write side on it. SQL Server is not here: no Docker
- * engine runs on these machines (its MERGE text is checked in mssql-sql.test.ts).
+ * engine runs on these machines (its MERGE text is checked in mssql-sql.test.ts). MariaDB runs when
+ * CUTOVER_TEST_MYSQL_URL is set (always in CI: see test/helpers/mysql.ts).
  */
 export interface OpenedTarget {
   adapter: Adapter;
@@ -66,5 +68,14 @@ const postgres: WriteDialect = {
   },
 };
 
+const mysql: WriteDialect = {
+  name: 'mysql',
+  decimal: 'decimal(18,3)',
+  async setup() {
+    const t = await createMysqlTestDatabase('cutover_write');
+    return openWriter(`${t.url}`, 4, t.drop);
+  },
+};
+
 /** Every dialect a write contract case runs over (MariaDB: see test/helpers/mysql.ts for when it is skipped). */
-export const WRITE_DIALECTS: WriteDialect[] = [sqlite, postgres];
+export const WRITE_DIALECTS: WriteDialect[] = [sqlite, postgres, ...(HAVE_MYSQL ? [mysql] : [])];

@@ -1,0 +1,40 @@
+import type { ReadRequest } from '../types.js';
+import { formatWindowBound, quoteQualified } from '../sql-text.js';
+
+/** MySQL/MariaDB quote identifiers with backticks (doubled inside). */
+export const quoteBacktick = (id: string): string => `\`${id.replace(/`/g, '``')}\``;
+
+/** The FROM source of a read: a quoted table, or the mapping's query as a subquery. */
+export function mysqlSource(req: Pick<ReadRequest, 'table' | 'query'>): string {
+  if (req.query) return `(${req.query}) AS cutover_q`;
+  if (!req.table) throw new Error('a read needs a table or a query');
+  return quoteQualified(req.table, quoteBacktick);
+}
+
+/**
+ * The SELECT of a read; window bounds are bound parameters. The session runs in UTC, so a TIMESTAMP
+ * column compares against UTC wall-clock text; a naive DATETIME column stored in a zone compares
+ * against that zone's wall clock.
+ */
+export function mysqlSelect(req: ReadRequest): { sql: string; params: string[] } {
+  const cols = req.columns.map(quoteBacktick).join(', ');
+  const where: string[] = [];
+  const params: string[] = [];
+  if (req.where) where.push(`(${req.where})`);
+  const w = req.window;
+  if (w) {
+    const tz = w.naive ? w.timezone : undefined;
+    if (w.since) {
+      where.push(`${quoteBacktick(w.column)} >= ?`);
+      params.push(formatWindowBound(w.since, tz, false));
+    }
+    if (w.until) {
+      where.push(`${quoteBacktick(w.column)} < ?`);
+      params.push(formatWindowBound(w.until, tz, false));
+    }
+  }
+  return {
+    sql: `SELECT ${cols} FROM ${mysqlSource(req)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
+    params,
+  };
+}
