@@ -18,3 +18,9 @@ export function missingSchemeHint(url: string): string {
     ? `Write sqlite:${url} for a SQLite file.`
     : 'Start it with its kind: postgres://user@host/db, mssql://user@host/db, mysql://user@host/db, sqlite:PATH, csv:FOLDER or https://host/api.';
 }
+
+/** A URL naming a local file or folder (`sqlite:`, `csv:`, `file:`): its scheme and path; undefined for a server's URL. */
+export function localUrlParts(url: string): { scheme: string; path: string } | undefined {
+  const m = /^(sqlite|csv|file):(?:\/\/)?(.+)$/i.exec(url);
+  return m ? { scheme: m[1]!, path: m[2]! } : undefined;
+}

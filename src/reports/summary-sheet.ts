@@ -1,3 +1,4 @@
+import { localUrlParts } from '../adapters/url-paths.js';
 import path from 'node:path';
 import type ExcelJS from 'exceljs';
 import type { Mapping } from '../config/mapping-schema.js';
@@ -60,8 +61,8 @@ function withoutRepeats(totals: readonly ControlTotal[]): { total: ControlTotal;
 
 /** A system's URL for finance: a local file (SQLite, a CSV folder) by its name only, a server's URL redacted. */
 export function systemText(url: string): string {
-  const m = /^(sqlite|csv|file):(?:\/\/)?(.+)$/i.exec(url);
-  return m ? `${m[1]}: ${path.basename(m[2] as string)}` : redact(url);
+  const local = localUrlParts(url);
+  return local ? `${local.scheme}: ${path.basename(local.path)}` : redact(url);
 }
 
 /** What a side read: its table, or for a mapping's own SQL "a SQL query (in the mapping)". */
