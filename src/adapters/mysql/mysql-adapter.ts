@@ -48,7 +48,9 @@ export function mysqlTypeCast(zero: { column?: string; value?: string }) {
           zero.value ??= s;
           return s;
         }
-        return field.type.startsWith('TIMESTAMP') ? `${s}+00` : s;
+        // DATETIME(6) pads its fraction (06:00:00.000000); every other dialect hands the shortest text.
+        const t = s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+        return field.type.startsWith('TIMESTAMP') ? `${t}+00` : t;
       }
       case 'NEWDECIMAL':
       case 'DECIMAL':
@@ -187,7 +189,9 @@ export class MysqlAdapter implements Adapter {
   async checkColumns(req: Pick<ReadRequest, 'table' | 'query' | 'columns'>): Promise<void> {
     const c = await this.acquire();
     try {
-      await c.promise().query(`${mysqlSelect({ ...req }).sql} LIMIT 0`);
+      // Only the source and its columns: a window or a where would leave unbound placeholders here.
+      const { sql } = mysqlSelect({ table: req.table, query: req.query, columns: req.columns });
+      await c.promise().query(`${sql} LIMIT 0`);
     } catch (err) {
       throw await this.queryError(req, err);
     } finally {

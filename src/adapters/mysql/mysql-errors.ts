@@ -1,4 +1,4 @@
-import { ConnectionError, CutoverError, DataError, MappingError } from '../../errors.js';
+import { ConnectionError, CutoverError, DataError } from '../../errors.js';
 import { redact, redactUrl } from '../../util/redact.js';
 import { suggest } from '../../util/suggest.js';
 import type { ReadRequest } from '../types.js';
@@ -81,7 +81,7 @@ export function mysqlQueryError(
   const what = req.table ?? 'the query';
   if (e.code === 'ER_NO_SUCH_TABLE') {
     const close = req.table && existing ? suggest(req.table, existing) : undefined;
-    return new MappingError(
+    return new DataError(
       `Connection "${ctx.name}": the table ${what} does not exist (${raw}).`,
       close
         ? `Did you mean "${close}"?`
@@ -92,7 +92,7 @@ export function mysqlQueryError(
   if (e.code === 'ER_BAD_FIELD_ERROR') {
     const col = /Unknown column '([^']*)'/.exec(raw)?.[1];
     const close = col && existing ? suggest(col, existing) : undefined;
-    return new MappingError(
+    return new DataError(
       `Connection "${ctx.name}": ${what} has no column ${col ? `"${col}"` : ''} (${raw}).`,
       close
         ? `Did you mean "${close}"?`

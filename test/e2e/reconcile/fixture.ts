@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { z } from 'zod';
 
@@ -351,6 +352,32 @@ export async function writePgLegacy(url: string, rows: InvRow[]): Promise<void> 
 }
 
 /** Writes the cloud table into PostgreSQL: text keys, numeric at scale, timestamptz. */
+/**
+ * Writes the legacy table into MariaDB/MySQL, as an older back office would hold it: CHAR(12) keys,
+ * DECIMAL(19,6), a naive DATETIME in the store's zone, and the server's default case-insensitive,
+ * PAD SPACE collation (where 'a' = 'A ' is true: the keys must still be compared exactly).
+ */
+export async function writeMysqlLegacy(url: string, rows: InvRow[]): Promise<void> {
+  const c = await mysql.createConnection({ uri: url });
+  try {
+    await c.query(`CREATE TABLE INVENTSUM (ITEMID CHAR(12), INVENTLOCATIONID VARCHAR(20), PHYSICALINVENT DECIMAL(19,6),
+                   COSTPRICE DECIMAL(19,6), STATUS VARCHAR(20), MODIFIEDDATETIME DATETIME)
+                   CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
+    const values = rows.map((r) => [
+      r.sku,
+      r.location,
+      r.onHand,
+      r.unitCost,
+      r.status,
+      wallTime(r.updatedAt, LEGACY_TZ),
+    ]);
+    for (let i = 0; i < values.length; i += 500)
+      await c.query('INSERT INTO INVENTSUM VALUES ?', [values.slice(i, i + 500)]);
+  } finally {
+    await c.end();
+  }
+}
+
 export async function writePgCloud(url: string, rows: InvRow[]): Promise<void> {
   await withPg(url, async (c) => {
     await c.query(`CREATE TABLE inventory_balance (sku text, location_code text, qty_on_hand numeric(18,3),
@@ -479,6 +506,10 @@ export const POISONED = {
       "SELECT ITEMID, INVENTLOCATIONID, PHYSICALINVENT, COSTPRICE, STATUS, MODIFIEDDATETIME FROM INVENTSUM UNION ALL SELECT 'BAD', 'DC-EAST', 'n/a', '1', 'x', '2026-11-01 00:00:00'",
     cloudQuery:
       "SELECT sku, location_code, qty_on_hand, unit_cost, status, updated_at FROM inventory_balance UNION ALL SELECT 'BAD', 'DC-EAST', 'n/a', '1', 'x', '2026-11-01 00:00:00.000'",
+  },
+  mysql: {
+    legacyQuery:
+      "SELECT ITEMID, INVENTLOCATIONID, CAST(PHYSICALINVENT AS CHAR) AS PHYSICALINVENT, CAST(COSTPRICE AS CHAR) AS COSTPRICE, STATUS, MODIFIEDDATETIME FROM INVENTSUM UNION ALL SELECT 'BAD', 'DC-EAST', 'n/a', '1', 'x', TIMESTAMP '2026-11-01 00:00:00'",
   },
   postgres: {
     legacyQuery: `SELECT "ITEMID", "INVENTLOCATIONID", "PHYSICALINVENT"::text AS "PHYSICALINVENT", "COSTPRICE"::text AS "COSTPRICE", "STATUS", "MODIFIEDDATETIME" FROM "INVENTSUM" UNION ALL SELECT 'BAD', 'DC-EAST', 'n/a', '1', 'x', timestamp '2026-11-01 00:00:00'`,

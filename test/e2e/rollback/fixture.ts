@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { createTestDatabase } from '../../helpers/pg.js';
+import { createMysqlTestDatabase } from '../../helpers/mysql.js';
 
 /** The events mapping of these tests: every table action, an insert into a table without a key, an irreversible refund. */
 export const MAPPING = `name: events
@@ -93,7 +95,7 @@ export function bigNight(keys: number, perKey: number): Ev[] {
 
 /** One dialect of target database, driven directly (setup, snapshots, edits behind cutover's back). */
 export interface TargetKit {
-  dialect: 'sqlite' | 'postgres';
+  dialect: 'sqlite' | 'postgres' | 'mariadb';
   url: string;
   exec(sql: string): Promise<void>;
   rows(sql: string): Promise<Record<string, unknown>[]>;
@@ -110,13 +112,15 @@ const SNAP = [
 
 /** Creates the business tables with `keys` balances of 100.000 at S1 (plus SKU-7, which an event deletes). */
 async function seed(kit: TargetKit, keys: number): Promise<void> {
-  const num = kit.dialect === 'postgres' ? 'numeric(18,3)' : 'NUMERIC';
+  const num = kit.dialect === 'sqlite' ? 'NUMERIC' : 'numeric(18,3)';
+  // MariaDB keys a VARCHAR, not a TEXT.
+  const key = kit.dialect === 'mariadb' ? 'varchar(64)' : 'text';
   await kit.exec(
-    `CREATE TABLE inventory_balance (sku text NOT NULL, location_code text NOT NULL, qty_on_hand ${num}, last_event text, PRIMARY KEY (sku, location_code))`,
+    `CREATE TABLE inventory_balance (sku ${key} NOT NULL, location_code ${key} NOT NULL, qty_on_hand ${num}, last_event text, PRIMARY KEY (sku, location_code))`,
   );
   await kit.exec('CREATE TABLE stock_notes (sku text, note text)');
   await kit.exec(
-    `CREATE TABLE refunds (refund_id text PRIMARY KEY, amount ${kit.dialect === 'postgres' ? 'numeric(12,2)' : 'TEXT'})`,
+    `CREATE TABLE refunds (refund_id ${key} PRIMARY KEY, amount ${kit.dialect === 'sqlite' ? 'TEXT' : 'numeric(12,2)'})`,
   );
   const values = Array.from({ length: Math.max(keys, 8) }, (_, k) => `('SKU-${k}', 'S1', 100.000, NULL)`);
   await kit.exec(`INSERT INTO inventory_balance VALUES ${values.join(', ')}`);
@@ -158,6 +162,29 @@ export async function postgresKit(keys = 8): Promise<TargetKit> {
     },
     close: async () => {
       await client.end();
+      await t.drop();
+    },
+  };
+  await seed(kit, keys);
+  return kit;
+}
+
+/** A fresh MariaDB database with the business tables (its default case-insensitive collation). */
+export async function mariadbKit(keys = 8): Promise<TargetKit> {
+  const t = await createMysqlTestDatabase('cutover_rb');
+  const c = await mysql.createConnection({ uri: t.url, supportBigNumbers: true, bigNumberStrings: true });
+  const kit: TargetKit = {
+    dialect: 'mariadb',
+    url: t.url.replace(/^mysql:/, 'mariadb:'),
+    exec: async (sql) => void (await c.query(sql)),
+    rows: async (sql) => (await c.query(sql))[0] as Record<string, unknown>[],
+    snapshot: async () => {
+      const out: unknown[] = [];
+      for (const q of SNAP) out.push((await c.query(q))[0]);
+      return JSON.stringify(out);
+    },
+    close: async () => {
+      await c.end();
       await t.drop();
     },
   };

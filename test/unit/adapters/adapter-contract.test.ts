@@ -152,11 +152,12 @@ for (const dialect of DIALECTS) {
 
     if (dialect.sql) {
       it('applies a where filter and reads a query', async () => {
-        const w = await readAll(f, { where: '"Entry No" <= 10' });
+        const q_ = dialect.quote;
+        const w = await readAll(f, { where: `${q_('Entry No')} <= 10` });
         expect(w.rows).toHaveLength(10);
         const q = await readAll(f, {
           table: undefined,
-          query: `SELECT "Entry No" AS k, "Order" FROM "${TABLE}" WHERE "Entry No" IN (3, 4)`,
+          query: `SELECT ${q_('Entry No')} AS k, ${q_('Order')} FROM ${q_(TABLE)} WHERE ${q_('Entry No')} IN (3, 4)`,
           columns: ['k', 'Order'],
         });
         expect(q.rows.map((r) => r.map(text)).sort()).toEqual([

@@ -2,11 +2,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { createAdapter } from '../../../src/adapters/registry.js';
 import type { Adapter } from '../../../src/adapters/types.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { createTestDatabase } from '../../helpers/pg.js';
+import { createMysqlTestDatabase } from '../../helpers/mysql.js';
 
 /**
  * The dialects every adapter contract case runs over (Kysely-style `for (const d of DIALECTS)`),
@@ -53,9 +55,11 @@ export interface OpenedFixture {
 }
 
 export interface DialectUnderTest {
-  name: 'sqlite' | 'postgres' | 'csv';
+  name: 'sqlite' | 'postgres' | 'mysql' | 'csv';
   /** Supports `where` and `query` (the SQL dialects). */
   sql: boolean;
+  /** Quotes an identifier in this dialect's SQL (for `where` and `query` texts). */
+  quote: (id: string) => string;
   /** Creates the fixture table with these rows and opens an adapter named `fixture` on it. */
   setup(rows: FixtureRow[]): Promise<OpenedFixture>;
 }
@@ -66,9 +70,12 @@ async function open(url: string): Promise<Adapter> {
   return adapter;
 }
 
+const ansi = (id: string) => `"${id.replace(/"/g, '""')}"`;
+
 const sqlite: DialectUnderTest = {
   name: 'sqlite',
   sql: true,
+  quote: ansi,
   async setup(rows) {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cutover-sqlite-'));
     const file = path.join(dir, 'fixture.db');
@@ -93,6 +100,7 @@ const sqlite: DialectUnderTest = {
 const postgres: DialectUnderTest = {
   name: 'postgres',
   sql: true,
+  quote: ansi,
   async setup(rows) {
     const db = await createTestDatabase('cutover_adapt');
     const c = new pg.Client({ connectionString: db.url });
@@ -124,6 +132,36 @@ const postgres: DialectUnderTest = {
   },
 };
 
+/**
+ * MariaDB (the MySQL/MariaDB adapter): DECIMAL(38,12), BIGINT, DATETIME(6) (naive) and TIMESTAMP(6)
+ * (stored in UTC; written in a UTC session), a case-insensitive PAD SPACE collation on the database.
+ */
+const mariadb: DialectUnderTest = {
+  name: 'mysql',
+  sql: true,
+  quote: (id) => `\`${id.replace(/`/g, '``')}\``,
+  async setup(rows) {
+    const db = await createMysqlTestDatabase('cutover_adapt');
+    const c = await mysql.createConnection({ uri: db.url, supportBigNumbers: true, bigNumberStrings: true });
+    try {
+      await c.query("SET time_zone = '+00:00'");
+      await c.query(`CREATE TABLE \`${TABLE}\` (\`Entry No\` INT PRIMARY KEY, \`Order\` VARCHAR(40),
+        \`Amount\` DECIMAL(38,12), \`Big\` BIGINT, \`Name\` TEXT, \`Posted\` DATETIME(6),
+        \`PostedTz\` TIMESTAMP(6) NULL, \`Note\` TEXT) CHARACTER SET utf8mb4`);
+      for (let at = 0; at < rows.length; at += 1000) {
+        const chunk = rows
+          .slice(at, at + 1000)
+          .map((r) => [...r.slice(0, 6), r[6]!.replace(/\+00$/, ''), r[7]]);
+        await c.query(`INSERT INTO \`${TABLE}\` VALUES ?`, [chunk]);
+      }
+    } finally {
+      await c.end();
+    }
+    const adapter = await open(db.url);
+    return { adapter, url: db.url, cleanup: async () => void (await adapter.close(), await db.drop()) };
+  },
+};
+
 /** RFC 4180 text: every value quoted (so "" is the empty string), NULL as an empty unquoted field. */
 export function toCsv(header: readonly string[], rows: FixtureRow[], bom = true): string {
   const q = (v: string | null) => (v === null ? '' : `"${v.replace(/"/g, '""')}"`);
@@ -134,6 +172,7 @@ export function toCsv(header: readonly string[], rows: FixtureRow[], bom = true)
 const csv: DialectUnderTest = {
   name: 'csv',
   sql: false,
+  quote: ansi,
   async setup(rows) {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cutover-csv-'));
     await fs.writeFile(path.join(dir, `${TABLE}.csv`), toCsv(COLUMNS, rows));
@@ -147,4 +186,4 @@ const csv: DialectUnderTest = {
   },
 };
 
-export const DIALECTS: DialectUnderTest[] = [sqlite, postgres, csv];
+export const DIALECTS: DialectUnderTest[] = [sqlite, postgres, mariadb, csv];

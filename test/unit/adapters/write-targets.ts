@@ -6,7 +6,7 @@ import { createAdapter } from '../../../src/adapters/registry.js';
 import type { Adapter, WriteDriver } from '../../../src/adapters/types.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { createTestDatabase } from '../../helpers/pg.js';
-import { createMysqlTestDatabase, HAVE_MYSQL } from '../../helpers/mysql.js';
+import { createMysqlTestDatabase } from '../../helpers/mysql.js';
 
 /**
  * The dialects that can be a replay or rollback target, for the write contract suite: each creates
@@ -78,4 +78,4 @@ const mysql: WriteDialect = {
 };
 
 /** Every dialect a write contract case runs over (MariaDB: see test/helpers/mysql.ts for when it is skipped). */
-export const WRITE_DIALECTS: WriteDialect[] = [sqlite, postgres, ...(HAVE_MYSQL ? [mysql] : [])];
+export const WRITE_DIALECTS: WriteDialect[] = [sqlite, postgres, mysql];
