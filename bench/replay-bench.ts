@@ -22,7 +22,7 @@ import { loadConfig } from '../src/config/load-config.js';
 import { loadEventsMapping } from '../src/config/events-schema.js';
 import { openControlStore } from '../src/store/control-store.js';
 import { openAdapter } from '../src/adapters/registry.js';
-import { runReplay, defaultGroup } from '../src/replay/run-replay.js';
+import { runReplay, defaultGroup } from '../src/app/run-replay.js';
 import { silentLogger } from '../src/util/logger.js';
 
 const { values: args } = parseArgs({

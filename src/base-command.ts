@@ -6,7 +6,6 @@ import { createLogger, type Logger } from './util/logger.js';
 import { loadConfig, type LoadedConfig } from './config/load-config.js';
 import { openControlStore, type ControlStore } from './store/control-store.js';
 import type { Adapter } from './adapters/types.js';
-import { ConfigError } from './errors.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -75,16 +74,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Opens the named connection from cutover.yaml; it is closed when the command ends. */
   protected async adapter_(name: string): Promise<Adapter> {
-    const config = await this.config_();
-    const conn = config.connections[name];
-    if (!conn)
-      throw new ConfigError(
-        `There is no connection "${name}" in ${config.file}.`,
-        `Use one of: ${Object.keys(config.connections).join(', ') || '(none defined)'}.`,
-      );
     // Loaded here, not up front: the registry pulls in every driver, which `runs list` never needs.
-    const { openAdapter } = await import('./adapters/registry.js');
-    const adapter = await openAdapter(conn, { logger: this.logger });
+    const { openConnection } = await import('./app/open-connection.js');
+    const adapter = await openConnection(await this.config_(), name, this.logger);
     this.defer(() => adapter.close());
     return adapter;
   }

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { UsageError } from '../errors.js';
 import { loadMappings } from '../config/load-mappings.js';
-import { runReconcileMany } from '../reconcilers/run-reconcile.js';
+import { runReconcileMany } from '../app/run-reconcile.js';
 import { REPORT_FORMATS, type ReportFormat } from '../reports/formats.js';
 import { redact } from '../util/redact.js';
 import { parseWindow } from '../reconcilers/window.js';
@@ -75,6 +75,7 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       formats,
       memoryMb: this.flags.memory,
       progress,
+      openAdapter: (name) => this.adapter_(name),
       logger: this.logger,
     });
     const { runs, status, failures } = batch;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { loadEventsMapping } from '../config/events-schema.js';
-import { runReplay } from '../replay/run-replay.js';
+import { runReplay } from '../app/run-replay.js';
 import { writeReplayReport } from '../replay/replay-report.js';
 import { progressLine, renderReplay, replayJson } from '../replay/render.js';
 

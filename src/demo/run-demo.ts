@@ -10,7 +10,8 @@ import { loadConfig } from '../config/load-config.js';
 import { loadMappings } from '../config/load-mappings.js';
 import { openControlStore } from '../store/control-store.js';
 import { UsageError } from '../errors.js';
-import { runReconcile, type ReportFormat } from '../reconcilers/run-reconcile.js';
+import { runReconcile, type ReportFormat } from '../app/run-reconcile.js';
+import { openConnection } from '../app/open-connection.js';
 import type { Progress } from '../reconcilers/progress.js';
 import type { ReconcileSummary } from '../reconcilers/types.js';
 import { buildDemoDatabases } from './build-demo-databases.js';
@@ -93,6 +94,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
           store,
           mapping,
           formats: opts.formats ?? ['xlsx', 'json'],
+          openAdapter: (name) => openConnection(config, name, opts.logger),
           logger: opts.logger,
           progress: opts.progress,
         }),

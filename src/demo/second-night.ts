@@ -7,12 +7,11 @@ import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Mapping } from '../config/mapping-schema.js';
 import { loadEventsMapping } from '../config/events-schema.js';
-import { ConfigError } from '../errors.js';
-import { openAdapter } from '../adapters/registry.js';
 import type { Adapter } from '../adapters/types.js';
 import type { ControlStore } from '../store/control-store.js';
-import { runReplay, type ReplayCounts } from '../replay/run-replay.js';
-import { runReconcile } from '../reconcilers/run-reconcile.js';
+import { runReplay, type ReplayCounts } from '../app/run-replay.js';
+import { runReconcile } from '../app/run-reconcile.js';
+import { openConnection } from '../app/open-connection.js';
 import type { ReconcileSummary } from '../reconcilers/types.js';
 import { silentLogger } from '../util/logger.js';
 import { writeDashboard } from '../dashboard/write-dashboard.js';
@@ -48,13 +47,7 @@ export async function runSecondNight(opts: {
       dryRun: false,
       logger,
       openAdapter: async (name) => {
-        const conn = config.connections[name];
-        if (!conn)
-          throw new ConfigError(
-            `There is no connection "${name}" in ${config.file}.`,
-            'Run the demo in a new folder.',
-          );
-        const adapter = await openAdapter(conn, { logger });
+        const adapter = await openConnection(config, name, logger);
         adapters.push(adapter);
         return adapter;
       },
@@ -65,7 +58,16 @@ export async function runSecondNight(opts: {
   const runs: ReconcileSummary[] = [];
   for (const mapping of opts.mappings) {
     opts.step(`Reconciling ${mapping.name} again (the second night)…`);
-    runs.push(await runReconcile({ config, store, mapping, formats: ['json'], logger }));
+    runs.push(
+      await runReconcile({
+        config,
+        store,
+        mapping,
+        formats: ['json'],
+        logger,
+        openAdapter: (name) => openConnection(config, name, logger),
+      }),
+    );
   }
   const dashboard = path.join(opts.dir, 'dashboard.html');
   opts.step(`Writing ${dashboard}…`);

@@ -3,7 +3,7 @@
  * on each explained difference, its cause's kind. Diagnosing a run again replaces both.
  */
 import type { ControlStore } from '../store/control-store.js';
-import { streamDifferences } from '../reports/difference-source.js';
+import { streamDifferences } from '../store/differences.js';
 import { diagnose } from './diagnose.js';
 import type { Cause, Diagnosis } from './types.js';
 

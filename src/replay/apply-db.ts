@@ -1,18 +1,12 @@
-import type { EventRule } from '../config/events-schema.js';
 import type { GroupOutcome, WriteAction, WriteDriver } from '../adapters/types.js';
-import type { ReplayEvent } from './event.js';
+import type { DbPlan } from './event.js';
 import { LEDGER_SPEC, type LedgerRow } from './ledger.js';
 import { resolveColumns } from './resolve.js';
 import { PermanentError } from './retry-policy.js';
 import { isDecimal } from './decimal.js';
 
 /** One event ready to apply to a database target. */
-export interface DbPlan {
-  event: ReplayEvent;
-  rule: EventRule;
-  seq: number;
-  runId: string;
-}
+export type { DbPlan };
 
 /**
  * Applies a group of events (each of a different key) in ONE transaction, each with its ledger

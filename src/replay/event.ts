@@ -1,4 +1,5 @@
 import { instantProblem } from '../util/instant-text.js';
+import type { EventRule } from '../config/events-schema.js';
 
 /** One captured event, validated. `index` is its position in the source (0-based), `line` its line (or row) number. */
 export interface ReplayEvent {
@@ -98,4 +99,12 @@ function tryJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** One event planned onto a database target: its rule, its place in the source and its run. */
+export interface DbPlan {
+  event: ReplayEvent;
+  rule: EventRule;
+  seq: number;
+  runId: string;
 }

@@ -1,4 +1,4 @@
-import type { ReplayProgress, ReplayResult } from './run-replay.js';
+import type { ReplayProgress, ReplayResult } from './replay-types.js';
 
 /** The SPEC `--json` shape of a replay (plus the report paths and dry-run detail when present). */
 export function replayJson(

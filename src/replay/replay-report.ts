@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ReplayResult } from './run-replay.js';
+import type { ReplayResult } from './replay-types.js';
 import { writeAtomically } from '../reports/atomic-file.js';
 import { scaleOf } from '../reconcilers/decimal.js';
 import { writeTableWorkbook, type SummaryItem, type TableRow } from '../reports/simple-workbook.js';

@@ -9,7 +9,7 @@ import {
   sampleDifferences,
   streamDifferences,
   type DifferenceCounts,
-} from './difference-source.js';
+} from '../store/differences.js';
 import { FieldKinds } from './field-kinds.js';
 import { CLASS_SHEETS } from './detail-layout.js';
 import { writeAtomically } from './atomic-file.js';

@@ -5,7 +5,7 @@ import type { ControlStore } from '../store/control-store.js';
 import type { Difference, ReconcileSummary } from '../reconcilers/types.js';
 import { displayKey } from '../reconcilers/key.js';
 import { byText, cleanButDiffers, differingTotalsWhenClean, groupLabel } from '../reconcilers/render-summary.js';
-import { streamDifferences } from './difference-source.js';
+import { streamDifferences } from '../store/differences.js';
 import { controlTotals, lineCurrency, lineScale } from './control-totals.js';
 import { isDecimal, toScaled } from './number-format.js';
 import { formatCount, formatFigure } from '../util/figures.js';

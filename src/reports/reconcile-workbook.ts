@@ -7,7 +7,7 @@ import {
   sampleDifferences,
   streamDifferences,
   type DifferenceCounts,
-} from './difference-source.js';
+} from '../store/differences.js';
 import { FieldKinds } from './field-kinds.js';
 import { displayWidth } from './number-format.js';
 import { CLASS_SHEETS, allocateRows, detailLayout, sampledWidth, type DetailLayout } from './detail-layout.js';

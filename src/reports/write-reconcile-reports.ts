@@ -6,7 +6,7 @@ import type { ControlStore } from '../store/control-store.js';
 import type { ReconcileSummary } from '../reconcilers/types.js';
 import { UsageError } from '../errors.js';
 import { REPORT_FILES, REPORT_FORMATS, type ReportFormat } from './formats.js';
-import { countDifferences, type DifferenceCounts } from './difference-source.js';
+import { countDifferences, type DifferenceCounts } from '../store/differences.js';
 import { writeDifferencesCsv } from './differences-csv.js';
 import { writeJsonReport } from './json-report.js';
 import { writeMarkdownReport } from './markdown.js';

@@ -1,5 +1,7 @@
 import type { RollbackPlan, PlanAction } from './plan-types.js';
-import type { ApplyOptions } from './apply.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { ControlStore } from '../store/control-store.js';
+import type { Adapter } from '../adapters/types.js';
 import { getRun } from '../store/runs.js';
 import { eventStates } from './rollback-ledger.js';
 import { UsageError } from '../errors.js';
@@ -12,7 +14,7 @@ import type { TargetDb } from './target-rows.js';
  * replay ledger, marked): event id → the plan that undid it.
  */
 export async function openPlanTargets(
-  opts: Pick<ApplyOptions, 'config' | 'store' | 'openAdapter'>,
+  opts: { config: LoadedConfig; store: ControlStore; openAdapter: (name: string) => Promise<Adapter> },
   plan: RollbackPlan,
 ): Promise<{ dbs: Map<string, TargetDb>; undone: Map<string, string> }> {
   const run = await getRun(opts.store, plan.runId, 'replay').catch(() => {

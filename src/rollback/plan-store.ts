@@ -1,5 +1,6 @@
 import type { ControlStore } from '../store/control-store.js';
 import { DataError, UsageError } from '../errors.js';
+import { setRunStatus } from '../store/runs.js';
 import { canonicalJson, planHash } from './plan-hash.js';
 import type { RollbackPlan } from './plan-types.js';
 import { claimRun, stopHeartbeat } from '../store/run-liveness.js';
@@ -81,6 +82,6 @@ export async function setPlanStatus(
   if (status === 'applying') await claimRun(store, planId, status);
   else {
     stopHeartbeat(planId);
-    await store.knex('cutover_runs').where({ id: planId }).update({ status, finished_at: now });
+    await setRunStatus(store, planId, status, now);
   }
 }

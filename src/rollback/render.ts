@@ -1,5 +1,5 @@
 import type { RollbackPlan } from './plan-types.js';
-import type { ApplyResult } from './apply.js';
+import type { ApplyResult } from './apply-types.js';
 import type { ReportFiles } from './rollback-report.js';
 import { groupItems } from './group-items.js';
 import { formatFigure } from '../util/figures.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { writeAtomically } from '../reports/atomic-file.js';
 import { writeTableWorkbook, type TableRow } from '../reports/simple-workbook.js';
 import type { PlanAction, RollbackPlan } from './plan-types.js';
-import type { ApplyResult, ReportItem } from './apply.js';
+import type { ApplyResult, ReportItem } from './apply-types.js';
 
 /** How many rows of one kind the Markdown lists (all of them are in the JSON and the workbook). */
 const MD_ROWS = 500;

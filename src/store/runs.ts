@@ -91,6 +91,33 @@ export async function finishRun(
     .update({ status, finished_at: new Date().toISOString(), summary: JSON.stringify(redactDeep(summary)) });
 }
 
+/** Marks a run running again (a resumed replay): not finished until it finishes. */
+export async function resumeRun(store: ControlStore, id: string): Promise<void> {
+  await store.knex('cutover_runs').where({ id }).update({ status: 'running', finished_at: null });
+}
+
+/** Sets a run's status; any status but `running`/`applying` also stamps when it finished. */
+export async function setRunStatus(
+  store: ControlStore,
+  id: string,
+  status: string,
+  finishedAt = new Date().toISOString(),
+): Promise<void> {
+  const open = status === 'running' || status === 'applying';
+  await store
+    .knex('cutover_runs')
+    .where({ id })
+    .update({ status, ...(open ? {} : { finished_at: finishedAt }) });
+}
+
+/** Replaces a run's summary (a replay's checkpoint, an apply's outcome) without touching its status. */
+export async function setRunSummary(store: ControlStore, id: string, summary: unknown): Promise<void> {
+  await store
+    .knex('cutover_runs')
+    .where({ id })
+    .update({ summary: JSON.stringify(summary) });
+}
+
 /** A summary column as stored; text that is not JSON (a crashed writer) is shown, not thrown. */
 function parseSummary(v: unknown): unknown {
   if (typeof v !== 'string') return v ?? null;

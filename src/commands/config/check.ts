@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
-import { checkConfig, renderCheck } from '../../config/check-config.js';
+import { checkConfig, renderCheck } from '../../app/check-config.js';
 
 export default class ConfigCheck extends BaseCommand<typeof ConfigCheck> {
   static override summary = 'Validate cutover.yaml and every mapping; with --connect, open each connection.';

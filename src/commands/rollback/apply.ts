@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { UsageError } from '../../errors.js';
 import { confirm, interactive } from '../../exceptions/prompt.js';
-import { applyRollbackPlan, type ApplyPreview } from '../../rollback/apply.js';
+import { applyRollbackPlan, type ApplyPreview } from '../../app/rollback-apply.js';
 import { writeApplyReport } from '../../rollback/rollback-report.js';
 import { applyJson, renderApply } from '../../rollback/render.js';
 

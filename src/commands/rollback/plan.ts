@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
-import { createRollbackPlan } from '../../rollback/plan.js';
+import { createRollbackPlan } from '../../app/rollback-plan.js';
 import { writePlanReport } from '../../rollback/rollback-report.js';
 import { planJson, renderPlan } from '../../rollback/render.js';
 

@@ -1,7 +1,7 @@
 /** Inventory: quantity control totals by location, and the inventory value (on hand × unit cost) per side. */
 import type { Mapping } from '../../config/mapping-schema.js';
 import type { TotalLine } from '../types.js';
-import { requireFields, type DomainCheck } from './domain-check.js';
+import { requireFields, type DomainCheck } from './domain.js';
 import {
   autoLabel,
   fieldDimension,

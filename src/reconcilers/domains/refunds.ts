@@ -1,7 +1,7 @@
 /** Refunds: amount and count by status and by day, and the refund amount variance in each currency. */
 import type { Mapping } from '../../config/mapping-schema.js';
 import type { TotalLine } from '../types.js';
-import { requireFields, type DomainCheck } from './domain-check.js';
+import { requireFields, type DomainCheck } from './domain.js';
 import { CycleTimes } from './cycle-time.js';
 import {
   countMeasure,

@@ -8,7 +8,7 @@ import { loadConfig } from '../../../src/config/load-config.js';
 import { loadEventsMapping } from '../../../src/config/events-schema.js';
 import { openControlStore } from '../../../src/store/control-store.js';
 import { openAdapter } from '../../../src/adapters/registry.js';
-import { runReplay, type ReplayResult } from '../../../src/replay/run-replay.js';
+import { runReplay, type ReplayResult } from '../../../src/app/run-replay.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { applyDbGroup, type DbPlan } from '../../../src/replay/apply-db.js';
 import { ensureLedger } from '../../../src/replay/ledger.js';

@@ -7,7 +7,7 @@ import { mdText } from '../../../src/reports/markdown.js';
 import { renderReconcileSummary } from '../../../src/reconcilers/render-summary.js';
 import { totalsSummary } from '../../../src/reports/control-totals.js';
 import { UsageError } from '../../../src/errors.js';
-import { streamDifferences } from '../../../src/reports/difference-source.js';
+import { streamDifferences } from '../../../src/store/differences.js';
 import type { ControlStore } from '../../../src/store/control-store.js';
 import { inventoryMapping, manyMismatches, sampleDiffs, storeRun, tempStore } from './report-fixture.js';
 

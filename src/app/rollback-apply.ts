@@ -2,26 +2,29 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { ControlStore } from '../store/control-store.js';
 import type { Adapter } from '../adapters/types.js';
 import type { Logger } from '../util/logger.js';
-import { audit } from '../store/runs.js';
+import { audit, setRunSummary } from '../store/runs.js';
 import { UsageError } from '../errors.js';
-import type { PlanAction, RollbackPlan } from './plan-types.js';
-import { loadPlan, setPlanStatus } from './plan-store.js';
-import { openPlanTargets, staleRefusal } from './apply-guards.js';
-import { readRows } from './target-rows.js';
-import { ensureRollbackLedger } from './rollback-ledger.js';
-import { walkUndo } from './undo-walk.js';
+import type { PlanAction, RollbackPlan } from '../rollback/plan-types.js';
+import type { ApplyPreview, ApplyResult, ReportItem } from '../rollback/apply-types.js';
+import { loadPlan, setPlanStatus } from '../rollback/plan-store.js';
+import { openPlanTargets, staleRefusal } from '../rollback/apply-guards.js';
+import { readRows } from '../rollback/target-rows.js';
+import { ensureRollbackLedger } from '../rollback/rollback-ledger.js';
+import { walkUndo } from '../rollback/undo-walk.js';
 import {
   compensate,
   compensateGroup,
   isUniqueViolation,
   RowChanged,
   type CompensationOutcome,
-} from './compensate.js';
-import { identityOf } from './row-image.js';
-import { addAmounts } from './amounts.js';
+} from '../rollback/compensate.js';
+import { identityOf } from '../rollback/row-image.js';
+import { addAmounts } from '../rollback/amounts.js';
 
 /** Events undone per transaction (each with its mark): fewer commits, and a crash still loses no mark. */
 const GROUP = 50;
+
+export type { ApplyPreview, ApplyResult, ReportItem };
 
 export interface ApplyOptions {
   config: LoadedConfig;
@@ -33,50 +36,6 @@ export interface ApplyOptions {
   /** Asked once everything is verified and before anything is written; false stops with nothing written. */
   confirm: (preview: ApplyPreview) => Promise<boolean>;
   onProgress?: (done: number, total: number) => void;
-}
-
-/** What apply is about to do, for the confirmation question. */
-export interface ApplyPreview {
-  planId: string;
-  runId: string;
-  targets: string[];
-  toUndo: number;
-  toSkip: number;
-  manual: number;
-}
-
-/** One action in the rollback report. */
-export interface ReportItem {
-  seq: number;
-  eventId: string;
-  eventType: string;
-  eventKey: string;
-  target: string;
-  table: string | null;
-  undo: string;
-  amounts: Record<string, string>;
-  reason?: string;
-  payload?: unknown;
-}
-
-export interface ApplyResult {
-  planId: string;
-  runId: string;
-  hash: string;
-  status: 'complete' | 'partial';
-  counts: { undone: number; skipped: number; manual: number };
-  /** Undone by an earlier run of this apply (resumed) or by another plan: included in, or besides, `undone`. */
-  resumed: number;
-  undoneByOtherPlans: number;
-  byType: Record<
-    string,
-    { undone: number; skipped: number; manual: number; amountsUndone: Record<string, string> }
-  >;
-  undone: ReportItem[];
-  skipped: ReportItem[];
-  manual: ReportItem[];
-  startedAt: string;
-  finishedAt: string;
 }
 
 /**
@@ -217,19 +176,14 @@ export async function applyRollbackPlan(opts: ApplyOptions): Promise<ApplyResult
   result.status = result.counts.skipped || result.counts.manual ? 'partial' : 'complete';
   result.finishedAt = new Date().toISOString();
   await setPlanStatus(store, planId, result.status, { counts: result.counts, resumed: result.resumed });
-  await store
-    .knex('cutover_runs')
-    .where({ id: planId })
-    .update({
-      summary: JSON.stringify({
-        planId,
-        runId: plan.runId,
-        hash,
-        status: result.status,
-        counts: result.counts,
-        planCounts: plan.counts,
-      }),
-    });
+  await setRunSummary(store, planId, {
+    planId,
+    runId: plan.runId,
+    hash,
+    status: result.status,
+    counts: result.counts,
+    planCounts: plan.counts,
+  });
   await audit(store, {
     action: 'rollback.applied',
     subject: planId,

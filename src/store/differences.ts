@@ -1,5 +1,26 @@
-import type { ControlStore } from '../store/control-store.js';
+/** The control store's `cutover_differences`: a run's differences written in batches, read in pages, counted. */
+import type { ControlStore } from './control-store.js';
 import type { Difference, DifferenceType } from '../reconcilers/types.js';
+
+const ROWS_PER_INSERT = 500;
+
+/** One difference as stored: its run, its position, its type, its encoded key and its JSON. */
+export interface DifferenceRow {
+  run_id: string;
+  seq: number;
+  type: string;
+  key_text: string;
+  body: string;
+}
+
+/** Stores a batch of a run's differences in one transaction (multi-row inserts of ROWS_PER_INSERT). */
+export async function insertDifferences(store: ControlStore, rows: readonly DifferenceRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await store.knex.transaction(async (trx) => {
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
+      await trx('cutover_differences').insert(rows.slice(i, i + ROWS_PER_INSERT));
+  });
+}
 
 /** One stored difference with its position in the run. */
 export interface StoredDifference {

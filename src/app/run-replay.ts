@@ -4,7 +4,7 @@ import type { EventsMapping } from '../config/events-schema.js';
 import type { ControlStore } from '../store/control-store.js';
 import type { Adapter } from '../adapters/types.js';
 import type { Logger } from '../util/logger.js';
-import { createRun, finishRun, getRun } from '../store/runs.js';
+import { createRun, finishRun, getRun, setRunStatus, setRunSummary } from '../store/runs.js';
 import { claimRun } from '../store/run-liveness.js';
 import { UsageError } from '../errors.js';
 import {
@@ -13,16 +13,17 @@ import {
   readJsonLineBatches,
   readOutboxTable,
   type SourceIdentity,
-} from './sources.js';
-import { indexEvents, type EventIndex } from './ordering.js';
-import { checkTargetTables, checkTargets, openTarget, targetNameOf, type Target } from './targets.js';
-import { ensureLedger, LEDGER_TABLE, ledgerRuns } from './ledger.js';
-import { ensureHttpLedger, HTTP_LEDGER_TABLE } from './apply-http.js';
-import { appliedValues, applyItems, prepare, type ExecContext, type WorkItem } from './executor.js';
-import { recordChainFailure } from './failures.js';
-import { ReplayTally, type ReplayCounts, type TypeStats } from './tally.js';
-import { dryRun, type DryRunResult } from './dry-run.js';
-import { loadWriteColumns, type WriteColumns } from './write-values.js';
+} from '../replay/sources.js';
+import { indexEvents, type EventIndex } from '../replay/ordering.js';
+import { checkTargetTables, checkTargets, openTarget, targetNameOf, type Target } from '../replay/targets.js';
+import { ensureLedger, LEDGER_TABLE, ledgerRuns } from '../replay/ledger.js';
+import { ensureHttpLedger, HTTP_LEDGER_TABLE } from '../replay/apply-http.js';
+import { appliedValues, applyItems, prepare, type ExecContext, type WorkItem } from '../replay/executor.js';
+import { recordChainFailure } from '../replay/failures.js';
+import { ReplayTally, type ReplayCounts, type TypeStats } from '../replay/tally.js';
+import type { ReplayProgress, ReplayResult } from '../replay/replay-types.js';
+import { dryRun } from '../replay/dry-run.js';
+import { loadWriteColumns, type WriteColumns } from '../replay/write-values.js';
 
 export interface ReplayOptions {
   config: LoadedConfig;
@@ -47,35 +48,7 @@ export interface ReplayOptions {
   httpTimeoutMs?: number;
 }
 
-export type { ReplayCounts, TypeStats };
-
-export interface ReplayProgress extends ReplayCounts {
-  total: number;
-  elapsedMs: number;
-}
-
-export interface ReplayResult {
-  runId: string | null;
-  status: 'complete' | 'failures' | 'interrupted' | 'dry-run';
-  counts: ReplayCounts;
-  exceptions: { opened: number };
-  byType: Record<string, TypeStats>;
-  failures: {
-    eventId: string | null;
-    key: string;
-    line: number;
-    error: string;
-    exceptionIds: string[];
-    parked: number;
-  }[];
-  source: SourceIdentity;
-  mappingFile: string;
-  targets: string[];
-  elapsedMs: number;
-  eventsPerSecond: number;
-  resumed: boolean;
-  dryRun?: DryRunResult;
-}
+export type { ReplayCounts, ReplayProgress, ReplayResult, TypeStats };
 
 interface Chain {
   key: string;
@@ -134,21 +107,13 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
     } else {
       runId = await createRun(store, { prefix: 'p', command: 'replay' });
       const checkpoint = { source: identity, mappingFile: mapping.file, target: opts.target ?? null };
-      await store
-        .knex('cutover_runs')
-        .where({ id: runId })
-        .update({ summary: JSON.stringify(checkpoint) });
+      await setRunSummary(store, runId, checkpoint);
     }
     try {
       return await replayOn(opts, { runId, spec, identity, ix, targets, targetNames, columns, t0 });
     } catch (err) {
       // A failure half-way (a lost connection): the run can be resumed, and says so.
-      if (runId)
-        await store
-          .knex('cutover_runs')
-          .where({ id: runId })
-          .update({ status: 'interrupted', finished_at: new Date().toISOString() })
-          .catch(() => undefined);
+      if (runId) await setRunStatus(store, runId, 'interrupted').catch(() => undefined);
       throw err;
     }
   } finally {

@@ -7,17 +7,17 @@ import { LEDGER_TABLE, readLedger } from '../replay/ledger.js';
 import { HTTP_LEDGER_TABLE } from '../replay/apply-http.js';
 import { recordException } from '../exceptions/queue.js';
 import { UsageError } from '../errors.js';
-import type { PlanAction, RollbackPlan, TypeSummary } from './plan-types.js';
-import { openTargetDb, runTargets, type ReplaySummary } from './run-targets.js';
-import { readRows, type TargetDb } from './target-rows.js';
-import { hasRollbackLedger, marksOf } from './rollback-ledger.js';
-import { dbAction, httpAction, type HttpLedgerRow } from './build-actions.js';
+import type { PlanAction, RollbackPlan, TypeSummary } from '../rollback/plan-types.js';
+import { openTargetDb, runTargets, type ReplaySummary } from '../rollback/run-targets.js';
+import { readRows, type TargetDb } from '../rollback/target-rows.js';
+import { hasRollbackLedger, marksOf } from '../rollback/rollback-ledger.js';
+import { dbAction, httpAction, type HttpLedgerRow } from '../rollback/build-actions.js';
 import { loadEventsMapping } from '../config/events-schema.js';
-import { walkUndo } from './undo-walk.js';
-import { addAmounts, netAmounts, payloadAmounts } from './amounts.js';
-import { loadPayloads } from './event-payloads.js';
-import { planHash } from './plan-hash.js';
-import { savePlan } from './plan-store.js';
+import { walkUndo } from '../rollback/undo-walk.js';
+import { addAmounts, netAmounts, payloadAmounts } from '../rollback/amounts.js';
+import { loadPayloads } from '../rollback/event-payloads.js';
+import { planHash } from '../rollback/plan-hash.js';
+import { savePlan } from '../rollback/plan-store.js';
 
 export interface PlanOptions {
   config: LoadedConfig;

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { LoadedConfig } from './load-config.js';
-import { listMappingFiles, loadMapping, requireDistinctNames } from './load-mappings.js';
-import { checkEventTargetsWritable, loadEventsMapping } from './events-schema.js';
-import type { Mapping } from './mapping-schema.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import { listMappingFiles, loadMapping, requireDistinctNames } from '../config/load-mappings.js';
+import { checkEventTargetsWritable, loadEventsMapping } from '../config/events-schema.js';
+import type { Mapping } from '../config/mapping-schema.js';
 import { createAdapter } from '../adapters/registry.js';
 import { redact, redactUrl } from '../util/redact.js';
 import type { Logger } from '../util/logger.js';

@@ -8,16 +8,16 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import type { ControlStore } from '../store/control-store.js';
-import { encodeKey } from './key.js';
-import type { Difference } from './types.js';
+import { insertDifferences, type DifferenceRow } from '../store/differences.js';
+import { encodeKey } from '../reconcilers/key.js';
+import type { Difference } from '../reconcilers/types.js';
 
-const ROWS_PER_INSERT = 500;
 const ROWS_PER_TRANSACTION = 5000;
 
 /** Streams differences to the report file and the control store. */
 export class DifferenceWriter {
   private seq = 0;
-  private pending: { run_id: string; seq: number; type: string; key_text: string; body: string }[] = [];
+  private pending: DifferenceRow[] = [];
   private readonly out: fs.WriteStream;
   private readonly tmp: string;
   private readonly byType: Record<string, number> = {};
@@ -88,9 +88,6 @@ export class DifferenceWriter {
     if (this.pending.length === 0) return;
     const rows = this.pending;
     this.pending = [];
-    await this.store.knex.transaction(async (trx) => {
-      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
-        await trx('cutover_differences').insert(rows.slice(i, i + ROWS_PER_INSERT));
-    });
+    await insertDifferences(this.store, rows);
   }
 }

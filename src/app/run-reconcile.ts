@@ -6,11 +6,10 @@
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { openAdapter } from '../adapters/registry.js';
 import type { Adapter } from '../adapters/types.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Mapping } from '../config/mapping-schema.js';
-import { ConfigError, CutoverError } from '../errors.js';
+import { CutoverError } from '../errors.js';
 import type { ControlStore } from '../store/control-store.js';
 import { createRun, finishRun } from '../store/runs.js';
 import { silentLogger } from '../util/logger.js';
@@ -22,14 +21,14 @@ import { redact } from '../util/redact.js';
 import { ensureFolder } from '../reports/atomic-file.js';
 import { diagnoseRun } from '../diagnosis/cause-store.js';
 import { measureFieldsOf, moneyFieldsOf } from '../diagnosis/run-diagnosis.js';
-import { compareStreams, type CompareStats } from './compare.js';
+import { compareStreams, type CompareStats } from '../reconcilers/compare.js';
 import { DifferenceWriter } from './difference-writer.js';
-import { domainCheckFor } from './domains/domain-check.js';
-import { ControlTotals, mergeTotals, totalsFromMapping } from './domains/totals.js';
-import type { Progress } from './progress.js';
-import { planSide, readAhead, readCanonical, type Side } from './read-side.js';
-import type { ReconcileSummary } from './types.js';
-import type { TimeWindow } from './window.js';
+import { domainCheckFor } from '../reconcilers/domains/domain-check.js';
+import { ControlTotals, mergeTotals, totalsFromMapping } from '../reconcilers/domains/totals.js';
+import type { Progress } from '../reconcilers/progress.js';
+import { planSide, readAhead, readCanonical, type Side } from '../reconcilers/read-side.js';
+import type { ReconcileSummary } from '../reconcilers/types.js';
+import type { TimeWindow } from '../reconcilers/window.js';
 
 export type { ReportFormat } from '../reports/formats.js';
 
@@ -44,8 +43,8 @@ export interface ReconcileOptions {
   memoryMb?: number;
   progress?: Progress;
   logger?: Logger;
-  /** Opens a connection by name (default: from cutover.yaml); adapters opened here are closed here. */
-  open?: (connection: string) => Promise<Adapter>;
+  /** Opens a connection of cutover.yaml by name (injected, as for replay and rollback); the run closes what it opened. */
+  openAdapter: (connection: string) => Promise<Adapter>;
   /** Rows per batch asked of the adapters. */
   batchSize?: number;
 }
@@ -70,17 +69,7 @@ export async function runReconcile(opts: ReconcileOptions): Promise<ReconcileSum
   const domain = domainCheckFor(mapping);
   const totals = new ControlTotals(mergeTotals(totalsFromMapping(mapping), domain?.totals ?? []));
 
-  const open =
-    opts.open ??
-    ((name: string) => {
-      const conn = config.connections[name];
-      if (!conn)
-        throw new ConfigError(
-          `There is no connection "${name}" in ${config.file}.`,
-          `Use one of: ${Object.keys(config.connections).join(', ')}.`,
-        );
-      return openAdapter(conn, { logger });
-    });
+  const open = opts.openAdapter;
   const opened: Adapter[] = [];
   const closeAll = async () => {
     for (const a of opened.splice(0)) await a.close().catch(() => undefined);
