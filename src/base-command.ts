@@ -99,12 +99,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     try {
       return await write();
     } catch (err) {
-      const why = err instanceof CutoverError ? err.paragraph() : ((err as Error)?.message ?? String(err));
-      process.stderr.write(
-        `Warning: ${what} is done and recorded in the control store, but its report could not be written: ${redact(why)}\n`,
-      );
+      this.warnReportNotWritten(what, err);
       return undefined;
     }
+  }
+
+  /** Says on stderr that recorded work stands though its report could not be written; exit at least 1. */
+  protected warnReportNotWritten(what: string, err: unknown): void {
+    const why = err instanceof CutoverError ? err.paragraph() : ((err as Error)?.message ?? String(err));
+    process.stderr.write(
+      `Warning: ${what} is done and recorded in the control store, but its report could not be written: ${redact(why)}\n`,
+    );
+    this.exitStatus = Math.max(this.exitStatus, 1);
   }
 
   protected emit(result: unknown, human: () => string): void {

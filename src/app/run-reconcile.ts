@@ -4,6 +4,7 @@
  * checks tap the canonical rows, stream every difference to differences.jsonl and the control store,
  * then record the run, sync the exception queue and write the reports.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Adapter } from '../adapters/types.js';
@@ -11,7 +12,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { Mapping } from '../config/mapping-schema.js';
 import { CutoverError } from '../errors.js';
 import type { ControlStore } from '../store/control-store.js';
-import { createRun, finishRun } from '../store/runs.js';
+import { createRun, finishRun, setRunSummary } from '../store/runs.js';
 import { silentLogger } from '../util/logger.js';
 import { syncReconcileExceptions } from '../exceptions/sync.js';
 import { REPORT_FILES, type ReportFormat } from '../reports/formats.js';
@@ -47,6 +48,12 @@ export interface ReconcileOptions {
   openAdapter: (connection: string) => Promise<Adapter>;
   /** Rows per batch asked of the adapters. */
   batchSize?: number;
+  /**
+   * Told when the run is recorded but its reports could not be written (a full disk, a folder in the
+   * way): the run keeps what it found and is returned, naming only the reports that exist. Without
+   * it, that error is thrown (after the run is recorded).
+   */
+  onReportsNotWritten?: (summary: ReconcileSummary, err: unknown) => void;
 }
 
 /** A path as shown in output: relative to the working folder when it is under it. */
@@ -136,6 +143,8 @@ async function execute(
     );
   const legacy = stream('legacy');
   const cloud = stream('cloud');
+  const formats = opts.formats ?? config.reportFormats;
+  let recorded: ReconcileSummary;
   try {
     const gen = compareStreams(mapping, legacy, cloud, { memoryMb: opts.memoryMb });
     let stats: CompareStats;
@@ -206,21 +215,12 @@ async function execute(
         ).causes
       : [];
 
-    const formats = opts.formats ?? config.reportFormats;
     // The paths go in first, so every report (the json one is this summary) names all of them.
     for (const f of formats) summary.reports![f] = shownPath(path.join(outDir, REPORT_FILES[f]));
-    const written = await writeReconcileReports({
-      store,
-      summary,
-      mapping,
-      runId,
-      formats,
-      outDir,
-      xlsxDetailRowCap: config.xlsxDetailRowCap,
-    });
-    for (const [f, file] of Object.entries(written)) summary.reports![f] = shownPath(file);
+    // The run is recorded before its reports are written: a report that cannot be written (a full
+    // disk) does not undo a run whose differences are stored and whose queue is synced.
     await finishRun(store, runId, status, summary);
-    return summary;
+    recorded = summary;
   } catch (err) {
     progress?.done();
     await Promise.all([legacy.stop(), cloud.stop()]).catch(() => undefined);
@@ -232,6 +232,41 @@ async function execute(
     }).catch(() => undefined);
     throw err;
   }
+  await writeReports(opts, recorded, outDir, formats);
+  return recorded;
+}
+
+/**
+ * Writes a recorded run's reports. When one cannot be written, the run keeps its status and names
+ * only the reports that exist (in what is returned and in the control store); the failure goes to
+ * `onReportsNotWritten`, or is thrown without it.
+ */
+async function writeReports(
+  opts: ReconcileOptions,
+  summary: ReconcileSummary,
+  outDir: string,
+  formats: ReportFormat[],
+): Promise<void> {
+  const { store, mapping, config } = opts;
+  try {
+    const written = await writeReconcileReports({
+      store,
+      summary,
+      mapping,
+      runId: summary.runId,
+      formats,
+      outDir,
+      xlsxDetailRowCap: config.xlsxDetailRowCap,
+    });
+    const before = JSON.stringify(summary.reports);
+    for (const [f, file] of Object.entries(written)) summary.reports![f] = shownPath(file);
+    if (JSON.stringify(summary.reports) !== before) await setRunSummary(store, summary.runId, summary);
+  } catch (err) {
+    for (const [f, file] of Object.entries(summary.reports ?? {})) if (!fs.existsSync(file)) delete summary.reports![f];
+    await setRunSummary(store, summary.runId, summary).catch(() => undefined);
+    if (!opts.onReportsNotWritten) throw err;
+    opts.onReportsNotWritten(summary, err);
+  }
 }
 
 /** The outcome of reconciling several mappings: the runs that completed, and those that could not run. */
@@ -239,6 +274,8 @@ export interface ReconcileBatch {
   runs: ReconcileSummary[];
   status: 'clean' | 'differences' | 'error';
   failures: { name: string; error: CutoverError }[];
+  /** Runs recorded (and in `runs`) whose reports could not all be written. */
+  reportsNotWritten: { runId: string; error: unknown }[];
 }
 
 /**
@@ -252,9 +289,12 @@ export async function runReconcileMany(
 ): Promise<ReconcileBatch> {
   const runs: ReconcileSummary[] = [];
   const failures: ReconcileBatch['failures'] = [];
+  const reportsNotWritten: ReconcileBatch['reportsNotWritten'] = [];
+  const onReportsNotWritten = (summary: ReconcileSummary, error: unknown) =>
+    reportsNotWritten.push({ runId: summary.runId, error });
   for (const mapping of mappings) {
     try {
-      runs.push(await runReconcile({ ...opts, mapping }));
+      runs.push(await runReconcile({ ...opts, mapping, onReportsNotWritten }));
     } catch (err) {
       if (mappings.length === 1 || !(err instanceof CutoverError)) throw err;
       opts.logger?.debug({ err, mapping: mapping.name }, 'mapping could not run');
@@ -262,5 +302,5 @@ export async function runReconcileMany(
     }
   }
   const status = failures.length ? 'error' : runs.some((r) => r.status !== 'clean') ? 'differences' : 'clean';
-  return { runs, status, failures };
+  return { runs, status, failures, reportsNotWritten };
 }

@@ -80,6 +80,7 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
     });
     const { runs, status, failures } = batch;
     this.exitStatus = status === 'error' ? 2 : status === 'differences' ? 1 : 0;
+    for (const r of batch.reportsNotWritten) this.warnReportNotWritten(`Reconcile ${r.runId}`, r.error);
     const errors = failures.map((f) => ({ name: f.name, error: redact(f.error.paragraph()) }));
     for (const e of errors) process.stderr.write(`Error: mapping ${e.name} did not run: ${e.error}\n`);
     // One mapping that could not run still prints one object under --json: what a scheduler parses.

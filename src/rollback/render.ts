@@ -5,9 +5,15 @@ import { groupItems } from './group-items.js';
 import { formatFigure } from '../util/figures.js';
 
 /** `rollback plan --json`. */
-export function planJson(plan: RollbackPlan, hash: string, reports: ReportFiles) {
+export function planJson(plan: RollbackPlan, hash: string, reports: ReportFiles | undefined) {
   const { ok, conflict, manual } = plan.counts;
-  return { planId: plan.planId, runId: plan.runId, hash, counts: { ok, conflict, manual }, reports };
+  return {
+    planId: plan.planId,
+    runId: plan.runId,
+    hash,
+    counts: { ok, conflict, manual },
+    ...(reports ? { reports } : {}),
+  };
 }
 
 /** `rollback apply --json`. */
@@ -16,7 +22,7 @@ export function applyJson(r: ApplyResult, reports: ReportFiles | undefined) {
 }
 
 /** The plan as a lead reads it in the terminal. */
-export function renderPlan(plan: RollbackPlan, hash: string, reports: ReportFiles): string {
+export function renderPlan(plan: RollbackPlan, hash: string, reports: ReportFiles | undefined): string {
   const c = plan.counts;
   const lines = [
     `Rollback plan ${plan.planId} for replay run ${plan.runId} (hash ${hash.slice(0, 12)}…)`,
@@ -34,6 +40,7 @@ export function renderPlan(plan: RollbackPlan, hash: string, reports: ReportFile
       `  ${type}: ${s.ok} ok, ${s.conflict} conflict, ${s.manual} manual${amounts ? ` (replay effect: ${amounts})` : ''}`,
     );
   }
+<<<<<<< HEAD
   lines.push(
     ...groupItems(
       plan.actions.filter((x) => x.status !== 'ok').map((a) => ({ ...a, label: a.status.toUpperCase() })),
@@ -41,6 +48,15 @@ export function renderPlan(plan: RollbackPlan, hash: string, reports: ReportFile
     ),
   );
   lines.push(`Review ${reports.md}, then: cutover rollback apply ${plan.planId}`);
+=======
+  for (const a of plan.actions.filter((x) => x.status !== 'ok').slice(0, 10))
+    lines.push(`  ${a.status.toUpperCase()} ${a.eventId} ${a.eventType}: ${a.reason ?? ''}`);
+  lines.push(
+    reports
+      ? `Review ${reports.md}, then: cutover rollback apply ${plan.planId}`
+      : `Review it (\`cutover runs show ${plan.planId}\`), then: cutover rollback apply ${plan.planId}`,
+  );
+>>>>>>> 22b08c8 (Reconcile writes its reports after the run is recorded, with replay's failure semantics: a report that cannot be written warns, prints the result and exits 1 instead of marking the run error; rollback plan too; e2e test)
   return lines.join('\n');
 }
 

@@ -25,7 +25,9 @@ export default class RollbackPlan extends BaseCommand<typeof RollbackPlan> {
       openAdapter: (name) => this.adapter_(name),
       logger: this.logger,
     });
-    const reports = await writePlanReport(config.reportsDir, plan, hash);
+    const reports = await this.reportAfterWork(`Rollback plan ${plan.planId}`, () =>
+      writePlanReport(config.reportsDir, plan, hash),
+    );
     this.emit(planJson(plan, hash, reports), () => renderPlan(plan, hash, reports));
   }
 }
