@@ -3,7 +3,7 @@
  * burn-down, and absolute control-total variance. Times are compared as integer milliseconds and
  * amounts summed as scaled BigInt, so a figure on the page ties out with the workbook.
  */
-import { formatScaled, isDecimal, scaleOf, toScaled } from '../reports/number-format.js';
+import { formatDecimal, isCanonicalDecimal, scaleOf, toScaled } from '../util/exact-decimal.js';
 
 const DAY_MS = 86_400_000;
 
@@ -151,14 +151,14 @@ export interface VarianceLine {
 
 /** Exact sum of |value| over decimal literals (anything else is skipped), at the largest scale among them. */
 export function absSum(values: readonly string[]): string {
-  const decimals = values.filter(isDecimal);
+  const decimals = values.filter(isCanonicalDecimal);
   const scale = decimals.reduce((m, v) => Math.max(m, scaleOf(v)), 0);
   let units = 0n;
   for (const v of decimals) {
     const d = toScaled(v, scale);
     units += d < 0n ? -d : d;
   }
-  return formatScaled(units, scale);
+  return formatDecimal(units, scale);
 }
 
 /**

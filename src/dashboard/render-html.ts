@@ -4,8 +4,7 @@
  * browser by the bundled Chart.js from a ChartSpec. A Content-Security-Policy of `default-src 'none'`
  * makes the page unable to fetch anything, so it works the same from file:// on an offline laptop.
  */
-import { roundDiv } from '../reconcilers/decimal.js';
-import { formatScaled } from '../reports/number-format.js';
+import { formatDecimal, roundDiv } from '../util/exact-decimal.js';
 import { agingBuckets, groupDigits, shortTime } from './aggregate.js';
 import type { ChartSpec } from './chart-spec.js';
 import { confirmKinds, differenceKinds, type DashboardData, type MappingTrend } from './collect.js';
@@ -25,7 +24,7 @@ const num = (v: string | number) => groupDigits(v);
 
 /** Milliseconds as hours at 2 decimals, rounded half-up in exact arithmetic. */
 export function hours(ms: number): string {
-  return formatScaled(roundDiv(BigInt(ms) * 100n, 3_600_000n), 2);
+  return formatDecimal(roundDiv(BigInt(ms) * 100n, 3_600_000n), 2);
 }
 
 interface Table {

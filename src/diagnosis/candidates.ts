@@ -5,7 +5,7 @@
  * to at most one of them.
  */
 import type { Difference, FieldDelta } from '../reconcilers/types.js';
-import { formatExact, pow10 } from '../reconcilers/decimal.js';
+import { formatExact, pow10 } from '../util/exact-decimal.js';
 import type { CauseKind } from './types.js';
 import { exact, fractionToDecimal, isDecimal, isTimestamp, isZero, ratio, timestampMs } from './values.js';
 

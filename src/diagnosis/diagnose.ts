@@ -5,7 +5,7 @@
  * cause (count, impact, samples, where). Deterministic: the same differences give the same causes.
  */
 import type { CanonicalValue, Difference } from '../reconcilers/types.js';
-import { formatDecimal, roundDiv } from '../reconcilers/decimal.js';
+import { formatDecimal, roundDiv } from '../util/exact-decimal.js';
 import { candidatesOf, type Candidate } from './candidates.js';
 import { suggestionFor } from './suggest.js';
 import { causeKinds, type Cause, type CauseKind, type Confidence, type Diagnosis } from './types.js';

@@ -2,7 +2,7 @@
  * How the detectors read canonical values: exact decimals (scaled BigInt, never floating point),
  * canonical UTC timestamps, and everything else as text.
  */
-import { formatExact, parseExact, pow10, type ExactDecimal } from '../reconcilers/decimal.js';
+import { formatExact, parseExact, pow10, type ExactDecimal } from '../util/exact-decimal.js';
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;

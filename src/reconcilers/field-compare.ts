@@ -14,7 +14,7 @@ import {
   withinAbsolute,
   withinRelative,
   type ExactDecimal,
-} from './decimal.js';
+} from '../util/exact-decimal.js';
 import { canonicalToMicros, parseDuration } from './timestamp.js';
 
 /** Compares two canonical values: undefined when they agree (within tolerance), else the difference. */

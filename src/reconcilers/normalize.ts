@@ -15,7 +15,7 @@ import {
   parseExact,
   rescale,
   type ExactDecimal,
-} from './decimal.js';
+} from '../util/exact-decimal.js';
 import { checkTimeZone, formatInstant, parseInstant } from './timestamp.js';
 
 /** How one side of a mapping turns a selected row into canonical values. */

@@ -3,7 +3,7 @@ import type { DbPlan } from './event.js';
 import { LEDGER_SPEC, type LedgerRow } from './ledger.js';
 import { resolveColumns } from './resolve.js';
 import { PermanentError } from './retry-policy.js';
-import { isDecimal } from './decimal.js';
+import { isDecimal } from '../util/exact-decimal.js';
 
 /** One event ready to apply to a database target. */
 export type { DbPlan };

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ReplayResult } from './replay-types.js';
 import { writeAtomically } from '../reports/atomic-file.js';
-import { scaleOf } from '../reconcilers/decimal.js';
+import { scaleOf } from '../util/exact-decimal.js';
 import { writeTableWorkbook, type SummaryItem, type TableRow } from '../reports/simple-workbook.js';
 
 /**

@@ -1,4 +1,4 @@
-import { DecimalSums } from './decimal.js';
+import { DecimalSums } from './decimal-sums.js';
 
 export interface ReplayCounts {
   read: number;

@@ -1,6 +1,6 @@
 import type { Mapping } from '../config/mapping-schema.js';
 import type { TotalLine, TotalsSummaryEntry } from '../reconcilers/types.js';
-import { formatScaled, isDecimal, scaleOf, toScaled } from './number-format.js';
+import { formatDecimal, isCanonicalDecimal, scaleOf, toScaled } from '../util/exact-decimal.js';
 import { productFactors } from './field-kinds.js';
 
 /**
@@ -52,7 +52,7 @@ export function lineCurrency(line: TotalLine, mapping?: Mapping): string | undef
 
 /** Digits after the point once trailing zeros are dropped ("12.3400" → 2). */
 function significantScale(s: string): number {
-  return isDecimal(s) ? scaleOf(s.includes('.') ? s.replace(/0+$/, '') : s) : 0;
+  return isCanonicalDecimal(s) ? scaleOf(s.includes('.') ? s.replace(/0+$/, '') : s) : 0;
 }
 
 /**
@@ -75,15 +75,15 @@ export function controlTotals(totals: readonly TotalLine[], mapping?: Mapping): 
     const used = grand.length > 0 ? grand : lines;
     const scale = Math.max(...used.map((l) => Math.max(lineScale(l, mapping), scaleOf(l.legacy), scaleOf(l.cloud), scaleOf(l.difference))));
     const sum = (pick: (l: TotalLine) => string) =>
-      formatScaled(
-        used.reduce((acc, l) => acc + (isDecimal(pick(l)) ? toScaled(pick(l), scale) : 0n), 0n),
+      formatDecimal(
+        used.reduce((acc, l) => acc + (isCanonicalDecimal(pick(l)) ? toScaled(pick(l), scale) : 0n), 0n),
         scale,
       );
     // Offsetting errors must not net away: |difference| is summed over the detail lines (the
     // group's lines with a `by`; a group of grand totals only is its own detail).
     const detail = lines.length > grand.length ? lines.filter((l) => Object.keys(l.by).length > 0) : lines;
-    const at = Math.max(scale, ...detail.map((l) => (isDecimal(l.difference) ? scaleOf(l.difference) : 0)));
-    const diffOf = (l: TotalLine) => (isDecimal(l.difference) ? toScaled(l.difference, at) : 0n);
+    const at = Math.max(scale, ...detail.map((l) => (isCanonicalDecimal(l.difference) ? scaleOf(l.difference) : 0)));
+    const diffOf = (l: TotalLine) => (isCanonicalDecimal(l.difference) ? toScaled(l.difference, at) : 0n);
     let abs = 0n;
     let largest: TotalLine | undefined;
     let largestAbs = 0n;
@@ -103,8 +103,8 @@ export function controlTotals(totals: readonly TotalLine[], mapping?: Mapping): 
       legacy: sum((l) => l.legacy),
       cloud: sum((l) => l.cloud),
       difference: sum((l) => l.difference),
-      absDifference: formatScaled(abs, at),
-      largest: largest ? { by: largest.by, difference: formatScaled(diffOf(largest), at) } : null,
+      absDifference: formatDecimal(abs, at),
+      largest: largest ? { by: largest.by, difference: formatDecimal(diffOf(largest), at) } : null,
       // Whole-unit quantities read as whole numbers (2,370,091, not 2,370,091.000); money keeps its cents.
       scale: !currency && lines.every(wholeFigures) ? 0 : Math.max(...used.map((l) => lineScale(l, mapping))),
     };
@@ -113,7 +113,7 @@ export function controlTotals(totals: readonly TotalLine[], mapping?: Mapping): 
 
 /** Are a line's legacy, cloud and difference all whole numbers ("2370091.000")? */
 export function wholeFigures(l: { legacy: string; cloud: string; difference: string }): boolean {
-  return [l.legacy, l.cloud, l.difference].every((v) => !isDecimal(v) || !/\.\d*[1-9]/.test(v));
+  return [l.legacy, l.cloud, l.difference].every((v) => !isCanonicalDecimal(v) || !/\.\d*[1-9]/.test(v));
 }
 
 /** The run summary's `totalsSummary` (SPEC: CLI conventions): the control totals without their display scale. */

@@ -1,4 +1,4 @@
-import { isDecimal } from './number-format.js';
+import { isCanonicalDecimal } from '../util/exact-decimal.js';
 
 /**
  * One CSV cell, quoted as RFC 4180 requires and defused as OWASP "CSV Injection" describes: a value
@@ -11,7 +11,7 @@ import { isDecimal } from './number-format.js';
 export function csvCell(value: string | number | null | undefined, numeric = false): string {
   if (value === null || value === undefined) return '';
   let text = String(value);
-  const exempt = numeric && isDecimal(text);
+  const exempt = numeric && isCanonicalDecimal(text);
   if (!exempt && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
 }

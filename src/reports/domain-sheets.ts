@@ -3,7 +3,8 @@ import type { Mapping } from '../config/mapping-schema.js';
 import type { TotalLine } from '../reconcilers/types.js';
 import type { FieldKinds } from './field-kinds.js';
 import { controlTotals, lineCurrency, lineScale, wholeFigures } from './control-totals.js';
-import { displayWidth, isDecimal, numberFormat, toScaled } from './number-format.js';
+import { displayWidth, numberFormat } from './number-format.js';
+import { isCanonicalDecimal, toScaled } from '../util/exact-decimal.js';
 import { EXCEL_MAX_ROWS, endOfData, openDetailSheet, type StyleCache } from './sheet-writer.js';
 import type { SheetNames } from './sheet-names.js';
 import { sampledWidth } from './detail-layout.js';
@@ -93,7 +94,7 @@ export function writeFigures(
   currency: string | undefined,
   bold = false,
 ): void {
-  const variance = isDecimal(l.difference) && toScaled(l.difference, 38) !== 0n;
+  const variance = isCanonicalDecimal(l.difference) && toScaled(l.difference, 38) !== 0n;
   [l.legacy, l.cloud, l.difference].forEach((v, i) => {
     const kind = { kind: 'number' as const, scale, currency, label: '' };
     const cell = row.getCell(start + i);

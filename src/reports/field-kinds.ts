@@ -1,6 +1,6 @@
 import type { Mapping } from '../config/mapping-schema.js';
 import type { CanonicalValue, Difference, TotalLine } from '../reconcilers/types.js';
-import { isDecimal, scaleOf } from './number-format.js';
+import { isCanonicalDecimal, scaleOf } from '../util/exact-decimal.js';
 
 /** How a report shows one canonical field. */
 export interface FieldKind {
@@ -105,7 +105,7 @@ export function productFactors(field: string): [string, string] | undefined {
 function inferKind(field: string, list: readonly string[], isKey: boolean): FieldKind {
   if (list.length > 0 && list.every((v) => DATE.test(v))) return { kind: 'date', scale: 0, label: field };
   if (list.length > 0 && list.every((v) => TIMESTAMP.test(v))) return { kind: 'timestamp', scale: 0, label: field };
-  if (!isKey && list.length > 0 && list.every((v) => isDecimal(v) && !/^-?0\d/.test(v)))
+  if (!isKey && list.length > 0 && list.every((v) => isCanonicalDecimal(v) && !/^-?0\d/.test(v)))
     return { kind: 'number', scale: Math.max(...list.map(scaleOf)), label: field };
   return { kind: 'text', scale: 0, label: field };
 }

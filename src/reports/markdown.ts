@@ -7,7 +7,7 @@ import { displayKey } from '../reconcilers/key.js';
 import { byText, cleanButDiffers, differingTotalsWhenClean, groupLabel } from '../reconcilers/render-summary.js';
 import { streamDifferences } from '../store/differences.js';
 import { controlTotals, lineCurrency, lineScale } from './control-totals.js';
-import { isDecimal, toScaled } from './number-format.js';
+import { isCanonicalDecimal, toScaled } from '../util/exact-decimal.js';
 import { formatCount, formatFigure } from '../util/figures.js';
 import { FieldKinds } from './field-kinds.js';
 import { writeAtomically } from './atomic-file.js';
@@ -90,7 +90,7 @@ export async function renderMarkdown(opts: {
         `| ${mdText(groupLabel(t.group))} | ${label(t.field)} | ${fig(t.legacy)} | ${fig(t.cloud)} | ${fig(t.difference)} | ${fig(t.absDifference)} | ${formatCount(t.linesWithVariance)} of ${formatCount(t.lines)} | ${largest} |`,
       );
     }
-    const differing = s.totals.filter((l) => isDecimal(l.difference) && toScaled(l.difference, 38) !== 0n);
+    const differing = s.totals.filter((l) => isCanonicalDecimal(l.difference) && toScaled(l.difference, 38) !== 0n);
     if (differing.length > 0) {
       out.push('', `### Control-total lines that differ (${differing.length})`, '', '| group | by | field | legacy | cloud | variance |', '|---|---|---|---:|---:|---:|');
       for (const l of differing.slice(0, top)) {

@@ -1,49 +1,19 @@
 /**
- * Exact decimal helpers for reports. Values arrive as canonical decimal strings; sums are done in
+ * Number display helpers for reports (the decimal grammar itself is src/util/exact-decimal.ts). Values arrive as canonical decimal strings; sums are done in
  * scaled BigInt so a control total on the Summary ties out to the cent, and Number is used only to
  * hand a display value to Excel (never for a compared or summed figure).
  */
-
-const DECIMAL = /^-?\d+(\.\d+)?$/;
-
-/** Is `s` a plain decimal literal (`-1.50`, `42`) — no exponent, no spaces, no sign other than a leading minus. */
-export function isDecimal(s: string): boolean {
-  return DECIMAL.test(s);
-}
-
-/** Digits after the decimal point. */
-export function scaleOf(s: string): number {
-  const i = s.indexOf('.');
-  return i < 0 ? 0 : s.length - i - 1;
-}
+import { formatDecimal, isCanonicalDecimal, scaleOf, toScaled } from '../util/exact-decimal.js';
 
 /** Significant digits of a decimal literal; above 15, Excel (IEEE double) would round the value. */
 export function significantDigits(s: string): number {
   return s.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length;
 }
 
-/** The decimal literal as a BigInt scaled by 10^scale (extra digits are truncated; callers pass scale ≥ scaleOf). */
-export function toScaled(s: string, scale: number): bigint {
-  const negative = s.startsWith('-');
-  const body = negative ? s.slice(1) : s;
-  const [int = '0', frac = ''] = body.split('.');
-  const digits = int + frac.padEnd(scale, '0').slice(0, scale);
-  const n = BigInt(digits === '' ? '0' : digits);
-  return negative ? -n : n;
-}
-
-/** A scaled BigInt back to its decimal literal. */
-export function formatScaled(n: bigint, scale: number): string {
-  const negative = n < 0n;
-  const digits = (negative ? -n : n).toString().padStart(scale + 1, '0');
-  const text = scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
-  return negative ? `-${text}` : text;
-}
-
 /** Exact sum of decimal literals, at the largest scale among them (or `minScale`). */
 export function sumDecimals(values: readonly string[], minScale = 0): string {
   const scale = values.reduce((m, v) => Math.max(m, scaleOf(v)), minScale);
-  return formatScaled(
+  return formatDecimal(
     values.reduce((acc, v) => acc + toScaled(v, scale), 0n),
     scale,
   );
@@ -68,7 +38,7 @@ function buildFormat(scale: number, currency?: string): string {
 
 /** How many characters `value` takes when shown with numberFormat(scale, currency), for a column width. */
 export function displayWidth(value: string, scale: number, currency?: string): number {
-  if (!isDecimal(value)) return value.length;
+  if (!isCanonicalDecimal(value)) return value.length;
   const int = value.replace(/^-/, '').split('.')[0] ?? '';
   const digits = int.length + Math.floor((int.length - 1) / 3); // with thousands separators
   return (value.startsWith('-') ? 1 : 0) + digits + (scale > 0 ? scale + 1 : 0) + (currency ? currency.length + 1 : 0);

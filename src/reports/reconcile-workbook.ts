@@ -10,6 +10,7 @@ import {
 } from '../store/differences.js';
 import { FieldKinds } from './field-kinds.js';
 import { displayWidth } from './number-format.js';
+import { scaleOf } from '../util/exact-decimal.js';
 import { CLASS_SHEETS, allocateRows, detailLayout, sampledWidth, type DetailLayout } from './detail-layout.js';
 import {
   DETAIL_PAGE_SETUP,
@@ -210,7 +211,7 @@ function writeDetailRow(
   if (type === 'unbalanced_journal') {
     styles.text(row.getCell(col++), d.side ?? '');
     const b = d.balance;
-    const scale = Math.max(...[b?.debit, b?.credit, b?.difference].map((v) => (v?.includes('.') ? v.length - v.indexOf('.') - 1 : 0)));
+    const scale = Math.max(...[b?.debit, b?.credit, b?.difference].map((v) => (v ? scaleOf(v) : 0)));
     const money = { kind: 'number' as const, scale, currency: undefined, label: '' };
     styles.put(row.getCell(col++), b?.debit, money);
     styles.put(row.getCell(col++), b?.credit, money);

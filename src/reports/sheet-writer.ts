@@ -2,7 +2,8 @@ import type ExcelJS from 'exceljs';
 import type { CanonicalValue } from '../reconcilers/types.js';
 import { cellText } from './cell-text.js';
 import { parseDateValue, type FieldKind } from './field-kinds.js';
-import { isDecimal, numberFormat, significantDigits } from './number-format.js';
+import { numberFormat, significantDigits } from './number-format.js';
+import { isCanonicalDecimal } from '../util/exact-decimal.js';
 
 /** Excel's last row; a sheet holds a header row and at most this many minus one data rows. */
 export const EXCEL_MAX_ROWS = 1_048_576;
@@ -90,7 +91,7 @@ export class StyleCache {
       if (highlight) cell.style = this.get(undefined, { highlight });
       return;
     }
-    if (kind.kind === 'number' && isDecimal(value)) {
+    if (kind.kind === 'number' && isCanonicalDecimal(value)) {
       if (significantDigits(value) > 15) {
         this.notes.textNumbers++;
         cell.value = value;

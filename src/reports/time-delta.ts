@@ -1,7 +1,7 @@
 import type ExcelJS from 'exceljs';
 import type { Difference } from '../reconcilers/types.js';
 import type { FieldKinds } from './field-kinds.js';
-import { formatScaled, isDecimal, scaleOf, toScaled } from './number-format.js';
+import { formatDecimal, isCanonicalDecimal, scaleOf, toScaled } from '../util/exact-decimal.js';
 import type { StyleCache } from './sheet-writer.js';
 
 /** The unit a timestamp/date column's delta is shown in. */
@@ -54,11 +54,11 @@ export function putTimeDelta(
     return;
   }
   // A delta beyond the sample that does not divide keeps 6 decimals of the unit (a display value, never summed).
-  const value = us % unit.us === 0n ? String(us / unit.us) : formatScaled((us * 1_000_000n) / unit.us, 6).replace(/0+$/, '');
+  const value = us % unit.us === 0n ? String(us / unit.us) : formatDecimal((us * 1_000_000n) / unit.us, 6).replace(/0+$/, '');
   styles.put(cell, value, { kind: 'number', scale: scaleOf(value), label: '' }, highlight);
 }
 
 /** A delta in ms (canonical: integer, or 3 decimals for µs) as BigInt µs; undefined when it is not one. */
 function micros(v: string | null | undefined): bigint | undefined {
-  return typeof v === 'string' && isDecimal(v) && scaleOf(v) <= 3 ? toScaled(v, 3) : undefined;
+  return typeof v === 'string' && isCanonicalDecimal(v) && scaleOf(v) <= 3 ? toScaled(v, 3) : undefined;
 }

@@ -1,4 +1,4 @@
-import { addDecimal, formatDecimal, parseDecimal } from '../replay/decimal.js';
+import { addDecimal, formatDecimal, rescale, tryParseExact } from '../util/exact-decimal.js';
 import type { RowChange } from './plan-types.js';
 
 /**
@@ -14,11 +14,11 @@ export function netAmounts(rows: RowChange[]): Record<string, string> {
       if (c in r.where) continue;
       const after = r.expect ? r.expect[c] : 0;
       const before = r.restore ? r.restore[c] : 0;
-      const a = decimalOf(after ?? 0);
-      const b = decimalOf(before ?? 0);
+      const a = tryParseExact(after ?? 0);
+      const b = tryParseExact(before ?? 0);
       if (!a || !b) continue;
       const s = Math.max(a.scale, b.scale);
-      const delta = a.units * 10n ** BigInt(s - a.scale) - b.units * 10n ** BigInt(s - b.scale);
+      const delta = rescale(a, s) - rescale(b, s);
       if (delta === 0n) continue;
       const sum = addDecimal(out[c] ?? '0', formatDecimal(delta, s));
       if (sum !== undefined) out[c] = sum;
@@ -33,8 +33,7 @@ export function payloadAmounts(payload: unknown): Record<string, string> {
   if (payload === null || typeof payload !== 'object') return out;
   for (const [k, v] of Object.entries(payload as Record<string, unknown>)) {
     if (typeof v !== 'number' && typeof v !== 'string') continue;
-    if (typeof v === 'string' && !/^[+-]?\d+(\.\d+)?$/.test(v.trim())) continue;
-    const d = parseDecimal(v);
+    const d = tryParseExact(v);
     if (d) out[k] = formatDecimal(d.units, d.scale);
   }
   return out;
@@ -43,10 +42,4 @@ export function payloadAmounts(payload: unknown): Record<string, string> {
 /** Adds `amounts` into `into`, exactly. */
 export function addAmounts(into: Record<string, string>, amounts: Record<string, string>): void {
   for (const [k, v] of Object.entries(amounts)) into[k] = addDecimal(into[k] ?? '0', v) ?? into[k] ?? v;
-}
-
-function decimalOf(v: unknown): { units: bigint; scale: number } | undefined {
-  if (typeof v === 'boolean' || v === null) return undefined;
-  if (typeof v === 'string' && !/^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(v)) return undefined;
-  return parseDecimal(v);
 }

@@ -40,23 +40,18 @@ export function renderPlan(plan: RollbackPlan, hash: string, reports: ReportFile
       `  ${type}: ${s.ok} ok, ${s.conflict} conflict, ${s.manual} manual${amounts ? ` (replay effect: ${amounts})` : ''}`,
     );
   }
-<<<<<<< HEAD
+  const more = reports ? reports.md : `cutover runs show ${plan.planId}`;
   lines.push(
     ...groupItems(
       plan.actions.filter((x) => x.status !== 'ok').map((a) => ({ ...a, label: a.status.toUpperCase() })),
-      reports.md,
+      more,
     ),
   );
-  lines.push(`Review ${reports.md}, then: cutover rollback apply ${plan.planId}`);
-=======
-  for (const a of plan.actions.filter((x) => x.status !== 'ok').slice(0, 10))
-    lines.push(`  ${a.status.toUpperCase()} ${a.eventId} ${a.eventType}: ${a.reason ?? ''}`);
   lines.push(
     reports
       ? `Review ${reports.md}, then: cutover rollback apply ${plan.planId}`
       : `Review it (\`cutover runs show ${plan.planId}\`), then: cutover rollback apply ${plan.planId}`,
   );
->>>>>>> 22b08c8 (Reconcile writes its reports after the run is recorded, with replay's failure semantics: a report that cannot be written warns, prints the result and exits 1 instead of marking the run error; rollback plan too; e2e test)
   return lines.join('\n');
 }
 

@@ -1,4 +1,4 @@
-import { parseDecimal } from '../replay/decimal.js';
+import { tryParseExact } from '../util/exact-decimal.js';
 import { canonicalJson } from './plan-hash.js';
 import type { RowImage } from './plan-types.js';
 
@@ -34,8 +34,8 @@ export function sameValue(a: unknown, b: unknown): boolean {
   if (x === y) return true;
   if (x === null || y === null) return false;
   if (typeof x === 'boolean' || typeof y === 'boolean') return boolNum(x) === boolNum(y);
-  const dx = parseDecimal(x);
-  const dy = parseDecimal(y);
+  const dx = tryParseExact(x);
+  const dy = tryParseExact(y);
   if (dx && dy) {
     const s = Math.max(dx.scale, dy.scale);
     return dx.units * 10n ** BigInt(s - dx.scale) === dy.units * 10n ** BigInt(s - dy.scale);
@@ -101,7 +101,7 @@ export function identityOf(target: string, table: string, where: RowImage): stri
   const w: Record<string, unknown> = {};
   for (const k of Object.keys(where).sort()) {
     const v = plainValue(where[k]);
-    const d = parseDecimal(v);
+    const d = tryParseExact(v);
     // 7 and "7" and "7.0" are the same key value.
     w[k] = d && typeof v !== 'boolean' ? `#${d.units * 10n ** BigInt(12 - Math.min(12, d.scale))}` : v;
   }

@@ -1,7 +1,12 @@
 /**
- * Exact decimals as scaled BigInt: a value v at scale s is the integer v × 10^s. Nothing here ever
- * goes through JavaScript floating point; a JS number is first turned into its shortest round-trip
- * text (String(n)) and parsed like any other text.
+ * The one exact-decimal module: a value v at scale s is the integer v × 10^s (scaled BigInt). One
+ * grammar for every decimal cutover reads (source values, event payloads, ledger images, amounts):
+ *
+ *   [spaces] [+|-] (digits [. [digits]] | . digits) [(e|E) [+|-] digits] [spaces]
+ *
+ * and one canonical form for every decimal it writes (the engine's values, reports, sums):
+ * `-?digits(.digits)?`, never `-0`. Nothing here goes through JavaScript floating point; a JS number
+ * is first turned into its shortest round-trip text (String(n)) and parsed like any other text.
  */
 import { DataError } from '../errors.js';
 
@@ -13,7 +18,10 @@ export interface ExactDecimal {
   scale: number;
 }
 
+/** The input grammar (see the header); at least one digit is checked after the match. */
 const DECIMAL_RE = /^\s*([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
+/** The canonical form: what the engine emits and reports show. */
+const CANONICAL_RE = /^-?\d+(?:\.\d+)?$/;
 /** Exponents beyond this are garbage, not data: 10^10000 would allocate for nothing. */
 const MAX_EXPONENT = 400;
 
@@ -33,27 +41,49 @@ function garbage(text: unknown): DataError {
   );
 }
 
-/** Parses decimal text exactly, keeping every digit it has: '10.50' → {1050n, 2}; '1.05E1' → {105n, 1}. */
-export function parseExact(text: string | number | bigint): ExactDecimal {
-  if (typeof text === 'bigint') return { units: text, scale: 0 };
-  if (typeof text === 'number') {
-    if (!Number.isFinite(text)) throw garbage(text);
-    if (Number.isInteger(text) && Math.abs(text) <= Number.MAX_SAFE_INTEGER)
-      return { units: BigInt(text), scale: 0 };
-    text = String(text);
-  }
+/**
+ * Parses a decimal exactly, keeping every digit it has ('10.50' → {1050n, 2}; '1.05E1' → {105n, 1};
+ * '1e3' → {1000n, 0}); undefined when `v` is not a decimal of the grammar (or not a string, number
+ * or bigint).
+ */
+export function tryParseExact(v: unknown): ExactDecimal | undefined {
+  if (typeof v === 'bigint') return { units: v, scale: 0 };
+  let text: string;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return undefined;
+    if (Number.isInteger(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER) return { units: BigInt(v), scale: 0 };
+    text = String(v);
+  } else if (typeof v === 'string') text = v;
+  else return undefined;
   const m = DECIMAL_RE.exec(text);
-  if (!m) throw garbage(text);
+  if (!m) return undefined;
   const int = m[2] ?? '';
   const frac = m[3] ?? '';
-  if (int.length + frac.length === 0) throw garbage(text);
+  if (int.length + frac.length === 0) return undefined;
   let exp = m[4] ? Number(m[4]) : 0;
-  if (Math.abs(exp) > MAX_EXPONENT) throw garbage(text);
+  if (Math.abs(exp) > MAX_EXPONENT) return undefined;
   exp -= frac.length;
   let units = BigInt(int + frac);
   if (m[1] === '-') units = -units;
   if (exp >= 0) return { units: units * pow10(exp), scale: 0 };
   return { units, scale: -exp };
+}
+
+/** Parses a decimal exactly like tryParseExact; anything else is a DataError (exit 2). */
+export function parseExact(text: string | number | bigint): ExactDecimal {
+  const d = tryParseExact(text);
+  if (!d) throw garbage(text);
+  return d;
+}
+
+/** Whether `v` is a decimal of the grammar (a string, a finite number or a bigint). */
+export function isDecimal(v: unknown): boolean {
+  return tryParseExact(v) !== undefined;
+}
+
+/** Whether `s` is canonical decimal text (`-1.50`, `42`): no '+', exponent, spaces or bare point. */
+export function isCanonicalDecimal(s: string): boolean {
+  return CANONICAL_RE.test(s);
 }
 
 /** Divides n by d (d > 0) rounding per mode. Exact: BigInt only. */
@@ -91,6 +121,11 @@ export function parseDecimal(
 ): bigint {
   if (typeof text === 'bigint') return text * pow10(scale);
   return rescale(parseExact(text), scale, round);
+}
+
+/** Units of decimal text at `scale`, digits past it dropped ('-1.239' at 2 → -123n): for display sums. */
+export function toScaled(text: string, scale: number): bigint {
+  return parseDecimal(text, scale, 'truncate');
 }
 
 /** Formats units at `scale` as text: '10.50', '-0.71', '0.00' (never '-0.00'). */
@@ -161,6 +196,15 @@ export function formatExact(d: ExactDecimal): string {
     scale--;
   }
   return formatDecimal(units, scale);
+}
+
+/** a + b exactly, at the larger of their scales ('0.1' + '0.20' → '0.30'); undefined when either is not a decimal. */
+export function addDecimal(a: unknown, b: unknown): string | undefined {
+  const x = tryParseExact(a);
+  const y = tryParseExact(b);
+  if (!x || !y) return undefined;
+  const scale = Math.max(x.scale, y.scale);
+  return formatDecimal(rescale(x, scale) + rescale(y, scale), scale);
 }
 
 /** Digits after the point in canonical decimal text ('10.50' → 2, '7' → 0). */

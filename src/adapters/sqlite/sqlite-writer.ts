@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Executor, Row } from '../types.js';
 import { KnexWriter, where } from '../knex-writer.js';
-import { addDecimal } from '../../replay/decimal.js';
+import { addDecimal } from '../../util/exact-decimal.js';
 import { quoteDouble } from '../sql-text.js';
 
 /**

@@ -6,7 +6,7 @@
 import { MappingError } from '../../errors.js';
 import type { Mapping } from '../../config/mapping-schema.js';
 import type { CanonicalRow, CanonicalValue, Difference } from '../types.js';
-import { formatDecimal } from '../decimal.js';
+import { formatDecimal } from '../../util/exact-decimal.js';
 import { requireFields, type DomainCheck } from './domain.js';
 import {
   fieldDimension,

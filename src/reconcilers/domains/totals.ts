@@ -6,7 +6,7 @@
 import { MappingError } from '../../errors.js';
 import type { Mapping, TotalSpec, FieldSpec } from '../../config/mapping-schema.js';
 import type { CanonicalRow, CanonicalValue, TotalLine } from '../types.js';
-import { formatDecimal, parseDecimal, scaleOf } from '../decimal.js';
+import { formatDecimal, parseDecimal, scaleOf } from '../../util/exact-decimal.js';
 
 export type Side = 'legacy' | 'cloud';
 

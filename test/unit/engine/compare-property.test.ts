@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RawValue } from '../../../src/adapters/types.js';
 import { buildNormalizer } from '../../../src/reconcilers/normalize.js';
-import { formatDecimal } from '../../../src/reconcilers/decimal.js';
+import { formatDecimal } from '../../../src/util/exact-decimal.js';
 import type { Difference } from '../../../src/reconcilers/types.js';
 import { makeMapping, runCompare, runEncoded, sortDiffs } from './helpers.js';
 

@@ -8,7 +8,7 @@ import {
   plainDecimalAtScale,
   withinAbsolute,
   withinRelative,
-} from '../../../src/reconcilers/decimal.js';
+} from '../../../src/util/exact-decimal.js';
 import { DataError } from '../../../src/errors.js';
 
 describe('parseDecimal', () => {

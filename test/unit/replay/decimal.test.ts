@@ -1,12 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import {
-  addDecimal,
-  parseDecimal,
-  formatDecimal,
-  isDecimal,
-  DecimalSums,
-} from '../../../src/replay/decimal.js';
+import { DecimalSums } from '../../../src/replay/decimal-sums.js';
+import { addDecimal, tryParseExact as parseDecimal, formatDecimal, isDecimal } from '../../../src/util/exact-decimal.js';
 
 describe('exact decimal arithmetic', () => {
   it('adds at the larger scale without floating point', () => {
@@ -17,9 +12,12 @@ describe('exact decimal arithmetic', () => {
     expect(addDecimal(3, '1.50')).toBe('4.50');
     expect(addDecimal(10n, '1')).toBe('11');
   });
-  it('refuses what is not a plain decimal', () => {
+  it('refuses what is not a decimal, and reads exponents with the one grammar the engine uses', () => {
     expect(addDecimal('abc', '1')).toBeUndefined();
-    expect(addDecimal('1e5', '1')).toBeUndefined();
+    expect(addDecimal('1e', '1')).toBeUndefined();
+    expect(addDecimal('e5', '1')).toBeUndefined();
+    expect(addDecimal('1e5', '1')).toBe('100001');
+    expect(addDecimal('2.5E-1', '0.5')).toBe('0.75');
     expect(parseDecimal('')).toBeUndefined();
     expect(parseDecimal(null)).toBeUndefined();
   });
@@ -83,8 +81,8 @@ describe('running sums', () => {
     );
   });
   it('tells a decimal from anything else without building it', () => {
-    for (const v of ['1', '-0.5', '.5', '5.', ' 7 ', 3, 10n]) expect(isDecimal(v)).toBe(true);
-    for (const v of ['', '.', 'NaN', '1e3', 'abc', null, undefined, {}, Infinity])
+    for (const v of ['1', '-0.5', '.5', '5.', ' 7 ', 3, 10n, '1e3', '-2.5E+2']) expect(isDecimal(v)).toBe(true);
+    for (const v of ['', '.', 'NaN', 'e3', '1e', '1e3.5', '1e999', 'abc', null, undefined, {}, Infinity])
       expect(isDecimal(v)).toBe(false);
   });
 });
