@@ -262,7 +262,8 @@ async function writeReports(
     for (const [f, file] of Object.entries(written)) summary.reports![f] = shownPath(file);
     if (JSON.stringify(summary.reports) !== before) await setRunSummary(store, summary.runId, summary);
   } catch (err) {
-    for (const [f, file] of Object.entries(summary.reports ?? {})) if (!fs.existsSync(file)) delete summary.reports![f];
+    for (const [f, file] of Object.entries(summary.reports ?? {}))
+      if (!fs.existsSync(file)) delete summary.reports![f];
     await setRunSummary(store, summary.runId, summary).catch(() => undefined);
     if (!opts.onReportsNotWritten) throw err;
     opts.onReportsNotWritten(summary, err);

@@ -57,7 +57,8 @@ describe('cutover reconcile: reports written after the run is recorded', () => {
     expect(out.exceptions.opened).toBeGreaterThan(0);
     // Only what was written is named: the differences and the JSON report, not the workbook.
     expect(Object.keys(out.reports).sort()).toEqual(['differences', 'json']);
-    for (const file of Object.values(out.reports)) expect(fs.statSync(path.join(dir, file)).isFile()).toBe(true);
+    for (const file of Object.values(out.reports))
+      expect(fs.statSync(path.join(dir, file)).isFile()).toBe(true);
     expect(res.stderr).toContain(
       `Warning: Reconcile ${out.runId} is done and recorded in the control store, but its report could not be written`,
     );
@@ -79,7 +80,10 @@ describe('cutover reconcile: reports written after the run is recorded', () => {
     fs.rmSync(path.join(dir, 'reports'), { recursive: true, force: true });
     const again = await runCli(['reconcile', 'inventory', '--report', 'xlsx,json', '--json'], { cwd: dir });
     expect(again.code, again.stderr).toBe(1);
-    const second = again.json<{ exceptions: { opened: number; updated: number }; reports: Record<string, string> }>();
+    const second = again.json<{
+      exceptions: { opened: number; updated: number };
+      reports: Record<string, string>;
+    }>();
     expect(second.exceptions.opened).toBe(0);
     expect(second.exceptions.updated).toBe(out.exceptions.opened);
     expect(Object.keys(second.reports).sort()).toEqual(['differences', 'json', 'xlsx']);
@@ -104,7 +108,9 @@ describe('cutover reconcile: reports written after the run is recorded', () => {
       const res = await runCli(['reconcile', 'inventory', '--json'], { cwd: clean });
       const out = res.json<{ runId: string; status: string; reports: Record<string, string> }>();
       expect(res.code, res.stderr).toBe(1);
-      expect(res.stderr).toContain(`Warning: Reconcile ${out.runId} is done and recorded in the control store`);
+      expect(res.stderr).toContain(
+        `Warning: Reconcile ${out.runId} is done and recorded in the control store`,
+      );
       expect(out.reports.json).toBeUndefined();
       expect(out.status).toBe('clean');
       const show = await runCli(['runs', 'show', out.runId, '--json'], { cwd: clean });

@@ -1,7 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { DecimalSums } from '../../../src/replay/decimal-sums.js';
-import { addDecimal, tryParseExact as parseDecimal, formatDecimal, isDecimal } from '../../../src/util/exact-decimal.js';
+import {
+  addDecimal,
+  tryParseExact as parseDecimal,
+  formatDecimal,
+  isDecimal,
+} from '../../../src/util/exact-decimal.js';
 
 describe('exact decimal arithmetic', () => {
   it('adds at the larger scale without floating point', () => {
@@ -81,7 +86,8 @@ describe('running sums', () => {
     );
   });
   it('tells a decimal from anything else without building it', () => {
-    for (const v of ['1', '-0.5', '.5', '5.', ' 7 ', 3, 10n, '1e3', '-2.5E+2']) expect(isDecimal(v)).toBe(true);
+    for (const v of ['1', '-0.5', '.5', '5.', ' 7 ', 3, 10n, '1e3', '-2.5E+2'])
+      expect(isDecimal(v)).toBe(true);
     for (const v of ['', '.', 'NaN', 'e3', '1e', '1e3.5', '1e999', 'abc', null, undefined, {}, Infinity])
       expect(isDecimal(v)).toBe(false);
   });
