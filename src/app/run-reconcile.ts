@@ -263,7 +263,7 @@ async function writeReports(
     if (JSON.stringify(summary.reports) !== before) await setRunSummary(store, summary.runId, summary);
   } catch (err) {
     for (const [f, file] of Object.entries(summary.reports ?? {}))
-      if (!fs.existsSync(file)) delete summary.reports![f];
+      if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) delete summary.reports![f];
     await setRunSummary(store, summary.runId, summary).catch(() => undefined);
     if (!opts.onReportsNotWritten) throw err;
     opts.onReportsNotWritten(summary, err);

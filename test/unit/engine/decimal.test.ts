@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  addDecimal,
+  formatExact,
+  isCanonicalDecimal,
+  isDecimal,
+  scaleOf,
+  toScaled,
+  tryParseExact,
   formatDecimal,
   mulDiv,
   parseDecimal,
@@ -117,5 +124,49 @@ describe('plainDecimalAtScale (the string fast path)', () => {
     expect(plainDecimalAtScale('12.50', 2)).toBe('12.50');
     for (const bad of ['', '-', '.5', '+3', '1e5', '1.2.3', '1,5', ' 1', '1-'])
       expect(plainDecimalAtScale(bad, 2)).toBeUndefined();
+  });
+});
+
+describe('the one decimal grammar', () => {
+  it('reads exponents, signs, leading zeros and -0 the same way everywhere', () => {
+    expect(tryParseExact('1.05E1')).toEqual({ units: 105n, scale: 1 });
+    expect(tryParseExact('1e3')).toEqual({ units: 1000n, scale: 0 });
+    expect(tryParseExact('-2.5e-2')).toEqual({ units: -25n, scale: 3 });
+    expect(tryParseExact('+007.50')).toEqual({ units: 750n, scale: 2 });
+    expect(tryParseExact('-0')).toEqual({ units: 0n, scale: 0 });
+    expect(formatExact(tryParseExact('-0.000')!)).toBe('0');
+    expect(formatExact(tryParseExact('000123.4500')!)).toBe('123.45');
+    expect(addDecimal('1e2', '-0.5')).toBe('99.5');
+  });
+  it('refuses what is not a decimal, the same way everywhere', () => {
+    for (const v of [
+      '',
+      ' ',
+      '.',
+      '+',
+      '-',
+      'e3',
+      '1e',
+      '1e+',
+      '1.2.3',
+      '1,5',
+      '0x10',
+      '1e401',
+      'NaN',
+      null,
+      true,
+      {},
+    ])
+      expect([v, tryParseExact(v)]).toEqual([v, undefined]);
+    for (const v of ['', '1e', 'abc']) expect(() => parseExact(v)).toThrow(DataError);
+    expect(isDecimal(Infinity)).toBe(false);
+    expect(isDecimal(10n)).toBe(true);
+  });
+  it('tells canonical text (what the engine writes and reports show) from other spellings', () => {
+    for (const v of ['0', '-1.50', '42', '0.001']) expect(isCanonicalDecimal(v)).toBe(true);
+    for (const v of ['+1', '1e3', ' 1', '1.', '.5', '']) expect(isCanonicalDecimal(v)).toBe(false);
+    expect(scaleOf('10.50')).toBe(2);
+    expect(scaleOf('7')).toBe(0);
+    expect(toScaled('-1.239', 2)).toBe(-123n);
   });
 });
