@@ -40,11 +40,10 @@ export function renderPlan(plan: RollbackPlan, hash: string, reports: ReportFile
       `  ${type}: ${s.ok} ok, ${s.conflict} conflict, ${s.manual} manual${amounts ? ` (replay effect: ${amounts})` : ''}`,
     );
   }
-  const more = reports ? reports.md : `cutover runs show ${plan.planId}`;
   lines.push(
     ...groupItems(
       plan.actions.filter((x) => x.status !== 'ok').map((a) => ({ ...a, label: a.status.toUpperCase() })),
-      more,
+      reports?.md ?? `cutover runs show ${plan.planId}`,
     ),
   );
   lines.push(
