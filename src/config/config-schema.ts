@@ -1,6 +1,16 @@
 import { z } from 'zod';
+
+/** The encodings a csv connection takes (`encoding:` in cutover.yaml), by the names users write. */
+export const CSV_ENCODINGS = [
+  'utf-8',
+  'utf8',
+  'latin1',
+  'iso-8859-1',
+  'windows-1252',
+  'cp1252',
+  'utf-16le',
+] as const;
 import { isTimeZone } from '../util/zoned-time.js';
-import { CSV_ENCODINGS } from '../adapters/csv/decode-text.js';
 import { REPORT_FORMATS } from '../reports/formats.js';
 
 /** One entry of `connections:` in cutover.yaml. */

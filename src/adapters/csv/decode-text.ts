@@ -7,16 +7,9 @@ import fs from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { TextDecoder } from 'node:util';
 
-/** The encodings a csv connection takes (`encoding:` in cutover.yaml), by the names users write. */
-export const CSV_ENCODINGS = [
-  'utf-8',
-  'utf8',
-  'latin1',
-  'iso-8859-1',
-  'windows-1252',
-  'cp1252',
-  'utf-16le',
-] as const;
+import { CSV_ENCODINGS } from '../../config/config-schema.js';
+
+export { CSV_ENCODINGS };
 export type CsvEncoding = (typeof CSV_ENCODINGS)[number];
 
 /** Raised for bytes the encoding cannot hold; `line` is 1-based in the file. */
