@@ -1,4 +1,4 @@
-import type { ConnectionConfig } from '../config/load-config.js';
+import type { ConnectionConfig } from './settings.js';
 import type { Adapter, AdapterContext } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { redactUrl } from '../util/redact.js';
-import type { ConnectionConfig } from '../config/load-config.js';
+import type { ConnectionConfig } from './settings.js';
 import type { Adapter, AdapterContext, AdapterFactory } from './types.js';
 import { guardAdapter } from './source-errors.js';
 import { postgresFactory } from './postgres/index.js';

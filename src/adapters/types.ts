@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../util/logger.js';
-import type { ConnectionConfig } from '../config/load-config.js';
-import type { FieldType } from '../config/mapping-schema.js';
+import type { ConnectionConfig } from './settings.js';
+import type { FieldType } from './settings.js';
 
 /**
  * A value as a driver hands it over. Exact types stay exact: decimals and 64-bit integers arrive as

@@ -1,17 +1,10 @@
 import { z } from 'zod';
+import { CSV_ENCODINGS } from '../adapters/settings.js';
 
-/** The encodings a csv connection takes (`encoding:` in cutover.yaml), by the names users write. */
-export const CSV_ENCODINGS = [
-  'utf-8',
-  'utf8',
-  'latin1',
-  'iso-8859-1',
-  'windows-1252',
-  'cp1252',
-  'utf-16le',
-] as const;
+export { CSV_ENCODINGS };
+
 import { isTimeZone } from '../util/zoned-time.js';
-import { REPORT_FORMATS } from '../reports/formats.js';
+import { REPORT_FORMATS } from './report-formats.js';
 
 /** One entry of `connections:` in cutover.yaml. */
 export const connectionSchema = z

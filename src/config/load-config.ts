@@ -1,17 +1,16 @@
 import { missingSchemeHint, resolveUrl } from '../adapters/url-paths.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { configSchema, type ConnectionSpec } from './config-schema.js';
+import type { ConnectionConfig } from '../adapters/settings.js';
+import { configSchema } from './config-schema.js';
 import { ConfigError } from '../errors.js';
 import { parseYamlDocument, formatZodError } from './yaml-file.js';
 import { knownKeysAt } from './schema-keys.js';
-import { DEFAULT_REPORT_FORMATS, type ReportFormat } from '../reports/formats.js';
+import { DEFAULT_REPORT_FORMATS, type ReportFormat } from './report-formats.js';
 import { registerSecret, redactUrl, urlPassword, userInfoProblem } from '../util/redact.js';
 
-/** A connection from cutover.yaml, with its name. */
-export interface ConnectionConfig extends ConnectionSpec {
-  name: string;
-}
+/** A connection from cutover.yaml, with its name (the shape the adapters are opened with). */
+export type { ConnectionConfig };
 
 /** cutover.yaml, validated, with every path resolved against the folder that holds it. */
 export interface LoadedConfig {

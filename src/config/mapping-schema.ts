@@ -3,8 +3,9 @@ import { z } from 'zod';
 const decimalLiteral = z.union([z.string(), z.number()]).transform((v) => String(v));
 const identifier = z.string().min(1);
 
-export const fieldTypes = ['string', 'integer', 'decimal', 'boolean', 'date', 'timestamp'] as const;
-export type FieldType = (typeof fieldTypes)[number];
+import { fieldTypes, type FieldType } from '../adapters/settings.js';
+
+export { fieldTypes, type FieldType };
 
 /** A canonical field: its type and how it is compared. */
 export const fieldSchema = z

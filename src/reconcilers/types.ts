@@ -33,7 +33,7 @@ export interface Difference {
   balance?: { debit: string; credit: string; difference: string };
 }
 
-import type { Cause } from '../diagnosis/types.js';
+import type { Cause } from './cause-types.js';
 
 /** One control-total line, compared side by side. */
 export interface TotalLine {

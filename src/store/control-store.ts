@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { WriteDriver } from '../adapters/types.js';
+import type { ControlStore } from './store-types.js';
 import { CONTROL_STORE_URLS, openControlDb } from '../adapters/control-db.js';
 import { ConnectionError, ConfigError, CutoverError, UsageError } from '../errors.js';
 import { redactUrl, redact } from '../util/redact.js';
@@ -7,16 +8,7 @@ import { migrationSource } from './migrations/index.js';
 import { markDeadRuns } from './run-liveness.js';
 import type { Logger } from '../util/logger.js';
 
-/** The control store: runs, differences, exceptions, audit log. SQLite for one person, PostgreSQL for a team. */
-export interface ControlStore {
-  readonly knex: Knex;
-  /** The database's write side: transactions, row locks and the statements that differ by engine. */
-  readonly db: WriteDriver;
-  /** The engine, for messages. */
-  readonly dialect: string;
-  readonly url: string;
-  close(): Promise<void>;
-}
+export type { ControlStore };
 
 /** Opens the control store at `url` and brings its schema up to date. */
 export async function openControlStore(url: string, opts: { logger?: Logger } = {}): Promise<ControlStore> {

@@ -6,7 +6,7 @@
  * process), when its heartbeat is older than STALE_MS.
  */
 import os from 'node:os';
-import type { ControlStore } from './control-store.js';
+import type { ControlStore } from './store-types.js';
 import { processAlive } from '../util/process-alive.js';
 
 /** How often a live run refreshes its heartbeat. */

@@ -3,7 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { parse, type CastingContext } from 'csv-parse';
 import type { Adapter, ConnectionInfo, RawValue, ReadRequest } from '../types.js';
-import type { ConnectionConfig } from '../../config/load-config.js';
+import type { ConnectionConfig } from '../settings.js';
 import { ConnectionError, CutoverError, DataError, MappingError } from '../../errors.js';
 import { suggest } from '../../util/suggest.js';
 import { parseTimestampText } from './text-timestamp.js';

@@ -7,10 +7,9 @@ import fs from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { TextDecoder } from 'node:util';
 
-import { CSV_ENCODINGS } from '../../config/config-schema.js';
+import { CSV_ENCODINGS, type CsvEncoding } from '../settings.js';
 
-export { CSV_ENCODINGS };
-export type CsvEncoding = (typeof CSV_ENCODINGS)[number];
+export { CSV_ENCODINGS, type CsvEncoding };
 
 /** Raised for bytes the encoding cannot hold; `line` is 1-based in the file. */
 export class InvalidTextError extends Error {

@@ -1,5 +1,5 @@
 import type { Adapter, AdapterFactory, ConnectionInfo, RawValue, ReadRequest } from '../types.js';
-import type { ConnectionConfig } from '../../config/load-config.js';
+import type { ConnectionConfig } from '../settings.js';
 import { ConnectionError, MappingError } from '../../errors.js';
 import { redactUrl, registerSecret } from '../../util/redact.js';
 

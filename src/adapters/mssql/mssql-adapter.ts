@@ -9,7 +9,7 @@ import type {
   WriteDriver,
 } from '../types.js';
 import { MssqlWriter } from './mssql-writer.js';
-import type { ConnectionConfig } from '../../config/load-config.js';
+import type { ConnectionConfig } from '../settings.js';
 import { registerSecret } from '../../util/redact.js';
 import { mssqlConnectError, mssqlQueryError } from './mssql-errors.js';
 import { mssqlSelect, type MssqlColumnType } from './mssql-select.js';

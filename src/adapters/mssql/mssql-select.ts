@@ -1,4 +1,4 @@
-import type { FieldType } from '../../config/mapping-schema.js';
+import type { FieldType } from '../settings.js';
 import type { ReadRequest } from '../types.js';
 import { formatWindowBound, quoteBracket, quoteQualified } from '../sql-text.js';
 

@@ -8,7 +8,7 @@ import type {
   ReadRequest,
   WriteDriver,
 } from '../types.js';
-import type { ConnectionConfig } from '../../config/load-config.js';
+import type { ConnectionConfig } from '../settings.js';
 import { DataError } from '../../errors.js';
 import { registerSecret } from '../../util/redact.js';
 import { mysqlConnectError, mysqlQueryError } from './mysql-errors.js';

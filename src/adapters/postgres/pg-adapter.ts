@@ -10,7 +10,7 @@ import type {
   WriteDriver,
 } from '../types.js';
 import { PgWriter } from './pg-writer.js';
-import type { ConnectionConfig } from '../../config/load-config.js';
+import type { ConnectionConfig } from '../settings.js';
 import { registerSecret } from '../../util/redact.js';
 import { CopyFormatError, CopyTextParser } from './copy-text-parser.js';
 import { pgConnectError, pgQueryError } from './pg-errors.js';

@@ -10,7 +10,7 @@ import type {
   WriteDriver,
 } from '../types.js';
 import { SqliteWriter } from './sqlite-writer.js';
-import type { ConnectionConfig } from '../../config/load-config.js';
+import type { ConnectionConfig } from '../settings.js';
 import { ConnectionError, DataError } from '../../errors.js';
 import { formatWindowBound, quoteDouble, quoteQualified } from '../sql-text.js';
 

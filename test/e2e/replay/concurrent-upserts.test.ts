@@ -56,47 +56,54 @@ describe('concurrent upserts of new rows on PostgreSQL', () => {
     await db?.drop();
   });
 
-  it('two replays of one file at once (--concurrency 8 --group 1): exact state, exit 0, each event once, no item', { timeout: 900_000 }, async () => {
-    const args = ['replay', '--events', 'events.jsonl', '--concurrency', '8', '--group', '1', '--json'];
-    const [a, b] = await Promise.all([
-      runCli(args, { cwd: dir, timeoutMs: 300_000 }),
-      runCli(args, { cwd: dir, timeoutMs: 300_000 }),
-    ]);
-    for (const r of [a, b]) {
-      expect(r.stderr).not.toMatch(/fault|duplicate key/);
-      expect(r.code, r.stderr).toBe(0);
-    }
-    type Counts = { read: number; applied: number; alreadyApplied: number; failed: number; parked: number };
-    const ca = a.json<{ counts: Counts }>().counts;
-    const cb = b.json<{ counts: Counts }>().counts;
-    for (const c of [ca, cb]) {
-      expect(c.read).toBe(EVENTS);
-      expect(c.failed).toBe(0);
-      expect(c.parked).toBe(0);
-      expect(c.applied + c.alreadyApplied).toBe(EVENTS);
-    }
-    // Between them, every event applied exactly once.
-    expect(ca.applied + cb.applied).toBe(EVENTS);
+  it(
+    'two replays of one file at once (--concurrency 8 --group 1): exact state, exit 0, each event once, no item',
+    { timeout: 900_000 },
+    async () => {
+      const args = ['replay', '--events', 'events.jsonl', '--concurrency', '8', '--group', '1', '--json'];
+      const [a, b] = await Promise.all([
+        runCli(args, { cwd: dir, timeoutMs: 300_000 }),
+        runCli(args, { cwd: dir, timeoutMs: 300_000 }),
+      ]);
+      for (const r of [a, b]) {
+        expect(r.stderr).not.toMatch(/fault|duplicate key/);
+        expect(r.code, r.stderr).toBe(0);
+      }
+      type Counts = { read: number; applied: number; alreadyApplied: number; failed: number; parked: number };
+      const ca = a.json<{ counts: Counts }>().counts;
+      const cb = b.json<{ counts: Counts }>().counts;
+      for (const c of [ca, cb]) {
+        expect(c.read).toBe(EVENTS);
+        expect(c.failed).toBe(0);
+        expect(c.parked).toBe(0);
+        expect(c.applied + c.alreadyApplied).toBe(EVENTS);
+      }
+      // Between them, every event applied exactly once.
+      expect(ca.applied + cb.applied).toBe(EVENTS);
 
-    const rows = await query<{ sku: string; qty_on_hand: string }>(
-      db.url,
-      'SELECT sku, qty_on_hand FROM inventory_balance ORDER BY sku',
-    );
-    expect(rows).toHaveLength(ROWS);
-    expect(new Map(rows.map((r) => [r.sku, r.qty_on_hand]))).toEqual(
-      new Map(Array.from({ length: ROWS }, (_, n) => [`NEW-${n}`, `${n}.125`])),
-    );
-    const ledger = await query<{ n: string; ids: string; fresh: string }>(
-      db.url,
-      `SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(*) FILTER (WHERE before_json = '[]') AS fresh FROM cutover_replay_ledger`,
-    );
-    // Each event once; exactly one event per row found it missing and inserted it.
-    expect(ledger[0]).toEqual({ n: String(EVENTS), ids: String(EVENTS), fresh: String(ROWS) });
+      const rows = await query<{ sku: string; qty_on_hand: string }>(
+        db.url,
+        'SELECT sku, qty_on_hand FROM inventory_balance ORDER BY sku',
+      );
+      expect(rows).toHaveLength(ROWS);
+      expect(new Map(rows.map((r) => [r.sku, r.qty_on_hand]))).toEqual(
+        new Map(Array.from({ length: ROWS }, (_, n) => [`NEW-${n}`, `${n}.125`])),
+      );
+      const ledger = await query<{ n: string; ids: string; fresh: string }>(
+        db.url,
+        `SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(*) FILTER (WHERE before_json = '[]') AS fresh FROM cutover_replay_ledger`,
+      );
+      // Each event once; exactly one event per row found it missing and inserted it.
+      expect(ledger[0]).toEqual({ n: String(EVENTS), ids: String(EVENTS), fresh: String(ROWS) });
 
-    const ex = await runCli(['exceptions', 'list', '--json', '--status', 'open,assigned,resolved,ignored'], {
-      cwd: dir,
-    });
-    expect(ex.code, ex.stderr).toBe(0);
-    expect(ex.json<{ items: unknown[] }>().items).toEqual([]);
-  });
+      const ex = await runCli(
+        ['exceptions', 'list', '--json', '--status', 'open,assigned,resolved,ignored'],
+        {
+          cwd: dir,
+        },
+      );
+      expect(ex.code, ex.stderr).toBe(0);
+      expect(ex.json<{ items: unknown[] }>().items).toEqual([]);
+    },
+  );
 });

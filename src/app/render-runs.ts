@@ -1,4 +1,4 @@
-import type { RunRecord } from './runs.js';
+import type { RunRecord } from '../store/runs.js';
 import type { ReconcileSummary } from '../reconcilers/types.js';
 import { renderReconcileSummary } from '../reconcilers/render-summary.js';
 import { formatCount, formatFigure } from '../util/figures.js';
