@@ -63,7 +63,7 @@ describe('help (@oclif/plugin-help)', () => {
       commands: Record<string, { summary?: string }>;
     };
     const verbs = new Set(
-      'Apply Assign Build Check Compare Export Ignore List Plan Re-apply Reopen Resolve Show Validate Write'.split(
+      'Apply Assign Build Check Compare Explain Export Ignore List Plan Re-apply Reopen Resolve Show Validate Write'.split(
         ' ',
       ),
     );

@@ -64,7 +64,13 @@ beforeAll(async () => {
   }>();
   await cli(['exceptions', 'assign', open.items[0]!.id, open.items[1]!.id, '--to', 'ana', '--json']);
   const r = await cli(['dashboard', '--out', file, '--days', '7', '--json']);
-  expect(r.json<{ sections: string[] }>().sections).toEqual(['reconcile', 'queue', 'replay', 'rollback']);
+  expect(r.json<{ sections: string[] }>().sections).toEqual([
+    'reconcile',
+    'causes',
+    'queue',
+    'replay',
+    'rollback',
+  ]);
 
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const context = await browser.newContext({ offline: true });
@@ -107,7 +113,7 @@ describe('cutover dashboard in Chromium, offline', () => {
 
   it('draws a chart in every section, each with a title, axis titles and a table of its figures beside it', async () => {
     const sections = await page.locator('main > section').evaluateAll((els) => els.map((e) => e.id));
-    expect(sections).toEqual(['reconcile', 'queue', 'replay', 'rollback']);
+    expect(sections).toEqual(['reconcile', 'causes', 'queue', 'replay', 'rollback']);
     const drawn = await page.evaluate(() => {
       const chartOf = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): unknown } }).Chart;
       return [...document.querySelectorAll('main > section')].map((s) => ({
