@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase } from '../../helpers/pg.js';
-import { createMysqlTestDatabase } from '../../helpers/mysql.js';
+import { createMysqlTestDatabase, mysqlExec } from '../../helpers/mysql.js';
+import { runCli } from '../../helpers/cli.js';
 import {
   buildScenario,
   inventoryMapping,
@@ -62,5 +63,44 @@ describe('cutover reconcile, MariaDB (legacy) ↔ PostgreSQL (cloud)', () => {
 
   it('never reads the rows outside the window on either side', async () => {
     await checkPushdown(dir, scenario, 'poisoned');
+  });
+
+  it('config check --connect reports the server, read-only and every mapped column', async () => {
+    const r = await runCli(['config', 'check', '--connect', '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const j = r.json<{
+      connections: { name: string; dialect: string; serverVersion: string; readOnly: boolean }[];
+      tables: { mapping: string; side: string; ok: boolean }[];
+    }>();
+    expect(j.connections.find((c) => c.name === 'legacy')).toMatchObject({
+      dialect: 'mysql',
+      serverVersion: expect.stringMatching(/^MariaDB \d+\.\d+/),
+      readOnly: false,
+    });
+    const legacyTables = j.tables.filter((t) => t.side === 'legacy');
+    expect(legacyTables.length).toBe(2);
+    expect(legacyTables.every((t) => t.ok)).toBe(true);
+  });
+
+  it('a zero date (0000-00-00) is bad input naming the table and column, not a crash', async () => {
+    const legacyUrl = /url: "([^"]+)"/.exec(fs.readFileSync(`${dir}/cutover.yaml`, 'utf8'))![1]!;
+    const url = legacyUrl.replace(/^mariadb:/, 'mysql:');
+    await mysqlExec(
+      url,
+      "SET SESSION sql_mode = ''",
+      'CREATE TABLE INVENTSUM_Z AS SELECT * FROM INVENTSUM',
+      "UPDATE INVENTSUM_Z SET MODIFIEDDATETIME = '0000-00-00 00:00:00' WHERE ITEMID = 'SKU-0007'",
+    );
+    fs.writeFileSync(
+      `${dir}/mappings/zero.yaml`,
+      fs
+        .readFileSync(`${dir}/mappings/inventory.yaml`, 'utf8')
+        .replace('name: inventory', 'name: zero')
+        .replace('table: INVENTSUM', 'table: INVENTSUM_Z'),
+    );
+    const r = await runCli(['reconcile', 'zero'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/INVENTSUM_Z holds the zero date 0000-00-00 00:00:00 in MODIFIEDDATETIME/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
