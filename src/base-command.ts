@@ -40,7 +40,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected exitStatus = 0;
   private cleanups: (() => Promise<void> | void)[] = [];
   private loadedConfig?: LoadedConfig;
-  private controlStore?: ControlStore;
+  private openedStore?: ControlStore;
 
   public override async init(): Promise<void> {
     await super.init();
@@ -56,27 +56,27 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /** The validated cutover.yaml, loaded once. */
-  protected async config_(): Promise<LoadedConfig> {
+  protected async cutoverConfig(): Promise<LoadedConfig> {
     this.loadedConfig ??= await loadConfig(this.flags.config);
     return this.loadedConfig;
   }
 
   /** The control store named in cutover.yaml, opened (and migrated) once, closed when the command ends. */
-  protected async store_(): Promise<ControlStore> {
-    if (!this.controlStore) {
-      const config = await this.config_();
+  protected async controlStore(): Promise<ControlStore> {
+    if (!this.openedStore) {
+      const config = await this.cutoverConfig();
       const store = await openControlStore(config.controlUrl, { logger: this.logger });
-      this.controlStore = store;
+      this.openedStore = store;
       this.defer(() => store.close());
     }
-    return this.controlStore;
+    return this.openedStore;
   }
 
   /** Opens the named connection from cutover.yaml; it is closed when the command ends. */
-  protected async adapter_(name: string): Promise<Adapter> {
+  protected async connection(name: string): Promise<Adapter> {
     // Loaded here, not up front: the registry pulls in every driver, which `runs list` never needs.
     const { openConnection } = await import('./app/open-connection.js');
-    const adapter = await openConnection(await this.config_(), name, this.logger);
+    const adapter = await openConnection(await this.cutoverConfig(), name, this.logger);
     this.defer(() => adapter.close());
     return adapter;
   }

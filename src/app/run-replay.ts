@@ -243,7 +243,9 @@ async function replayOn(
   const chains: Chain[] = [...ix.chains].map(([key, items]) => ({ key, items, pos: 0 }));
   for (const i of ix.loose) chains.push({ key: `line:${ix.line[i]}`, items: [i], pos: 0 });
   const ready = new Map<string, Chain[]>();
-  const FAIL_ANYWHERE = '\u0000';
+  // The ready list of chains whose next record fails before it needs a target (an unknown type, a
+  // malformed record): they run on any free slot.
+  const NO_TARGET = '\u0000';
   // A record with a problem (one reusing an applied event's id with other content) is never skipped:
   // it fails when its turn comes, as the dry run says it would.
   const skipDone = (c: Chain) => {
@@ -283,7 +285,7 @@ async function replayOn(
     if (c.pos >= c.items.length) return;
     const i = c.items[c.pos]!;
     const rule = ix.problem[i] === undefined ? mapping.events[ix.type[i] ?? ''] : undefined;
-    const t = (rule && targetNameOf(rule, mapping, opts.target)) ?? FAIL_ANYWHERE;
+    const t = (rule && targetNameOf(rule, mapping, opts.target)) ?? NO_TARGET;
     const list = ready.get(t);
     if (list) list.push(c);
     else ready.set(t, [c]);

@@ -17,8 +17,8 @@ export default class Dashboard extends BaseCommand<typeof Dashboard> {
   };
 
   async run(): Promise<void> {
-    const config = await this.config_();
-    const result = await writeDashboard(await this.store_(), {
+    const config = await this.cutoverConfig();
+    const result = await writeDashboard(await this.controlStore(), {
       out: this.flags.out ?? path.join(config.reportsDir, 'dashboard.html'),
       days: this.flags.days,
     });

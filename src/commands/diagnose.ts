@@ -15,9 +15,9 @@ With --json prints { "runId", "differences", "explained", "unexplained", "causes
   };
 
   async run(): Promise<void> {
-    const store = await this.store_();
+    const store = await this.controlStore();
     const run = await getRun(store, this.args.run, 'reconcile');
-    const config = await this.config_();
+    const config = await this.cutoverConfig();
     const mapping = run.name
       ? (await loadMappings(config).catch(() => [])).find((m) => m.name === run.name)
       : undefined;

@@ -58,7 +58,7 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
         'For example: cutover reconcile inventory, or cutover reconcile --all (`cutover config check` lists the mappings).',
       );
     const window = parseWindow(this.flags.since, this.flags.until);
-    const config = await this.config_();
+    const config = await this.cutoverConfig();
     const formats = [...new Set((this.flags.report as ReportFormat[] | undefined) ?? config.reportFormats)];
     const mappings = await loadMappings(config, this.flags.all ? undefined : names);
     if (!mappings.length)
@@ -66,7 +66,7 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
         `There are no mappings in ${config.mappingsDir}.`,
         'Add a mapping file there first.',
       );
-    const store = await this.store_();
+    const store = await this.controlStore();
     const progress = createProgress({ enabled: !this.flags.json && Boolean(process.stderr.isTTY) });
     const batch = await runReconcileMany(mappings, {
       config,
@@ -75,7 +75,7 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       formats,
       memoryMb: this.flags.memory,
       progress,
-      openAdapter: (name) => this.adapter_(name),
+      openAdapter: (name) => this.connection(name),
       logger: this.logger,
     });
     const { runs, status, failures } = batch;

@@ -51,12 +51,12 @@ export default class Replay extends BaseCommand<typeof Replay> {
   };
 
   async run(): Promise<void> {
-    const config = await this.config_();
+    const config = await this.cutoverConfig();
     const file = this.flags.mapping
       ? path.resolve(this.flags.mapping)
       : path.join(config.mappingsDir, 'events.yaml');
     const mapping = await loadEventsMapping(file, config);
-    const store = await this.store_();
+    const store = await this.controlStore();
     const abort = new AbortController();
     const onSigint = () => {
       if (abort.signal.aborted) process.exit(130);
@@ -80,7 +80,7 @@ export default class Replay extends BaseCommand<typeof Replay> {
       group: this.flags.group,
       dryRun: this.flags['dry-run'],
       resume: this.flags.resume,
-      openAdapter: (name) => this.adapter_(name),
+      openAdapter: (name) => this.connection(name),
       logger: this.logger,
       signal: abort.signal,
       httpTimeoutMs: this.flags.timeout,

@@ -36,8 +36,8 @@ export default class Report extends BaseCommand<typeof Report> {
         'Leave out --json (use --format json for the report as JSON), or give --out a file name.',
       );
     const result = await rewriteRunReport({
-      config: await this.config_(),
-      store: await this.store_(),
+      config: await this.cutoverConfig(),
+      store: await this.controlStore(),
       runId: this.args.run,
       format: this.flags.format as ReportFormat,
       out: this.flags.out,

@@ -18,7 +18,7 @@ export default class ConfigCheck extends BaseCommand<typeof ConfigCheck> {
   };
 
   async run(): Promise<void> {
-    const config = await this.config_();
+    const config = await this.cutoverConfig();
     const { failure, ...result } = await checkConfig(config, {
       connect: this.flags.connect,
       logger: this.logger,

@@ -30,7 +30,7 @@ export default class ExceptionsAssign extends BaseCommand<typeof ExceptionsAssig
         '--next claims the next open items; ids name them.',
       );
     const req = actionRequest('assign', ids, this.flags);
-    const store = await this.store_();
+    const store = await this.controlStore();
     const result =
       this.flags.next !== undefined
         ? await claim(store, {

@@ -38,8 +38,8 @@ export default class ExceptionsExport extends BaseCommand<typeof ExceptionsExpor
       (toStdout || this.flags.out?.toLowerCase().endsWith('.csv') ? 'csv' : 'xlsx')) as 'csv' | 'xlsx';
     const stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '_');
     const out =
-      this.flags.out ?? path.join((await this.config_()).reportsDir, `exceptions-${stamp}.${format}`);
-    const result = await exportExceptions(await this.store_(), {
+      this.flags.out ?? path.join((await this.cutoverConfig()).reportsDir, `exceptions-${stamp}.${format}`);
+    const result = await exportExceptions(await this.controlStore(), {
       format,
       out,
       filter: filterFromFlags(this.flags),

@@ -14,7 +14,7 @@ export default class ExceptionsIgnore extends BaseCommand<typeof ExceptionsIgnor
 
   async run(): Promise<void> {
     const ids = this.args.id ?? [];
-    const result = await performAction(await this.store_(), actionRequest('ignore', ids, this.flags));
+    const result = await performAction(await this.controlStore(), actionRequest('ignore', ids, this.flags));
     this.emit({ action: 'ignore', ...result }, () => renderAction('ignore', result));
   }
 }

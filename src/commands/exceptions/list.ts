@@ -15,7 +15,7 @@ export default class ExceptionsList extends BaseCommand<typeof ExceptionsList> {
   static override flags = { ...filterFlags, ...sortFlags };
 
   async run(): Promise<void> {
-    const store = await this.store_();
+    const store = await this.controlStore();
     const filter = filterFromFlags(this.flags);
     const result = await listExceptions(store, {
       ...filter,

@@ -13,7 +13,7 @@ export default class ExceptionsReopen extends BaseCommand<typeof ExceptionsReope
 
   async run(): Promise<void> {
     const ids = this.args.id ?? [];
-    const result = await performAction(await this.store_(), actionRequest('reopen', ids, this.flags));
+    const result = await performAction(await this.controlStore(), actionRequest('reopen', ids, this.flags));
     this.emit({ action: 'reopen', ...result }, () => renderAction('reopen', result));
   }
 }

@@ -13,7 +13,7 @@ export default class ExceptionsResolve extends BaseCommand<typeof ExceptionsReso
 
   async run(): Promise<void> {
     const ids = this.args.id ?? [];
-    const result = await performAction(await this.store_(), actionRequest('resolve', ids, this.flags));
+    const result = await performAction(await this.controlStore(), actionRequest('resolve', ids, this.flags));
     this.emit({ action: 'resolve', ...result }, () => renderAction('resolve', result));
   }
 }

@@ -17,12 +17,12 @@ export default class ExceptionsRetry extends BaseCommand<typeof ExceptionsRetry>
 
   async run(): Promise<void> {
     const result = await retryParkedChain({
-      config: await this.config_(),
-      store: await this.store_(),
+      config: await this.cutoverConfig(),
+      store: await this.controlStore(),
       id: this.args.id,
       user: currentUser(this.flags.as),
       attempts: this.flags.attempts,
-      openAdapter: (name) => this.adapter_(name),
+      openAdapter: (name) => this.connection(name),
       logger: this.logger,
       note: this.flags.note,
     });

@@ -15,7 +15,7 @@ export default class ExceptionsShow extends BaseCommand<typeof ExceptionsShow> {
   };
 
   async run(): Promise<void> {
-    const store = await this.store_();
+    const store = await this.controlStore();
     const record = await getException(store, this.args.id);
     const history = await getHistory(store, record.id);
     this.emit({ ...record, history }, () => renderShow(record, history));

@@ -29,13 +29,13 @@ export default class RollbackApply extends BaseCommand<typeof RollbackApply> {
   };
 
   async run(): Promise<void> {
-    const config = await this.config_();
+    const config = await this.cutoverConfig();
     const result = await applyRollbackPlan({
       config,
-      store: await this.store_(),
+      store: await this.controlStore(),
       planId: this.args.plan,
       skipConflicts: this.flags['skip-conflicts'],
-      openAdapter: (name) => this.adapter_(name),
+      openAdapter: (name) => this.connection(name),
       logger: this.logger,
       confirm: (p) => this.confirmApply(p),
     });

@@ -17,12 +17,12 @@ export default class RollbackPlan extends BaseCommand<typeof RollbackPlan> {
   };
 
   async run(): Promise<void> {
-    const config = await this.config_();
+    const config = await this.cutoverConfig();
     const { plan, hash } = await createRollbackPlan({
       config,
-      store: await this.store_(),
+      store: await this.controlStore(),
       runId: this.flags.run,
-      openAdapter: (name) => this.adapter_(name),
+      openAdapter: (name) => this.connection(name),
       logger: this.logger,
     });
     const reports = await this.reportAfterWork(`Rollback plan ${plan.planId}`, () =>

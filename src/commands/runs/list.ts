@@ -21,7 +21,7 @@ export default class RunsList extends BaseCommand<typeof RunsList> {
   };
 
   async run(): Promise<void> {
-    const store = await this.store_();
+    const store = await this.controlStore();
     const filter = { command: this.flags.command, name: this.flags.name, limit: this.flags.limit };
     const [items, total] = await Promise.all([listRuns(store, filter), countRuns(store, filter)]);
     const filtered = Boolean(this.flags.command || this.flags.name);

@@ -13,7 +13,7 @@ export default class RunsShow extends BaseCommand<typeof RunsShow> {
   };
 
   async run(): Promise<void> {
-    const store = await this.store_();
+    const store = await this.controlStore();
     const run = await getRun(store, this.args.run);
     this.emit(run, () => renderRun(run));
   }
