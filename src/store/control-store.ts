@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { WriteDriver } from '../adapters/types.js';
 import type { ControlStore } from './store-types.js';
-import { CONTROL_STORE_URLS, openControlDb } from '../adapters/control-db.js';
+import { CONTROL_STORE_URLS, controlDbError, openControlDb } from '../adapters/control-db.js';
 import { ConnectionError, ConfigError, CutoverError, UsageError } from '../errors.js';
 import { redactUrl, redact } from '../util/redact.js';
 import { migrationSource } from './migrations/index.js';
@@ -31,6 +31,8 @@ export async function openControlStore(url: string, opts: { logger?: Logger } = 
   } catch (err) {
     await db.close();
     if (err instanceof CutoverError) throw err;
+    const engine = controlDbError(url, err);
+    if (engine) throw engine;
     throw new ConnectionError(
       `Cannot open the control store ${redactUrl(url)}: ${redact((err as Error).message)}.`,
       'Check `control.url` in cutover.yaml and that the database is reachable and writable.',

@@ -12,7 +12,9 @@ import type {
 import { SqliteWriter } from './sqlite-writer.js';
 import type { ConnectionConfig } from '../settings.js';
 import { ConnectionError, DataError } from '../../errors.js';
+import { suggest } from '../../util/suggest.js';
 import { formatWindowBound, quoteDouble, quoteQualified } from '../sql-text.js';
+import { isNotADatabase, missingColumnOf, notSqliteFile } from './sqlite-file.js';
 
 /** The FROM source of a read: a quoted table, or the mapping's query as a subquery. */
 export function sqliteSource(req: Pick<ReadRequest, 'table' | 'query'>): string {
@@ -70,11 +72,14 @@ class SqliteAdapter implements Adapter {
         'Check the path in its url (relative paths are resolved against the folder of cutover.yaml).',
       );
     }
+    const notDb = notSqliteFile(this.file);
+    if (notDb) throw this.notADatabase(notDb);
     try {
       this.db = new Database(this.file, { readonly: this.readOnly, fileMustExist: this.file !== ':memory:' });
       this.db.pragma('busy_timeout = 10000');
       this.db.defaultSafeIntegers(true);
     } catch (err) {
+      if (isNotADatabase(err)) throw this.notADatabase(undefined, err);
       throw new ConnectionError(
         `Connection "${this.name}": cannot open ${this.file}: ${(err as Error).message}.`,
         'Check that the file is a SQLite database and readable.',
@@ -84,7 +89,14 @@ class SqliteAdapter implements Adapter {
 
   async info(): Promise<ConnectionInfo> {
     const t0 = performance.now();
-    const row = this.database().prepare('SELECT sqlite_version() AS v').get() as { v: string };
+    let row: { v: string };
+    try {
+      // Reads the schema (sqlite_version() alone would not): a file SQLite cannot read fails here.
+      this.database().pragma('schema_version');
+      row = this.database().prepare('SELECT sqlite_version() AS v').get() as { v: string };
+    } catch (err) {
+      throw isNotADatabase(err) ? this.notADatabase(undefined, err) : err;
+    }
     return {
       dialect: 'sqlite',
       serverVersion: `SQLite ${row.v}`,
@@ -158,17 +170,88 @@ class SqliteAdapter implements Adapter {
     try {
       return this.database().prepare(sql);
     } catch (err) {
-      const msg = (err as Error).message;
-      const what = /no such table/i.test(msg)
-        ? `the table ${req.table ?? '(query)'} does not exist`
-        : /no such column/i.test(msg)
-          ? `the column ${msg.replace(/.*no such column:\s*/i, '')} does not exist in ${req.table ?? 'the query'}`
-          : msg;
-      throw new DataError(
-        `Connection "${this.name}" (${this.file}): ${what}.`,
-        'Check the table and column names in the mapping against the database.',
+      throw this.queryError(req, err);
+    }
+  }
+
+  /**
+   * A failed prepare as a DataError naming the connection, the file, the table and the column in our
+   * words (SQLite's own, for a double-quoted name, reads "the column "x" - should this be a string
+   * literal in single-quotes?"), with the closest existing name as a suggestion.
+   */
+  private queryError(req: Pick<ReadRequest, 'table' | 'query' | 'columns'>, err: unknown): Error {
+    if (isNotADatabase(err)) return this.notADatabase(undefined, err);
+    const msg = String((err as Error)?.message ?? err).split('\n')[0]!;
+    const conn = `Connection "${this.name}" (${this.file})`;
+    const source = req.table ? `the table ${req.table}` : 'the mapping query';
+    if (/no such table/i.test(msg) && req.table) {
+      const near = suggest(req.table, this.tables());
+      return new DataError(
+        `${conn}: ${source} does not exist.`,
+        `${near ? `Did you mean "${near}"? ` : ''}Check the table name in the mapping against the database.`,
         { cause: err },
       );
+    }
+    const column = missingColumnOf(msg);
+    if (column !== undefined) {
+      const existing = req.table ? this.columnsOf(req.table) : [];
+      const near = suggest(column, existing);
+      const mapped = req.columns.includes(column);
+      return new DataError(
+        `${conn}: ${source} has no column "${column}"${mapped ? '' : ` (named in the mapping's ${req.table ? 'where' : 'query'})`}.`,
+        near
+          ? `Did you mean "${near}"? Check the column names in the mapping against the database.`
+          : `Check the column names in the mapping against the database${existing.length ? ` (${source} has: ${existing.join(', ')})` : ''}.`,
+        { cause: err },
+      );
+    }
+    return new DataError(
+      `${conn}: the read of ${source} failed: ${msg.replace(/[.\s]+$/, '')}.`,
+      "Check the mapping's table, columns, where and query against the database.",
+      { cause: err },
+    );
+  }
+
+  /** The file is no SQLite database: said once, naming the connection and the file. */
+  private notADatabase(why = 'is not a SQLite database (SQLITE_NOTADB)', cause?: unknown): ConnectionError {
+    return new ConnectionError(
+      `Connection "${this.name}": the file ${this.file} ${why}.`,
+      'Check that its url names the SQLite database file (sqlite:PATH, relative to the folder of cutover.yaml); a folder of CSV extracts takes csv:FOLDER.',
+      { cause },
+    );
+  }
+
+  /** The tables and views of the database, for a suggestion ([] when they cannot be read). */
+  private tables(): string[] {
+    try {
+      return (
+        this.database()
+          .prepare(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'",
+          )
+          .pluck()
+          .all() as string[]
+      ).map(String);
+    } catch {
+      return [];
+    }
+  }
+
+  /** A table's column names in table order, for a suggestion ([] when they cannot be read). */
+  private columnsOf(table: string): string[] {
+    try {
+      const db = this.database();
+      const dot = table.indexOf('.');
+      const rows = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
+      if (rows.length || dot < 0) return rows.map(String);
+      return (
+        db
+          .prepare('SELECT name FROM pragma_table_info(?, ?)')
+          .pluck()
+          .all(table.slice(dot + 1), table.slice(0, dot)) as string[]
+      ).map(String);
+    } catch {
+      return [];
     }
   }
 }
