@@ -14,8 +14,14 @@ export function crossCheckMapping(m: Mapping, config?: LoadedConfig): void {
     throw new MappingError(`${m.file}: ${where}: ${what}.`, fix);
   };
   const fields = Object.keys(m.fields);
-  const oneOf = (names: string[] = fields) => `Use one of: ${names.join(', ') || '(no fields declared)'}.`;
+  // A hint listing the fields that fit; when none does, what to declare instead (never "no fields
+  // declared" for a mapping that declares some, just none of the kind asked for).
+  const oneOf = (names: string[] = fields, none = 'Declare the field under fields:.') =>
+    names.length ? `Use one of: ${names.join(', ')}.` : none;
   const numeric = fields.filter((f) => isNumeric(m.fields[f]!.type));
+  const datelike = fields.filter((f) => ['date', 'timestamp'].includes(m.fields[f]!.type));
+  const noDatelike = `The mapping declares no date or timestamp field: declare one (like \`updated_at: { type: timestamp }\`, mapped on both sides) for --since/--until to filter on, or remove \`window\`.`;
+  const noNumeric = `The mapping declares no decimal or integer field: declare one (like \`on_hand: { type: decimal }\`), or remove it from \`absentAsZero\`.`;
 
   if (fields.length === 0) fail('fields', 'no fields are declared', 'Declare the key and compared fields.');
   for (const k of m.key)
@@ -32,7 +38,9 @@ export function crossCheckMapping(m: Mapping, config?: LoadedConfig): void {
         fail(
           `totals[${i}]`,
           `"${f}" is a ${m.fields[f]!.type} field and cannot be summed`,
-          `Sum a decimal or integer field: ${numeric.join(', ') || '(none declared)'}.`,
+          numeric.length
+            ? `Sum a decimal or integer field: ${numeric.join(', ')}.`
+            : 'The mapping declares no decimal or integer field to sum: declare one, or use `count: true`.',
         );
     if (!t.sum?.length && !t.value && !t.count)
       fail(
@@ -44,12 +52,12 @@ export function crossCheckMapping(m: Mapping, config?: LoadedConfig): void {
   if (m.window) {
     const f = m.window.field;
     const spec = m.fields[f];
-    if (!spec) fail('window.field', `"${f}" is not a declared field`, oneOf());
+    if (!spec) fail('window.field', `"${f}" is not a declared field`, oneOf(datelike, noDatelike));
     else if (spec.type !== 'timestamp' && spec.type !== 'date')
       fail(
         'window.field',
         `"${f}" is a ${spec.type} field, but --since/--until filter on a date or timestamp`,
-        oneOf(fields.filter((x) => ['date', 'timestamp'].includes(m.fields[x]!.type))),
+        oneOf(datelike, noDatelike),
       );
     for (const side of ['legacy', 'cloud'] as const) {
       const col = m[side].columns[f];
@@ -64,7 +72,7 @@ export function crossCheckMapping(m: Mapping, config?: LoadedConfig): void {
   for (const f of m.absentAsZero ?? []) {
     if (!m.fields[f]) fail('absentAsZero', `"${f}" is not a declared field`, oneOf());
     if (!numeric.includes(f))
-      fail('absentAsZero', `"${f}" is not a decimal or integer field`, oneOf(numeric));
+      fail('absentAsZero', `"${f}" is not a decimal or integer field`, oneOf(numeric, noNumeric));
   }
   for (const [level, v] of Object.entries(m.thresholds ?? {}))
     if (v !== undefined && !DECIMAL.test(v))
