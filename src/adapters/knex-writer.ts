@@ -95,6 +95,10 @@ export class KnexWriter implements WriteDriver {
     return t.string(name, length);
   }
 
+  textProblem(_text: string): string | undefined {
+    return undefined;
+  }
+
   jsonRows(_columns: readonly (readonly [string, 'text' | 'integer'])[]): string {
     throw new Error(`jsonRows is not available on ${this.dialect}`);
   }

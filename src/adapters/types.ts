@@ -121,6 +121,12 @@ export interface WriteDriver {
   primaryKeyOf(table: string): Promise<string[]>;
   /** A table's column names in table order, or undefined when the table does not exist. */
   columnsOf(table: string): Promise<string[] | undefined>;
+  /**
+   * Why this engine cannot store `text` as it is in a column (PostgreSQL: a NUL character), said so
+   * that it follows "the value … " in a message; undefined when it can. Checked before writing, so
+   * such a value fails its event with a clear reason instead of a protocol error.
+   */
+  textProblem(text: string): string | undefined;
   /** The rows at `match` (null matches IS NULL), locked for update when `lock` (inside a transaction). */
   selectRows(ex: Executor, table: string, match: Row, lock?: boolean): Promise<Row[]>;
   /**

@@ -74,10 +74,11 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   if (opts.resume) {
     const run = await getRun(store, opts.resume, 'replay');
     const saved = (run.summary as { source?: SourceIdentity } | null)?.source;
-    if (!saved || JSON.stringify(saved) !== JSON.stringify(identity))
+    const changed = sourceChange(run.id, saved, identity);
+    if (changed)
       throw new UsageError(
-        `Run ${run.id} replayed ${describe(saved)}, not ${describe(identity)}.`,
-        'Resume a run with the same --events source it started with, or start a new run without --resume.',
+        changed,
+        'Resume a run with the --events source exactly as it started with it, or start a new run without --resume (the events already applied are in the ledger and are skipped).',
       );
   }
 
@@ -400,9 +401,37 @@ export function defaultGroup(concurrency: number): number {
   return Math.min(500, Math.max(100, Math.round(2000 / Math.max(1, concurrency))));
 }
 
-function describe(s: SourceIdentity | undefined): string {
-  if (!s) return 'an unknown source';
-  return s.kind === 'file' ? `${s.path} (${s.size} bytes)` : `${s.connection}:${s.table}`;
+/**
+ * Why `--resume` refuses this source, or undefined when it is the one the run replayed. Each part of
+ * the identity that differs is said as such: another file or table, or the same file with other
+ * content (another size, or the same size and another checksum) — never two identical descriptions.
+ */
+export function sourceChange(
+  runId: string,
+  saved: SourceIdentity | undefined,
+  now: SourceIdentity,
+): string | undefined {
+  if (!saved) return `Run ${runId} recorded no events source, so it cannot be resumed from ${describe(now)}.`;
+  if (saved.kind === 'file' && now.kind === 'file') {
+    if (saved.path !== now.path) return `Run ${runId} replayed the file ${saved.path}, not ${now.path}.`;
+    if (saved.size !== now.size)
+      return `The events file ${now.path} changed since run ${runId} replayed it: it had ${saved.size} bytes, it now has ${now.size}.`;
+    if (saved.sha256First1MB !== now.sha256First1MB)
+      return `The events file ${now.path} changed since run ${runId} replayed it: same size (${now.size} bytes), different content (the SHA-256 checksum of its first MB differs).`;
+    return undefined;
+  }
+  if (
+    saved.kind === 'table' &&
+    now.kind === 'table' &&
+    saved.connection === now.connection &&
+    saved.table === now.table
+  )
+    return undefined;
+  return `Run ${runId} replayed ${describe(saved)}, not ${describe(now)}.`;
+}
+
+function describe(s: SourceIdentity): string {
+  return s.kind === 'file' ? `the file ${s.path}` : `the outbox table ${s.connection}:${s.table}`;
 }
 
 export type { EventIndex };

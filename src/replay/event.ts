@@ -19,13 +19,16 @@ export type Validated =
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
-/** The fields of a record as an event reads them (undefined where one is missing or of the wrong kind). */
+/**
+ * The fields of a record as an event reads them (undefined where one is missing, empty, of the wrong
+ * kind or holding a NUL character: a failure record never carries a name no store can hold).
+ */
 function fieldsOf(r: Record<string, unknown>) {
   const occurredAt = r.occurredAt ?? r.occurred_at;
   return {
-    id: typeof r.id === 'string' || typeof r.id === 'number' ? String(r.id) : undefined,
-    type: typeof r.type === 'string' ? r.type : undefined,
-    key: typeof r.key === 'string' || typeof r.key === 'number' ? String(r.key) : undefined,
+    id: nameProblem('id', r.id, true) ? undefined : String(r.id),
+    type: nameProblem('type', r.type, false) ? undefined : (r.type as string),
+    key: nameProblem('key', r.key, true) ? undefined : String(r.key),
     when: occurredAt instanceof Date ? occurredAt.toISOString() : occurredAt,
     payload: typeof r.payload === 'string' ? tryJson(r.payload) : r.payload,
   };
@@ -50,22 +53,31 @@ export function validateEvent(
 ): Validated {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     return { ok: false, problem: 'not a JSON object' };
-  const { id, type, key, when, payload } = fieldsOf(raw as Record<string, unknown>);
+  const r = raw as Record<string, unknown>;
+  const { id, type, key, when, payload } = fieldsOf(r);
   const bad = (problem: string): Validated => ({ ok: false, problem, id, key, type });
-  if (!id) return bad('"id" is missing');
+  const idProblem = nameProblem('id', r.id, true);
+  if (idProblem || id === undefined) return bad(idProblem ?? '"id" is missing');
   if (id.length > 200) return bad('"id" is longer than 200 characters');
-  if (!type) return bad('"type" is missing');
+  const typeProblem = nameProblem('type', r.type, false);
+  if (typeProblem || type === undefined) return bad(typeProblem ?? '"type" is missing');
   if (!knownTypes.has(type)) return bad(`the event type "${type}" is not in the events mapping`);
-  if (key === undefined || key === '') return bad('"key" is missing');
-  if (typeof when !== 'string' || !ISO.test(when))
-    return bad(`"occurredAt" ${JSON.stringify(when ?? null)} is not an ISO 8601 timestamp with a zone`);
+  const keyProblem = nameProblem('key', r.key, true);
+  if (keyProblem || key === undefined) return bad(keyProblem ?? '"key" is missing');
+  const whenRaw = r.occurredAt !== undefined ? r.occurredAt : r.occurred_at;
+  if (whenRaw === undefined) return bad('"occurredAt" is missing');
+  if (typeof when !== 'string')
+    return bad(`"occurredAt" must be an ISO 8601 timestamp text with a zone, not ${kindOf(whenRaw)}`);
+  if (!ISO.test(when))
+    return bad(`"occurredAt" ${JSON.stringify(when)} is not an ISO 8601 timestamp with a zone`);
   // A value that only looks right (February 30th, hour 25, offset +99:00) is not an instant either.
   const impossible = instantProblem(when, { zone: true });
   if (impossible) return bad(`"occurredAt" ${JSON.stringify(when)} is not a real instant: it ${impossible}`);
   if (Number.isNaN(Date.parse(when)))
     return bad(`"occurredAt" ${JSON.stringify(when)} is not an ISO 8601 timestamp with a zone`);
+  if (r.payload === undefined) return bad('"payload" is missing');
   if (!payload || typeof payload !== 'object' || Array.isArray(payload))
-    return bad('"payload" is not an object');
+    return bad(`"payload" is not an object: it is ${kindOf(r.payload)}`);
   return {
     ok: true,
     time: Date.parse(when),
@@ -91,6 +103,37 @@ export function acceptedEvent(
     payload: payload as Record<string, unknown>,
     ...at,
   };
+}
+
+/**
+ * Why an event's id, type or key cannot name it, or undefined when it can: missing, empty, of
+ * another kind (said with what it is), or holding a NUL character (no database key, ledger or
+ * command line can carry one).
+ */
+function nameProblem(field: string, v: unknown, numberToo: boolean): string | undefined {
+  if (v === undefined) return `"${field}" is missing`;
+  if (typeof v === 'number' && numberToo) return undefined;
+  if (typeof v !== 'string')
+    return `"${field}" must be a string${numberToo ? ' or a number' : ''}, not ${kindOf(v)}`;
+  if (v === '') return `"${field}" is empty`;
+  if (v.includes('\u0000')) return `"${field}" ${preview(v)} holds a NUL character (\\u0000)`;
+  return undefined;
+}
+
+/** What a JSON value is, for a message: its kind and (shortened) text. */
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array (${preview(v)})`;
+  if (typeof v === 'object') return `an object (${preview(v)})`;
+  if (typeof v === 'string') return `the string ${preview(v)}`;
+  if (typeof v === 'number') return `the number ${preview(v)}`;
+  if (typeof v === 'boolean') return `the boolean ${v}`;
+  return typeof v;
+}
+
+function preview(v: unknown): string {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
 function tryJson(text: string): unknown {

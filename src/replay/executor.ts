@@ -69,7 +69,8 @@ export function prepare(
   }
   const rule = ctx.mapping.events[event.type]!;
   const target = targetNameOf(rule, ctx.mapping, ctx.targetOverride)!;
-  if (rule.table) writeValues(event, rule, ctx.columns?.get(target)?.get(rule.table));
+  const columns = ctx.columns?.get(target);
+  if (rule.table) writeValues(event, rule, columns?.tables.get(rule.table), columns?.textProblem);
   return { event, rule, target };
 }
 

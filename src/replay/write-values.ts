@@ -15,8 +15,15 @@ import { instantProblem } from '../util/instant-text.js';
 /** What a column holds, as far as checking a value before writing it goes. */
 export type ColumnKind = 'timestamp' | 'date' | 'decimal' | 'integer' | 'other';
 
-/** Per target connection, per table, the kind of each column (from the target's own catalog). */
-export type WriteColumns = Map<string, Map<string, Map<string, ColumnKind>>>;
+/**
+ * Per target connection: per table, the kind of each column (from the target's own catalog), and
+ * why its engine cannot store a text value (its write driver's textProblem).
+ */
+export type WriteColumns = Map<string, TargetColumns>;
+export interface TargetColumns {
+  tables: Map<string, Map<string, ColumnKind>>;
+  textProblem?: (text: string) => string | undefined;
+}
 
 /** The kind of a column from its SQL type name (as the database's catalog spells it). */
 export function columnKind(sqlType: string): ColumnKind {
@@ -41,8 +48,10 @@ export async function loadWriteColumns(
     const name = targetNameOf(rule, mapping, override)!;
     const t = targets.get(name);
     if (t?.kind !== 'db') continue;
-    let tables = out.get(name);
-    if (!tables) out.set(name, (tables = new Map()));
+    let target = out.get(name);
+    if (!target)
+      out.set(name, (target = { tables: new Map(), textProblem: (text) => t.db.textProblem(text) }));
+    const tables = target.tables;
     if (tables.has(rule.table)) continue;
     const info = await columnInfo(t.knex, rule.table);
     tables.set(rule.table, new Map(Object.entries(info).map(([c, i]) => [c, columnKind(i.type)])));
@@ -59,17 +68,20 @@ function columnInfo(knex: Knex, table: string): Promise<Record<string, Knex.Colu
 /**
  * Resolves an event's `match` and `values` and checks each value against its column: a permanent
  * failure (the event's `replay_failed`) for a value the target would refuse or store wrongly.
- * Increments must be exact decimals; timestamp and date columns take only real instants and dates.
+ * Increments must be exact decimals; timestamp and date columns take only real instants and dates;
+ * text the target's engine cannot store (`textProblem`: a NUL character in PostgreSQL) is refused
+ * here, naming the column and the event field, not by the database with a message that names neither.
  */
 export function writeValues(
   event: ReplayEvent,
   rule: EventRule,
   kinds: Map<string, ColumnKind> | undefined,
+  textProblem?: (text: string) => string | undefined,
 ): { match: Record<string, unknown>; values: Record<string, unknown> } {
   const match = resolveColumns(event, rule.match);
   const values = resolveColumns(event, rule.values);
   const table = rule.table!;
-  const check = (col: string, v: unknown, increment: boolean) => {
+  const check = (col: string, v: unknown, increment: boolean, spec: unknown) => {
     const kind = kinds?.get(col) ?? 'other';
     const problem = increment ? decimalProblem(v) : valueProblem(kind, v);
     if (problem)
@@ -78,9 +90,15 @@ export function writeValues(
           ? `the increment ${show(v)} for ${table}.${col} is not a decimal number (${problem})`
           : `the value ${show(v)} for ${table}.${col} (a ${kind} column) ${problem}`,
       );
+    const text = typeof v === 'string' ? textProblem?.(v) : undefined;
+    if (text) {
+      const from = typeof spec === 'string' && spec.startsWith('$.') ? `, from ${spec},` : '';
+      throw new PermanentError(`the value ${show(v)} for ${table}.${col}${from} ${text}`);
+    }
   };
-  for (const [col, v] of Object.entries(match)) check(col, v, false);
-  for (const [col, v] of Object.entries(values)) check(col, v, rule.action === 'increment');
+  for (const [col, v] of Object.entries(match)) check(col, v, false, rule.match?.[col]);
+  for (const [col, v] of Object.entries(values))
+    check(col, v, rule.action === 'increment', rule.values?.[col]);
   return { match, values };
 }
 

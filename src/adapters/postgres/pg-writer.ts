@@ -61,6 +61,17 @@ export class PgWriter extends KnexWriter {
     return applyPgGroup(this.knex, ledger, actions);
   }
 
+  /**
+   * PostgreSQL text (and varchar, json) cannot hold the character U+0000: the driver's bind message
+   * is refused as a protocol violation ("invalid message format", 08P01) that names nothing.
+   */
+  override textProblem(text: string): string | undefined {
+    const at = text.indexOf('\u0000');
+    return at < 0
+      ? undefined
+      : `holds a NUL character (\\u0000, at position ${at + 1}), which PostgreSQL text cannot store`;
+  }
+
   /** Bytewise (COLLATE "C"): every ledger row goes through both key indexes, and a locale-aware comparison cost a sixth of the grouped replay's speed. */
   override keyColumn(t: Knex.CreateTableBuilder, name: string, length: number): Knex.ColumnBuilder {
     return t.specificType(name, `varchar(${length}) COLLATE "C"`);
