@@ -18,6 +18,12 @@ export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args
  * configuration (one paragraph, no stack trace unless --debug), 3 an internal error.
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
+  /**
+   * oclif's JSON mode: a command returns its typed result from run() and, under --json, oclif prints
+   * it (through toSuccessJson/logJson below: redacted, plain). Our --json definition below is the one
+   * shown in help.
+   */
+  static override enableJsonFlag = true;
   static override baseFlags = {
     config: Flags.string({
       char: 'c',
@@ -86,8 +92,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.cleanups.push(fn);
   }
 
-  /** Prints a result: JSON on stdout with --json, else the human rendering. */
-  private emitted = false;
+  /** Whether the error object was printed on stdout under --json (once). */
+  private errorPrinted = false;
 
   /**
    * Writes the report of work that has already committed (a replay, a rollback). If the report
@@ -113,13 +119,35 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.exitStatus = Math.max(this.exitStatus, 1);
   }
 
-  protected emit(result: unknown, human: () => string): void {
-    this.emitted = true;
-    if (this.flags.json) process.stdout.write(JSON.stringify(redactDeep(result), null, 2) + '\n');
-    else {
+  /**
+   * A command's result: returned from run() (oclif prints it as JSON on stdout under --json, after the
+   * command's cleanups), else rendered for a person now.
+   */
+  protected emit<R>(result: R, human: () => string): R {
+    if (!this.jsonEnabled()) {
       const text = escapeControl(redact(human()));
       if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
     }
+    return result;
+  }
+
+  /** Under --json: the result as plain, redacted JSON (never colourised: schedulers parse it). */
+  protected override toSuccessJson(result: unknown): unknown {
+    return redactDeep(result);
+  }
+
+  protected override logJson(json: unknown): void {
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  }
+
+  /**
+   * Work that produced a result and also a failure to report (config check: every connection listed,
+   * one unreachable): the paragraph on stderr and its exit code, the result still printed.
+   */
+  protected failAlongsideResult(err: CutoverError): void {
+    this.exitStatus = Math.max(this.exitStatus, err.exitCode);
+    process.stderr.write(`Error: ${escapeControl(redact(err.paragraph()))}\n`);
+    if (this.flags?.debug && err.stack) process.stderr.write(redact(err.stack) + '\n');
   }
 
   /**
@@ -127,9 +155,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * scraping stderr): `{ "status": "error", "exitCode", "error" }`, the same paragraph as stderr.
    */
   private emitError(paragraph: string, exitCode: number): void {
-    const json = this.flags?.json ?? process.argv.includes('--json');
-    if (!json || this.emitted) return;
-    this.emitted = true;
+    if (!this.jsonEnabled() || this.errorPrinted) return;
+    this.errorPrinted = true;
     process.stdout.write(JSON.stringify({ status: 'error', exitCode, error: paragraph }, null, 2) + '\n');
   }
 

@@ -16,16 +16,17 @@ export default class Dashboard extends BaseCommand<typeof Dashboard> {
     days: Flags.integer({ description: 'runs started in the last N days', default: 14, min: 1, max: 3650 }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const config = await this.cutoverConfig();
     const result = await writeDashboard(await this.controlStore(), {
       out: this.flags.out ?? path.join(config.reportsDir, 'dashboard.html'),
       days: this.flags.days,
     });
-    this.emit(
+    const out = this.emit(
       result,
       () =>
         `Wrote ${result.file} (${Math.ceil(result.bytes / 1024)} KB): ${result.nights} night${result.nights === 1 ? '' : 's'} of ${result.mappings.length} mapping${result.mappings.length === 1 ? '' : 's'} over the last ${result.days} days; sections ${result.sections.join(', ')}.`,
     );
+    return out;
   }
 }

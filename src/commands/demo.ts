@@ -27,7 +27,7 @@ Running it again in the same folder rebuilds the databases and keeps the control
     }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const json = this.flags.json;
     if (fs.existsSync(this.flags.dir) && !fs.statSync(this.flags.dir).isDirectory())
       throw new UsageError(
@@ -45,6 +45,7 @@ Running it again in the same folder rebuilds the databases and keeps the control
     });
     // The demo succeeds when reconcile finds exactly what was planted: differences are its point.
     if (Object.values(result.check).some((problems) => problems.length > 0)) this.exitStatus = 1;
-    this.emit(result, () => renderDemo(result));
+    const out = this.emit(result, () => renderDemo(result));
+    return out;
   }
 }

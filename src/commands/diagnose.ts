@@ -14,7 +14,7 @@ With --json prints { "runId", "differences", "explained", "unexplained", "causes
     run: Args.string({ description: 'the reconcile run id (see `cutover runs list`)', required: true }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const store = await this.controlStore();
     const run = await getRun(store, this.args.run, 'reconcile');
     const config = await this.cutoverConfig();
@@ -22,6 +22,7 @@ With --json prints { "runId", "differences", "explained", "unexplained", "causes
       ? (await loadMappings(config).catch(() => [])).find((m) => m.name === run.name)
       : undefined;
     const diagnosis = await diagnoseStoredRun(store, run.id, mapping);
-    this.emit(diagnosis, () => renderDiagnosis(diagnosis));
+    const out = this.emit(diagnosis, () => renderDiagnosis(diagnosis));
+    return out;
   }
 }

@@ -45,7 +45,7 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
     }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const names = this.args.name ?? [];
     if (names.length && this.flags.all)
       throw new UsageError(
@@ -85,8 +85,10 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
     for (const e of errors) process.stderr.write(`Error: mapping ${e.name} did not run: ${e.error}\n`);
     // One mapping that could not run still prints one object under --json: what a scheduler parses.
     const one = runs[0] ?? { name: errors[0]?.name, status: 'error', exitCode: 2, error: errors[0]?.error };
-    this.emit(mappings.length === 1 ? one : { runs, status, ...(errors.length ? { errors } : {}) }, () =>
-      renderReconcileSummaries(runs),
+    const out = this.emit(
+      mappings.length === 1 ? one : { runs, status, ...(errors.length ? { errors } : {}) },
+      () => renderReconcileSummaries(runs),
     );
+    return out;
   }
 }

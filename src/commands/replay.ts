@@ -50,7 +50,7 @@ export default class Replay extends BaseCommand<typeof Replay> {
     resume: Flags.string({ description: 'continue an interrupted or crashed run (same --events source)' }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const config = await this.cutoverConfig();
     const file = this.flags.mapping
       ? path.resolve(this.flags.mapping)
@@ -92,8 +92,9 @@ export default class Replay extends BaseCommand<typeof Replay> {
           writeReplayReport(config.reportsDir, result),
         )
       : undefined;
-    this.emit(replayJson(result, reports), () => renderReplay(result, reports));
+    const out = this.emit(replayJson(result, reports), () => renderReplay(result, reports));
     if (result.status === 'interrupted') this.exitStatus = 130;
     else if (result.counts.failed || result.counts.parked || (result.runId && !reports)) this.exitStatus = 1;
+    return out;
   }
 }

@@ -29,7 +29,7 @@ export default class Report extends BaseCommand<typeof Report> {
     }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     if (this.flags.out === '-' && this.flags.json)
       throw new UsageError(
         '--out - prints the report itself on stdout, so there is no room for --json there.',
@@ -45,11 +45,12 @@ export default class Report extends BaseCommand<typeof Report> {
     });
     for (const w of result.warnings) this.logger.warn(w);
     if (result.path === '-') return; // the report itself was the output
-    this.emit(result, () =>
+    const out = this.emit(result, () =>
       [
         `Wrote ${result.path}`,
         ...Object.values(result.also).map((p) => `Wrote ${p} (the complete detail)`),
       ].join('\n'),
     );
+    return out;
   }
 }

@@ -17,13 +17,14 @@ export default class ConfigCheck extends BaseCommand<typeof ConfigCheck> {
     }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const config = await this.cutoverConfig();
     const { failure, ...result } = await checkConfig(config, {
       connect: this.flags.connect,
       logger: this.logger,
     });
-    this.emit(result, () => renderCheck(result));
-    if (failure) throw failure;
+    const out = this.emit(result, () => renderCheck(result));
+    if (failure) this.failAlongsideResult(failure);
+    return out;
   }
 }

@@ -22,7 +22,7 @@ export default class ExceptionsAssign extends BaseCommand<typeof ExceptionsAssig
     next: Flags.integer({ description: 'claim the next N open items (filters narrow which)', min: 1 }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const ids = this.args.id ?? [];
     if (this.flags.next !== undefined && ids.length)
       throw new UsageError(
@@ -40,8 +40,9 @@ export default class ExceptionsAssign extends BaseCommand<typeof ExceptionsAssig
             filter: req.filter,
           })
         : await performAction(store, req);
-    this.emit({ action: 'assign', assignee: req.opts.assignee, ...result }, () =>
+    const out = this.emit({ action: 'assign', assignee: req.opts.assignee, ...result }, () =>
       renderAction('assign', result),
     );
+    return out;
   }
 }

@@ -27,7 +27,7 @@ export default class ExceptionsExport extends BaseCommand<typeof ExceptionsExpor
     }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const toStdout = this.flags.out === '-';
     if (toStdout && this.flags.json)
       throw new UsageError(
@@ -46,6 +46,9 @@ export default class ExceptionsExport extends BaseCommand<typeof ExceptionsExpor
       stdout: process.stdout,
     });
     if (toStdout) return; // the export itself was the output
-    this.emit(result, () => `Wrote ${result.rows} item${result.rows === 1 ? '' : 's'} to ${result.out}.`);
+    return this.emit(
+      result,
+      () => `Wrote ${result.rows} item${result.rows === 1 ? '' : 's'} to ${result.out}.`,
+    );
   }
 }

@@ -12,9 +12,10 @@ export default class ExceptionsIgnore extends BaseCommand<typeof ExceptionsIgnor
   static override args = idArgs;
   static override flags = actionFlags;
 
-  async run(): Promise<void> {
+  async run() {
     const ids = this.args.id ?? [];
     const result = await performAction(await this.controlStore(), actionRequest('ignore', ids, this.flags));
-    this.emit({ action: 'ignore', ...result }, () => renderAction('ignore', result));
+    const out = this.emit({ action: 'ignore', ...result }, () => renderAction('ignore', result));
+    return out;
   }
 }

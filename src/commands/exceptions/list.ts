@@ -14,13 +14,16 @@ export default class ExceptionsList extends BaseCommand<typeof ExceptionsList> {
   ];
   static override flags = { ...filterFlags, ...sortFlags };
 
-  async run(): Promise<void> {
+  async run() {
     const store = await this.controlStore();
     const filter = filterFromFlags(this.flags);
     const result = await listExceptions(store, {
       ...filter,
       limit: filter.limit ?? (this.flags.json ? undefined : LIST_TABLE_LIMIT),
     });
-    this.emit({ total: result.total, items: result.items.map(listItem) }, () => renderList(result));
+    const out = this.emit({ total: result.total, items: result.items.map(listItem) }, () =>
+      renderList(result),
+    );
+    return out;
   }
 }

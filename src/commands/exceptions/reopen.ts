@@ -11,9 +11,10 @@ export default class ExceptionsReopen extends BaseCommand<typeof ExceptionsReope
   static override args = idArgs;
   static override flags = actionFlags;
 
-  async run(): Promise<void> {
+  async run() {
     const ids = this.args.id ?? [];
     const result = await performAction(await this.controlStore(), actionRequest('reopen', ids, this.flags));
-    this.emit({ action: 'reopen', ...result }, () => renderAction('reopen', result));
+    const out = this.emit({ action: 'reopen', ...result }, () => renderAction('reopen', result));
+    return out;
   }
 }

@@ -11,9 +11,10 @@ export default class ExceptionsResolve extends BaseCommand<typeof ExceptionsReso
   static override args = idArgs;
   static override flags = actionFlags;
 
-  async run(): Promise<void> {
+  async run() {
     const ids = this.args.id ?? [];
     const result = await performAction(await this.controlStore(), actionRequest('resolve', ids, this.flags));
-    this.emit({ action: 'resolve', ...result }, () => renderAction('resolve', result));
+    const out = this.emit({ action: 'resolve', ...result }, () => renderAction('resolve', result));
+    return out;
   }
 }

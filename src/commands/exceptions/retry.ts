@@ -15,7 +15,7 @@ export default class ExceptionsRetry extends BaseCommand<typeof ExceptionsRetry>
     note: Flags.string({ description: 'a note for the item history' }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const result = await retryParkedChain({
       config: await this.cutoverConfig(),
       store: await this.controlStore(),
@@ -26,8 +26,9 @@ export default class ExceptionsRetry extends BaseCommand<typeof ExceptionsRetry>
       logger: this.logger,
       note: this.flags.note,
     });
-    this.emit(result, () => render(result));
+    const out = this.emit(result, () => render(result));
     if (result.status !== 'resolved') this.exitStatus = 1;
+    return out;
   }
 }
 

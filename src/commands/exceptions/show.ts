@@ -14,10 +14,11 @@ export default class ExceptionsShow extends BaseCommand<typeof ExceptionsShow> {
     id: Args.string({ description: 'the exception id (X-000123 or 123)', required: true }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const store = await this.controlStore();
     const record = await getException(store, this.args.id);
     const history = await getHistory(store, record.id);
-    this.emit({ ...record, history }, () => renderShow(record, history));
+    const out = this.emit({ ...record, history }, () => renderShow(record, history));
+    return out;
   }
 }

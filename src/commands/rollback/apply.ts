@@ -28,7 +28,7 @@ export default class RollbackApply extends BaseCommand<typeof RollbackApply> {
     }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const config = await this.cutoverConfig();
     const result = await applyRollbackPlan({
       config,
@@ -42,8 +42,9 @@ export default class RollbackApply extends BaseCommand<typeof RollbackApply> {
     const reports = await this.reportAfterWork(`Rollback ${result.planId}`, () =>
       writeApplyReport(config.reportsDir, result),
     );
-    this.emit(applyJson(result, reports), () => renderApply(result, reports));
+    const out = this.emit(applyJson(result, reports), () => renderApply(result, reports));
     if (result.status !== 'complete' || !reports) this.exitStatus = 1;
+    return out;
   }
 
   private async confirmApply(p: ApplyPreview): Promise<boolean> {

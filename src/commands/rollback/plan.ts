@@ -16,7 +16,7 @@ export default class RollbackPlan extends BaseCommand<typeof RollbackPlan> {
     run: Flags.string({ required: true, description: 'the replay run to undo (see `cutover runs list`)' }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const config = await this.cutoverConfig();
     const { plan, hash } = await createRollbackPlan({
       config,
@@ -28,6 +28,7 @@ export default class RollbackPlan extends BaseCommand<typeof RollbackPlan> {
     const reports = await this.reportAfterWork(`Rollback plan ${plan.planId}`, () =>
       writePlanReport(config.reportsDir, plan, hash),
     );
-    this.emit(planJson(plan, hash, reports), () => renderPlan(plan, hash, reports));
+    const out = this.emit(planJson(plan, hash, reports), () => renderPlan(plan, hash, reports));
+    return out;
   }
 }

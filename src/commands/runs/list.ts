@@ -20,11 +20,12 @@ export default class RunsList extends BaseCommand<typeof RunsList> {
     limit: Flags.integer({ description: 'at most this many runs', default: 20, min: 1 }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const store = await this.controlStore();
     const filter = { command: this.flags.command, name: this.flags.name, limit: this.flags.limit };
     const [items, total] = await Promise.all([listRuns(store, filter), countRuns(store, filter)]);
     const filtered = Boolean(this.flags.command || this.flags.name);
-    this.emit({ total, items }, () => renderRunList(items, total, filtered));
+    const out = this.emit({ total, items }, () => renderRunList(items, total, filtered));
+    return out;
   }
 }

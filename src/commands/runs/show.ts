@@ -12,9 +12,10 @@ export default class RunsShow extends BaseCommand<typeof RunsShow> {
     run: Args.string({ description: 'the run id (see `cutover runs list`)', required: true }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const store = await this.controlStore();
     const run = await getRun(store, this.args.run);
-    this.emit(run, () => renderRun(run));
+    const out = this.emit(run, () => renderRun(run));
+    return out;
   }
 }
