@@ -34,8 +34,23 @@ module.exports = {
       severity: 'error',
       comment:
         'src/app runs the lifecycles (reconcile, replay, rollback, config check) over the engine, queue, reports and store; only the commands (and the demo) call it.',
-      from: { path: '^src/', pathNot: '^src/(app|commands|cli|demo)/|^src/base-command[.]ts$' },
+      from: { path: '^src/', pathNot: '^src/(app|commands|cli|demo)/' },
       to: { path: '^src/app/' },
+    },
+    {
+      name: 'cli-only-from-commands',
+      severity: 'error',
+      comment:
+        'src/cli holds what only the command line needs (the base command, flag definitions, prompts, terminal renderings): only the commands and hooks use it.',
+      from: { path: '^src/', pathNot: '^src/(cli|commands|hooks)/' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'oclif-only-in-cli',
+      severity: 'error',
+      comment: '@oclif/core is the command line: only src/cli, src/commands and src/hooks import it.',
+      from: { path: '^src/', pathNot: '^src/(cli|commands|hooks)/' },
+      to: { path: '@oclif/core' },
     },
   ],
   options: {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../base-command.js';
+import { BaseCommand } from '../cli/base-command.js';
 import { writeDashboard } from '../dashboard/write-dashboard.js';
 
 export default class Dashboard extends BaseCommand<typeof Dashboard> {

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { UsageError } from '../errors.js';
-import { BaseCommand } from '../base-command.js';
+import { BaseCommand } from '../cli/base-command.js';
 import { runDemo, DEFAULT_SEED } from '../demo/run-demo.js';
-import { renderDemo } from '../demo/render-demo.js';
+import { renderDemo } from '../cli/render-demo.js';
 import { createProgress } from '../reconcilers/progress.js';
 
 export default class Demo extends BaseCommand<typeof Demo> {

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../base-command.js';
+import { BaseCommand } from '../cli/base-command.js';
 import { loadMappings } from '../config/load-mappings.js';
 import { diagnoseStoredRun } from '../diagnosis/run-diagnosis.js';
 import { renderDiagnosis } from '../diagnosis/render.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../base-command.js';
+import { BaseCommand } from '../cli/base-command.js';
 import { loadEventsMapping } from '../config/events-schema.js';
 import { runReplay } from '../app/run-replay.js';
 import { writeReplayReport } from '../replay/replay-report.js';

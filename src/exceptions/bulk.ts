@@ -1,6 +1,6 @@
 import type { ControlStore } from '../store/control-store.js';
 import { UsageError } from '../errors.js';
-import { narrows } from './flags.js';
+import { narrows } from './filter.js';
 import { countForAction, transition, type TransitionOptions, type TransitionResult } from './transition.js';
 import type { ExceptionFilter, TransitionAction } from './types.js';
 

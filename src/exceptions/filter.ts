@@ -82,3 +82,17 @@ export function applySort(q: Knex.QueryBuilder, filter: ExceptionFilter): Knex.Q
   }
   return q.orderBy('id', 'asc');
 }
+
+/** Does the filter narrow anything (a bulk action needs at least one narrowing flag)? */
+export function narrows(filter: ExceptionFilter): boolean {
+  return Boolean(
+    filter.status?.length ||
+    filter.kind?.length ||
+    filter.mapping?.length ||
+    filter.assignee ||
+    filter.severity?.length ||
+    filter.olderThanMs !== undefined ||
+    filter.keyContains ||
+    filter.cause?.length,
+  );
+}

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../../base-command.js';
+import { BaseCommand } from '../../cli/base-command.js';
 import { checkConfig, renderCheck } from '../../app/check-config.js';
 
 export default class ConfigCheck extends BaseCommand<typeof ConfigCheck> {

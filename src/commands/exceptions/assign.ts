@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../../base-command.js';
+import { BaseCommand } from '../../cli/base-command.js';
 import { UsageError } from '../../errors.js';
-import { actionFlags, actionRequest, idArgs, renderAction } from '../../exceptions/action-flags.js';
+import { actionFlags, actionRequest, idArgs, renderAction } from '../../cli/exception-actions.js';
 import { performAction } from '../../exceptions/bulk.js';
 import { claim } from '../../exceptions/queue.js';
 

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../../base-command.js';
+import { BaseCommand } from '../../cli/base-command.js';
 import { UsageError } from '../../errors.js';
 import { exportExceptions } from '../../exceptions/export.js';
-import { filterFlags, filterFromFlags, sortFlags } from '../../exceptions/flags.js';
+import { filterFlags, filterFromFlags, sortFlags } from '../../cli/exception-flags.js';
 
 export default class ExceptionsExport extends BaseCommand<typeof ExceptionsExport> {
   static override summary = 'Export queue items to Excel or CSV for finance (filters as in list).';

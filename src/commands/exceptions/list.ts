@@ -1,6 +1,6 @@
-import { BaseCommand } from '../../base-command.js';
+import { BaseCommand } from '../../cli/base-command.js';
 import { listExceptions } from '../../exceptions/queue.js';
-import { LIST_TABLE_LIMIT, filterFlags, filterFromFlags, sortFlags } from '../../exceptions/flags.js';
+import { LIST_TABLE_LIMIT, filterFlags, filterFromFlags, sortFlags } from '../../cli/exception-flags.js';
 import { listItem, renderList } from '../../exceptions/render.js';
 
 export default class ExceptionsList extends BaseCommand<typeof ExceptionsList> {

@@ -1,5 +1,5 @@
-import { BaseCommand } from '../../base-command.js';
-import { actionFlags, actionRequest, idArgs, renderAction } from '../../exceptions/action-flags.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { actionFlags, actionRequest, idArgs, renderAction } from '../../cli/exception-actions.js';
 import { performAction } from '../../exceptions/bulk.js';
 
 export default class ExceptionsResolve extends BaseCommand<typeof ExceptionsResolve> {

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../../base-command.js';
+import { BaseCommand } from '../../cli/base-command.js';
 import { currentUser } from '../../store/runs.js';
 import { retryParkedChain, type RetryResult } from '../../replay/retry-parked.js';
 

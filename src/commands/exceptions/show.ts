@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../../base-command.js';
+import { BaseCommand } from '../../cli/base-command.js';
 import { getException, getHistory } from '../../exceptions/queue.js';
 import { renderShow } from '../../exceptions/render.js';
 

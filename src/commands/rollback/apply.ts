@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../../base-command.js';
+import { BaseCommand } from '../../cli/base-command.js';
 import { UsageError } from '../../errors.js';
-import { confirm, interactive } from '../../exceptions/prompt.js';
+import { confirm, interactive } from '../../cli/prompt.js';
 import { applyRollbackPlan, type ApplyPreview } from '../../app/rollback-apply.js';
 import { writeApplyReport } from '../../rollback/rollback-report.js';
 import { applyJson, renderApply } from '../../rollback/render.js';

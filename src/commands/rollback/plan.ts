@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../../base-command.js';
+import { BaseCommand } from '../../cli/base-command.js';
 import { createRollbackPlan } from '../../app/rollback-plan.js';
 import { writePlanReport } from '../../rollback/rollback-report.js';
 import { planJson, renderPlan } from '../../rollback/render.js';

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand } from '../../base-command.js';
+import { BaseCommand } from '../../cli/base-command.js';
 import { countRuns, listRuns } from '../../store/runs.js';
-import { renderRunList } from '../../app/render-runs.js';
+import { renderRunList } from '../../cli/render-runs.js';
 
 export default class RunsList extends BaseCommand<typeof RunsList> {
   static override summary = 'List past runs, newest first.';

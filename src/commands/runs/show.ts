@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../../base-command.js';
+import { BaseCommand } from '../../cli/base-command.js';
 import { getRun } from '../../store/runs.js';
-import { renderRun } from '../../app/render-runs.js';
+import { renderRun } from '../../cli/render-runs.js';
 
 export default class RunsShow extends BaseCommand<typeof RunsShow> {
   static override summary = 'Show one run and its figures.';

@@ -1,9 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { csvCell } from '../../../src/exceptions/export.js';
-import { filterFromFlags, parseAge } from '../../../src/exceptions/flags.js';
+import { filterFromFlags, parseAge } from '../../../src/cli/exception-flags.js';
 import { formatId, parseId } from '../../../src/exceptions/ids.js';
-import { confirm } from '../../../src/exceptions/prompt.js';
+import { confirm } from '../../../src/cli/prompt.js';
 import { UsageError } from '../../../src/errors.js';
 
 describe('CSV cells (OWASP formula injection)', () => {

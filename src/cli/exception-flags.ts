@@ -12,7 +12,7 @@ import {
   type ExceptionStatus,
   type Severity,
   type SortKey,
-} from './types.js';
+} from '../exceptions/types.js';
 
 /** The filter flags shared by list, export and the bulk actions. */
 export const filterFlags = {
@@ -109,18 +109,4 @@ export function filterFromFlags(flags: {
     limit: flags.limit,
   };
   return filter;
-}
-
-/** Does the filter narrow anything (a bulk action needs at least one narrowing flag)? */
-export function narrows(filter: ExceptionFilter): boolean {
-  return Boolean(
-    filter.status?.length ||
-    filter.kind?.length ||
-    filter.mapping?.length ||
-    filter.assignee ||
-    filter.severity?.length ||
-    filter.olderThanMs !== undefined ||
-    filter.keyContains ||
-    filter.cause?.length,
-  );
 }

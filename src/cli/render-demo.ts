@@ -2,7 +2,7 @@ import { isZeroFigure } from '../reconcilers/domains/totals.js';
 import type { ReconcileSummary, TotalsSummaryEntry } from '../reconcilers/types.js';
 import { groupLabel } from '../reconcilers/render-summary.js';
 import { formatCount, formatFigure } from '../util/figures.js';
-import type { DemoResult } from './run-demo.js';
+import type { DemoResult } from '../demo/run-demo.js';
 
 const n = (x: number | undefined) => formatCount(x ?? 0);
 

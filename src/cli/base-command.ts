@@ -1,11 +1,11 @@
 import { Command, Flags, Errors, type Interfaces } from '@oclif/core';
-import { CutoverError } from './errors.js';
-import { redact, redactDeep } from './util/redact.js';
-import { escapeControl } from './util/terminal-text.js';
-import { createLogger, type Logger } from './util/logger.js';
-import { loadConfig, type LoadedConfig } from './config/load-config.js';
-import { openControlStore, type ControlStore } from './store/control-store.js';
-import type { Adapter } from './adapters/types.js';
+import { CutoverError } from '../errors.js';
+import { redact, redactDeep } from '../util/redact.js';
+import { escapeControl } from '../util/terminal-text.js';
+import { createLogger, type Logger } from '../util/logger.js';
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import { openControlStore, type ControlStore } from '../store/control-store.js';
+import type { Adapter } from '../adapters/types.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -81,7 +81,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Opens the named connection from cutover.yaml; it is closed when the command ends. */
   protected async connection(name: string): Promise<Adapter> {
     // Loaded here, not up front: the registry pulls in every driver, which `runs list` never needs.
-    const { openConnection } = await import('./app/open-connection.js');
+    const { openConnection } = await import('../app/open-connection.js');
     const adapter = await openConnection(await this.cutoverConfig(), name, this.logger);
     this.defer(() => adapter.close());
     return adapter;

@@ -1,10 +1,10 @@
 import { Args, Flags } from '@oclif/core';
 import { currentUser } from '../store/runs.js';
 import { UsageError } from '../errors.js';
-import type { ActionRequest } from './bulk.js';
-import { filterFlags, filterFromFlags } from './flags.js';
+import type { ActionRequest } from '../exceptions/bulk.js';
+import { filterFlags, filterFromFlags } from './exception-flags.js';
 import { confirm, interactive } from './prompt.js';
-import type { TransitionAction } from './types.js';
+import type { TransitionAction } from '../exceptions/types.js';
 
 /** The ids of assign/resolve/ignore/reopen: none for a bulk action by filter flags. */
 export const idArgs = {
