@@ -1,4 +1,3 @@
-import PQueue from 'p-queue';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { EventsMapping } from '../config/events-schema.js';
 import type { ControlStore } from '../store/control-store.js';
@@ -15,12 +14,12 @@ import {
   type SourceIdentity,
 } from '../replay/sources.js';
 import { indexEvents, type EventIndex } from '../replay/ordering.js';
-import { checkTargetTables, checkTargets, openTarget, targetNameOf, type Target } from '../replay/targets.js';
+import { checkTargetTables, checkTargets, openTarget, type Target } from '../replay/targets.js';
 import { ensureLedger, LEDGER_TABLE, ledgerRuns } from '../replay/ledger.js';
 import { ensureHttpLedger, HTTP_LEDGER_TABLE } from '../replay/apply-http.js';
-import { appliedValues, applyItems, prepare, type ExecContext, type WorkItem } from '../replay/executor.js';
-import { recordChainFailure } from '../replay/failures.js';
-import { ReplayTally, type ReplayCounts, type TypeStats } from '../replay/tally.js';
+import type { ExecContext } from '../replay/executor.js';
+import type { ReplayCounts, TypeStats } from '../replay/tally.js';
+import { ReplayScheduler } from './replay-scheduler.js';
 import type { ReplayProgress, ReplayResult } from '../replay/replay-types.js';
 import { dryRun } from '../replay/dry-run.js';
 import { loadWriteColumns, type WriteColumns } from '../replay/write-values.js';
@@ -49,12 +48,6 @@ export interface ReplayOptions {
 }
 
 export type { ReplayCounts, ReplayProgress, ReplayResult, TypeStats };
-
-interface Chain {
-  key: string;
-  items: number[];
-  pos: number;
-}
 
 /**
  * Replays captured events: index the source (validating every record), then apply each key's
@@ -184,194 +177,28 @@ async function replayOn(
     logger,
     columns,
   };
-  const tally = new ReplayTally(ix.read, ix.duplicates);
-  const counts = tally.counts;
-  const stats = (type: string | undefined): TypeStats => tally.of(type);
-  ix.type.forEach((t) => stats(t).read++);
-  const failures: ReplayResult['failures'] = [];
-  let opened = 0;
-  // `accepted` only for this run's own apply: a stored item is validated again when retried.
-  const item = (i: number, accepted?: true): WorkItem => ({
-    text: ix.text[i]!,
-    line: ix.line[i]!,
-    seq: ix.seq[i]!,
-    problem: ix.problem[i],
-    ...(accepted && ix.problem[i] === undefined ? { accepted } : {}),
-  });
   const source = spec.kind === 'file' ? spec.path : `${spec.connection}:${spec.table}`;
-
-  const fail = async (chain: Chain, error: string) => {
-    const i = chain.items[chain.pos]!;
-    const rest = chain.items.slice(chain.pos + 1).filter((j) => !done.has(ix.id[j] ?? ''));
-    counts.failed++;
-    stats(ix.type[i]).failed++;
-    counts.parked += rest.length;
-    for (const j of rest) stats(ix.type[j]).parked++;
-    const rec = await recordChainFailure(store, mapping.name, {
-      runId: runId!,
-      source,
-      mappingFile: mapping.file,
-      target: opts.target ?? null,
-      key: chain.key,
-      failed: {
-        eventId: ix.id[i] ?? null,
-        type: ix.type[i] ?? null,
-        line: ix.line[i]!,
-        seq: ix.seq[i]!,
-        error,
-        item: item(i),
-      },
-      parked: rest.map((j) => ({
-        eventId: ix.id[j] ?? null,
-        line: ix.line[j]!,
-        seq: ix.seq[j]!,
-        item: item(j),
-      })),
-    });
-    opened += rec.opened;
-    failures.push({
-      eventId: ix.id[i] ?? null,
-      key: chain.key,
-      line: ix.line[i]!,
-      error,
-      exceptionIds: rec.ids,
-      parked: rest.length,
-    });
-    chain.pos = chain.items.length;
-  };
-
-  // Chains: per key, plus one single-item chain per malformed keyless record.
-  const chains: Chain[] = [...ix.chains].map(([key, items]) => ({ key, items, pos: 0 }));
-  for (const i of ix.loose) chains.push({ key: `line:${ix.line[i]}`, items: [i], pos: 0 });
-  const ready = new Map<string, Chain[]>();
-  // The ready list of chains whose next record fails before it needs a target (an unknown type, a
-  // malformed record): they run on any free slot.
-  const NO_TARGET = '\u0000';
-  // A record with a problem (one reusing an applied event's id with other content) is never skipped:
-  // it fails when its turn comes, as the dry run says it would.
-  const skipDone = (c: Chain) => {
-    while (
-      c.pos < c.items.length &&
-      ix.problem[c.items[c.pos]!] === undefined &&
-      done.has(ix.id[c.items[c.pos]!] ?? '\u0000')
-    ) {
-      const i = c.items[c.pos]!;
-      if (mine.has(ix.id[i]!)) resumedApplied(i);
-      else {
-        counts.alreadyApplied++;
-        stats(ix.type[i]).alreadyApplied++;
-      }
-      c.pos++;
-    }
-  };
-  // The run's report covers the whole run: what it applied before the interruption counts as applied.
-  let appliedBefore = 0;
-  const resumedApplied = (i: number) => {
-    appliedBefore++;
-    counts.applied++;
-    stats(ix.type[i]).applied++;
-    // The same values a live apply reports (applyItems → appliedValues), for the same sums; an
-    // applied event the checks of today refuse adds nothing to them.
-    let prepared: ReturnType<typeof prepare> | undefined;
-    try {
-      prepared = prepare(ctx, item(i, true));
-    } catch {
-      return;
-    }
-    const values = appliedValues(prepared.event, prepared.rule);
-    if (values) tally.addSums(prepared.event.type, prepared.rule.values, values);
-  };
-  const enqueue = (c: Chain) => {
-    skipDone(c);
-    if (c.pos >= c.items.length) return;
-    const i = c.items[c.pos]!;
-    const rule = ix.problem[i] === undefined ? mapping.events[ix.type[i] ?? ''] : undefined;
-    const t = (rule && targetNameOf(rule, mapping, opts.target)) ?? NO_TARGET;
-    const list = ready.get(t);
-    if (list) list.push(c);
-    else ready.set(t, [c]);
-  };
-  for (const c of chains) enqueue(c);
-
-  const group = opts.rate ? 1 : Math.max(1, opts.group ?? defaultGroup(opts.concurrency));
-  // Database targets hold --concurrency connections; one more group than that is taken, so that its
-  // CPU work (values, statement rows) overlaps with the groups in the database. It then waits for
-  // a connection: there are never more than --concurrency transactions.
-  const lead = group > 1 && [...targets.values()].every((t) => t.kind === 'db') ? 1 : 0;
-  const queue = new PQueue({
-    concurrency: opts.concurrency + lead,
-    ...(opts.rate ? { intervalCap: opts.rate, interval: 1000 } : {}),
+  const scheduler = new ReplayScheduler({
+    store,
+    mapping,
+    ctx,
+    ix,
+    targets,
+    runId: runId!,
+    source,
+    target: opts.target,
+    done,
+    mine,
+    concurrency: opts.concurrency,
+    group: opts.rate ? 1 : Math.max(1, opts.group ?? defaultGroup(opts.concurrency)),
+    rate: opts.rate,
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+    t0,
   });
-  let stopping = false;
-  const onAbort = () => {
-    stopping = true;
-    queue.clear();
-  };
-  opts.signal?.addEventListener('abort', onAbort);
-  if (opts.signal?.aborted) onAbort();
-  const total = ix.read - ix.duplicates;
-  const progress = setInterval(
-    () => opts.onProgress?.({ ...counts, total, elapsedMs: Date.now() - t0 }),
-    500,
-  );
-
-  const takeBatch = (): { target: string; batch: Chain[] } | undefined => {
-    for (const [target, list] of ready) {
-      if (!list.length) continue;
-      const size = targets.get(target)?.kind === 'db' ? group : 1;
-      return { target, batch: list.splice(0, size) };
-    }
-    return undefined;
-  };
-  const task = async () => {
-    if (stopping) return;
-    const next = takeBatch();
-    if (!next) return;
-    const { batch } = next;
-    const outcomes = await applyItems(
-      ctx,
-      batch.map((c) => item(c.items[c.pos]!, true)),
-    );
-    // Let the group waiting for this connection reach the database before this one's bookkeeping
-    // (and the next group's preparation) takes the thread.
-    if (lead) await new Promise<void>((resolve) => setImmediate(resolve));
-    for (const [n, c] of batch.entries()) {
-      const o = outcomes[n]!;
-      const i = c.items[c.pos]!;
-      if (o.status === 'failed') {
-        await fail(c, o.error);
-        continue;
-      }
-      counts[o.status]++;
-      const s = stats(ix.type[i]);
-      s[o.status]++;
-      if (o.status === 'applied' && o.values) {
-        tally.addSums(ix.type[i]!, mapping.events[o.event.type]?.values, o.values);
-      }
-      done.add(o.event.id);
-      c.pos++;
-      if (!stopping) enqueue(c);
-    }
-    pump();
-  };
-  const pump = () => {
-    let waiting = 0;
-    for (const list of ready.values()) waiting += list.length;
-    while (!stopping && queue.size < opts.concurrency + lead && waiting > 0) {
-      void queue.add(task);
-      waiting -= group;
-    }
-  };
-  try {
-    pump();
-    await queue.onIdle();
-  } finally {
-    clearInterval(progress);
-    opts.signal?.removeEventListener('abort', onAbort);
-  }
-  opts.onProgress?.({ ...counts, total, elapsedMs: Date.now() - t0 });
-
-  const status = stopping ? 'interrupted' : counts.failed || counts.parked ? 'failures' : 'complete';
+  const { stopped, tally, failures, opened, appliedBefore } = await scheduler.run();
+  const counts = tally.counts;
+  const status = stopped ? 'interrupted' : counts.failed || counts.parked ? 'failures' : 'complete';
   const elapsedMs = Date.now() - t0;
   const result: ReplayResult = {
     runId,
