@@ -3,7 +3,6 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { WriteDriver } from './types.js';
 import { SqliteWriter } from './sqlite/sqlite-writer.js';
-import { PgWriter } from './postgres/pg-writer.js';
 import { isNotADatabase, notSqliteFile } from './sqlite/sqlite-file.js';
 import { ConnectionError } from '../errors.js';
 
@@ -36,7 +35,7 @@ export function controlDbError(url: string, err: unknown): Error | undefined {
  * existing file that is no SQLite database is refused before anything opens it); PostgreSQL: a
  * small pool.
  */
-export function openControlDb(url: string, log: Knex.Config['log']): WriteDriver | undefined {
+export async function openControlDb(url: string, log: Knex.Config['log']): Promise<WriteDriver | undefined> {
   if (/^sqlite:/i.test(url)) {
     const file = url.replace(/^sqlite:/i, '');
     const notDb = notSqliteFile(file);
@@ -63,7 +62,10 @@ export function openControlDb(url: string, log: Knex.Config['log']): WriteDriver
     });
     return new SqliteWriter(knex, file);
   }
-  if (/^postgres(ql)?:\/\//i.test(url))
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    // Loaded only for a PostgreSQL store: `runs list` on the default SQLite store never loads pg.
+    const { PgWriter } = await import('./postgres/pg-writer.js');
     return new PgWriter(knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 4 }, log }));
+  }
   return undefined;
 }

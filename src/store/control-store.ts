@@ -19,7 +19,7 @@ export async function openControlStore(url: string, opts: { logger?: Logger } = 
     deprecate: () => undefined,
     debug: () => undefined,
   };
-  const db = openControlDb(url, log);
+  const db = await openControlDb(url, log);
   if (!db)
     throw new ConfigError(
       `The control store URL ${redactUrl(url)} is not supported.`,
