@@ -8,6 +8,7 @@ import { listExceptions } from './queue.js';
 import { keyText } from './render.js';
 import type { ExceptionFilter, ExceptionRecord } from './types.js';
 import { csvCell } from '../reports/csv-escape.js';
+import { numberFormat, significantDigits } from '../reports/number-format.js';
 
 export { csvCell };
 
@@ -22,10 +23,8 @@ const columns = [
   ['severity', 'Severity', 9],
   ['variance', 'Variance', 12],
   ['fields', 'Differing fields (legacy → cloud)', 40],
-  ['legacy', 'Legacy values', 40],
-  ['cloud', 'Cloud values', 40],
-  ['firstSeen', 'First seen', 22],
-  ['lastSeen', 'Last seen', 22],
+  ['firstSeen', 'First seen (UTC)', 20],
+  ['lastSeen', 'Last seen (UTC)', 20],
   ['occurrences', 'Occurrences', 11],
   ['attempts', 'Attempts', 9],
   ['assignee', 'Assignee', 14],
@@ -35,6 +34,64 @@ const columns = [
 ] as const;
 
 type Row = Record<(typeof columns)[number][0], string | number>;
+
+/**
+ * The record values beside the fixed columns: one column per field and side ("on_hand (legacy)",
+ * "on_hand (cloud)"), in the order the fields first appear among the exported items. Key fields are
+ * already in Key.
+ */
+interface ValueColumn {
+  field: string;
+  side: 'legacy' | 'cloud';
+}
+
+function recordRows(r: ExceptionRecord): {
+  legacy?: Record<string, unknown>;
+  cloud?: Record<string, unknown>;
+} {
+  const d = (r.details ?? {}) as Partial<Difference>;
+  return { legacy: d.legacy ?? undefined, cloud: d.cloud ?? undefined };
+}
+
+function valueColumnsOf(r: ExceptionRecord, seen: Set<string>, out: ValueColumn[]): void {
+  const keyFields = new Set(typeof r.key === 'object' && r.key ? Object.keys(r.key) : []);
+  const rows = recordRows(r);
+  for (const side of ['legacy', 'cloud'] as const)
+    for (const field of Object.keys(rows[side] ?? {})) {
+      if (keyFields.has(field) || seen.has(field)) continue;
+      seen.add(field);
+      out.push({ field, side: 'legacy' }, { field, side: 'cloud' });
+    }
+}
+
+function valueOf(r: ExceptionRecord, c: ValueColumn): unknown {
+  return recordRows(r)[c.side]?.[c.field];
+}
+
+/** A canonical decimal that is a quantity or an amount, not a code: no leading zero ('00123' stays text). */
+const NUMBER_TEXT = /^-?(0|[1-9]\d*)(\.\d+)?$/;
+const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+const DATE_TEXT = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A cell for Excel: numbers as numbers (at most 15 significant digits, else exact text), times as dates. */
+function typedCell(v: unknown): { value: string | number | Date | null; numFmt: string } {
+  if (v === null || v === undefined || v === '') return { value: null, numFmt: '@' };
+  const text = String(v);
+  if (NUMBER_TEXT.test(text) && significantDigits(text) <= 15) {
+    const dot = text.indexOf('.');
+    return { value: Number(text), numFmt: numberFormat(dot < 0 ? 0 : text.length - dot - 1) };
+  }
+  if (TIMESTAMP_TEXT.test(text)) return { value: new Date(text), numFmt: 'yyyy-mm-dd hh:mm:ss' };
+  if (DATE_TEXT.test(text)) return { value: new Date(`${text}T00:00:00Z`), numFmt: 'yyyy-mm-dd' };
+  return { value: text, numFmt: '@' };
+}
+
+/** The control store's timestamp text ('2026-11-26T02:00:00.000Z') as a date, else the text. */
+function seenCell(text: string): { value: string | Date; numFmt: string } {
+  return TIMESTAMP_TEXT.test(text)
+    ? { value: new Date(text), numFmt: 'yyyy-mm-dd hh:mm:ss' }
+    : { value: text, numFmt: '@' };
+}
 
 function toRow(r: ExceptionRecord): Row {
   const d = (r.details ?? {}) as Partial<Difference>;
@@ -49,8 +106,6 @@ function toRow(r: ExceptionRecord): Row {
     fields: Object.entries(d.fields ?? {})
       .map(([f, v]) => `${f}: ${v.legacy ?? '(null)'} → ${v.cloud ?? '(null)'}`)
       .join('; '),
-    legacy: d.legacy ? JSON.stringify(d.legacy) : '',
-    cloud: d.cloud ? JSON.stringify(d.cloud) : '',
     firstSeen: r.firstSeen,
     lastSeen: r.lastSeen,
     occurrences: r.occurrences,
@@ -80,6 +135,16 @@ async function* pages(store: ControlStore, filter: ExceptionFilter): AsyncGenera
     if (items.length < take) return;
   }
 }
+
+/** The value columns of every item the filter matches (a first, cheap pass over the same pages). */
+async function valueColumns(store: ControlStore, filter: ExceptionFilter): Promise<ValueColumn[]> {
+  const seen = new Set<string>();
+  const out: ValueColumn[] = [];
+  for await (const page of pages(store, filter)) for (const r of page) valueColumnsOf(r, seen, out);
+  return out;
+}
+
+const valueHeader = (c: ValueColumn) => `${c.field} (${c.side})`;
 
 /** Writes the matching items to a CSV or Excel file (paged, so a large queue does not sit in memory twice). */
 export async function exportExceptions(
@@ -124,13 +189,23 @@ async function writeCsv(store: ControlStore, filter: ExceptionFilter, file: stri
       new Promise<void>((resolve, reject) => stream.write(line, (err) => (err ? reject(err) : resolve()))),
     ]);
   try {
-    await write(columns.map((c) => csvCell(c[1])).join(',') + '\r\n');
+    const values = await valueColumns(store, filter);
+    await write(
+      [...columns.map((c) => csvCell(c[1])), ...values.map((c) => csvCell(valueHeader(c)))].join(',') +
+        '\r\n',
+    );
     for await (const page of pages(store, filter)) {
       await write(
         page
           .map((r) => {
             const row = toRow(r);
-            return columns.map((c) => csvCell(row[c[0]], NUMERIC.has(c[0]))).join(',');
+            return [
+              ...columns.map((c) => csvCell(row[c[0]], NUMERIC.has(c[0]))),
+              ...values.map((c) => {
+                const v = valueOf(r, c);
+                return csvCell(v === null || v === undefined ? '' : String(v), true);
+              }),
+            ].join(',');
           })
           .join('\r\n') + '\r\n',
       );
@@ -153,18 +228,45 @@ async function writeXlsx(store: ControlStore, filter: ExceptionFilter, file: str
   const { default: ExcelJS } = await import('exceljs'); // only when a workbook is written
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true });
   const ws = wb.addWorksheet('Exceptions', { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = columns.map(([key, header, width]) => ({
-    key,
-    header,
-    width,
-    // ERP values stay text: a SKU like 00123 or 1E5 must not become a number.
-    style: key === 'occurrences' || key === 'attempts' ? {} : { numFmt: '@' },
-  }));
+  const values = await valueColumns(store, filter);
+  ws.columns = [
+    ...columns.map(([key, header, width]) => ({
+      key,
+      header,
+      width,
+      // ERP codes stay text: a SKU like 00123 or 1E5 must not become a number.
+      style: { numFmt: '@' },
+    })),
+    ...values.map((c) => ({ header: valueHeader(c), width: Math.max(14, valueHeader(c).length + 2) })),
+  ];
   ws.getRow(1).font = { bold: true };
-  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
+  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length + values.length } };
   ws.getRow(1).commit();
+  const at = (key: (typeof columns)[number][0]) => columns.findIndex((c) => c[0] === key) + 1;
   for await (const page of pages(store, filter)) {
-    for (const r of page) ws.addRow(toRow(r)).commit();
+    for (const r of page) {
+      const row = ws.addRow(toRow(r));
+      // Numbers as numbers and dates as dates, so finance can sum, sort and filter them.
+      for (const key of ['variance', 'occurrences', 'attempts'] as const) {
+        const cell = row.getCell(at(key));
+        const typed = typedCell(cell.value);
+        cell.value = typed.value;
+        cell.numFmt = typed.numFmt;
+      }
+      for (const key of ['firstSeen', 'lastSeen'] as const) {
+        const cell = row.getCell(at(key));
+        const typed = seenCell(String(cell.value ?? ''));
+        cell.value = typed.value;
+        cell.numFmt = typed.numFmt;
+      }
+      values.forEach((c, n) => {
+        const cell = row.getCell(columns.length + n + 1);
+        const typed = typedCell(valueOf(r, c));
+        cell.value = typed.value;
+        cell.numFmt = typed.numFmt;
+      });
+      row.commit();
+    }
     rows += page.length;
   }
   ws.commit();

@@ -294,6 +294,24 @@ describe('cutover exceptions (end to end, SQLite control store)', { timeout: 300
     expect(ws.rowCount).toBe(open.total + 1);
     const keys = Array.from({ length: open.total }, (_, i) => ws.getRow(i + 2).getCell(4).value);
     expect(keys.every((k) => typeof k === 'string')).toBe(true);
+    // Numbers as numbers, dates as dates, one column per value and side (not JSON text).
+    const header = (ws.getRow(1).values as unknown[]).slice(1).map(String);
+    expect(header).toEqual(
+      expect.arrayContaining(['First seen (UTC)', 'on_hand (legacy)', 'on_hand (cloud)']),
+    );
+    expect(header.join('|')).not.toMatch(/Legacy values|Cloud values/);
+    const col = (name: string) => header.indexOf(name) + 1;
+    const rowsOut = Array.from({ length: open.total }, (_, i) => ws.getRow(i + 2));
+    const mismatch = rowsOut.find((r) => r.getCell(col('Kind')).value === 'mismatch')!;
+    expect(mismatch.getCell(col('First seen (UTC)')).value).toBeInstanceOf(Date);
+    expect(typeof mismatch.getCell(col('Occurrences')).value).toBe('number');
+    const legacyOnHand = mismatch.getCell(col('on_hand (legacy)'));
+    expect(typeof legacyOnHand.value).toBe('number');
+    expect(legacyOnHand.numFmt).toMatch(/0\.000/);
+    const variance = mismatch.getCell(col('Variance'));
+    if (variance.value !== null) expect(typeof variance.value).toBe('number');
+    const csvHeader = lines[0]!.split(',');
+    expect(csvHeader).toEqual(expect.arrayContaining(['on_hand (legacy)', 'on_hand (cloud)']));
 
     // --out naming a folder is bad input: one paragraph, exit 2, and nothing written in it.
     const folder = path.join(dir, 'out');
