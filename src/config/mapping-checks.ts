@@ -1,6 +1,14 @@
 import { MappingError } from '../errors.js';
 import { isTimeZone } from '../util/zoned-time.js';
-import type { FieldSpec, FieldType, Mapping, SideSpec } from './mapping-schema.js';
+import {
+  DOMAIN_ROLES,
+  roleField,
+  type FieldSpec,
+  type FieldType,
+  type Mapping,
+  type SideSpec,
+} from './mapping-schema.js';
+import { suggest } from '../util/suggest.js';
 import type { LoadedConfig } from './load-config.js';
 
 /**
@@ -231,10 +239,37 @@ function checkSide(m: Mapping, side: 'legacy' | 'cloud', config: LoadedConfig | 
 
 /** The canonical field names each domain's checks need (SPEC "Domain checks"). */
 function checkDomain(m: Mapping, fail: Fail): void {
-  const has = (f: string) => f in m.fields;
+  if (m.roles && (!m.domain || m.domain === 'custom'))
+    fail(
+      'roles',
+      `\`roles\` says which field plays each role of a domain, but the mapping has ${m.domain ? '`domain: custom`' : 'no `domain`'}`,
+      'Add `domain: inventory` (or refunds, postings), or remove `roles`.',
+    );
+  if (!m.domain || m.domain === 'custom') return;
+  const roles = DOMAIN_ROLES[m.domain];
+  for (const [role, field] of Object.entries(m.roles ?? {})) {
+    if (!roles.includes(role)) {
+      const near = suggest(role, [...roles]);
+      fail(
+        `roles.${role}`,
+        `"${role}" is not a role of the ${m.domain} domain`,
+        `${near ? `Did you mean "${near}"? ` : ''}Its roles are: ${roles.join(', ')}.`,
+      );
+    }
+    if (!(field in m.fields)) {
+      const near = suggest(field, Object.keys(m.fields));
+      fail(
+        `roles.${role}`,
+        `the role ${role} is given to "${field}", which is not a declared field`,
+        `${near ? `Did you mean "${near}"? ` : ''}Name one of the fields under fields: (${Object.keys(m.fields).join(', ')}).`,
+      );
+    }
+  }
+  const f = (role: string) => roleField(m, role);
+  const has = (role: string) => f(role) in m.fields;
   const missing: string[] = [];
-  const need = (f: string) => {
-    if (!has(f)) missing.push(`\`${f}\``);
+  const need = (role: string) => {
+    if (!has(role)) missing.push(`\`${role}\``);
   };
   switch (m.domain) {
     case 'inventory':
@@ -257,25 +292,23 @@ function checkDomain(m: Mapping, fail: Fail): void {
             : '`amount` (or `debit` and `credit`)',
         );
       break;
-    default:
-      return;
   }
   if (missing.length)
     fail(
       'domain',
       `the ${m.domain} domain needs the field${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not declared`,
-      `Declare ${missing.length > 1 ? 'them' : 'it'} under fields: (rename your field to the role name), or use \`domain: custom\`.`,
+      `Declare ${missing.length > 1 ? 'them' : 'it'} under fields:, or say which of your fields plays ${missing.length > 1 ? 'each role' : 'the role'} with \`roles:\` (for example \`roles: { ${missing[0]!.replace(/`/g, '').split(' ')[0]}: your_field }\`), or use \`domain: custom\`.`,
     );
   const numericRoles = {
     inventory: ['on_hand', 'unit_cost', 'reserved'],
     refunds: ['amount'],
     postings: ['amount', 'debit', 'credit'],
   }[m.domain];
-  for (const f of numericRoles)
-    if (has(f) && !isNumeric(m.fields[f]!.type))
+  for (const role of numericRoles)
+    if (has(role) && !isNumeric(m.fields[f(role)]!.type))
       fail(
-        `fields.${f}`,
-        `the ${m.domain} domain sums "${f}", but it is a ${m.fields[f]!.type} field`,
+        `fields.${f(role)}`,
+        `the ${m.domain} domain sums "${f(role)}"${f(role) !== role ? ` (its ${role})` : ''}, but it is a ${m.fields[f(role)]!.type} field`,
         'Declare it as type: decimal (or integer).',
       );
 }

@@ -91,6 +91,8 @@ export const mappingSchema = z
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a mapping name may hold letters, digits, "_", "." and "-"'),
     description: z.string().optional(),
     domain: z.enum(domains).optional(),
+    /** Which declared field plays each domain role (`roles: { on_hand: qty_on_hand }`); a role not named here is the field of its own name. */
+    roles: z.record(z.string(), identifier).optional(),
     key: z.union([identifier, z.array(identifier).min(1)]).transform((k) => (Array.isArray(k) ? k : [k])),
     fields: z.record(z.string(), fieldSchema),
     window: z.object({ field: identifier }).strict().optional(),
@@ -105,6 +107,18 @@ export const mappingSchema = z
     totals: z.array(totalSchema).optional(),
   })
   .strict();
+
+/** The roles each domain's checks use (SPEC "Domain checks"). */
+export const DOMAIN_ROLES: Record<Exclude<Domain, 'custom'>, readonly string[]> = {
+  inventory: ['location', 'on_hand', 'reserved', 'unit_cost'],
+  refunds: ['amount', 'status', 'refunded_at', 'requested_at', 'currency', 'channel'],
+  postings: ['journal', 'account', 'period', 'posting_date', 'amount', 'debit', 'credit'],
+};
+
+/** The mapping field that plays a domain role: `roles:` says, else the field named like the role. */
+export function roleField(mapping: Pick<Mapping, 'roles'>, role: string): string {
+  return mapping.roles?.[role] ?? role;
+}
 
 export type FieldSpec = z.infer<typeof fieldSchema>;
 export type ColumnSpecInput = z.infer<typeof columnSchema>;

@@ -1,4 +1,4 @@
-import type { Mapping } from '../config/mapping-schema.js';
+import { roleField, type Mapping } from '../config/mapping-schema.js';
 import type { TotalLine, TotalsSummaryEntry } from '../reconcilers/types.js';
 import { formatDecimal, isCanonicalDecimal, scaleOf, toScaled } from '../util/exact-decimal.js';
 import { productFactors } from './field-kinds.js';
@@ -36,7 +36,9 @@ export function fieldCurrency(field: string, mapping?: Mapping): string | undefi
   if (factors) return factors.map((f) => mapping?.fields[f]?.currency).find(Boolean);
   // The postings trial balance sums the signed amount (or debit − credit) as its "balance".
   if (field === 'balance' && !mapping?.fields.balance && mapping?.domain === 'postings')
-    return mapping.fields.amount?.currency ?? mapping.fields.debit?.currency ?? mapping.fields.credit?.currency;
+    return ['amount', 'debit', 'credit']
+      .map((role) => mapping.fields[roleField(mapping, role)]?.currency)
+      .find(Boolean);
   return mapping?.fields[field]?.currency;
 }
 

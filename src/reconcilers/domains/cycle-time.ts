@@ -33,18 +33,19 @@ export class CycleTimes {
   private readonly durations = new Map<string, number[]>();
   private readonly negatives = new Map<string, number>();
 
-  constructor(private readonly hasChannel: boolean) {}
+  /** The fields playing requested_at, refunded_at and (optionally) channel. */
+  constructor(private readonly fields: { requestedAt: string; refundedAt: string; channel?: string }) {}
 
   add(side: Side, rows: readonly CanonicalRow[]): void {
     for (const row of rows) {
-      const requested = row.requested_at;
-      const refunded = row.refunded_at;
+      const requested = row[this.fields.requestedAt];
+      const refunded = row[this.fields.refundedAt];
       if (!requested || !refunded) continue;
       const ms = Date.parse(refunded) - Date.parse(requested);
       if (!Number.isSafeInteger(ms)) continue;
       const ids = [`${side}\u0000`];
-      if (this.hasChannel && row.channel !== null && row.channel !== undefined)
-        ids.push(`${side}\u0000${row.channel}`);
+      const channel = this.fields.channel === undefined ? undefined : row[this.fields.channel];
+      if (channel !== null && channel !== undefined) ids.push(`${side}\u0000${channel}`);
       for (const id of ids) {
         if (ms < 0) this.negatives.set(id, (this.negatives.get(id) ?? 0) + 1);
         else {

@@ -1,6 +1,6 @@
 /** The contract a domain (`domain:` in a mapping) fulfils; each domain implements it. */
 import { MappingError } from '../../errors.js';
-import type { Mapping } from '../../config/mapping-schema.js';
+import { roleField, type Mapping } from '../../config/mapping-schema.js';
 import type { CanonicalRow, Difference, TotalLine } from '../types.js';
 import type { Side, TotalDef } from './totals.js';
 
@@ -15,8 +15,8 @@ export interface DomainCheck {
 }
 
 /** Fails before any query runs when the mapping lacks a field the domain needs. */
-export function requireFields(mapping: Mapping, fields: string[], why: string): void {
-  const missing = fields.filter((f) => !mapping.fields[f]);
+export function requireFields(mapping: Mapping, roles: string[], why: string): void {
+  const missing = roles.filter((r) => !mapping.fields[roleField(mapping, r)]);
   if (missing.length)
     throw new MappingError(
       `${mapping.file}: domain "${mapping.domain}" needs the field${missing.length > 1 ? 's' : ''} ${missing.map((f) => `"${f}"`).join(', ')} (${why}).`,

@@ -4,7 +4,7 @@
  * split into `debit` and `credit`; `signFrom` in the mapping signs an unsigned amount at the edge.
  */
 import { MappingError } from '../../errors.js';
-import type { Mapping } from '../../config/mapping-schema.js';
+import { roleField, type Mapping } from '../../config/mapping-schema.js';
 import type { CanonicalRow, CanonicalValue, Difference } from '../types.js';
 import { formatDecimal } from '../../util/exact-decimal.js';
 import { requireFields, type DomainCheck } from './domain.js';
@@ -23,22 +23,32 @@ export const TRIAL_BALANCE_GROUP = 'trial balance';
 /** The postings domain's journal balance check and trial balance. */
 export function postingsCheck(mapping: Mapping): DomainCheck {
   requireFields(mapping, ['journal', 'account'], 'journal balance and trial balance');
+  // The fields playing the domain's roles (`roles:` in the mapping, else the fields of those names).
+  const [journalF, accountF, periodF, postingDateF, amountF, debitF, creditF] = [
+    'journal',
+    'account',
+    'period',
+    'posting_date',
+    'amount',
+    'debit',
+    'credit',
+  ].map((r) => roleField(mapping, r)) as [string, string, string, string, string, string, string];
   const f = mapping.fields;
-  if (!f.period && !f.posting_date)
+  if (!f[periodF] && !f[postingDateF])
     throw new MappingError(
       `${mapping.file}: domain "postings" needs a "period" or a "posting_date" field for the trial balance.`,
       'Declare one of them under fields: and produce it on both sides.',
     );
-  const signed = Boolean(f.amount);
-  if (!signed && !(f.debit && f.credit))
+  const signed = Boolean(f[amountF]);
+  if (!signed && !(f[debitF] && f[creditF]))
     throw new MappingError(
       `${mapping.file}: domain "postings" needs a signed "amount" field (debit positive) or both "debit" and "credit".`,
       'Declare them under fields:; for an unsigned amount with a debit/credit indicator use `signFrom: { column: SHKZG, negative: H }`.',
     );
   const where = 'domain postings';
-  const amount = signed ? numericReader(mapping, 'amount', where) : undefined;
-  const debit = signed ? undefined : numericReader(mapping, 'debit', where);
-  const credit = signed ? undefined : numericReader(mapping, 'credit', where);
+  const amount = signed ? numericReader(mapping, amountF, where) : undefined;
+  const debit = signed ? undefined : numericReader(mapping, debitF, where);
+  const credit = signed ? undefined : numericReader(mapping, creditF, where);
   const internal = amount ? amount.internal : Math.max(debit!.internal, credit!.internal);
   const outScale = () => (amount ? amount.outScale() : Math.max(debit!.outScale(), credit!.outScale()));
   const factor = new Map<NumberReader, bigint>();
@@ -47,10 +57,10 @@ export function postingsCheck(mapping: Mapping): DomainCheck {
   /** Debit and credit of one line, both ≥ 0 for a signed amount, in units of 10^-internal. */
   const split = (row: CanonicalRow): [bigint, bigint] => {
     if (amount) {
-      const a = at(amount, row.amount);
+      const a = at(amount, row[amountF]);
       return a >= 0n ? [a, 0n] : [0n, -a];
     }
-    return [at(debit!, row.debit), at(credit!, row.credit)];
+    return [at(debit!, row[debitF]), at(credit!, row[creditF])];
   };
   const balance: Measure = {
     name: 'balance',
@@ -61,20 +71,20 @@ export function postingsCheck(mapping: Mapping): DomainCheck {
     },
     outScale,
   };
-  const period: Dimension = f.period
-    ? fieldDimension('period')
-    : { name: 'period', of: (row) => row.posting_date?.slice(0, 7) ?? null };
+  const period: Dimension = f[periodF]
+    ? fieldDimension(periodF)
+    : { name: 'period', of: (row) => row[postingDateF]?.slice(0, 7) ?? null };
   const journals: Record<Side, Map<CanonicalValue, [bigint, bigint]>> = {
     legacy: new Map(),
     cloud: new Map(),
   };
 
   return {
-    totals: [{ group: TRIAL_BALANCE_GROUP, by: [fieldDimension('account'), period], measures: [balance] }],
+    totals: [{ group: TRIAL_BALANCE_GROUP, by: [fieldDimension(accountF), period], measures: [balance] }],
     add(side, rows) {
       const map = journals[side];
       for (const row of rows) {
-        const j = row.journal ?? null;
+        const j = row[journalF] ?? null;
         const [d, c] = split(row);
         const acc = map.get(j);
         if (acc) {

@@ -31,7 +31,7 @@ describe('CycleTimes', () => {
   });
 
   it('gives p50/p90 per side and per channel, leaves out and counts refunds refunded before requested', () => {
-    const c = new CycleTimes(true);
+    const c = new CycleTimes({ requestedAt: 'requested_at', refundedAt: 'refunded_at', channel: 'channel' });
     const t = '2026-12-01T10:00:00.000Z';
     c.add('legacy', [row(t, 1, 'store'), row(t, 2, 'store'), row(t, 3, 'web'), row(t, 4, 'web')]);
     c.add('cloud', [
@@ -53,7 +53,7 @@ describe('CycleTimes', () => {
   });
 
   it('without a channel field, one line per side', () => {
-    const c = new CycleTimes(false);
+    const c = new CycleTimes({ requestedAt: 'requested_at', refundedAt: 'refunded_at' });
     c.add('legacy', [row('2026-12-01T10:00:00Z', 5, 'web')]);
     expect(c.summary()).toEqual([
       { side: 'legacy', channel: null, refunds: 1, negative: 0, p50Ms: h(5), p90Ms: h(5) },

@@ -318,3 +318,55 @@ describe('postings domain', () => {
     ).toThrow(/both "debit" and "credit"/);
   });
 });
+
+describe('roles: the fields that play a domain role', () => {
+  it('postings: journal, account, posting_date and amount under other names give the same balance check', () => {
+    const m = mappingOf({
+      domain: 'postings',
+      key: ['doc', 'line'],
+      fields: {
+        doc: { type: 'string' },
+        line: { type: 'integer' },
+        gl: { type: 'string' },
+        booked: { type: 'date' },
+        value: { type: 'decimal', scale: 2 },
+      },
+    });
+    m.roles = { journal: 'doc', account: 'gl', posting_date: 'booked', amount: 'value' };
+    const legacy = [
+      { doc: 'J1', line: '1', gl: '1000', booked: '2026-11-20', value: '100.00' },
+      { doc: 'J1', line: '2', gl: '4000', booked: '2026-11-20', value: '-100.00' },
+    ];
+    const cloud = [legacy[0]!, { ...legacy[1]!, value: '-99.99' }];
+    const r = run(m, legacy, cloud);
+    expect(r.differences).toEqual([
+      {
+        type: 'unbalanced_journal',
+        key: { journal: 'J1' },
+        side: 'cloud',
+        balance: { debit: '100.00', credit: '99.99', difference: '0.01' },
+      },
+    ]);
+    expect(r.lines.find((l) => l.by.gl === '4000')).toMatchObject({ legacy: '-100.00', cloud: '-99.99' });
+  });
+
+  it('refunds: the amount and refunded_at roles under other names', () => {
+    const m = mappingOf({
+      domain: 'refunds',
+      key: ['rma'],
+      fields: {
+        rma: { type: 'string' },
+        total: { type: 'decimal', scale: 2, currency: 'EUR' },
+        state: { type: 'string' },
+        paid_at: { type: 'timestamp' },
+      },
+    });
+    m.roles = { amount: 'total', status: 'state', refunded_at: 'paid_at' };
+    const row = { rma: '1', total: '10.00', state: 'refunded', paid_at: '2026-11-20T10:00:00.000Z' };
+    const r = run(m, [row], [{ ...row, total: '10.01' }]);
+    expect(r.checks).toMatchObject({
+      amountVariance: [{ currency: 'EUR', legacy: '10.00', cloud: '10.01', difference: '0.01' }],
+    });
+    expect(r.lines.find((l) => l.group === 'amount by day')).toMatchObject({ by: { day: '2026-11-20' } });
+  });
+});
