@@ -240,10 +240,10 @@ async function engine(): Promise<{
       if (problems.length < 20) problems.push(`row ${i}: reported ${cls}, injected ${want ?? 'nothing'}`);
       continue;
     }
-    if (cls === 'mismatch') {
+    if (d.type === 'mismatch') {
       const field = i % MOD === 1 ? 'on_hand' : 'status';
-      const f = Object.keys(d.fields ?? {});
-      if (f.length !== 1 || f[0] !== field || (field === 'on_hand' && d.fields!.on_hand!.delta !== '1.000'))
+      const f = Object.keys(d.fields);
+      if (f.length !== 1 || f[0] !== field || (field === 'on_hand' && d.fields.on_hand?.delta !== '1.000'))
         problems.push(`row ${i}: mismatch ${JSON.stringify(d.fields)}, expected ${field}`);
     }
     if (d.type === 'duplicate_key' && d.count !== 2) problems.push(`row ${i}: duplicate count ${d.count}`);

@@ -47,6 +47,8 @@ function diffAt(i: number): Difference {
         on_hand: { legacy: `${i % 5000}.000`, cloud: `${(i % 5000) - 2}.000`, delta: '-2.000' },
         unit_cost: { legacy: '10.25', cloud: '10.26', delta: '0.01' },
       },
+      legacy: { ...row, unit_cost: '10.25' },
+      cloud: { ...row, on_hand: `${(i % 5000) - 2}.000`, unit_cost: '10.26' },
     };
   if (r < 95) return { type: 'missing_in_cloud', key, legacy: row };
   if (r < 99) return { type: 'missing_in_legacy', key, cloud: row };

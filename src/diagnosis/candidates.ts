@@ -4,7 +4,14 @@
  * deterministic; the diagnosis decides which signatures hold (diagnose.ts) and gives each difference
  * to at most one of them.
  */
-import type { Difference, FieldDelta } from '../reconcilers/types.js';
+import type {
+  Difference,
+  FieldDelta,
+  MismatchDifference,
+  MissingInCloudDifference,
+  MissingInLegacyDifference,
+  Side,
+} from '../reconcilers/types.js';
 import { formatExact, pow10 } from '../util/exact-decimal.js';
 import type { CauseKind } from './types.js';
 import { exact, fractionToDecimal, isDecimal, isTimestamp, isZero, ratio, timestampMs } from './values.js';
@@ -39,12 +46,12 @@ export function candidatesOf(d: Difference, ctx: CandidateContext): Candidate[] 
       return [
         {
           kind: 'duplicate_posting',
-          sig: `duplicate_posting||${d.side ?? ''}`,
-          evidence: { side: d.side ?? 'cloud' },
+          sig: `duplicate_posting||${d.side}`,
+          evidence: { side: d.side },
         },
       ];
     case 'unbalanced_journal': {
-      const diff = d.balance?.difference;
+      const diff = d.balance.difference;
       if (diff && isDecimal(diff) && !isZero(diff) && withinCent(diff)) return [rowRounding()];
       return [];
     }
@@ -74,9 +81,9 @@ function scaleOf(v: string): number {
   return i < 0 ? 0 : v.length - i - 1;
 }
 
-function mismatchCandidates(d: Difference, ctx: CandidateContext): Candidate[] {
+function mismatchCandidates(d: MismatchDifference, ctx: CandidateContext): Candidate[] {
   const out: Candidate[] = [];
-  for (const [field, f] of Object.entries(d.fields ?? {})) out.push(...fieldCandidates(field, f));
+  for (const [field, f] of Object.entries(d.fields)) out.push(...fieldCandidates(field, f));
   out.push(...staleCandidates(d, ctx));
   return out;
 }
@@ -170,13 +177,13 @@ function codeCandidate(field: string, l: string, c: string): Candidate {
  * A mismatch whose rows carry a timestamp that is not compared (updated_at) and differs: the side
  * with the later one has a change the other has not received yet (batch_lag).
  */
-function staleCandidates(d: Difference, ctx: CandidateContext): Candidate[] {
+function staleCandidates(d: MismatchDifference, ctx: CandidateContext): Candidate[] {
   const out: Candidate[] = [];
-  const l = d.legacy ?? {};
-  const c = d.cloud ?? {};
+  const l = d.legacy;
+  const c = d.cloud;
   for (const [field, lv] of Object.entries(l)) {
     const cv = c[field];
-    if (ctx.keyFields.has(field) || d.fields?.[field] || !isTimestamp(lv) || !isTimestamp(cv) || lv === cv)
+    if (ctx.keyFields.has(field) || d.fields[field] || !isTimestamp(lv) || !isTimestamp(cv) || lv === cv)
       continue;
     const lm = timestampMs(lv);
     const cm = timestampMs(cv);
@@ -187,13 +194,16 @@ function staleCandidates(d: Difference, ctx: CandidateContext): Candidate[] {
   return out;
 }
 
-function lagCandidate(field: string, side: 'legacy' | 'cloud', at: number): Candidate {
+function lagCandidate(field: string, side: Side, at: number): Candidate {
   return { kind: 'batch_lag', sig: `batch_lag|${field}|${side}`, field, evidence: { side }, at };
 }
 
-function missingCandidates(d: Difference, ctx: CandidateContext): Candidate[] {
+function missingCandidates(
+  d: MissingInCloudDifference | MissingInLegacyDifference,
+  ctx: CandidateContext,
+): Candidate[] {
   const side = d.type === 'missing_in_cloud' ? 'legacy' : 'cloud';
-  const row = (side === 'legacy' ? d.legacy : d.cloud) ?? {};
+  const row = d.type === 'missing_in_cloud' ? d.legacy : d.cloud;
   const out: Candidate[] = [];
   for (const [field, v] of Object.entries(row))
     if (!ctx.keyFields.has(field) && isTimestamp(v)) out.push(lagCandidate(field, side, timestampMs(v)));

@@ -4,7 +4,13 @@
  * second gives each difference to the one holding cause that explains most rows, and measures each
  * cause (count, impact, samples, where). Deterministic: the same differences give the same causes.
  */
-import type { CanonicalValue, Difference } from '../reconcilers/types.js';
+import {
+  recordRow,
+  rowOf,
+  type CanonicalValue,
+  type Difference,
+  type RecordDifference,
+} from '../reconcilers/types.js';
 import { formatDecimal, roundDiv } from '../util/exact-decimal.js';
 import { candidatesOf, type Candidate } from './candidates.js';
 import { suggestionFor } from './suggest.js';
@@ -123,7 +129,7 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnosisResult> 
         else if (seen !== c.evidence.cloud) codes.set(c.code, null);
       }
     }
-    for (const row of [diff.legacy, diff.cloud])
+    for (const row of [rowOf(diff, 'legacy'), rowOf(diff, 'cloud')])
       for (const [f, v] of Object.entries(row ?? {}))
         if (isTimestamp(v)) {
           const t = timestampMs(v);
@@ -270,18 +276,18 @@ function numericField(row: Record<string, CanonicalValue> | undefined, f: string
  * of a mismatch, else the row's first number that is not part of the key (mapping field order).
  */
 function measureField(
-  d: Difference,
+  d: RecordDifference,
   keyFields: ReadonlySet<string>,
   measures: ReadonlySet<string> | undefined,
 ): string | undefined {
   // Without the mapping, a number is text with a decimal point (codes such as account 1100 are not).
   const measure = (f: string, v: unknown) =>
     !keyFields.has(f) && isDecimal(v) && (measures ? measures.has(f) : v.includes('.'));
-  const differing = Object.keys(d.fields ?? {}).find((f) =>
-    measure(f, d.fields![f]!.legacy ?? d.fields![f]!.cloud),
-  );
-  if (differing) return differing;
-  const row = d.legacy ?? d.cloud ?? {};
+  if (d.type === 'mismatch') {
+    const differing = Object.entries(d.fields).find(([f, v]) => measure(f, v.legacy ?? v.cloud))?.[0];
+    if (differing) return differing;
+  }
+  const row = recordRow(d);
   return Object.keys(row).find((f) => measure(f, row[f]));
 }
 
@@ -296,7 +302,7 @@ function addImpact(
     ['unit_factor', 'sign_flip', 'null_vs_zero'].includes(cand.kind) ||
     (cand.kind === 'rounding' && cand.field);
   if (d.type === 'unbalanced_journal') {
-    const diff = d.balance?.difference;
+    const diff = d.balance.difference;
     if (diff && isDecimal(diff)) {
       t.impactField ??= 'balance';
       t.impact.add(diff);
@@ -307,8 +313,8 @@ function addImpact(
   if (!t.impactField) t.impactField = fieldIsNumber ? cand.field : measureField(d, keyFields, measures);
   const f = t.impactField;
   if (!f) return;
-  const l = numericField(d.legacy, f);
-  const c = numericField(d.cloud, f);
+  const l = numericField(rowOf(d, 'legacy'), f);
+  const c = numericField(rowOf(d, 'cloud'), f);
   if (d.type === 'mismatch') {
     if (fieldIsNumber || cand.kind === 'batch_lag') {
       // What the cloud shows minus what legacy shows.

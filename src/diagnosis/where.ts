@@ -4,7 +4,7 @@
  * differences (p^n < 1%, p = the value's share of the run, n = the cause's rows), or be a part of
  * the record key (one journal, one location) that some other difference does not share.
  */
-import type { Difference } from '../reconcilers/types.js';
+import { rowOf, type Difference } from '../reconcilers/types.js';
 import { isDecimal, isTimestamp } from './values.js';
 
 /** Distinct values counted per dimension before it is treated as an identifier, not a dimension. */
@@ -15,13 +15,13 @@ const CHANCE = 0.01;
 export function dimensionsOf(d: Difference, keyFields: ReadonlySet<string>): Map<string, string> {
   const out = new Map<string, string>();
   for (const [f, v] of Object.entries(d.key)) if (typeof v === 'string') out.set(f, v);
-  const l = d.legacy;
-  const c = d.cloud;
+  const l = rowOf(d, 'legacy');
+  const c = rowOf(d, 'cloud');
   const carried = (row: Record<string, string | null>, other?: Record<string, string | null>) => {
     for (const [f, v] of Object.entries(row)) {
       if (keyFields.has(f) || out.has(f) || typeof v !== 'string' || isDecimal(v) || isTimestamp(v)) continue;
       if (other && other[f] !== v) continue;
-      if (d.fields?.[f]) continue;
+      if (d.type === 'mismatch' && d.fields[f]) continue;
       out.set(f, v);
     }
   };

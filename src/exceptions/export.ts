@@ -3,8 +3,9 @@ import { writeAtomically } from '../reports/atomic-file.js';
 import { isStdout, writeToStream } from '../reports/to-stream.js';
 import { UsageError } from '../errors.js';
 import type { ControlStore } from '../store/control-store.js';
-import type { Difference } from '../reconcilers/types.js';
+import { rowOf } from '../reconcilers/types.js';
 import { listExceptions } from './queue.js';
+import { differenceOf } from './records.js';
 import { keyText } from './render.js';
 import type { ExceptionFilter, ExceptionRecord } from './types.js';
 import { csvCell } from '../reports/csv-escape.js';
@@ -49,8 +50,8 @@ function recordRows(r: ExceptionRecord): {
   legacy?: Record<string, unknown>;
   cloud?: Record<string, unknown>;
 } {
-  const d = (r.details ?? {}) as Partial<Difference>;
-  return { legacy: d.legacy ?? undefined, cloud: d.cloud ?? undefined };
+  const d = differenceOf(r);
+  return { legacy: (d && rowOf(d, 'legacy')) ?? undefined, cloud: (d && rowOf(d, 'cloud')) ?? undefined };
 }
 
 function valueColumnsOf(r: ExceptionRecord, seen: Set<string>, out: ValueColumn[]): void {
@@ -94,7 +95,7 @@ function seenCell(text: string): { value: string | Date; numFmt: string } {
 }
 
 function toRow(r: ExceptionRecord): Row {
-  const d = (r.details ?? {}) as Partial<Difference>;
+  const d = differenceOf(r);
   return {
     id: r.id,
     kind: r.kind,
@@ -103,9 +104,12 @@ function toRow(r: ExceptionRecord): Row {
     status: r.status,
     severity: r.severity,
     variance: r.variance ?? '',
-    fields: Object.entries(d.fields ?? {})
-      .map(([f, v]) => `${f}: ${v.legacy ?? '(null)'} → ${v.cloud ?? '(null)'}`)
-      .join('; '),
+    fields:
+      d?.type === 'mismatch'
+        ? Object.entries(d.fields)
+            .map(([f, v]) => `${f}: ${v.legacy ?? '(null)'} → ${v.cloud ?? '(null)'}`)
+            .join('; ')
+        : '',
     firstSeen: r.firstSeen,
     lastSeen: r.lastSeen,
     occurrences: r.occurrences,

@@ -1,7 +1,15 @@
 import type { Knex } from 'knex';
 import { formatId } from './ids.js';
 import { severitySql } from './filter.js';
-import type { ExceptionKind, ExceptionRecord, ExceptionStatus, HistoryEntry, Severity } from './types.js';
+import type { Difference } from '../reconcilers/types.js';
+import {
+  reconcileKinds,
+  type ExceptionKind,
+  type ExceptionRecord,
+  type ExceptionStatus,
+  type HistoryEntry,
+  type Severity,
+} from './types.js';
 
 /** A stored JSON text parsed (the text itself when it is not JSON; null when there is none). */
 export function parseJson(text: unknown): unknown {
@@ -11,6 +19,12 @@ export function parseJson(text: unknown): unknown {
   } catch {
     return text;
   }
+}
+
+/** The difference a reconcile item's details hold (its body in cutover_differences); undefined for a replay item. */
+export function differenceOf(r: ExceptionRecord): Difference | undefined {
+  if (!(reconcileKinds as readonly string[]).includes(r.kind)) return undefined;
+  return r.details !== null && typeof r.details === 'object' ? (r.details as Difference) : undefined;
 }
 
 /** The columns a record needs, with the effective severity computed in SQL. */

@@ -1,6 +1,7 @@
 import { formatCount } from '../util/figures.js';
 import { diffJson } from 'diff';
-import type { Difference } from '../reconcilers/types.js';
+import { rowOf } from '../reconcilers/types.js';
+import { differenceOf } from './records.js';
 import type { ExceptionRecord, HistoryEntry } from './types.js';
 
 /** A key for people: `A-100 / DC-EAST` for a record key, the event key as is. */
@@ -101,23 +102,21 @@ export function renderShow(r: ExceptionRecord, history: HistoryEntry[]): string 
     `occurrences ${r.occurrences} · attempts ${r.attempts}${r.resolvedByRun ? ` · resolved by run ${r.resolvedByRun}` : ''}`,
   );
   if (r.lastError) out.push(`last error: ${r.lastError}`);
-  const d = r.details as Partial<Difference> | null;
-  if (d && typeof d === 'object' && ('legacy' in d || 'cloud' in d || 'fields' in d)) {
-    if (d.fields && Object.keys(d.fields).length) {
+  const d = differenceOf(r);
+  // A difference about a record shows its rows; an unbalanced journal, like a replay item, its details.
+  if (d && d.type !== 'unbalanced_journal') {
+    if (d.type === 'mismatch' && Object.keys(d.fields).length) {
       out.push('', 'Differing fields:');
       const rows = [['FIELD', 'LEGACY', 'CLOUD', 'DELTA']];
       for (const [f, v] of Object.entries(d.fields))
         rows.push([f, v.legacy ?? '(null)', v.cloud ?? '(null)', v.delta ?? '']);
       out.push(table(rows).replace(/^/gm, '  '));
     }
-    out.push('', `Legacy: ${d.legacy ? JSON.stringify(d.legacy) : '(no row)'}`);
-    out.push(`Cloud:  ${d.cloud ? JSON.stringify(d.cloud) : '(no row)'}`);
-    out.push('', 'Diff (- legacy, + cloud):', ...recordDiff(d.legacy, d.cloud).map((l) => '  ' + l));
-    if (d.balance)
-      out.push(
-        '',
-        `Balance: debit ${d.balance.debit}, credit ${d.balance.credit}, difference ${d.balance.difference}`,
-      );
+    const legacy = rowOf(d, 'legacy');
+    const cloud = rowOf(d, 'cloud');
+    out.push('', `Legacy: ${legacy ? JSON.stringify(legacy) : '(no row)'}`);
+    out.push(`Cloud:  ${cloud ? JSON.stringify(cloud) : '(no row)'}`);
+    out.push('', 'Diff (- legacy, + cloud):', ...recordDiff(legacy, cloud).map((l) => '  ' + l));
   } else if (r.details !== null) {
     out.push(
       '',

@@ -56,7 +56,7 @@ export function varianceOf(diff: Difference, mapping: Pick<Mapping, 'fields' | '
   switch (diff.type) {
     case 'mismatch':
       return maxAbs(
-        Object.entries(diff.fields ?? {})
+        Object.entries(diff.fields)
           .filter(([f]) => numeric(f))
           .map(([, d]) => d.delta),
       );
@@ -64,13 +64,13 @@ export function varianceOf(diff: Difference, mapping: Pick<Mapping, 'fields' | '
     case 'missing_in_legacy': {
       const row = diff.type === 'missing_in_cloud' ? diff.legacy : diff.cloud;
       return maxAbs(
-        Object.entries(row ?? {})
+        Object.entries(row)
           .filter(([f]) => numeric(f))
           .map(([, v]) => v),
       );
     }
     case 'unbalanced_journal':
-      return diff.balance ? maxAbs([diff.balance.difference]) : null;
+      return maxAbs([diff.balance.difference]);
     default:
       return null;
   }

@@ -59,7 +59,7 @@ async function stage(trx: Knex, db: WriteDriver, mapping: Mapping, runId: string
       const variance = varianceOf(diff, mapping);
       staged.push({
         seq: Number(row.seq),
-        key_json: JSON.stringify(diff.key ?? null),
+        key_json: JSON.stringify(diff.key),
         variance,
         sev: sizeSeverity(row.type as ExceptionKind, variance, mapping.thresholds),
       });

@@ -370,8 +370,9 @@ function missing(plan: Plan, line: string, side: Side): Difference {
 function duplicate(plan: Plan, line: string, count: number, side: Side, counts: ReconcileCounts): Difference {
   counts.duplicateKeys++;
   const p = parseLine(plan, line);
-  const name = side === 0 ? 'legacy' : 'cloud';
-  return { type: 'duplicate_key', key: p.key, side: name, count, [name]: p.row };
+  return side === 0
+    ? { type: 'duplicate_key', key: p.key, side: 'legacy', count, legacy: p.row }
+    : { type: 'duplicate_key', key: p.key, side: 'cloud', count, cloud: p.row };
 }
 
 const ZERO = /^-?0+(\.0+)?$/;

@@ -1,7 +1,7 @@
 /** Result types of a reconcile run: the engine yields them, reports and the exception queue consume them. */
 
-export type DifferenceType =
-  'mismatch' | 'missing_in_cloud' | 'missing_in_legacy' | 'duplicate_key' | 'unbalanced_journal';
+/** Which system a row, a count or a check belongs to: the old ERP or the new one. */
+export type Side = 'legacy' | 'cloud';
 
 /** A canonical value: exact decimal string at the field's scale, ISO UTC timestamp, or text; null stays null. */
 export type CanonicalValue = string | null;
@@ -14,23 +14,99 @@ export interface FieldDelta {
   delta?: string | null;
 }
 
-/** One difference, as written to differences.jsonl (one JSON object a line). */
-export interface Difference {
-  type: DifferenceType;
-  /** The record key, field by field (canonical values). For unbalanced_journal: { journal }. */
-  key: Record<string, CanonicalValue>;
-  /** mismatch: each differing field. */
-  fields?: Record<string, FieldDelta>;
-  /** duplicate_key and unbalanced_journal: the side it was seen on. */
-  side?: 'legacy' | 'cloud';
-  /** duplicate_key: how many rows share the key on that side. */
-  count?: number;
-  /** The legacy row's canonical values (mismatch, missing_in_cloud, duplicate_key on legacy). */
-  legacy?: CanonicalRow;
-  /** The cloud row's canonical values (mismatch, missing_in_legacy, duplicate_key on cloud). */
-  cloud?: CanonicalRow;
-  /** unbalanced_journal: debit and credit totals and their difference. */
-  balance?: { debit: string; credit: string; difference: string };
+/** The record key, field by field (canonical values). */
+export type RecordKey = Record<string, CanonicalValue>;
+
+/** A key present on both sides whose compared fields differ. */
+export interface MismatchDifference {
+  type: 'mismatch';
+  key: RecordKey;
+  /** Each differing field (at least one). */
+  fields: Record<string, FieldDelta>;
+  legacy: CanonicalRow;
+  cloud: CanonicalRow;
+}
+
+/** A legacy row whose key the cloud lacks (or whose key has a NULL part, so it never joins). */
+export interface MissingInCloudDifference {
+  type: 'missing_in_cloud';
+  key: RecordKey;
+  legacy: CanonicalRow;
+}
+
+/** A cloud row whose key legacy lacks (or whose key has a NULL part). */
+export interface MissingInLegacyDifference {
+  type: 'missing_in_legacy';
+  key: RecordKey;
+  cloud: CanonicalRow;
+}
+
+/** A key held by more than one row of a side: how many, and the first of them, under the side's name. */
+export type DuplicateKeyDifference =
+  | { type: 'duplicate_key'; key: RecordKey; side: 'legacy'; count: number; legacy: CanonicalRow }
+  | { type: 'duplicate_key'; key: RecordKey; side: 'cloud'; count: number; cloud: CanonicalRow };
+
+/** Debit and credit totals of a journal and their difference (exact decimal strings). */
+export interface JournalBalance {
+  debit: string;
+  credit: string;
+  difference: string;
+}
+
+/** postings: a journal whose debits and credits differ on one side. */
+export interface UnbalancedJournalDifference {
+  type: 'unbalanced_journal';
+  key: RecordKey & { journal: CanonicalValue };
+  side: Side;
+  balance: JournalBalance;
+}
+
+/**
+ * One difference, as written to differences.jsonl (one JSON object a line) and stored in
+ * cutover_differences: one shape per `type`.
+ */
+export type Difference =
+  | MismatchDifference
+  | MissingInCloudDifference
+  | MissingInLegacyDifference
+  | DuplicateKeyDifference
+  | UnbalancedJournalDifference;
+
+export type DifferenceType = Difference['type'];
+
+/** A difference about one record (every kind but unbalanced_journal). */
+export type RecordDifference = Exclude<Difference, UnbalancedJournalDifference>;
+
+/**
+ * The row a difference carries from one side: a mismatch both, a missing row and a duplicate key
+ * the side they were seen on, an unbalanced journal none.
+ */
+export function rowOf(d: Difference, side: Side): CanonicalRow | undefined {
+  switch (d.type) {
+    case 'mismatch':
+      return d[side];
+    case 'missing_in_cloud':
+      return side === 'legacy' ? d.legacy : undefined;
+    case 'missing_in_legacy':
+      return side === 'cloud' ? d.cloud : undefined;
+    case 'duplicate_key':
+      if (d.side !== side) return undefined;
+      return d.side === 'legacy' ? d.legacy : d.cloud;
+    case 'unbalanced_journal':
+      return undefined;
+  }
+}
+
+/** The row a record difference is about: legacy's when it carries one, else cloud's. */
+export function recordRow(d: RecordDifference): CanonicalRow {
+  switch (d.type) {
+    case 'missing_in_legacy':
+      return d.cloud;
+    case 'duplicate_key':
+      return d.side === 'legacy' ? d.legacy : d.cloud;
+    default:
+      return d.legacy;
+  }
 }
 
 import type { Cause } from './cause-types.js';

@@ -1,5 +1,5 @@
 import type { Mapping } from '../config/mapping-schema.js';
-import type { CanonicalRow, Difference, DifferenceType } from '../reconcilers/types.js';
+import { rowOf, type CanonicalRow, type Difference, type DifferenceType } from '../reconcilers/types.js';
 import type { FieldKinds } from './field-kinds.js';
 
 /** The class sheets of a reconciliation workbook, in the order finance reads them. */
@@ -36,11 +36,11 @@ export function detailLayout(
   ];
   const mismatchFields = kinds.order([
     ...Object.keys(fieldMismatches),
-    ...samples.flatMap((d) => Object.keys(d.fields ?? {})),
+    ...samples.flatMap((d) => (d.type === 'mismatch' ? Object.keys(d.fields) : [])),
   ]);
   const rowKeys = (row: CanonicalRow | undefined) => Object.keys(row ?? {});
   const rowFields = kinds
-    .order([...Object.keys(mapping?.fields ?? {}), ...samples.flatMap((d) => [...rowKeys(d.legacy), ...rowKeys(d.cloud)])])
+    .order([...Object.keys(mapping?.fields ?? {}), ...samples.flatMap((d) => [...rowKeys(rowOf(d, 'legacy')), ...rowKeys(rowOf(d, 'cloud'))])])
     .filter((f) => !keyFields.includes(f));
   return { keyFields, mismatchFields, rowFields, journalKeyFields };
 }

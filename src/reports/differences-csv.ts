@@ -66,38 +66,43 @@ export async function writeDifferencesCsv(opts: {
 }
 
 function tails(d: Difference, isNumber: (f: string) => boolean): string[][] {
-  const side = csvCell(d.side);
-  const count = csvCell(d.count, true);
-  if (d.type === 'mismatch')
-    return Object.entries(d.fields ?? {}).map(([f, v]) => [
-      csvCell(f),
-      csvCell(v.legacy, isNumber(f)),
-      csvCell(v.cloud, isNumber(f)),
-      csvCell(v.delta, true),
-      side,
-      count,
-    ]);
-  if (d.type === 'unbalanced_journal') {
-    const b = d.balance ? JSON.stringify({ debit: d.balance.debit, credit: d.balance.credit }) : '';
-    return [
-      [
-        csvCell('balance'),
-        csvCell(d.side === 'legacy' ? b : ''),
-        csvCell(d.side === 'cloud' ? b : ''),
-        csvCell(d.balance?.difference, true),
-        side,
-        count,
-      ],
-    ];
+  switch (d.type) {
+    case 'mismatch':
+      return Object.entries(d.fields).map(([f, v]) => [
+        csvCell(f),
+        csvCell(v.legacy, isNumber(f)),
+        csvCell(v.cloud, isNumber(f)),
+        csvCell(v.delta, true),
+        '',
+        '',
+      ]);
+    case 'unbalanced_journal': {
+      const b = JSON.stringify({ debit: d.balance.debit, credit: d.balance.credit });
+      return [
+        [
+          csvCell('balance'),
+          csvCell(d.side === 'legacy' ? b : ''),
+          csvCell(d.side === 'cloud' ? b : ''),
+          csvCell(d.balance.difference, true),
+          csvCell(d.side),
+          '',
+        ],
+      ];
+    }
+    case 'missing_in_cloud':
+      return [['', csvCell(JSON.stringify(d.legacy)), '', '', '', '']];
+    case 'missing_in_legacy':
+      return [['', '', csvCell(JSON.stringify(d.cloud)), '', '', '']];
+    case 'duplicate_key':
+      return [
+        [
+          '',
+          csvCell(d.side === 'legacy' ? JSON.stringify(d.legacy) : ''),
+          csvCell(d.side === 'cloud' ? JSON.stringify(d.cloud) : ''),
+          '',
+          csvCell(d.side),
+          csvCell(d.count, true),
+        ],
+      ];
   }
-  return [
-    [
-      '',
-      csvCell(d.legacy ? JSON.stringify(d.legacy) : ''),
-      csvCell(d.cloud ? JSON.stringify(d.cloud) : ''),
-      '',
-      side,
-      count,
-    ],
-  ];
 }

@@ -1,5 +1,5 @@
 import type { Mapping } from '../config/mapping-schema.js';
-import type { CanonicalValue, Difference, TotalLine } from '../reconcilers/types.js';
+import { rowOf, type CanonicalValue, type Difference, type TotalLine } from '../reconcilers/types.js';
 import { isCanonicalDecimal, scaleOf } from '../util/exact-decimal.js';
 
 /** How a report shows one canonical field. */
@@ -45,11 +45,12 @@ export class FieldKinds {
         keyFields.add(k);
         add(k, v);
       }
-      for (const row of [d.legacy, d.cloud]) for (const [k, v] of Object.entries(row ?? {})) add(k, v);
-      for (const [k, f] of Object.entries(d.fields ?? {})) {
-        add(k, f.legacy);
-        add(k, f.cloud);
-      }
+      for (const row of [rowOf(d, 'legacy'), rowOf(d, 'cloud')]) for (const [k, v] of Object.entries(row ?? {})) add(k, v);
+      if (d.type === 'mismatch')
+        for (const [k, f] of Object.entries(d.fields)) {
+          add(k, f.legacy);
+          add(k, f.cloud);
+        }
     }
     for (const line of totals.slice(0, 2000))
       for (const [k, v] of Object.entries(line.by)) {

@@ -110,13 +110,13 @@ export async function renderMarkdown(opts: {
       const key = mdText(displayKey(diff.key));
       const type = TYPE_LABEL[diff.type];
       if (diff.type === 'mismatch') {
-        const entries = Object.entries(diff.fields ?? {});
+        const entries = Object.entries(diff.fields);
         const shown = entries.slice(0, 3).map(([f, v]) => `| ${type} | ${key} | ${label(f)} | ${mdText(v.legacy)} | ${mdText(v.cloud)} | ${mdText(v.delta ?? '')} |`);
         out.push(...shown);
         if (entries.length > 3) out.push(`| | ${key} | …${entries.length - 3} more fields | | | |`);
       } else if (diff.type === 'unbalanced_journal')
-        out.push(`| ${type} | ${key} | ${diff.side ?? ''} debit − credit | ${mdText(diff.balance?.debit)} | ${mdText(diff.balance?.credit)} | ${mdText(diff.balance?.difference)} |`);
-      else if (diff.type === 'duplicate_key') out.push(`| ${type} | ${key} | ${diff.count ?? ''} rows on ${diff.side ?? ''} | | | |`);
+        out.push(`| ${type} | ${key} | ${diff.side} debit − credit | ${mdText(diff.balance.debit)} | ${mdText(diff.balance.credit)} | ${mdText(diff.balance.difference)} |`);
+      else if (diff.type === 'duplicate_key') out.push(`| ${type} | ${key} | ${diff.count} rows on ${diff.side} | | | |`);
       else out.push(`| ${type} | ${key} | | | | |`);
     }
   }

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { ControlStore } from '../store/control-store.js';
-import type { Difference, DifferenceType, ReconcileSummary } from '../reconcilers/types.js';
+import { rowOf, type CanonicalRow, type Difference, type DifferenceType, type ReconcileSummary } from '../reconcilers/types.js';
 import {
   countDifferences,
   sampleDifferences,
@@ -89,7 +89,7 @@ export async function writeReconcileWorkbook(opts: {
       if (limit > 0)
         for await (const { diff } of streamDifferences(store, runId, { type, limit })) {
           const row = ws.addRow([]);
-          omitted += writeDetailRow(row, diff, type, layout, kinds, styles, units);
+          omitted += writeDetailRow(row, diff, layout, kinds, styles, units);
           row.commit();
           shown++;
         }
@@ -135,20 +135,23 @@ function classColumns(
   const keyCols = (fields: string[]) =>
     fields.map((f) => column(kinds.get(f).label, f, mine.map((d) => d.key[f])));
   const rowCols = () =>
-    layout.rowFields.map((f) => column(kinds.get(f).label, f, mine.map((d) => d.legacy?.[f] ?? d.cloud?.[f])));
+    layout.rowFields.map((f) =>
+      column(kinds.get(f).label, f, mine.map((d) => rowOf(d, 'legacy')?.[f] ?? rowOf(d, 'cloud')?.[f])),
+    );
   switch (type) {
     case 'mismatch': {
       const specs = keyCols(layout.keyFields);
+      const mismatches = samples.filter((d) => d.type === 'mismatch');
       for (const f of layout.mismatchFields) {
         const k = kinds.get(f);
-        const values = mine.flatMap((d) => [d.fields?.[f]?.legacy, d.fields?.[f]?.cloud]);
+        const values = mismatches.flatMap((d) => [d.fields[f]?.legacy, d.fields[f]?.cloud]);
         specs.push(column(`${k.label} legacy`, f, values), column(`${k.label} cloud`, f, values));
         const unit = units.get(f);
-        const deltas = mine.map((d) => d.fields?.[f]?.delta);
+        const deltas = mismatches.map((d) => d.fields[f]?.delta);
         if (hasDelta(k.kind))
           specs.push({ ...column(`${k.label} delta${unit ? ` (${unit.name})` : ''}`, f, deltas), numeric: true });
       }
-      specs.push({ header: 'Differing fields', width: sampledWidth(mine.map((d) => Object.keys(d.fields ?? {}).join(', '))) });
+      specs.push({ header: 'Differing fields', width: sampledWidth(mismatches.map((d) => Object.keys(d.fields).join(', '))) });
       return { specs, frozen: layout.keyFields.length };
     }
     case 'missing_in_cloud':
@@ -181,50 +184,52 @@ function hasDelta(kind: string): boolean {
 function writeDetailRow(
   row: ExcelJS.Row,
   d: Difference,
-  type: DifferenceType,
   layout: DetailLayout,
   kinds: FieldKinds,
   styles: StyleCache,
   units: Map<string, TimeUnit>,
 ): number {
   let col = 1;
-  let omitted = 0;
-  const keys = type === 'unbalanced_journal' ? layout.journalKeyFields : layout.keyFields;
+  const keys = d.type === 'unbalanced_journal' ? layout.journalKeyFields : layout.keyFields;
   for (const f of keys) styles.put(row.getCell(col++), d.key[f], kinds.get(f));
-  if (type === 'mismatch') {
-    const fields = d.fields ?? {};
-    for (const f of layout.mismatchFields) {
-      const k = kinds.get(f);
-      const fd = fields[f];
-      styles.put(row.getCell(col++), fd?.legacy, k, fd !== undefined);
-      styles.put(row.getCell(col++), fd?.cloud, k, fd !== undefined);
-      const unit = units.get(f);
-      if (unit) putTimeDelta(styles, row.getCell(col++), fd?.delta, unit, fd !== undefined);
-      else if (hasDelta(k.kind))
-        styles.put(row.getCell(col++), fd?.delta, { kind: 'number', scale: k.scale, currency: k.currency, label: '' }, fd !== undefined);
+  const rowValues = (values: CanonicalRow) => {
+    for (const f of layout.rowFields) styles.put(row.getCell(col++), values[f], kinds.get(f));
+    return Object.keys(values).filter((f) => !layout.rowFields.includes(f) && !keys.includes(f)).length;
+  };
+  switch (d.type) {
+    case 'mismatch': {
+      const fields = d.fields;
+      for (const f of layout.mismatchFields) {
+        const k = kinds.get(f);
+        const fd = fields[f];
+        styles.put(row.getCell(col++), fd?.legacy, k, fd !== undefined);
+        styles.put(row.getCell(col++), fd?.cloud, k, fd !== undefined);
+        const unit = units.get(f);
+        if (unit) putTimeDelta(styles, row.getCell(col++), fd?.delta, unit, fd !== undefined);
+        else if (hasDelta(k.kind))
+          styles.put(row.getCell(col++), fd?.delta, { kind: 'number', scale: k.scale, currency: k.currency, label: '' }, fd !== undefined);
+      }
+      const names = Object.keys(fields);
+      styles.indented(row.getCell(col), names.join(', '));
+      return names.filter((f) => !layout.mismatchFields.includes(f)).length;
     }
-    const names = Object.keys(fields);
-    omitted += names.filter((f) => !layout.mismatchFields.includes(f)).length;
-    styles.indented(row.getCell(col), names.join(', '));
-    return omitted;
+    case 'unbalanced_journal': {
+      styles.text(row.getCell(col++), d.side);
+      const b = d.balance;
+      const scale = Math.max(...[b.debit, b.credit, b.difference].map((v) => (v ? scaleOf(v) : 0)));
+      const money = { kind: 'number' as const, scale, currency: undefined, label: '' };
+      styles.put(row.getCell(col++), b.debit, money);
+      styles.put(row.getCell(col++), b.credit, money);
+      styles.put(row.getCell(col++), b.difference, money, true);
+      return 0;
+    }
+    case 'duplicate_key':
+      styles.text(row.getCell(col++), d.side);
+      row.getCell(col++).value = d.count;
+      return rowValues(d.side === 'legacy' ? d.legacy : d.cloud);
+    case 'missing_in_cloud':
+      return rowValues(d.legacy);
+    case 'missing_in_legacy':
+      return rowValues(d.cloud);
   }
-  if (type === 'unbalanced_journal') {
-    styles.text(row.getCell(col++), d.side ?? '');
-    const b = d.balance;
-    const scale = Math.max(...[b?.debit, b?.credit, b?.difference].map((v) => (v ? scaleOf(v) : 0)));
-    const money = { kind: 'number' as const, scale, currency: undefined, label: '' };
-    styles.put(row.getCell(col++), b?.debit, money);
-    styles.put(row.getCell(col++), b?.credit, money);
-    styles.put(row.getCell(col++), b?.difference, money, true);
-    return 0;
-  }
-  if (type === 'duplicate_key') {
-    styles.text(row.getCell(col++), d.side ?? '');
-    const cell = row.getCell(col++);
-    if (d.count !== undefined) cell.value = d.count;
-  }
-  const values = (type === 'missing_in_legacy' ? d.cloud : type === 'duplicate_key' ? (d.legacy ?? d.cloud) : d.legacy) ?? {};
-  for (const f of layout.rowFields) styles.put(row.getCell(col++), values[f], kinds.get(f));
-  omitted += Object.keys(values).filter((f) => !layout.rowFields.includes(f) && !keys.includes(f)).length;
-  return omitted;
 }

@@ -31,7 +31,7 @@ export function timeDeltaUnits(fields: readonly string[], kinds: FieldKinds, sam
     const kind = kinds.get(f).kind;
     if (kind !== 'timestamp' && kind !== 'date') continue;
     const deltas = samples.flatMap((d) => {
-      const us = micros(d.fields?.[f]?.delta);
+      const us = micros(d.type === 'mismatch' ? d.fields[f]?.delta : undefined);
       return us === undefined ? [] : [us];
     });
     const unit = UNITS.find((u) => (kind === 'date' || u.name !== 'days') && deltas.every((d) => d % u.us === 0n));

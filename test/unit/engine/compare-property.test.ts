@@ -82,9 +82,9 @@ function qtyVariant(units: bigint, variant: number): string {
 const view = (d: Difference) => ({
   type: d.type,
   key: d.key,
-  side: d.side,
-  count: d.count,
-  fields: d.fields ? Object.keys(d.fields).sort() : undefined,
+  side: d.type === 'duplicate_key' || d.type === 'unbalanced_journal' ? d.side : undefined,
+  count: d.type === 'duplicate_key' ? d.count : undefined,
+  fields: d.type === 'mismatch' ? Object.keys(d.fields).sort() : undefined,
 });
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-prop-'));

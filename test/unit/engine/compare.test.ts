@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CanonicalRow } from '../../../src/reconcilers/types.js';
 import { compareStreams } from '../../../src/reconcilers/compare.js';
-import { batches, makeMapping, runCompare, sortDiffs } from './helpers.js';
+import { asMismatch, batches, makeMapping, runCompare, sortDiffs } from './helpers.js';
 
 const inv = makeMapping(
   {
@@ -176,7 +176,7 @@ for (const forceSpill of [false, true]) {
       );
       expect(stats.counts.matched).toBe(1);
       expect(diffs).toHaveLength(1);
-      expect(diffs[0]!.fields).toEqual({
+      expect(asMismatch(diffs[0]).fields).toEqual({
         unit_cost: { legacy: '1.0000', cloud: '0.9949', delta: '-0.0051' },
       });
     });
@@ -203,7 +203,7 @@ for (const forceSpill of [false, true]) {
           { id: '3', amt: '0.00', big: '1' },
         ],
       );
-      expect(sortDiffs(diffs).map((d) => d.fields)).toEqual([
+      expect(sortDiffs(diffs).map((d) => asMismatch(d).fields)).toEqual([
         { big: { legacy: '9007199254740993', cloud: '9007199254740992', delta: '-1' } },
         { amt: { legacy: '1000.00', cloud: '1001.01', delta: '1.01' } },
       ]);
@@ -222,7 +222,9 @@ for (const forceSpill of [false, true]) {
           { id: 'b', q: '3.02' },
         ],
       );
-      expect(diffs.map((d) => d.fields)).toEqual([{ q: { legacy: '3', cloud: '3.02', delta: '0.02' } }]);
+      expect(diffs.map((d) => asMismatch(d).fields)).toEqual([
+        { q: { legacy: '3', cloud: '3.02', delta: '0.02' } },
+      ]);
     });
 
     it('applies timestamp tolerance and reports the delta in ms; compare:false fields are carried only', async () => {
@@ -247,15 +249,15 @@ for (const forceSpill of [false, true]) {
       );
       expect(stats.counts.matched).toBe(1);
       expect(diffs).toHaveLength(1);
-      expect(diffs[0]!.fields).toEqual({
+      expect(asMismatch(diffs[0]).fields).toEqual({
         t: { legacy: '2026-11-25T14:03:11.000Z', cloud: '2026-11-25T14:03:09.500Z', delta: '-1500' },
       });
-      expect(diffs[0]!.legacy).toEqual({ id: 'b', t: '2026-11-25T14:03:11.000Z', u: null });
+      expect(asMismatch(diffs[0]).legacy).toEqual({ id: 'b', t: '2026-11-25T14:03:11.000Z', u: null });
     });
 
     it('treats NULL against a value as a mismatch with a null delta', async () => {
       const { diffs } = await run(inv, [row('A', 'X', null)], [row('A', 'X', '0.000')]);
-      expect(diffs[0]!.fields).toEqual({ on_hand: { legacy: null, cloud: '0.000', delta: null } });
+      expect(asMismatch(diffs[0]).fields).toEqual({ on_hand: { legacy: null, cloud: '0.000', delta: null } });
     });
 
     it('absentAsZero: a one-sided key whose listed fields are zero or null is a match', async () => {

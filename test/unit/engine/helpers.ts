@@ -1,5 +1,5 @@
 import type { FieldSpec, Mapping, SideSpec } from '../../../src/config/mapping-schema.js';
-import type { CanonicalRow, Difference } from '../../../src/reconcilers/types.js';
+import type { CanonicalRow, Difference, MismatchDifference } from '../../../src/reconcilers/types.js';
 import {
   compareEncoded,
   compareStreams,
@@ -54,8 +54,14 @@ export async function runCompare(
 
 /** A stable order for comparing difference lists. */
 export function sortDiffs(d: Difference[]): Difference[] {
-  const k = (x: Difference) => `${x.type}|${JSON.stringify(x.key)}|${x.side ?? ''}`;
+  const k = (x: Difference) => `${x.type}|${JSON.stringify(x.key)}|${'side' in x ? x.side : ''}`;
   return [...d].sort((a, b) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0));
+}
+
+/** The difference as a mismatch; fails the test when it is another kind (or absent). */
+export function asMismatch(d: Difference | undefined): MismatchDifference {
+  if (d?.type !== 'mismatch') throw new Error(`expected a mismatch, got ${JSON.stringify(d)}`);
+  return d;
 }
 
 /** An adapter stand-in whose read yields the given raw rows in batches (for encodeSide). */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { openControlStore, type ControlStore } from '../../../src/store/control-store.js';
 import { createRun } from '../../../src/store/runs.js';
 import { encodeKey } from '../../../src/reconcilers/key.js';
-import type { Difference } from '../../../src/reconcilers/types.js';
+import type { Difference, MismatchDifference } from '../../../src/reconcilers/types.js';
 import type { Mapping } from '../../../src/config/mapping-schema.js';
 import { createTestDatabase } from '../../helpers/pg.js';
 
@@ -53,7 +53,7 @@ export const inventory = {
 } as unknown as Mapping;
 
 /** A mismatch on on_hand for one sku at DC-EAST. */
-export function mismatch(sku: string, legacy: string, cloud: string, delta: string): Difference {
+export function mismatch(sku: string, legacy: string, cloud: string, delta: string): MismatchDifference {
   const key = { sku, location: 'DC-EAST' };
   return {
     type: 'mismatch',

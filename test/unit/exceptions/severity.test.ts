@@ -6,7 +6,7 @@ import { inventory, mismatch, missing } from './fixtures.js';
 describe('severity', () => {
   it('variance of a mismatch is the largest |delta| of its numeric fields', () => {
     const d = mismatch('A', '10.000', '2.500', '-7.500');
-    d.fields!.status = { legacy: 'sellable', cloud: 'quarantine' };
+    d.fields.status = { legacy: 'sellable', cloud: 'quarantine' };
     expect(varianceOf(d, inventory)).toBe('7.500');
   });
 

@@ -6,7 +6,13 @@ import { openControlStore, type ControlStore } from '../../../src/store/control-
 import { createRun, finishRun } from '../../../src/store/runs.js';
 import { encodeKey } from '../../../src/reconcilers/key.js';
 import type { Mapping } from '../../../src/config/mapping-schema.js';
-import type { Difference, ReconcileSummary } from '../../../src/reconcilers/types.js';
+import type {
+  CanonicalRow,
+  Difference,
+  FieldDelta,
+  MismatchDifference,
+  ReconcileSummary,
+} from '../../../src/reconcilers/types.js';
 
 /** The control-store dialects every store-reading test runs on. */
 export const DIALECTS = ['sqlite', 'postgres'] as const;
@@ -52,7 +58,8 @@ export const inventoryMapping: Mapping = {
 export function summaryFor(runId: string, diffs: Difference[]): ReconcileSummary {
   const n = (t: Difference['type']) => diffs.filter((d) => d.type === t).length;
   const fieldMismatches: Record<string, number> = {};
-  for (const d of diffs) for (const f of Object.keys(d.fields ?? {})) fieldMismatches[f] = (fieldMismatches[f] ?? 0) + 1;
+  for (const d of diffs)
+    if (d.type === 'mismatch') for (const f of Object.keys(d.fields)) fieldMismatches[f] = (fieldMismatches[f] ?? 0) + 1;
   return {
     runId,
     name: 'inventory',
@@ -85,23 +92,38 @@ export function summaryFor(runId: string, diffs: Difference[]): ReconcileSummary
   };
 }
 
+/**
+ * A mismatch as the engine reports it: each side's row holds the key, `same` (fields both sides
+ * agree on) and that side's value of each differing field.
+ */
+export function mismatch(
+  key: CanonicalRow,
+  fields: Record<string, FieldDelta>,
+  same: CanonicalRow = {},
+): MismatchDifference {
+  const row = (side: 'legacy' | 'cloud'): CanonicalRow => ({
+    ...key,
+    ...same,
+    ...Object.fromEntries(Object.entries(fields).map(([f, d]) => [f, d[side]])),
+  });
+  return { type: 'mismatch', key, fields, legacy: row('legacy'), cloud: row('cloud') };
+}
+
 /** The hand-made differences most tests use. */
 export function sampleDiffs(): Difference[] {
   return [
-    {
-      type: 'mismatch',
-      key: { sku: 'A-100', location: 'DC-EAST' },
-      fields: {
+    mismatch(
+      { sku: 'A-100', location: 'DC-EAST' },
+      {
         on_hand: { legacy: '10.000', cloud: '9.000', delta: '-1.000' },
         description: { legacy: 'Blue mug', cloud: '=HYPERLINK("http://x","y")' },
         counted_at: { legacy: '2026-11-25T14:03:11.000Z', cloud: '2026-11-25T14:03:12.000Z', delta: '1000' },
       },
-    },
-    {
-      type: 'mismatch',
-      key: { sku: '-5', location: 'DC-WEST' },
-      fields: { big: { legacy: '12345678901234567.1234', cloud: '12345678901234568.1234', delta: '1.0000' } },
-    },
+    ),
+    mismatch(
+      { sku: '-5', location: 'DC-WEST' },
+      { big: { legacy: '12345678901234567.1234', cloud: '12345678901234568.1234', delta: '1.0000' } },
+    ),
     {
       type: 'missing_in_cloud',
       key: { sku: 'B-200', location: 'STORE-0042' },
@@ -140,9 +162,10 @@ export async function storeRun(
 
 /** `n` generated mismatches on on_hand. */
 export function manyMismatches(n: number): Difference[] {
-  return Array.from({ length: n }, (_, i) => ({
-    type: 'mismatch' as const,
-    key: { sku: `SKU-${String(i).padStart(7, '0')}`, location: `STORE-${String(i % 300).padStart(4, '0')}` },
-    fields: { on_hand: { legacy: `${i}.000`, cloud: `${i + 1}.000`, delta: '1.000' } },
-  }));
+  return Array.from({ length: n }, (_, i) =>
+    mismatch(
+      { sku: `SKU-${String(i).padStart(7, '0')}`, location: `STORE-${String(i % 300).padStart(4, '0')}` },
+      { on_hand: { legacy: `${i}.000`, cloud: `${i + 1}.000`, delta: '1.000' } },
+    ),
+  );
 }

@@ -7,7 +7,7 @@ import { writeReconcileReports } from '../../../src/reports/write-reconcile-repo
 import { renderMarkdown } from '../../../src/reports/markdown.js';
 import type { Difference, TotalLine } from '../../../src/reconcilers/types.js';
 import type { Mapping } from '../../../src/config/mapping-schema.js';
-import { inventoryMapping, sampleDiffs, storeRun, tempStore } from './report-fixture.js';
+import { inventoryMapping, mismatch, sampleDiffs, storeRun, tempStore } from './report-fixture.js';
 
 // What a finance reviewer found opening the demo workbooks in LibreOffice Calc; each test pins one fix.
 
@@ -142,11 +142,10 @@ describe('reconciliation workbook, as finance reads it', () => {
   });
 
   it('shows a timestamp shifted by a time zone as hours, not milliseconds', async () => {
-    const shifted: Difference = {
-      type: 'mismatch',
-      key: { sku: 'R-1', location: 'STORE-0001' },
-      fields: { counted_at: { legacy: '2026-11-13T16:03:21.000Z', cloud: '2026-11-13T11:03:21.000Z', delta: '-18000000' } },
-    };
+    const shifted = mismatch(
+      { sku: 'R-1', location: 'STORE-0001' },
+      { counted_at: { legacy: '2026-11-13T16:03:21.000Z', cloud: '2026-11-13T11:03:21.000Z', delta: '-18000000' } },
+    );
     const { file } = await write([shifted, { ...shifted, key: { sku: 'R-2', location: 'STORE-0001' } }]);
     const mm = (await readBook(file)).getWorksheet('Mismatches')!;
     const header = (mm.getRow(1).values as unknown[]).map(String);
