@@ -19,7 +19,7 @@ import type { Mapping } from '../src/config/mapping-schema.js';
 import { buildNormalizer } from '../src/reconcilers/normalize.js';
 import { compareEncoded, compareStreams } from '../src/reconcilers/compare.js';
 import { readSideParallel, workersAvailable } from '../src/reconcilers/parallel-read.js';
-import type { CanonicalRow, Difference } from '../src/reconcilers/types.js';
+import type { CanonicalRow, Difference, Side } from '../src/reconcilers/types.js';
 import { silentLogger } from '../src/util/logger.js';
 
 const { values: args } = parseArgs({
@@ -153,7 +153,7 @@ async function floor(): Promise<{ seconds: number; bytes: number }> {
 
 async function* normalized(
   adapter: PostgresAdapter,
-  side: 'legacy' | 'cloud',
+  side: Side,
   table: string,
 ): AsyncGenerator<CanonicalRow[]> {
   const n = buildNormalizer(mapping, side);
@@ -201,7 +201,7 @@ async function engine(): Promise<{
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const opts = { memoryMb: Number(args.memory) };
-  const job = (side: 'legacy' | 'cloud', table: string) => {
+  const job = (side: Side, table: string) => {
     const n = buildNormalizer(mapping, side);
     return {
       connection: { name: side, url: dbUrl, readOnly: true },

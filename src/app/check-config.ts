@@ -7,6 +7,7 @@ import { createAdapter } from '../adapters/registry.js';
 import { redact, redactUrl } from '../util/redact.js';
 import type { Logger } from '../util/logger.js';
 import type { Adapter } from '../adapters/types.js';
+import type { Side } from '../reconcilers/types.js';
 import { ConnectionError, DataError, type CutoverError } from '../errors.js';
 
 /**
@@ -42,7 +43,7 @@ export interface CheckResult {
   }[];
   tables: {
     mapping: string;
-    side: 'legacy' | 'cloud';
+    side: Side;
     connection: string;
     source: string;
     columns: string[];
@@ -52,7 +53,7 @@ export interface CheckResult {
 }
 
 /** The source columns one side of a mapping reads (constants read nothing). */
-export function sideColumns(m: Mapping, side: 'legacy' | 'cloud'): string[] {
+export function sideColumns(m: Mapping, side: Side): string[] {
   const cols = new Set<string>();
   for (const c of Object.values(m[side].columns)) {
     if (typeof c === 'string') cols.add(c);

@@ -27,8 +27,8 @@ import { DifferenceWriter } from './difference-writer.js';
 import { domainCheckFor } from '../reconcilers/domains/domain-check.js';
 import { ControlTotals, mergeTotals, totalsFromMapping } from '../reconcilers/domains/totals.js';
 import type { Progress } from '../reconcilers/progress.js';
-import { planSide, readAhead, readCanonical, type Side } from '../reconcilers/read-side.js';
-import type { ReconcileSummary } from '../reconcilers/types.js';
+import { planSide, readAhead, readCanonical } from '../reconcilers/read-side.js';
+import type { ReconcileSummary, Side } from '../reconcilers/types.js';
 import type { TimeWindow } from '../reconcilers/window.js';
 
 export type { ReportFormat } from '../reports/formats.js';

@@ -6,7 +6,7 @@
 import type { Mapping } from '../config/mapping-schema.js';
 import type { CanonicalRow, CanonicalValue, Difference, FieldDelta, ReconcileCounts } from './types.js';
 import { buildFieldComparator, type FieldComparator } from './field-compare.js';
-import { PartitionStore, hashKey, keyOfLine, type Side } from './partition-store.js';
+import { PartitionStore, hashKey, keyOfLine, type SideIndex } from './partition-store.js';
 
 export interface CompareOptions {
   /** Memory budget in MB (default 512). */
@@ -119,7 +119,7 @@ export function compareStreams(
   opts: CompareOptions = {},
 ): AsyncGenerator<Difference, CompareStats, undefined> {
   const encodeLine = lineEncoder(mapping);
-  const add = (store: PartitionStore, side: Side, batch: CanonicalRow[]) => {
+  const add = (store: PartitionStore, side: SideIndex, batch: CanonicalRow[]) => {
     for (const row of batch) {
       const [keyText, line] = encodeLine(row);
       store.add(side, partitionOfKey(keyText), line);
@@ -139,7 +139,7 @@ export function compareEncoded(
   cloud: AsyncIterable<EncodedBatch>,
   opts: CompareOptions = {},
 ): AsyncGenerator<Difference, CompareStats, undefined> {
-  const add = (store: PartitionStore, side: Side, batch: EncodedBatch) => {
+  const add = (store: PartitionStore, side: SideIndex, batch: EncodedBatch) => {
     const { bytes, offsets } = batch;
     for (let p = 0; p < PARTITIONS; p++) {
       const from = offsets[p]!;
@@ -156,7 +156,7 @@ export function partitionOfKey(keyText: string): number {
   return hashKey(keyText, 0) % PARTITIONS;
 }
 
-type AddBatch<T> = (store: PartitionStore, side: Side, batch: T) => number;
+type AddBatch<T> = (store: PartitionStore, side: SideIndex, batch: T) => number;
 
 async function* compareWith<T>(
   mapping: Mapping,
@@ -205,7 +205,7 @@ async function readBoth<T>(
   onProgress: CompareOptions['onProgress'],
 ): Promise<void> {
   let failed = false;
-  const pump = async (side: Side, source: AsyncIterable<T>) => {
+  const pump = async (side: SideIndex, source: AsyncIterable<T>) => {
     try {
       for await (const batch of source) {
         if (failed) break;
@@ -360,14 +360,20 @@ function parseLine(plan: Plan, line: string): Parsed {
   return { key, cmp, row };
 }
 
-function missing(plan: Plan, line: string, side: Side): Difference {
+function missing(plan: Plan, line: string, side: SideIndex): Difference {
   const p = parseLine(plan, line);
   return side === 0
     ? { type: 'missing_in_cloud', key: p.key, legacy: p.row }
     : { type: 'missing_in_legacy', key: p.key, cloud: p.row };
 }
 
-function duplicate(plan: Plan, line: string, count: number, side: Side, counts: ReconcileCounts): Difference {
+function duplicate(
+  plan: Plan,
+  line: string,
+  count: number,
+  side: SideIndex,
+  counts: ReconcileCounts,
+): Difference {
   counts.duplicateKeys++;
   const p = parseLine(plan, line);
   return side === 0

@@ -5,7 +5,7 @@
  */
 import type { ColumnSpecInput, FieldSpec, FieldType, Mapping } from '../config/mapping-schema.js';
 import type { RawValue } from '../adapters/types.js';
-import type { CanonicalRow, CanonicalValue } from './types.js';
+import type { CanonicalRow, CanonicalValue, Side } from './types.js';
 import { DataError, MappingError } from '../errors.js';
 import {
   formatDecimal,
@@ -39,7 +39,7 @@ const NON_ASCII = /[^\x00-\x7f]/;
 /** Builds the normalizer of one side of a mapping; throws a MappingError for a transform that cannot work. */
 export function buildNormalizer(
   mapping: Mapping,
-  side: 'legacy' | 'cloud',
+  side: Side,
   opts: { defaultTimezone?: string } = {},
 ): SideNormalizer {
   const sideSpec = mapping[side];
@@ -127,7 +127,7 @@ function stringForm(v: Exclude<RawValue, null>): string {
 
 function buildConvert(
   mapping: Mapping,
-  side: 'legacy' | 'cloud',
+  side: Side,
   name: string,
   field: FieldSpec,
   spec: ColumnObject,
@@ -186,7 +186,7 @@ function literal(text: string, where: string, what: string): ExactDecimal {
 /** The type-specific part of a conversion: a non-null raw value to its canonical text. */
 function buildTyped(
   mapping: Mapping,
-  side: 'legacy' | 'cloud',
+  side: Side,
   field: FieldSpec,
   spec: ColumnObject,
   opts: { defaultTimezone?: string },

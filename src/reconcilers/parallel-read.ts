@@ -15,13 +15,14 @@ import { silentLogger } from '../util/logger.js';
 import type { EncodedBatch } from './compare.js';
 import { RowPacker } from './parallel-pack.js';
 import { buildNormalizer } from './normalize.js';
+import type { Side } from './types.js';
 import { inWindow, type TimeWindow } from './window.js';
 
 /** Everything a worker needs to read one side: plain data, so it can be posted to a thread. */
 export interface SideJob {
   connection: ConnectionConfig;
   mapping: Mapping;
-  side: 'legacy' | 'cloud';
+  side: Side;
   request: ReadRequest;
   defaultTimezone?: string;
   /** Canonical filter matching the pushed-down window (as `readCanonical` applies it). */

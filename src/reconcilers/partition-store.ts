@@ -11,7 +11,8 @@ import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { makeSpillDir, removeSpillDir, sweepSpillDirs } from '../util/spill-dirs.js';
 
-export type Side = 0 | 1; // 0 legacy, 1 cloud
+/** A side as the store indexes it: 0 legacy, 1 cloud. */
+export type SideIndex = 0 | 1;
 
 /** The largest and smallest chunk a partition writes through once spilled (see chunkBytesFor). */
 const CHUNK_BYTES = 64 * 1024;
@@ -184,7 +185,7 @@ export class PartitionStore {
   }
 
   /** Adds one line to a side's partition; spills everything once the bytes held pass the budget. */
-  add(side: Side, partition: number, line: string): void {
+  add(side: SideIndex, partition: number, line: string): void {
     if (this.disposed) return;
     const grown = this.lists[side]![partition]!.add(line);
     if (grown === 0 || this.files) return;
@@ -196,7 +197,7 @@ export class PartitionStore {
    * Adds lines already encoded as UTF-8, each ending in a newline (from a reader thread); the same
    * bytes `add` would have written for them.
    */
-  addBytes(side: Side, partition: number, bytes: Uint8Array): void {
+  addBytes(side: SideIndex, partition: number, bytes: Uint8Array): void {
     if (this.disposed) return;
     const grown = this.lists[side]![partition]!.addBytes(bytes);
     if (grown === 0 || this.files) return;

@@ -1,8 +1,9 @@
 /** The progress line a person sees on a TTY while both sides are read: rows per side and the rate. */
+import type { Side } from './types.js';
 
 export interface Progress {
   /** Counts rows read on one side. */
-  rows(side: 'legacy' | 'cloud', n: number): void;
+  rows(side: Side, n: number): void;
   /** Names what is being reconciled (one mapping after another). */
   start(name: string): void;
   /** Clears the line. */

@@ -8,10 +8,8 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { Mapping } from '../config/mapping-schema.js';
 import { redactUrl } from '../util/redact.js';
 import { buildNormalizer, type SideNormalizer } from './normalize.js';
-import type { CanonicalRow, SideDescription } from './types.js';
+import type { CanonicalRow, Side, SideDescription } from './types.js';
 import { inWindow, sideWindow, type TimeWindow } from './window.js';
-
-export type Side = 'legacy' | 'cloud';
 
 /** Everything needed to read one side, decided before any query runs. */
 export interface SidePlan {

@@ -3,6 +3,7 @@ import { MappingError, UsageError } from '../errors.js';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { ReadRequest } from '../adapters/types.js';
+import type { Side } from './types.js';
 
 export interface TimeWindow {
   since?: Date;
@@ -77,7 +78,7 @@ export function parseWindow(since?: string, until?: string, now: Date = new Date
  */
 export function sideWindow(
   mapping: Mapping,
-  side: 'legacy' | 'cloud',
+  side: Side,
   window: TimeWindow | undefined,
   config?: LoadedConfig,
 ): ReadRequest['window'] | undefined {

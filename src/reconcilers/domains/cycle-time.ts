@@ -3,8 +3,7 @@
  * compared with the old one's and not only its rows. Durations are integer milliseconds and the
  * percentiles are nearest-rank, so every figure is one of the observed durations: no float rounding.
  */
-import type { CanonicalRow } from '../types.js';
-import type { Side } from './totals.js';
+import type { CanonicalRow, Side } from '../types.js';
 
 /** One side and channel's cycle time (`channel` null: every channel of that side). */
 export interface CycleTime {

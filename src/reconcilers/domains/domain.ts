@@ -1,8 +1,8 @@
 /** The contract a domain (`domain:` in a mapping) fulfils; each domain implements it. */
 import { MappingError } from '../../errors.js';
 import { roleField, type Mapping } from '../../config/mapping-schema.js';
-import type { CanonicalRow, Difference, TotalLine } from '../types.js';
-import type { Side, TotalDef } from './totals.js';
+import type { CanonicalRow, Difference, Side, TotalLine } from '../types.js';
+import type { TotalDef } from './totals.js';
 
 /** What a domain adds to a run: control totals, and checks fed by every canonical row of each side. */
 export interface DomainCheck {

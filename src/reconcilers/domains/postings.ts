@@ -5,7 +5,7 @@
  */
 import { MappingError } from '../../errors.js';
 import { roleField, type Mapping } from '../../config/mapping-schema.js';
-import type { CanonicalRow, CanonicalValue, Difference } from '../types.js';
+import type { CanonicalRow, CanonicalValue, Difference, Side } from '../types.js';
 import { formatDecimal } from '../../util/exact-decimal.js';
 import { requireFields, type DomainCheck } from './domain.js';
 import {
@@ -15,7 +15,6 @@ import {
   type Dimension,
   type Measure,
   type NumberReader,
-  type Side,
 } from './totals.js';
 
 export const TRIAL_BALANCE_GROUP = 'trial balance';

@@ -5,10 +5,8 @@
  */
 import { MappingError } from '../../errors.js';
 import type { Mapping, TotalSpec, FieldSpec } from '../../config/mapping-schema.js';
-import type { CanonicalRow, CanonicalValue, TotalLine } from '../types.js';
+import type { CanonicalRow, CanonicalValue, Side, TotalLine } from '../types.js';
 import { formatDecimal, parseDecimal, scaleOf } from '../../util/exact-decimal.js';
-
-export type Side = 'legacy' | 'cloud';
 
 /** What a total groups by: a field, or a value derived from one (the day of a timestamp). */
 export interface Dimension {
