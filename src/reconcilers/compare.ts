@@ -4,9 +4,18 @@
  * the two engines agreeing about ORDER BY. See docs/technical-explanation.md.
  */
 import type { Mapping } from '../config/mapping-schema.js';
-import type { CanonicalRow, CanonicalValue, Difference, FieldDelta, ReconcileCounts } from './types.js';
+import type { CanonicalRow, Difference, FieldDelta, ReconcileCounts } from './types.js';
 import { buildFieldComparator, type FieldComparator } from './field-compare.js';
-import { PartitionStore, hashKey, keyOfLine, type SideIndex } from './partition-store.js';
+import {
+  heldLayout,
+  keyOfLine,
+  lineEncoder,
+  NULL_KEY_MARK,
+  parseLine,
+  sameCompared,
+  type HeldLayout,
+} from './held-row.js';
+import { PartitionStore, hashKey, type SideIndex } from './partition-store.js';
 
 export interface CompareOptions {
   /** Memory budget in MB (default 512). */
@@ -38,30 +47,23 @@ const HOLD_SHARE = 0.2;
 /** Share of the budget one spilled partition may take on disk (its maps cost ~3× its bytes). */
 const PARTITION_SHARE = 0.04;
 
-interface Plan {
-  keyFields: string[];
-  cmpFields: string[];
-  carryFields: string[];
+/** The held-line layout, with the comparator of each compared field and the absentAsZero fields. */
+interface Plan extends HeldLayout {
   comparators: FieldComparator[];
   absentAsZero: string[];
 }
 
 function compilePlan(mapping: Mapping): Plan {
-  const keyFields = mapping.key;
-  const rest = Object.keys(mapping.fields).filter((f) => !keyFields.includes(f));
-  const cmpFields = rest.filter((f) => mapping.fields[f]!.compare !== false);
-  const carryFields = rest.filter((f) => mapping.fields[f]!.compare === false);
+  const layout = heldLayout(mapping);
   return {
-    keyFields,
-    cmpFields,
-    carryFields,
-    comparators: cmpFields.map((f) => buildFieldComparator(mapping, f, mapping.fields[f]!)),
+    ...layout,
+    comparators: layout.cmpFields.map((f) => buildFieldComparator(mapping, f, mapping.fields[f]!)),
     absentAsZero: mapping.absentAsZero ?? [],
   };
 }
 
 /**
- * Rows already encoded to held lines (by `lineEncoder`) as UTF-8, newline-terminated, grouped by
+ * Rows already encoded to held lines (by `lineEncoder`, held-row.ts) as UTF-8, newline-terminated, grouped by
  * partition (`partitionOfKey`), each partition's lines in arrival order: partition p is
  * `bytes[offsets[p] .. offsets[p + 1])`. What a worker thread reading one side hands to the main
  * thread (`packBatch` builds it).
@@ -118,7 +120,8 @@ export function compareStreams(
   cloud: AsyncIterable<CanonicalRow[]>,
   opts: CompareOptions = {},
 ): AsyncGenerator<Difference, CompareStats, undefined> {
-  const encodeLine = lineEncoder(mapping);
+  const plan = compilePlan(mapping);
+  const encodeLine = lineEncoder(mapping, plan);
   const add = (store: PartitionStore, side: SideIndex, batch: CanonicalRow[]) => {
     for (const row of batch) {
       const [keyText, line] = encodeLine(row);
@@ -126,7 +129,7 @@ export function compareStreams(
     }
     return batch.length;
   };
-  return compareWith(mapping, legacy, cloud, add, opts);
+  return compareWith(() => plan, legacy, cloud, add, opts);
 }
 
 /**
@@ -148,7 +151,7 @@ export function compareEncoded(
     }
     return batch.rows;
   };
-  return compareWith(mapping, legacy, cloud, add, opts);
+  return compareWith(() => compilePlan(mapping), legacy, cloud, add, opts);
 }
 
 /** The partition of an encoded key text (the same function on every thread). */
@@ -158,14 +161,15 @@ export function partitionOfKey(keyText: string): number {
 
 type AddBatch<T> = (store: PartitionStore, side: SideIndex, batch: T) => number;
 
+/** Reads both sides into the store through `add`, then joins it; `planOf` is called once the generator runs. */
 async function* compareWith<T>(
-  mapping: Mapping,
+  planOf: () => Plan,
   legacy: AsyncIterable<T>,
   cloud: AsyncIterable<T>,
   add: AddBatch<T>,
   opts: CompareOptions,
 ): AsyncGenerator<Difference, CompareStats, undefined> {
-  const plan = compilePlan(mapping);
+  const plan = planOf();
   const budget = (opts.memoryMb ?? 512) * 1024 * 1024;
   const store = new PartitionStore({
     memoryBytes: budget * HOLD_SHARE,
@@ -224,44 +228,6 @@ async function readBoth<T>(
   for (const r of results) if (r.status === 'rejected') throw r.reason;
 }
 
-// JSON.stringify escapes exactly these (and lone surrogates); text without them is quoted as is.
-// eslint-disable-next-line no-control-regex
-const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
-const quote = (v: CanonicalValue | undefined): string =>
-  v === null || v === undefined ? 'null' : NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`;
-// Canonical numbers, dates, timestamps and booleans never hold a character JSON escapes.
-const quoteSafe = (v: CanonicalValue | undefined): string =>
-  v === null || v === undefined ? 'null' : `"${v}"`;
-
-/** A function writing the JSON array of some fields of a row, each quoted by what its type can hold. */
-function arrayWriter(mapping: Mapping, fields: string[]): (row: CanonicalRow) => string {
-  const quoters = fields.map((f) => (mapping.fields[f]!.type === 'string' ? quote : quoteSafe));
-  return (row) => {
-    let out = '[';
-    for (let i = 0; i < fields.length; i++) out += (i ? ',' : '') + quoters[i]!(row[fields[i]!]);
-    return `${out}]`;
-  };
-}
-
-/**
- * The held form of a row: `[key parts]<TAB>[compared values]<TAB>[carried values]`, each part JSON
- * (so no raw tab or newline), prefixed by "!" when a key part is NULL. The key text equals encodeKey's.
- */
-export function lineEncoder(mapping: Mapping): (row: CanonicalRow) => [string, string] {
-  const plan = compilePlan(mapping);
-  const { keyFields } = plan;
-  const keyJson = arrayWriter(mapping, keyFields);
-  const cmpJson = arrayWriter(mapping, plan.cmpFields);
-  const carryJson = arrayWriter(mapping, plan.carryFields);
-  return (row) => {
-    const keyText = keyJson(row);
-    let hasNull = false;
-    for (const k of keyFields) if (row[k] === null || row[k] === undefined) hasNull = true;
-    const line = `${hasNull ? '!' : ''}${keyText}\t${cmpJson(row)}\t${carryJson(row)}`;
-    return [keyText, line];
-  };
-}
-
 /** One key of a partition: its first row on each side and how many rows each side has. */
 interface Held {
   line: string;
@@ -284,7 +250,7 @@ function* joinPartition(
   const L = new Map<string, Held>();
   const C = new Map<string, Held>();
   for (const line of legacyLines) {
-    if (line.charCodeAt(0) === 33) {
+    if (line.charCodeAt(0) === NULL_KEY_MARK) {
       // A NULL key part never joins: the row is reported missing on the other side.
       counts.missingInCloud++;
       yield missing(plan, line, 0);
@@ -296,7 +262,7 @@ function* joinPartition(
     else L.set(key, { line, count: 1, cloud: undefined, cloudCount: 0 });
   }
   for (const line of cloudLines) {
-    if (line.charCodeAt(0) === 33) {
+    if (line.charCodeAt(0) === NULL_KEY_MARK) {
       counts.missingInLegacy++;
       yield missing(plan, line, 1);
       continue;
@@ -337,27 +303,6 @@ function* joinPartition(
       yield missing(plan, c.line, 1);
     }
   }
-}
-
-interface Parsed {
-  key: Record<string, CanonicalValue>;
-  cmp: CanonicalValue[];
-  row: CanonicalRow;
-}
-
-/** Splits a held line back into the key and the row's canonical values. */
-function parseLine(plan: Plan, line: string): Parsed {
-  const t1 = line.indexOf('\t');
-  const t2 = line.indexOf('\t', t1 + 1);
-  const keyParts = JSON.parse(line.slice(line.charCodeAt(0) === 33 ? 1 : 0, t1)) as CanonicalValue[];
-  const cmp = JSON.parse(line.slice(t1 + 1, t2)) as CanonicalValue[];
-  const carry = JSON.parse(line.slice(t2 + 1)) as CanonicalValue[];
-  const key: Record<string, CanonicalValue> = {};
-  const row: CanonicalRow = {};
-  plan.keyFields.forEach((f, i) => (key[f] = row[f] = keyParts[i] ?? null));
-  plan.cmpFields.forEach((f, i) => (row[f] = cmp[i] ?? null));
-  plan.carryFields.forEach((f, i) => (row[f] = carry[i] ?? null));
-  return { key, cmp, row };
 }
 
 function missing(plan: Plan, line: string, side: SideIndex): Difference {
@@ -401,11 +346,7 @@ function compareLines(
   fieldMismatches: Record<string, number>,
 ): Difference | undefined {
   // Fast path: identical canonical values of every compared field.
-  const lt1 = lLine.indexOf('\t');
-  const ct1 = cLine.indexOf('\t');
-  const lt2 = lLine.indexOf('\t', lt1 + 1);
-  const ct2 = cLine.indexOf('\t', ct1 + 1);
-  if (lt2 - lt1 === ct2 - ct1 && lLine.slice(lt1, lt2) === cLine.slice(ct1, ct2)) return undefined;
+  if (sameCompared(lLine, cLine)) return undefined;
   const l = parseLine(plan, lLine);
   const c = parseLine(plan, cLine);
   let fields: Record<string, FieldDelta> | undefined;

@@ -1,20 +1,17 @@
 /**
  * Encodes canonical rows straight to the held-line bytes of an EncodedBatch, without building a
  * string per line: the bytes, and the partition of each row, are exactly those of `lineEncoder`
- * + `partitionOfKey` + `packBatch` (a unit test checks it), at a fraction of the allocations.
- * Used by the reader threads, where this encoding is the largest cost after parsing.
+ * (held-row.ts) + `partitionOfKey` + `packBatch` (a unit test checks it), at a fraction of the
+ * allocations. Used by the reader threads, where this encoding is the largest cost after parsing.
  */
 import type { Mapping } from '../config/mapping-schema.js';
 import { PARTITIONS, type EncodedBatch } from './compare.js';
+import { heldLayout, NEEDS_ESCAPE } from './held-row.js';
 import type { CanonicalRow, CanonicalValue } from './types.js';
 
 interface Utf8Writable extends Buffer {
   utf8Write(s: string, offset: number): number;
 }
-
-// JSON.stringify escapes exactly these (and lone surrogates), as compare.ts's quote does.
-// eslint-disable-next-line no-control-regex
-const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
 
 /** Packs canonical rows of one side into EncodedBatches. */
 export class RowPacker {
@@ -28,12 +25,9 @@ export class RowPacker {
   private readonly groups: { fields: string[]; escape: boolean[] }[];
 
   constructor(mapping: Mapping) {
-    const keyFields = mapping.key;
-    const rest = Object.keys(mapping.fields).filter((f) => !keyFields.includes(f));
-    const cmp = rest.filter((f) => mapping.fields[f]!.compare !== false);
-    const carry = rest.filter((f) => mapping.fields[f]!.compare === false);
+    const { keyFields, cmpFields, carryFields } = heldLayout(mapping);
     this.keyFields = keyFields;
-    this.groups = [keyFields, cmp, carry].map((fields) => ({
+    this.groups = [keyFields, cmpFields, carryFields].map((fields) => ({
       fields,
       escape: fields.map((f) => mapping.fields[f]!.type === 'string'),
     }));
@@ -111,7 +105,7 @@ export class RowPacker {
     if (hashed) this.hash = Math.imul(this.hash ^ b, 0x01000193);
   }
 
-  /** One value as compare.ts quotes it: null, or "text" (JSON-escaped when a string field needs it). */
+  /** One value as held-row.ts quotes it: null, or "text" (JSON-escaped when a string field needs it). */
   private value(v: CanonicalValue | undefined, escape: boolean, hashed: boolean): void {
     if (v === null || v === undefined) {
       for (const c of [110, 117, 108, 108]) this.byte(c, hashed);

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { makeSpillDir, removeSpillDir, sweepSpillDirs } from '../util/spill-dirs.js';
+import { keyOfLine } from './held-row.js';
 
 /** A side as the store indexes it: 0 legacy, 1 cloud. */
 export type SideIndex = 0 | 1;
@@ -318,13 +319,6 @@ function splitLines(text: string): string[] {
   const lines = text.split('\n');
   lines.pop();
   return lines;
-}
-
-/** The key text at the start of a line (up to the first tab), without the null-key mark. */
-export function keyOfLine(line: string): string {
-  const tab = line.indexOf('\t');
-  const start = line.charCodeAt(0) === 33 ? 1 : 0;
-  return line.slice(start, tab < 0 ? line.length : tab);
 }
 
 /** The lines of a file, read in 1 MB chunks. */

@@ -7,11 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   compareEncoded,
   compareStreams,
-  lineEncoder,
   packBatch,
   partitionOfKey,
   type EncodedBatch,
 } from '../../../src/reconcilers/compare.js';
+import { lineEncoder } from '../../../src/reconcilers/held-row.js';
 import { RowPacker } from '../../../src/reconcilers/parallel-pack.js';
 import { encodeSide, readSideParallel, type SideJob } from '../../../src/reconcilers/parallel-read.js';
 import { DataError } from '../../../src/errors.js';
