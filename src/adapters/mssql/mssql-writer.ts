@@ -28,6 +28,11 @@ export function mssqlMergeSql(
   return { sql, columns };
 }
 
+/** The primary key columns of a table, in key order (`?`: the table name as OBJECT_ID takes it). */
+export const MSSQL_PRIMARY_KEY_SQL = `SELECT c.name AS name FROM sys.indexes i JOIN sys.index_columns ic ON ic.object_id = i.object_id AND ic.index_id = i.index_id
+ JOIN sys.columns c ON c.object_id = ic.object_id AND c.column_id = ic.column_id
+ WHERE i.is_primary_key = 1 AND i.object_id = OBJECT_ID(?) ORDER BY ic.key_ordinal`;
+
 /** SQL Server's write side: its catalogue and MERGE. */
 export class MssqlWriter extends KnexWriter {
   constructor(knex: Knex) {
@@ -36,12 +41,7 @@ export class MssqlWriter extends KnexWriter {
 
   override async primaryKeyOf(table: string): Promise<string[]> {
     try {
-      const rows = (await this.knex.raw(
-        `SELECT c.name AS name FROM sys.indexes i JOIN sys.index_columns ic ON ic.object_id = i.object_id AND ic.index_id = i.index_id
-         JOIN sys.columns c ON c.object_id = ic.object_id AND c.column_id = ic.column_id
-         WHERE i.is_primary_key = 1 AND i.object_id = OBJECT_ID(?) ORDER BY ic.key_ordinal`,
-        [table],
-      )) as { name: string }[];
+      const rows = (await this.knex.raw(MSSQL_PRIMARY_KEY_SQL, [table])) as { name: string }[];
       return rows.map((r) => r.name);
     } catch {
       return [];

@@ -11,7 +11,7 @@ import { createMysqlTestDatabase } from '../../helpers/mysql.js';
 /**
  * The dialects that can be a replay or rollback target, for the write contract suite: each creates
  * an empty database of its own and opens a write side on it. SQL Server is not here: no Docker
- * engine runs on these machines (its MERGE text is checked in mssql-sql.test.ts). MariaDB runs when
+ * engine runs on these machines (its MERGE text is checked and parsed in mssql-tsql-parse.test.ts). MariaDB runs when
  * CUTOVER_TEST_MYSQL_URL is set (always in CI: see test/helpers/mysql.ts).
  */
 export interface OpenedTarget {
