@@ -38,9 +38,10 @@ export function actionRequest(
   action: TransitionAction,
   ids: string[],
   flags: Parameters<typeof filterFromFlags>[0] & { note?: string; as?: string; yes?: boolean; to?: string },
+  config?: Parameters<typeof filterFromFlags>[1],
 ): ActionRequest {
   const user = currentUser(flags.as);
-  const filter = filterFromFlags(flags);
+  const filter = filterFromFlags(flags, config);
   let note = flags.note;
   if (filter.cause?.length && (action === 'resolve' || action === 'ignore')) {
     // Accepting a cause is a person's decision, recorded with their reason in each item's history.

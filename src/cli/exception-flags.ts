@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { UsageError } from '../errors.js';
 import { suggest } from '../util/suggest.js';
+import { ageMs, clockNow } from '../util/age.js';
 import { causeKinds, type CauseKind } from '../diagnosis/types.js';
 import {
   exceptionKinds,
@@ -29,6 +30,10 @@ export const filterFlags = {
     description: 'only items first seen at least this long ago: 3d, 12h, 2w',
   }),
   key: Flags.string({ description: 'only items whose key contains TEXT (case-insensitive)' }),
+  overdue: Flags.boolean({
+    description:
+      'only open or assigned items older than their severity allows (`exceptions.sla` in cutover.yaml)',
+  }),
   cause: Flags.string({
     multiple: true,
     description: `only items a cause of this kind explains in their latest run (see \`cutover diagnose\`): ${causeKinds.join(', ')}`,
@@ -71,32 +76,41 @@ function oneOf<T extends string>(
 
 /** Parses an age like `3d`, `12h`, `2w`, `30m` to milliseconds. */
 export function parseAge(text: string): number {
-  const m = /^(\d+)\s*(m|min|h|d|w)?$/i.exec(text.trim());
-  if (!m)
+  const ms = ageMs(text);
+  if (ms === undefined)
     throw new UsageError(
       `--older-than ${text} is not an age.`,
       'Write a number and a unit: 30m, 12h, 3d or 2w.',
     );
-  const unit = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[
-    (m[2] ?? 'd').toLowerCase() as 'm'
-  ];
-  return Number(m[1]) * unit;
+  return ms;
 }
 
 /** Builds an ExceptionFilter from the parsed filter (and sort) flags; undefined when none is given. */
-export function filterFromFlags(flags: {
-  status?: string[];
-  kind?: string[];
-  mapping?: string[];
-  assignee?: string;
-  severity?: string[];
-  'older-than'?: string;
-  key?: string;
-  cause?: string[];
-  sort?: string;
-  limit?: number;
-}): ExceptionFilter {
+export function filterFromFlags(
+  flags: {
+    status?: string[];
+    kind?: string[];
+    mapping?: string[];
+    assignee?: string;
+    severity?: string[];
+    'older-than'?: string;
+    key?: string;
+    cause?: string[];
+    overdue?: boolean;
+    sort?: string;
+    limit?: number;
+  },
+  config?: { file: string; exceptionSla?: ExceptionFilter['sla'] },
+): ExceptionFilter {
+  if (flags.overdue && !config?.exceptionSla)
+    throw new UsageError(
+      `--overdue needs the time each severity may stay open: there is no \`exceptions.sla\` in ${config?.file ?? 'cutover.yaml'}.`,
+      'Add for example `exceptions: { sla: { high: 1d, medium: 3d, low: 7d } }` to cutover.yaml.',
+    );
   const filter: ExceptionFilter = {
+    now: clockNow(),
+    ...(config?.exceptionSla ? { sla: config.exceptionSla } : {}),
+    ...(flags.overdue ? { overdue: true } : {}),
     status: oneOf<ExceptionStatus>('status', flags.status, exceptionStatuses),
     kind: oneOf<ExceptionKind>('kind', flags.kind, exceptionKinds),
     mapping: flags.mapping?.flatMap((m) => m.split(',')).filter(Boolean),

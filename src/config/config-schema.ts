@@ -4,7 +4,13 @@ import { CSV_ENCODINGS } from '../adapters/settings.js';
 export { CSV_ENCODINGS };
 
 import { isTimeZone } from '../util/zoned-time.js';
+import { ageMs } from '../util/age.js';
 import { REPORT_FORMATS } from './report-formats.js';
+
+/** An age such as 1d, 36h, 90m or 2w (a bare number is days). */
+const slaAge = z
+  .union([z.string(), z.number().int().nonnegative().transform(String)])
+  .refine((t) => ageMs(t) !== undefined, { message: 'not an age such as 1d, 36h, 90m or 2w' });
 
 /** One entry of `connections:` in cutover.yaml. */
 export const connectionSchema = z
@@ -44,6 +50,13 @@ export const configSchema = z
           .min(1, `name at least one format: ${REPORT_FORMATS.join(', ')}`)
           .optional(),
         xlsxDetailRowCap: z.number().int().positive().max(1_048_000).optional(),
+      })
+      .strict()
+      .optional(),
+    /** The exception queue: `sla`, how long an item of each severity may stay open or assigned. */
+    exceptions: z
+      .object({
+        sla: z.object({ high: slaAge, medium: slaAge, low: slaAge }).partial().strict().optional(),
       })
       .strict()
       .optional(),

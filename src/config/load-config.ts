@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.js';
 import { parseYamlDocument, formatZodError } from './yaml-file.js';
 import { knownKeysAt } from './schema-keys.js';
 import { DEFAULT_REPORT_FORMATS, type ReportFormat } from './report-formats.js';
+import { ageMs } from '../util/age.js';
 import { registerSecret, redactUrl, urlPassword, userInfoProblem } from '../util/redact.js';
 
 /** A connection from cutover.yaml, with its name (the shape the adapters are opened with). */
@@ -23,6 +24,8 @@ export interface LoadedConfig {
   xlsxDetailRowCap?: number;
   /** What reconcile writes without --report: `report.formats`, else xlsx and json. */
   reportFormats: ReportFormat[];
+  /** `exceptions.sla`: how long an item of each severity may stay open or assigned, in ms. */
+  exceptionSla?: Partial<Record<'high' | 'medium' | 'low', number>>;
 }
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -199,5 +202,12 @@ export async function loadConfig(
     reportFormats: [
       ...new Set((cfg.report?.formats as ReportFormat[] | undefined) ?? DEFAULT_REPORT_FORMATS),
     ],
+    ...(cfg.exceptions?.sla
+      ? {
+          exceptionSla: Object.fromEntries(
+            Object.entries(cfg.exceptions.sla).map(([sev, age]) => [sev, ageMs(String(age))!]),
+          ),
+        }
+      : {}),
   };
 }

@@ -35,6 +35,21 @@ export function applyFilter(q: Knex.QueryBuilder, filter: ExceptionFilter): Knex
       ...filter.severity,
     ]);
   }
+  if (filter.overdue) {
+    // Open or assigned, and first seen before its (effective) severity's SLA allows.
+    const s = severitySql(now);
+    const parts: string[] = [];
+    const bindings: string[] = [];
+    for (const sev of ['high', 'medium', 'low'] as const) {
+      const ms = filter.sla?.[sev];
+      if (ms === undefined) continue;
+      parts.push(`((${s.sql}) = ? AND first_seen <= ?)`);
+      bindings.push(...s.bindings, sev, new Date(now.getTime() - ms).toISOString());
+    }
+    q.whereIn('status', ['open', 'assigned']);
+    if (parts.length) q.whereRaw(`(${parts.join(' OR ')})`, bindings);
+    else q.whereRaw('1 = 0');
+  }
   if (filter.olderThanMs !== undefined)
     q.where('first_seen', '<=', new Date(now.getTime() - filter.olderThanMs).toISOString());
   if (filter.cause?.length) {
@@ -92,6 +107,7 @@ export function narrows(filter: ExceptionFilter): boolean {
     filter.assignee ||
     filter.severity?.length ||
     filter.olderThanMs !== undefined ||
+    filter.overdue ||
     filter.keyContains ||
     filter.cause?.length,
   );

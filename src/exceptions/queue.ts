@@ -6,7 +6,7 @@ import { formatId, parseId } from './ids.js';
 import { parseJson, recordColumns, toHistory, toRecord } from './records.js';
 import { sizeSeverity } from './severity.js';
 import { lockRows, withTransaction } from './tx.js';
-import type { ExceptionFilter, ExceptionRecord, HistoryEntry } from './types.js';
+import type { ExceptionFilter, ExceptionRecord, HistoryEntry, Severity } from './types.js';
 
 export { transition, claim, countForAction } from './transition.js';
 
@@ -177,5 +177,18 @@ export async function listExceptions(
   const q = applySort(applyFilter(k(T).select(recordColumns(k, now)), { ...filter, now }), filter);
   if (filter.limit !== undefined) q.limit(filter.limit);
   const rows = (await q) as Record<string, unknown>[];
-  return { total, items: rows.map(toRecord), byStatus };
+  const items = rows.map(toRecord);
+  if (filter.sla) for (const r of items) r.overdue = isOverdue(r, filter.sla, now);
+  return { total, items, byStatus };
+}
+
+/** Open or assigned for longer than its severity's SLA allows (an item of a severity without one is not). */
+export function isOverdue(
+  r: Pick<ExceptionRecord, 'status' | 'severity' | 'firstSeen'>,
+  sla: Partial<Record<Severity, number>>,
+  now: Date,
+): boolean {
+  const ms = sla[r.severity];
+  if (ms === undefined || (r.status !== 'open' && r.status !== 'assigned')) return false;
+  return now.getTime() - Date.parse(r.firstSeen) >= ms;
 }

@@ -26,6 +26,7 @@ export function listItem(r: ExceptionRecord): Record<string, unknown> {
     lastSeen: r.lastSeen,
     occurrences: r.occurrences,
     assignee: r.assignee,
+    ...(r.overdue !== undefined ? { overdue: r.overdue } : {}),
   };
 }
 
@@ -53,8 +54,22 @@ export function renderList(result: {
     .map(([s, n]) => `${s} ${n}`)
     .join(', ');
   if (!result.total) return 'No exceptions match.';
+  // With an SLA (`exceptions.sla`), the items past it are marked.
+  const sla = result.items.some((r) => r.overdue !== undefined);
   const rows = [
-    ['ID', 'SEVERITY', 'STATUS', 'KIND', 'MAPPING', 'KEY', 'FIRST SEEN', 'LAST SEEN', 'SEEN', 'ASSIGNEE'],
+    [
+      'ID',
+      'SEVERITY',
+      'STATUS',
+      'KIND',
+      'MAPPING',
+      'KEY',
+      'FIRST SEEN',
+      'LAST SEEN',
+      'SEEN',
+      'ASSIGNEE',
+      ...(sla ? ['SLA'] : []),
+    ],
     ...result.items.map((r) => [
       r.id,
       r.severity,
@@ -66,6 +81,7 @@ export function renderList(result: {
       day(r.lastSeen),
       String(r.occurrences),
       r.assignee ?? '-',
+      ...(sla ? [r.overdue ? 'OVERDUE' : ''] : []),
     ]),
   ];
   const truncated = result.items.length < result.total;

@@ -45,6 +45,8 @@ export interface ExceptionRecord {
   resolvedByRun: string | null;
   updatedAt: string;
   version: number;
+  /** Open or assigned for longer than its severity's SLA (`exceptions.sla`); absent without an SLA. */
+  overdue?: boolean;
 }
 
 /** One append-only history entry. */
@@ -82,6 +84,10 @@ export interface ExceptionFilter {
   afterId?: number;
   /** Clock for age and severity (tests). */
   now?: Date;
+  /** The resolution time each severity is allowed (`exceptions.sla` in cutover.yaml, ms): items get `overdue`. */
+  sla?: Partial<Record<Severity, number>>;
+  /** Only open or assigned items older than their severity's `sla`. */
+  overdue?: boolean;
 }
 
 export type TransitionAction = 'assign' | 'resolve' | 'ignore' | 'reopen' | 'retry';

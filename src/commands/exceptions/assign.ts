@@ -29,7 +29,7 @@ export default class ExceptionsAssign extends BaseCommand<typeof ExceptionsAssig
         'Give ids or --next N, not both.',
         '--next claims the next open items; ids name them.',
       );
-    const req = actionRequest('assign', ids, this.flags);
+    const req = actionRequest('assign', ids, this.flags, await this.cutoverConfig());
     const store = await this.controlStore();
     const result =
       this.flags.next !== undefined

@@ -42,7 +42,7 @@ export default class ExceptionsExport extends BaseCommand<typeof ExceptionsExpor
     const result = await exportExceptions(await this.controlStore(), {
       format,
       out,
-      filter: filterFromFlags(this.flags),
+      filter: filterFromFlags(this.flags, await this.cutoverConfig()),
       stdout: process.stdout,
     });
     if (toStdout) return; // the export itself was the output

@@ -14,7 +14,10 @@ export default class ExceptionsIgnore extends BaseCommand<typeof ExceptionsIgnor
 
   async run() {
     const ids = this.args.id ?? [];
-    const result = await performAction(await this.controlStore(), actionRequest('ignore', ids, this.flags));
+    const result = await performAction(
+      await this.controlStore(),
+      actionRequest('ignore', ids, this.flags, await this.cutoverConfig()),
+    );
     const out = this.emit({ action: 'ignore', ...result }, () => renderAction('ignore', result));
     return out;
   }

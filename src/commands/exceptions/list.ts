@@ -16,7 +16,7 @@ export default class ExceptionsList extends BaseCommand<typeof ExceptionsList> {
 
   async run() {
     const store = await this.controlStore();
-    const filter = filterFromFlags(this.flags);
+    const filter = filterFromFlags(this.flags, await this.cutoverConfig());
     const result = await listExceptions(store, {
       ...filter,
       limit: filter.limit ?? (this.flags.json ? undefined : LIST_TABLE_LIMIT),

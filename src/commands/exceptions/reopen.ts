@@ -13,7 +13,10 @@ export default class ExceptionsReopen extends BaseCommand<typeof ExceptionsReope
 
   async run() {
     const ids = this.args.id ?? [];
-    const result = await performAction(await this.controlStore(), actionRequest('reopen', ids, this.flags));
+    const result = await performAction(
+      await this.controlStore(),
+      actionRequest('reopen', ids, this.flags, await this.cutoverConfig()),
+    );
     const out = this.emit({ action: 'reopen', ...result }, () => renderAction('reopen', result));
     return out;
   }

@@ -13,7 +13,10 @@ export default class ExceptionsResolve extends BaseCommand<typeof ExceptionsReso
 
   async run() {
     const ids = this.args.id ?? [];
-    const result = await performAction(await this.controlStore(), actionRequest('resolve', ids, this.flags));
+    const result = await performAction(
+      await this.controlStore(),
+      actionRequest('resolve', ids, this.flags, await this.cutoverConfig()),
+    );
     const out = this.emit({ action: 'resolve', ...result }, () => renderAction('resolve', result));
     return out;
   }
