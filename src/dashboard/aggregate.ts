@@ -5,7 +5,6 @@
  */
 import { formatDecimal, isCanonicalDecimal, scaleOf, toScaled } from '../util/exact-decimal.js';
 
-
 export { agingBuckets, agingBucket, type AgingBucket } from '../exceptions/aging.js';
 
 /** A run as the aggregations need it. */
