@@ -48,6 +48,12 @@ export interface Adapter {
   info(): Promise<ConnectionInfo>;
   /** Streams rows in batches, each row's values in `req.columns` order, respecting backpressure. */
   read(req: ReadRequest): AsyncIterable<RawValue[][]>;
+  /**
+   * The statement `read(req)` would send and its bound parameters, rendered WITHOUT connecting
+   * (`reconcile --dry-run`); undefined for a source that is not SQL (CSV, HTTP). Where the engine
+   * picks casts from a probe of the result's column types (SQL Server), the field-type hints stand in.
+   */
+  describeRead(req: ReadRequest): { sql: string; params: unknown[] } | undefined;
   /** Checks that a table or query exists and produces these columns; throws a DataError naming them. */
   checkColumns(req: Pick<ReadRequest, 'table' | 'query' | 'columns'>): Promise<void>;
   /**

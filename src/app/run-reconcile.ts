@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Adapter } from '../adapters/types.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Mapping } from '../config/mapping-schema.js';
-import { CutoverError } from '../errors.js';
+import { CutoverError, MappingError } from '../errors.js';
 import type { ControlStore } from '../store/control-store.js';
 import { createRun, finishRun, setRunSummary } from '../store/runs.js';
 import { silentLogger } from '../util/logger.js';
@@ -29,6 +29,7 @@ import { ControlTotals, mergeTotals, totalsFromMapping } from '../reconcilers/do
 import type { Progress } from '../reconcilers/progress.js';
 import { planSide, readAhead, readCanonical } from '../reconcilers/read-side.js';
 import type { ReconcileSummary, Side } from '../reconcilers/types.js';
+import { judgeMateriality } from '../reconcilers/materiality.js';
 import type { TimeWindow } from '../reconcilers/window.js';
 
 export type { ReportFormat } from '../reports/formats.js';
@@ -48,6 +49,11 @@ export interface ReconcileOptions {
   openAdapter: (connection: string) => Promise<Adapter>;
   /** Rows per batch asked of the adapters. */
   batchSize?: number;
+  /**
+   * --max-differences: the run stops as soon as it has recorded this many differences, with status
+   * `stopped` (exit 1); it leaves the exception queue alone (docs/signoff.md).
+   */
+  maxDifferences?: number;
   /**
    * Told when the run is recorded but its reports could not be written (a full disk, a folder in the
    * way): the run keeps what it found and is returned, naming only the reports that exist. Without
@@ -75,6 +81,11 @@ export async function runReconcile(opts: ReconcileOptions): Promise<ReconcileSum
   };
   const domain = domainCheckFor(mapping);
   const totals = new ControlTotals(mergeTotals(totalsFromMapping(mapping), domain?.totals ?? []));
+  if (mapping.materiality && totals.defs.length === 0)
+    throw new MappingError(
+      `${mapping.file}: \`materiality\` is judged on the control totals, but mapping ${mapping.name} has none.`,
+      'Add `totals:` (for example - { sum: [amount] }) or a domain with totals, or remove `materiality`.',
+    );
 
   const open = opts.openAdapter;
   const opened: Adapter[] = [];
@@ -146,7 +157,8 @@ async function execute(
   const formats = opts.formats ?? config.reportFormats;
   let recorded: ReconcileSummary;
   try {
-    const gen = compareStreams(mapping, legacy, cloud, { memoryMb: opts.memoryMb });
+    const max = opts.maxDifferences;
+    const gen = compareStreams(mapping, legacy, cloud, { memoryMb: opts.memoryMb, maxDifferences: max });
     let stats: CompareStats;
     for (;;) {
       const r = await gen.next();
@@ -159,21 +171,33 @@ async function execute(
     progress?.done();
     const lines = totals.lines();
     const found = domain?.finish(lines);
-    for (const d of found?.differences ?? []) await writer.write(d);
+    let stopped = Boolean(stats.stopped);
+    for (const d of found?.differences ?? []) {
+      if (stopped || (max !== undefined && writer.total >= max)) {
+        stopped = true;
+        break;
+      }
+      await writer.write(d);
+    }
     await writer.finish();
 
     const counts = { ...stats.counts };
     if (mapping.domain === 'postings') counts.unbalancedJournals = writer.counts().unbalanced_journal ?? 0;
-    const status = writer.total > 0 ? 'differences' : 'clean';
+    const status = stopped ? 'stopped' : writer.total > 0 ? 'differences' : 'clean';
+    const summaryOfTotals = totalsSummary(lines, mapping);
     const finished = new Date();
     const summary: ReconcileSummary = {
       runId,
       name: mapping.name,
       status,
+      ...(stopped ? { stopped: { maxDifferences: max! } } : {}),
       counts,
       fieldMismatches: stats.fieldMismatches,
       totals: lines,
-      totalsSummary: totalsSummary(lines, mapping),
+      totalsSummary: summaryOfTotals,
+      ...(mapping.materiality
+        ? { materiality: judgeMateriality(mapping.materiality, summaryOfTotals, { stopped }) }
+        : {}),
       ...(mapping.domain ? { domain: mapping.domain } : {}),
       ...(found ? { checks: found.checks } : {}),
       reports: { differences: shownPath(writer.file) },
@@ -197,14 +221,19 @@ async function execute(
     };
 
     // A windowed run saw only part of the data: absence there proves nothing, so nothing is resolved.
-    const synced = await syncReconcileExceptions(store, { mapping, runId, partial: Boolean(opts.window) });
-    summary.exceptions = {
-      opened: synced.opened,
-      updated: synced.updated,
-      resolved: synced.resolved,
-      reopened: synced.reopened,
-      ignored: synced.ignored,
-    };
+    // A stopped run leaves the queue alone: it neither resolves what it did not see nor opens items
+    // from what is most likely a broken mapping (its differences stay with the run).
+    if (stopped) summary.exceptions = { opened: 0, updated: 0, resolved: 0 };
+    else {
+      const synced = await syncReconcileExceptions(store, { mapping, runId, partial: Boolean(opts.window) });
+      summary.exceptions = {
+        opened: synced.opened,
+        updated: synced.updated,
+        resolved: synced.resolved,
+        reopened: synced.reopened,
+        ignored: synced.ignored,
+      };
+    }
     // The differences explained as causes, stored with the run: suggestions, nothing is changed.
     summary.causes = writer.total
       ? (
@@ -273,6 +302,7 @@ async function writeReports(
 /** The outcome of reconciling several mappings: the runs that completed, and those that could not run. */
 export interface ReconcileBatch {
   runs: ReconcileSummary[];
+  /** `differences` when a run failed (per --fail-on) or stopped; `error` when a mapping could not run. */
   status: 'clean' | 'differences' | 'error';
   failures: { name: string; error: CutoverError }[];
   /** Runs recorded (and in `runs`) whose reports could not all be written. */
@@ -286,7 +316,7 @@ export interface ReconcileBatch {
  */
 export async function runReconcileMany(
   mappings: Mapping[],
-  opts: Omit<ReconcileOptions, 'mapping'>,
+  opts: Omit<ReconcileOptions, 'mapping'> & { failOn?: FailOn },
 ): Promise<ReconcileBatch> {
   const runs: ReconcileSummary[] = [];
   const failures: ReconcileBatch['failures'] = [];
@@ -302,6 +332,22 @@ export async function runReconcileMany(
       failures.push({ name: mapping.name, error: err });
     }
   }
-  const status = failures.length ? 'error' : runs.some((r) => r.status !== 'clean') ? 'differences' : 'clean';
+  const failOn = opts.failOn ?? 'any';
+  const status = failures.length ? 'error' : runs.some((r) => fails(r, failOn)) ? 'differences' : 'clean';
   return { runs, status, failures, reportsNotWritten };
+}
+
+/** --fail-on: any difference fails a run (exit 1), or only a material one. */
+export type FailOn = 'any' | 'material';
+export const FAIL_ON = ['any', 'material'] as const;
+
+/**
+ * Does a run fail (exit 1)? A stopped run always does; with `material`, a run with differences
+ * fails unless its mapping's materiality judged it immaterial (no materiality: every difference is
+ * material).
+ */
+export function fails(run: ReconcileSummary, failOn: FailOn): boolean {
+  if (run.status === 'clean') return false;
+  if (run.status === 'stopped' || failOn === 'any') return true;
+  return run.materiality?.material ?? true;
 }

@@ -2,7 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { UsageError } from '../errors.js';
 import { loadMappings } from '../config/load-mappings.js';
-import { runReconcileMany } from '../app/run-reconcile.js';
+import { FAIL_ON, runReconcileMany, type FailOn } from '../app/run-reconcile.js';
+import { describeReconcile, renderReconcileDryRun } from '../app/describe-reconcile.js';
 import { REPORT_FORMATS, type ReportFormat } from '../reports/formats.js';
 import { redact } from '../util/redact.js';
 import { parseWindow } from '../reconcilers/window.js';
@@ -13,12 +14,15 @@ import { MIN_MEMORY_MB } from '../reconcilers/compare.js';
 export default class Reconcile extends BaseCommand<typeof Reconcile> {
   static override summary = 'Compare the legacy and cloud systems, mapping by mapping (the dual run).';
   static override description = `Reads both sides of each named mapping at once, compares them row by row and as control totals, stores the run and its differences, and writes reports/<run>/differences.jsonl and the reports asked for.
-Name one or more mappings, or give --all. Exit code 0: clean; 1: differences found; 2: bad input or a connection failed.
+Name one or more mappings, or give --all. Exit code 0: clean; 1: differences found (with --fail-on material: material ones), or the run stopped at --max-differences; 2: bad input or a connection failed.
+--dry-run prints, per side, the exact SQL each adapter would send (window included) and connects to nothing (exit 0).
 With --json, one mapping prints its summary object ({ "name", "status": "error", "exitCode": 2, "error" } when it could not run); several print { "runs": [summaries], "status" } (and "errors" for mappings that could not run: the others still run, and the exit code is 2).`;
   static override examples = [
     '<%= config.bin %> reconcile inventory',
     '<%= config.bin %> reconcile --all --since 2d --report xlsx,json',
     '<%= config.bin %> reconcile refunds --since 2026-11-20 --until 2026-11-21 --json',
+    '<%= config.bin %> reconcile postings --fail-on material --max-differences 100000',
+    '<%= config.bin %> reconcile inventory --since 2d --dry-run',
   ];
   static override args = {
     name: Args.string({ description: 'mapping name(s), as in mappings/<name>.yaml', multiple: true }),
@@ -43,6 +47,20 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       default: 512,
       min: MIN_MEMORY_MB,
     }),
+    'fail-on': Flags.string({
+      description:
+        "exit 1 on any difference, or only when a run is material (outside its mapping's materiality; docs/signoff.md)",
+      options: [...FAIL_ON],
+      default: 'any',
+    }),
+    'max-differences': Flags.integer({
+      description:
+        'stop a run once it has recorded N differences: status stopped, exit 1, the exception queue left alone',
+      min: 1,
+    }),
+    'dry-run': Flags.boolean({
+      description: "print each side's SQL (window included) without connecting to anything, and exit 0",
+    }),
   };
 
   async run() {
@@ -66,6 +84,17 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
         `There are no mappings in ${config.mappingsDir}.`,
         'Add a mapping file there first.',
       );
+    if (this.flags['dry-run']) {
+      const { createConnection } = await import('../app/open-connection.js');
+      const runs = await describeReconcile(mappings, {
+        config,
+        window,
+        createAdapter: async (name) => createConnection(config, name, this.logger),
+      });
+      return this.emit(mappings.length === 1 ? runs[0] : { runs, status: 'dry-run' }, () =>
+        renderReconcileDryRun(runs),
+      );
+    }
     const store = await this.controlStore();
     const progress = createProgress({ enabled: !this.flags.json && Boolean(process.stderr.isTTY) });
     const batch = await runReconcileMany(mappings, {
@@ -74,6 +103,8 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       window,
       formats,
       memoryMb: this.flags.memory,
+      maxDifferences: this.flags['max-differences'],
+      failOn: this.flags['fail-on'] as FailOn,
       progress,
       openAdapter: (name) => this.connection(name),
       logger: this.logger,
@@ -83,6 +114,11 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
     for (const r of batch.reportsNotWritten) this.warnReportNotWritten(`Reconcile ${r.runId}`, r.error);
     const errors = failures.map((f) => ({ name: f.name, error: redact(f.error.paragraph()) }));
     for (const e of errors) process.stderr.write(`Error: mapping ${e.name} did not run: ${e.error}\n`);
+    for (const r of runs)
+      if (r.stopped)
+        process.stderr.write(
+          `Warning: run ${r.runId} (${r.name}) stopped at --max-differences ${r.stopped.maxDifferences}: its counts cover only what was compared.\n`,
+        );
     // One mapping that could not run still prints one object under --json: what a scheduler parses.
     const one = runs[0] ?? { name: errors[0]?.name, status: 'error', exitCode: 2, error: errors[0]?.error };
     const out = this.emit(

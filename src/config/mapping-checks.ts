@@ -85,6 +85,15 @@ export function crossCheckMapping(m: Mapping, config?: LoadedConfig): void {
   for (const [level, v] of Object.entries(m.thresholds ?? {}))
     if (v !== undefined && !DECIMAL.test(v))
       fail(`thresholds.${level}`, `"${v}" is not a decimal number`, 'Write it like "100" or "0.50".');
+  for (const [bound, v] of Object.entries(m.materiality ?? {}))
+    if (v !== undefined && !UNSIGNED_DECIMAL.test(v))
+      fail(
+        `materiality.${bound}`,
+        `"${v}" is not a decimal number of zero or more`,
+        bound === 'share'
+          ? 'Write the share of the legacy total as a fraction, like "0.0005" (0.05%).'
+          : 'Write the amount as exact decimal text, like "250.00".',
+      );
   checkDomain(m, fail);
 }
 

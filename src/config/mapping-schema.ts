@@ -102,6 +102,17 @@ export const mappingSchema = z
       .object({ high: decimalLiteral.optional(), medium: decimalLiteral.optional() })
       .strict()
       .optional(),
+    /**
+     * Sign-off bounds on the control totals' absolute differences (inclusive): an amount, a share of
+     * the legacy total, or both (docs/signoff.md).
+     */
+    materiality: z
+      .object({ amount: decimalLiteral.optional(), share: decimalLiteral.optional() })
+      .strict()
+      .refine((m) => m.amount !== undefined || m.share !== undefined, {
+        message: 'give `amount`, `share` or both (for example materiality: { amount: "250.00" })',
+      })
+      .optional(),
     legacy: sideSchema,
     cloud: sideSchema,
     totals: z.array(totalSchema).optional(),

@@ -25,12 +25,21 @@ export interface CompareOptions {
   onProgress?: (p: { legacyRows: number; cloudRows: number }) => void;
   /** Spill from the first row (tests). */
   forceSpill?: boolean;
+  /**
+   * Stop the join as soon as this many differences are yielded (--max-differences): the stats then
+   * say `stopped` and count only what was joined. Both sides are read in full first (a hash join cannot
+   * tell a missing row from a late one before), so the stop saves the rest of the join and, above
+   * all, the storing and queueing of every further difference.
+   */
+  maxDifferences?: number;
 }
 
 export interface CompareStats {
   counts: ReconcileCounts;
   fieldMismatches: Record<string, number>;
   spilled: boolean;
+  /** The join stopped at `maxDifferences`. */
+  stopped?: boolean;
 }
 
 /**
@@ -190,8 +199,17 @@ async function* compareWith<T>(
   const fieldMismatches: Record<string, number> = {};
   try {
     await readBoth(store, counts, legacy, cloud, add, opts.onProgress);
+    const max = opts.maxDifferences;
+    let yielded = 0;
     for (const part of store.partitions()) {
-      yield* joinPartition(plan, part.legacy, part.cloud, counts, fieldMismatches);
+      if (max === undefined) {
+        yield* joinPartition(plan, part.legacy, part.cloud, counts, fieldMismatches);
+        continue;
+      }
+      for (const d of joinPartition(plan, part.legacy, part.cloud, counts, fieldMismatches)) {
+        yield d;
+        if (++yielded >= max) return { counts, fieldMismatches, spilled: store.spilled, stopped: true };
+      }
     }
     return { counts, fieldMismatches, spilled: store.spilled };
   } finally {

@@ -3,6 +3,7 @@ import { displayKey } from './key.js';
 import type { ReconcileSummary, TotalLine, TotalsSummaryEntry } from './types.js';
 import { isZeroFigure } from './domains/totals.js';
 import { formatCount, formatFigure } from '../util/figures.js';
+import { materialityText } from './materiality.js';
 
 const MAX_TOTAL_LINES = 15;
 
@@ -10,11 +11,12 @@ const MAX_TOTAL_LINES = 15;
 export function renderReconcileSummary(s: ReconcileSummary): string {
   const c = s.counts;
   const out: string[] = [];
-  const verdict = s.status === 'clean' ? 'CLEAN' : 'DIFFERENCES';
+  const verdict = s.status === 'clean' ? 'CLEAN' : s.status === 'stopped' ? 'STOPPED' : 'DIFFERENCES';
   const odd = differingTotalsWhenClean(s);
   out.push(
     `${s.name} (${s.runId}): ${verdict}${odd ? ` (every row within tolerance, but ${cleanButDiffers(s)})` : ''}`,
   );
+  if (s.stopped) out.push(`  ${stoppedText(s.stopped.maxDifferences)}`);
   out.push(
     `  rows        legacy ${formatCount(c.legacy)}, cloud ${formatCount(c.cloud)}` +
       (s.window
@@ -40,6 +42,7 @@ export function renderReconcileSummary(s: ReconcileSummary): string {
     for (const t of differing.slice(0, MAX_TOTAL_LINES)) out.push(`    ${totalLine(t)}`);
     if (differing.length > MAX_TOTAL_LINES) out.push(`    … and ${differing.length - MAX_TOTAL_LINES} more`);
   }
+  if (s.materiality) out.push(`  materiality ${materialityText(s.materiality)}`);
   if (s.exceptions)
     out.push(
       `  exceptions  opened ${formatCount(s.exceptions.opened)}, updated ${formatCount(s.exceptions.updated)}, resolved ${formatCount(s.exceptions.resolved)}` +
@@ -48,6 +51,11 @@ export function renderReconcileSummary(s: ReconcileSummary): string {
     );
   for (const [kind, file] of Object.entries(s.reports ?? {})) out.push(`  ${kind.padEnd(11)} ${file}`);
   return out.join('\n');
+}
+
+/** What a stopped run says wherever it is shown. */
+export function stoppedText(maxDifferences: number): string {
+  return `stopped at --max-differences ${formatCount(maxDifferences)}: only the first ${formatCount(maxDifferences)} differences were recorded and the counts cover only what was compared; the exception queue was left alone. Fix the mapping (or raise the limit) and run again.`;
 }
 
 /**

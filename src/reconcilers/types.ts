@@ -143,6 +143,23 @@ export interface TotalsSummaryEntry {
   largest: { by: Record<string, CanonicalValue>; difference: string } | null;
 }
 
+/**
+ * A run judged against its mapping's materiality (src/reconcilers/materiality.ts): the bounds, the
+ * absolute difference that decides (of `total`) and the verdict.
+ */
+export interface Materiality {
+  amount?: string;
+  share?: string;
+  absDifference: string;
+  material: boolean;
+  /** The control total whose absolute difference decides. */
+  total?: { group: string; field: string; currency?: string; legacy: string; absDifference: string };
+  /** Which bound it is above, when material. */
+  exceeds?: 'amount' | 'share';
+  /** Why the run is material whatever its totals (a stopped run). */
+  reason?: string;
+}
+
 export interface ReconcileCounts {
   legacy: number;
   cloud: number;
@@ -168,8 +185,13 @@ export interface ReconcileSummary {
   runId: string;
   name: string;
   domain?: string;
-  status: 'clean' | 'differences';
+  /** `stopped`: --max-differences was reached, so the compare stopped (what it saw is recorded). */
+  status: 'clean' | 'differences' | 'stopped';
   counts: ReconcileCounts;
+  /** Set when the run stopped at --max-differences: the limit (the run recorded that many differences). */
+  stopped?: { maxDifferences: number };
+  /** The mapping's materiality and the run's verdict (SPEC "Sign-off"), when the mapping has one. */
+  materiality?: Materiality;
   fieldMismatches: Record<string, number>;
   totals: TotalLine[];
   /** Per control-total group: net and absolute difference, lines with a variance, the largest line. */

@@ -4,7 +4,8 @@ import type { Mapping } from '../config/mapping-schema.js';
 import type { ControlStore } from '../store/control-store.js';
 import type { Difference, ReconcileSummary } from '../reconcilers/types.js';
 import { displayKey } from '../reconcilers/key.js';
-import { byText, cleanButDiffers, differingTotalsWhenClean, groupLabel } from '../reconcilers/render-summary.js';
+import { byText, cleanButDiffers, differingTotalsWhenClean, groupLabel, stoppedText } from '../reconcilers/render-summary.js';
+import { materialityText } from '../reconcilers/materiality.js';
 import { streamDifferences } from '../store/differences.js';
 import { controlTotals, lineCurrency, lineScale } from './control-totals.js';
 import { isCanonicalDecimal, toScaled } from '../util/exact-decimal.js';
@@ -53,6 +54,9 @@ export async function renderMarkdown(opts: {
   const label = (f: string) => mdText(kinds.get(f).label);
   const out: string[] = [];
   out.push(`## ${s.status === 'clean' ? '✅ PASS' : '❌ FAIL'} — reconciliation ${mdText(s.name)}`, '');
+  if (s.stopped) out.push(`> **Stopped:** ${mdText(stoppedText(s.stopped.maxDifferences))}`, '');
+  // Beside the differences, never instead of them: the counts and totals below stay in full.
+  if (s.materiality) out.push(`**Materiality:** ${mdText(materialityText(s.materiality))}.`, '');
   const odd = differingTotalsWhenClean(s);
   if (odd)
     out.push(

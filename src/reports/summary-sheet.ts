@@ -4,7 +4,8 @@ import type ExcelJS from 'exceljs';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { ReconcileSummary } from '../reconcilers/types.js';
 import { redact } from '../util/redact.js';
-import { cleanButDiffers, differingTotalsWhenClean, groupLabel } from '../reconcilers/render-summary.js';
+import { cleanButDiffers, differingTotalsWhenClean, groupLabel, stoppedText } from '../reconcilers/render-summary.js';
+import { materialityText } from '../reconcilers/materiality.js';
 import { controlTotals, type ControlTotal } from './control-totals.js';
 import type { FieldKinds } from './field-kinds.js';
 import { writeFigures } from './domain-sheets.js';
@@ -139,6 +140,9 @@ export function writeSummarySheet(
         ? `No row differs beyond tolerance, but ${cleanButDiffers(summary)}: see the control totals below.`
         : 'No difference beyond tolerance.',
   ]);
+  if (summary.stopped) add(['', `Stopped: ${stoppedText(summary.stopped.maxDifferences)}`]);
+  // Beside the differences, never instead of them: the figures stay in the sheets below.
+  if (summary.materiality) add(['Materiality', capitalized(materialityText(summary.materiality))]);
   add(['Run id', summary.runId]);
   // Finance reads this: the mapping's file name, not a path on the machine that ran it.
   add(['Mapping', [summary.name, mapping?.file && path.basename(mapping.file)].filter(Boolean).join(' — ')]);
@@ -229,4 +233,9 @@ export function writeSummarySheet(
     add([`${extras.omittedFieldValues} field values had no column on their sheet; they are in the complete detail.`], WARN);
   add(['Timestamps are UTC. Variance = cloud − legacy. Absolute difference = the sum of every line’s |variance|: offsetting errors do not cancel there.']);
   ws.commit();
+}
+
+/** "within materiality: …" → "Within materiality: …" (a cell reads as a sentence). */
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

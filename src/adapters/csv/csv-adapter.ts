@@ -47,6 +47,11 @@ export class CsvAdapter implements Adapter {
     return { dialect: 'csv', serverVersion: 'CSV folder', latencyMs: performance.now() - t0, readOnly: true };
   }
 
+  /** Not SQL: a CSV file is read as it is. */
+  describeRead(): undefined {
+    return undefined;
+  }
+
   async *read(req: ReadRequest): AsyncIterable<RawValue[][]> {
     this.refuseSql(req);
     const file = await this.fileOf(req.table!);

@@ -81,6 +81,11 @@ export class HttpAdapter implements Adapter {
   }
 
   // eslint-disable-next-line require-yield
+  /** Not SQL. */
+  describeRead(): undefined {
+    return undefined;
+  }
+
   async *read(_req: ReadRequest): AsyncIterable<RawValue[][]> {
     throw this.notReadable();
   }

@@ -98,6 +98,15 @@ export class MssqlAdapter implements Adapter {
     }
   }
 
+  /**
+   * The SELECT of the read, its casts picked from the mapping's field types: a real read first probes
+   * the result's column types (`TOP 0`), which needs the server, and may cast more exactly (MONEY).
+   */
+  describeRead(req: ReadRequest): { sql: string; params: unknown[] } {
+    const { sql, bindings } = mssqlSelect(req);
+    return { sql, params: bindings };
+  }
+
   async *read(req: ReadRequest): AsyncIterable<RawValue[][]> {
     const size = req.batchSize ?? 5000;
     const c = await this.open();

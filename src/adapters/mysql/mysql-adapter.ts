@@ -147,6 +147,10 @@ export class MysqlAdapter implements Adapter {
     }
   }
 
+  describeRead(req: ReadRequest): { sql: string; params: unknown[] } {
+    return mysqlSelect(req);
+  }
+
   async *read(req: ReadRequest): AsyncIterable<RawValue[][]> {
     const size = req.batchSize ?? 5000;
     const { sql, params } = mysqlSelect(req);

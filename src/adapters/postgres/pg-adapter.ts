@@ -117,6 +117,11 @@ export class PostgresAdapter implements Adapter {
     }
   }
 
+  /** The COPY that streams the read (window bounds are literals in it: COPY takes no parameters). */
+  describeRead(req: ReadRequest): { sql: string; params: unknown[] } {
+    return { sql: pgCopySelect(req), params: [] };
+  }
+
   async *read(req: ReadRequest): AsyncIterable<RawValue[][]> {
     const size = req.batchSize ?? 5000;
     const client = await this.acquire();

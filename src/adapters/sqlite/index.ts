@@ -105,6 +105,10 @@ class SqliteAdapter implements Adapter {
     };
   }
 
+  describeRead(req: ReadRequest): { sql: string; params: unknown[] } {
+    return sqliteSelect(req);
+  }
+
   async *read(req: ReadRequest): AsyncIterable<RawValue[][]> {
     const { sql, params } = sqliteSelect(req);
     const stmt = this.prepare(sql, req);
