@@ -83,7 +83,8 @@ export function renderReconcileDryRun(runs: ReconcileDryRun[]): string {
   const out: string[] = [];
   for (const r of runs) {
     out.push(`${r.name}: dry run, nothing was connected to or read`);
-    if (r.window) out.push(`  window on ${r.window.field}: ${r.window.since ?? '…'} to ${r.window.until ?? '…'}`);
+    if (r.window)
+      out.push(`  window on ${r.window.field}: ${r.window.since ?? '…'} to ${r.window.until ?? '…'}`);
     for (const side of ['legacy', 'cloud'] as const) {
       const d = r[side];
       out.push(`  ${side} (${d.connection}, ${d.dialect}, ${d.url}):`);

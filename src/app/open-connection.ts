@@ -21,7 +21,11 @@ export async function openConnection(
  * Creates the adapter of the connection named `name` WITHOUT connecting (`reconcile --dry-run`
  * renders its SQL with it); nothing to close.
  */
-export function createConnection(config: LoadedConfig, name: string, logger: Logger = silentLogger()): Adapter {
+export function createConnection(
+  config: LoadedConfig,
+  name: string,
+  logger: Logger = silentLogger(),
+): Adapter {
   return createAdapter(connectionConfig(config, name), { logger });
 }
 

@@ -80,12 +80,12 @@ export class HttpAdapter implements Adapter {
     return { status: res.status, bodyExcerpt: text.slice(0, 300) };
   }
 
-  // eslint-disable-next-line require-yield
   /** Not SQL. */
   describeRead(): undefined {
     return undefined;
   }
 
+  // eslint-disable-next-line require-yield
   async *read(_req: ReadRequest): AsyncIterable<RawValue[][]> {
     throw this.notReadable();
   }
