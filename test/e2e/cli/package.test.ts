@@ -47,7 +47,7 @@ describe('npm pack and npm install -g', { timeout: 900_000 }, () => {
       'package.json',
       'oclif.manifest.json',
       'dist/src/commands/reconcile.js',
-      'dist/src/base-command.js',
+      'dist/src/cli/base-command.js',
       'dist/src/hooks/command-not-found.js',
     ])
       expect(files, f).toContain(f);
