@@ -1,6 +1,7 @@
 /** Helpers shared by the SQL adapters: identifier quoting and the SELECT a ReadRequest becomes. */
 
 import { formatWallClock, zoneOffsetMs } from '../util/zoned-time.js';
+import type { ReadRequest } from './types.js';
 
 export type QuoteFn = (identifier: string) => string;
 
@@ -34,4 +35,27 @@ export function formatWindowBound(d: Date, timezone?: string, withOffset = true)
   const minutes = Math.round(zoneOffsetMs(timezone, d.getTime()) / 60_000);
   const abs = Math.abs(minutes);
   return `${wall}${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/**
+ * Parameters per key-set statement: below SQL Server's 2,100 per request and small enough for a
+ * statement every engine plans quickly. A key set larger than this is read in several statements.
+ */
+export const KEY_SET_PARAMS = 2000;
+
+/**
+ * The WHERE term of a key-set read (ReadRequest.keys): `c IN (…)` for one column, else
+ * `((c1 = … AND c2 = …) OR …)` — row-value IN is not portable (SQL Server has none). `bind` renders
+ * one value: a placeholder it records, or a literal. An empty set matches nothing (`1 = 0`).
+ */
+export function keySetClause(
+  keys: NonNullable<ReadRequest['keys']>,
+  quote: QuoteFn,
+  bind: (value: string) => string,
+): string {
+  if (keys.values.length === 0) return '1 = 0';
+  const cols = keys.columns.map((c) => quote(c));
+  if (cols.length === 1) return `${cols[0]} IN (${keys.values.map((t) => bind(t[0]!)).join(', ')})`;
+  const terms = keys.values.map((t) => `(${cols.map((c, i) => `${c} = ${bind(t[i]!)}`).join(' AND ')})`);
+  return `(${terms.join(' OR ')})`;
 }

@@ -26,6 +26,13 @@ export interface ReadRequest {
   types?: (FieldType | undefined)[];
   /** Rows per yielded batch (a hint). */
   batchSize?: number;
+  /**
+   * A key-set read (`reconcile --recheck`): only the rows whose `columns` equal one of the `values`
+   * tuples, pushed down as `c IN (…)` or `((c1 = … AND c2 = …) OR …)`. The values are text, compared
+   * as the engine compares text (a case-insensitive collation may return more rows: the caller keeps
+   * only the exact keys). The caller keeps a request to at most KEY_SET_CHUNK parameters.
+   */
+  keys?: { columns: string[]; values: string[][] };
 }
 
 /** What `config check --connect` reports for a connection. */

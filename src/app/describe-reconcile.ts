@@ -6,8 +6,8 @@
 import type { Adapter } from '../adapters/types.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Mapping } from '../config/mapping-schema.js';
-import { planSide } from '../reconcilers/read-side.js';
-import type { Side } from '../reconcilers/types.js';
+import { planSide, withKeySet } from '../reconcilers/read-side.js';
+import type { CanonicalValue, Side } from '../reconcilers/types.js';
 import type { TimeWindow } from '../reconcilers/window.js';
 
 /** One side's read as it would be sent: the SQL and its bound parameters (none for a CSV or HTTP source). */
@@ -22,6 +22,11 @@ export interface SideReadDescription {
   params?: unknown[];
   /** The source columns read, in order. */
   columns: string[];
+  /**
+   * A recheck's key-set read: the statements it takes (`sql`/`params` show the first), the source
+   * columns the keys are pushed down on (none: the side is read whole and filtered), and why not.
+   */
+  keySet?: { items: number; statements: number; pushedDown: string[]; notPushed?: string[] };
 }
 
 export interface ReconcileDryRun {
@@ -42,19 +47,34 @@ export async function describeReconcile(
     config: LoadedConfig;
     window?: TimeWindow;
     createAdapter: (connection: string) => Promise<Adapter>;
+    /** --recheck: the canonical keys of the mapping's open items (read from the control store). */
+    recheckKeys?: (mapping: Mapping) => Promise<Record<string, CanonicalValue>[]>;
   },
 ): Promise<ReconcileDryRun[]> {
   const out: ReconcileDryRun[] = [];
   for (const mapping of mappings) {
+    const keys = await opts.recheckKeys?.(mapping);
     const describe = async (side: Side): Promise<SideReadDescription> => {
-      const plan = planSide(mapping, side, opts.config, opts.window);
+      let plan = planSide(mapping, side, opts.config, opts.window);
+      if (keys) plan = withKeySet(plan, mapping, keys);
       const adapter = await opts.createAdapter(plan.connection);
-      const read = adapter.describeRead(plan.request);
+      const first = plan.keySet ? plan.keySet.requests[0] : plan.request;
+      const read = first && adapter.describeRead(first);
       return {
         ...plan.description,
         dialect: adapter.dialect,
         ...(read ? { sql: read.sql, params: read.params } : {}),
         columns: plan.request.columns,
+        ...(plan.keySet && keys
+          ? {
+              keySet: {
+                items: keys.length,
+                statements: plan.keySet.requests.length,
+                pushedDown: plan.keySet.pushedColumns,
+                ...(plan.keySet.notPushed.length ? { notPushed: plan.keySet.notPushed } : {}),
+              },
+            }
+          : {}),
       };
     };
     const legacy = await describe('legacy');
@@ -88,6 +108,17 @@ export function renderReconcileDryRun(runs: ReconcileDryRun[]): string {
     for (const side of ['legacy', 'cloud'] as const) {
       const d = r[side];
       out.push(`  ${side} (${d.connection}, ${d.dialect}, ${d.url}):`);
+      const k = d.keySet;
+      if (k)
+        out.push(
+          `    recheck of ${k.items} open item(s): ${k.statements} statement(s)` +
+            (k.pushedDown.length
+              ? `, keys pushed down on ${k.pushedDown.join(', ')}${k.statements > 1 ? ' (the first shown)' : ''}`
+              : k.items
+                ? `, the whole source read and filtered here (${(k.notPushed ?? []).join('; ')})`
+                : ''),
+        );
+      if (k && k.statements === 0) continue;
       if (d.sql === undefined) out.push(`    no SQL: reads ${d.source} (columns ${d.columns.join(', ')})`);
       else {
         out.push(`    ${d.sql}`);

@@ -10,11 +10,11 @@ import type { Logger } from 'pino';
 import type { Adapter } from '../adapters/types.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Mapping } from '../config/mapping-schema.js';
-import { CutoverError, MappingError } from '../errors.js';
+import { CutoverError, MappingError, UsageError } from '../errors.js';
 import type { ControlStore } from '../store/control-store.js';
 import { createRun, finishRun, setRunSummary } from '../store/runs.js';
 import { silentLogger } from '../util/logger.js';
-import { syncReconcileExceptions } from '../exceptions/sync.js';
+import { openReconcileItems, syncReconcileExceptions, type OpenItem } from '../exceptions/sync.js';
 import { REPORT_FILES, type ReportFormat } from '../reports/formats.js';
 import { writeReconcileReports } from '../reports/write-reconcile-reports.js';
 import { totalsSummary } from '../reports/control-totals.js';
@@ -27,8 +27,8 @@ import { DifferenceWriter } from './difference-writer.js';
 import { domainCheckFor } from '../reconcilers/domains/domain-check.js';
 import { ControlTotals, mergeTotals, totalsFromMapping } from '../reconcilers/domains/totals.js';
 import type { Progress } from '../reconcilers/progress.js';
-import { planSide, readAhead, readCanonical } from '../reconcilers/read-side.js';
-import type { ReconcileSummary, Side } from '../reconcilers/types.js';
+import { planSide, readAhead, readCanonical, withKeySet, type SidePlan } from '../reconcilers/read-side.js';
+import type { ReconcileSummary, RecheckSide, Side } from '../reconcilers/types.js';
 import { judgeMateriality } from '../reconcilers/materiality.js';
 import type { TimeWindow } from '../reconcilers/window.js';
 
@@ -60,6 +60,13 @@ export interface ReconcileOptions {
    * it, that error is thrown (after the run is recorded).
    */
   onReportsNotWritten?: (summary: ReconcileSummary, err: unknown) => void;
+  /**
+   * --recheck: read again only the keys of the mapping's open row-level exception items (a key-set
+   * read on both sides), resolve those now equal, update the rest and touch nothing else. Recorded
+   * as a run of its own kind (`recheck`); no window, no domain checks, no materiality (it sees a
+   * subset). See docs/signoff.md.
+   */
+  recheck?: boolean;
 }
 
 /** A path as shown in output: relative to the working folder when it is under it. */
@@ -74,11 +81,25 @@ export async function runReconcile(opts: ReconcileOptions): Promise<ReconcileSum
   const logger = opts.logger ?? silentLogger();
   const started = new Date();
 
+  if (opts.recheck && opts.window)
+    throw new UsageError(
+      '--recheck reads the keys of the open exception items, whatever their time: it takes no --since/--until.',
+      'Run `cutover reconcile NAME --recheck` without a window.',
+    );
   // Everything that can be wrong with the mapping fails here, before a connection is opened.
-  const plans = {
+  let plans = {
     legacy: planSide(mapping, 'legacy', config, opts.window, opts.batchSize),
     cloud: planSide(mapping, 'cloud', config, opts.window, opts.batchSize),
   };
+  let items: OpenItem[] | undefined;
+  if (opts.recheck) {
+    items = await openReconcileItems(opts.store, mapping);
+    const keys = items.map((i) => i.key);
+    plans = {
+      legacy: withKeySet(plans.legacy, mapping, keys),
+      cloud: withKeySet(plans.cloud, mapping, keys),
+    };
+  }
   const domain = domainCheckFor(mapping);
   const totals = new ControlTotals(mergeTotals(totalsFromMapping(mapping), domain?.totals ?? []));
   if (mapping.materiality && totals.defs.length === 0)
@@ -100,7 +121,16 @@ export async function runReconcile(opts: ReconcileOptions): Promise<ReconcileSum
     await Promise.all(
       (['legacy', 'cloud'] as const).map((side) => adapters[side].checkColumns(plans[side].request)),
     );
-    return await execute(opts, { plans, adapters, domain, totals, started, logger });
+    // A recheck sees a subset of the rows: a domain's checks over it (a journal's balance) would be wrong.
+    return await execute(opts, {
+      plans,
+      adapters,
+      domain: items ? undefined : domain,
+      totals,
+      started,
+      logger,
+      items,
+    });
   } finally {
     await closeAll();
   }
@@ -115,18 +145,20 @@ async function execute(
     totals: ControlTotals;
     started: Date;
     logger: Logger;
+    /** A recheck's open items. */
+    items?: OpenItem[];
   },
 ): Promise<ReconcileSummary> {
   const { config, store, mapping, progress } = opts;
-  const { plans, adapters, domain, totals, started, logger } = ctx;
+  const { plans, adapters, domain, totals, started, logger, items } = ctx;
   await ensureFolder(
     config.reportsDir,
     'The reports folder',
     `Set \`reports:\` in ${config.file} to a folder (or a path where one can be created) and run again.`,
   );
   const runId = await createRun(store, {
-    prefix: 'r',
-    command: 'reconcile',
+    prefix: items ? 'rc' : 'r',
+    command: items ? 'recheck' : 'reconcile',
     name: mapping.name,
     now: started,
   });
@@ -195,7 +227,7 @@ async function execute(
       fieldMismatches: stats.fieldMismatches,
       totals: lines,
       totalsSummary: summaryOfTotals,
-      ...(mapping.materiality
+      ...(mapping.materiality && !items
         ? { materiality: judgeMateriality(mapping.materiality, summaryOfTotals, { stopped }) }
         : {}),
       ...(mapping.domain ? { domain: mapping.domain } : {}),
@@ -218,6 +250,15 @@ async function execute(
         cloud: { ...plans.cloud.description, rows: counts.cloud },
       },
       spilled: stats.spilled,
+      ...(items
+        ? {
+            recheck: {
+              items: items.length,
+              legacy: recheckSide(plans.legacy),
+              cloud: recheckSide(plans.cloud),
+            },
+          }
+        : {}),
     };
 
     // A windowed run saw only part of the data: absence there proves nothing, so nothing is resolved.
@@ -225,7 +266,12 @@ async function execute(
     // from what is most likely a broken mapping (its differences stay with the run).
     if (stopped) summary.exceptions = { opened: 0, updated: 0, resolved: 0 };
     else {
-      const synced = await syncReconcileExceptions(store, { mapping, runId, partial: Boolean(opts.window) });
+      const synced = await syncReconcileExceptions(store, {
+        mapping,
+        runId,
+        partial: Boolean(opts.window),
+        ...(items ? { onlyIds: items.map((i) => i.id) } : {}),
+      });
       summary.exceptions = {
         opened: synced.opened,
         updated: synced.updated,
@@ -297,6 +343,16 @@ async function writeReports(
     if (!opts.onReportsNotWritten) throw err;
     opts.onReportsNotWritten(summary, err);
   }
+}
+
+/** What a recheck's summary says of one side's key-set read. */
+function recheckSide(plan: SidePlan): RecheckSide {
+  const k = plan.keySet!;
+  return {
+    pushedDown: k.pushedColumns,
+    statements: k.requests.length,
+    ...(k.notPushed.length ? { notPushed: k.notPushed } : {}),
+  };
 }
 
 /** The outcome of reconciling several mappings: the runs that completed, and those that could not run. */

@@ -82,7 +82,7 @@ export function renderRun(run: RunRecord): string {
     `  by        ${cell(run.user)}${run.host ? ` on ${run.host}` : ''}`,
   ];
   const s = run.summary;
-  if (run.command === 'reconcile' && isReconcileSummary(s)) {
+  if ((run.command === 'reconcile' || run.command === 'recheck') && isReconcileSummary(s)) {
     // The same readable summary the reconcile printed; --json keeps every figure.
     lines.push(
       ...renderReconcileSummary({ ...s, totals: s.totals ?? [] })

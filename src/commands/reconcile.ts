@@ -10,12 +10,14 @@ import { parseWindow } from '../reconcilers/window.js';
 import { createProgress } from '../reconcilers/progress.js';
 import { renderReconcileSummaries } from '../reconcilers/render-summary.js';
 import { MIN_MEMORY_MB } from '../reconcilers/compare.js';
+import { openReconcileItems } from '../exceptions/sync.js';
 
 export default class Reconcile extends BaseCommand<typeof Reconcile> {
   static override summary = 'Compare the legacy and cloud systems, mapping by mapping (the dual run).';
   static override description = `Reads both sides of each named mapping at once, compares them row by row and as control totals, stores the run and its differences, and writes reports/<run>/differences.jsonl and the reports asked for.
 Name one or more mappings, or give --all. Exit code 0: clean; 1: differences found (with --fail-on material: material ones), or the run stopped at --max-differences; 2: bad input or a connection failed.
---dry-run prints, per side, the exact SQL each adapter would send (window included) and connects to nothing (exit 0).
+--recheck reads again, on both sides, only the keys of the mapping's open exception items (a key-set read), resolves those now equal and updates the rest; it is recorded as a run of its own kind (recheck).
+--dry-run prints, per side, the exact SQL each adapter would send (window or key set included) and connects to no source (exit 0; with --recheck it reads the open items from the control store).
 With --json, one mapping prints its summary object ({ "name", "status": "error", "exitCode": 2, "error" } when it could not run); several print { "runs": [summaries], "status" } (and "errors" for mappings that could not run: the others still run, and the exit code is 2).`;
   static override examples = [
     '<%= config.bin %> reconcile inventory',
@@ -23,6 +25,7 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
     '<%= config.bin %> reconcile refunds --since 2026-11-20 --until 2026-11-21 --json',
     '<%= config.bin %> reconcile postings --fail-on material --max-differences 100000',
     '<%= config.bin %> reconcile inventory --since 2d --dry-run',
+    '<%= config.bin %> reconcile refunds --recheck',
   ];
   static override args = {
     name: Args.string({ description: 'mapping name(s), as in mappings/<name>.yaml', multiple: true }),
@@ -59,7 +62,13 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       min: 1,
     }),
     'dry-run': Flags.boolean({
-      description: "print each side's SQL (window included) without connecting to anything, and exit 0",
+      description:
+        "print each side's SQL (window and key set included) without connecting to a source, and exit 0",
+    }),
+    recheck: Flags.boolean({
+      description:
+        "read again only the keys of the mapping's open exception items: resolve those now equal, update the rest, touch nothing else",
+      exclusive: ['since', 'until'],
     }),
   };
 
@@ -86,10 +95,14 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       );
     if (this.flags['dry-run']) {
       const { createConnection } = await import('../app/open-connection.js');
+      const store = this.flags.recheck ? await this.controlStore() : undefined;
       const runs = await describeReconcile(mappings, {
         config,
         window,
         createAdapter: async (name) => createConnection(config, name, this.logger),
+        ...(store
+          ? { recheckKeys: async (m) => (await openReconcileItems(store, m)).map((i) => i.key) }
+          : {}),
       });
       return this.emit(mappings.length === 1 ? runs[0] : { runs, status: 'dry-run' }, () =>
         renderReconcileDryRun(runs),
@@ -104,6 +117,7 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       formats,
       memoryMb: this.flags.memory,
       maxDifferences: this.flags['max-differences'],
+      recheck: this.flags.recheck,
       failOn: this.flags['fail-on'] as FailOn,
       progress,
       openAdapter: (name) => this.connection(name),

@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import type { ControlStore } from '../store/control-store.js';
 import type { WriteDriver } from '../adapters/types.js';
 import type { Mapping } from '../config/mapping-schema.js';
-import type { Difference } from '../reconcilers/types.js';
+import type { CanonicalValue, Difference } from '../reconcilers/types.js';
+import { decodeKey } from '../reconcilers/key.js';
 import { currentUser } from '../store/runs.js';
 import { sizeSeverity, varianceOf } from './severity.js';
 import { withTransaction } from './tx.js';
@@ -79,7 +80,18 @@ async function stage(trx: Knex, db: WriteDriver, mapping: Mapping, runId: string
  */
 export async function syncReconcileExceptions(
   store: ControlStore,
-  args: { mapping: Mapping; runId: string; now?: Date; partial?: boolean; user?: string },
+  args: {
+    mapping: Mapping;
+    runId: string;
+    now?: Date;
+    partial?: boolean;
+    user?: string;
+    /**
+     * A recheck: the run read only these items' keys, so only they can be resolved by it (those of
+     * them it no longer sees); every other item of the mapping is left as it is.
+     */
+    onlyIds?: readonly number[];
+  },
 ): Promise<SyncCounts> {
   const { mapping, runId } = args;
   const now = (args.now ?? new Date()).toISOString();
@@ -159,10 +171,14 @@ export async function syncReconcileExceptions(
       // Items the run no longer sees.
       let resolved = 0;
       if (!args.partial) {
+        const only = args.onlyIds
+          ? ` AND e.id IN (SELECT j.id FROM ${store.db.jsonRows([['id', 'integer']])})`
+          : '';
         const gone = `FROM cutover_exceptions e WHERE e.mapping = ? AND e.status IN ('open', 'assigned')
           AND e.kind IN (${reconcileKinds.map(() => '?').join(', ')})
-          AND NOT EXISTS (SELECT 1 FROM ${STAGE} s WHERE s.kind = e.kind AND s.key_text = e.key_text)`;
-        const goneArgs = [name, ...reconcileKinds];
+          AND NOT EXISTS (SELECT 1 FROM ${STAGE} s WHERE s.kind = e.kind AND s.key_text = e.key_text)${only}`;
+        const goneArgs: string[] = [name, ...reconcileKinds];
+        if (args.onlyIds) goneArgs.push(JSON.stringify(args.onlyIds.map((id) => ({ id }))));
         await trx.raw(
           `INSERT INTO cutover_exception_history (exception_id, at, who, action, from_status, to_status, note, run_id)
            SELECT e.id, ?, ?, 'resolved', e.status, 'resolved', ?, ? ${gone}`,
@@ -182,4 +198,28 @@ export async function syncReconcileExceptions(
       await trx.raw(`DROP TABLE IF EXISTS ${STAGE}`).catch(() => undefined);
     }
   });
+}
+
+/** An open reconcile item of a mapping: what a recheck reads again. */
+export interface OpenItem {
+  id: number;
+  key: Record<string, CanonicalValue>;
+}
+
+/** The kinds a recheck reads again: a row's key says all about them (an unbalanced journal's does not). */
+export const recheckKinds = ['mismatch', 'missing_in_cloud', 'missing_in_legacy', 'duplicate_key'] as const;
+
+/**
+ * The open and assigned row-level reconcile items of a mapping (ignored and resolved ones are not
+ * rechecked), with their canonical keys decoded from key_text.
+ */
+export async function openReconcileItems(store: ControlStore, mapping: Mapping): Promise<OpenItem[]> {
+  const rows = (await store
+    .knex('cutover_exceptions')
+    .select('id', 'key_text')
+    .where('mapping', mapping.name)
+    .whereIn('status', ['open', 'assigned'])
+    .whereIn('kind', [...recheckKinds])
+    .orderBy('id')) as { id: number | string; key_text: string }[];
+  return rows.map((r) => ({ id: Number(r.id), key: decodeKey(r.key_text, mapping.key) }));
 }

@@ -8,7 +8,8 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { Mapping } from '../config/mapping-schema.js';
 import { redactUrl } from '../util/redact.js';
 import { buildNormalizer, type SideNormalizer } from './normalize.js';
-import type { CanonicalRow, Side, SideDescription } from './types.js';
+import type { CanonicalRow, CanonicalValue, Side, SideDescription } from './types.js';
+import { keyFilter, planKeySetRead, type KeySetRead } from './key-set.js';
 import { inWindow, sideWindow, type TimeWindow } from './window.js';
 
 /** Everything needed to read one side, decided before any query runs. */
@@ -20,6 +21,18 @@ export interface SidePlan {
   /** Canonical filter matching the pushed-down window: both sides then apply exactly the same bounds. */
   window?: { field: string; bounds: TimeWindow };
   description: Omit<SideDescription, 'rows'>;
+  /** A key-set read (`--recheck`): the requests sent instead of `request`, and the exact filter after. */
+  keySet?: KeySetRead & { filter: (rows: CanonicalRow[]) => CanonicalRow[] };
+}
+
+/** Turns a side's plan into a key-set read of these canonical keys (key-set.ts). */
+export function withKeySet(
+  plan: SidePlan,
+  mapping: Mapping,
+  keys: readonly Record<string, CanonicalValue>[],
+): SidePlan {
+  const read = planKeySetRead(mapping, plan.side, plan.request, keys);
+  return { ...plan, keySet: { ...read, filter: keyFilter(mapping, keys) } };
 }
 
 /** Builds one side's read plan; mapping errors surface here, before any connection is used. */
@@ -67,15 +80,17 @@ export async function* readCanonical(
   tap: (rows: CanonicalRow[]) => void,
   onRows?: (n: number) => void,
 ): AsyncGenerator<CanonicalRow[]> {
-  const { normalizer, window } = plan;
-  for await (const raw of adapter.read(plan.request)) {
-    let rows = raw.map((r) => normalizer.normalize(r));
-    if (window) rows = rows.filter((r) => inWindow(r[window.field], window.bounds));
-    onRows?.(raw.length);
-    if (rows.length === 0) continue;
-    tap(rows);
-    yield rows;
-  }
+  const { normalizer, window, keySet } = plan;
+  for (const request of keySet?.requests ?? [plan.request])
+    for await (const raw of adapter.read(request)) {
+      let rows = raw.map((r) => normalizer.normalize(r));
+      if (window) rows = rows.filter((r) => inWindow(r[window.field], window.bounds));
+      if (keySet) rows = keySet.filter(rows);
+      onRows?.(raw.length);
+      if (rows.length === 0) continue;
+      tap(rows);
+      yield rows;
+    }
 }
 
 /**

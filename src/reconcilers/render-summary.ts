@@ -1,6 +1,6 @@
 /** The human rendering of reconcile summaries: counts, the totals that differ, where the report is. */
 import { displayKey } from './key.js';
-import type { ReconcileSummary, TotalLine, TotalsSummaryEntry } from './types.js';
+import type { RecheckSide, ReconcileSummary, TotalLine, TotalsSummaryEntry } from './types.js';
 import { isZeroFigure } from './domains/totals.js';
 import { formatCount, formatFigure } from '../util/figures.js';
 import { materialityText } from './materiality.js';
@@ -17,6 +17,7 @@ export function renderReconcileSummary(s: ReconcileSummary): string {
     `${s.name} (${s.runId}): ${verdict}${odd ? ` (every row within tolerance, but ${cleanButDiffers(s)})` : ''}`,
   );
   if (s.stopped) out.push(`  ${stoppedText(s.stopped.maxDifferences)}`);
+  if (s.recheck) out.push(`  recheck     ${recheckText(s.recheck)}`);
   out.push(
     `  rows        legacy ${formatCount(c.legacy)}, cloud ${formatCount(c.cloud)}` +
       (s.window
@@ -51,6 +52,17 @@ export function renderReconcileSummary(s: ReconcileSummary): string {
     );
   for (const [kind, file] of Object.entries(s.reports ?? {})) out.push(`  ${kind.padEnd(11)} ${file}`);
   return out.join('\n');
+}
+
+/** What a recheck read: how many open items, and per side how their keys were read. */
+export function recheckText(r: NonNullable<ReconcileSummary['recheck']>): string {
+  const side = (name: string, d: RecheckSide) =>
+    d.pushedDown.length
+      ? `${name} by key on ${d.pushedDown.join(', ')} (${formatCount(d.statements)} statement${d.statements === 1 ? '' : 's'})`
+      : d.statements
+        ? `${name} read whole and filtered (${(d.notPushed ?? []).join('; ')})`
+        : `${name} not read`;
+  return `${formatCount(r.items)} open item${r.items === 1 ? '' : 's'} read again: ${side('legacy', r.legacy)}, ${side('cloud', r.cloud)}; nothing else was read or changed`;
 }
 
 /** What a stopped run says wherever it is shown. */

@@ -208,4 +208,21 @@ export interface ReconcileSummary {
   spilled?: boolean;
   /** The run's differences explained as causes (cutover diagnose), largest first. */
   causes?: Cause[];
+  /**
+   * A recheck (`reconcile --recheck`): the open items whose keys it read again, and per side how
+   * the key set was read (the source columns it was pushed down on, the statements sent, and why a
+   * key field could not be pushed down).
+   */
+  recheck?: {
+    items: number;
+    legacy: RecheckSide;
+    cloud: RecheckSide;
+  };
+}
+
+/** How one side of a recheck read its key set. */
+export interface RecheckSide {
+  pushedDown: string[];
+  statements: number;
+  notPushed?: string[];
 }

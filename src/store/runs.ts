@@ -171,10 +171,15 @@ export async function countRuns(store: ControlStore, filter: RunFilter = {}): Pr
   return Number(row?.n ?? 0);
 }
 
-/** One run; an unknown id is a UsageError that lists the latest ones. */
+/**
+ * One run; an unknown id is a UsageError that lists the latest ones. A `reconcile` run may also be
+ * a recheck (`reconcile --recheck`: the same summary, of a subset of keys).
+ */
 export async function getRun(store: ControlStore, id: string, command?: string): Promise<RunRecord> {
   const row = await store.knex('cutover_runs').where({ id }).first();
-  if (!row || (command && row.command !== command)) {
+  const kindOk =
+    !command || row?.command === command || (command === 'reconcile' && row?.command === 'recheck');
+  if (!row || !kindOk) {
     const recent = await listRuns(store, { command, limit: 5 });
     throw new UsageError(
       `There is no ${command ? `${command} ` : ''}run "${id}" in the control store.`,

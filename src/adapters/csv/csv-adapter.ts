@@ -65,6 +65,9 @@ export class CsvAdapter implements Adapter {
     let until = Infinity;
     let batch: RawValue[][] = [];
     let line = 1;
+    // A key-set read: the tuples as one string each (JSON: unambiguous for composite keys).
+    const wanted = req.keys ? new Set(req.keys.values.map((t) => JSON.stringify(t))) : undefined;
+    let keyAt: number[] = [];
     try {
       for await (const record of parser as AsyncIterable<(string | null)[]>) {
         line++;
@@ -76,8 +79,10 @@ export class CsvAdapter implements Adapter {
             since = req.window.since?.getTime() ?? -Infinity;
             until = req.window.until?.getTime() ?? Infinity;
           }
+          if (req.keys) keyAt = req.keys.columns.map((c) => this.columnIndex(header, c, file));
           continue;
         }
+        if (wanted && !wanted.has(JSON.stringify(keyAt.map((i) => record[i] ?? null)))) continue;
         if (windowAt >= 0) {
           const v = record[windowAt];
           if (v === null || v === undefined) continue;

@@ -1,6 +1,6 @@
 import type { FieldType } from '../settings.js';
 import type { ReadRequest } from '../types.js';
-import { formatWindowBound, quoteBracket, quoteQualified } from '../sql-text.js';
+import { formatWindowBound, keySetClause, quoteBracket, quoteQualified } from '../sql-text.js';
 
 /** What the server says a result column is (tedious' type name and length), when known. */
 export interface MssqlColumnType {
@@ -69,6 +69,13 @@ export function mssqlSelect(
       bindings.push(bound(w.until));
     }
   }
+  if (req.keys)
+    where.push(
+      keySetClause(req.keys, quoteBracket, (v) => {
+        bindings.push(v);
+        return `@p${bindings.length - 1}`;
+      }),
+    );
   const sql = `SELECT ${opts.top0 ? 'TOP 0 ' : ''}${cols.join(', ')} FROM ${mssqlSource(req)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
   return { sql, bindings };
 }

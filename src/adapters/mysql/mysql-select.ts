@@ -1,5 +1,5 @@
 import type { ReadRequest } from '../types.js';
-import { formatWindowBound, quoteQualified } from '../sql-text.js';
+import { formatWindowBound, keySetClause, quoteQualified } from '../sql-text.js';
 
 /** MySQL/MariaDB quote identifiers with backticks (doubled inside). */
 export const quoteBacktick = (id: string): string => `\`${id.replace(/`/g, '``')}\``;
@@ -33,6 +33,13 @@ export function mysqlSelect(req: ReadRequest): { sql: string; params: string[] }
       params.push(formatWindowBound(w.until, tz, false));
     }
   }
+  if (req.keys)
+    where.push(
+      keySetClause(req.keys, quoteBacktick, (v) => {
+        params.push(v);
+        return '?';
+      }),
+    );
   return {
     sql: `SELECT ${cols} FROM ${mysqlSource(req)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
     params,

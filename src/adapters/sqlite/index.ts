@@ -13,7 +13,7 @@ import { SqliteWriter } from './sqlite-writer.js';
 import type { ConnectionConfig } from '../settings.js';
 import { ConnectionError, DataError } from '../../errors.js';
 import { suggest } from '../../util/suggest.js';
-import { formatWindowBound, quoteDouble, quoteQualified } from '../sql-text.js';
+import { formatWindowBound, keySetClause, quoteDouble, quoteQualified } from '../sql-text.js';
 import { isNotADatabase, missingColumnOf, notSqliteFile } from './sqlite-file.js';
 
 /** The FROM source of a read: a quoted table, or the mapping's query as a subquery. */
@@ -36,6 +36,13 @@ export function sqliteSelect(req: ReadRequest): { sql: string; params: unknown[]
     where.push(`julianday(${quoteDouble(req.window.column)}) < julianday(?)`);
     params.push(windowBound(req.window.until, req.window));
   }
+  if (req.keys)
+    where.push(
+      keySetClause(req.keys, quoteDouble, (v) => {
+        params.push(v);
+        return '?';
+      }),
+    );
   return {
     sql: `SELECT ${cols} FROM ${sqliteSource(req)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
     params,

@@ -14,7 +14,7 @@ export default class RunsList extends BaseCommand<typeof RunsList> {
   static override flags = {
     command: Flags.string({
       description: 'only runs of this command',
-      options: ['reconcile', 'replay', 'rollback'],
+      options: ['reconcile', 'recheck', 'replay', 'rollback'],
     }),
     name: Flags.string({ description: 'only runs of this mapping or plan name' }),
     limit: Flags.integer({ description: 'at most this many runs', default: 20, min: 1 }),

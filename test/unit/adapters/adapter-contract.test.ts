@@ -107,6 +107,36 @@ for (const dialect of DIALECTS) {
       expect(open.rows).toHaveLength(6);
     });
 
+    it('reads a key set: one key column (IN), a composite key (OR of ANDs), an empty set', async () => {
+      const one = await readAll(f, {
+        keys: { columns: ['Order'], values: [['O-5'], ['O-2999'], ['O-none']] },
+      });
+      expect(one.rows.map((r) => text(r[1]!)).sort()).toEqual(['O-2999', 'O-5']);
+      const two = await readAll(f, {
+        keys: {
+          columns: ['Order', 'Note'],
+          values: [
+            ['O-12', 'n12'],
+            ['O-13', 'n12'], // the parts of another key: no row
+            ['O-100', 'n100'],
+          ],
+        },
+      });
+      expect(two.rows.map((r) => text(r[0]!)).sort()).toEqual(['100', '12']);
+      const none = await readAll(f, { keys: { columns: ['Order'], values: [] } });
+      expect(none.rows).toHaveLength(0);
+    });
+
+    it('binds key values as values: a quote, a backslash and SQL text match nothing and break nothing', async () => {
+      const { rows } = await readAll(f, {
+        keys: {
+          columns: ['Order'],
+          values: [["O-1' OR '1'='1"], ['O-1\\'], ['O-3'], ["x'); DROP TABLE t; --"]],
+        },
+      });
+      expect(rows.map((r) => text(r[1]!))).toEqual(['O-3']);
+    });
+
     it('names the connection and the table when the table does not exist', async () => {
       const err = await failure(drain(f.adapter.read({ table: 'No Such Table', columns: ['Entry No'] })));
       expect(err).toBeInstanceOf(DataError);

@@ -42,6 +42,27 @@ describe('T-SQL of reads', () => {
     ],
     ['a zoned, open-ended window', { table: 'T', columns: ['a'], window: { column: 'posted', since } }],
     ['a query', { query: 'SELECT [a], [b] FROM [T] WHERE [c] = 1', columns: ['a', 'b'] }],
+    [
+      'a key set on one column',
+      { table: 'T', columns: ['a', 'b'], keys: { columns: ['a'], values: [['x'], ["o'k"]] } },
+    ],
+    [
+      'a composite key set with a window and a where',
+      {
+        table: 'dbo.INVENTSUM',
+        columns: ['ITEMID', 'LOC'],
+        where: '[DATAAREAID] = 1',
+        window: { column: 'posted', since },
+        keys: {
+          columns: ['ITEMID', 'LOC'],
+          values: [
+            ['A', '01'],
+            ['B', '02'],
+          ],
+        },
+      },
+    ],
+    ['an empty key set', { table: 'T', columns: ['a'], keys: { columns: ['a'], values: [] } }],
   ])('%s parses', (_name, req) => {
     const { sql } = mssqlSelect({ ...req, types: 'types' in req ? [...req.types] : undefined });
     expect(() => parseTsql(sql)).not.toThrow();
@@ -50,6 +71,17 @@ describe('T-SQL of reads', () => {
   it('a closing bracket in a name is doubled (the grammar has no ]] escape, so this is checked as text)', () => {
     const { sql } = mssqlSelect({ table: 'odd]name', columns: ['a]b'] }, undefined, { top0: true });
     expect(sql).toBe('SELECT TOP 0 [a]]b] FROM [odd]]name]');
+  });
+
+  it('binds each key value as a parameter (@pN after the window bounds), never as text', () => {
+    const { sql, bindings } = mssqlSelect({
+      table: 'T',
+      columns: ['a'],
+      window: { column: 'posted', since },
+      keys: { columns: ['a', 'b'], values: [["x'--", 'y']] },
+    });
+    expect(sql).toMatch(/WHERE \[posted\] >= @p0 AND \(\(\[a\] = @p1 AND \[b\] = @p2\)\)$/);
+    expect(bindings.slice(1)).toEqual(["x'--", 'y']);
   });
 
   it('the column probe (TOP 0) parses', () => {

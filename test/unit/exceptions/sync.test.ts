@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syncReconcileExceptions } from '../../../src/exceptions/sync.js';
+import { openReconcileItems, syncReconcileExceptions } from '../../../src/exceptions/sync.js';
 import { getHistory, listExceptions, transition } from '../../../src/exceptions/queue.js';
 import { DIALECTS, freshStore, inventory, mismatch, missing, storeRun } from './fixtures.js';
 import type { ControlStore } from '../../../src/store/control-store.js';
@@ -138,6 +138,38 @@ for (const dialect of DIALECTS) {
       expect(
         (await syncReconcileExceptions(store, { mapping: inventory, runId: full, now: day(3) })).resolved,
       ).toBe(3);
+    });
+    it('a recheck (onlyIds) resolves only the items it read again; openReconcileItems lists their keys', async () => {
+      const run = await storeRun(
+        store,
+        [
+          mismatch('P', '1.000', '2.000', '1.000'),
+          mismatch('Q', '1.000', '2.000', '1.000'),
+          mismatch('R', '1.000', '2.000', '1.000'),
+        ],
+        { now: day(4) },
+      );
+      await syncReconcileExceptions(store, { mapping: inventory, runId: run, now: day(4) });
+      const open = await openReconcileItems(store, inventory);
+      const bySku = Object.fromEntries(open.map((i) => [i.key.sku as string, i]));
+      expect(Object.keys(bySku).sort()).toEqual(['P', 'Q', 'R']);
+      expect(bySku.P!.key).toEqual({ sku: 'P', location: 'DC-EAST' });
+
+      // The recheck read P and Q: Q still differs, P is fixed; R was not read and stays open.
+      const recheck = await storeRun(store, [mismatch('Q', '1.000', '3.000', '2.000')], { now: day(5) });
+      const counts = await syncReconcileExceptions(store, {
+        mapping: inventory,
+        runId: recheck,
+        now: day(5),
+        onlyIds: [bySku.P!.id, bySku.Q!.id],
+      });
+      expect(counts).toEqual(expect.objectContaining({ opened: 0, updated: 1, resolved: 1 }));
+      const items = await byKey();
+      expect(items['mismatch:P']!.status).toBe('resolved');
+      expect(items['mismatch:P']!.resolvedByRun).toBe(recheck);
+      expect(items['mismatch:Q']!.status).toBe('open');
+      expect(items['mismatch:R']!.status).toBe('open');
+      expect(items['mismatch:R']!.lastRunId).toBe(run);
     });
   });
 }
