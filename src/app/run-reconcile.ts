@@ -31,6 +31,7 @@ import { planSide, readAhead, readCanonical, withKeySet, type SidePlan } from '.
 import type { ReconcileSummary, RecheckSide, Side } from '../reconcilers/types.js';
 import { judgeMateriality } from '../reconcilers/materiality.js';
 import type { TimeWindow } from '../reconcilers/window.js';
+import { certifyAfterRun } from '../signoff/after-run.js';
 
 export type { ReportFormat } from '../reports/formats.js';
 
@@ -306,6 +307,13 @@ async function execute(
       error: redact(err instanceof Error ? err.message : String(err)),
     }).catch(() => undefined);
     throw err;
+  }
+  // Certification: a run whose figures moved beyond materiality supersedes the mapping's standing
+  // sign-offs; an immaterial one may prepare itself (cutover.yaml `signoff.autoPrepare`).
+  const signoff = await certifyAfterRun(store, recorded, config.signoff);
+  if (signoff) {
+    recorded.signoff = signoff;
+    await setRunSummary(store, runId, recorded);
   }
   await writeReports(opts, recorded, outDir, formats);
   return recorded;

@@ -26,8 +26,17 @@ export function renderRunList(runs: RunRecord[], total: number, filtered = false
       ? 'No runs match these filters (`cutover runs list` shows them all).'
       : 'No runs recorded yet.';
   const body = table(
-    ['RUN', 'COMMAND', 'NAME', 'STATUS', 'STARTED', 'FINISHED', 'USER'],
-    runs.map((r) => [r.id, r.command, cell(r.name), r.status, r.startedAt, cell(r.finishedAt), cell(r.user)]),
+    ['RUN', 'COMMAND', 'NAME', 'STATUS', 'SIGNOFF', 'STARTED', 'FINISHED', 'USER'],
+    runs.map((r) => [
+      r.id,
+      r.command,
+      cell(r.name),
+      r.status,
+      cell(r.signoff),
+      r.startedAt,
+      cell(r.finishedAt),
+      cell(r.user),
+    ]),
   );
   return total > runs.length ? `${body}\n(${runs.length} of ${total} runs; --limit shows more)` : body;
 }

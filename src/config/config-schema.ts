@@ -60,6 +60,11 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /** Certification: `autoPrepare: immaterial` prepares each run within materiality (a person still approves). */
+    signoff: z
+      .object({ autoPrepare: z.enum(['immaterial', 'off']).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -26,6 +26,8 @@ export interface LoadedConfig {
   reportFormats: ReportFormat[];
   /** `exceptions.sla`: how long an item of each severity may stay open or assigned, in ms. */
   exceptionSla?: Partial<Record<'high' | 'medium' | 'low', number>>;
+  /** `signoff:`: certification settings (docs/signoff.md). */
+  signoff?: { autoPrepare?: 'immaterial' | 'off' };
 }
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -209,5 +211,6 @@ export async function loadConfig(
           ),
         }
       : {}),
+    ...(cfg.signoff ? { signoff: cfg.signoff } : {}),
   };
 }

@@ -218,6 +218,11 @@ export interface ReconcileSummary {
     legacy: RecheckSide;
     cloud: RecheckSide;
   };
+  /**
+   * Certification (docs/signoff.md), as it stood once this run was recorded: the mapping's latest
+   * certification, and the runs whose certification this run superseded.
+   */
+  signoff?: { latest?: SignoffNote; superseded: string[] };
 }
 
 /** How one side of a recheck read its key set. */
@@ -225,4 +230,17 @@ export interface RecheckSide {
   pushedDown: string[];
   statements: number;
   notPushed?: string[];
+}
+
+/** A certification as the reports show it. */
+export interface SignoffNote {
+  runId: string;
+  status: 'prepared' | 'approved' | 'rejected' | 'superseded';
+  preparer: string;
+  preparedAt: string;
+  reviewer: string | null;
+  reviewedAt: string | null;
+  reason: string | null;
+  supersededBy: string | null;
+  supersededAt: string | null;
 }

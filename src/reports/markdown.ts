@@ -6,6 +6,7 @@ import type { Difference, ReconcileSummary } from '../reconcilers/types.js';
 import { displayKey } from '../reconcilers/key.js';
 import { byText, cleanButDiffers, differingTotalsWhenClean, groupLabel, stoppedText } from '../reconcilers/render-summary.js';
 import { materialityText } from '../reconcilers/materiality.js';
+import { signoffLines } from './signoff-text.js';
 import { streamDifferences } from '../store/differences.js';
 import { controlTotals, lineCurrency, lineScale } from './control-totals.js';
 import { isCanonicalDecimal, toScaled } from '../util/exact-decimal.js';
@@ -57,6 +58,7 @@ export async function renderMarkdown(opts: {
   if (s.stopped) out.push(`> **Stopped:** ${mdText(stoppedText(s.stopped.maxDifferences))}`, '');
   // Beside the differences, never instead of them: the counts and totals below stay in full.
   if (s.materiality) out.push(`**Materiality:** ${mdText(materialityText(s.materiality))}.`, '');
+  for (const line of signoffLines(s)) out.push(`**Sign-off:** ${mdText(line)}`, '');
   const odd = differingTotalsWhenClean(s);
   if (odd)
     out.push(

@@ -6,6 +6,7 @@ import type { ReconcileSummary } from '../reconcilers/types.js';
 import { redact } from '../util/redact.js';
 import { cleanButDiffers, differingTotalsWhenClean, groupLabel, stoppedText } from '../reconcilers/render-summary.js';
 import { materialityText } from '../reconcilers/materiality.js';
+import { signoffLines } from './signoff-text.js';
 import { controlTotals, type ControlTotal } from './control-totals.js';
 import type { FieldKinds } from './field-kinds.js';
 import { writeFigures } from './domain-sheets.js';
@@ -143,6 +144,7 @@ export function writeSummarySheet(
   if (summary.stopped) add(['', `Stopped: ${stoppedText(summary.stopped.maxDifferences)}`]);
   // Beside the differences, never instead of them: the figures stay in the sheets below.
   if (summary.materiality) add(['Materiality', capitalized(materialityText(summary.materiality))]);
+  signoffLines(summary).forEach((line, i) => add([i ? '' : 'Sign-off', line]));
   add(['Run id', summary.runId]);
   // Finance reads this: the mapping's file name, not a path on the machine that ran it.
   add(['Mapping', [summary.name, mapping?.file && path.basename(mapping.file)].filter(Boolean).join(' — ')]);

@@ -4,6 +4,7 @@ import type { ControlStore } from './control-store.js';
 import { UsageError } from '../errors.js';
 import { redactDeep } from '../util/redact.js';
 import { ownerColumns, startHeartbeat, stopHeartbeat } from './run-liveness.js';
+import { signoffStatusOfRuns, type SignoffStatus } from './signoffs.js';
 
 export interface RunRecord {
   id: string;
@@ -15,6 +16,8 @@ export interface RunRecord {
   summary: unknown;
   user: string | null;
   host: string | null;
+  /** In `runs list`: the status of the run's latest certification, null when it has none. */
+  signoff?: SignoffStatus | null;
 }
 
 /** Who is acting: --as NAME, else $CUTOVER_USER, else the OS user. */
@@ -162,7 +165,12 @@ export async function listRuns(store: ControlStore, filter: RunFilter = {}): Pro
     .orderBy('started_at', 'desc')
     .orderBy('id', 'desc')
     .limit(filter.limit ?? 50);
-  return rows.map(toRecord);
+  const runs = rows.map(toRecord);
+  const signoffs = await signoffStatusOfRuns(
+    store,
+    runs.filter((r) => r.command === 'reconcile').map((r) => r.id),
+  );
+  return runs.map((r) => ({ ...r, signoff: signoffs.get(r.id) ?? null }));
 }
 
 /** How many runs match a filter (ignoring its limit). */

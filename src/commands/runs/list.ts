@@ -6,7 +6,7 @@ import { renderRunList } from '../../cli/render-runs.js';
 export default class RunsList extends BaseCommand<typeof RunsList> {
   static override summary = 'List past runs, newest first.';
   static override description =
-    'Reads the runs recorded in the control store (reconcile, replay, rollback). With --json prints { "total": N, "items": [ { "id", "command", "name", "status", "startedAt", "finishedAt", "summary", "user", "host" } ] }, where total counts every matching run and items holds at most --limit of them.';
+    'Reads the runs recorded in the control store (reconcile, replay, rollback). With --json prints { "total": N, "items": [ { "id", "command", "name", "status", "startedAt", "finishedAt", "summary", "user", "host", "signoff" } ] } (signoff: the status of a reconcile run’s latest certification — prepared, approved, rejected, superseded — or null), where total counts every matching run and items holds at most --limit of them.';
   static override examples = [
     '<%= config.bin %> runs list',
     '<%= config.bin %> runs list --command reconcile --name inventory --limit 5 --json',

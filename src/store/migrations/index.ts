@@ -4,6 +4,7 @@ import * as exceptions from './002-exceptions.js';
 import * as rollback from './003-rollback.js';
 import * as runLiveness from './004-run-liveness.js';
 import * as causes from './005-causes.js';
+import * as signoffs from './006-signoffs.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '003-rollback': rollback,
   '004-run-liveness': runLiveness,
   '005-causes': causes,
+  '006-signoffs': signoffs,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
