@@ -77,11 +77,11 @@ function allowedMove(m: NonNullable<RunFigures['materiality']>): ExactDecimal | 
  * when the figures did not move beyond materiality.
  */
 export function supersedeReason(certified: RunFigures, later: RunFigures): string | undefined {
-  if (later.status === 'stopped') return `run ${later.runId} stopped before comparing every row`;
+  if (later.status === 'stopped') return 'it stopped before comparing every row';
   const m = later.materiality;
   if (m) {
     if (m.material)
-      return `run ${later.runId} is NOT within materiality (absolute difference ${m.absDifference})`;
+      return `it is NOT within materiality (absolute difference ${m.absDifference})`;
     const before = absDifferenceOf(certified);
     const after = abs(parseExact(m.absDifference));
     const moved = abs(minus(after, before));

@@ -125,12 +125,6 @@ export async function prepareSignoff(store: ControlStore, req: PrepareRequest): 
   const itemNotes = parseItemNotes(req.itemNotes ?? []);
   const run = await completedRun(store, req.runId);
   const preparer = currentUser(req.user);
-  const moved = await movedSince(store, run);
-  if (moved)
-    throw new UsageError(
-      `Run ${run.id} is out of date: ${moved.why} in the later run ${moved.id}.`,
-      `Prepare the later run instead (cutover signoff prepare ${moved.id} --note …).`,
-    );
   return store.db.exclusiveTransaction(async (ex: Knex) => {
     await store.db.lockRows(ex('cutover_runs').where({ id: run.id }).select('id'));
     const latest = await latestSignoffOfRun(ex, run.id);
@@ -140,6 +134,13 @@ export async function prepareSignoff(store: ControlStore, req: PrepareRequest): 
         latest.status === 'superseded'
           ? 'A later run moved its figures beyond materiality: prepare the later run instead.'
           : '`cutover signoff list` shows its certification.',
+      );
+    // Reads outside the transaction's connection on a server store: plain reads, nothing locked.
+    const moved = await movedSince(store, run);
+    if (moved)
+      throw new UsageError(
+        `Run ${run.id} is out of date: the later run ${moved.id} moved its figures beyond materiality: ${moved.why}.`,
+        `Prepare the later run instead (cutover signoff prepare ${moved.id} --note …).`,
       );
     const open = await openMaterialItems(ex, run.figures);
     const unknown = [...itemNotes.keys()].filter((id) => !open.includes(id));
