@@ -80,8 +80,7 @@ export function supersedeReason(certified: RunFigures, later: RunFigures): strin
   if (later.status === 'stopped') return 'it stopped before comparing every row';
   const m = later.materiality;
   if (m) {
-    if (m.material)
-      return `it is NOT within materiality (absolute difference ${m.absDifference})`;
+    if (m.material) return `it is NOT within materiality (absolute difference ${m.absDifference})`;
     const before = absDifferenceOf(certified);
     const after = abs(parseExact(m.absDifference));
     const moved = abs(minus(after, before));

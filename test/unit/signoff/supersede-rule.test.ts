@@ -5,7 +5,7 @@ import { supersedeReason, type RunFigures } from '../../../src/signoff/supersede
 const run = (
   absDifference: string,
   extra: Partial<RunFigures> = {},
-  bounds = { amount: '0.51' },
+  bounds: { amount?: string; share?: string } = { amount: '0.51' },
 ): RunFigures => ({
   runId: 'r2',
   status: 'differences',
