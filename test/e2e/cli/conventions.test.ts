@@ -63,7 +63,7 @@ describe('help (@oclif/plugin-help)', () => {
       commands: Record<string, { summary?: string }>;
     };
     const verbs = new Set(
-      'Apply Assign Build Check Compare Explain Export Ignore List Plan Re-apply Reopen Resolve Show Validate Write'.split(
+      'Apply Approve Assign Build Check Compare Explain Export Ignore List Plan Prepare Re-apply Reject Reopen Resolve Show Validate Write'.split(
         ' ',
       ),
     );

@@ -98,7 +98,18 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         'r_20261126_0200_inventory',
       ]);
       expect(Object.keys(all.items[0]!).sort()).toEqual(
-        ['command', 'finishedAt', 'host', 'id', 'name', 'startedAt', 'status', 'summary', 'user'].sort(),
+        [
+          'command',
+          'finishedAt',
+          'host',
+          'id',
+          'name',
+          'signoff',
+          'startedAt',
+          'status',
+          'summary',
+          'user',
+        ].sort(),
       );
       r = await runCli(['runs', 'list', '--command', 'reconcile', '--limit', '1', '--json'], {
         cwd: project.dir,
@@ -110,7 +121,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       r = await runCli(['runs', 'list', '--name', 'inventory', '--json'], { cwd: project.dir });
       expect(r.json<{ items: RunJson[] }>().items.map((x) => x.id)).toEqual(['r_20261126_0200_inventory']);
       r = await runCli(['runs', 'list', '--limit', '2'], { cwd: project.dir });
-      expect(r.stdout.split('\n')[0]).toMatch(/^RUN\s+COMMAND\s+NAME\s+STATUS\s+STARTED\s+FINISHED\s+USER$/);
+      expect(r.stdout.split('\n')[0]).toMatch(
+        /^RUN\s+COMMAND\s+NAME\s+STATUS\s+SIGNOFF\s+STARTED\s+FINISHED\s+USER$/,
+      );
       expect(r.stdout).toMatch(
         /r_20261126_0205_refunds\s+reconcile\s+refunds\s+clean\s+2026-11-26T02:05:00.000Z/,
       );
