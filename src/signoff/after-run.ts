@@ -2,7 +2,8 @@
  * What a recorded reconcile run does to certifications: it supersedes the mapping's standing
  * certifications (prepared or approved) of earlier runs when its figures moved beyond materiality
  * (supersede-rule.ts), and, with cutover.yaml `signoff: { autoPrepare: immaterial }`, prepares
- * itself when it is within materiality. A windowed run saw only part of the data: it does neither.
+ * itself when it is within materiality. A windowed run or a recheck saw only part of the data: it
+ * does neither.
  */
 import type { Knex } from 'knex';
 import type { ControlStore } from '../store/store-types.js';
@@ -48,7 +49,8 @@ export async function certifyAfterRun(
   summary: ReconcileSummary,
   settings: SignoffSettings = {},
 ): Promise<ReconcileSummary['signoff']> {
-  if (summary.window) return latestOf(store, summary.name, []);
+  // A windowed run or a recheck saw only part of the data: it neither supersedes nor prepares.
+  if (summary.window || summary.recheck) return latestOf(store, summary.name, []);
   const later: RunFigures = summary;
   const standing = (await standingSignoffs(store.knex, summary.name)).filter(
     (s) => s.runId !== summary.runId,

@@ -53,6 +53,11 @@ async function completedRun(
   runId: string,
 ): Promise<RunRecord & { figures: RunFigures & { name: string } }> {
   const run = await getRun(store, runId, 'reconcile');
+  if (run.command === 'recheck')
+    throw new UsageError(
+      `Run ${run.id} is a recheck: it read only the keys of the open exception items, so it cannot be signed off.`,
+      `Sign off a full reconcile run of ${run.name ?? 'the mapping'} (\`cutover runs list --command reconcile --name ${run.name ?? ''}\`).`,
+    );
   if (run.status !== 'clean' && run.status !== 'differences') {
     const why: Record<string, string> = {
       running: 'it is still running; wait for it to finish',

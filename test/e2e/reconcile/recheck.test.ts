@@ -152,6 +152,10 @@ describe('reconcile --recheck', () => {
     const runs = await cli('runs', 'list', '--command', 'recheck', '--json');
     expect(runs.code, runs.stderr).toBe(0);
     expect(JSON.stringify(runs.json())).toContain(s.runId);
+    // It saw a subset: it cannot be signed off.
+    const prep = await cli('signoff', 'prepare', s.runId, '--note', 'fixed', '--accept-open');
+    expect(prep.code).toBe(2);
+    expect(prep.stderr).toMatch(/is a recheck/);
 
     // The dry run shows the key-set statement, from the control store, reading no source.
     const dry = await cli('reconcile', 'stock', '--recheck', '--dry-run', '--json');
