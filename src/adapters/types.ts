@@ -53,6 +53,12 @@ export interface Adapter {
   connect(): Promise<void>;
   /** Server version, round-trip latency and whether the session is read-only. */
   info(): Promise<ConnectionInfo>;
+  /**
+   * The source's own current time (the database server's clock, which may differ from this
+   * machine's): what a settle window measures a row's age against. A file source (SQLite, CSV) is
+   * on this machine: its clock is this one.
+   */
+  clock(): Promise<Date>;
   /** Streams rows in batches, each row's values in `req.columns` order, respecting backpressure. */
   read(req: ReadRequest): AsyncIterable<RawValue[][]>;
   /**

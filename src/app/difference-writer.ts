@@ -21,6 +21,7 @@ export class DifferenceWriter {
   private readonly out: fs.WriteStream;
   private readonly tmp: string;
   private readonly byType: Record<string, number> = {};
+  private readonly byField: Record<string, number> = {};
 
   constructor(
     private readonly store: ControlStore,
@@ -38,6 +39,8 @@ export class DifferenceWriter {
     const body = JSON.stringify(d);
     this.seq += 1;
     this.byType[d.type] = (this.byType[d.type] ?? 0) + 1;
+    if (d.type === 'mismatch')
+      for (const f of Object.keys(d.fields)) this.byField[f] = (this.byField[f] ?? 0) + 1;
     const keyFields = d.type === 'unbalanced_journal' ? Object.keys(d.key) : this.keyFields;
     this.pending.push({
       run_id: this.runId,
@@ -53,6 +56,11 @@ export class DifferenceWriter {
   /** How many differences were written, by type. */
   counts(): Record<string, number> {
     return { ...this.byType };
+  }
+
+  /** How many differences were written, by type, and the mismatches by field. */
+  written(): Record<string, number> & { fields: Record<string, number> } {
+    return Object.assign({ ...this.byType }, { fields: { ...this.byField } });
   }
 
   get total(): number {

@@ -28,7 +28,11 @@ import { domainCheckFor } from '../reconcilers/domains/domain-check.js';
 import { ControlTotals, mergeTotals, totalsFromMapping } from '../reconcilers/domains/totals.js';
 import type { Progress } from '../reconcilers/progress.js';
 import { planSide, readAhead, readCanonical, withKeySet, type SidePlan } from '../reconcilers/read-side.js';
-import type { ReconcileSummary, RecheckSide, Side } from '../reconcilers/types.js';
+import type { ReconcileSummary, RecheckSide, RecordDifference, Side } from '../reconcilers/types.js';
+import { encodeKey } from '../reconcilers/key.js';
+import { canonicalToMicros } from '../reconcilers/timestamp.js';
+import { durationMs } from '../util/age.js';
+import { confirmPass, isoDuration, wait, type ConfirmResult } from './confirm-pass.js';
 import { judgeMateriality } from '../reconcilers/materiality.js';
 import type { TimeWindow } from '../reconcilers/window.js';
 import { certifyAfterRun } from '../signoff/after-run.js';
@@ -68,6 +72,54 @@ export interface ReconcileOptions {
    * subset). See docs/signoff.md.
    */
   recheck?: boolean;
+  /** --confirm-after: the confirm pass's wait, as written (wins over the mapping's and cutover.yaml's). */
+  confirmAfter?: string;
+  /** --settle: the settle age, as written (wins over the mapping's `settle.age`). */
+  settleAge?: string;
+}
+
+/** A live run's confirm and settle settings, decided before any connection is opened. */
+interface LiveSettings {
+  confirm?: { ms: number; text: string };
+  settle?: { field: string; ms: number; text: string };
+}
+
+function liveSettings(opts: ReconcileOptions): LiveSettings {
+  const { mapping, config } = opts;
+  if (opts.recheck) return {};
+  const out: LiveSettings = {};
+  const confirmText = opts.confirmAfter ?? mapping.confirm?.after ?? config.confirmAfter;
+  if (confirmText !== undefined) {
+    const ms = durationMs(String(confirmText));
+    if (ms === undefined)
+      throw new UsageError(
+        `--confirm-after ${confirmText} is not a duration.`,
+        'Write it like 90s, 5m or 1h (a bare number is seconds).',
+      );
+    out.confirm = { ms, text: String(confirmText) };
+  }
+  const ageText = opts.settleAge ?? mapping.settle?.age;
+  if (ageText !== undefined) {
+    const ms = durationMs(String(ageText));
+    if (ms === undefined)
+      throw new UsageError(
+        `--settle ${ageText} is not an age.`,
+        'Write it like 15m, 1h or 90s (a bare number is seconds).',
+      );
+    const field = mapping.settle?.field ?? mapping.window?.field;
+    if (!field)
+      throw new MappingError(
+        `${mapping.file}: a settle window needs the field that says when a row last changed, and mapping ${mapping.name} names none.`,
+        'Add settle: { field: updated_at, age: 15m } (or a window: { field: … }) to the mapping.',
+      );
+    if (mapping.fields[field]?.type !== 'timestamp')
+      throw new MappingError(
+        `${mapping.file}: settle.field ${field} is ${mapping.fields[field] ? `a ${mapping.fields[field].type} field` : 'not a field of the mapping'}; it must be a timestamp field.`,
+        'Name the timestamp field that holds when a row last changed (updated_at, modified_at).',
+      );
+    out.settle = { field, ms, text: String(ageText) };
+  }
+  return out;
 }
 
 /** A path as shown in output: relative to the working folder when it is under it. */
@@ -88,6 +140,7 @@ export async function runReconcile(opts: ReconcileOptions): Promise<ReconcileSum
       'Run `cutover reconcile NAME --recheck` without a window.',
     );
   // Everything that can be wrong with the mapping fails here, before a connection is opened.
+  const live = liveSettings(opts);
   let plans = {
     legacy: planSide(mapping, 'legacy', config, opts.window, opts.batchSize),
     cloud: planSide(mapping, 'cloud', config, opts.window, opts.batchSize),
@@ -131,6 +184,7 @@ export async function runReconcile(opts: ReconcileOptions): Promise<ReconcileSum
       started,
       logger,
       items,
+      live,
     });
   } finally {
     await closeAll();
@@ -148,10 +202,27 @@ async function execute(
     logger: Logger;
     /** A recheck's open items. */
     items?: OpenItem[];
+    live?: LiveSettings;
   },
 ): Promise<ReconcileSummary> {
   const { config, store, mapping, progress } = opts;
   const { plans, adapters, domain, totals, started, logger, items } = ctx;
+  const live = ctx.live ?? {};
+  const keyText = (k: Record<string, string | null>) => encodeKey(k, mapping.key);
+  // The settle window: each side's cutoff by that database's own clock; keys with a younger row on
+  // either side are noted while reading, and their differences left out.
+  const settle = live.settle
+    ? {
+        ...live.settle,
+        cutoff: {
+          legacy: BigInt((await adapters.legacy.clock()).getTime() - live.settle.ms) * 1000n,
+          cloud: BigInt((await adapters.cloud.clock()).getTime() - live.settle.ms) * 1000n,
+        },
+        young: new Set<string>(),
+        skipped: { legacy: 0, cloud: 0 },
+        differencesSkipped: 0,
+      }
+    : undefined;
   await ensureFolder(
     config.reportsDir,
     'The reports folder',
@@ -181,6 +252,14 @@ async function execute(
         (rows) => {
           totals.add(side, rows);
           domain?.add?.(side, rows);
+          if (settle)
+            for (const row of rows) {
+              const at = row[settle.field];
+              if (at != null && canonicalToMicros(at) >= settle.cutoff[side]) {
+                settle.young.add(keyText(row));
+                settle.skipped[side]++;
+              }
+            }
         },
         (n) => progress?.rows(side, n),
       ),
@@ -193,15 +272,42 @@ async function execute(
     const max = opts.maxDifferences;
     const gen = compareStreams(mapping, legacy, cloud, { memoryMb: opts.memoryMb, maxDifferences: max });
     let stats: CompareStats;
+    const first: RecordDifference[] = [];
     for (;;) {
       const r = await gen.next();
       if (r.done) {
         stats = r.value;
         break;
       }
-      await writer.write(r.value);
+      const d = r.value;
+      if (d.type !== 'unbalanced_journal') {
+        if (settle?.young.has(keyText(d.key))) {
+          settle.differencesSkipped++;
+          continue;
+        }
+        if (live.confirm) {
+          first.push(d);
+          continue;
+        }
+      }
+      await writer.write(d);
     }
     progress?.done();
+    let confirmed: (ConfirmResult & { inFlightFile?: string }) | undefined;
+    if (live.confirm && first.length && !stats.stopped) {
+      logger.info(
+        { runId, differences: first.length, wait: live.confirm.text },
+        'first pass done: waiting for the confirm pass',
+      );
+      await wait(live.confirm.ms);
+      confirmed = await confirmPass({ mapping, plans, adapters, first, memoryMb: opts.memoryMb });
+      for (const d of confirmed.confirmed) await writer.write(d);
+      if (confirmed.inFlight.length) {
+        confirmed.inFlightFile = path.join(outDir, 'in-flight.jsonl');
+        await writeJsonLines(confirmed.inFlightFile, confirmed.inFlight);
+      }
+    } else for (const d of first) await writer.write(d);
+    if (settle || confirmed) recount(stats, writer.written(), confirmed?.inFlight ?? []);
     const lines = totals.lines();
     const found = domain?.finish(lines);
     let stopped = Boolean(stats.stopped);
@@ -233,7 +339,10 @@ async function execute(
         : {}),
       ...(mapping.domain ? { domain: mapping.domain } : {}),
       ...(found ? { checks: found.checks } : {}),
-      reports: { differences: shownPath(writer.file) },
+      reports: {
+        differences: shownPath(writer.file),
+        ...(confirmed?.inFlightFile ? { 'in-flight': shownPath(confirmed.inFlightFile) } : {}),
+      },
       startedAt: started.toISOString(),
       finishedAt: finished.toISOString(),
       durationMs: finished.getTime() - started.getTime(),
@@ -251,6 +360,27 @@ async function execute(
         cloud: { ...plans.cloud.description, rows: counts.cloud },
       },
       spilled: stats.spilled,
+      ...(live.confirm
+        ? {
+            confirm: {
+              after: isoDuration(live.confirm.ms),
+              rechecked: confirmed?.rechecked ?? 0,
+              persistent: confirmed?.persistent ?? 0,
+              changed: confirmed?.changed ?? 0,
+              inFlight: confirmed?.inFlight.length ?? 0,
+            },
+          }
+        : {}),
+      ...(settle
+        ? {
+            settle: {
+              field: settle.field,
+              age: settle.text,
+              skipped: settle.skipped,
+              differencesSkipped: settle.differencesSkipped,
+            },
+          }
+        : {}),
       ...(items
         ? {
             recheck: {
@@ -271,6 +401,8 @@ async function execute(
         mapping,
         runId,
         partial: Boolean(opts.window),
+        // What the settle window left out is not resolved by a run that did not look at it.
+        ...(settle?.young.size ? { keepKeys: [...settle.young] } : {}),
         ...(items ? { onlyIds: items.map((i) => i.id) } : {}),
       });
       summary.exceptions = {
@@ -351,6 +483,31 @@ async function writeReports(
     if (!opts.onReportsNotWritten) throw err;
     opts.onReportsNotWritten(summary, err);
   }
+}
+
+/**
+ * The difference counts after the confirm pass or the settle window: those of the differences the
+ * run recorded (an in-flight mismatch matched in the second pass). The field counts likewise.
+ */
+function recount(
+  stats: CompareStats,
+  written: Record<string, number> & { fields: Record<string, number> },
+  inFlight: RecordDifference[],
+): void {
+  const c = stats.counts;
+  c.matched += inFlight.filter((d) => d.type === 'mismatch').length;
+  c.mismatched = written.mismatch ?? 0;
+  c.missingInCloud = written.missing_in_cloud ?? 0;
+  c.missingInLegacy = written.missing_in_legacy ?? 0;
+  c.duplicateKeys = written.duplicate_key ?? 0;
+  stats.fieldMismatches = { ...written.fields };
+}
+
+/** Writes a list of differences as JSON lines, complete or not at all (a temporary name, renamed). */
+async function writeJsonLines(file: string, rows: unknown[]): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.promises.writeFile(tmp, rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  await fs.promises.rename(tmp, file);
 }
 
 /** What a recheck's summary says of one side's key-set read. */

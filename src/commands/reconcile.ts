@@ -16,6 +16,7 @@ export default class Reconcile extends BaseCommand<typeof Reconcile> {
   static override summary = 'Compare the legacy and cloud systems, mapping by mapping (the dual run).';
   static override description = `Reads both sides of each named mapping at once, compares them row by row and as control totals, stores the run and its differences, and writes reports/<run>/differences.jsonl and the reports asked for.
 Name one or more mappings, or give --all. Exit code 0: clean; 1: differences found (with --fail-on material: material ones), or the run stopped at --max-differences; 2: bad input or a connection failed.
+--confirm-after DURATION (a live dual run) waits after the first pass, reads the differing keys again on both sides and keeps only the differences seen again (persistent, or changed: with the new values); the in-flight ones are counted and listed apart (reports/<run>/in-flight.jsonl). --settle AGE leaves out keys whose row changed within AGE on either side, by each database's clock.
 --recheck reads again, on both sides, only the keys of the mapping's open exception items (a key-set read), resolves those now equal and updates the rest; it is recorded as a run of its own kind (recheck).
 --dry-run prints, per side, the exact SQL each adapter would send (window or key set included) and connects to no source (exit 0; with --recheck it reads the open items from the control store).
 With --json, one mapping prints its summary object ({ "name", "status": "error", "exitCode": 2, "error" } when it could not run); several print { "runs": [summaries], "status" } (and "errors" for mappings that could not run: the others still run, and the exit code is 2).`;
@@ -26,6 +27,7 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
     '<%= config.bin %> reconcile postings --fail-on material --max-differences 100000',
     '<%= config.bin %> reconcile inventory --since 2d --dry-run',
     '<%= config.bin %> reconcile refunds --recheck',
+    '<%= config.bin %> reconcile inventory --confirm-after 5m --settle 15m',
   ];
   static override args = {
     name: Args.string({ description: 'mapping name(s), as in mappings/<name>.yaml', multiple: true }),
@@ -65,10 +67,18 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       description:
         "print each side's SQL (window and key set included) without connecting to a source, and exit 0",
     }),
+    'confirm-after': Flags.string({
+      description:
+        'a live dual run: after the first pass wait this long (90s, 5m), read the differing keys again on both sides, and keep only the differences still there (persistent or changed); in-flight ones are listed apart',
+    }),
+    settle: Flags.string({
+      description:
+        "leave out keys whose row changed within this age (15m) on either side, by each database's own clock (the mapping's settle.field, else its window field)",
+    }),
     recheck: Flags.boolean({
       description:
         "read again only the keys of the mapping's open exception items: resolve those now equal, update the rest, touch nothing else",
-      exclusive: ['since', 'until'],
+      exclusive: ['since', 'until', 'confirm-after', 'settle'],
     }),
   };
 
@@ -118,6 +128,8 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       memoryMb: this.flags.memory,
       maxDifferences: this.flags['max-differences'],
       recheck: this.flags.recheck,
+      confirmAfter: this.flags['confirm-after'],
+      settleAge: this.flags.settle,
       failOn: this.flags['fail-on'] as FailOn,
       progress,
       openAdapter: (name) => this.connection(name),

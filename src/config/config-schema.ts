@@ -4,7 +4,7 @@ import { CSV_ENCODINGS } from '../adapters/settings.js';
 export { CSV_ENCODINGS };
 
 import { isTimeZone } from '../util/zoned-time.js';
-import { ageMs } from '../util/age.js';
+import { ageMs, durationMs } from '../util/age.js';
 import { REPORT_FORMATS } from './report-formats.js';
 
 /** An age such as 1d, 36h, 90m or 2w (a bare number is days). */
@@ -50,6 +50,22 @@ export const configSchema = z
           .min(1, `name at least one format: ${REPORT_FORMATS.join(', ')}`)
           .optional(),
         xlsxDetailRowCap: z.number().int().positive().max(1_048_000).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Reconcile defaults for every mapping: `confirm.after`, the confirm pass's wait (a mapping's own wins). */
+    reconcile: z
+      .object({
+        confirm: z
+          .object({
+            after: z
+              .union([z.string(), z.number().int().nonnegative().transform(String)])
+              .refine((t) => durationMs(t) !== undefined, {
+                message: 'not a duration such as 90s, 5m, 1h or 2d',
+              }),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),

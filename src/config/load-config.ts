@@ -28,6 +28,8 @@ export interface LoadedConfig {
   exceptionSla?: Partial<Record<'high' | 'medium' | 'low', number>>;
   /** `signoff:`: certification settings (docs/signoff.md). */
   signoff?: { autoPrepare?: 'immaterial' | 'off' };
+  /** `reconcile.confirm.after`: the confirm pass's wait for every mapping, as written. */
+  confirmAfter?: string;
 }
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -212,5 +214,6 @@ export async function loadConfig(
         }
       : {}),
     ...(cfg.signoff ? { signoff: cfg.signoff } : {}),
+    ...(cfg.reconcile?.confirm ? { confirmAfter: String(cfg.reconcile.confirm.after) } : {}),
   };
 }

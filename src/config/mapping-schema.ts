@@ -4,8 +4,14 @@ const decimalLiteral = z.union([z.string(), z.number()]).transform((v) => String
 const identifier = z.string().min(1);
 
 import { fieldTypes, type FieldType } from '../adapters/settings.js';
+import { durationMs } from '../util/age.js';
 
 export { fieldTypes, type FieldType };
+
+/** A wait or an age: 90s, 5m, 1h, 2d (a bare number is seconds). */
+const duration = z
+  .union([z.string(), z.number().int().nonnegative().transform(String)])
+  .refine((t) => durationMs(t) !== undefined, { message: 'not a duration such as 90s, 5m, 1h or 2d' });
 
 /** A canonical field: its type and how it is compared. */
 export const fieldSchema = z
@@ -112,6 +118,16 @@ export const mappingSchema = z
       .refine((m) => m.amount !== undefined || m.share !== undefined, {
         message: 'give `amount`, `share` or both (for example materiality: { amount: "250.00" })',
       })
+      .optional(),
+    /**
+     * Live dual runs (docs/technical-explanation.md): `confirm.after`, the wait before the confirm
+     * pass reads the differing keys again; `settle`, rows changed within `age` of each database's
+     * clock (on the timestamp field `field`, default the window field) are left out of the run.
+     */
+    confirm: z.object({ after: duration }).strict().optional(),
+    settle: z
+      .object({ field: z.string().min(1).optional(), age: duration })
+      .strict()
       .optional(),
     legacy: sideSchema,
     cloud: sideSchema,

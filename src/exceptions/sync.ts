@@ -91,6 +91,8 @@ export async function syncReconcileExceptions(
      * them it no longer sees); every other item of the mapping is left as it is.
      */
     onlyIds?: readonly number[];
+    /** Keys (key_text) the run left out (a settle window): their items are not resolved by it. */
+    keepKeys?: readonly string[];
   },
 ): Promise<SyncCounts> {
   const { mapping, runId } = args;
@@ -171,14 +173,17 @@ export async function syncReconcileExceptions(
       // Items the run no longer sees.
       let resolved = 0;
       if (!args.partial) {
-        const only = args.onlyIds
-          ? ` AND e.id IN (SELECT j.id FROM ${store.db.jsonRows([['id', 'integer']])})`
-          : '';
+        const only =
+          (args.onlyIds ? ` AND e.id IN (SELECT j.id FROM ${store.db.jsonRows([['id', 'integer']])})` : '') +
+          (args.keepKeys
+            ? ` AND e.key_text NOT IN (SELECT j.key_text FROM ${store.db.jsonRows([['key_text', 'text']])})`
+            : '');
         const gone = `FROM cutover_exceptions e WHERE e.mapping = ? AND e.status IN ('open', 'assigned')
           AND e.kind IN (${reconcileKinds.map(() => '?').join(', ')})
           AND NOT EXISTS (SELECT 1 FROM ${STAGE} s WHERE s.kind = e.kind AND s.key_text = e.key_text)${only}`;
         const goneArgs: string[] = [name, ...reconcileKinds];
         if (args.onlyIds) goneArgs.push(JSON.stringify(args.onlyIds.map((id) => ({ id }))));
+        if (args.keepKeys) goneArgs.push(JSON.stringify(args.keepKeys.map((key_text) => ({ key_text }))));
         await trx.raw(
           `INSERT INTO cutover_exception_history (exception_id, at, who, action, from_status, to_status, note, run_id)
            SELECT e.id, ?, ?, 'resolved', e.status, 'resolved', ?, ? ${gone}`,

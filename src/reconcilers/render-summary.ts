@@ -17,7 +17,7 @@ export function renderReconcileSummary(s: ReconcileSummary): string {
     `${s.name} (${s.runId}): ${verdict}${odd ? ` (every row within tolerance, but ${cleanButDiffers(s)})` : ''}`,
   );
   if (s.stopped) out.push(`  ${stoppedText(s.stopped.maxDifferences)}`);
-  if (s.recheck) out.push(`  recheck     ${recheckText(s.recheck)}`);
+  for (const [label, text] of liveLines(s)) out.push(`  ${label.padEnd(11)} ${text}`);
   out.push(
     `  rows        legacy ${formatCount(c.legacy)}, cloud ${formatCount(c.cloud)}` +
       (s.window
@@ -52,6 +52,23 @@ export function renderReconcileSummary(s: ReconcileSummary): string {
     );
   for (const [kind, file] of Object.entries(s.reports ?? {})) out.push(`  ${kind.padEnd(11)} ${file}`);
   return out.join('\n');
+}
+
+/** What a live or partial run did besides the compare, labelled: the recheck, the confirm pass, the settle window. */
+export function liveLines(s: ReconcileSummary): [string, string][] {
+  const out: [string, string][] = [];
+  if (s.recheck) out.push(['recheck', recheckText(s.recheck)]);
+  if (s.confirm)
+    out.push([
+      'confirm',
+      `after ${s.confirm.after}: ${formatCount(s.confirm.rechecked)} key(s) read again; ${formatCount(s.confirm.persistent)} persistent, ${formatCount(s.confirm.changed)} changed, ${formatCount(s.confirm.inFlight)} in flight (not counted: listed apart)`,
+    ]);
+  if (s.settle)
+    out.push([
+      'settle',
+      `${s.settle.age} on ${s.settle.field}: left out ${formatCount(s.settle.skipped.legacy)} legacy and ${formatCount(s.settle.skipped.cloud)} cloud row(s) changed since, and ${formatCount(s.settle.differencesSkipped)} difference(s) on their keys`,
+    ]);
+  return out;
 }
 
 /** What a recheck read: how many open items, and per side how their keys were read. */

@@ -18,9 +18,17 @@ export interface FieldDelta {
 export type RecordKey = Record<string, CanonicalValue>;
 
 /** A key present on both sides whose compared fields differ. */
+/**
+ * What the confirm pass (`--confirm-after`) found of a difference: seen again with the same values
+ * (`persistent`), or still different with other values (`changed`: the line holds the new values).
+ * In-flight ones (gone in the second pass) are not differences of the run.
+ */
+export type ConfirmStatus = 'persistent' | 'changed';
+
 export interface MismatchDifference {
   type: 'mismatch';
   key: RecordKey;
+  confirm?: ConfirmStatus;
   /** Each differing field (at least one). */
   fields: Record<string, FieldDelta>;
   legacy: CanonicalRow;
@@ -31,6 +39,7 @@ export interface MismatchDifference {
 export interface MissingInCloudDifference {
   type: 'missing_in_cloud';
   key: RecordKey;
+  confirm?: ConfirmStatus;
   legacy: CanonicalRow;
 }
 
@@ -38,13 +47,28 @@ export interface MissingInCloudDifference {
 export interface MissingInLegacyDifference {
   type: 'missing_in_legacy';
   key: RecordKey;
+  confirm?: ConfirmStatus;
   cloud: CanonicalRow;
 }
 
 /** A key held by more than one row of a side: how many, and the first of them, under the side's name. */
 export type DuplicateKeyDifference =
-  | { type: 'duplicate_key'; key: RecordKey; side: 'legacy'; count: number; legacy: CanonicalRow }
-  | { type: 'duplicate_key'; key: RecordKey; side: 'cloud'; count: number; cloud: CanonicalRow };
+  | {
+      type: 'duplicate_key';
+      key: RecordKey;
+      side: 'legacy';
+      count: number;
+      legacy: CanonicalRow;
+      confirm?: ConfirmStatus;
+    }
+  | {
+      type: 'duplicate_key';
+      key: RecordKey;
+      side: 'cloud';
+      count: number;
+      cloud: CanonicalRow;
+      confirm?: ConfirmStatus;
+    };
 
 /** Debit and credit totals of a journal and their difference (exact decimal strings). */
 export interface JournalBalance {
@@ -213,6 +237,26 @@ export interface ReconcileSummary {
    * the key set was read (the source columns it was pushed down on, the statements sent, and why a
    * key field could not be pushed down).
    */
+  /**
+   * The confirm pass (`--confirm-after`): the wait (ISO 8601), the distinct keys read again, and the
+   * first pass's differences found persistent, changed or in flight (gone). Only persistent and
+   * changed ones are the run's differences; the in-flight ones are in `reports["in-flight"]`.
+   */
+  confirm?: {
+    after: string;
+    rechecked: number;
+    persistent: number;
+    changed: number;
+    inFlight: number;
+  };
+  /** The settle window: rows younger than `age` on each side (by that database's clock), left out. */
+  settle?: {
+    field: string;
+    age: string;
+    skipped: { legacy: number; cloud: number };
+    /** Differences not recorded because their key had a young row on either side. */
+    differencesSkipped: number;
+  };
   recheck?: {
     items: number;
     legacy: RecheckSide;

@@ -4,7 +4,8 @@ import type { Mapping } from '../config/mapping-schema.js';
 import type { ControlStore } from '../store/control-store.js';
 import type { Difference, ReconcileSummary } from '../reconcilers/types.js';
 import { displayKey } from '../reconcilers/key.js';
-import { byText, cleanButDiffers, differingTotalsWhenClean, groupLabel, stoppedText } from '../reconcilers/render-summary.js';
+import { byText, cleanButDiffers, differingTotalsWhenClean, groupLabel, liveLines, stoppedText } from '../reconcilers/render-summary.js';
+import { readInFlight } from './in-flight.js';
 import { materialityText } from '../reconcilers/materiality.js';
 import { signoffLines } from './signoff-text.js';
 import { streamDifferences } from '../store/differences.js';
@@ -59,6 +60,7 @@ export async function renderMarkdown(opts: {
   // Beside the differences, never instead of them: the counts and totals below stay in full.
   if (s.materiality) out.push(`**Materiality:** ${mdText(materialityText(s.materiality))}.`, '');
   for (const line of signoffLines(s)) out.push(`**Sign-off:** ${mdText(line)}`, '');
+  for (const [label, text] of liveLines(s)) out.push(`**${label[0]!.toUpperCase()}${label.slice(1)}:** ${mdText(text)}.`, '');
   const odd = differingTotalsWhenClean(s);
   if (odd)
     out.push(
@@ -125,6 +127,12 @@ export async function renderMarkdown(opts: {
       else if (diff.type === 'duplicate_key') out.push(`| ${type} | ${key} | ${diff.count} rows on ${diff.side} | | | |`);
       else out.push(`| ${type} | ${key} | | | | |`);
     }
+  }
+  const inFlight = readInFlight(s, opts.runDir, top);
+  if (inFlight) {
+    out.push('', `### In flight: ${inFlight.total} (not counted)`, '', 'Seen by the first pass, gone when the confirm pass read these keys again.', '', '| type | key |', '|---|---|');
+    for (const d of inFlight.rows) out.push(`| ${TYPE_LABEL[d.type]} | ${mdText(displayKey(d.key))} |`);
+    if (inFlight.total > inFlight.rows.length) out.push('', `…and ${inFlight.total - inFlight.rows.length} more (in-flight.jsonl).`);
   }
   if (s.reports && Object.keys(s.reports).length > 0)
     out.push('', `Reports: ${Object.entries(s.reports).map(([f, p]) => `${f} \`${reportPath(p, opts)}\``).join(', ')}`);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { ControlStore } from '../store/control-store.js';
@@ -26,6 +27,8 @@ import { SheetNames } from './sheet-names.js';
 import { writeDomainSheets } from './domain-sheets.js';
 import { writeSummarySheet, type SheetCoverage } from './summary-sheet.js';
 import { writeCausesSheet } from './causes-sheet.js';
+import { readInFlight } from './in-flight.js';
+import { writeInFlightSheet } from './in-flight-sheet.js';
 import { writeAtomically } from './atomic-file.js';
 
 /** The default cap on detail rows in one workbook (exceljs holds written rows in memory: ~0.5 GB per million). */
@@ -79,6 +82,8 @@ export async function writeReconcileWorkbook(opts: {
     // Added first so it is the first tab; its rows are written last, once the detail sheets are counted.
     const summarySheet = wb.addWorksheet(names.take('Summary'), { pageSetup: DETAIL_PAGE_SETUP, headerFooter: PAGE_FOOTER });
     if (summary.causes) writeCausesSheet(wb, styles, names.take('Causes'), summary.causes);
+    const inFlight = readInFlight(summary, path.dirname(opts.file), Math.min(cap, 10_000));
+    if (inFlight) writeInFlightSheet(wb, styles, names.take('In flight'), inFlight);
     let omitted = 0;
     coverage = [];
     for (const { type, sheet } of present) {

@@ -4,7 +4,7 @@ import type ExcelJS from 'exceljs';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { ReconcileSummary } from '../reconcilers/types.js';
 import { redact } from '../util/redact.js';
-import { cleanButDiffers, differingTotalsWhenClean, groupLabel, stoppedText } from '../reconcilers/render-summary.js';
+import { cleanButDiffers, differingTotalsWhenClean, groupLabel, liveLines, stoppedText } from '../reconcilers/render-summary.js';
 import { materialityText } from '../reconcilers/materiality.js';
 import { signoffLines } from './signoff-text.js';
 import { controlTotals, type ControlTotal } from './control-totals.js';
@@ -145,6 +145,8 @@ export function writeSummarySheet(
   // Beside the differences, never instead of them: the figures stay in the sheets below.
   if (summary.materiality) add(['Materiality', capitalized(materialityText(summary.materiality))]);
   signoffLines(summary).forEach((line, i) => add([i ? '' : 'Sign-off', line]));
+  const liveLabel: Record<string, string> = { recheck: 'Recheck', confirm: 'Confirm pass', settle: 'Settle window' };
+  for (const [label, text] of liveLines(summary)) add([liveLabel[label] ?? label, capitalized(text)]);
   add(['Run id', summary.runId]);
   // Finance reads this: the mapping's file name, not a path on the machine that ran it.
   add(['Mapping', [summary.name, mapping?.file && path.basename(mapping.file)].filter(Boolean).join(' — ')]);

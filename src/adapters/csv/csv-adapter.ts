@@ -47,6 +47,11 @@ export class CsvAdapter implements Adapter {
     return { dialect: 'csv', serverVersion: 'CSV folder', latencyMs: performance.now() - t0, readOnly: true };
   }
 
+  /** A folder on this machine: its clock is this one. */
+  async clock(): Promise<Date> {
+    return new Date();
+  }
+
   /** Not SQL: a CSV file is read as it is. */
   describeRead(): undefined {
     return undefined;

@@ -81,6 +81,11 @@ export class HttpAdapter implements Adapter {
   }
 
   /** Not SQL. */
+  /** Nothing is read from an HTTP API, so nothing is aged against its clock: this machine's. */
+  async clock(): Promise<Date> {
+    return new Date();
+  }
+
   describeRead(): undefined {
     return undefined;
   }

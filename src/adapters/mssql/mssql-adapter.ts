@@ -98,6 +98,15 @@ export class MssqlAdapter implements Adapter {
     }
   }
 
+  async clock(): Promise<Date> {
+    try {
+      const r = await this.exec(this.connection(), 'SELECT CONVERT(VARCHAR(33), SYSUTCDATETIME(), 126)');
+      return new Date(`${String((r.rows[0] as string[] | undefined)?.[0])}Z`);
+    } catch (err) {
+      throw mssqlConnectError(this.errCtx(), err);
+    }
+  }
+
   /**
    * The SELECT of the read, its casts picked from the mapping's field types: a real read first probes
    * the result's column types (`TOP 0`), which needs the server, and may cast more exactly (MONEY).

@@ -151,6 +151,23 @@ export class MysqlAdapter implements Adapter {
     return mysqlSelect(req);
   }
 
+  async clock(): Promise<Date> {
+    const c = await this.acquire();
+    try {
+      // UTC wall-clock text (the session's zone plays no part), read as UTC.
+      const [rows] = (await c
+        .promise()
+        .query("SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ') AS t")) as unknown as [
+        { t: string }[],
+      ];
+      return new Date(rows[0]!.t);
+    } catch (err) {
+      throw mysqlConnectError(this.errCtx(), err);
+    } finally {
+      c.release();
+    }
+  }
+
   async *read(req: ReadRequest): AsyncIterable<RawValue[][]> {
     const size = req.batchSize ?? 5000;
     const { sql, params } = mysqlSelect(req);

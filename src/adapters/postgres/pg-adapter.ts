@@ -94,6 +94,21 @@ export class PostgresAdapter implements Adapter {
     }
   }
 
+  async clock(): Promise<Date> {
+    const client = await this.acquire();
+    try {
+      // Epoch microseconds as text: exact, whatever the session's TimeZone and DateStyle.
+      const r = await client.query<{ us: string }>(
+        'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::numeric(20,3)::text AS us',
+      );
+      return new Date(Number(r.rows[0]!.us));
+    } catch (err) {
+      throw pgConnectError(this.errCtx(), err);
+    } finally {
+      client.release();
+    }
+  }
+
   async info(): Promise<ConnectionInfo> {
     const client = await this.acquire();
     try {

@@ -94,6 +94,11 @@ class SqliteAdapter implements Adapter {
     }
   }
 
+  /** A file on this machine: its clock is this one. */
+  async clock(): Promise<Date> {
+    return new Date();
+  }
+
   async info(): Promise<ConnectionInfo> {
     const t0 = performance.now();
     let row: { v: string };

@@ -173,6 +173,12 @@ for (const dialect of DIALECTS) {
       expect(rows).toHaveLength(N);
     });
 
+    it("tells the source's own time (what a settle window ages rows against)", async () => {
+      const t = await f.adapter.clock();
+      expect(t).toBeInstanceOf(Date);
+      expect(Math.abs(t.getTime() - Date.now())).toBeLessThan(60_000); // the test servers run here
+    });
+
     it('reports info', async () => {
       const info = await f.adapter.info();
       expect(info.dialect).toBe(dialect.name);
