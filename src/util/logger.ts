@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { pino, multistream, type DestinationStream } from 'pino';
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
+import type * as Pino from 'pino';
 import type PinoPretty from 'pino-pretty';
 import { redact } from './redact.js';
 
@@ -19,10 +19,40 @@ export interface LoggerOptions {
 /** Colours unless NO_COLOR is set to anything (https://no-color.org). */
 export const useColor = (env: NodeJS.ProcessEnv = process.env): boolean => !env.NO_COLOR;
 
+/** pino, loaded on first use: a command that logs nothing (`runs list`) does not pay for it at start-up. */
+const pinoModule = (): typeof Pino => require('pino') as typeof Pino;
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+
+/**
+ * A logger that creates the real one (`make`) on the first call at or above `level`: calls below
+ * it are dropped without loading anything, as pino itself would drop them.
+ */
+function lazyLogger(level: string, make: () => Logger): Logger {
+  let real: Logger | undefined;
+  const min = LEVELS.indexOf(level as (typeof LEVELS)[number]);
+  const noop = () => undefined;
+  return new Proxy({} as Logger, {
+    get(_t, prop) {
+      const i = LEVELS.indexOf(prop as (typeof LEVELS)[number]);
+      if (!real && ((i >= 0 && min >= 0 && i < min) || prop === 'flush')) return noop; // nothing to flush yet
+      real ??= make();
+      const v = (real as unknown as Record<string | symbol, unknown>)[prop];
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(real) : v;
+    },
+  });
+}
+
 /** Logs go to stderr only (stdout is reserved for results and --json), with secrets redacted. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level =
     options.debug || process.env.DEBUG === '*' ? 'debug' : (process.env.CUTOVER_LOG_LEVEL ?? 'info');
+  // A log file takes every level: then the logger is needed from the first call.
+  return options.logFile ? makeLogger(options, level) : lazyLogger(level, () => makeLogger(options, level));
+}
+
+function makeLogger(options: LoggerOptions, level: string): Logger {
+  const { pino, multistream } = pinoModule();
   const usePretty = options.pretty ?? Boolean(process.stderr.isTTY);
   const sanitize: DestinationStream = {
     write(line: string) {
@@ -47,7 +77,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return pino({ level: 'debug', base: undefined }, multistream(streams));
 }
 
-/** A logger that writes nothing: for tests and library use. */
+/** A logger that writes nothing: for tests and library use (pino loaded only if something asks for more than a call). */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return lazyLogger('fatal', () => pinoModule().pino({ level: 'silent' }));
 }

@@ -1,12 +1,13 @@
 // `node --import ./trace-packages.mjs bin/run.js …` prints `PKG <name>` on stderr for every npm
 // package the process loads (ESM imports and require), so tests can check what start-up pays for.
+// A package the build bundled into dist/vendor (scripts/bundle-vendor.mjs) counts under its name.
 import Module, { register } from 'node:module';
 
 register(
   'data:text/javascript,' +
     encodeURIComponent(`export async function resolve(s, c, next) {
       const r = await next(s, c);
-      const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(r.url);
+      const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(r.url) ?? /\\/dist\\/vendor\\/([^/.]+)\\./.exec(r.url);
       if (m) process.stderr.write('PKG ' + m[1] + '\\n');
       return r;
     }`),
