@@ -3,20 +3,10 @@ import type { ReconcileSummary } from '../reconcilers/types.js';
 import { renderReconcileSummary } from '../reconcilers/render-summary.js';
 import { formatCount, formatFigure } from '../util/figures.js';
 import { describeCause, whereText } from '../diagnosis/render.js';
+import { table } from './text-table.js';
 
 function cell(v: unknown): string {
   return v === null || v === undefined ? '' : String(v);
-}
-
-/** A plain-text table: one header row, columns padded to their widest cell. */
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
 }
 
 /** `runs list` for a person: newest first, one line a run. */

@@ -1,6 +1,7 @@
 /** Sign-off results and lists for a person. */
 import type { CertificationItem } from '../signoff/list.js';
 import type { SignoffResult } from '../signoff/workflow.js';
+import { table } from './text-table.js';
 
 function cell(v: unknown): string {
   return v === null || v === undefined ? '' : String(v);
@@ -18,17 +19,6 @@ export function renderSignoffResult(r: SignoffResult): string {
   if (r.action === 'approve')
     return `Approved run ${s.runId} (${s.mapping}): ${s.reviewer} at ${s.reviewedAt}; prepared by ${s.preparer} at ${s.preparedAt}.`;
   return `Rejected run ${s.runId} (${s.mapping}), reason ${s.reason}: ${s.reviewer} at ${s.reviewedAt}. It can be prepared again once fixed.`;
-}
-
-/** A plain-text table: one header row, columns padded to their widest cell. */
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
 }
 
 /** `signoff list` for a person: newest first, one line a certification. */
