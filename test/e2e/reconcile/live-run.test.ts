@@ -3,18 +3,17 @@
 // database's own clock.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BIN, runCli } from '../../helpers/cli.js';
-import { createTestDatabase } from '../../helpers/pg.js';
+import { createPgProject, type PgProject } from '../../helpers/pg-project.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 
+let project: PgProject;
 let dir: string;
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let client: pg.Client;
 
 const mapping = (name: string, table: string, extra = '') => `name: ${name}
@@ -71,10 +70,9 @@ function reconcileWithWrites(
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase('cutover_live');
-  client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  await client.query(`
+  project = await createPgProject(
+    'cutover_live',
+    `
     CREATE TABLE legacy_stock (sku text, qty numeric(12,2), updated_at timestamptz DEFAULT '2026-01-01T00:00:00Z');
     CREATE TABLE cloud_stock (sku text, qty numeric(12,2), updated_at timestamptz DEFAULT '2026-01-01T00:00:00Z');
     INSERT INTO legacy_stock (sku, qty) VALUES ('S1',10), ('S2',20), ('S3',30), ('S4',40), ('S5',50);
@@ -83,24 +81,15 @@ beforeAll(async () => {
     CREATE TABLE cloud_busy (sku text, qty numeric(12,2), updated_at timestamptz DEFAULT '2026-01-01T00:00:00Z');
     INSERT INTO legacy_busy (sku, qty) VALUES ('B1',1), ('B2',2), ('B3',3);
     INSERT INTO cloud_busy (sku, qty) VALUES ('B1',1), ('B2',9), ('B3',9);
-  `);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-live-'));
-  fs.mkdirSync(path.join(dir, 'mappings'));
-  fs.writeFileSync(path.join(dir, 'mappings', 'stock.yaml'), mapping('stock', 'stock'));
-  fs.writeFileSync(
-    path.join(dir, 'mappings', 'busy.yaml'),
-    mapping('busy', 'busy', 'settle: { field: updated_at, age: 10m }'),
+  `,
+    {
+      stock: mapping('stock', 'stock'),
+      busy: mapping('busy', 'busy', 'settle: { field: updated_at, age: 10m }'),
+    },
   );
-  fs.writeFileSync(
-    path.join(dir, 'cutover.yaml'),
-    `connections:\n  legacy: { url: "${db.url}", readOnly: true }\n  cloud: { url: "${db.url}" }\ncontrol: { url: "sqlite:.cutover/control.db" }\nmappings: mappings/\nreports: reports/\n`,
-  );
+  ({ dir, client } = project);
 });
-afterAll(async () => {
-  await client?.end();
-  await db?.drop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => project?.cleanup());
 
 describe('--confirm-after: the confirm pass', () => {
   it('counts only what is still different after the wait; in-flight differences are listed apart', async () => {

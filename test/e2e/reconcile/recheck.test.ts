@@ -1,18 +1,15 @@
 // reconcile --recheck (issue 19, item 4), through the binary on PostgreSQL: both sides are views
 // whose every row read calls a guard that RAISES for a key outside an allowed set. With the guard
 // on and the set = the open items' keys, a recheck that read any other row would fail (exit 2).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
-import { createTestDatabase } from '../../helpers/pg.js';
+import { createPgProject, type PgProject } from '../../helpers/pg-project.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 
+let project: PgProject;
 let dir: string;
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let client: pg.Client;
 
 const MAPPING = `name: stock
@@ -65,10 +62,9 @@ async function items(): Promise<Item[]> {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase('cutover_recheck');
-  client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  await client.query(`
+  project = await createPgProject(
+    'cutover_recheck',
+    `
     CREATE TABLE legacy_stock (sku text, loc text, qty numeric(12,2));
     CREATE TABLE cloud_stock (sku text, loc text, qty numeric(12,2));
     CREATE TABLE guard_on (x int);
@@ -86,20 +82,12 @@ beforeAll(async () => {
       ('S5','L1',50), ('S7','L2',70), ('O''Neil','L1',5);
     INSERT INTO cloud_stock VALUES ('S1','L1',10), ('S2','L1',21), ('S4','L1',40), ('S5','L1',55),
       ('S6','L1',60), ('S7','L2',70), ('O''Neil','L1',6);
-  `);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-recheck-'));
-  fs.mkdirSync(path.join(dir, 'mappings'));
-  fs.writeFileSync(path.join(dir, 'mappings', 'stock.yaml'), MAPPING);
-  fs.writeFileSync(
-    path.join(dir, 'cutover.yaml'),
-    `connections:\n  legacy: { url: "${db.url}", readOnly: true }\n  cloud: { url: "${db.url}" }\ncontrol: { url: "sqlite:.cutover/control.db" }\nmappings: mappings/\nreports: reports/\n`,
+  `,
+    { stock: MAPPING },
   );
+  ({ dir, client } = project);
 });
-afterAll(async () => {
-  await client?.end();
-  await db?.drop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => project?.cleanup());
 
 describe('reconcile --recheck', () => {
   it('reads only the open keys, resolves the fixed ones, updates the rest and touches nothing else', async () => {
