@@ -81,10 +81,16 @@ beforeAll(async () => {
     CREATE TABLE cloud_busy (sku text, qty numeric(12,2), updated_at timestamptz DEFAULT '2026-01-01T00:00:00Z');
     INSERT INTO legacy_busy (sku, qty) VALUES ('B1',1), ('B2',2), ('B3',3);
     INSERT INTO cloud_busy (sku, qty) VALUES ('B1',1), ('B2',9), ('B3',9);
+    CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+    CREATE TABLE legacy_ci (sku text, qty numeric(12,2), updated_at timestamptz DEFAULT '2026-01-01T00:00:00Z');
+    CREATE TABLE cloud_ci (sku text COLLATE ci, qty numeric(12,2), updated_at timestamptz DEFAULT '2026-01-01T00:00:00Z');
+    INSERT INTO legacy_ci (sku, qty) VALUES ('a1',1), ('A1',2);
+    INSERT INTO cloud_ci (sku, qty) VALUES ('a1',5), ('A1',2);
   `,
     {
       stock: mapping('stock', 'stock'),
       busy: mapping('busy', 'busy', 'settle: { field: updated_at, age: 10m }'),
+      ci: mapping('ci', 'ci'),
     },
   );
   ({ dir, client } = project);
@@ -199,5 +205,34 @@ describe('settle: the settle window', () => {
       (await cli('reconcile', 'busy', '--settle', '0s', '--report', 'json', '--json')).stdout,
     ) as Summary;
     expect(all.counts.mismatched).toBe(2);
+  });
+});
+
+describe('key-set reads under a case-insensitive, nondeterministic collation', () => {
+  it('a key set that the source answers with more rows (a1 brings A1) stays exact: recheck and confirm pass', async () => {
+    // Night 1: a1 differs; A1 agrees.
+    const first = await cli('reconcile', 'ci', '--report', 'json', '--json');
+    expect(first.code, first.stderr).toBe(1);
+    expect(JSON.parse(first.stdout).exceptions.opened).toBe(1);
+    // A1 leaves the legacy side. On the cloud side `sku IN ('a1')` also returns A1 (the collation
+    // calls them equal): a recheck of a1 must neither see nor open A1 (the exact filter after).
+    await client.query(`DELETE FROM legacy_ci WHERE sku = 'A1'`);
+    const r = await cli('reconcile', 'ci', '--recheck', '--report', 'json', '--json');
+    expect(r.code, r.stderr).toBe(1);
+    const s = JSON.parse(r.stdout) as Summary & { recheck: { cloud: { pushedDown: string[] } } };
+    expect(s.recheck.cloud.pushedDown).toEqual(['sku']);
+    expect(s.counts).toEqual(
+      expect.objectContaining({ legacy: 1, cloud: 1, mismatched: 1, missingInLegacy: 0 }),
+    );
+    expect(s.exceptions).toEqual(expect.objectContaining({ opened: 0, updated: 1, resolved: 0 }));
+
+    // The confirm pass of a full run: a1 (mismatch) and A1 (missing in legacy) both persist, once each.
+    const c = await cli('reconcile', 'ci', '--confirm-after', '1s', '--report', 'json', '--json');
+    expect(c.code, c.stderr).toBe(1);
+    const cs = JSON.parse(c.stdout) as Summary;
+    expect(cs.confirm).toEqual(
+      expect.objectContaining({ rechecked: 2, persistent: 2, changed: 0, inFlight: 0 }),
+    );
+    expect(cs.counts).toEqual(expect.objectContaining({ mismatched: 1, missingInLegacy: 1 }));
   });
 });
