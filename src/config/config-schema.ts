@@ -4,8 +4,9 @@ import { CSV_ENCODINGS } from '../adapters/settings.js';
 export { CSV_ENCODINGS };
 
 import { isTimeZone } from '../util/zoned-time.js';
-import { ageMs, durationMs } from '../util/age.js';
+import { ageMs } from '../util/age.js';
 import { REPORT_FORMATS } from './report-formats.js';
+import { duration } from './mapping-schema.js';
 
 /** An age such as 1d, 36h, 90m or 2w (a bare number is days). */
 const slaAge = z
@@ -58,11 +59,7 @@ export const configSchema = z
       .object({
         confirm: z
           .object({
-            after: z
-              .union([z.string(), z.number().int().nonnegative().transform(String)])
-              .refine((t) => durationMs(t) !== undefined, {
-                message: 'not a duration such as 90s, 5m, 1h or 2d',
-              }),
+            after: duration,
           })
           .strict()
           .optional(),

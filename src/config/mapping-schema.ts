@@ -9,7 +9,7 @@ import { durationMs } from '../util/age.js';
 export { fieldTypes, type FieldType };
 
 /** A wait or an age: 90s, 5m, 1h, 2d (a bare number is seconds). */
-const duration = z
+export const duration = z
   .union([z.string(), z.number().int().nonnegative().transform(String)])
   .refine((t) => durationMs(t) !== undefined, { message: 'not a duration such as 90s, 5m, 1h or 2d' });
 

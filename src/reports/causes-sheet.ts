@@ -3,7 +3,7 @@ import type ExcelJS from 'exceljs';
 import type { Cause } from '../diagnosis/types.js';
 import { describeCause, impactText, whereText } from '../diagnosis/render.js';
 import { displayKey } from '../reconcilers/key.js';
-import { endOfData, openDetailSheet, type ColumnSpec, type StyleCache } from './sheet-writer.js';
+import { closeWithNote, openDetailSheet, type ColumnSpec, type StyleCache } from './sheet-writer.js';
 
 const COLUMNS: ColumnSpec[] = [
   { header: 'Cause', width: 18 },
@@ -43,17 +43,13 @@ export function writeCausesSheet(
     styles.text(row.getCell(10), c.suggestion);
     row.commit();
   }
-  endOfData(ws);
-  ws.addRow([]).commit();
-  const note = ws.addRow([]);
-  styles.text(
-    note.getCell(1),
+  closeWithNote(
+    ws,
+    styles,
     causes === undefined
       ? 'This run was not diagnosed: run `cutover diagnose RUN`.'
       : causes.length === 0
         ? 'No cause explains these differences (or there are none): each stays on its own sheet.'
         : 'Suggestions for a person to accept or reject: nothing was changed. Accept one with `cutover exceptions resolve --cause KIND --note TEXT`.',
   );
-  note.commit();
-  ws.commit();
 }

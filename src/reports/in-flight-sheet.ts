@@ -2,7 +2,7 @@
 import type ExcelJS from 'exceljs';
 import { displayKey } from '../reconcilers/key.js';
 import { rowOf, type RecordDifference } from '../reconcilers/types.js';
-import { endOfData, openDetailSheet, type ColumnSpec, type StyleCache } from './sheet-writer.js';
+import { closeWithNote, openDetailSheet, type ColumnSpec, type StyleCache } from './sheet-writer.js';
 
 const COLUMNS: ColumnSpec[] = [
   { header: 'Kind', width: 18 },
@@ -37,13 +37,9 @@ export function writeInFlightSheet(
     styles.text(row.getCell(4), values(d, 'cloud'));
     row.commit();
   }
-  endOfData(ws);
-  ws.addRow([]).commit();
-  const note = ws.addRow([]);
-  styles.text(
-    note.getCell(1),
+  closeWithNote(
+    ws,
+    styles,
     `Seen by the first pass, gone when the confirm pass read these keys again: not counted as differences${inFlight.total > inFlight.rows.length ? `; ${inFlight.rows.length} of ${inFlight.total} listed (all in in-flight.jsonl)` : ''}.`,
   );
-  note.commit();
-  ws.commit();
 }

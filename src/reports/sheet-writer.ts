@@ -199,6 +199,16 @@ export function endOfData(ws: ExcelJS.Worksheet): void {
   if (data) data.ended = true;
 }
 
+/** Ends a detail sheet's data, adds a note under it after a blank row, and commits the sheet. */
+export function closeWithNote(ws: ExcelJS.Worksheet, styles: StyleCache, text: string): void {
+  endOfData(ws);
+  ws.addRow([]).commit();
+  const note = ws.addRow([]);
+  styles.text(note.getCell(1), text);
+  note.commit();
+  ws.commit();
+}
+
 interface SheetLocalName {
   name: string;
   ranges: string[];
