@@ -1,4 +1,5 @@
 import type { ConnectionConfig } from './settings.js';
+import { guardAdapter } from './source-errors.js';
 import type { Adapter, AdapterContext } from './types.js';
 
 /**
@@ -11,8 +12,17 @@ export async function createAdapterLazily(
 ): Promise<Adapter> {
   if (/^postgres(ql)?:/i.test(connection.url)) {
     const { postgresFactory } = await import('./postgres/index.js');
-    return postgresFactory.create(connection, ctx);
+    // Guarded as the registry guards every adapter: a driver's error is the source's (exit 2).
+    return guardAdapter(postgresFactory.create(connection, ctx));
   }
   const { createAdapter } = await import('./registry.js');
   return createAdapter(connection, ctx);
+}
+
+/**
+ * Whether another thread (a reconcile's reader thread) can open this connection and read the same
+ * data: not an in-memory SQLite database, which exists only in the connection that made it.
+ */
+export function readableFromAnotherThread(connection: ConnectionConfig): boolean {
+  return !/^sqlite:(:memory:)?$/i.test(connection.url.trim());
 }

@@ -22,15 +22,15 @@ import { redact } from '../util/redact.js';
 import { ensureFolder } from '../reports/atomic-file.js';
 import { diagnoseRun } from '../diagnosis/cause-store.js';
 import { measureFieldsOf, moneyFieldsOf } from '../diagnosis/run-diagnosis.js';
-import { compareStreams, type CompareStats } from '../reconcilers/compare.js';
+import { compareEncoded, type CompareStats, type EncodedBatch } from '../reconcilers/compare.js';
 import { DifferenceWriter } from './difference-writer.js';
-import { domainCheckFor } from '../reconcilers/domains/domain-check.js';
-import { ControlTotals, mergeTotals, totalsFromMapping } from '../reconcilers/domains/totals.js';
+import { RunTaps } from '../reconcilers/run-taps.js';
+import { jobOfPlan, packSide, readSideParallel } from '../reconcilers/parallel-read.js';
+import { readableFromAnotherThread } from '../adapters/lazy-adapter.js';
 import type { Progress } from '../reconcilers/progress.js';
-import { planSide, readAhead, readCanonical, withKeySet, type SidePlan } from '../reconcilers/read-side.js';
+import { planSide, readAhead, withKeySet, type SidePlan } from '../reconcilers/read-side.js';
 import type { ReconcileSummary, RecheckSide, RecordDifference, Side } from '../reconcilers/types.js';
 import { encodeKey } from '../reconcilers/key.js';
-import { canonicalToMicros } from '../reconcilers/timestamp.js';
 import { durationMs } from '../util/age.js';
 import { confirmPass, isoDuration, wait, type ConfirmResult } from './confirm-pass.js';
 import { judgeMateriality } from '../reconcilers/materiality.js';
@@ -76,6 +76,58 @@ export interface ReconcileOptions {
   confirmAfter?: string;
   /** --settle: the settle age, as written (wins over the mapping's `settle.age`). */
   settleAge?: string;
+  /**
+   * Read each side on its own thread (the command does): its own connection, normalizing, the
+   * taps and the encoding off the main thread, which only files the bytes and joins. Not under a
+   * budget below READER_THREADS_MIN_MB, nor for a key-set read or an in-memory database.
+   */
+  readerThreads?: boolean;
+}
+
+/**
+ * The smallest --memory budget at which the sides are read on threads of their own: each thread's
+ * isolate holds some tens of MB while it reads, which a small budget would not absorb.
+ */
+export const READER_THREADS_MIN_MB = 256;
+
+/**
+ * One side's rows, encoded for the join: on a reader thread of its own when the run asks for one and
+ * the side allows it, else on this thread through the adapter already open. Either way the same
+ * code reads, normalizes, taps and encodes (parallel-read.ts).
+ */
+async function* readSide(
+  opts: ReconcileOptions,
+  plan: SidePlan,
+  adapter: Adapter,
+  taps: RunTaps,
+): AsyncGenerator<EncodedBatch> {
+  const { side } = plan;
+  const connection = opts.config.connections[plan.connection];
+  const threaded =
+    opts.readerThreads &&
+    (opts.memoryMb ?? 512) >= READER_THREADS_MIN_MB &&
+    !plan.keySet &&
+    connection !== undefined &&
+    readableFromAnotherThread(connection);
+  opts.logger?.debug(
+    { side, connection: plan.connection, readerThread: Boolean(threaded) },
+    'reading a side',
+  );
+  if (!threaded) {
+    yield* packSide(
+      adapter,
+      plan,
+      opts.mapping,
+      (rows) => taps.add(side, rows),
+      (n) => opts.progress?.rows(side, n),
+    );
+    return;
+  }
+  const job = jobOfPlan(plan, opts.mapping, connection, taps.spec);
+  for await (const batch of readSideParallel(job, true, (state) => taps.importSide(side, state))) {
+    opts.progress?.rows(side, batch.rows);
+    yield batch;
+  }
 }
 
 /** A live run's confirm and settle settings, decided before any connection is opened. */
@@ -154,13 +206,8 @@ export async function runReconcile(opts: ReconcileOptions): Promise<ReconcileSum
       cloud: withKeySet(plans.cloud, mapping, keys),
     };
   }
-  const domain = domainCheckFor(mapping);
-  const totals = new ControlTotals(mergeTotals(totalsFromMapping(mapping), domain?.totals ?? []));
-  if (mapping.materiality && totals.defs.length === 0)
-    throw new MappingError(
-      `${mapping.file}: \`materiality\` is judged on the control totals, but mapping ${mapping.name} has none.`,
-      'Add `totals:` (for example - { sum: [amount] }) or a domain with totals, or remove `materiality`.',
-    );
+  // A recheck sees a subset of the rows: a domain's checks over it (a journal's balance) would be wrong.
+  const taps = new RunTaps(mapping, { domain: !items });
 
   const open = opts.openAdapter;
   const opened: Adapter[] = [];
@@ -175,12 +222,10 @@ export async function runReconcile(opts: ReconcileOptions): Promise<ReconcileSum
     await Promise.all(
       (['legacy', 'cloud'] as const).map((side) => adapters[side].checkColumns(plans[side].request)),
     );
-    // A recheck sees a subset of the rows: a domain's checks over it (a journal's balance) would be wrong.
     return await execute(opts, {
       plans,
       adapters,
-      domain: items ? undefined : domain,
-      totals,
+      taps,
       started,
       logger,
       items,
@@ -196,8 +241,7 @@ async function execute(
   ctx: {
     plans: Record<Side, ReturnType<typeof planSide>>;
     adapters: Record<Side, Adapter>;
-    domain: ReturnType<typeof domainCheckFor>;
-    totals: ControlTotals;
+    taps: RunTaps;
     started: Date;
     logger: Logger;
     /** A recheck's open items. */
@@ -206,7 +250,8 @@ async function execute(
   },
 ): Promise<ReconcileSummary> {
   const { config, store, mapping, progress } = opts;
-  const { plans, adapters, domain, totals, started, logger, items } = ctx;
+  const { plans, adapters, taps, started, logger, items } = ctx;
+  const { domain, totals } = taps;
   const live = ctx.live ?? {};
   const keyText = (k: Record<string, string | null>) => encodeKey(k, mapping.key);
   // The settle window: each side's cutoff by that database's own clock; keys with a younger row on
@@ -218,11 +263,10 @@ async function execute(
           legacy: BigInt((await adapters.legacy.clock()).getTime() - live.settle.ms) * 1000n,
           cloud: BigInt((await adapters.cloud.clock()).getTime() - live.settle.ms) * 1000n,
         },
-        young: new Set<string>(),
-        skipped: { legacy: 0, cloud: 0 },
         differencesSkipped: 0,
       }
     : undefined;
+  if (settle) taps.spec.settle = { field: settle.field, cutoff: settle.cutoff };
   await ensureFolder(
     config.reportsDir,
     'The reports folder',
@@ -244,33 +288,14 @@ async function execute(
     throw err;
   }
   progress?.start(mapping.name);
-  const stream = (side: Side) =>
-    readAhead(
-      readCanonical(
-        adapters[side],
-        plans[side],
-        (rows) => {
-          totals.add(side, rows);
-          domain?.add?.(side, rows);
-          if (settle)
-            for (const row of rows) {
-              const at = row[settle.field];
-              if (at != null && canonicalToMicros(at) >= settle.cutoff[side]) {
-                settle.young.add(keyText(row));
-                settle.skipped[side]++;
-              }
-            }
-        },
-        (n) => progress?.rows(side, n),
-      ),
-    );
+  const stream = (side: Side) => readAhead(readSide(opts, plans[side], adapters[side], taps));
   const legacy = stream('legacy');
   const cloud = stream('cloud');
   const formats = opts.formats ?? config.reportFormats;
   let recorded: ReconcileSummary;
   try {
     const max = opts.maxDifferences;
-    const gen = compareStreams(mapping, legacy, cloud, { memoryMb: opts.memoryMb, maxDifferences: max });
+    const gen = compareEncoded(mapping, legacy, cloud, { memoryMb: opts.memoryMb, maxDifferences: max });
     let stats: CompareStats;
     const first: RecordDifference[] = [];
     for (;;) {
@@ -281,7 +306,7 @@ async function execute(
       }
       const d = r.value;
       if (d.type !== 'unbalanced_journal') {
-        if (settle?.young.has(keyText(d.key))) {
+        if (settle && taps.young.has(keyText(d.key))) {
           settle.differencesSkipped++;
           continue;
         }
@@ -376,7 +401,7 @@ async function execute(
             settle: {
               field: settle.field,
               age: settle.text,
-              skipped: settle.skipped,
+              skipped: taps.skipped,
               differencesSkipped: settle.differencesSkipped,
             },
           }
@@ -402,7 +427,7 @@ async function execute(
         runId,
         partial: Boolean(opts.window),
         // What the settle window left out is not resolved by a run that did not look at it.
-        ...(settle?.young.size ? { keepKeys: [...settle.young] } : {}),
+        ...(taps.young.size ? { keepKeys: [...taps.young] } : {}),
         ...(items ? { onlyIds: items.map((i) => i.id) } : {}),
       });
       summary.exceptions = {

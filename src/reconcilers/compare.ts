@@ -9,13 +9,16 @@ import { buildFieldComparator, type FieldComparator } from './field-compare.js';
 import {
   heldLayout,
   keyOfLine,
-  lineEncoder,
   NULL_KEY_MARK,
   parseLine,
   sameCompared,
   type HeldLayout,
 } from './held-row.js';
 import { PartitionStore, hashKey, type SideIndex } from './partition-store.js';
+import { RowPacker } from './parallel-pack.js';
+import { PARTITIONS, type EncodedBatch } from './held-row.js';
+
+export { PARTITIONS, type EncodedBatch } from './held-row.js';
 
 export interface CompareOptions {
   /** Memory budget in MB (default 512). */
@@ -49,8 +52,6 @@ export interface CompareStats {
  */
 export const MIN_MEMORY_MB = 32;
 
-/** Partitions per side (exported for the reader threads' packer). */
-export const PARTITIONS = 256;
 /** Share of the budget for rows held before spilling; the rest is the process, drivers and the join. */
 const HOLD_SHARE = 0.2;
 /** Share of the budget one spilled partition may take on disk (its maps cost ~3× its bytes). */
@@ -69,18 +70,6 @@ function compilePlan(mapping: Mapping): Plan {
     comparators: layout.cmpFields.map((f) => buildFieldComparator(mapping, f, mapping.fields[f]!)),
     absentAsZero: mapping.absentAsZero ?? [],
   };
-}
-
-/**
- * Rows already encoded to held lines (by `lineEncoder`, held-row.ts) as UTF-8, newline-terminated, grouped by
- * partition (`partitionOfKey`), each partition's lines in arrival order: partition p is
- * `bytes[offsets[p] .. offsets[p + 1])`. What a worker thread reading one side hands to the main
- * thread (`packBatch` builds it).
- */
-export interface EncodedBatch {
-  rows: number;
-  bytes: Uint8Array;
-  offsets: Uint32Array;
 }
 
 /** Node's Buffer#utf8Write: write() without its argument checks. */
@@ -122,6 +111,8 @@ export function packBatch(lines: string[], partitions: ArrayLike<number>): Encod
  * Compares two streams of canonical rows (read concurrently), yielding each difference as it is
  * found and returning the counts. A key seen more than once on a side is reported once per side as
  * duplicate_key and not matched; a row with a NULL key part never joins and is reported missing.
+ * The rows are encoded as the reader threads encode them (RowPacker) and joined by `compareEncoded`:
+ * one engine, whichever thread read the rows.
  */
 export function compareStreams(
   mapping: Mapping,
@@ -129,16 +120,20 @@ export function compareStreams(
   cloud: AsyncIterable<CanonicalRow[]>,
   opts: CompareOptions = {},
 ): AsyncGenerator<Difference, CompareStats, undefined> {
-  const plan = compilePlan(mapping);
-  const encodeLine = lineEncoder(mapping, plan);
-  const add = (store: PartitionStore, side: SideIndex, batch: CanonicalRow[]) => {
-    for (const row of batch) {
-      const [keyText, line] = encodeLine(row);
-      store.add(side, partitionOfKey(keyText), line);
-    }
-    return batch.length;
-  };
-  return compareWith(() => plan, legacy, cloud, add, opts);
+  return compareEncoded(mapping, packRows(mapping, legacy), packRows(mapping, cloud), opts);
+}
+
+/** Canonical rows encoded to held-line batches. */
+async function* packRows(
+  mapping: Mapping,
+  source: AsyncIterable<CanonicalRow[]>,
+): AsyncGenerator<EncodedBatch> {
+  const packer = new RowPacker(mapping);
+  for await (const rows of source) {
+    for (const row of rows) packer.add(row);
+    const batch = packer.take();
+    if (batch) yield batch;
+  }
 }
 
 /**

@@ -104,3 +104,18 @@ export function sameCompared(a: string, b: string): boolean {
   const bt2 = b.indexOf('\t', bt1 + 1);
   return at2 - at1 === bt2 - bt1 && a.slice(at1, at2) === b.slice(bt1, bt2);
 }
+
+/** Partitions per side: a row's partition is `partitionOfKey` of its encoded key (compare.ts). */
+export const PARTITIONS = 256;
+
+/**
+ * Rows already encoded to held lines (by `lineEncoder`) as UTF-8, newline-terminated, grouped by
+ * partition (`partitionOfKey`), each partition's lines in arrival order: partition p is
+ * `bytes[offsets[p] .. offsets[p + 1])`. What RowPacker (parallel-pack.ts) writes, on a reader
+ * thread or on the main thread, and what the join files.
+ */
+export interface EncodedBatch {
+  rows: number;
+  bytes: Uint8Array;
+  offsets: Uint32Array;
+}

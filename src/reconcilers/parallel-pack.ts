@@ -5,8 +5,7 @@
  * allocations. Used by the reader threads, where this encoding is the largest cost after parsing.
  */
 import type { Mapping } from '../config/mapping-schema.js';
-import { PARTITIONS, type EncodedBatch } from './compare.js';
-import { heldLayout, NEEDS_ESCAPE } from './held-row.js';
+import { heldLayout, NEEDS_ESCAPE, PARTITIONS, type EncodedBatch } from './held-row.js';
 import type { CanonicalRow, CanonicalValue } from './types.js';
 
 interface Utf8Writable extends Buffer {

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CutoverError } from '../errors.js';
 import { encodeSide, MAX_IN_FLIGHT, type SideJob, type WorkerMessage } from './parallel-read.js';
+import type { TapState } from './run-taps.js';
 
 const port = parentPort!;
 let credits = MAX_IN_FLIGHT;
@@ -21,13 +22,14 @@ const post = (m: WorkerMessage, transfer?: ArrayBuffer[]) => port.postMessage(m,
 /** Runs the read to its end; every failure goes to the main thread as a message. */
 async function run(): Promise<void> {
   try {
-    for await (const b of encodeSide(workerData as SideJob)) {
+    let taps: TapState | undefined;
+    for await (const b of encodeSide(workerData as SideJob, undefined, (t) => (taps = t))) {
       while (credits === 0) await new Promise<void>((r) => (wake = r));
       credits--;
       // packBatch's arrays own their whole buffers: transferred, not copied.
       post({ type: 'batch', batch: b }, [b.bytes.buffer as ArrayBuffer, b.offsets.buffer as ArrayBuffer]);
     }
-    post({ type: 'end' });
+    post({ type: 'end', ...(taps ? { taps } : {}) });
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     post({
@@ -36,6 +38,7 @@ async function run(): Promise<void> {
       message: err.message,
       hint: err instanceof CutoverError ? err.hint : undefined,
       stack: err.stack,
+      system: systemFields(err),
     });
   } finally {
     port.unref();
@@ -43,3 +46,15 @@ async function run(): Promise<void> {
 }
 
 void run();
+
+/** A Node system error's own fields (code, syscall, path, errno), when it has them. */
+function systemFields(err: Error): Extract<WorkerMessage, { type: 'error' }>['system'] {
+  const e = err as Error & { code?: unknown; syscall?: unknown; path?: unknown; errno?: unknown };
+  if (typeof e.syscall !== 'string') return undefined;
+  return {
+    syscall: e.syscall,
+    ...(typeof e.code === 'string' ? { code: e.code } : {}),
+    ...(typeof e.path === 'string' ? { path: e.path } : {}),
+    ...(typeof e.errno === 'number' ? { errno: e.errno } : {}),
+  };
+}

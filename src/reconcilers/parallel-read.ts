@@ -12,11 +12,13 @@ import type { ConnectionConfig } from '../config/load-config.js';
 import type { Mapping } from '../config/mapping-schema.js';
 import * as errors from '../errors.js';
 import { silentLogger } from '../util/logger.js';
-import type { EncodedBatch } from './compare.js';
+import type { EncodedBatch } from './held-row.js';
 import { RowPacker } from './parallel-pack.js';
 import { buildNormalizer } from './normalize.js';
-import type { Side } from './types.js';
-import { inWindow, type TimeWindow } from './window.js';
+import { readCanonical, type SidePlan } from './read-side.js';
+import { RunTaps, type TapSpec, type TapState } from './run-taps.js';
+import type { CanonicalRow, Side } from './types.js';
+import type { TimeWindow } from './window.js';
 
 /** Everything a worker needs to read one side: plain data, so it can be posted to a thread. */
 export interface SideJob {
@@ -27,35 +29,83 @@ export interface SideJob {
   defaultTimezone?: string;
   /** Canonical filter matching the pushed-down window (as `readCanonical` applies it). */
   window?: { field: string; bounds: TimeWindow };
+  /** The run's taps (control totals, domain checks, settle window), built again on the reader's thread. */
+  taps?: TapSpec;
 }
 
 /** Batches a worker may have posted and the main thread not yet consumed (bounds the memory in flight). */
 export const MAX_IN_FLIGHT = 8;
 
+/** A read side's plan as a reader thread rebuilds it from its job (the normalizer is code, not data). */
+export function planOfJob(job: SideJob): SidePlan {
+  return {
+    side: job.side,
+    connection: job.connection.name,
+    request: job.request,
+    normalizer: buildNormalizer(
+      job.mapping,
+      job.side,
+      job.defaultTimezone ? { defaultTimezone: job.defaultTimezone } : undefined,
+    ),
+    ...(job.window ? { window: job.window } : {}),
+    description: { connection: job.connection.name, url: '', source: '' },
+  };
+}
+
+/** The job a reader thread needs for a side's plan. */
+export function jobOfPlan(
+  plan: SidePlan,
+  mapping: Mapping,
+  connection: ConnectionConfig,
+  taps?: TapSpec,
+): SideJob {
+  return {
+    connection,
+    mapping,
+    side: plan.side,
+    request: plan.request,
+    ...(plan.defaultTimezone ? { defaultTimezone: plan.defaultTimezone } : {}),
+    ...(plan.window ? { window: plan.window } : {}),
+    ...(taps ? { taps } : {}),
+  };
+}
+
 /**
- * Reads, normalizes and encodes one side in the current thread. The adapter is created here (and
- * closed here) unless one is given.
+ * Reads one side through `adapter` as `readCanonical` does (windows, key sets, taps), encoding the
+ * kept rows straight to held lines (RowPacker). This is the one read path of the compare engine,
+ * on the main thread or on a reader thread.
  */
-export async function* encodeSide(job: SideJob, given?: Adapter): AsyncGenerator<EncodedBatch> {
-  const normalizer = buildNormalizer(
-    job.mapping,
-    job.side,
-    job.defaultTimezone ? { defaultTimezone: job.defaultTimezone } : undefined,
-  );
-  const packer = new RowPacker(job.mapping);
-  const { window } = job;
+export async function* packSide(
+  adapter: Adapter,
+  plan: SidePlan,
+  mapping: Mapping,
+  tap: (rows: CanonicalRow[]) => void,
+  onRows?: (n: number) => void,
+): AsyncGenerator<EncodedBatch> {
+  const packer = new RowPacker(mapping);
+  for await (const rows of readCanonical(adapter, plan, tap, onRows)) {
+    for (const row of rows) packer.add(row);
+    const batch = packer.take();
+    if (batch) yield batch;
+  }
+}
+
+/**
+ * Reads, normalizes and encodes one side in the current thread, from its job (a reader thread's
+ * work). The adapter is created here (and closed here) unless one is given. The job's taps are fed
+ * and handed to `onTaps` at the end.
+ */
+export async function* encodeSide(
+  job: SideJob,
+  given?: Adapter,
+  onTaps?: (state: TapState) => void,
+): AsyncGenerator<EncodedBatch> {
+  const taps = job.taps ? new RunTaps(job.mapping, job.taps) : undefined;
   const adapter = given ?? (await adapterFor(job.connection));
   try {
     if (!given) await adapter.connect();
-    for await (const raw of adapter.read(job.request)) {
-      for (const r of raw) {
-        const row = normalizer.normalize(r);
-        if (window && !inWindow(row[window.field], window.bounds)) continue;
-        packer.add(row);
-      }
-      const batch = packer.take();
-      if (batch) yield batch;
-    }
+    yield* packSide(adapter, planOfJob(job), job.mapping, (rows) => taps?.add(job.side, rows));
+    if (taps) onTaps?.(taps.exportSide(job.side));
   } finally {
     if (!given) await adapter.close();
   }
@@ -90,8 +140,16 @@ export function workersAvailable(): boolean {
 /** The message a worker posts. */
 export type WorkerMessage =
   | { type: 'batch'; batch: EncodedBatch }
-  | { type: 'end' }
-  | { type: 'error'; name: string; message: string; hint?: string; stack?: string };
+  | { type: 'end'; taps?: TapState }
+  | {
+      type: 'error';
+      name: string;
+      message: string;
+      hint?: string;
+      stack?: string;
+      /** A system error's fields (a file a CSV side could not open): exit 2, as on the main thread. */
+      system?: { code?: string; syscall?: string; path?: string; errno?: number };
+    };
 
 const ERROR_CLASSES: Record<string, typeof errors.CutoverError> = {
   ConfigError: errors.ConfigError,
@@ -107,17 +165,23 @@ function rebuildError(m: Extract<WorkerMessage, { type: 'error' }>): Error {
   const Cls = ERROR_CLASSES[m.name];
   const err = Cls ? new Cls(m.message, m.hint) : new Error(m.message);
   if (m.stack) err.stack = m.stack;
+  if (m.system) Object.assign(err, m.system);
   return err;
 }
 
 /**
  * Reads one side on a worker thread (or in this thread when no built worker exists, or `threads`
- * is false), yielding encoded batches for `compareEncoded`. Stopping early terminates the worker.
+ * is false), yielding encoded batches for `compareEncoded`; the side's taps go to `onTaps` once it
+ * is read. Stopping early terminates the worker.
  */
-export async function* readSideParallel(job: SideJob, threads = true): AsyncGenerator<EncodedBatch> {
+export async function* readSideParallel(
+  job: SideJob,
+  threads = true,
+  onTaps?: (state: TapState) => void,
+): AsyncGenerator<EncodedBatch> {
   const file = threads ? workerFile() : undefined;
   if (!file) {
-    yield* encodeSide(job);
+    yield* encodeSide(job, undefined, onTaps);
     return;
   }
   const worker = new Worker(file, { workerData: job });
@@ -143,7 +207,10 @@ export async function* readSideParallel(job: SideJob, threads = true): AsyncGene
         wake = undefined;
         continue;
       }
-      if (m.type === 'end') return;
+      if (m.type === 'end') {
+        if (m.taps) onTaps?.(m.taps);
+        return;
+      }
       if (m.type === 'error') throw rebuildError(m);
       worker.postMessage('ack');
       yield m.batch;

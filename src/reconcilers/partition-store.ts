@@ -180,23 +180,9 @@ export class PartitionStore {
     if (opts.forceSpill) this.spill();
   }
 
-  /** The partition of a key text. */
-  partitionOf(keyText: string): number {
-    return hashKey(keyText, 0) % this.opts.partitions;
-  }
-
-  /** Adds one line to a side's partition; spills everything once the bytes held pass the budget. */
-  add(side: SideIndex, partition: number, line: string): void {
-    if (this.disposed) return;
-    const grown = this.lists[side]![partition]!.add(line);
-    if (grown === 0 || this.files) return;
-    this.heldBytes += grown;
-    if (this.heldBytes > this.opts.memoryBytes) this.spill();
-  }
-
   /**
-   * Adds lines already encoded as UTF-8, each ending in a newline (from a reader thread); the same
-   * bytes `add` would have written for them.
+   * Adds lines already encoded as UTF-8, each ending in a newline (RowPacker's); spills everything
+   * once the bytes held pass the budget.
    */
   addBytes(side: SideIndex, partition: number, bytes: Uint8Array): void {
     if (this.disposed) return;

@@ -20,6 +20,8 @@ export interface SidePlan {
   normalizer: SideNormalizer;
   /** Canonical filter matching the pushed-down window: both sides then apply exactly the same bounds. */
   window?: { field: string; bounds: TimeWindow };
+  /** The time zone of naive timestamps (the side's, else its connection's): a reader thread rebuilds the normalizer with it. */
+  defaultTimezone?: string;
   description: Omit<SideDescription, 'rows'>;
   /** A key-set read (`--recheck`): the requests sent instead of `request`, and the exact filter after. */
   keySet?: KeySetRead & { filter: (rows: CanonicalRow[]) => CanonicalRow[] };
@@ -61,6 +63,7 @@ export function planSide(
     connection: spec.connection,
     request,
     normalizer,
+    ...(defaultTimezone ? { defaultTimezone } : {}),
     window: window && mapping.window ? { field: mapping.window.field, bounds: window } : undefined,
     description: {
       connection: spec.connection,

@@ -27,6 +27,12 @@ export function nearestRank(sorted: readonly number[], percent: number): number 
   return sorted[Math.min(rank, sorted.length) - 1]!;
 }
 
+/** One side's collected durations and negatives, as plain data. */
+export interface CycleState {
+  durations: [string, number[]][];
+  negatives: [string, number][];
+}
+
 /** Collects durations from canonical rows of both sides and summarises them. */
 export class CycleTimes {
   private readonly durations = new Map<string, number[]>();
@@ -54,6 +60,22 @@ export class CycleTimes {
         }
       }
     }
+  }
+
+  /** What `add` collected for one side, as plain data (a reader thread's, posted to the main thread). */
+  exportSide(side: Side): CycleState {
+    const mine = <T>(m: Map<string, T>) => [...m].filter(([id]) => id.startsWith(`${side}\u0000`));
+    return { durations: mine(this.durations), negatives: mine(this.negatives) };
+  }
+
+  /** Adds a reader thread's collected durations (exportSide). */
+  importSide(state: CycleState): void {
+    for (const [id, list] of state.durations) {
+      const mine = this.durations.get(id);
+      if (mine) for (const ms of list) mine.push(ms);
+      else this.durations.set(id, list);
+    }
+    for (const [id, n] of state.negatives) this.negatives.set(id, (this.negatives.get(id) ?? 0) + n);
   }
 
   /** Per side (all channels first, then each channel by name): counts and p50/p90. */

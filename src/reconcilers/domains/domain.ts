@@ -10,6 +10,12 @@ export interface DomainCheck {
   totals: TotalDef[];
   /** Sees every canonical row read, per side. */
   add?(side: Side, rows: readonly CanonicalRow[]): void;
+  /**
+   * What `add` accumulated for one side, as plain data a reader thread posts to the main thread,
+   * and its merge into the main thread's check (the same mapping built it on both threads).
+   */
+  exportSide?(side: Side): unknown;
+  importSide?(side: Side, state: unknown): void;
   /** After both sides are read: differences the domain finds (unbalanced journals) and `summary.checks`. */
   finish(lines: readonly TotalLine[]): { differences: Difference[]; checks: Record<string, unknown> };
 }

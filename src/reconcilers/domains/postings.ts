@@ -69,6 +69,7 @@ export function postingsCheck(mapping: Mapping): DomainCheck {
       return d - c;
     },
     outScale,
+    readers: [amount, debit, credit].filter((r): r is NumberReader => r !== undefined),
   };
   const period: Dimension = f[periodF]
     ? fieldDimension(periodF)
@@ -85,6 +86,19 @@ export function postingsCheck(mapping: Mapping): DomainCheck {
       for (const row of rows) {
         const j = row[journalF] ?? null;
         const [d, c] = split(row);
+        const acc = map.get(j);
+        if (acc) {
+          acc[0] += d;
+          acc[1] += c;
+        } else map.set(j, [d, c]);
+      }
+    },
+    exportSide(side) {
+      return journals[side];
+    },
+    importSide(side, state) {
+      const map = journals[side];
+      for (const [j, [d, c]] of state as Map<CanonicalValue, [bigint, bigint]>) {
         const acc = map.get(j);
         if (acc) {
           acc[0] += d;

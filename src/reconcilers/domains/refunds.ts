@@ -2,7 +2,7 @@
 import { roleField, type Mapping } from '../../config/mapping-schema.js';
 import type { TotalLine } from '../types.js';
 import { requireFields, type DomainCheck } from './domain.js';
-import { CycleTimes } from './cycle-time.js';
+import { CycleTimes, type CycleState } from './cycle-time.js';
 import {
   countMeasure,
   fieldDimension,
@@ -47,7 +47,13 @@ export function refundsCheck(mapping: Mapping): DomainCheck {
     : undefined;
   return {
     totals,
-    ...(cycle ? { add: (side, rows) => cycle.add(side, rows) } : {}),
+    ...(cycle
+      ? {
+          add: (side, rows) => cycle.add(side, rows),
+          exportSide: (side) => cycle.exportSide(side),
+          importSide: (_side, state) => cycle.importSide(state as CycleState),
+        }
+      : {}),
     finish(lines: readonly TotalLine[]) {
       const amountVariance = lines
         .filter((l) => l.group === REFUND_VARIANCE_GROUP && l.field === amountField)

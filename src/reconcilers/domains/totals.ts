@@ -23,6 +23,8 @@ export interface Measure {
   internal: number;
   of(row: CanonicalRow): bigint | null;
   outScale(): number;
+  /** The readers behind the figures: their scales seen travel with a reader thread's totals. */
+  readers?: NumberReader[];
 }
 
 /** One control total: measures per distinct combination of the `by` dimensions. */
@@ -38,6 +40,8 @@ export interface NumberReader {
   read(v: CanonicalValue | undefined): bigint | null;
   /** The scale figures are shown at: the field's scale, or the most digits seen when it declares none. */
   outScale(): number;
+  /** Takes in a scale seen elsewhere (another thread's rows of the same field). */
+  observe(scale: number): void;
 }
 
 /** Internal scale of a decimal field that declares no scale (its canonical text keeps its own digits). */
@@ -51,6 +55,7 @@ export function numberReader(spec: FieldSpec | undefined): NumberReader {
       internal: declared,
       read: (v) => (v === null || v === undefined || v === '' ? null : unitsOf(v, declared)),
       outScale: () => declared,
+      observe: () => undefined,
     };
   let seen = 0;
   return {
@@ -62,6 +67,9 @@ export function numberReader(spec: FieldSpec | undefined): NumberReader {
       return unitsOf(v, s) * 10n ** BigInt(OPEN_SCALE - s);
     },
     outScale: () => seen,
+    observe: (scale) => {
+      if (scale > seen) seen = Math.min(scale, OPEN_SCALE);
+    },
   };
 }
 
@@ -101,6 +109,7 @@ export function sumMeasure(field: string, reader: NumberReader): Measure {
     internal: reader.internal,
     of: (row) => reader.read(row[field]),
     outScale: reader.outScale,
+    readers: [reader],
   };
 }
 
@@ -115,6 +124,7 @@ export function productMeasure(a: string, ra: NumberReader, b: string, rb: Numbe
       return x === null || y === null ? null : x * y;
     },
     outScale: () => ra.outScale() + rb.outScale(),
+    readers: [ra, rb],
   };
 }
 
@@ -180,6 +190,12 @@ export function mergeTotals(base: TotalDef[], extra: TotalDef[]): TotalDef[] {
   return out;
 }
 
+/** One side's control totals as plain data (ControlTotals.exportSide). */
+export interface TotalsState {
+  buckets: (readonly [CanonicalValue, CanonicalValue[], bigint[]])[][];
+  scales: number[];
+}
+
 interface Bucket {
   by: CanonicalValue[];
   legacy: bigint[];
@@ -221,6 +237,40 @@ export class ControlTotals {
         }
       }
     }
+  }
+
+  /**
+   * One side's accumulated figures as plain data (a reader thread's totals, posted to the main
+   * thread): per total its buckets, and the scale each reader has seen.
+   */
+  exportSide(side: Side): TotalsState {
+    return {
+      buckets: this.buckets.map((map) => [...map].map(([k, b]) => [k, b.by, b[side]] as const)),
+      scales: this.readers().map((r) => r.outScale()),
+    };
+  }
+
+  /** Adds what a reader thread accumulated for `side` (exportSide) to these totals: exact, in any order. */
+  importSide(side: Side, state: TotalsState): void {
+    state.buckets.forEach((entries, d) => {
+      const map = this.buckets[d]!;
+      const n = this.defs[d]!.measures.length;
+      for (const [k, by, figures] of entries) {
+        let b = map.get(k);
+        if (!b) {
+          b = { by, legacy: new Array<bigint>(n).fill(0n), cloud: new Array<bigint>(n).fill(0n) };
+          map.set(k, b);
+        }
+        const acc = b[side];
+        for (let i = 0; i < n; i++) acc[i]! += figures[i]!;
+      }
+    });
+    this.readers().forEach((r, i) => r.observe(state.scales[i]!));
+  }
+
+  /** Every reader behind a measure, in definition order (the same on every thread). */
+  private readers(): NumberReader[] {
+    return this.defs.flatMap((d) => d.measures.flatMap((m) => m.readers ?? []));
   }
 
   /** Every line, legacy vs cloud; difference = cloud − legacy. Groups in definition order, then by value. */
