@@ -1,98 +1,160 @@
 /**
- * Reconcile benchmark: `npm run bench:reconcile -- --rows N [--memory MB] [--keep] [--url URL]`.
+ * Reconcile benchmark (issue 16): `npm run bench:reconcile -- [--rows N] [--diff PCT] [--memory MB]
+ * [--runs K] [--suite | --scenarios ROWS@PCT,...] [--keep] [--debug] [--url URL]`.
  *
- * Builds two tables of N rows in a fresh PostgreSQL database (legacy-like and cloud-like column
- * types), injects about 1.2% differences of every class with a known formula, then measures:
- *   floor  — both tables streamed in key order with COPY (SELECT ... ORDER BY key) TO STDOUT through
- *            pg + pg-copy-streams, in parallel, the bytes discarded;
- *   engine — both tables read through the postgres adapter, normalized (buildNormalizer) and
- *            compared (compareStreams).
- * It checks that every reported difference is one that was injected and that every injected one is
- * reported (exit 1 if not), and prints rows/s, peak RSS and the ratio to the floor.
+ * Per scenario it builds two tables of N rows in a fresh PostgreSQL database (legacy-like and
+ * cloud-like column types), injects about PCT% differences of every class with a known formula,
+ * writes a temporary project folder (cutover.yaml with two read-only connections to that database,
+ * a SQLite control store, one mapping) and measures, alternately, K times each:
+ *   floor   — both tables streamed in key order with COPY (SELECT ... ORDER BY key) TO STDOUT through
+ *             pg + pg-copy-streams, in parallel, the bytes discarded;
+ *   command — a child process `node bin/run.js reconcile bench_inventory --json --memory MB` (report
+ *             json) on a fresh control store, its wall time and its peak RSS (maxRSS at exit, read by
+ *             an --import hook: the whole process, threads included).
+ * Every command run must exit 1 and report exactly the injected counts, open one exception item per
+ * difference and write one differences.jsonl line per difference (exit 1 if not). It prints one
+ * markdown table row per scenario (medians of K; peak RSS the max) and the machine's load average.
+ * `--suite` runs the issue's three scenarios: 1M rows at 1% and 10% differences, 10M at 1%.
+ * The build must be current: `npm run bench:reconcile` runs scripts/build-if-stale.mjs first.
  */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { PostgresAdapter } from '../src/adapters/postgres/index.js';
-import type { RawValue } from '../src/adapters/types.js';
-import type { Mapping } from '../src/config/mapping-schema.js';
-import { buildNormalizer } from '../src/reconcilers/normalize.js';
-import { compareEncoded, compareStreams } from '../src/reconcilers/compare.js';
-import { readSideParallel, workersAvailable } from '../src/reconcilers/parallel-read.js';
-import type { CanonicalRow, Difference, Side } from '../src/reconcilers/types.js';
-import { silentLogger } from '../src/util/logger.js';
 
 const { values: args } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
+    /** Share of keys that differ, in percent, spread over every class of difference. */
+    diff: { type: 'string', default: '1' },
     memory: { type: 'string', default: '512' },
+    runs: { type: 'string', default: '3' },
+    /** ROWS@PCT,ROWS@PCT...: several scenarios in sequence. */
+    scenarios: { type: 'string' },
+    /** The issue's three scenarios: 1000000@1,1000000@10,10000000@1. */
+    suite: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
-    batch: { type: 'string', default: '2000' },
-    /** parallel: one worker thread per side reads, normalizes and encodes; single: all on one thread. */
-    mode: { type: 'string', default: 'parallel' },
+    /** Pass --debug to the command and show its log (stderr) as it runs. */
+    debug: { type: 'boolean', default: false },
     url: {
       type: 'string',
       default: process.env.CUTOVER_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     },
   },
 });
-const N = Number(args.rows);
-const MOD = 500;
+
+const SUITE = '1000000@1,1000000@10,10000000@1';
 const adminUrl = args.url!;
-const dbName = `cutover_bench_${process.pid}`;
-const dbUrl = (() => {
-  const u = new URL(adminUrl);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
+const memoryMb = Number(args.memory);
+const runs = Math.max(1, Math.floor(Number(args.runs)));
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = path.join(root, 'bin', 'run.js');
+const MAPPING = 'bench_inventory';
+const COLS = ['sku', 'loc', 'on_hand', 'unit_cost', 'amount', 'status'];
 
-// Injected differences, by i (row number) — the same formulas the SQL below uses.
-// i % 500: 1 on_hand mismatch, 5 status mismatch, 2 missing in cloud, 3 duplicated in cloud,
-// 4 duplicated in legacy; i in N+1..N+N/500: missing in legacy.
-type Cls = 'mismatch' | 'missing_in_cloud' | 'missing_in_legacy' | 'dup_cloud' | 'dup_legacy';
-function expectedClass(i: number): Cls | undefined {
-  if (i > N) return 'missing_in_legacy';
-  switch (i % MOD) {
-    case 1:
-    case 5:
-      return 'mismatch';
-    case 2:
-      return 'missing_in_cloud';
-    case 3:
-      return 'dup_cloud';
-    case 4:
-      return 'dup_legacy';
-  }
-  return undefined;
+interface Scenario {
+  rows: number;
+  pct: number;
 }
-const keySql = `'Sku-' || (i / 100) AS sku, CASE WHEN i % 2 = 0 THEN 'dc-' ELSE 'DC_' END || (i % 100) AS loc`;
-const valuesSql = (cloud: boolean) =>
-  [
-    `round((i % 9973) * 1.125, 3)${cloud ? ` + CASE WHEN i <= ${N} AND i % ${MOD} = 1 THEN 1 ELSE 0 END` : ''} AS on_hand`,
-    `round((i % 997) / 7.0, 4) AS unit_cost`,
-    `round((i % 10007) * 0.37, 2) AS amount`,
-    `CASE WHEN ${cloud ? `i <= ${N} AND i % ${MOD} = 5` : 'false'} THEN 'damaged' WHEN i % 3 = 0 THEN 'sellable' WHEN i % 3 = 1 THEN 'quarantine' ELSE 'blocked' END AS status`,
-  ].join(', ');
-const iOf = (sku: string, loc: string) => Number(sku.slice(4)) * 100 + Number(loc.slice(3));
+const scenarios: Scenario[] = (args.suite ? SUITE : (args.scenarios ?? `${args.rows}@${args.diff}`))
+  .split(',')
+  .map((s) => {
+    const [rows, pct] = s.split('@').map(Number);
+    if (!Number.isInteger(rows) || rows! < 1 || !(pct! > 0 && pct! <= 100))
+      throw new Error(`bad scenario "${s}": give ROWS@PCT, rows a positive integer, 0 < PCT <= 100`);
+    return { rows: rows!, pct: pct! };
+  });
 
-const mapping: Mapping = {
-  name: 'bench_inventory',
-  file: 'bench/reconcile-bench.ts',
-  key: ['sku', 'loc'],
-  fields: {
-    sku: { type: 'string' },
-    loc: { type: 'string', trim: true },
-    on_hand: { type: 'decimal', scale: 3 },
-    unit_cost: { type: 'decimal', scale: 4 },
-    amount: { type: 'decimal', scale: 2 },
-    status: { type: 'string', trim: true },
-  },
-  legacy: { connection: 'legacy', table: 'legacy_inv', columns: {} },
-  cloud: { connection: 'cloud', table: 'cloud_inv', columns: {} },
-};
-const COLS = Object.keys(mapping.fields);
+/**
+ * The injection, by row number i (1..N): with a period P = 600 / PCT, i % P = 1 an on_hand mismatch,
+ * 5 a status mismatch, 2 missing in cloud, 3 duplicated in cloud, 4 duplicated in legacy; and N/P
+ * rows N+1..N+N/P only in cloud (missing in legacy). Six differing keys per P rows: PCT% of N.
+ */
+class Injection {
+  readonly period: number;
+  constructor(
+    readonly rows: number,
+    pct: number,
+  ) {
+    this.period = Math.max(6, Math.round(600 / pct));
+  }
+  /** How many i in 1..N have i % P = r. */
+  private at(r: number): number {
+    return this.rows >= r ? Math.floor((this.rows - r) / this.period) + 1 : 0;
+  }
+  get onlyInCloud(): number {
+    return Math.floor(this.rows / this.period);
+  }
+  /** What the command must report. */
+  expected() {
+    const N = this.rows;
+    const [onHand, missingCloud, dupCloud, dupLegacy, status] = [1, 2, 3, 4, 5].map((r) => this.at(r));
+    const counts = {
+      legacy: N + dupLegacy!,
+      cloud: N - missingCloud! + dupCloud! + this.onlyInCloud,
+      matched: N - onHand! - missingCloud! - dupCloud! - dupLegacy! - status!,
+      mismatched: onHand! + status!,
+      missingInCloud: missingCloud!,
+      missingInLegacy: this.onlyInCloud,
+      duplicateKeys: dupCloud! + dupLegacy!,
+    };
+    const differences =
+      counts.mismatched + counts.missingInCloud + counts.missingInLegacy + counts.duplicateKeys;
+    return { counts, fieldMismatches: { on_hand: onHand!, status: status! }, differences };
+  }
+  /** The SQL that loads both tables. */
+  loads(): { legacy: string[]; cloud: string[] } {
+    const N = this.rows;
+    const P = this.period;
+    const key = `'Sku-' || (i / 100) AS sku, CASE WHEN i % 2 = 0 THEN 'dc-' ELSE 'DC_' END || (i % 100) AS loc`;
+    const values = (cloud: boolean) =>
+      [
+        `round((i % 9973) * 1.125, 3)${cloud ? ` + CASE WHEN i <= ${N} AND i % ${P} = 1 THEN 1 ELSE 0 END` : ''} AS on_hand`,
+        `round((i % 997) / 7.0, 4) AS unit_cost`,
+        `round((i % 10007) * 0.37, 2) AS amount`,
+        `CASE WHEN ${cloud ? `i <= ${N} AND i % ${P} = 5` : 'false'} THEN 'damaged' WHEN i % 3 = 0 THEN 'sellable' WHEN i % 3 = 1 THEN 'quarantine' ELSE 'blocked' END AS status`,
+      ].join(', ');
+    return {
+      legacy: [
+        `INSERT INTO legacy_inv SELECT ${key}, ${values(false)} FROM generate_series(1, ${N}) i`,
+        `INSERT INTO legacy_inv SELECT ${key}, ${values(false)} FROM generate_series(1, ${N}) i WHERE i % ${P} = 4`,
+      ],
+      cloud: [
+        `INSERT INTO cloud_inv SELECT ${key}, ${values(true)} FROM generate_series(1, ${N + this.onlyInCloud}) i WHERE i > ${N} OR i % ${P} <> 2`,
+        `INSERT INTO cloud_inv SELECT ${key}, ${values(true)} FROM generate_series(1, ${N}) i WHERE i % ${P} = 3`,
+      ],
+    };
+  }
+}
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>, url = adminUrl): Promise<T> {
+// Legacy char(N) columns come padded: the mapping trims loc and status (the field-level `trim`).
+const mappingYaml = `name: ${MAPPING}
+key: [sku, loc]
+fields:
+  sku: { type: string }
+  loc: { type: string, trim: true }
+  on_hand: { type: decimal, scale: 3 }
+  unit_cost: { type: decimal, scale: 4 }
+  amount: { type: decimal, scale: 2 }
+  status: { type: string, trim: true }
+legacy:
+  connection: legacy
+  table: legacy_inv
+  columns: { ${COLS.map((c) => `${c}: ${c}`).join(', ')} }
+cloud:
+  connection: cloud
+  table: cloud_inv
+  columns: { ${COLS.map((c) => `${c}: ${c}`).join(', ')} }
+`;
+
+const RSS_HOOK =
+  "import fs from 'node:fs';\nprocess.on('exit', () => fs.writeFileSync(process.env.CUTOVER_BENCH_RSS, String(process.resourceUsage().maxRSS)));\n";
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
@@ -102,227 +164,309 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>, url = adminUrl): Promi
   }
 }
 
-async function setup(): Promise<void> {
-  await admin((c) => c.query(`CREATE DATABASE ${dbName}`));
-  await admin(async (c) => {
+function databaseUrl(name: string): string {
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function setup(dbName: string, inj: Injection): Promise<void> {
+  const dbUrl = databaseUrl(dbName);
+  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
+  await withClient(dbUrl, async (c) => {
     // Legacy-like types (CHAR padding, narrow numerics) against cloud-like ones (wider numerics):
-    // the engine must see through the difference in how each prints the same value.
+    // the command must see through the difference in how each prints the same value.
     await c.query(
       `CREATE UNLOGGED TABLE legacy_inv (sku varchar(20), loc char(8), on_hand numeric(18,3), unit_cost numeric(19,4), amount numeric(18,2), status char(12))`,
     );
     await c.query(
       `CREATE UNLOGGED TABLE cloud_inv (sku text, loc text, on_hand numeric(24,6), unit_cost numeric(24,8), amount numeric(20,2), status text)`,
     );
-    const loads = [
-      `INSERT INTO legacy_inv SELECT ${keySql}, ${valuesSql(false)} FROM generate_series(1, ${N}) i`,
-      `INSERT INTO legacy_inv SELECT ${keySql}, ${valuesSql(false)} FROM generate_series(1, ${N}) i WHERE i % ${MOD} = 4`,
-      `INSERT INTO cloud_inv SELECT ${keySql}, ${valuesSql(true)} FROM generate_series(1, ${N + Math.floor(N / MOD)}) i WHERE i > ${N} OR i % ${MOD} <> 2`,
-      `INSERT INTO cloud_inv SELECT ${keySql}, ${valuesSql(true)} FROM generate_series(1, ${N}) i WHERE i % ${MOD} = 3`,
-    ];
-    // Shuffle nothing: heap order is insertion order, which is NOT key order (text collation).
+    const { legacy, cloud } = inj.loads();
+    // Heap order is insertion order, which is NOT key order (text collation).
     await Promise.all(
-      [loads.slice(0, 2), loads.slice(2)].map((ls) =>
-        admin(async (c2) => {
-          for (const q of ls) await c2.query(q);
-        }, dbUrl),
+      [legacy, cloud].map((qs) =>
+        withClient(dbUrl, async (c2) => {
+          for (const q of qs) await c2.query(q);
+        }),
       ),
     );
     await c.query('CREATE INDEX ON legacy_inv (sku, loc)');
     await c.query('CREATE INDEX ON cloud_inv (sku, loc)');
     await c.query('VACUUM ANALYZE legacy_inv');
     await c.query('VACUUM ANALYZE cloud_inv');
-  }, dbUrl);
+  });
+}
+
+/** The project folder the command runs in: cutover.yaml, the mapping, the RSS hook. */
+function writeProject(dir: string, dbUrl: string): void {
+  fs.mkdirSync(path.join(dir, 'mappings'), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'cutover.yaml'),
+    `connections:
+  legacy: { url: ${JSON.stringify(dbUrl)}, readOnly: true }
+  cloud: { url: ${JSON.stringify(dbUrl)}, readOnly: true }
+control: { url: "sqlite:./control.db" }
+mappings: mappings/
+reports: reports/
+report: { formats: [json] }
+`,
+  );
+  fs.writeFileSync(path.join(dir, 'mappings', `${MAPPING}.yaml`), mappingYaml);
+  fs.writeFileSync(path.join(dir, 'rss-hook.mjs'), RSS_HOOK);
+}
+
+/** A fresh control store and reports folder: every run opens 100% new exception items. */
+function resetProject(dir: string): void {
+  for (const f of fs.readdirSync(dir))
+    if (f.startsWith('control.db') || f === 'reports' || f.startsWith('cutover-'))
+      fs.rmSync(path.join(dir, f), { recursive: true, force: true });
 }
 
 /** The floor: both tables in key order through COPY ... TO STDOUT, bytes discarded, in parallel. */
-async function floor(): Promise<{ seconds: number; bytes: number }> {
+async function floor(dbUrl: string): Promise<{ seconds: number; bytes: number }> {
   let bytes = 0;
   const t0 = performance.now();
   await Promise.all(
     ['legacy_inv', 'cloud_inv'].map((t) =>
-      admin(async (c) => {
+      withClient(dbUrl, async (c) => {
         const stream = c.query(
           copyStreams.to(`COPY (SELECT ${COLS.join(', ')} FROM ${t} ORDER BY sku, loc) TO STDOUT`),
         );
         for await (const chunk of stream as AsyncIterable<Buffer>) bytes += chunk.length;
-      }, dbUrl),
+      }),
     ),
   );
   return { seconds: (performance.now() - t0) / 1000, bytes };
 }
 
-async function* normalized(
-  adapter: PostgresAdapter,
-  side: Side,
-  table: string,
-): AsyncGenerator<CanonicalRow[]> {
-  const n = buildNormalizer(mapping, side);
-  for await (const batch of adapter.read({
-    table,
-    columns: n.columns,
-    types: n.types,
-    batchSize: Number(args.batch),
-  })) {
-    yield batch.map((r: RawValue[]) => n.normalize(r));
+interface CommandRun {
+  seconds: number;
+  peakMb: number;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function commandArgs(dir: string): string[] {
+  return [
+    '--import',
+    path.join(dir, 'rss-hook.mjs'),
+    bin,
+    'reconcile',
+    MAPPING,
+    '--json',
+    '--memory',
+    String(memoryMb),
+    '--config',
+    path.join(dir, 'cutover.yaml'),
+    ...(args.debug ? ['--debug'] : []),
+  ];
+}
+
+/** One `cutover reconcile` child process: wall time, peak RSS, exit code, output. */
+function command(dir: string): Promise<CommandRun> {
+  const rssFile = path.join(dir, 'rss.txt');
+  fs.rmSync(rssFile, { force: true });
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, commandArgs(dir), {
+      cwd: dir,
+      // Spill files in the project folder, not in a /tmp other processes share.
+      env: { ...process.env, CUTOVER_BENCH_RSS: rssFile, TMPDIR: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => {
+      err.push(b);
+      if (args.debug) process.stderr.write(b);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = (performance.now() - t0) / 1000;
+      const rss = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) : NaN;
+      resolve({
+        seconds,
+        peakMb: rss / 1024,
+        code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+  });
+}
+
+/**
+ * The summary's durationMs: from the run's start until its differences are stored (reading, the join,
+ * differences.jsonl) — without start-up, the exception queue sync, the diagnosis and the reports.
+ */
+function runSeconds(r: CommandRun): string {
+  try {
+    const ms = (JSON.parse(r.stdout) as { durationMs?: number }).durationMs;
+    return ms === undefined ? '?' : `${(ms / 1000).toFixed(2)} s`;
+  } catch {
+    return '?';
   }
 }
 
-/** The engine run; every difference is checked against the injection formula as it arrives. */
-async function engine(): Promise<{
-  seconds: number;
-  cpuSeconds: number;
-  rows: number;
-  spilled: boolean;
-  problems: string[];
-}> {
-  const logger = silentLogger();
-  const legacy = new PostgresAdapter({ name: 'legacy', url: dbUrl, readOnly: true }, { logger });
-  const cloud = new PostgresAdapter({ name: 'cloud', url: dbUrl, readOnly: true }, { logger });
-  await Promise.all([legacy.connect(), cloud.connect()]);
+async function countLines(file: string): Promise<number> {
+  let n = 0;
+  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>)
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/** What is wrong with a command run's result, against the injection (empty: exact). */
+async function check(dir: string, run: CommandRun, inj: Injection): Promise<string[]> {
   const problems: string[] = [];
-  const seen: Record<Cls, number> = {
-    mismatch: 0,
-    missing_in_cloud: 0,
-    missing_in_legacy: 0,
-    dup_cloud: 0,
-    dup_legacy: 0,
+  if (run.code !== 1) problems.push(`exit code ${run.code}, expected 1 (differences)`);
+  let s: {
+    status?: string;
+    counts?: Record<string, number>;
+    fieldMismatches?: Record<string, number>;
+    exceptions?: { opened?: number };
+    systems?: { legacy?: { rows?: number }; cloud?: { rows?: number } };
+    reports?: { differences?: string };
   };
-  // Where the memory goes, sampled each second: phase (read, then join), RSS, V8 heap, Buffers.
-  const peak = { read: 0, join: 0, heap: 0, buffers: 0 };
-  let phase: 'read' | 'join' = 'read';
-  let diffCount = 0;
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peak[phase] = Math.max(peak[phase], m.rss);
-    peak.heap = Math.max(peak.heap, m.heapTotal);
-    peak.buffers = Math.max(peak.buffers, m.arrayBuffers);
-  }, 1000);
-  sampler.unref();
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const opts = { memoryMb: Number(args.memory) };
-  const job = (side: Side, table: string) => {
-    const n = buildNormalizer(mapping, side);
-    return {
-      connection: { name: side, url: dbUrl, readOnly: true },
-      mapping,
-      side,
-      request: { table, columns: n.columns, types: n.types, batchSize: Number(args.batch) },
-    };
-  };
-  const gen =
-    args.mode === 'parallel'
-      ? compareEncoded(
-          mapping,
-          readSideParallel(job('legacy', 'legacy_inv')),
-          readSideParallel(job('cloud', 'cloud_inv')),
-          opts,
-        )
-      : compareStreams(
-          mapping,
-          normalized(legacy, 'legacy', 'legacy_inv'),
-          normalized(cloud, 'cloud', 'cloud_inv'),
-          opts,
-        );
-  let r: IteratorResult<Difference, Awaited<ReturnType<typeof gen.next>>['value']>;
-  let readSeconds = 0;
-  while (!(r = await gen.next()).done) {
-    if (phase === 'read') readSeconds = (performance.now() - t0) / 1000;
-    phase = 'join';
-    // Timers do not run while partitions are joined (the loop only awaits microtasks): sample here.
-    if (++diffCount % 256 === 0) peak.join = Math.max(peak.join, process.memoryUsage.rss());
-    const d = r.value as Difference;
-    const i = iOf(String(d.key.sku), String(d.key.loc));
-    const cls: Cls =
-      d.type === 'duplicate_key' ? (d.side === 'cloud' ? 'dup_cloud' : 'dup_legacy') : (d.type as Cls);
-    const want = expectedClass(i);
-    if (want !== cls) {
-      if (problems.length < 20) problems.push(`row ${i}: reported ${cls}, injected ${want ?? 'nothing'}`);
-      continue;
-    }
-    if (d.type === 'mismatch') {
-      const field = i % MOD === 1 ? 'on_hand' : 'status';
-      const f = Object.keys(d.fields);
-      if (f.length !== 1 || f[0] !== field || (field === 'on_hand' && d.fields.on_hand?.delta !== '1.000'))
-        problems.push(`row ${i}: mismatch ${JSON.stringify(d.fields)}, expected ${field}`);
-    }
-    if (d.type === 'duplicate_key' && d.count !== 2) problems.push(`row ${i}: duplicate count ${d.count}`);
-    seen[cls]++;
+  try {
+    s = JSON.parse(run.stdout) as typeof s;
+  } catch {
+    return [...problems, `stdout is not one JSON object: ${run.stdout.slice(0, 300)}`];
   }
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  clearInterval(sampler);
-  const mb = (n: number) => `${Math.round(n / 1048576)} MB`;
-  console.log(
-    `read phase ${readSeconds.toFixed(2)} s (until the first difference), join ${(seconds - readSeconds).toFixed(2)} s`,
-  );
-  console.log(
-    `memory (sampled each second): RSS while reading ${mb(peak.read)}, while joining ${mb(peak.join)}; ` +
-      `V8 heap ${mb(peak.heap)}, Buffers ${mb(peak.buffers)}`,
-  );
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  const stats = r.value as Exclude<typeof r.value, Difference>;
-  await Promise.all([legacy.close(), cloud.close()]);
-  const injected: Record<Cls, number> = {
-    mismatch: 0,
-    missing_in_cloud: 0,
-    missing_in_legacy: 0,
-    dup_cloud: 0,
-    dup_legacy: 0,
-  };
-  for (let i = 1; i <= N + Math.floor(N / MOD); i++) {
-    const c = expectedClass(i);
-    if (c) injected[c]++;
-  }
-  for (const k of Object.keys(injected) as Cls[])
-    if (injected[k] !== seen[k]) problems.push(`${k}: injected ${injected[k]}, reported ${seen[k]}`);
-  const diffs = Object.values(injected).reduce((a, b) => a + b, 0);
-  const legacyRows = N + injected.dup_legacy;
-  const cloudRows = N - injected.missing_in_cloud + injected.dup_cloud + injected.missing_in_legacy;
-  if (stats.counts.legacy !== legacyRows || stats.counts.cloud !== cloudRows)
+  const want = inj.expected();
+  if (s.status !== 'differences') problems.push(`status ${s.status}, expected differences`);
+  for (const [k, v] of Object.entries(want.counts))
+    if (s.counts?.[k] !== v) problems.push(`counts.${k} ${s.counts?.[k]}, expected ${v}`);
+  for (const [k, v] of Object.entries(want.fieldMismatches))
+    if (s.fieldMismatches?.[k] !== v)
+      problems.push(`fieldMismatches.${k} ${s.fieldMismatches?.[k]}, expected ${v}`);
+  const extra = Object.keys(s.fieldMismatches ?? {}).filter((k) => !(k in want.fieldMismatches));
+  if (extra.length) problems.push(`mismatches on fields not injected: ${extra.join(', ')}`);
+  if (s.systems?.legacy?.rows !== want.counts.legacy || s.systems?.cloud?.rows !== want.counts.cloud)
     problems.push(
-      `rows read ${stats.counts.legacy}/${stats.counts.cloud}, expected ${legacyRows}/${cloudRows}`,
+      `systems rows ${s.systems?.legacy?.rows}/${s.systems?.cloud?.rows}, expected ${want.counts.legacy}/${want.counts.cloud}`,
     );
-  if (stats.counts.matched !== N - diffs + injected.missing_in_legacy)
-    problems.push(`matched ${stats.counts.matched}, expected ${N - diffs + injected.missing_in_legacy}`);
-  console.log(`counts ${JSON.stringify(stats.counts)} spilled=${stats.spilled}`);
-  return {
-    seconds,
-    cpuSeconds,
-    rows: stats.counts.legacy + stats.counts.cloud,
-    spilled: stats.spilled,
-    problems,
-  };
+  if (s.exceptions?.opened !== want.differences)
+    problems.push(`exceptions.opened ${s.exceptions?.opened}, expected ${want.differences}`);
+  const file = s.reports?.differences;
+  if (!file) problems.push('no reports.differences in the summary');
+  else {
+    const lines = await countLines(path.resolve(dir, file));
+    if (lines !== want.differences)
+      problems.push(`differences.jsonl has ${lines} lines, expected ${want.differences}`);
+  }
+  return problems;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+interface Row {
+  cells: string[];
+  ok: boolean;
+}
+
+async function scenario(sc: Scenario, index: number): Promise<Row> {
+  const inj = new Injection(sc.rows, sc.pct);
+  const want = inj.expected();
+  const dbName = `cutover_bench_${process.pid}${scenarios.length > 1 ? `_${index + 1}` : ''}`;
+  const dbUrl = databaseUrl(dbName);
+  console.log(
+    `\n## ${int(sc.rows)} rows per side, ${sc.pct}% differences (period ${inj.period}: ${int(want.differences)} differing keys), ` +
+      `--memory ${memoryMb}, ${runs} run(s), database ${dbName}, load average ${load()}`,
+  );
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-reconbench-'));
+  const t = performance.now();
+  try {
+    await setup(dbName, inj);
+    console.log(`setup ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    writeProject(dir, dbUrl);
+    console.log(`command (in ${dir}): node ${commandArgs(dir).join(' ')}`);
+    const floors: number[] = [];
+    const cmds: CommandRun[] = [];
+    let problems: string[] = [];
+    for (let k = 1; k <= runs; k++) {
+      const f = await floor(dbUrl);
+      floors.push(f.seconds);
+      resetProject(dir);
+      const r = await command(dir);
+      cmds.push(r);
+      const p = await check(dir, r, inj);
+      console.log(
+        `run ${k}: floor ${f.seconds.toFixed(2)} s (${(f.bytes / 1e6).toFixed(0)} MB streamed), ` +
+          `command ${r.seconds.toFixed(2)} s (compare phase ${runSeconds(r)}), peak RSS ${r.peakMb.toFixed(0)} MB, exit ${r.code}, ` +
+          `${p.length ? 'WRONG' : 'counts exact'}, load average ${load()}`,
+      );
+      if (p.length) {
+        problems = p;
+        if (!args.debug) process.stderr.write(stderrTail(r.stderr));
+        break;
+      }
+    }
+    const fl = median(floors);
+    const cmd = median(cmds.map((c) => c.seconds));
+    const ratio = cmd / fl;
+    const peak = Math.max(...cmds.map((c) => c.peakMb));
+    const maxRatio = sc.pct >= 10 ? 4 : 2.5;
+    const rssBound = sc.rows >= 10_000_000 ? memoryMb : undefined;
+    const met = ratio <= maxRatio && (rssBound === undefined || peak <= rssBound);
+    const bothSides = want.counts.legacy + want.counts.cloud;
+    if (problems.length) console.log(`WRONG RESULT:\n  ${problems.join('\n  ')}`);
+    return {
+      ok: problems.length === 0,
+      cells: [
+        int(sc.rows),
+        `${sc.pct}%`,
+        `${fl.toFixed(2)} s`,
+        `${cmd.toFixed(2)} s`,
+        `${ratio.toFixed(2)}×`,
+        int(bothSides / cmd),
+        `${peak.toFixed(0)} MB`,
+        int(want.differences) + (problems.length ? ' (WRONG counts)' : ''),
+        `≤ ${maxRatio}×${rssBound ? `, ≤ ${rssBound} MB` : ''}`,
+        met ? 'yes' : '**no**',
+      ],
+    };
+  } finally {
+    if (!args.keep) {
+      await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+      fs.rmSync(dir, { recursive: true, force: true });
+    } else console.log(`kept database ${dbUrl} and project folder ${dir}`);
+  }
+}
+
+function stderrTail(stderr: string): string {
+  const lines = stderr.trimEnd().split('\n');
+  return stderr.trim() ? `command stderr (last lines):\n${lines.slice(-20).join('\n')}\n` : '';
 }
 
 async function main(): Promise<number> {
+  if (!fs.existsSync(path.join(root, 'dist', 'src', 'commands', 'reconcile.js')))
+    throw new Error('the CLI is not built: run `npm run build` first');
+  const start = load();
   console.log(
-    `reconcile bench: ${N} rows per side, --memory ${args.memory} MB, --mode ${args.mode}` +
-      `${args.mode === 'parallel' && !workersAvailable() ? ' (no built worker: one thread)' : ''}, database ${dbName}`,
+    `reconcile bench: ${new Date().toISOString()}, ${os.cpus().length} cores, node ${process.version}, load average ${start}`,
   );
-  let t = performance.now();
-  await setup();
-  console.log(`setup ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  try {
-    const f = await floor();
-    console.log(`floor  ${f.seconds.toFixed(2)} s (${(f.bytes / 1e6).toFixed(0)} MB streamed)`);
-    t = performance.now();
-    const e = await engine();
-    const rss = process.resourceUsage().maxRSS / 1024;
-    console.log(
-      `engine ${e.seconds.toFixed(2)} s, ${Math.round(e.rows / e.seconds).toLocaleString('en-US')} rows/s, ` +
-        `CPU ${e.cpuSeconds.toFixed(2)} s, peak RSS ${rss.toFixed(0)} MB, spilled ${e.spilled}, ratio to floor ${(e.seconds / f.seconds).toFixed(2)}x`,
-    );
-    if (e.problems.length) {
-      console.log(`WRONG RESULT:\n  ${e.problems.join('\n  ')}`);
-      return 1;
-    }
-    console.log('result: every injected difference reported, nothing else');
-    return 0;
-  } finally {
-    if (!args.keep) await admin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
-    else console.log(`kept database ${dbUrl}`);
-  }
+  const rows: Row[] = [];
+  for (const [i, sc] of scenarios.entries()) rows.push(await scenario(sc, i));
+  console.log(
+    `\n| rows per side | differences | floor (median) | command (median) | ratio | rows/s (both sides) | peak RSS (max) | differing keys | target | met |`,
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.cells.join(' | ')} |`);
+  console.log(`\nload average (1, 5, 15 min): at start ${start}, at end ${load()}`);
+  return rows.every((r) => r.ok) ? 0 : 1;
 }
 
 main().then(
