@@ -295,7 +295,18 @@ async function execute(
   let recorded: ReconcileSummary;
   try {
     const max = opts.maxDifferences;
-    const gen = compareEncoded(mapping, legacy, cloud, { memoryMb: opts.memoryMb, maxDifferences: max });
+    // Each phase's time goes to the log (--debug): where a slow night's minutes went.
+    let phaseStart = Date.now();
+    const phase = (name: string, extra: Record<string, unknown> = {}) => {
+      const now = Date.now();
+      logger.debug({ runId, phase: name, ms: now - phaseStart, ...extra }, 'reconcile phase done');
+      phaseStart = now;
+    };
+    const gen = compareEncoded(mapping, legacy, cloud, {
+      memoryMb: opts.memoryMb,
+      maxDifferences: max,
+      onJoin: (spilled) => phase('read', { spilled }),
+    });
     let stats: CompareStats;
     const first: RecordDifference[] = [];
     for (;;) {
@@ -344,6 +355,7 @@ async function execute(
       await writer.write(d);
     }
     await writer.finish();
+    phase('join', { differences: writer.total });
 
     const counts = { ...stats.counts };
     if (mapping.domain === 'postings') counts.unbalancedJournals = writer.counts().unbalanced_journal ?? 0;
@@ -430,6 +442,7 @@ async function execute(
         ...(taps.young.size ? { keepKeys: [...taps.young] } : {}),
         ...(items ? { onlyIds: items.map((i) => i.id) } : {}),
       });
+      phase('queue', { opened: synced.opened, resolved: synced.resolved });
       summary.exceptions = {
         opened: synced.opened,
         updated: synced.updated,
@@ -452,6 +465,7 @@ async function execute(
     for (const f of formats) summary.reports![f] = shownPath(path.join(outDir, REPORT_FILES[f]));
     // The run is recorded before its reports are written: a report that cannot be written (a full
     // disk) does not undo a run whose differences are stored and whose queue is synced.
+    phase('diagnosis', { causes: summary.causes.length });
     await finishRun(store, runId, status, summary);
     recorded = summary;
   } catch (err) {
@@ -472,7 +486,9 @@ async function execute(
     recorded.signoff = signoff;
     await setRunSummary(store, runId, recorded);
   }
+  const reportsStart = Date.now();
   await writeReports(opts, recorded, outDir, formats);
+  logger.debug({ runId, phase: 'reports', ms: Date.now() - reportsStart }, 'reconcile phase done');
   return recorded;
 }
 

@@ -26,6 +26,8 @@ export interface CompareOptions {
   /** Where spill files go (default: the OS temp folder). */
   tmpDir?: string;
   onProgress?: (p: { legacyRows: number; cloudRows: number }) => void;
+  /** Told when both sides are read and the join starts (the run's log times its phases). */
+  onJoin?: (spilled: boolean) => void;
   /** Spill from the first row (tests). */
   forceSpill?: boolean;
   /**
@@ -194,6 +196,7 @@ async function* compareWith<T>(
   const fieldMismatches: Record<string, number> = {};
   try {
     await readBoth(store, counts, legacy, cloud, add, opts.onProgress);
+    opts.onJoin?.(store.spilled);
     const max = opts.maxDifferences;
     let yielded = 0;
     for (const part of store.partitions()) {
