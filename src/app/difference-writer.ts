@@ -31,7 +31,8 @@ export class DifferenceWriter {
   ) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = `${file}.${process.pid}.tmp`;
-    this.out = fs.createWriteStream(this.tmp, { encoding: 'utf8' });
+    // A large buffer: a run with 100k differences must not wait for the disk every few lines.
+    this.out = fs.createWriteStream(this.tmp, { encoding: 'utf8', highWaterMark: 4 << 20 });
   }
 
   /** Records one difference; waits when the file or the store needs to catch up. */

@@ -91,6 +91,16 @@ export interface ReconcileOptions {
 export const READER_THREADS_MIN_MB = 256;
 
 /**
+ * CUTOVER_JOIN_THREAD_MIN_BYTES: the bytes to join from which the join uses its second thread
+ * (default 16 MB; tests set it low to put small tables through the join thread).
+ */
+function joinThreadMinBytes(): { joinThreadMinBytes?: number } {
+  const text = process.env.CUTOVER_JOIN_THREAD_MIN_BYTES;
+  const v = text ? Number(text) : NaN;
+  return Number.isSafeInteger(v) && v >= 0 ? { joinThreadMinBytes: v } : {};
+}
+
+/**
  * One side's rows, encoded for the join: on a reader thread of its own when the run asks for one and
  * the side allows it, else on this thread through the adapter already open. Either way the same
  * code reads, normalizes, taps and encodes (parallel-read.ts).
@@ -305,7 +315,10 @@ async function execute(
     const gen = compareEncoded(mapping, legacy, cloud, {
       memoryMb: opts.memoryMb,
       maxDifferences: max,
-      onJoin: (spilled) => phase('read', { spilled }),
+      onJoin: (how) => phase('read', how),
+      // The join's second core, with the reader threads (the same budget rule).
+      joinThread: Boolean(opts.readerThreads) && (opts.memoryMb ?? 512) >= READER_THREADS_MIN_MB,
+      ...joinThreadMinBytes(),
     });
     let stats: CompareStats;
     const first: RecordDifference[] = [];

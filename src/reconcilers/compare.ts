@@ -14,7 +14,14 @@ import {
   sameCompared,
   type HeldLayout,
 } from './held-row.js';
-import { PartitionStore, hashKey, type SideIndex } from './partition-store.js';
+import {
+  PartitionReader,
+  PartitionStore,
+  hashKey,
+  type PartitionSource,
+  type SideIndex,
+} from './partition-store.js';
+import { startJoinThread, type JoinThread } from './join-thread.js';
 import { RowPacker } from './parallel-pack.js';
 import { PARTITIONS, type EncodedBatch } from './held-row.js';
 
@@ -27,7 +34,14 @@ export interface CompareOptions {
   tmpDir?: string;
   onProgress?: (p: { legacyRows: number; cloudRows: number }) => void;
   /** Told when both sides are read and the join starts (the run's log times its phases). */
-  onJoin?: (spilled: boolean) => void;
+  onJoin?: (how: { spilled: boolean; joinThread: boolean }) => void;
+  /**
+   * Join every other partition on a thread of its own (the command does) when there are at least
+   * `joinThreadMinBytes` to join (default JOIN_THREAD_MIN_BYTES): below that, starting the thread
+   * costs more than it saves. Not with `maxDifferences`, whose stop counts only what was joined.
+   */
+  joinThread?: boolean;
+  joinThreadMinBytes?: number;
   /** Spill from the first row (tests). */
   forceSpill?: boolean;
   /**
@@ -37,6 +51,19 @@ export interface CompareOptions {
    * all, the storing and queueing of every further difference.
    */
   maxDifferences?: number;
+}
+
+/** Counts at zero. */
+export function zeroCounts(): ReconcileCounts {
+  return {
+    legacy: 0,
+    cloud: 0,
+    matched: 0,
+    mismatched: 0,
+    missingInCloud: 0,
+    missingInLegacy: 0,
+    duplicateKeys: 0,
+  };
 }
 
 export interface CompareStats {
@@ -60,12 +87,16 @@ const HOLD_SHARE = 0.2;
 const PARTITION_SHARE = 0.04;
 
 /** The held-line layout, with the comparator of each compared field and the absentAsZero fields. */
-interface Plan extends HeldLayout {
+export interface Plan extends HeldLayout {
   comparators: FieldComparator[];
   absentAsZero: string[];
 }
 
-function compilePlan(mapping: Mapping): Plan {
+/** Below this many bytes to join, the join stays on one thread. */
+export const JOIN_THREAD_MIN_BYTES = 16 * 1024 * 1024;
+
+/** The join's plan of a mapping (also built by the join thread). */
+export function compilePlan(mapping: Mapping): Plan {
   const layout = heldLayout(mapping);
   return {
     ...layout,
@@ -157,7 +188,7 @@ export function compareEncoded(
     }
     return batch.rows;
   };
-  return compareWith(() => compilePlan(mapping), legacy, cloud, add, opts);
+  return compareWith(mapping, legacy, cloud, add, opts);
 }
 
 /** The partition of an encoded key text (the same function on every thread). */
@@ -167,52 +198,78 @@ export function partitionOfKey(keyText: string): number {
 
 type AddBatch<T> = (store: PartitionStore, side: SideIndex, batch: T) => number;
 
-/** Reads both sides into the store through `add`, then joins it; `planOf` is called once the generator runs. */
+/** Reads both sides into the store through `add`, then joins it, on two threads when it is worth it. */
 async function* compareWith<T>(
-  planOf: () => Plan,
+  mapping: Mapping,
   legacy: AsyncIterable<T>,
   cloud: AsyncIterable<T>,
   add: AddBatch<T>,
   opts: CompareOptions,
 ): AsyncGenerator<Difference, CompareStats, undefined> {
-  const plan = planOf();
+  const plan = compilePlan(mapping);
   const budget = (opts.memoryMb ?? 512) * 1024 * 1024;
-  const store = new PartitionStore({
+  const storeOpts = {
     memoryBytes: budget * HOLD_SHARE,
     partitionBytes: budget * PARTITION_SHARE,
     partitions: PARTITIONS,
-    tmpDir: opts.tmpDir,
-    forceSpill: opts.forceSpill,
-  });
-  const counts: ReconcileCounts = {
-    legacy: 0,
-    cloud: 0,
-    matched: 0,
-    mismatched: 0,
-    missingInCloud: 0,
-    missingInLegacy: 0,
-    duplicateKeys: 0,
   };
+  const store = new PartitionStore({ ...storeOpts, tmpDir: opts.tmpDir, forceSpill: opts.forceSpill });
+  const counts = zeroCounts();
   const fieldMismatches: Record<string, number> = {};
+  let helper: JoinThread | undefined;
   try {
     await readBoth(store, counts, legacy, cloud, add, opts.onProgress);
-    opts.onJoin?.(store.spilled);
     const max = opts.maxDifferences;
+    if (
+      opts.joinThread &&
+      max === undefined &&
+      store.totalBytes >= (opts.joinThreadMinBytes ?? JOIN_THREAD_MIN_BYTES)
+    )
+      helper = startJoinThread({ mapping, store: storeOpts });
+    opts.onJoin?.({ spilled: store.spilled, joinThread: helper !== undefined });
+    const reader = new PartitionReader(storeOpts);
+    const sources = store.sources();
     let yielded = 0;
-    for (const part of store.partitions()) {
-      if (max === undefined) {
-        yield* joinPartition(plan, part.legacy, part.cloud, counts, fieldMismatches);
-        continue;
-      }
-      for (const d of joinPartition(plan, part.legacy, part.cloud, counts, fieldMismatches)) {
-        yield d;
-        if (++yielded >= max) return { counts, fieldMismatches, spilled: store.spilled, stopped: true };
+    for (;;) {
+      const a = sources.next();
+      if (a.done) break;
+      // The next partition goes to the join thread while this one is joined here.
+      const b = helper ? sources.next() : undefined;
+      const remote = b && !b.done ? helper!.join(b.value) : undefined;
+      remote?.catch(() => undefined); // awaited below; not unhandled if this thread fails first
+      if (max === undefined) yield* joinSource(plan, reader, a.value, counts, fieldMismatches);
+      else
+        for (const d of joinSource(plan, reader, a.value, counts, fieldMismatches)) {
+          yield d;
+          if (++yielded >= max) return { counts, fieldMismatches, spilled: store.spilled, stopped: true };
+        }
+      if (remote) {
+        const r = await remote;
+        for (const k of Object.keys(r.counts) as (keyof ReconcileCounts)[])
+          counts[k] = (counts[k] ?? 0) + (r.counts[k] ?? 0);
+        for (const [f, n] of Object.entries(r.fieldMismatches))
+          fieldMismatches[f] = (fieldMismatches[f] ?? 0) + n;
+        yield* r.diffs;
       }
     }
     return { counts, fieldMismatches, spilled: store.spilled };
   } finally {
+    // The join thread may still be reading a spilled partition's files: stopped before they go.
+    await helper?.stop();
     store.dispose();
   }
+}
+
+/** Joins one partition as the store holds it (split again when spilled and too large). */
+export function* joinSource(
+  plan: Plan,
+  reader: PartitionReader,
+  source: PartitionSource,
+  counts: ReconcileCounts,
+  fieldMismatches: Record<string, number>,
+): Generator<Difference> {
+  for (const part of reader.partitionsOf(source))
+    yield* joinPartition(plan, part.legacy, part.cloud, counts, fieldMismatches);
 }
 
 /** Reads both sides at once into the store; the first failure stops the other side's read. */

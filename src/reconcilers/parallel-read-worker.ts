@@ -3,9 +3,9 @@
  * it, and posts batches of held lines, at most MAX_IN_FLIGHT unacknowledged at a time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { CutoverError } from '../errors.js';
 import { encodeSide, MAX_IN_FLIGHT, type SideJob, type WorkerMessage } from './parallel-read.js';
 import type { TapState } from './run-taps.js';
+import { postedError } from './worker-files.js';
 
 const port = parentPort!;
 let credits = MAX_IN_FLIGHT;
@@ -31,30 +31,10 @@ async function run(): Promise<void> {
     }
     post({ type: 'end', ...(taps ? { taps } : {}) });
   } catch (e) {
-    const err = e instanceof Error ? e : new Error(String(e));
-    post({
-      type: 'error',
-      name: err.name,
-      message: err.message,
-      hint: err instanceof CutoverError ? err.hint : undefined,
-      stack: err.stack,
-      system: systemFields(err),
-    });
+    post(postedError(e));
   } finally {
     port.unref();
   }
 }
 
 void run();
-
-/** A Node system error's own fields (code, syscall, path, errno), when it has them. */
-function systemFields(err: Error): Extract<WorkerMessage, { type: 'error' }>['system'] {
-  const e = err as Error & { code?: unknown; syscall?: unknown; path?: unknown; errno?: unknown };
-  if (typeof e.syscall !== 'string') return undefined;
-  return {
-    syscall: e.syscall,
-    ...(typeof e.code === 'string' ? { code: e.code } : {}),
-    ...(typeof e.path === 'string' ? { path: e.path } : {}),
-    ...(typeof e.errno === 'number' ? { errno: e.errno } : {}),
-  };
-}

@@ -4,13 +4,10 @@
  * lines to the main thread, which only files them and joins. Two sides → both cores busy.
  */
 import { createAdapterLazily } from '../adapters/lazy-adapter.js';
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Adapter, ReadRequest } from '../adapters/types.js';
 import type { ConnectionConfig } from '../config/load-config.js';
 import type { Mapping } from '../config/mapping-schema.js';
-import * as errors from '../errors.js';
 import { silentLogger } from '../util/logger.js';
 import type { EncodedBatch } from './held-row.js';
 import { RowPacker } from './parallel-pack.js';
@@ -19,6 +16,7 @@ import { readCanonical, type SidePlan } from './read-side.js';
 import { RunTaps, type TapSpec, type TapState } from './run-taps.js';
 import type { CanonicalRow, Side } from './types.js';
 import type { TimeWindow } from './window.js';
+import { builtWorker, rebuildError, type PostedError } from './worker-files.js';
 
 /** Everything a worker needs to read one side: plain data, so it can be posted to a thread. */
 export interface SideJob {
@@ -116,20 +114,9 @@ async function adapterFor(connection: ConnectionConfig): Promise<Adapter> {
   return createAdapterLazily(connection, { logger: silentLogger() });
 }
 
-/** The built worker file, or undefined when there is none (TypeScript sources run without a build). */
+/** The built reader worker, or undefined when there is none (TypeScript sources run without a build). */
 function workerFile(): URL | undefined {
-  const here = import.meta.url;
-  // Under vitest this module is the .ts source; Node cannot start a .ts worker, so the built
-  // worker is used when `dist/` holds one.
-  const url = here.endsWith('.ts')
-    ? new URL(
-        here.replace(
-          /\/src\/reconcilers\/parallel-read\.ts$/,
-          '/dist/src/reconcilers/parallel-read-worker.js',
-        ),
-      )
-    : new URL('./parallel-read-worker.js', here);
-  return url.protocol === 'file:' && fs.existsSync(fileURLToPath(url)) ? url : undefined;
+  return builtWorker('parallel-read-worker.js');
 }
 
 /** Whether `readSideParallel` will use a worker thread (false: it reads in this thread). */
@@ -139,35 +126,7 @@ export function workersAvailable(): boolean {
 
 /** The message a worker posts. */
 export type WorkerMessage =
-  | { type: 'batch'; batch: EncodedBatch }
-  | { type: 'end'; taps?: TapState }
-  | {
-      type: 'error';
-      name: string;
-      message: string;
-      hint?: string;
-      stack?: string;
-      /** A system error's fields (a file a CSV side could not open): exit 2, as on the main thread. */
-      system?: { code?: string; syscall?: string; path?: string; errno?: number };
-    };
-
-const ERROR_CLASSES: Record<string, typeof errors.CutoverError> = {
-  ConfigError: errors.ConfigError,
-  MappingError: errors.MappingError,
-  ConnectionError: errors.ConnectionError,
-  DataError: errors.DataError,
-  UsageError: errors.UsageError,
-  CutoverError: errors.CutoverError,
-};
-
-/** A worker's error, rebuilt as the same CutoverError class (exit 2 stays exit 2). */
-function rebuildError(m: Extract<WorkerMessage, { type: 'error' }>): Error {
-  const Cls = ERROR_CLASSES[m.name];
-  const err = Cls ? new Cls(m.message, m.hint) : new Error(m.message);
-  if (m.stack) err.stack = m.stack;
-  if (m.system) Object.assign(err, m.system);
-  return err;
-}
+  { type: 'batch'; batch: EncodedBatch } | { type: 'end'; taps?: TapState } | PostedError;
 
 /**
  * Reads one side on a worker thread (or in this thread when no built worker exists, or `threads`

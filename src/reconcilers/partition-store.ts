@@ -151,15 +151,12 @@ class ChunkList {
     this.pos = 0;
   }
 
-  /** The held bytes as one string of newline-terminated lines (memory mode). */
-  text(): string {
+  /** The held bytes, newline-terminated lines (memory mode); the list lets go of them. */
+  bytes(): Buffer {
     this.seal();
-    const t =
-      this.chunks.length === 1
-        ? this.chunks[0]!.toString('utf8')
-        : Buffer.concat(this.chunks).toString('utf8');
+    const b = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
     this.chunks = [];
-    return t;
+    return b;
   }
 }
 
@@ -169,13 +166,13 @@ export class PartitionStore {
   private files?: string[][];
   private dir?: string;
   private disposed = false;
-  /** One read buffer reused for every spilled partition file. */
-  private readBuf = Buffer.allocUnsafe(0);
+  private reader: PartitionReader;
   spilled = false;
 
   constructor(private readonly opts: PartitionStoreOptions) {
     const chunk = chunkBytesFor(opts.memoryBytes, opts.partitions);
     this.lists = [0, 1].map(() => Array.from({ length: opts.partitions }, () => new ChunkList(chunk)));
+    this.reader = new PartitionReader(opts);
     sweepSpillDirs(opts.tmpDir ?? os.tmpdir());
     if (opts.forceSpill) this.spill();
   }
@@ -211,14 +208,19 @@ export class PartitionStore {
     this.heldBytes = 0;
   }
 
-  /** The partitions one after the other; each one's memory is released once the next is asked for. */
-  *partitions(): Generator<Partition> {
+  /** Bytes held in memory and written to files: what the join will read. */
+  get totalBytes(): number {
+    return this.heldBytes + this.spilledBytes;
+  }
+
+  /**
+   * The partitions one after the other, as what holds them: both sides' bytes (in memory) or files
+   * (spilled). `PartitionReader.partitionsOf` makes them joinable, on this thread or another one.
+   */
+  *sources(): Generator<PartitionSource> {
     if (!this.files) {
-      for (let p = 0; p < this.opts.partitions; p++) {
-        const legacy = splitLines(this.lists[0]![p]!.text());
-        const cloud = splitLines(this.lists[1]![p]!.text());
-        yield { legacy, cloud };
-      }
+      for (let p = 0; p < this.opts.partitions; p++)
+        yield { legacy: this.lists[0]![p]!.bytes(), cloud: this.lists[1]![p]!.bytes() };
       return;
     }
     for (const side of this.lists)
@@ -228,9 +230,63 @@ export class PartitionStore {
         l.fd = -1;
       }
     this.lists = [[], []]; // their reused chunks are garbage now
-    for (let p = 0; p < this.opts.partitions; p++) {
-      yield* this.joinable(this.files[0]![p]!, this.files[1]![p]!, 1);
+    for (let p = 0; p < this.opts.partitions; p++)
+      yield { legacyFile: this.files[0]![p]!, cloudFile: this.files[1]![p]! };
+  }
+
+  /** The partitions one after the other; each one's memory is released once the next is asked for. */
+  *partitions(): Generator<Partition> {
+    for (const source of this.sources()) yield* this.reader.partitionsOf(source);
+  }
+
+  /** Removes the temporary files (also after an error). */
+  dispose(): void {
+    this.disposed = true;
+    for (const side of this.lists)
+      for (const l of side)
+        if (l.fd >= 0) {
+          try {
+            fs.closeSync(l.fd);
+          } catch {
+            /* already closed */
+          }
+          l.fd = -1;
+        }
+    if (this.dir) removeSpillDir(this.dir);
+    this.dir = undefined;
+    this.lists = [[], []];
+    this.reader.release();
+  }
+}
+
+/** One partition as the store holds it: both sides' bytes, or (spilled) both sides' files. */
+export type PartitionSource =
+  { legacy: Uint8Array; cloud: Uint8Array } | { legacyFile: string; cloudFile: string };
+
+/**
+ * Turns partition sources into joinable partitions: lines of bytes in memory, or a spilled
+ * partition's files, read whole when small enough and split again (by a hash with another seed)
+ * while too large to hold. Needs only the store's options, so a join thread has one of its own.
+ */
+export class PartitionReader {
+  /** One read buffer reused for every spilled partition file. */
+  private readBuf = Buffer.allocUnsafe(0);
+
+  constructor(
+    private readonly opts: Pick<PartitionStoreOptions, 'memoryBytes' | 'partitionBytes' | 'partitions'>,
+  ) {}
+
+  *partitionsOf(source: PartitionSource): Generator<Partition> {
+    if ('legacy' in source) {
+      yield { legacy: splitLines(utf8(source.legacy)), cloud: splitLines(utf8(source.cloud)) };
+      return;
     }
+    yield* this.joinable(source.legacyFile, source.cloudFile, 1);
+  }
+
+  /** Lets go of the read buffer. */
+  release(): void {
+    this.readBuf = Buffer.allocUnsafe(0);
   }
 
   /** A whole file as text, read through one reused buffer. */
@@ -279,25 +335,11 @@ export class PartitionStore {
     });
     for (let i = 0; i < SUB_PARTITIONS; i++) yield* this.joinable(subs[0]![i]!, subs[1]![i]!, depth + 1);
   }
+}
 
-  /** Removes the temporary files (also after an error). */
-  dispose(): void {
-    this.disposed = true;
-    for (const side of this.lists)
-      for (const l of side)
-        if (l.fd >= 0) {
-          try {
-            fs.closeSync(l.fd);
-          } catch {
-            /* already closed */
-          }
-          l.fd = -1;
-        }
-    if (this.dir) removeSpillDir(this.dir);
-    this.dir = undefined;
-    this.lists = [[], []];
-    this.readBuf = Buffer.allocUnsafe(0);
-  }
+/** UTF-8 bytes as text. */
+function utf8(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
 }
 
 /** The lines of newline-terminated text. */

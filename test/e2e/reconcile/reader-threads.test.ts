@@ -67,11 +67,11 @@ describe('cutover reconcile reads each side on a reader thread', () => {
   afterAll(async () => p?.cleanup());
 
   /** One run, its summary, its differences (without the run id) and what its log says of the reads. */
-  async function run(memory: number) {
+  async function run(memory: number, env: NodeJS.ProcessEnv = {}) {
     const log = path.join(p.dir, `run-${memory}.log`);
     const r = await runCli(
       ['reconcile', 'refunds', '--json', '--memory', String(memory), '--debug', '--log-file', log],
-      { cwd: p.dir },
+      { cwd: p.dir, env },
     );
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
     expect(r.code).toBe(1);
@@ -81,20 +81,28 @@ describe('cutover reconcile reads each side on a reader thread', () => {
       .split('\n')
       .filter((l) => l.includes('"reading a side"'))
       .map((l) => JSON.parse(l) as { side: string; readerThread: boolean });
-    const diffs = readDifferences(p.dir, summary.runId)
-      .map((d) => JSON.stringify({ ...d, runId: undefined }))
-      .sort();
-    return { summary, reads, diffs };
+    const joinThread = fs
+      .readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"phase":"read"'))
+      .map((l) => (JSON.parse(l) as { joinThread: boolean }).joinThread);
+    const diffs = readDifferences(p.dir, summary.runId).map((d) =>
+      JSON.stringify({ ...d, runId: undefined }),
+    );
+    return { summary, reads, joinThread, diffs };
   }
 
   it('with the same differences, counts, control totals and domain checks as the main thread alone', async () => {
-    const threads = await run(512);
+    // The join's second thread too: from 0 bytes on, so these 12k rows go through it.
+    const threads = await run(512, { CUTOVER_JOIN_THREAD_MIN_BYTES: '0' });
     const single = await run(128);
     expect(threads.reads.map((r) => [r.side, r.readerThread])).toEqual([
       ['legacy', true],
       ['cloud', true],
     ]);
     expect(single.reads.map((r) => r.readerThread)).toEqual([false, false]);
+    expect(threads.joinThread).toEqual([true]);
+    expect(single.joinThread).toEqual([false]);
 
     const s = threads.summary as Record<string, unknown> & typeof threads.summary;
     const same = (x: typeof s) => ({
@@ -105,6 +113,7 @@ describe('cutover reconcile reads each side on a reader thread', () => {
       status: x.status,
     });
     expect(same(s)).toEqual(same(single.summary as typeof s));
+    // The same differences in the same order, whichever threads read and joined them.
     expect(threads.diffs).toEqual(single.diffs);
 
     // What was planted: 12 gaps in legacy (i % 1000 = 7), 8 in cloud (i % 1500 = 11), amounts

@@ -14,6 +14,7 @@ import {
 import { lineEncoder } from '../../../src/reconcilers/held-row.js';
 import { RowPacker } from '../../../src/reconcilers/parallel-pack.js';
 import { encodeSide, readSideParallel, type SideJob } from '../../../src/reconcilers/parallel-read.js';
+import { builtWorker } from '../../../src/reconcilers/worker-files.js';
 import { DataError } from '../../../src/errors.js';
 import type { CanonicalRow, Difference } from '../../../src/reconcilers/types.js';
 import type { CompareStats } from '../../../src/reconcilers/compare.js';
@@ -150,6 +151,33 @@ describe('readSideParallel', () => {
       expect(got.stats.counts).toEqual(want.stats.counts);
       expect(got.stats.fieldMismatches).toEqual(want.stats.fieldMismatches);
     }
+  });
+
+  it('joins on a second thread with the same differences, in the same order, spilled or not', async () => {
+    // CI builds before it tests: the join thread must be there, or this test proves nothing.
+    expect(builtWorker('join-worker.js')).toBeDefined();
+    const file = sqliteFile();
+    const L = job(file, 'legacy', 'l');
+    const C = job(file, 'cloud', 'c');
+    for (const forceSpill of [false, true]) {
+      const run = (joinThread: boolean) =>
+        drain(
+          compareEncoded(mapping, readSideParallel(L, false), readSideParallel(C, false), {
+            tmpDir: tmp,
+            forceSpill,
+            // A small budget: a spilled partition is split again (by the join thread, for its half).
+            ...(forceSpill ? { memoryMb: 1 } : {}),
+            joinThread,
+            joinThreadMinBytes: 0,
+          }),
+        );
+      const one = await run(false);
+      const two = await run(true);
+      expect(one.diffs.length).toBeGreaterThan(0);
+      expect(two.diffs).toEqual(one.diffs);
+      expect(two.stats).toEqual(one.stats);
+    }
+    expect(fs.readdirSync(tmp).filter((f) => f.startsWith('cutover-spill'))).toEqual([]);
   });
 
   it('passes a bad value up as the same DataError, naming the field and value', async () => {

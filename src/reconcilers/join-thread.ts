@@ -1,0 +1,81 @@
+/**
+ * The join's second core: a worker thread that joins the partitions the main thread hands it (every
+ * other one) while the main thread joins the rest, and posts back each partition's differences and
+ * counts. The main thread yields them in partition order, so a run's differences come out in the
+ * same order whichever thread joined them.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Mapping } from '../config/mapping-schema.js';
+import type { PartitionSource, PartitionStoreOptions } from './partition-store.js';
+import type { Difference, ReconcileCounts } from './types.js';
+import { builtWorker, rebuildError, type PostedError } from './worker-files.js';
+
+/** What a join thread needs: plain data, so it can be posted. */
+export interface JoinJob {
+  mapping: Mapping;
+  store: Pick<PartitionStoreOptions, 'memoryBytes' | 'partitionBytes' | 'partitions'>;
+}
+
+/** One partition joined: its differences in order, and what it adds to the counts. */
+export interface JoinResult {
+  diffs: Difference[];
+  counts: ReconcileCounts;
+  fieldMismatches: Record<string, number>;
+}
+
+/** What the join worker posts. */
+export type JoinMessage = ({ type: 'joined'; id: number } & JoinResult) | (PostedError & { id?: number });
+
+export interface JoinThread {
+  /** Joins one partition on the thread (its bytes are copied to it, or it reads its files). */
+  join(source: PartitionSource): Promise<JoinResult>;
+  stop(): Promise<void>;
+}
+
+/** Starts a join thread, or returns undefined when there is no built worker (sources run under vitest). */
+export function startJoinThread(job: JoinJob): JoinThread | undefined {
+  const file = builtWorker('join-worker.js');
+  if (!file) return undefined;
+  const worker = new Worker(file, { workerData: job });
+  const waiting = new Map<number, { resolve(r: JoinResult): void; reject(e: Error): void }>();
+  let next = 0;
+  let failed: Error | undefined;
+  const failAll = (e: Error) => {
+    failed ??= e;
+    for (const w of waiting.values()) w.reject(e);
+    waiting.clear();
+  };
+  worker.on('message', (m: JoinMessage) => {
+    if (m.type === 'error') return failAll(rebuildError(m));
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    w?.resolve(m);
+  });
+  worker.on('error', (e: Error) => failAll(e));
+  worker.on('exit', (code) => failAll(new Error(`The join thread stopped (exit code ${code}).`)));
+  return {
+    join(source) {
+      if (failed) return Promise.reject(failed);
+      const id = next++;
+      const done = new Promise<JoinResult>((resolve, reject) => waiting.set(id, { resolve, reject }));
+      if ('legacy' in source) {
+        // Copies of exactly the partition's bytes, handed over (transferred), not serialized.
+        const legacy = owned(source.legacy);
+        const cloud = owned(source.cloud);
+        worker.postMessage({ id, source: { legacy, cloud } }, [legacy.buffer, cloud.buffer]);
+      } else worker.postMessage({ id, source });
+      return done;
+    },
+    async stop() {
+      waiting.clear();
+      await worker.terminate();
+    },
+  };
+}
+
+/** A copy of `b` that owns its whole ArrayBuffer (so it can be transferred). */
+function owned(b: Uint8Array): Uint8Array<ArrayBuffer> {
+  const copy = new Uint8Array(new ArrayBuffer(b.byteLength));
+  copy.set(b);
+  return copy;
+}
