@@ -405,7 +405,7 @@ async function scenario(sc: Scenario, index: number): Promise<Row> {
       const p = await check(dir, r, inj);
       console.log(
         `run ${k}: floor ${f.seconds.toFixed(2)} s (${(f.bytes / 1e6).toFixed(0)} MB streamed), ` +
-          `command ${r.seconds.toFixed(2)} s (compare phase ${runSeconds(r)}), peak RSS ${r.peakMb.toFixed(0)} MB, exit ${r.code}, ` +
+          `command ${r.seconds.toFixed(2)} s (the run's durationMs ${runSeconds(r)}), peak RSS ${r.peakMb.toFixed(0)} MB, exit ${r.code}, ` +
           `${p.length ? 'WRONG' : 'counts exact'}, load average ${load()}`,
       );
       if (p.length) {

@@ -479,6 +479,10 @@ async function execute(
     // The run is recorded before its reports are written: a report that cannot be written (a full
     // disk) does not undo a run whose differences are stored and whose queue is synced.
     phase('diagnosis', { causes: summary.causes.length });
+    // The run's time includes its bookkeeping (queue sync, diagnosis): what a scheduler waits for.
+    const ended = new Date();
+    summary.finishedAt = ended.toISOString();
+    summary.durationMs = ended.getTime() - started.getTime();
     await finishRun(store, runId, status, summary);
     recorded = summary;
   } catch (err) {

@@ -48,7 +48,7 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       options: [...REPORT_FORMATS],
     }),
     memory: Flags.integer({
-      description: `memory budget of the compare, MB (at least ${MIN_MEMORY_MB}); the process adds ~130-175 MB whatever the budget (docs/benchmarks.md)`,
+      description: `memory budget of the compare, MB (at least ${MIN_MEMORY_MB}); the process adds ~130-200 MB whatever the budget (docs/benchmarks.md)`,
       default: 512,
       min: MIN_MEMORY_MB,
     }),

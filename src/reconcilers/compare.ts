@@ -225,9 +225,10 @@ async function* compareWith<T>(
       max === undefined &&
       store.totalBytes >= (opts.joinThreadMinBytes ?? JOIN_THREAD_MIN_BYTES)
     )
-      helper = startJoinThread({ mapping, store: storeOpts });
+      helper = startJoinThread({ mapping, store: halved(storeOpts) });
     opts.onJoin?.({ spilled: store.spilled, joinThread: helper !== undefined });
-    const reader = new PartitionReader(storeOpts);
+    // Two partitions are joined at once on two threads: each may hold half of what one would.
+    const reader = new PartitionReader(helper ? halved(storeOpts) : storeOpts);
     const sources = store.sources();
     let yielded = 0;
     for (;;) {
@@ -258,6 +259,11 @@ async function* compareWith<T>(
     await helper?.stop();
     store.dispose();
   }
+}
+
+/** Store options for one of two joins at once: spilled partitions split again at half the size. */
+function halved<T extends { partitionBytes: number }>(o: T): T {
+  return { ...o, partitionBytes: o.partitionBytes / 2 };
 }
 
 /** Joins one partition as the store holds it (split again when spilled and too large). */
