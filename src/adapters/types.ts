@@ -167,6 +167,12 @@ export interface WriteDriver {
    * from each element's same-named field), for set-based statements with one parameter.
    */
   jsonRows(columns: readonly (readonly [string, 'text' | 'integer'])[]): string;
+  /**
+   * Inserts many rows into `table` in one transaction, as fast as the engine allows (the control
+   * store's bulk writes: a run's differences). Each row holds the `columns`' values in order. Not
+   * inside another transaction (SQLite's store has one connection, which that one would hold).
+   */
+  insertRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
   /** Refreshes the planner's statistics of a table just loaded (a no-op where the engine needs none). */
   analyze(ex: Executor, table: string): Promise<void>;
   /** Rows changed by a raw UPDATE/INSERT (`ex.raw` result). */

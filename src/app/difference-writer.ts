@@ -35,8 +35,12 @@ export class DifferenceWriter {
     this.out = fs.createWriteStream(this.tmp, { encoding: 'utf8', highWaterMark: 4 << 20 });
   }
 
+  /** Milliseconds spent recording (serializing, the file, the store): the run's log shows them. */
+  busyMs = 0;
+
   /** Records one difference; waits when the file or the store needs to catch up. */
   async write(d: Difference): Promise<void> {
+    const t0 = performance.now();
     const body = JSON.stringify(d);
     this.seq += 1;
     this.byType[d.type] = (this.byType[d.type] ?? 0) + 1;
@@ -52,6 +56,7 @@ export class DifferenceWriter {
     });
     if (!this.out.write(body + '\n')) await once(this.out, 'drain');
     if (this.pending.length >= ROWS_PER_TRANSACTION) await this.flush();
+    this.busyMs += performance.now() - t0;
   }
 
   /** How many differences were written, by type. */
@@ -70,11 +75,13 @@ export class DifferenceWriter {
 
   /** Flushes the store and publishes the file under its final name. */
   async finish(): Promise<void> {
+    const t0 = performance.now();
     await this.flush();
     await new Promise<void>((resolve, reject) =>
       this.out.end((err?: Error | null) => (err ? reject(err) : resolve())),
     );
     await fsp.rename(this.tmp, this.file);
+    this.busyMs += performance.now() - t0;
   }
 
   /**

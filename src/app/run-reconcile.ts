@@ -368,7 +368,7 @@ async function execute(
       await writer.write(d);
     }
     await writer.finish();
-    phase('join', { differences: writer.total });
+    phase('join', { differences: writer.total, recordingMs: Math.round(writer.busyMs) });
 
     const counts = { ...stats.counts };
     if (mapping.domain === 'postings') counts.unbalancedJournals = writer.counts().unbalanced_journal ?? 0;

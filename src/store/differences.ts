@@ -2,8 +2,6 @@
 import type { ControlStore } from './control-store.js';
 import type { Difference, DifferenceType } from '../reconcilers/types.js';
 
-const ROWS_PER_INSERT = 5000;
-
 /** One difference as stored: its run, its position, its type, its encoded key and its JSON. */
 export interface DifferenceRow {
   run_id: string;
@@ -13,26 +11,13 @@ export interface DifferenceRow {
   body: string;
 }
 
-/**
- * Stores a batch of a run's differences in one transaction: the rows travel as ONE JSON parameter
- * per ROWS_PER_INSERT that the database expands (`jsonRows`), so the statement is the same text
- * every time (prepared once by the engine) instead of a new one with thousands of placeholders.
- */
+/** Stores a batch of a run's differences in one transaction (the store's bulk insert). */
 export async function insertDifferences(store: ControlStore, rows: readonly DifferenceRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const sql =
-    'INSERT INTO cutover_differences (run_id, seq, type, key_text, body) SELECT j.run_id, j.seq, j.type, j.key_text, j.body FROM ' +
-    store.db.jsonRows([
-      ['run_id', 'text'],
-      ['seq', 'integer'],
-      ['type', 'text'],
-      ['key_text', 'text'],
-      ['body', 'text'],
-    ]);
-  await store.knex.transaction(async (trx) => {
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
-      await trx.raw(sql, [JSON.stringify(rows.slice(i, i + ROWS_PER_INSERT))]);
-  });
+  await store.db.insertRows(
+    'cutover_differences',
+    ['run_id', 'seq', 'type', 'key_text', 'body'],
+    rows.map((r) => [r.run_id, r.seq, r.type, r.key_text, r.body]),
+  );
 }
 
 /** One stored difference with its position in the run. */

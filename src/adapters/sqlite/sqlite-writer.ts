@@ -6,6 +6,12 @@ import { KnexWriter, where } from '../knex-writer.js';
 import { addDecimal } from '../../util/exact-decimal.js';
 import { quoteDouble } from '../sql-text.js';
 
+/** The driver's connection, as far as `insertRows` uses it. */
+interface RawSqlite {
+  prepare(sql: string): { run(...values: unknown[]): unknown };
+  transaction(fn: () => void): () => void;
+}
+
 /**
  * SQLite's write side. One connection per process and one write lock per database: rows need no
  * lock of their own (a read in a transaction is a snapshot, and a write after another process
@@ -74,6 +80,33 @@ export class SqliteWriter extends KnexWriter {
       : 'DO NOTHING';
     const rows = (await ex.raw(`${sql} ON CONFLICT ${onConflict} RETURNING *`, bindings)) as Row[];
     return { rows: rows.length ? rows : await this.selectRows(ex, table, match), inserted: !existed };
+  }
+
+  /**
+   * One prepared INSERT run once per row inside one transaction, on the store's one connection:
+   * SQLite runs it in microseconds, where expanding a JSON parameter re-parses each element once
+   * per column.
+   */
+  override async insertRows(
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly unknown[])[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const sql = `INSERT INTO ${quoteDouble(table)} (${columns.map(quoteDouble).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+    const client = this.knex.client as {
+      acquireConnection(): Promise<RawSqlite>;
+      releaseConnection(c: RawSqlite): Promise<void>;
+    };
+    const conn = await client.acquireConnection();
+    try {
+      const stmt = conn.prepare(sql);
+      conn.transaction(() => {
+        for (const r of rows) stmt.run(...r);
+      })();
+    } finally {
+      await client.releaseConnection(conn);
+    }
   }
 
   override jsonRows(columns: readonly (readonly [string, 'text' | 'integer'])[]): string {
