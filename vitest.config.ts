@@ -6,6 +6,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two files at once even on a 2-core machine: most of a test's time is spent waiting on the
+    // binary it runs or on a database, so a second file fills those waits. Every test creates and
+    // drops its own database, tables and folders, so files never share state.
+    maxWorkers: 2,
     include: ['test/**/*.test.ts'],
     reporters: ['default'],
   },
