@@ -4,14 +4,14 @@ import type { Executor, GroupOutcome, LedgerSpec, Row, WriteAction, WriteDriver 
 import { imageJson } from './row-json.js';
 import { WriteRaceError } from './db-errors.js';
 
+/** Rows per statement of `insertRows` (one JSON parameter each). */
+const INSERT_ROWS_PER_STATEMENT = 5000;
+
 /**
  * The write side on knex with safe defaults: portable statements, FOR UPDATE row locks, and a
  * grouped apply that runs each action on its own inside one transaction. An engine overrides only
  * what differs (its catalogue, its upsert statement, a faster grouped apply, no RETURNING...).
  */
-/** Rows per statement of `insertRows` (one JSON parameter each). */
-const INSERT_ROWS_PER_STATEMENT = 5000;
-
 export class KnexWriter implements WriteDriver {
   private closed = false;
 

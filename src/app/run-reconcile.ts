@@ -90,6 +90,11 @@ export interface ReconcileOptions {
  */
 export const READER_THREADS_MIN_MB = 256;
 
+/** Whether the run may use threads of its own (reader threads, the join thread): asked, and the budget allows. */
+function threadsAllowed(opts: ReconcileOptions): boolean {
+  return Boolean(opts.readerThreads) && (opts.memoryMb ?? 512) >= READER_THREADS_MIN_MB;
+}
+
 /**
  * CUTOVER_JOIN_THREAD_MIN_BYTES: the bytes to join from which the join uses its second thread
  * (default 16 MB; tests set it low to put small tables through the join thread).
@@ -114,11 +119,7 @@ async function* readSide(
   const { side } = plan;
   const connection = opts.config.connections[plan.connection];
   const threaded =
-    opts.readerThreads &&
-    (opts.memoryMb ?? 512) >= READER_THREADS_MIN_MB &&
-    !plan.keySet &&
-    connection !== undefined &&
-    readableFromAnotherThread(connection);
+    threadsAllowed(opts) && !plan.keySet && connection !== undefined && readableFromAnotherThread(connection);
   opts.logger?.debug(
     { side, connection: plan.connection, readerThread: Boolean(threaded) },
     'reading a side',
@@ -317,7 +318,7 @@ async function execute(
       maxDifferences: max,
       onJoin: (how) => phase('read', how),
       // The join's second core, with the reader threads (the same budget rule).
-      joinThread: Boolean(opts.readerThreads) && (opts.memoryMb ?? 512) >= READER_THREADS_MIN_MB,
+      joinThread: threadsAllowed(opts),
       ...joinThreadMinBytes(),
     });
     let stats: CompareStats;

@@ -11,7 +11,9 @@ import {
   keyOfLine,
   NULL_KEY_MARK,
   parseLine,
+  PARTITIONS,
   sameCompared,
+  type EncodedBatch,
   type HeldLayout,
 } from './held-row.js';
 import {
@@ -23,7 +25,6 @@ import {
 } from './partition-store.js';
 import { startJoinThread, type JoinThread } from './join-thread.js';
 import { RowPacker } from './parallel-pack.js';
-import { PARTITIONS, type EncodedBatch } from './held-row.js';
 
 export { PARTITIONS, type EncodedBatch } from './held-row.js';
 

@@ -35,7 +35,7 @@ export interface SideJob {
 export const MAX_IN_FLIGHT = 8;
 
 /** A read side's plan as a reader thread rebuilds it from its job (the normalizer is code, not data). */
-export function planOfJob(job: SideJob): SidePlan {
+function planOfJob(job: SideJob): SidePlan {
   return {
     side: job.side,
     connection: job.connection.name,
@@ -117,11 +117,6 @@ async function adapterFor(connection: ConnectionConfig): Promise<Adapter> {
 /** The built reader worker, or undefined when there is none (TypeScript sources run without a build). */
 function workerFile(): URL | undefined {
   return builtWorker('parallel-read-worker.js');
-}
-
-/** Whether `readSideParallel` will use a worker thread (false: it reads in this thread). */
-export function workersAvailable(): boolean {
-  return workerFile() !== undefined;
 }
 
 /** The message a worker posts. */

@@ -166,13 +166,11 @@ export class PartitionStore {
   private files?: string[][];
   private dir?: string;
   private disposed = false;
-  private reader: PartitionReader;
   spilled = false;
 
   constructor(private readonly opts: PartitionStoreOptions) {
     const chunk = chunkBytesFor(opts.memoryBytes, opts.partitions);
     this.lists = [0, 1].map(() => Array.from({ length: opts.partitions }, () => new ChunkList(chunk)));
-    this.reader = new PartitionReader(opts);
     sweepSpillDirs(opts.tmpDir ?? os.tmpdir());
     if (opts.forceSpill) this.spill();
   }
@@ -234,11 +232,6 @@ export class PartitionStore {
       yield { legacyFile: this.files[0]![p]!, cloudFile: this.files[1]![p]! };
   }
 
-  /** The partitions one after the other; each one's memory is released once the next is asked for. */
-  *partitions(): Generator<Partition> {
-    for (const source of this.sources()) yield* this.reader.partitionsOf(source);
-  }
-
   /** Removes the temporary files (also after an error). */
   dispose(): void {
     this.disposed = true;
@@ -255,7 +248,6 @@ export class PartitionStore {
     if (this.dir) removeSpillDir(this.dir);
     this.dir = undefined;
     this.lists = [[], []];
-    this.reader.release();
   }
 }
 
@@ -282,11 +274,6 @@ export class PartitionReader {
       return;
     }
     yield* this.joinable(source.legacyFile, source.cloudFile, 1);
-  }
-
-  /** Lets go of the read buffer. */
-  release(): void {
-    this.readBuf = Buffer.allocUnsafe(0);
   }
 
   /** A whole file as text, read through one reused buffer. */

@@ -82,29 +82,14 @@ export function postingsCheck(mapping: Mapping): DomainCheck {
   return {
     totals: [{ group: TRIAL_BALANCE_GROUP, by: [fieldDimension(accountF), period], measures: [balance] }],
     add(side, rows) {
-      const map = journals[side];
-      for (const row of rows) {
-        const j = row[journalF] ?? null;
-        const [d, c] = split(row);
-        const acc = map.get(j);
-        if (acc) {
-          acc[0] += d;
-          acc[1] += c;
-        } else map.set(j, [d, c]);
-      }
+      for (const row of rows) addToJournal(journals[side], row[journalF] ?? null, ...split(row));
     },
     exportSide(side) {
       return journals[side];
     },
     importSide(side, state) {
-      const map = journals[side];
-      for (const [j, [d, c]] of state as Map<CanonicalValue, [bigint, bigint]>) {
-        const acc = map.get(j);
-        if (acc) {
-          acc[0] += d;
-          acc[1] += c;
-        } else map.set(j, [d, c]);
-      }
+      for (const [j, [d, c]] of state as Map<CanonicalValue, [bigint, bigint]>)
+        addToJournal(journals[side], j, d, c);
     },
     finish() {
       const differences: Difference[] = [];
@@ -136,4 +121,18 @@ export function postingsCheck(mapping: Mapping): DomainCheck {
       };
     },
   };
+}
+
+/** Adds a debit and a credit to a journal's running totals. */
+function addToJournal(
+  map: Map<CanonicalValue, [bigint, bigint]>,
+  j: CanonicalValue,
+  d: bigint,
+  c: bigint,
+): void {
+  const acc = map.get(j);
+  if (acc) {
+    acc[0] += d;
+    acc[1] += c;
+  } else map.set(j, [d, c]);
 }

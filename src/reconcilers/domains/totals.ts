@@ -202,6 +202,18 @@ interface Bucket {
   cloud: bigint[];
 }
 
+/** A new bucket of `n` zero figures per side, filed under `k`. */
+function newBucket(
+  map: Map<CanonicalValue, Bucket>,
+  k: CanonicalValue,
+  by: CanonicalValue[],
+  n: number,
+): Bucket {
+  const b: Bucket = { by, legacy: new Array<bigint>(n).fill(0n), cloud: new Array<bigint>(n).fill(0n) };
+  map.set(k, b);
+  return b;
+}
+
 /** Accumulates control totals for both sides and compares them. */
 export class ControlTotals {
   private readonly buckets: Map<CanonicalValue, Bucket>[];
@@ -224,13 +236,13 @@ export class ControlTotals {
             : def.by.length === 1
               ? def.by[0]!.of(row)
               : JSON.stringify(def.by.map((dim) => dim.of(row)));
-        let b = map.get(k);
-        if (!b) {
-          const by = def.by.map((dim) => dim.of(row));
-          b = { by, legacy: new Array<bigint>(n).fill(0n), cloud: new Array<bigint>(n).fill(0n) };
-          map.set(k, b);
-        }
-        const acc = b[side];
+        const acc = (map.get(k) ??
+          newBucket(
+            map,
+            k,
+            def.by.map((dim) => dim.of(row)),
+            n,
+          ))[side];
         for (let i = 0; i < n; i++) {
           const v = def.measures[i]!.of(row);
           if (v !== null) acc[i]! += v;
@@ -256,12 +268,7 @@ export class ControlTotals {
       const map = this.buckets[d]!;
       const n = this.defs[d]!.measures.length;
       for (const [k, by, figures] of entries) {
-        let b = map.get(k);
-        if (!b) {
-          b = { by, legacy: new Array<bigint>(n).fill(0n), cloud: new Array<bigint>(n).fill(0n) };
-          map.set(k, b);
-        }
-        const acc = b[side];
+        const acc = (map.get(k) ?? newBucket(map, k, by, n))[side];
         for (let i = 0; i < n; i++) acc[i]! += figures[i]!;
       }
     });
