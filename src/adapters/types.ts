@@ -33,6 +33,78 @@ export interface ReadRequest {
    * only the exact keys). The caller keeps a request to at most KEY_SET_CHUNK parameters.
    */
   keys?: { columns: string[]; values: string[][] };
+  /**
+   * Checksum pushdown's read of the differing buckets: only the rows whose key hashes into one of
+   * `level1` (16-bit buckets) or `level2` (24-bit sub-buckets). See ChecksumRequest.
+   */
+  buckets?: { spec: ChecksumSpec; level1: number[]; level2: number[] };
+}
+
+/**
+ * How a column's values may be written in checksum SQL (Adapter.columnKinds): the engine's type of
+ * the column as far as pushdown cares. `any` is a source whose checksum functions see the very
+ * values a read yields (SQLite's registered functions).
+ */
+export type ColumnKind =
+  | 'text'
+  | 'char'
+  | 'integer'
+  | 'exact'
+  | 'float'
+  | 'date'
+  | 'naive'
+  | 'instant'
+  | 'boolean'
+  | 'any'
+  | 'other';
+
+/**
+ * One field as checksum SQL writes it: its "form", a text that is never coarser than the engine's
+ * canonical value (two values the engine calls different always give different forms). See
+ * docs/technical-explanation.md §8.
+ */
+export interface PushField {
+  column: string;
+  form: 'string' | 'number' | 'boolean' | 'date' | 'timestamp';
+  /** number: the field's scale (integers 0); a value with more digits gets the side's marker. */
+  scale?: number;
+  /** string: trim spaces (the engine trims all white space after: the form stays finer). */
+  trim?: boolean;
+  /** timestamp/boolean: the column's kind (naive wall clock, instant; boolean or 0/1 integer). */
+  kind?: ColumnKind;
+  /** timestamp on a source with registered functions: the zone naive text is read in. */
+  zone?: string;
+}
+
+/**
+ * What checksum SQL hashes on one side: the key fields (in key order) and the other fields, the
+ * source and its filter, and the side (its marker `X<side>` makes a value the SQL cannot write
+ * exactly differ from anything on the other side, so its bucket is streamed to the engine).
+ */
+export interface ChecksumSpec {
+  side: 'legacy' | 'cloud';
+  table: string;
+  where?: string;
+  key: PushField[];
+  fields: PushField[];
+}
+
+/**
+ * A bucket checksum query: level 1 groups every row by the first 16 bits of its key hash; level 2
+ * (`within`) only the rows of those level-1 buckets, by the first 24 bits.
+ */
+export interface ChecksumRequest {
+  spec: ChecksumSpec;
+  within?: number[];
+}
+
+/** One bucket's figures: rows, distinct keys, and the two sums of 32-bit row hashes. */
+export interface BucketSum {
+  bucket: number;
+  rows: bigint;
+  keys: bigint;
+  h1: bigint;
+  h2: bigint;
 }
 
 /** What `config check --connect` reports for a connection. */
@@ -69,6 +141,15 @@ export interface Adapter {
   describeRead(req: ReadRequest): { sql: string; params: unknown[] } | undefined;
   /** Checks that a table or query exists and produces these columns; throws a DataError naming them. */
   checkColumns(req: Pick<ReadRequest, 'table' | 'query' | 'columns'>): Promise<void>;
+  /**
+   * Checksum pushdown (SQL sources): each column's kind, for deciding whether its values can be
+   * written exactly in checksum SQL.
+   */
+  columnKinds?(req: Pick<ReadRequest, 'table' | 'columns'>): Promise<ColumnKind[]>;
+  /** Checksum pushdown: per bucket, rows, distinct keys and row-hash sums, computed by the source. */
+  checksums?(req: ChecksumRequest): Promise<BucketSum[]>;
+  /** The statement `checksums(req)` would send, without connecting (tests, --dry-run). */
+  describeChecksums?(req: ChecksumRequest): string;
   /**
    * SQL kinds that can be a replay or rollback target: the write side, outside any read-only
    * snapshot, with its own pool of `poolSize` connections (what bounds the transactions in flight).

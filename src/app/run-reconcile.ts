@@ -36,6 +36,15 @@ import { confirmPass, isoDuration, wait, type ConfirmResult } from './confirm-pa
 import { judgeMateriality } from '../reconcilers/materiality.js';
 import type { TimeWindow } from '../reconcilers/window.js';
 import { certifyAfterRun } from '../signoff/after-run.js';
+import {
+  checkPushdownColumns,
+  checksumBuckets,
+  planPushdown,
+  type PushdownMode,
+  type PushdownPlan,
+  type PushdownResult,
+} from '../reconcilers/pushdown.js';
+import type { PushdownSummary } from '../reconcilers/types.js';
 
 export type { ReportFormat } from '../reports/formats.js';
 
@@ -82,6 +91,8 @@ export interface ReconcileOptions {
    * budget below READER_THREADS_MIN_MB, nor for a key-set read or an in-memory database.
    */
   readerThreads?: boolean;
+  /** --pushdown: checksum pushdown (wins over the mapping's `pushdown:`; default auto). */
+  pushdown?: PushdownMode;
 }
 
 /**
@@ -185,6 +196,51 @@ function liveSettings(opts: ReconcileOptions): LiveSettings {
   return out;
 }
 
+/** The run's pushdown mode and what the mapping allows, decided before any connection is opened. */
+function pushdownOf(opts: ReconcileOptions, live: LiveSettings): { mode: PushdownMode; plan: PushdownPlan } {
+  const mode = opts.pushdown ?? opts.mapping.pushdown ?? 'auto';
+  if (mode === 'off') return { mode, plan: { reason: 'pushdown is off' } };
+  const plan = planPushdown(opts.mapping, opts.config.connections, {
+    window: Boolean(opts.window),
+    settle: Boolean(live.settle),
+  });
+  if (mode === 'on' && 'reason' in plan) throw pushdownRefused(opts.mapping, plan.reason);
+  return { mode, plan };
+}
+
+function pushdownRefused(mapping: Mapping, reason: string): UsageError {
+  return new UsageError(
+    `--pushdown on: mapping ${mapping.name} cannot be checksummed in SQL exactly: ${reason}.`,
+    'Run it with --pushdown auto (it is then streamed, as exact as ever) or change what stops it.',
+  );
+}
+
+/**
+ * Checksums both sides by bucket when the mapping and the columns allow it; otherwise says why the
+ * run streams every row (`on` refuses instead).
+ */
+async function pushdown(
+  push: { mode: PushdownMode; plan: PushdownPlan },
+  adapters: Record<Side, Adapter>,
+  logger: Logger,
+): Promise<{ result?: PushdownResult; summary: PushdownSummary }> {
+  const { plan } = push;
+  if ('reason' in plan) return { summary: { mode: 'stream', reason: plan.reason } };
+  const problem = await checkPushdownColumns(plan.specs, adapters);
+  if (problem) {
+    if (push.mode === 'on')
+      throw new UsageError(
+        `--pushdown on: the columns cannot be checksummed in SQL exactly: ${problem}.`,
+        'Run it with --pushdown auto (it is then streamed, as exact as ever) or change what stops it.',
+      );
+    return { summary: { mode: 'stream', reason: problem } };
+  }
+  const started = Date.now();
+  const result = await checksumBuckets(plan.specs, adapters);
+  logger.debug({ ...result.summary, ms: Date.now() - started }, 'checksum pushdown done');
+  return { result, summary: result.summary };
+}
+
 /** A path as shown in output: relative to the working folder when it is under it. */
 function shownPath(p: string): string {
   const rel = path.relative(process.cwd(), p);
@@ -219,6 +275,7 @@ export async function runReconcile(opts: ReconcileOptions): Promise<ReconcileSum
   }
   // A recheck sees a subset of the rows: a domain's checks over it (a journal's balance) would be wrong.
   const taps = new RunTaps(mapping, { domain: !items });
+  const push = items ? undefined : pushdownOf(opts, live);
 
   const open = opts.openAdapter;
   const opened: Adapter[] = [];
@@ -241,6 +298,7 @@ export async function runReconcile(opts: ReconcileOptions): Promise<ReconcileSum
       logger,
       items,
       live,
+      push,
     });
   } finally {
     await closeAll();
@@ -258,6 +316,8 @@ async function execute(
     /** A recheck's open items. */
     items?: OpenItem[];
     live?: LiveSettings;
+    /** Checksum pushdown: what the mapping allows (a recheck has none). */
+    push?: { mode: PushdownMode; plan: PushdownPlan };
   },
 ): Promise<ReconcileSummary> {
   const { config, store, mapping, progress } = opts;
@@ -298,8 +358,25 @@ async function execute(
     await finishRun(store, runId, 'error', { runId, name: mapping.name, error: redact(String(err)) });
     throw err;
   }
+  let pushed: { result?: PushdownResult; summary: PushdownSummary } | undefined;
+  try {
+    pushed = ctx.push && (await pushdown(ctx.push, adapters, logger));
+  } catch (err) {
+    await writer.abort().catch(() => undefined);
+    await finishRun(store, runId, 'error', { runId, name: mapping.name, error: redact(String(err)) });
+    throw err;
+  }
+  const filter = pushed?.result?.filter;
+  // Only the rows of the differing buckets are read; the confirm pass reads keys, whatever their bucket.
+  const readPlan = (side: Side): SidePlan =>
+    filter && ctx.push && 'specs' in ctx.push.plan
+      ? {
+          ...plans[side],
+          request: { ...plans[side].request, buckets: { spec: ctx.push.plan.specs[side], ...filter } },
+        }
+      : plans[side];
   progress?.start(mapping.name);
-  const stream = (side: Side) => readAhead(readSide(opts, plans[side], adapters[side], taps));
+  const stream = (side: Side) => readAhead(readSide(opts, readPlan(side), adapters[side], taps));
   const legacy = stream('legacy');
   const cloud = stream('cloud');
   const formats = opts.formats ?? config.reportFormats;
@@ -372,6 +449,10 @@ async function execute(
     phase('join', { differences: writer.total, recordingMs: Math.round(writer.busyMs) });
 
     const counts = { ...stats.counts };
+    const inDatabase = pushed?.result?.matched ?? 0;
+    counts.legacy += inDatabase;
+    counts.cloud += inDatabase;
+    counts.matched += inDatabase;
     if (mapping.domain === 'postings') counts.unbalancedJournals = writer.counts().unbalanced_journal ?? 0;
     const status = stopped ? 'stopped' : writer.total > 0 ? 'differences' : 'clean';
     const summaryOfTotals = totalsSummary(lines, mapping);
@@ -411,6 +492,7 @@ async function execute(
         cloud: { ...plans.cloud.description, rows: counts.cloud },
       },
       spilled: stats.spilled,
+      ...(pushed ? { pushdown: pushed.summary } : {}),
       ...(live.confirm
         ? {
             confirm: {

@@ -75,6 +75,11 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       description:
         "leave out keys whose row changed within this age (15m) on either side, by each database's own clock (the mapping's settle.field, else its window field)",
     }),
+    pushdown: Flags.option({
+      options: ['auto', 'on', 'off'] as const,
+      description:
+        "checksum pushdown: each database sums row hashes by key bucket and only the differing buckets' rows are read (auto: where the mapping allows it, else streamed with the reason in the summary; on: refuse a mapping that does not allow it; off: read every row). Default: the mapping's pushdown:, else auto",
+    })(),
     recheck: Flags.boolean({
       description:
         "read again only the keys of the mapping's open exception items: resolve those now equal, update the rest, touch nothing else",
@@ -131,6 +136,7 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       recheck: this.flags.recheck,
       confirmAfter: this.flags['confirm-after'],
       settleAge: this.flags.settle,
+      pushdown: this.flags.pushdown,
       failOn: this.flags['fail-on'] as FailOn,
       progress,
       openAdapter: (name) => this.connection(name),

@@ -132,6 +132,8 @@ export const mappingSchema = z
     legacy: sideSchema,
     cloud: sideSchema,
     totals: z.array(totalSchema).optional(),
+    /** Checksum pushdown (docs/technical-explanation.md §8): `auto` (default), `on` or `off`. */
+    pushdown: z.enum(['auto', 'on', 'off']).optional(),
   })
   .strict();
 

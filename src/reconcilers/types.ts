@@ -205,6 +205,20 @@ export interface SideDescription {
 }
 
 /** The --json summary of one mapping's run (SPEC: Reconciliation results), plus report metadata. */
+/** What the run's summary says of pushdown (SPEC "Checksum pushdown"). */
+export interface PushdownSummary {
+  mode: 'checksum' | 'stream';
+  buckets?: number;
+  bucketsDiffering?: number;
+  /** Level-2 sub-buckets that still differed (when the differing buckets were split). */
+  subBucketsDiffering?: number;
+  rowsStreamed?: Record<'legacy' | 'cloud', number>;
+  /** Rows matched in agreeing buckets, never read. */
+  rowsMatchedInDatabase?: number;
+  /** Why the run streamed every row. */
+  reason?: string;
+}
+
 export interface ReconcileSummary {
   runId: string;
   name: string;
@@ -230,6 +244,8 @@ export interface ReconcileSummary {
   systems: { legacy: SideDescription; cloud: SideDescription };
   /** Did the engine spill to disk to stay inside --memory. */
   spilled?: boolean;
+  /** Checksum pushdown: matched in the databases by bucket checksums, or streamed and why (not on a recheck). */
+  pushdown?: PushdownSummary;
   /** The run's differences explained as causes (cutover diagnose), largest first. */
   causes?: Cause[];
   /**

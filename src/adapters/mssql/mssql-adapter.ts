@@ -3,6 +3,9 @@ import knexFactory, { type Knex } from 'knex';
 import type {
   Adapter,
   AdapterContext,
+  BucketSum,
+  ChecksumRequest,
+  ColumnKind,
   ConnectionInfo,
   RawValue,
   ReadRequest,
@@ -15,6 +18,22 @@ import { mssqlConnectError, mssqlQueryError } from './mssql-errors.js';
 import { mssqlSelect, type MssqlColumnType } from './mssql-select.js';
 import { parseMssqlUrl } from './mssql-url.js';
 import { RowQueue } from './row-queue.js';
+import { bucketSum, checksumSql, mssqlChecksum } from '../checksum-sql.js';
+
+/** What checksum SQL can make of a column, by tedious' type name. */
+export function mssqlKind(type: MssqlColumnType): ColumnKind {
+  const t = type.name.toLowerCase();
+  if (t === 'char' || t === 'nchar') return 'char';
+  if (/char|text/.test(t)) return 'text';
+  if (/^(tinyint|smallint|int|bigint|intn)$/.test(t)) return 'integer';
+  if (/^(decimal|numeric|money|smallmoney)/.test(t)) return 'exact';
+  if (/^(float|real)/.test(t)) return 'float';
+  if (/^date(n)?$/.test(t)) return 'date';
+  if (t.startsWith('datetimeoffset')) return 'instant';
+  if (/^(datetime|smalldatetime)/.test(t)) return 'naive';
+  if (/^bit/.test(t)) return 'boolean';
+  return 'other';
+}
 
 interface ColumnValue {
   value: unknown;
@@ -157,6 +176,26 @@ export class MssqlAdapter implements Adapter {
       await this.probe(this.connection(), req);
     } catch (err) {
       throw mssqlQueryError(this.errCtx(), req, err);
+    }
+  }
+
+  async columnKinds(req: Pick<ReadRequest, 'table' | 'columns'>): Promise<ColumnKind[]> {
+    try {
+      return (await this.probe(this.connection(), req)).map(mssqlKind);
+    } catch (err) {
+      throw mssqlQueryError(this.errCtx(), req, err);
+    }
+  }
+
+  describeChecksums(req: ChecksumRequest): string {
+    return checksumSql(mssqlChecksum, req);
+  }
+
+  async checksums(req: ChecksumRequest): Promise<BucketSum[]> {
+    try {
+      return (await this.exec(this.connection(), this.describeChecksums(req))).rows.map(bucketSum);
+    } catch (err) {
+      throw mssqlQueryError(this.errCtx(), { table: req.spec.table, columns: [] }, err);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { FieldType } from '../settings.js';
 import type { ReadRequest } from '../types.js';
+import { bucketRead, mssqlChecksum } from '../checksum-sql.js';
 import { formatWindowBound, keySetClause, quoteBracket, quoteQualified } from '../sql-text.js';
 
 /** What the server says a result column is (tedious' type name and length), when known. */
@@ -76,6 +77,8 @@ export function mssqlSelect(
         return `@p${bindings.length - 1}`;
       }),
     );
-  const sql = `SELECT ${opts.top0 ? 'TOP 0 ' : ''}${cols.join(', ')} FROM ${mssqlSource(req)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  const buckets = req.buckets && bucketRead(mssqlChecksum, req.buckets);
+  if (buckets) where.push(buckets.where);
+  const sql = `SELECT ${opts.top0 ? 'TOP 0 ' : ''}${cols.join(', ')} FROM ${buckets?.source ?? mssqlSource(req)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
   return { sql, bindings };
 }

@@ -3,11 +3,15 @@ import knexFactory from 'knex';
 import type {
   Adapter,
   AdapterContext,
+  BucketSum,
+  ChecksumRequest,
+  ColumnKind,
   ConnectionInfo,
   RawValue,
   ReadRequest,
   WriteDriver,
 } from '../types.js';
+import { bucketSum, checksumSql, mysqlChecksum } from '../checksum-sql.js';
 import type { ConnectionConfig } from '../settings.js';
 import { DataError } from '../../errors.js';
 import { registerSecret } from '../../util/redact.js';
@@ -60,6 +64,21 @@ export function mysqlTypeCast(zero: { column?: string; value?: string }) {
         return next();
     }
   };
+}
+
+/**
+ * What checksum SQL can make of a column, by its protocol type (mysql2's Types): character data
+ * is text unless its character set is binary (63); TIMESTAMP is an instant (the session is UTC).
+ */
+function mysqlKind(type: number, charset?: number): ColumnKind {
+  if (type === 0 || type === 246) return 'exact';
+  if ([1, 2, 3, 8, 9, 13].includes(type)) return 'integer';
+  if (type === 4 || type === 5) return 'float';
+  if (type === 10 || type === 14) return 'date';
+  if (type === 12) return 'naive';
+  if (type === 7) return 'instant';
+  if ([15, 247, 248, 249, 250, 251, 252, 253, 254].includes(type)) return charset === 63 ? 'other' : 'text';
+  return 'other';
 }
 
 /** The connection settings reads and writes share (session in UTC, exact numbers). */
@@ -217,6 +236,45 @@ export class MysqlAdapter implements Adapter {
       throw await this.queryError(req, err);
     } finally {
       c.release();
+    }
+  }
+
+  async columnKinds(req: Pick<ReadRequest, 'table' | 'columns'>): Promise<ColumnKind[]> {
+    const c = await this.acquire();
+    try {
+      const { sql } = mysqlSelect({ table: req.table, columns: req.columns });
+      const [, fields] = (await c.promise().query(`${sql} LIMIT 0`)) as unknown as [
+        unknown,
+        { columnType?: number; type?: number; characterSet?: number }[],
+      ];
+      return fields.map((f) => mysqlKind(f.columnType ?? f.type ?? -1, f.characterSet));
+    } catch (err) {
+      throw await this.queryError({ ...req, query: undefined }, err);
+    } finally {
+      c.release();
+    }
+  }
+
+  describeChecksums(req: ChecksumRequest): string {
+    return checksumSql(mysqlChecksum, req);
+  }
+
+  async checksums(req: ChecksumRequest): Promise<BucketSum[]> {
+    const c = await this.acquire();
+    let clean = false;
+    try {
+      await c.promise().query('START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT');
+      const [rows] = (await c
+        .promise()
+        .query({ sql: this.describeChecksums(req), rowsAsArray: true })) as unknown as [unknown[][]];
+      await c.promise().query('COMMIT');
+      clean = true;
+      return rows.map(bucketSum);
+    } catch (err) {
+      throw await this.queryError({ table: req.spec.table, columns: [] }, err);
+    } finally {
+      if (clean) c.release();
+      else c.destroy();
     }
   }
 

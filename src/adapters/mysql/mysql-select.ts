@@ -1,4 +1,5 @@
 import type { ReadRequest } from '../types.js';
+import { bucketRead, mysqlChecksum } from '../checksum-sql.js';
 import { formatWindowBound, keySetClause, quoteQualified } from '../sql-text.js';
 
 /** MySQL/MariaDB quote identifiers with backticks (doubled inside). */
@@ -40,8 +41,10 @@ export function mysqlSelect(req: ReadRequest): { sql: string; params: string[] }
         return '?';
       }),
     );
+  const buckets = req.buckets && bucketRead(mysqlChecksum, req.buckets);
+  if (buckets) where.push(buckets.where);
   return {
-    sql: `SELECT ${cols} FROM ${mysqlSource(req)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
+    sql: `SELECT ${cols} FROM ${buckets?.source ?? mysqlSource(req)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
     params,
   };
 }

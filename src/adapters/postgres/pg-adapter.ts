@@ -4,6 +4,9 @@ import knexFactory, { type Knex } from 'knex';
 import type {
   Adapter,
   AdapterContext,
+  BucketSum,
+  ChecksumRequest,
+  ColumnKind,
   ConnectionInfo,
   RawValue,
   ReadRequest,
@@ -16,6 +19,25 @@ import { CopyFormatError, CopyTextParser } from './copy-text-parser.js';
 import { pgConnectError, pgQueryError } from './pg-errors.js';
 import { pgCopySelect, pgSelect } from './pg-select.js';
 import { quoteDouble, quoteQualified } from '../sql-text.js';
+import { bucketSum, checksumSql, pgChecksum } from '../checksum-sql.js';
+
+/** What checksum SQL can make of a column, by its type's OID (domains and extension types: other). */
+const KIND_OF_OID: Record<number, ColumnKind> = {
+  25: 'text',
+  1043: 'text',
+  19: 'text',
+  1042: 'char',
+  20: 'integer',
+  21: 'integer',
+  23: 'integer',
+  1700: 'exact',
+  700: 'float',
+  701: 'float',
+  1082: 'date',
+  1114: 'naive',
+  1184: 'instant',
+  16: 'boolean',
+};
 
 /** Exact types stay text: int8, numeric, date, timestamp, timestamptz are never parsed to numbers or Dates. */
 const AS_TEXT = new Set([20, 1700, 1082, 1114, 1184]);
@@ -183,6 +205,38 @@ export class PostgresAdapter implements Adapter {
       await client.query(`${pgSelect({ ...req })} LIMIT 0`);
     } catch (err) {
       throw await this.queryError(req, err);
+    } finally {
+      client.release();
+    }
+  }
+
+  async columnKinds(req: Pick<ReadRequest, 'table' | 'columns'>): Promise<ColumnKind[]> {
+    const client = await this.acquire();
+    try {
+      const r = await client.query(`${pgSelect({ ...req })} LIMIT 0`);
+      return r.fields.map((f) => KIND_OF_OID[f.dataTypeID] ?? 'other');
+    } catch (err) {
+      throw await this.queryError(req, err);
+    } finally {
+      client.release();
+    }
+  }
+
+  describeChecksums(req: ChecksumRequest): string {
+    return checksumSql(pgChecksum, req);
+  }
+
+  async checksums(req: ChecksumRequest): Promise<BucketSum[]> {
+    const client = await this.acquire();
+    const source = { table: req.spec.table, columns: [] };
+    try {
+      if (this.readOnly) await client.query('BEGIN READ ONLY');
+      const r = await client.query({ text: this.describeChecksums(req), rowMode: 'array' });
+      if (this.readOnly) await client.query('COMMIT');
+      return (r.rows as unknown[][]).map(bucketSum);
+    } catch (err) {
+      if (this.readOnly) await client.query('ROLLBACK').catch(() => undefined);
+      throw await this.queryError(source, err);
     } finally {
       client.release();
     }

@@ -1,4 +1,5 @@
 import type { ReadRequest } from '../types.js';
+import { bucketRead, pgChecksum } from '../checksum-sql.js';
 import { formatWindowBound, keySetClause, quoteDouble, quoteQualified } from '../sql-text.js';
 
 /** The FROM source of a read: a quoted table, or the mapping's query as a subquery. */
@@ -46,7 +47,9 @@ export function pgSelect(req: ReadRequest): string {
     if (w.until) where.push(`${quoteDouble(w.column)} < ${literal(formatWindowBound(w.until, tz))}`);
   }
   if (req.keys) where.push(keySetClause(req.keys, quoteDouble, textLiteral));
-  return `SELECT ${cols} FROM ${pgSource(req)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  const buckets = req.buckets && bucketRead(pgChecksum, req.buckets);
+  if (buckets) where.push(buckets.where);
+  return `SELECT ${cols} FROM ${buckets?.source ?? pgSource(req)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
 }
 
 /** The COPY statement that streams a read as text format. */

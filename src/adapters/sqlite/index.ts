@@ -4,11 +4,16 @@ import knexFactory from 'knex';
 import type {
   Adapter,
   AdapterFactory,
+  BucketSum,
+  ChecksumRequest,
+  ColumnKind,
   ConnectionInfo,
   RawValue,
   ReadRequest,
   WriteDriver,
 } from '../types.js';
+import { bucketRead, bucketSum, checksumSql, sqliteChecksum } from '../checksum-sql.js';
+import { registerChecksumFunctions } from './checksum-functions.js';
 import { SqliteWriter } from './sqlite-writer.js';
 import type { ConnectionConfig } from '../settings.js';
 import { ConnectionError, DataError } from '../../errors.js';
@@ -43,8 +48,10 @@ export function sqliteSelect(req: ReadRequest): { sql: string; params: unknown[]
         return '?';
       }),
     );
+  const buckets = req.buckets && bucketRead(sqliteChecksum, req.buckets);
+  if (buckets) where.push(buckets.where);
   return {
-    sql: `SELECT ${cols} FROM ${sqliteSource(req)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
+    sql: `SELECT ${cols} FROM ${buckets?.source ?? sqliteSource(req)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
     params,
   };
 }
@@ -85,6 +92,7 @@ class SqliteAdapter implements Adapter {
       this.db = new Database(this.file, { readonly: this.readOnly, fileMustExist: this.file !== ':memory:' });
       this.db.pragma('busy_timeout = 10000');
       this.db.defaultSafeIntegers(true);
+      registerChecksumFunctions(this.db);
     } catch (err) {
       if (isNotADatabase(err)) throw this.notADatabase(undefined, err);
       throw new ConnectionError(
@@ -147,6 +155,30 @@ class SqliteAdapter implements Adapter {
 
   async checkColumns(req: Pick<ReadRequest, 'table' | 'query' | 'columns'>): Promise<void> {
     this.prepare(sqliteSelect({ ...req, columns: req.columns }).sql + ' LIMIT 0', req);
+  }
+
+  /** The checksum functions see the values a read yields: every column can be pushed down. */
+  async columnKinds(req: Pick<ReadRequest, 'table' | 'columns'>): Promise<ColumnKind[]> {
+    return req.columns.map(() => 'any');
+  }
+
+  describeChecksums(req: ChecksumRequest): string {
+    return checksumSql(sqliteChecksum, req);
+  }
+
+  async checksums(req: ChecksumRequest): Promise<BucketSum[]> {
+    const { spec } = req;
+    const stmt = this.prepare(this.describeChecksums(req), { table: spec.table, columns: [] });
+    const db = this.database();
+    const own = !db.inTransaction;
+    if (own) db.prepare('BEGIN').run();
+    try {
+      return (stmt.raw(true).all() as unknown[][]).map(bucketSum);
+    } catch (err) {
+      throw this.queryError({ table: spec.table, columns: [] }, err);
+    } finally {
+      if (own && db.inTransaction) db.prepare('COMMIT').run();
+    }
   }
 
   /** One write side on one connection, whatever the pool size asked: SQLite has one writer at a time. */

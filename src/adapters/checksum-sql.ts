@@ -1,0 +1,270 @@
+/**
+ * Checksum pushdown's SQL, written once over a few primitives per dialect. Every dialect computes
+ * the same text for a row (its "forms", docs/technical-explanation.md §8) and the same MD5 of it,
+ * so buckets compare across engines: PostgreSQL against SQL Server, SQLite against MariaDB.
+ *
+ *   key text  = the key fields' forms joined by '|'
+ *   row text  = key text, '#', the other fields' forms joined by '|'
+ *   bucket    = the first 16 bits of md5(key text) (level 1); the first 24 bits (level 2)
+ *   per bucket: count(*), count(distinct md5(key text)), sum of the first and of the second
+ *               32 bits of md5(row text)
+ *
+ * A bucket is a hash of the key's bytes, never a range of keys: no collation takes part.
+ */
+import type { ChecksumRequest, ChecksumSpec, PushField, ReadRequest } from './types.js';
+import { quoteQualified, type QuoteFn } from './sql-text.js';
+
+/** What differs between engines in checksum SQL. Each takes and returns SQL expressions. */
+export interface ChecksumDialect {
+  quote: QuoteFn;
+  /** Lower-case hex MD5 of a text's UTF-8 bytes. */
+  md5(text: string): string;
+  /** Texts joined. */
+  concat(parts: string[]): string;
+  /** The unsigned integer of `len` hex digits of `hex` from `start` (1-based). */
+  hexInt(hex: string, start: number, len: number): string;
+  /** A string literal of safe text (digits, letters, '|', '#'). */
+  literal(text: string): string;
+  /** A string field's text before hashing (`c` not null): as it is, or space-trimmed. */
+  text(c: string, f: PushField): string;
+  /** The form of a non-null value of column `c` of any other field (`x`: the side's marker literal). */
+  form(c: string, f: PushField, x: string): string;
+  /** Aliases a derived table. */
+  derived(sql: string, alias: string): string;
+}
+
+const NULL_FORM = 'N';
+
+/** The marker of a value the SQL cannot write exactly: it differs from anything on the other side. */
+export function sideMarker(side: ChecksumSpec['side']): string {
+  return `X${side}`;
+}
+
+/**
+ * The checksum pipeline as nested derived tables, so that every hash is taken of a column
+ * reference (SQL Server's COLLATE, which the UTF-8 bytes need, applies to one):
+ *   a: each field's pre-form (strings: their text, trimmed where declared; others: their form)
+ *   b: the key text and the row text
+ *   c: their MD5s (`cutover_kh`, `cutover_rh`)
+ * `carry` keeps the source's own columns alongside (a read of the differing buckets).
+ */
+function hashed(d: ChecksumDialect, spec: ChecksumSpec, carry: boolean): string {
+  const all = [...spec.key, ...spec.fields];
+  const x = d.literal(sideMarker(spec.side));
+  const pre = all.map((f, i) => {
+    const c = d.quote(f.column);
+    const form = f.form === 'string' ? d.text(c, f) : d.form(c, f, x);
+    return `CASE WHEN ${c} IS NULL THEN NULL ELSE ${form} END AS cutover_f${i}`;
+  });
+  const where = spec.where && !carry ? ` WHERE (${spec.where})` : '';
+  const src = source(d, spec);
+  const a = `SELECT ${carry ? 'cutover_t.*, ' : ''}${pre.join(', ')} FROM ${src} AS cutover_t${where}`;
+  // A NULL key part never joins (the engine reports the row missing on both sides): its side's
+  // marker puts it in a bucket of its own side.
+  const formOf = (f: PushField, i: number, isKey: boolean) => {
+    const col = `a.cutover_f${i}`;
+    const value = f.form === 'string' ? d.md5(col) : col;
+    return `CASE WHEN ${col} IS NULL THEN ${isKey ? x : d.literal(NULL_FORM)} ELSE ${value} END`;
+  };
+  const keyForms = spec.key.map((f, i) => formOf(f, i, true));
+  const restForms = spec.fields.map((f, i) => formOf(f, spec.key.length + i, false));
+  const kt = joined(d, keyForms, '|');
+  const rt = d.concat([kt, d.literal('#'), ...(restForms.length ? [joined(d, restForms, '|')] : [])]);
+  const b = `SELECT ${carry ? 'a.*, ' : ''}${kt} AS cutover_kt, ${rt} AS cutover_rt FROM ${d.derived(a, 'a')}`;
+  return `SELECT ${carry ? 'b.*, ' : ''}${d.md5('b.cutover_kt')} AS cutover_kh, ${d.md5('b.cutover_rt')} AS cutover_rh FROM ${d.derived(b, 'b')}`;
+}
+
+function joined(d: ChecksumDialect, parts: string[], sep: string): string {
+  const out: string[] = [];
+  parts.forEach((p, i) => {
+    if (i) out.push(d.literal(sep));
+    out.push(p);
+  });
+  return out.length === 1 ? out[0]! : d.concat(out);
+}
+
+function source(d: ChecksumDialect, spec: ChecksumSpec): string {
+  return quoteQualified(spec.table, d.quote);
+}
+
+function intList(values: readonly number[]): string {
+  return values.map((v) => String(Math.trunc(v))).join(', ');
+}
+
+/** The level-1 bucket (16 bits) and level-2 bucket (24 bits) of a key hash. */
+function bucketOf(d: ChecksumDialect, kh: string, level: 1 | 2): string {
+  return d.hexInt(kh, 1, level === 1 ? 4 : 6);
+}
+
+/** The statement of a checksum request: b, n, nk, s1, s2 per bucket. */
+export function checksumSql(d: ChecksumDialect, req: ChecksumRequest): string {
+  const level = req.within ? 2 : 1;
+  const filter = req.within
+    ? ` WHERE ${bucketOf(d, 'i.cutover_kh', 1)} IN (${req.within.length ? intList(req.within) : '-1'})`
+    : '';
+  const mid = `SELECT ${bucketOf(d, 'i.cutover_kh', level)} AS b, i.cutover_kh AS kh, ${d.hexInt('i.cutover_rh', 1, 8)} AS h1, ${d.hexInt('i.cutover_rh', 9, 8)} AS h2 FROM ${d.derived(hashed(d, req.spec, false), 'i')}${filter}`;
+  return `SELECT q.b AS b, COUNT(*) AS n, COUNT(DISTINCT q.kh) AS nk, SUM(q.h1) AS s1, SUM(q.h2) AS s2 FROM ${d.derived(mid, 'q')} GROUP BY q.b`;
+}
+
+/**
+ * A read of the differing buckets (ReadRequest.buckets): the FROM source (the table with each
+ * row's key hash alongside, as `cutover_b`) and the WHERE term (the hash in one of the level-1
+ * buckets or level-2 sub-buckets; nothing for an empty selection). The mapping's `where` and the
+ * read's columns apply to the source's own columns, carried through.
+ */
+export function bucketRead(
+  d: ChecksumDialect,
+  buckets: NonNullable<ReadRequest['buckets']>,
+): { source: string; where: string } {
+  const kh = 'cutover_b.cutover_kh';
+  const terms: string[] = [];
+  if (buckets.level1.length) terms.push(`${bucketOf(d, kh, 1)} IN (${intList(buckets.level1)})`);
+  if (buckets.level2.length) terms.push(`${bucketOf(d, kh, 2)} IN (${intList(buckets.level2)})`);
+  return {
+    source: d.derived(hashed(d, buckets.spec, true), 'cutover_b'),
+    where: terms.length ? `(${terms.join(' OR ')})` : '1 = 0',
+  };
+}
+
+/** A checksum result row (any driver's types) as a BucketSum. */
+export function bucketSum(row: Record<string, unknown> | unknown[]): {
+  bucket: number;
+  rows: bigint;
+  keys: bigint;
+  h1: bigint;
+  h2: bigint;
+} {
+  const get = (name: string, i: number) =>
+    Array.isArray(row) ? row[i] : (row[name] ?? row[name.toUpperCase()]);
+  const big = (v: unknown) => BigInt(String(v ?? 0).replace(/\.0*$/, ''));
+  return {
+    bucket: Number(get('b', 0)),
+    rows: big(get('n', 1)),
+    keys: big(get('nk', 2)),
+    h1: big(get('s1', 3)),
+    h2: big(get('s2', 4)),
+  };
+}
+
+
+/** PostgreSQL: md5(), bit strings for hex, to_char for times, numeric for numbers. */
+export const pgChecksum: ChecksumDialect = {
+  quote: (id) => `"${id.replace(/"/g, '""')}"`,
+  md5: (t) => `md5(${t})`,
+  concat: (parts) => `(${parts.join(' || ')})`,
+  hexInt: (h, start, len) => `('x' || lpad(substr(${h}, ${start}, ${len}), 16, '0'))::bit(64)::bigint`,
+  literal: (t) => `'${t}'`,
+  derived: (sql, alias) => `(${sql}) AS ${alias}`,
+  text: (c, f) => (f.trim ? `btrim(${c}::text, ' ')` : `${c}::text`),
+  form(c, f, x) {
+    switch (f.form) {
+      case 'string':
+        return this.text(c, f);
+      case 'number': {
+        const n = `${c}::numeric`;
+        return `CASE WHEN ${n} = round(${n}, ${f.scale ?? 0}) THEN round(${n}, ${f.scale ?? 0})::text ELSE ${x} END`;
+      }
+      case 'boolean':
+        return f.kind === 'boolean'
+          ? `CASE WHEN ${c} THEN 'true' ELSE 'false' END`
+          : `CASE WHEN ${c} = 1 THEN 'true' WHEN ${c} = 0 THEN 'false' ELSE ${x} END`;
+      case 'date':
+        return `to_char(${c}, 'YYYY-MM-DD')`;
+      case 'timestamp':
+        return `to_char(${f.kind === 'instant' ? `${c} AT TIME ZONE 'UTC'` : c}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+    }
+  },
+};
+
+/** MySQL and MariaDB: MD5 over utf8mb4, CONV for hex, DATE_FORMAT, exact DECIMAL. */
+export const mysqlChecksum: ChecksumDialect = {
+  quote: (id) => `\`${id.replace(/`/g, '``')}\``,
+  md5: (t) => `MD5(CONVERT(${t} USING utf8mb4))`,
+  concat: (parts) => `CONCAT(${parts.join(', ')})`,
+  hexInt: (h, start, len) => `CAST(CONV(SUBSTRING(${h}, ${start}, ${len}), 16, 10) AS UNSIGNED)`,
+  literal: (t) => `'${t}'`,
+  derived: (sql, alias) => `(${sql}) AS ${alias}`,
+  text: (c, f) => (f.trim ? `TRIM(${c})` : c),
+  form(c, f, x) {
+    switch (f.form) {
+      case 'string':
+        return this.text(c, f);
+      case 'number': {
+        const s = f.scale ?? 0;
+        return `CASE WHEN ${c} = ROUND(${c}, ${s}) THEN CAST(${c} AS DECIMAL(65, ${s})) ELSE ${x} END`;
+      }
+      case 'boolean':
+        return `CASE WHEN ${c} = 1 THEN 'true' WHEN ${c} = 0 THEN 'false' ELSE ${x} END`;
+      case 'date':
+        return `DATE_FORMAT(${c}, '%Y-%m-%d')`;
+      case 'timestamp':
+        return `DATE_FORMAT(${c}, '%Y-%m-%dT%H:%i:%s.%fZ')`;
+    }
+  },
+};
+
+/**
+ * SQL Server: HASHBYTES over the UTF-8 bytes (a UTF-8 collation, SQL Server 2019+), CONVERT styles
+ * fixed (23: date, 126: ISO 8601), exact DECIMAL(38, s).
+ */
+export const mssqlChecksum: ChecksumDialect = {
+  quote: (id) => `[${id.replace(/]/g, ']]')}]`,
+  md5: (column) =>
+    `LOWER(CONVERT(VARCHAR(32), HASHBYTES('MD5', CONVERT(VARCHAR(MAX), ${column} COLLATE Latin1_General_100_BIN2_UTF8)), 2))`,
+  concat: (parts) => `CONCAT(${parts.join(', ')})`,
+  hexInt: (h, start, len) => `CONVERT(BIGINT, CONVERT(VARBINARY(8), SUBSTRING(${h}, ${start}, ${len}), 2))`,
+  literal: (t) => `'${t}'`,
+  derived: (sql, alias) => `(${sql}) AS ${alias}`,
+  // NVARCHAR, so that the UTF-8 collation's conversion starts from the characters, not a code page.
+  text: (c, f) => `CONVERT(NVARCHAR(MAX), ${f.trim ? `LTRIM(RTRIM(${c}))` : c})`,
+  form(c, f, x) {
+    switch (f.form) {
+      case 'string':
+        return this.text(c, f);
+      case 'number': {
+        const s = f.scale ?? 0;
+        return `CASE WHEN ${c} = ROUND(${c}, ${s}) THEN CONVERT(VARCHAR(64), CAST(${c} AS DECIMAL(38, ${s}))) ELSE ${x} END`;
+      }
+      case 'boolean':
+        return `CASE WHEN ${c} = 1 THEN 'true' WHEN ${c} = 0 THEN 'false' ELSE ${x} END`;
+      case 'date':
+        return `CONVERT(VARCHAR(10), ${c}, 23)`;
+      case 'timestamp': {
+        const t =
+          f.kind === 'instant'
+            ? `CONVERT(VARCHAR(33), CONVERT(DATETIME2(7), SWITCHOFFSET(${c}, '+00:00')), 126)`
+            : `CONVERT(VARCHAR(33), CONVERT(DATETIME2(7), ${c}), 126)`;
+        // Style 126 leaves out a zero fraction: pad to six digits, cut the seventh (the engine reads µs).
+        return `CONCAT(LEFT(CONCAT(${t}, CASE WHEN CHARINDEX('.', ${t}) = 0 THEN '.' ELSE '' END, '000000'), 26), 'Z')`;
+      }
+    }
+  },
+};
+
+/**
+ * SQLite: the forms are functions registered on the connection (checksum-functions.ts), written
+ * in JavaScript over the very values a read yields, so they are exact whatever the column holds.
+ */
+export const sqliteChecksum: ChecksumDialect = {
+  quote: (id) => `"${id.replace(/"/g, '""')}"`,
+  md5: (t) => `cutover_md5(${t})`,
+  concat: (parts) => `(${parts.join(' || ')})`,
+  hexInt: (h, start, len) => `cutover_hexint(${h}, ${start}, ${len})`,
+  literal: (t) => `'${t}'`,
+  derived: (sql, alias) => `(${sql}) AS ${alias}`,
+  text: (c, f) => `cutover_text(${c}, ${f.trim ? 1 : 0})`,
+  form(c, f, x) {
+    switch (f.form) {
+      case 'string':
+        return this.text(c, f);
+      case 'number':
+        return `cutover_number(${c}, ${f.scale ?? 0}, ${x})`;
+      case 'boolean':
+        return `cutover_boolean(${c}, ${x})`;
+      case 'date':
+        return `cutover_date(${c}, ${x})`;
+      case 'timestamp':
+        return `cutover_timestamp(${c}, '${(f.zone ?? '').replace(/'/g, "''")}', ${x})`;
+    }
+  },
+};

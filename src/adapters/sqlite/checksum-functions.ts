@@ -1,0 +1,83 @@
+/**
+ * Checksum pushdown on SQLite: the forms of checksum-sql.ts as functions registered on the
+ * connection. They see the very values a read yields (64-bit integers as BigInt, REAL as numbers,
+ * text), and write each one's form as every other dialect's SQL does: exact by construction.
+ * A value the engine would refuse (not a number, not a timestamp) gets the side's marker, so its
+ * bucket is streamed and the engine reports it as it always does.
+ */
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { formatDecimal, parseExact, pow10 } from '../../util/exact-decimal.js';
+import { formatInstant, parseInstant } from '../../util/instant.js';
+
+type Value = string | number | bigint | Buffer | null;
+
+const TRUE_WORDS = new Set(['true', 't', 'y', 'yes', '1', 'on']);
+const FALSE_WORDS = new Set(['false', 'f', 'n', 'no', '0', 'off']);
+
+/** A value's text as the normalizer reads a string field: numbers in their shortest round-trip text. */
+function textOf(v: Exclude<Value, null>): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+  return String(v);
+}
+
+/** The fixed-scale text of a number with at most `scale` digits; undefined when it has more. */
+export function numberForm(v: Exclude<Value, null>, scale: number): string | undefined {
+  if (v instanceof Uint8Array) return undefined;
+  let d;
+  try {
+    d = parseExact(v);
+  } catch {
+    return undefined;
+  }
+  if (d.scale <= scale) return formatDecimal(d.units * pow10(scale - d.scale), scale);
+  const drop = pow10(d.scale - scale);
+  return d.units % drop === 0n ? formatDecimal(d.units / drop, scale) : undefined;
+}
+
+function dateForm(v: Exclude<Value, null>): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/.exec(v.trim());
+  if (!m) return undefined;
+  const d = new Date(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) || d.getUTCDate() !== Number(m[3]) ? undefined : `${m[1]}-${m[2]}-${m[3]}`;
+}
+
+function timestampForm(v: Exclude<Value, null>, zone: string): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  try {
+    return formatInstant(parseInstant(v, zone || undefined), 'us');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Registers the checksum functions on a connection (deterministic: SQLite may reuse a result). */
+export function registerChecksumFunctions(db: Database.Database): void {
+  const opts = { deterministic: true, safeIntegers: true };
+  db.function('cutover_md5', opts, (t: Value) =>
+    createHash('md5')
+      .update(t === null ? '' : textOf(t), 'utf8')
+      .digest('hex'),
+  );
+  db.function('cutover_hexint', opts, (h: Value, start: Value, len: Value) =>
+    BigInt(`0x${String(h).slice(Number(start) - 1, Number(start) - 1 + Number(len))}`),
+  );
+  db.function('cutover_text', opts, (v: Value, trim: Value) => {
+    const s = v === null ? '' : textOf(v);
+    return Number(trim) ? s.replace(/^ +| +$/g, '') : s;
+  });
+  db.function('cutover_number', opts, (v: Value, scale: Value, x: Value) =>
+    v === null ? null : (numberForm(v, Number(scale)) ?? x),
+  );
+  db.function('cutover_boolean', opts, (v: Value, x: Value) => {
+    if (v === null) return null;
+    const s = textOf(v).trim().toLowerCase();
+    return TRUE_WORDS.has(s) ? 'true' : FALSE_WORDS.has(s) ? 'false' : x;
+  });
+  db.function('cutover_date', opts, (v: Value, x: Value) => (v === null ? null : (dateForm(v) ?? x)));
+  db.function('cutover_timestamp', opts, (v: Value, zone: Value, x: Value) =>
+    v === null ? null : (timestampForm(v, String(zone ?? '')) ?? x),
+  );
+}
