@@ -11,7 +11,7 @@
  *
  * A bucket is a hash of the key's bytes, never a range of keys: no collation takes part.
  */
-import type { ChecksumRequest, ChecksumSpec, PushField, ReadRequest } from './types.js';
+import type { ChecksumRequest, ChecksumSpec, PushField, ReadRequest, TotalsRequest } from './types.js';
 import { quoteQualified, type QuoteFn } from './sql-text.js';
 
 /** What differs between engines in checksum SQL. Each takes and returns SQL expressions. */
@@ -31,6 +31,14 @@ export interface ChecksumDialect {
   form(c: string, f: PushField, x: string): string;
   /** Aliases a derived table. */
   derived(sql: string, alias: string): string;
+  /** A numeric column as an exact number (at least `scale` digits kept). */
+  exact(c: string, scale: number): string;
+  /** The exact product of two exact numbers. */
+  multiply(a: string, b: string): string;
+  /** The exact sum of a group's numbers as text (NULL when all are NULL). */
+  sumText(e: string): string;
+  /** 1 when a non-null column's value has more digits than `scale` (or is no number), else 0. */
+  excess(c: string, scale: number): string;
 }
 
 const NULL_FORM = 'N';
@@ -126,6 +134,26 @@ export function bucketRead(
   };
 }
 
+/**
+ * A control total in SQL (TotalsRequest): `by` values, each measure's exact sum as text, and the
+ * count of values with more digits than their scale.
+ */
+export function totalsSql(d: ChecksumDialect, req: TotalsRequest): string {
+  const by = req.by.map((f) => d.quote(f.column));
+  const numeric = new Map<string, number>();
+  const measures = req.measures.map((m) => {
+    if ('count' in m) return 'COUNT(*)';
+    const fields = 'sum' in m ? [m.sum] : m.product;
+    for (const f of fields) numeric.set(f.column, Math.max(numeric.get(f.column) ?? 0, f.scale ?? 0));
+    const [a, b] = fields.map((f) => d.exact(d.quote(f.column), f.scale ?? 0));
+    return d.sumText(b === undefined ? a! : d.multiply(a!, b));
+  });
+  const excess = [...numeric].map(([c, s]) => d.excess(d.quote(c), s));
+  const where = req.spec.where ? ` WHERE (${req.spec.where})` : '';
+  const cols = [...by, ...measures, excess.length ? `SUM(${excess.join(' + ')})` : '0'];
+  return `SELECT ${cols.join(', ')} FROM ${source(d, req.spec)} AS cutover_t${where}${by.length ? ` GROUP BY ${by.join(', ')}` : ''}`;
+}
+
 /** A checksum result row (any driver's types) as a BucketSum. */
 export function bucketSum(row: Record<string, unknown> | unknown[]): {
   bucket: number;
@@ -156,6 +184,10 @@ export const pgChecksum: ChecksumDialect = {
   literal: (t) => `'${t}'`,
   derived: (sql, alias) => `(${sql}) AS ${alias}`,
   text: (c, f) => (f.trim ? `btrim(${c}::text, ' ')` : `${c}::text`),
+  exact: (c) => `${c}::numeric`,
+  multiply: (a, b) => `(${a} * ${b})`,
+  sumText: (e) => `SUM(${e})::text`,
+  excess: (c, s) => `CASE WHEN ${c} IS NOT NULL AND ${c}::numeric <> round(${c}::numeric, ${s}) THEN 1 ELSE 0 END`,
   form(c, f, x) {
     switch (f.form) {
       case 'string':
@@ -185,6 +217,10 @@ export const mysqlChecksum: ChecksumDialect = {
   literal: (t) => `'${t}'`,
   derived: (sql, alias) => `(${sql}) AS ${alias}`,
   text: (c, f) => (f.trim ? `TRIM(${c})` : c),
+  exact: (c) => c,
+  multiply: (a, b) => `(${a} * ${b})`,
+  sumText: (e) => `CAST(SUM(${e}) AS CHAR)`,
+  excess: (c, s) => `CASE WHEN ${c} IS NOT NULL AND ${c} <> ROUND(${c}, ${s}) THEN 1 ELSE 0 END`,
   form(c, f, x) {
     switch (f.form) {
       case 'string':
@@ -217,6 +253,10 @@ export const mssqlChecksum: ChecksumDialect = {
   derived: (sql, alias) => `(${sql}) AS ${alias}`,
   // NVARCHAR, so that the UTF-8 collation's conversion starts from the characters, not a code page.
   text: (c, f) => `CONVERT(NVARCHAR(MAX), ${f.trim ? `LTRIM(RTRIM(${c}))` : c})`,
+  exact: (c, s) => `CAST(${c} AS DECIMAL(38, ${s}))`,
+  multiply: (a, b) => `(${a} * ${b})`,
+  sumText: (e) => `CAST(SUM(${e}) AS VARCHAR(80))`,
+  excess: (c, s) => `CASE WHEN ${c} IS NOT NULL AND ${c} <> ROUND(${c}, ${s}) THEN 1 ELSE 0 END`,
   form(c, f, x) {
     switch (f.form) {
       case 'string':
@@ -253,6 +293,10 @@ export const sqliteChecksum: ChecksumDialect = {
   literal: (t) => `'${t}'`,
   derived: (sql, alias) => `(${sql}) AS ${alias}`,
   text: (c, f) => `cutover_text(${c}, ${f.trim ? 1 : 0})`,
+  exact: (c, s) => `cutover_exact(${c}, ${s})`,
+  multiply: (a, b) => `cutover_multiply(${a}, ${b})`,
+  sumText: (e) => `cutover_sum(${e})`,
+  excess: (c, s) => `CASE WHEN ${c} IS NOT NULL AND cutover_exact(${c}, ${s}) IS NULL THEN 1 ELSE 0 END`,
   form(c, f, x) {
     switch (f.form) {
       case 'string':

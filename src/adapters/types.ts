@@ -98,6 +98,21 @@ export interface ChecksumRequest {
   within?: number[];
 }
 
+/** One measure of a control total computed by the source: a row count, a field's sum, or the sum of a product. */
+export type TotalsMeasure = { count: true } | { sum: PushField } | { product: [PushField, PushField] };
+
+/**
+ * A control total computed in the source's SQL with exact types, grouped by the `by` columns'
+ * values as they are (the caller turns them canonical). Each row: the `by` values, each measure's
+ * sum as exact text (null: nothing added), then the number of values with more digits than their
+ * field's scale (the sums are then not the engine's: the caller reads the rows instead).
+ */
+export interface TotalsRequest {
+  spec: ChecksumSpec;
+  by: PushField[];
+  measures: TotalsMeasure[];
+}
+
 /** One bucket's figures: rows, distinct keys, and the two sums of 32-bit row hashes. */
 export interface BucketSum {
   bucket: number;
@@ -150,6 +165,8 @@ export interface Adapter {
   checksums?(req: ChecksumRequest): Promise<BucketSum[]>;
   /** The statement `checksums(req)` would send, without connecting (tests, --dry-run). */
   describeChecksums?(req: ChecksumRequest): string;
+  /** Checksum pushdown: a control total computed by the source (TotalsRequest). */
+  totals?(req: TotalsRequest): Promise<RawValue[][]>;
   /**
    * SQL kinds that can be a replay or rollback target: the write side, outside any read-only
    * snapshot, with its own pool of `poolSize` connections (what bounds the transactions in flight).

@@ -40,6 +40,8 @@ import {
   checkPushdownColumns,
   checksumBuckets,
   planPushdown,
+  planTotals,
+  totalsInDatabase,
   type PushdownMode,
   type PushdownPlan,
   type PushdownResult,
@@ -221,21 +223,28 @@ function pushdownRefused(mapping: Mapping, reason: string): UsageError {
  */
 async function pushdown(
   push: { mode: PushdownMode; plan: PushdownPlan },
-  adapters: Record<Side, Adapter>,
+  ctx: { adapters: Record<Side, Adapter>; taps: RunTaps; plans: Record<Side, SidePlan>; mapping: Mapping },
   logger: Logger,
 ): Promise<{ result?: PushdownResult; summary: PushdownSummary }> {
   const { plan } = push;
+  const { adapters, taps, mapping } = ctx;
+  const streamed = (reason: string) => {
+    if (push.mode === 'on') throw pushdownRefused(mapping, reason);
+    return { summary: { mode: 'stream' as const, reason } };
+  };
   if ('reason' in plan) return { summary: { mode: 'stream', reason: plan.reason } };
-  const problem = await checkPushdownColumns(plan.specs, adapters);
-  if (problem) {
-    if (push.mode === 'on')
-      throw new UsageError(
-        `--pushdown on: the columns cannot be checksummed in SQL exactly: ${problem}.`,
-        'Run it with --pushdown auto (it is then streamed, as exact as ever) or change what stops it.',
-      );
-    return { summary: { mode: 'stream', reason: problem } };
-  }
+  const totals = planTotals(plan, taps.totals);
+  if ('reason' in totals) return streamed(totals.reason);
+  const problem = await checkPushdownColumns(plan, adapters, totals.fields);
+  if (problem) return streamed(problem);
   const started = Date.now();
+  // The control totals in SQL first: the rows streamed later then add nothing to them.
+  const notExact = await totalsInDatabase(plan, totals.queries, taps.totals, adapters, {
+    legacy: ctx.plans.legacy.normalizer,
+    cloud: ctx.plans.cloud.normalizer,
+  });
+  if (notExact) return streamed(notExact);
+  taps.spec.totals = false;
   const result = await checksumBuckets(plan.specs, adapters);
   logger.debug({ ...result.summary, ms: Date.now() - started }, 'checksum pushdown done');
   return { result, summary: result.summary };
@@ -360,7 +369,7 @@ async function execute(
   }
   let pushed: { result?: PushdownResult; summary: PushdownSummary } | undefined;
   try {
-    pushed = ctx.push && (await pushdown(ctx.push, adapters, logger));
+    pushed = ctx.push && (await pushdown(ctx.push, { adapters, taps, plans, mapping }, logger));
   } catch (err) {
     await writer.abort().catch(() => undefined);
     await finishRun(store, runId, 'error', { runId, name: mapping.name, error: redact(String(err)) });

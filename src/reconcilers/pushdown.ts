@@ -5,10 +5,21 @@
  * engine. What a field's SQL form may be is decided here, from the mapping alone (before any
  * connection) and then from the columns' kinds (after connecting); the SQL itself is the adapters'.
  */
-import type { Adapter, BucketSum, ChecksumSpec, ColumnKind, PushField } from '../adapters/types.js';
+import type {
+  Adapter,
+  BucketSum,
+  ChecksumSpec,
+  ColumnKind,
+  PushField,
+  RawValue,
+  TotalsMeasure,
+} from '../adapters/types.js';
+import { parseDecimal } from '../util/exact-decimal.js';
+import type { ControlTotals, TotalsState } from './domains/totals.js';
+import type { SideNormalizer } from './normalize.js';
 import type { ConnectionConfig } from '../adapters/settings.js';
 import type { Mapping } from '../config/mapping-schema.js';
-import type { PushdownSummary, Side } from './types.js';
+import type { CanonicalValue, PushdownSummary, Side } from './types.js';
 
 export type { PushdownSummary } from './types.js';
 
@@ -25,7 +36,13 @@ export const LEVEL1_BUCKETS = 65536;
 export const LEVEL2_MIN_ROWS = 20_000;
 
 /** Both sides' checksum specs, or why the mapping cannot be pushed down. */
-export type PushdownPlan = { specs: Record<Side, ChecksumSpec> } | { reason: string };
+export type PushdownPlan =
+  | {
+      specs: Record<Side, ChecksumSpec>;
+      /** Every field as each side's SQL writes it (compared or not): what totals are computed over. */
+      fields: Record<Side, Map<string, PushField>>;
+    }
+  | { reason: string };
 
 interface RunShape {
   /** A --since/--until window. */
@@ -106,11 +123,11 @@ export function planPushdown(
 ): PushdownPlan {
   if (run.window) return { reason: 'a --since/--until window is applied to canonical values' };
   if (run.settle) return { reason: "the settle window needs every row's age" };
-  if (mapping.domain && mapping.domain !== 'custom')
-    return { reason: `the ${mapping.domain} domain's checks and totals read every row` };
-  if (mapping.totals?.length) return { reason: 'control totals are added up from every row' };
+  if (mapping.domain === 'refunds' || mapping.domain === 'postings')
+    return { reason: `the ${mapping.domain} domain's checks read every row` };
   const { key, rest } = pushedFields(mapping);
   const specs = {} as Record<Side, ChecksumSpec>;
+  const fields = { legacy: new Map(), cloud: new Map() } as Record<Side, Map<string, PushField>>;
   for (const side of ['legacy', 'cloud'] as const) {
     const s = mapping[side];
     if (!s.table) return { reason: `the ${side} side reads a query:, which pushdown does not wrap` };
@@ -128,8 +145,14 @@ export function planPushdown(
     const r = build(rest);
     if (typeof r === 'string') return { reason: r };
     specs[side] = { side, table: s.table, ...(s.where ? { where: s.where } : {}), key: k, fields: r };
+    [...key, ...rest].forEach((n, i) => fields[side].set(n, i < k.length ? k[i]! : r[i - k.length]!));
+    for (const n of Object.keys(mapping.fields)) {
+      if (fields[side].has(n)) continue;
+      const f = sideField(mapping, side, n, connections);
+      if (typeof f !== 'string') fields[side].set(n, f);
+    }
   }
-  return { specs };
+  return { specs, fields };
 }
 
 /** Whether a field's SQL form is exact for a column of this kind; a reason when it is not. */
@@ -157,14 +180,17 @@ function kindProblem(f: PushField, kind: ColumnKind): string | undefined {
  * reason when a column's values cannot be written exactly, or the source computes no checksums.
  */
 export async function checkPushdownColumns(
-  specs: Record<Side, ChecksumSpec>,
+  plan: Extract<PushdownPlan, { specs: unknown }>,
   adapters: Record<Side, Adapter>,
+  /** Fields the control totals add up or group by: their columns must be exact too. */
+  totalsFields: readonly string[] = [],
 ): Promise<string | undefined> {
   for (const side of ['legacy', 'cloud'] as const) {
     const a = adapters[side];
     if (!a.checksums || !a.columnKinds) return `the ${side} source (${a.dialect}) computes no checksums`;
-    const spec = specs[side];
-    const all = [...spec.key, ...spec.fields];
+    const spec = plan.specs[side];
+    const extra = totalsFields.map((n) => plan.fields[side].get(n)!);
+    const all = [...new Set([...spec.key, ...spec.fields, ...extra])];
     const kinds = await a.columnKinds({ table: spec.table, columns: [...new Set(all.map((f) => f.column))] });
     const kindOf = new Map([...new Set(all.map((f) => f.column))].map((c, i) => [c, kinds[i] ?? 'other']));
     for (const f of all) {
@@ -251,4 +277,105 @@ export async function checksumBuckets(
   }
   summary.rowsMatchedInDatabase = matched;
   return { filter, matched, summary };
+}
+
+/** One control total as SQL computes it: the fields it groups by and each measure's fields. */
+interface TotalQuery {
+  by: string[];
+  measures: ({ count: true } | { sum: string } | { product: [string, string] })[];
+}
+
+/**
+ * The run's control totals as queries each side's SQL can compute exactly, or why not: grouped by
+ * fields read as they are (turned canonical after), adding up integer and decimal fields.
+ */
+export function planTotals(
+  plan: Extract<PushdownPlan, { specs: unknown }>,
+  totals: ControlTotals,
+): { queries: TotalQuery[]; fields: string[] } | { reason: string } {
+  const used = new Set<string>();
+  const queries: TotalQuery[] = [];
+  const pushable = (name: string, numeric: boolean): boolean =>
+    (['legacy', 'cloud'] as const).every((side) => {
+      const f = plan.fields[side].get(name);
+      return f !== undefined && (numeric ? f.form === 'number' : f.form !== 'timestamp');
+    });
+  for (const def of totals.defs) {
+    const q: TotalQuery = { by: def.by.map((d) => d.name), measures: [] };
+    for (const b of q.by)
+      if (!pushable(b, false)) return { reason: `the total "${def.group}" groups by ${b}, which SQL cannot read exactly here` };
+    for (const m of def.measures) {
+      const parts = m.name === 'count' && m.internal === 0 ? [] : m.name.split('*');
+      for (const f of parts)
+        if (!pushable(f, true)) return { reason: `the total "${def.group}" adds up ${f}, which SQL cannot add exactly here` };
+      q.measures.push(
+        parts.length === 0
+          ? { count: true }
+          : parts.length === 1
+            ? { sum: parts[0]! }
+            : { product: [parts[0]!, parts[1]!] },
+      );
+      parts.forEach((f) => used.add(f));
+    }
+    q.by.forEach((f) => used.add(f));
+    queries.push(q);
+  }
+  return { queries, fields: [...used] };
+}
+
+/** The key a control total files a group under (as ControlTotals.add does). */
+function groupKey(values: CanonicalValue[]): CanonicalValue {
+  return values.length === 0 ? '' : values.length === 1 ? values[0]! : JSON.stringify(values);
+}
+
+/**
+ * Computes the control totals in each side's SQL and adds them to `totals` (both sides, or neither):
+ * undefined when done, else why not (a value with more digits than its field's scale: the SQL's
+ * sum would not be the engine's, whose every value is brought to scale first).
+ */
+export async function totalsInDatabase(
+  plan: Extract<PushdownPlan, { specs: unknown }>,
+  queries: TotalQuery[],
+  totals: ControlTotals,
+  adapters: Record<Side, Adapter>,
+  normalizers: Record<Side, SideNormalizer>,
+): Promise<string | undefined> {
+  const states = {} as Record<Side, TotalsState>;
+  for (const side of ['legacy', 'cloud'] as const) {
+    const a = adapters[side];
+    if (!a.totals) return `the ${side} source (${a.dialect}) computes no totals`;
+    const fields = plan.fields[side];
+    const norm = normalizers[side];
+    const buckets: TotalsState['buckets'] = [];
+    for (const [d, q] of queries.entries()) {
+      const def = totals.defs[d]!;
+      const measures: TotalsMeasure[] = q.measures.map((m) =>
+        'count' in m
+          ? m
+          : 'sum' in m
+            ? { sum: fields.get(m.sum)! }
+            : { product: [fields.get(m.product[0])!, fields.get(m.product[1])!] },
+      );
+      const rows = await a.totals({ spec: plan.specs[side], by: q.by.map((b) => fields.get(b)!), measures });
+      const entries: TotalsState['buckets'][number] = [];
+      for (const row of rows) {
+        if (BigInt(String(row[q.by.length + measures.length] ?? 0).replace(/\.0*$/, '')) > 0n)
+          return `${side}: a field a total adds up holds values with more digits than its scale`;
+        // The group's values turned canonical, as the normalizer reads them from a row.
+        const raw: RawValue[] = norm.columns.map(() => null);
+        q.by.forEach((b, i) => (raw[norm.columns.indexOf(fields.get(b)!.column)] = row[i] ?? null));
+        const canonical = q.by.length ? norm.normalize(raw) : {};
+        const by = q.by.map((b) => canonical[b] ?? null);
+        const figures = def.measures.map((m, i) => {
+          const v = row[q.by.length + i];
+          return v === null || v === undefined ? 0n : parseDecimal(String(v), m.internal);
+        });
+        entries.push([groupKey(by), by, figures] as const);
+      }
+      buckets.push(entries);
+    }
+    states[side] = { buckets, scales: totals.exportSide(side).scales };
+  }
+  for (const side of ['legacy', 'cloud'] as const) totals.importSide(side, states[side]);
+  return undefined;
 }

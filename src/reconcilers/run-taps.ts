@@ -24,6 +24,8 @@ export interface TapSpec {
   /** Run the mapping's domain checks (not on a recheck, which sees a subset of the rows). */
   domain: boolean;
   settle?: SettleTap;
+  /** false: the control totals come from elsewhere (checksum pushdown computes them in SQL). */
+  totals?: boolean;
 }
 
 /** One side's taps as plain data (RunTaps.exportSide). */
@@ -60,7 +62,7 @@ export class RunTaps {
 
   /** Feeds one side's canonical rows (kept after the window and key-set filters). */
   add(side: Side, rows: readonly CanonicalRow[]): void {
-    this.totals.add(side, rows);
+    if (this.spec.totals !== false) this.totals.add(side, rows);
     this.domain?.add?.(side, rows);
     const settle = this.spec.settle;
     if (!settle) return;

@@ -9,6 +9,7 @@ import type {
   ConnectionInfo,
   RawValue,
   ReadRequest,
+  TotalsRequest,
   WriteDriver,
 } from '../types.js';
 import { MssqlWriter } from './mssql-writer.js';
@@ -18,7 +19,7 @@ import { mssqlConnectError, mssqlQueryError } from './mssql-errors.js';
 import { mssqlSelect, type MssqlColumnType } from './mssql-select.js';
 import { parseMssqlUrl } from './mssql-url.js';
 import { RowQueue } from './row-queue.js';
-import { bucketSum, checksumSql, mssqlChecksum } from '../checksum-sql.js';
+import { bucketSum, checksumSql, mssqlChecksum, totalsSql } from '../checksum-sql.js';
 
 /** What checksum SQL can make of a column, by tedious' type name. */
 export function mssqlKind(type: MssqlColumnType): ColumnKind {
@@ -194,6 +195,14 @@ export class MssqlAdapter implements Adapter {
   async checksums(req: ChecksumRequest): Promise<BucketSum[]> {
     try {
       return (await this.exec(this.connection(), this.describeChecksums(req))).rows.map(bucketSum);
+    } catch (err) {
+      throw mssqlQueryError(this.errCtx(), { table: req.spec.table, columns: [] }, err);
+    }
+  }
+
+  async totals(req: TotalsRequest): Promise<RawValue[][]> {
+    try {
+      return (await this.exec(this.connection(), totalsSql(mssqlChecksum, req))).rows as RawValue[][];
     } catch (err) {
       throw mssqlQueryError(this.errCtx(), { table: req.spec.table, columns: [] }, err);
     }

@@ -8,10 +8,11 @@ import type {
   ColumnKind,
   ConnectionInfo,
   RawValue,
+  TotalsRequest,
   ReadRequest,
   WriteDriver,
 } from '../types.js';
-import { bucketSum, checksumSql, mysqlChecksum } from '../checksum-sql.js';
+import { bucketSum, checksumSql, mysqlChecksum, totalsSql } from '../checksum-sql.js';
 import type { ConnectionConfig } from '../settings.js';
 import { DataError } from '../../errors.js';
 import { registerSecret } from '../../util/redact.js';
@@ -260,18 +261,27 @@ export class MysqlAdapter implements Adapter {
   }
 
   async checksums(req: ChecksumRequest): Promise<BucketSum[]> {
+    return (await this.rowsOf(req.spec.table, this.describeChecksums(req))).map(bucketSum);
+  }
+
+  async totals(req: TotalsRequest): Promise<RawValue[][]> {
+    return (await this.rowsOf(req.spec.table, totalsSql(mysqlChecksum, req))) as RawValue[][];
+  }
+
+  /** A pushdown statement's rows as arrays, typed as a read's, in a read-only snapshot. */
+  private async rowsOf(table: string, sql: string): Promise<unknown[][]> {
     const c = await this.acquire();
     let clean = false;
     try {
       await c.promise().query('START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT');
       const [rows] = (await c
         .promise()
-        .query({ sql: this.describeChecksums(req), rowsAsArray: true })) as unknown as [unknown[][]];
+        .query({ sql, rowsAsArray: true, typeCast: mysqlTypeCast({}) })) as unknown as [unknown[][]];
       await c.promise().query('COMMIT');
       clean = true;
-      return rows.map(bucketSum);
+      return rows;
     } catch (err) {
-      throw await this.queryError({ table: req.spec.table, columns: [] }, err);
+      throw await this.queryError({ table, columns: [] }, err);
     } finally {
       if (clean) c.release();
       else c.destroy();

@@ -8,6 +8,7 @@ import type {
   ChecksumRequest,
   ColumnKind,
   ConnectionInfo,
+  TotalsRequest,
   RawValue,
   ReadRequest,
   WriteDriver,
@@ -19,7 +20,7 @@ import { CopyFormatError, CopyTextParser } from './copy-text-parser.js';
 import { pgConnectError, pgQueryError } from './pg-errors.js';
 import { pgCopySelect, pgSelect } from './pg-select.js';
 import { quoteDouble, quoteQualified } from '../sql-text.js';
-import { bucketSum, checksumSql, pgChecksum } from '../checksum-sql.js';
+import { bucketSum, checksumSql, pgChecksum, totalsSql } from '../checksum-sql.js';
 
 /** What checksum SQL can make of a column, by its type's OID (domains and extension types: other). */
 const KIND_OF_OID: Record<number, ColumnKind> = {
@@ -227,16 +228,24 @@ export class PostgresAdapter implements Adapter {
   }
 
   async checksums(req: ChecksumRequest): Promise<BucketSum[]> {
+    return (await this.rowsOf(req.spec.table, this.describeChecksums(req))).map(bucketSum);
+  }
+
+  async totals(req: TotalsRequest): Promise<RawValue[][]> {
+    return (await this.rowsOf(req.spec.table, totalsSql(pgChecksum, req))) as RawValue[][];
+  }
+
+  /** A pushdown statement's rows as arrays (read-only where the connection is). */
+  private async rowsOf(table: string, text: string): Promise<unknown[][]> {
     const client = await this.acquire();
-    const source = { table: req.spec.table, columns: [] };
     try {
       if (this.readOnly) await client.query('BEGIN READ ONLY');
-      const r = await client.query({ text: this.describeChecksums(req), rowMode: 'array' });
+      const r = await client.query({ text, rowMode: 'array' });
       if (this.readOnly) await client.query('COMMIT');
-      return (r.rows as unknown[][]).map(bucketSum);
+      return r.rows as unknown[][];
     } catch (err) {
       if (this.readOnly) await client.query('ROLLBACK').catch(() => undefined);
-      throw await this.queryError(source, err);
+      throw await this.queryError({ table, columns: [] }, err);
     } finally {
       client.release();
     }

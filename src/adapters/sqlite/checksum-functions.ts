@@ -76,6 +76,32 @@ export function registerChecksumFunctions(db: Database.Database): void {
     const s = textOf(v).trim().toLowerCase();
     return TRUE_WORDS.has(s) ? 'true' : FALSE_WORDS.has(s) ? 'false' : x;
   });
+  // Control totals: exact text throughout (SQLite's SUM over REAL is not exact).
+  db.function('cutover_exact', opts, (v: Value, scale: Value) =>
+    v === null ? null : (numberForm(v, Number(scale)) ?? null),
+  );
+  db.function('cutover_multiply', opts, (a: Value, b: Value) => {
+    if (a === null || b === null) return null;
+    const x = parseExact(textOf(a));
+    const y = parseExact(textOf(b));
+    return formatDecimal(x.units * y.units, x.scale + y.scale);
+  });
+  type Acc = { units: bigint; scale: number } | null;
+  db.aggregate('cutover_sum', {
+    ...opts,
+    start: () => null as Acc,
+    step: ((acc: Acc, v: Value): Acc => {
+      if (v === null) return acc;
+      const d = parseExact(textOf(v));
+      if (!acc) return d;
+      const scale = Math.max(acc.scale, d.scale);
+      return {
+        units: acc.units * pow10(scale - acc.scale) + d.units * pow10(scale - d.scale),
+        scale,
+      };
+    }) as never,
+    result: ((acc: Acc) => (acc === null ? null : formatDecimal(acc.units, acc.scale))) as never,
+  });
   db.function('cutover_date', opts, (v: Value, x: Value) => (v === null ? null : (dateForm(v) ?? x)));
   db.function('cutover_timestamp', opts, (v: Value, zone: Value, x: Value) =>
     v === null ? null : (timestampForm(v, String(zone ?? '')) ?? x),

@@ -10,9 +10,10 @@ import type {
   ConnectionInfo,
   RawValue,
   ReadRequest,
+  TotalsRequest,
   WriteDriver,
 } from '../types.js';
-import { bucketRead, bucketSum, checksumSql, sqliteChecksum } from '../checksum-sql.js';
+import { bucketRead, bucketSum, checksumSql, sqliteChecksum, totalsSql } from '../checksum-sql.js';
 import { registerChecksumFunctions } from './checksum-functions.js';
 import { SqliteWriter } from './sqlite-writer.js';
 import type { ConnectionConfig } from '../settings.js';
@@ -167,15 +168,23 @@ class SqliteAdapter implements Adapter {
   }
 
   async checksums(req: ChecksumRequest): Promise<BucketSum[]> {
-    const { spec } = req;
-    const stmt = this.prepare(this.describeChecksums(req), { table: spec.table, columns: [] });
+    return this.rowsOf(req.spec.table, this.describeChecksums(req)).map(bucketSum);
+  }
+
+  async totals(req: TotalsRequest): Promise<RawValue[][]> {
+    return this.rowsOf(req.spec.table, totalsSql(sqliteChecksum, req)) as RawValue[][];
+  }
+
+  /** A pushdown statement's rows as arrays, in one read transaction. */
+  private rowsOf(table: string, sql: string): unknown[][] {
+    const stmt = this.prepare(sql, { table, columns: [] });
     const db = this.database();
     const own = !db.inTransaction;
     if (own) db.prepare('BEGIN').run();
     try {
-      return (stmt.raw(true).all() as unknown[][]).map(bucketSum);
+      return stmt.raw(true).all() as unknown[][];
     } catch (err) {
-      throw this.queryError({ table: spec.table, columns: [] }, err);
+      throw this.queryError({ table, columns: [] }, err);
     } finally {
       if (own && db.inTransaction) db.prepare('COMMIT').run();
     }
