@@ -31,13 +31,19 @@ export interface ChecksumDialect {
   form(c: string, f: PushField, x: string): string;
   /** Aliases a derived table. */
   derived(sql: string, alias: string): string;
-  /** A numeric column as an exact number (at least `scale` digits kept). */
-  exact(c: string, scale: number): string;
+  /**
+   * A numeric column as the exact number the engine makes of it: brought to `f.scale` by the
+   * field's rounding where the dialect can (`f.round`), else as it is (values with more digits
+   * are then counted by `excess`, and the caller does not trust the sums).
+   */
+  exact(c: string, f: PushField): string;
+  /** Whether `exact` rounds (else every value with more digits than the scale is excess). */
+  readonly rounds: boolean;
   /** The exact product of two exact numbers. */
   multiply(a: string, b: string): string;
   /** The exact sum of a group's numbers as text (NULL when all are NULL). */
   sumText(e: string): string;
-  /** 1 when a non-null column's value has more digits than `scale` (or is no number), else 0. */
+  /** 1 when a non-null column's value has more digits than `scale`, else 0. */
   excess(c: string, scale: number): string;
 }
 
@@ -144,8 +150,9 @@ export function totalsSql(d: ChecksumDialect, req: TotalsRequest): string {
   const measures = req.measures.map((m) => {
     if ('count' in m) return 'COUNT(*)';
     const fields = 'sum' in m ? [m.sum] : m.product;
-    for (const f of fields) numeric.set(f.column, Math.max(numeric.get(f.column) ?? 0, f.scale ?? 0));
-    const [a, b] = fields.map((f) => d.exact(d.quote(f.column), f.scale ?? 0));
+    // A value the SQL does not bring to scale as the engine would is counted: the sums are then not used.
+    for (const f of fields) if (!(f.round && d.rounds)) numeric.set(f.column, f.scale ?? 0);
+    const [a, b] = fields.map((f) => d.exact(d.quote(f.column), f));
     return d.sumText(b === undefined ? a! : d.multiply(a!, b));
   });
   const excess = [...numeric].map(([c, s]) => d.excess(d.quote(c), s));
@@ -184,7 +191,9 @@ export const pgChecksum: ChecksumDialect = {
   literal: (t) => `'${t}'`,
   derived: (sql, alias) => `(${sql}) AS ${alias}`,
   text: (c, f) => (f.trim ? `btrim(${c}::text, ' ')` : `${c}::text`),
-  exact: (c) => `${c}::numeric`,
+  exact: (c, f) =>
+    f.round ? `${f.round === 'truncate' ? 'trunc' : 'round'}(${c}::numeric, ${f.scale ?? 0})` : `${c}::numeric`,
+  rounds: true,
   multiply: (a, b) => `(${a} * ${b})`,
   sumText: (e) => `SUM(${e})::text`,
   excess: (c, s) => `CASE WHEN ${c} IS NOT NULL AND ${c}::numeric <> round(${c}::numeric, ${s}) THEN 1 ELSE 0 END`,
@@ -194,6 +203,7 @@ export const pgChecksum: ChecksumDialect = {
         return this.text(c, f);
       case 'number': {
         const n = `${c}::numeric`;
+        if (f.round) return `${pgChecksum.exact(c, f)}::text`;
         return `CASE WHEN ${n} = round(${n}, ${f.scale ?? 0}) THEN round(${n}, ${f.scale ?? 0})::text ELSE ${x} END`;
       }
       case 'boolean':
@@ -217,7 +227,8 @@ export const mysqlChecksum: ChecksumDialect = {
   literal: (t) => `'${t}'`,
   derived: (sql, alias) => `(${sql}) AS ${alias}`,
   text: (c, f) => (f.trim ? `TRIM(${c})` : c),
-  exact: (c) => c,
+  exact: (c, f) => (f.round ? `${f.round === 'truncate' ? 'TRUNCATE' : 'ROUND'}(${c}, ${f.scale ?? 0})` : c),
+  rounds: true,
   multiply: (a, b) => `(${a} * ${b})`,
   sumText: (e) => `CAST(SUM(${e}) AS CHAR)`,
   excess: (c, s) => `CASE WHEN ${c} IS NOT NULL AND ${c} <> ROUND(${c}, ${s}) THEN 1 ELSE 0 END`,
@@ -227,6 +238,7 @@ export const mysqlChecksum: ChecksumDialect = {
         return this.text(c, f);
       case 'number': {
         const s = f.scale ?? 0;
+        if (f.round) return `CAST(${mysqlChecksum.exact(c, f)} AS DECIMAL(65, ${s}))`;
         return `CASE WHEN ${c} = ROUND(${c}, ${s}) THEN CAST(${c} AS DECIMAL(65, ${s})) ELSE ${x} END`;
       }
       case 'boolean':
@@ -253,7 +265,9 @@ export const mssqlChecksum: ChecksumDialect = {
   derived: (sql, alias) => `(${sql}) AS ${alias}`,
   // NVARCHAR, so that the UTF-8 collation's conversion starts from the characters, not a code page.
   text: (c, f) => `CONVERT(NVARCHAR(MAX), ${f.trim ? `LTRIM(RTRIM(${c}))` : c})`,
-  exact: (c, s) => `CAST(${c} AS DECIMAL(38, ${s}))`,
+  // No rounding in SQL: ROUND on a column's own DECIMAL(p, s) overflows when it carries a digit.
+  exact: (c, f) => `CAST(${c} AS DECIMAL(38, ${f.scale ?? 0}))`,
+  rounds: false,
   multiply: (a, b) => `(${a} * ${b})`,
   sumText: (e) => `CAST(SUM(${e}) AS VARCHAR(80))`,
   excess: (c, s) => `CASE WHEN ${c} IS NOT NULL AND ${c} <> ROUND(${c}, ${s}) THEN 1 ELSE 0 END`,
@@ -293,16 +307,17 @@ export const sqliteChecksum: ChecksumDialect = {
   literal: (t) => `'${t}'`,
   derived: (sql, alias) => `(${sql}) AS ${alias}`,
   text: (c, f) => `cutover_text(${c}, ${f.trim ? 1 : 0})`,
-  exact: (c, s) => `cutover_exact(${c}, ${s})`,
+  exact: (c, f) => `cutover_exact(${c}, ${f.scale ?? 0}, '${f.round ?? ''}')`,
+  rounds: true,
   multiply: (a, b) => `cutover_multiply(${a}, ${b})`,
   sumText: (e) => `cutover_sum(${e})`,
-  excess: (c, s) => `CASE WHEN ${c} IS NOT NULL AND cutover_exact(${c}, ${s}) IS NULL THEN 1 ELSE 0 END`,
+  excess: (c, s) => `CASE WHEN ${c} IS NOT NULL AND cutover_exact(${c}, ${s}, '') IS NULL THEN 1 ELSE 0 END`,
   form(c, f, x) {
     switch (f.form) {
       case 'string':
         return this.text(c, f);
       case 'number':
-        return `cutover_number(${c}, ${f.scale ?? 0}, ${x})`;
+        return `cutover_number(${c}, ${f.scale ?? 0}, ${x}, '${f.round ?? ''}')`;
       case 'boolean':
         return `cutover_boolean(${c}, ${x})`;
       case 'date':

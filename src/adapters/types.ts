@@ -66,8 +66,14 @@ export type ColumnKind =
 export interface PushField {
   column: string;
   form: 'string' | 'number' | 'boolean' | 'date' | 'timestamp';
-  /** number: the field's scale (integers 0); a value with more digits gets the side's marker. */
+  /** number: the field's scale (integers 0). */
   scale?: number;
+  /**
+   * number: how a value with more digits is brought to scale, where SQL can do it as the engine
+   * does (half-up: away from zero; truncate: toward zero). Absent (an integer field, half-even): such
+   * a value gets the side's marker, and its bucket is read by the engine.
+   */
+  round?: 'half-up' | 'truncate';
   /** string: trim spaces (the engine trims all white space after: the form stays finer). */
   trim?: boolean;
   /** timestamp/boolean: the column's kind (naive wall clock, instant; boolean or 0/1 integer). */

@@ -99,7 +99,12 @@ function sideField(
       return { column, form: 'number', scale: 0 };
     case 'decimal':
       if (field.scale === undefined) return `field ${name} declares no scale`;
-      return { column, form: 'number', scale: field.scale };
+      return {
+        column,
+        form: 'number',
+        scale: field.scale,
+        ...(field.round === 'half-even' ? {} : { round: field.round ?? 'half-up' }),
+      };
     case 'boolean':
       return { column, form: 'boolean' };
     case 'date':
@@ -360,7 +365,7 @@ export async function totalsInDatabase(
       const entries: TotalsState['buckets'][number] = [];
       for (const row of rows) {
         if (BigInt(String(row[q.by.length + measures.length] ?? 0).replace(/\.0*$/, '')) > 0n)
-          return `${side}: a field a total adds up holds values with more digits than its scale`;
+          return `${side}: a field a total adds up holds values with more digits than its scale, which this engine's SQL does not round as the engine does`;
         // The group's values turned canonical, as the normalizer reads them from a row.
         const raw: RawValue[] = norm.columns.map(() => null);
         q.by.forEach((b, i) => (raw[norm.columns.indexOf(fields.get(b)!.column)] = row[i] ?? null));

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { formatDecimal, parseExact, pow10 } from '../../util/exact-decimal.js';
+import { formatDecimal, parseExact, pow10, rescale } from '../../util/exact-decimal.js';
 import { formatInstant, parseInstant } from '../../util/instant.js';
 
 type Value = string | number | bigint | Buffer | null;
@@ -22,8 +22,11 @@ function textOf(v: Exclude<Value, null>): string {
   return String(v);
 }
 
-/** The fixed-scale text of a number with at most `scale` digits; undefined when it has more. */
-export function numberForm(v: Exclude<Value, null>, scale: number): string | undefined {
+/**
+ * The fixed-scale text of a number: brought to scale by `round` (the engine's rounding), or, without
+ * one, only when it has at most `scale` digits (else undefined, as for a value that is no number).
+ */
+export function numberForm(v: Exclude<Value, null>, scale: number, round = ''): string | undefined {
   if (v instanceof Uint8Array) return undefined;
   let d;
   try {
@@ -31,6 +34,7 @@ export function numberForm(v: Exclude<Value, null>, scale: number): string | und
   } catch {
     return undefined;
   }
+  if (round === 'half-up' || round === 'truncate') return formatDecimal(rescale(d, scale, round), scale);
   if (d.scale <= scale) return formatDecimal(d.units * pow10(scale - d.scale), scale);
   const drop = pow10(d.scale - scale);
   return d.units % drop === 0n ? formatDecimal(d.units / drop, scale) : undefined;
@@ -68,8 +72,8 @@ export function registerChecksumFunctions(db: Database.Database): void {
     const s = v === null ? '' : textOf(v);
     return Number(trim) ? s.replace(/^ +| +$/g, '') : s;
   });
-  db.function('cutover_number', opts, (v: Value, scale: Value, x: Value) =>
-    v === null ? null : (numberForm(v, Number(scale)) ?? x),
+  db.function('cutover_number', opts, (v: Value, scale: Value, x: Value, round: Value) =>
+    v === null ? null : (numberForm(v, Number(scale), String(round ?? '')) ?? x),
   );
   db.function('cutover_boolean', opts, (v: Value, x: Value) => {
     if (v === null) return null;
@@ -77,8 +81,8 @@ export function registerChecksumFunctions(db: Database.Database): void {
     return TRUE_WORDS.has(s) ? 'true' : FALSE_WORDS.has(s) ? 'false' : x;
   });
   // Control totals: exact text throughout (SQLite's SUM over REAL is not exact).
-  db.function('cutover_exact', opts, (v: Value, scale: Value) =>
-    v === null ? null : (numberForm(v, Number(scale)) ?? null),
+  db.function('cutover_exact', opts, (v: Value, scale: Value, round: Value) =>
+    v === null ? null : (numberForm(v, Number(scale), String(round ?? '')) ?? null),
   );
   db.function('cutover_multiply', opts, (a: Value, b: Value) => {
     if (a === null || b === null) return null;
