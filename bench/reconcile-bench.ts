@@ -1,6 +1,11 @@
 /**
- * Reconcile benchmark (issue 16): `npm run bench:reconcile -- [--rows N] [--diff PCT] [--memory MB]
- * [--runs K] [--suite | --scenarios ROWS@PCT,...] [--keep] [--debug] [--url URL]`.
+ * Reconcile benchmark (issues 16 and 15): `npm run bench:reconcile -- [--rows N] [--diff PCT] [--memory MB]
+ * [--runs K] [--suite | --scenarios ROWS@PCT,...] [--pushdown] [--keep] [--debug] [--url URL]`.
+ *
+ * With --pushdown (issue 15), per scenario (default: 1M and 10M rows, clean and 0.1% scattered) it
+ * measures one count(*) + checksum scan per side, the command with --pushdown off and with
+ * --pushdown on, each checked exact, and prints the ratios and the rows moved. Without it, the
+ * command runs with --pushdown off: the streaming engine against the floor (issue 16).
  *
  * Per scenario it builds two tables of N rows in a fresh PostgreSQL database (legacy-like and
  * cloud-like column types), injects about PCT% differences of every class with a known formula,
@@ -38,6 +43,12 @@ const { values: args } = parseArgs({
     /** The issue's three scenarios: 1000000@1,1000000@10,10000000@1. */
     suite: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    /**
+     * Checksum pushdown (issue 15): per scenario, the command with --pushdown on against
+     * --pushdown off and against one count(*) + checksum scan per side, and the rows moved.
+     * `--pushdown` alone runs the issue's scenarios: 1M and 10M rows, clean and 0.1% scattered.
+     */
+    pushdown: { type: 'boolean', default: false },
     /** Pass --debug to the command and show its log (stderr) as it runs. */
     debug: { type: 'boolean', default: false },
     url: {
@@ -48,6 +59,7 @@ const { values: args } = parseArgs({
 });
 
 const SUITE = '1000000@1,1000000@10,10000000@1';
+const PUSHDOWN_SUITE = '1000000@0,1000000@0.1,10000000@0,10000000@0.1';
 const adminUrl = args.url!;
 const memoryMb = Number(args.memory);
 const runs = Math.max(1, Math.floor(Number(args.runs)));
@@ -60,34 +72,45 @@ interface Scenario {
   rows: number;
   pct: number;
 }
-const scenarios: Scenario[] = (args.suite ? SUITE : (args.scenarios ?? `${args.rows}@${args.diff}`))
+const scenarios: Scenario[] = (
+  args.suite
+    ? SUITE
+    : (args.scenarios ?? (args.pushdown ? PUSHDOWN_SUITE : `${args.rows}@${args.diff}`))
+)
   .split(',')
   .map((s) => {
     const [rows, pct] = s.split('@').map(Number);
-    if (!Number.isInteger(rows) || rows! < 1 || !(pct! > 0 && pct! <= 100))
-      throw new Error(`bad scenario "${s}": give ROWS@PCT, rows a positive integer, 0 < PCT <= 100`);
+    if (!Number.isInteger(rows) || rows! < 1 || !(pct! >= 0 && pct! <= 100))
+      throw new Error(`bad scenario "${s}": give ROWS@PCT, rows a positive integer, 0 <= PCT <= 100`);
     return { rows: rows!, pct: pct! };
   });
 
 /**
  * The injection, by row number i (1..N): with a period P = 600 / PCT, i % P = 1 an on_hand mismatch,
  * 5 a status mismatch, 2 missing in cloud, 3 duplicated in cloud, 4 duplicated in legacy; and N/P
- * rows N+1..N+N/P only in cloud (missing in legacy). Six differing keys per P rows: PCT% of N.
+ * rows N+1..N+N/P only in cloud (missing in legacy). Six differing keys per P rows: PCT% of N,
+ * scattered over the key space. PCT 0: a clean pair.
  */
 class Injection {
+  /** 0: nothing injected. */
   readonly period: number;
   constructor(
     readonly rows: number,
     pct: number,
   ) {
-    this.period = Math.max(6, Math.round(600 / pct));
+    this.period = pct === 0 ? 0 : Math.max(6, Math.round(600 / pct));
   }
   /** How many i in 1..N have i % P = r. */
   private at(r: number): number {
+    if (!this.period) return 0;
     return this.rows >= r ? Math.floor((this.rows - r) / this.period) + 1 : 0;
   }
   get onlyInCloud(): number {
-    return Math.floor(this.rows / this.period);
+    return this.period ? Math.floor(this.rows / this.period) : 0;
+  }
+  /** The SQL condition of row i being injected with class r. */
+  private hit(r: number): string {
+    return this.period ? `i % ${this.period} = ${r}` : 'false';
   }
   /** What the command must report. */
   expected() {
@@ -109,23 +132,22 @@ class Injection {
   /** The SQL that loads both tables. */
   loads(): { legacy: string[]; cloud: string[] } {
     const N = this.rows;
-    const P = this.period;
     const key = `'Sku-' || (i / 100) AS sku, CASE WHEN i % 2 = 0 THEN 'dc-' ELSE 'DC_' END || (i % 100) AS loc`;
     const values = (cloud: boolean) =>
       [
-        `round((i % 9973) * 1.125, 3)${cloud ? ` + CASE WHEN i <= ${N} AND i % ${P} = 1 THEN 1 ELSE 0 END` : ''} AS on_hand`,
+        `round((i % 9973) * 1.125, 3)${cloud ? ` + CASE WHEN i <= ${N} AND ${this.hit(1)} THEN 1 ELSE 0 END` : ''} AS on_hand`,
         `round((i % 997) / 7.0, 4) AS unit_cost`,
         `round((i % 10007) * 0.37, 2) AS amount`,
-        `CASE WHEN ${cloud ? `i <= ${N} AND i % ${P} = 5` : 'false'} THEN 'damaged' WHEN i % 3 = 0 THEN 'sellable' WHEN i % 3 = 1 THEN 'quarantine' ELSE 'blocked' END AS status`,
+        `CASE WHEN ${cloud ? `i <= ${N} AND ${this.hit(5)}` : 'false'} THEN 'damaged' WHEN i % 3 = 0 THEN 'sellable' WHEN i % 3 = 1 THEN 'quarantine' ELSE 'blocked' END AS status`,
       ].join(', ');
     return {
       legacy: [
         `INSERT INTO legacy_inv SELECT ${key}, ${values(false)} FROM generate_series(1, ${N}) i`,
-        `INSERT INTO legacy_inv SELECT ${key}, ${values(false)} FROM generate_series(1, ${N}) i WHERE i % ${P} = 4`,
+        `INSERT INTO legacy_inv SELECT ${key}, ${values(false)} FROM generate_series(1, ${N}) i WHERE ${this.hit(4)}`,
       ],
       cloud: [
-        `INSERT INTO cloud_inv SELECT ${key}, ${values(true)} FROM generate_series(1, ${N + this.onlyInCloud}) i WHERE i > ${N} OR i % ${P} <> 2`,
-        `INSERT INTO cloud_inv SELECT ${key}, ${values(true)} FROM generate_series(1, ${N}) i WHERE i % ${P} = 3`,
+        `INSERT INTO cloud_inv SELECT ${key}, ${values(true)} FROM generate_series(1, ${N + this.onlyInCloud}) i WHERE i > ${N} OR NOT (${this.hit(2)})`,
+        `INSERT INTO cloud_inv SELECT ${key}, ${values(true)} FROM generate_series(1, ${N}) i WHERE ${this.hit(3)}`,
       ],
     };
   }
@@ -248,7 +270,8 @@ interface CommandRun {
   stderr: string;
 }
 
-function commandArgs(dir: string): string[] {
+/** The command's --pushdown: off when measuring the streaming engine against the floor (issue 16). */
+function commandArgs(dir: string, pushdown = 'off'): string[] {
   return [
     '--import',
     path.join(dir, 'rss-hook.mjs'),
@@ -258,6 +281,8 @@ function commandArgs(dir: string): string[] {
     '--json',
     '--memory',
     String(memoryMb),
+    '--pushdown',
+    pushdown,
     '--config',
     path.join(dir, 'cutover.yaml'),
     ...(args.debug ? ['--debug'] : []),
@@ -265,12 +290,12 @@ function commandArgs(dir: string): string[] {
 }
 
 /** One `cutover reconcile` child process: wall time, peak RSS, exit code, output. */
-function command(dir: string): Promise<CommandRun> {
+function command(dir: string, pushdown = 'off'): Promise<CommandRun> {
   const rssFile = path.join(dir, 'rss.txt');
   fs.rmSync(rssFile, { force: true });
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, commandArgs(dir), {
+    const child = spawn(process.execPath, commandArgs(dir, pushdown), {
       cwd: dir,
       // Spill files in the project folder, not in a /tmp other processes share.
       env: { ...process.env, CUTOVER_BENCH_RSS: rssFile, TMPDIR: dir },
@@ -321,7 +346,10 @@ async function countLines(file: string): Promise<number> {
 /** What is wrong with a command run's result, against the injection (empty: exact). */
 async function check(dir: string, run: CommandRun, inj: Injection): Promise<string[]> {
   const problems: string[] = [];
-  if (run.code !== 1) problems.push(`exit code ${run.code}, expected 1 (differences)`);
+  const want = inj.expected();
+  const status = want.differences ? 'differences' : 'clean';
+  if (run.code !== (want.differences ? 1 : 0))
+    problems.push(`exit code ${run.code}, expected ${want.differences ? 1 : 0} (${status})`);
   let s: {
     status?: string;
     counts?: Record<string, number>;
@@ -335,12 +363,11 @@ async function check(dir: string, run: CommandRun, inj: Injection): Promise<stri
   } catch {
     return [...problems, `stdout is not one JSON object: ${run.stdout.slice(0, 300)}`];
   }
-  const want = inj.expected();
-  if (s.status !== 'differences') problems.push(`status ${s.status}, expected differences`);
+  if (s.status !== status) problems.push(`status ${s.status}, expected ${status}`);
   for (const [k, v] of Object.entries(want.counts))
     if (s.counts?.[k] !== v) problems.push(`counts.${k} ${s.counts?.[k]}, expected ${v}`);
   for (const [k, v] of Object.entries(want.fieldMismatches))
-    if (s.fieldMismatches?.[k] !== v)
+    if ((s.fieldMismatches?.[k] ?? 0) !== v)
       problems.push(`fieldMismatches.${k} ${s.fieldMismatches?.[k]}, expected ${v}`);
   const extra = Object.keys(s.fieldMismatches ?? {}).filter((k) => !(k in want.fieldMismatches));
   if (extra.length) problems.push(`mismatches on fields not injected: ${extra.join(', ')}`);
@@ -446,6 +473,104 @@ async function scenario(sc: Scenario, index: number): Promise<Row> {
   }
 }
 
+/** One count(*) + checksum scan per side, in parallel: the least a database can do to compare a table. */
+async function checksumScan(dbUrl: string): Promise<number> {
+  const t0 = performance.now();
+  await Promise.all(
+    ['legacy_inv', 'cloud_inv'].map((t) =>
+      withClient(dbUrl, (c) =>
+        c.query(
+          `SELECT count(*), sum(('x' || substr(md5(ROW(${COLS.join(', ')})::text), 1, 8))::bit(32)::bigint) FROM ${t}`,
+        ),
+      ),
+    ),
+  );
+  return (performance.now() - t0) / 1000;
+}
+
+/** The rows the pushdown run read (both sides), from its summary. */
+function rowsMoved(r: CommandRun): number {
+  const p = (JSON.parse(r.stdout) as { pushdown?: { mode?: string; rowsStreamed?: { legacy: number; cloud: number } } })
+    .pushdown;
+  if (p?.mode !== 'checksum') throw new Error(`the run did not push down: ${JSON.stringify(p)}`);
+  return p.rowsStreamed!.legacy + p.rowsStreamed!.cloud;
+}
+
+/** --pushdown: the command with checksum pushdown against streaming and against a checksum scan. */
+async function pushdownScenario(sc: Scenario, index: number): Promise<Row> {
+  const inj = new Injection(sc.rows, sc.pct);
+  const want = inj.expected();
+  const dbName = `cutover_bench_${process.pid}${scenarios.length > 1 ? `_${index + 1}` : ''}`;
+  const dbUrl = databaseUrl(dbName);
+  console.log(
+    `\n## pushdown: ${int(sc.rows)} rows per side, ${sc.pct}% differences (${int(want.differences)} differing keys), ` +
+      `${runs} run(s), database ${dbName}, load average ${load()}`,
+  );
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-reconbench-'));
+  try {
+    const t = performance.now();
+    await setup(dbName, inj);
+    console.log(`setup ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    writeProject(dir, dbUrl);
+    console.log(`command (in ${dir}): node ${commandArgs(dir, 'on').join(' ')}`);
+    const scans: number[] = [];
+    const on: CommandRun[] = [];
+    const off: CommandRun[] = [];
+    let problems: string[] = [];
+    let moved = 0;
+    for (let k = 1; k <= runs && !problems.length; k++) {
+      scans.push(await checksumScan(dbUrl));
+      for (const [mode, list] of [
+        ['on', on],
+        ['off', off],
+      ] as const) {
+        resetProject(dir);
+        const r = await command(dir, mode);
+        list.push(r);
+        const p = await check(dir, r, inj);
+        if (mode === 'on' && !p.length) moved = rowsMoved(r);
+        console.log(
+          `run ${k}: --pushdown ${mode} ${r.seconds.toFixed(2)} s (durationMs ${runSeconds(r)}), peak RSS ${r.peakMb.toFixed(0)} MB, ` +
+            `${p.length ? 'WRONG' : 'counts exact'}${mode === 'on' ? `, rows moved ${int(moved)}` : ''}, load average ${load()}`,
+        );
+        if (p.length) {
+          problems = p;
+          process.stderr.write(stderrTail(r.stderr));
+          break;
+        }
+      }
+      console.log(`run ${k}: checksum scan ${scans.at(-1)!.toFixed(2)} s`);
+    }
+    const scan = median(scans);
+    const tOn = median(on.map((r) => r.seconds));
+    const tOff = median(off.map((r) => r.seconds));
+    const share = moved / (want.counts.legacy + want.counts.cloud);
+    const target = sc.pct > 0 ? 0.5 : sc.rows >= 10_000_000 ? 0.2 : 0.4;
+    const met = tOn / tOff <= target && (sc.pct > 0 || share < 0.01);
+    if (problems.length) console.log(`WRONG RESULT:\n  ${problems.join('\n  ')}`);
+    return {
+      ok: problems.length === 0,
+      cells: [
+        int(sc.rows),
+        `${sc.pct}%`,
+        `${scan.toFixed(2)} s`,
+        `${tOff.toFixed(2)} s`,
+        `${tOn.toFixed(2)} s`,
+        `${(tOn / tOff).toFixed(2)}×`,
+        `${(tOn / scan).toFixed(2)}×`,
+        `${int(moved)} (${(share * 100).toFixed(2)}%)`,
+        `≤ ${target}×${sc.pct > 0 ? '' : ', < 1% moved'}`,
+        met ? 'yes' : '**no**',
+      ],
+    };
+  } finally {
+    if (!args.keep) {
+      await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+      fs.rmSync(dir, { recursive: true, force: true });
+    } else console.log(`kept database ${dbUrl} and project folder ${dir}`);
+  }
+}
+
 function stderrTail(stderr: string): string {
   const lines = stderr.trimEnd().split('\n');
   return stderr.trim() ? `command stderr (last lines):\n${lines.slice(-20).join('\n')}\n` : '';
@@ -459,10 +584,16 @@ async function main(): Promise<number> {
     `reconcile bench: ${new Date().toISOString()}, ${os.cpus().length} cores, node ${process.version}, load average ${start}`,
   );
   const rows: Row[] = [];
-  for (const [i, sc] of scenarios.entries()) rows.push(await scenario(sc, i));
-  console.log(
-    `\n| rows per side | differences | floor (median) | command (median) | ratio | rows/s (both sides) | peak RSS (max) | differing keys | target | met |`,
-  );
+  for (const [i, sc] of scenarios.entries())
+    rows.push(await (args.pushdown ? pushdownScenario(sc, i) : scenario(sc, i)));
+  if (args.pushdown)
+    console.log(
+      `\n| rows per side | differences | checksum scan | --pushdown off | --pushdown on | on / off | on / scan | rows moved | target | met |`,
+    );
+  else
+    console.log(
+      `\n| rows per side | differences | floor (median) | command (median) | ratio | rows/s (both sides) | peak RSS (max) | differing keys | target | met |`,
+    );
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.cells.join(' | ')} |`);
   console.log(`\nload average (1, 5, 15 min): at start ${start}, at end ${load()}`);

@@ -5,6 +5,7 @@
  *
  *   key text  = the key fields' forms joined by '|'
  *   row text  = key text, '#', the other fields' forms joined by '|'
+ *   a string's form = its UTF-8 byte length, ':', its text
  *   bucket    = the first 16 bits of md5(key text) (level 1); the first 24 bits (level 2)
  *   per bucket: count(*), count(distinct md5(key text)), sum of the first and of the second
  *               32 bits of md5(row text)
@@ -39,6 +40,13 @@ export interface ChecksumDialect {
   exact(c: string, f: PushField): string;
   /** Whether `exact` rounds (else every value with more digits than the scale is excess). */
   readonly rounds: boolean;
+  /** A string's form: its UTF-8 byte length, ':', the text (injective however the text is made). */
+  prefixed(column: string): string;
+  /**
+   * A faster hash than MD5, used when both sides are this dialect (ChecksumSpec.hash = 'native'):
+   * a signed 64-bit hash of a text column's bytes, and `(h >> shift) & mask` on it.
+   */
+  native?: { hash(column: string): string; bits(h: string, shift: number, mask: number): string };
   /** The exact product of two exact numbers. */
   multiply(a: string, b: string): string;
   /** The exact sum of a group's numbers as text (NULL when all are NULL). */
@@ -67,8 +75,8 @@ function hashed(d: ChecksumDialect, spec: ChecksumSpec, carry: boolean): string 
   const x = d.literal(sideMarker(spec.side));
   const pre = all.map((f, i) => {
     const c = d.quote(f.column);
-    const form = f.form === 'string' ? d.text(c, f) : d.form(c, f, x);
-    return `CASE WHEN ${c} IS NULL THEN NULL ELSE ${form} END AS cutover_f${i}`;
+    if (f.form === 'string') return `${d.text(c, f)} AS cutover_f${i}`; // NULL in, NULL out
+    return `CASE WHEN ${c} IS NULL THEN NULL ELSE ${d.form(c, f, x)} END AS cutover_f${i}`;
   });
   const where = spec.where && !carry ? ` WHERE (${spec.where})` : '';
   const src = source(d, spec);
@@ -77,7 +85,7 @@ function hashed(d: ChecksumDialect, spec: ChecksumSpec, carry: boolean): string 
   // marker puts it in a bucket of its own side.
   const formOf = (f: PushField, i: number, isKey: boolean) => {
     const col = `a.cutover_f${i}`;
-    const value = f.form === 'string' ? d.md5(col) : col;
+    const value = f.form === 'string' ? d.prefixed(col) : col;
     return `CASE WHEN ${col} IS NULL THEN ${isKey ? x : d.literal(NULL_FORM)} ELSE ${value} END`;
   };
   const keyForms = spec.key.map((f, i) => formOf(f, i, true));
@@ -85,7 +93,30 @@ function hashed(d: ChecksumDialect, spec: ChecksumSpec, carry: boolean): string 
   const kt = joined(d, keyForms, '|');
   const rt = d.concat([kt, d.literal('#'), ...(restForms.length ? [joined(d, restForms, '|')] : [])]);
   const b = `SELECT ${carry ? 'a.*, ' : ''}${kt} AS cutover_kt, ${rt} AS cutover_rt FROM ${d.derived(a, 'a')}`;
-  return `SELECT ${carry ? 'b.*, ' : ''}${d.md5('b.cutover_kt')} AS cutover_kh, ${d.md5('b.cutover_rt')} AS cutover_rh FROM ${d.derived(b, 'b')}`;
+  const h = hashOf(d, spec);
+  return `SELECT ${carry ? 'b.*, ' : ''}${h.hash('b.cutover_kt')} AS cutover_kh, ${h.hash('b.cutover_rt')} AS cutover_rh FROM ${d.derived(b, 'b')}`;
+}
+
+/**
+ * The hash of a spec and how buckets and row-hash halves are cut from it: MD5 (the same on every
+ * engine: hex digits), or the dialect's native 64-bit hash when both sides are that dialect.
+ */
+function hashOf(
+  d: ChecksumDialect,
+  spec: ChecksumSpec,
+): { hash(col: string): string; bucket(kh: string, level: 1 | 2): string; half(rh: string, n: 1 | 2): string } {
+  const n = spec.hash === 'native' ? d.native : undefined;
+  if (n)
+    return {
+      hash: n.hash,
+      bucket: (kh, level) => (level === 1 ? n.bits(kh, 48, 0xffff) : n.bits(kh, 40, 0xffffff)),
+      half: (rh, i) => (i === 1 ? n.bits(rh, 32, 0xffffffff) : n.bits(rh, 0, 0xffffffff)),
+    };
+  return {
+    hash: d.md5,
+    bucket: (kh, level) => d.hexInt(kh, 1, level === 1 ? 4 : 6),
+    half: (rh, i) => d.hexInt(rh, i === 1 ? 1 : 9, 8),
+  };
 }
 
 function joined(d: ChecksumDialect, parts: string[], sep: string): string {
@@ -105,18 +136,15 @@ function intList(values: readonly number[]): string {
   return values.map((v) => String(Math.trunc(v))).join(', ');
 }
 
-/** The level-1 bucket (16 bits) and level-2 bucket (24 bits) of a key hash. */
-function bucketOf(d: ChecksumDialect, kh: string, level: 1 | 2): string {
-  return d.hexInt(kh, 1, level === 1 ? 4 : 6);
-}
 
 /** The statement of a checksum request: b, n, nk, s1, s2 per bucket. */
 export function checksumSql(d: ChecksumDialect, req: ChecksumRequest): string {
   const level = req.within ? 2 : 1;
+  const h = hashOf(d, req.spec);
   const filter = req.within
-    ? ` WHERE ${bucketOf(d, 'i.cutover_kh', 1)} IN (${req.within.length ? intList(req.within) : '-1'})`
+    ? ` WHERE ${h.bucket('i.cutover_kh', 1)} IN (${req.within.length ? intList(req.within) : '-1'})`
     : '';
-  const mid = `SELECT ${bucketOf(d, 'i.cutover_kh', level)} AS b, i.cutover_kh AS kh, ${d.hexInt('i.cutover_rh', 1, 8)} AS h1, ${d.hexInt('i.cutover_rh', 9, 8)} AS h2 FROM ${d.derived(hashed(d, req.spec, false), 'i')}${filter}`;
+  const mid = `SELECT ${h.bucket('i.cutover_kh', level)} AS b, i.cutover_kh AS kh, ${h.half('i.cutover_rh', 1)} AS h1, ${h.half('i.cutover_rh', 2)} AS h2 FROM ${d.derived(hashed(d, req.spec, false), 'i')}${filter}`;
   return `SELECT q.b AS b, COUNT(*) AS n, COUNT(DISTINCT q.kh) AS nk, SUM(q.h1) AS s1, SUM(q.h2) AS s2 FROM ${d.derived(mid, 'q')} GROUP BY q.b`;
 }
 
@@ -131,9 +159,10 @@ export function bucketRead(
   buckets: NonNullable<ReadRequest['buckets']>,
 ): { source: string; where: string } {
   const kh = 'cutover_b.cutover_kh';
+  const h = hashOf(d, buckets.spec);
   const terms: string[] = [];
-  if (buckets.level1.length) terms.push(`${bucketOf(d, kh, 1)} IN (${intList(buckets.level1)})`);
-  if (buckets.level2.length) terms.push(`${bucketOf(d, kh, 2)} IN (${intList(buckets.level2)})`);
+  if (buckets.level1.length) terms.push(`${h.bucket(kh, 1)} IN (${intList(buckets.level1)})`);
+  if (buckets.level2.length) terms.push(`${h.bucket(kh, 2)} IN (${intList(buckets.level2)})`);
   return {
     source: d.derived(hashed(d, buckets.spec, true), 'cutover_b'),
     where: terms.length ? `(${terms.join(' OR ')})` : '1 = 0',
@@ -187,9 +216,16 @@ export const pgChecksum: ChecksumDialect = {
   quote: (id) => `"${id.replace(/"/g, '""')}"`,
   md5: (t) => `md5(${t})`,
   concat: (parts) => `(${parts.join(' || ')})`,
-  hexInt: (h, start, len) => `('x' || lpad(substr(${h}, ${start}, ${len}), 16, '0'))::bit(64)::bigint`,
+  hexInt: (h, start, len) => `('x' || substr(${h}, ${start}, ${len}))::bit(${len * 4})::bigint`,
   literal: (t) => `'${t}'`,
-  derived: (sql, alias) => `(${sql}) AS ${alias}`,
+  // OFFSET 0 keeps each stage a stage: flattened, the planner would compute a hash once per use.
+  derived: (sql, alias) => `(${sql} OFFSET 0) AS ${alias}`,
+  prefixed: (c) => `(octet_length(${c}) || ':' || ${c})`,
+  // Bytewise whatever the column's collation (a nondeterministic one would hash 'a' as 'A').
+  native: {
+    hash: (c) => `hashtextextended(${c} COLLATE "C", 0)`,
+    bits: (h, shift, mask) => `((${h} >> ${shift}) & ${mask})`,
+  },
   text: (c, f) => (f.trim ? `btrim(${c}::text, ' ')` : `${c}::text`),
   exact: (c, f) =>
     f.round ? `${f.round === 'truncate' ? 'trunc' : 'round'}(${c}::numeric, ${f.scale ?? 0})` : `${c}::numeric`,
@@ -226,6 +262,7 @@ export const mysqlChecksum: ChecksumDialect = {
   hexInt: (h, start, len) => `CAST(CONV(SUBSTRING(${h}, ${start}, ${len}), 16, 10) AS UNSIGNED)`,
   literal: (t) => `'${t}'`,
   derived: (sql, alias) => `(${sql}) AS ${alias}`,
+  prefixed: (c) => `CONCAT(LENGTH(CONVERT(${c} USING utf8mb4)), ':', ${c})`,
   text: (c, f) => (f.trim ? `TRIM(${c})` : c),
   exact: (c, f) => (f.round ? `${f.round === 'truncate' ? 'TRUNCATE' : 'ROUND'}(${c}, ${f.scale ?? 0})` : c),
   rounds: true,
@@ -263,6 +300,8 @@ export const mssqlChecksum: ChecksumDialect = {
   hexInt: (h, start, len) => `CONVERT(BIGINT, CONVERT(VARBINARY(8), SUBSTRING(${h}, ${start}, ${len}), 2))`,
   literal: (t) => `'${t}'`,
   derived: (sql, alias) => `(${sql}) AS ${alias}`,
+  prefixed: (c) =>
+    `CONCAT(DATALENGTH(CONVERT(VARCHAR(MAX), ${c} COLLATE Latin1_General_100_BIN2_UTF8)), ':', ${c})`,
   // NVARCHAR, so that the UTF-8 collation's conversion starts from the characters, not a code page.
   text: (c, f) => `CONVERT(NVARCHAR(MAX), ${f.trim ? `LTRIM(RTRIM(${c}))` : c})`,
   // No rounding in SQL: ROUND on a column's own DECIMAL(p, s) overflows when it carries a digit.
@@ -306,6 +345,7 @@ export const sqliteChecksum: ChecksumDialect = {
   hexInt: (h, start, len) => `cutover_hexint(${h}, ${start}, ${len})`,
   literal: (t) => `'${t}'`,
   derived: (sql, alias) => `(${sql}) AS ${alias}`,
+  prefixed: (c) => `cutover_prefixed(${c})`,
   text: (c, f) => `cutover_text(${c}, ${f.trim ? 1 : 0})`,
   exact: (c, f) => `cutover_exact(${c}, ${f.scale ?? 0}, '${f.round ?? ''}')`,
   rounds: true,

@@ -89,6 +89,8 @@ export interface PushField {
  */
 export interface ChecksumSpec {
   side: 'legacy' | 'cloud';
+  /** 'native': both sides are one dialect with a faster hash of its own (Adapter.nativeChecksum); else MD5. */
+  hash?: 'md5' | 'native';
   table: string;
   where?: string;
   key: PushField[];
@@ -167,6 +169,11 @@ export interface Adapter {
    * written exactly in checksum SQL.
    */
   columnKinds?(req: Pick<ReadRequest, 'table' | 'columns'>): Promise<ColumnKind[]>;
+  /**
+   * Checksum pushdown: names the dialect's native hash when it has one; two sides naming the same
+   * one hash with it instead of MD5.
+   */
+  readonly nativeChecksum?: string;
   /** Checksum pushdown: per bucket, rows, distinct keys and row-hash sums, computed by the source. */
   checksums?(req: ChecksumRequest): Promise<BucketSum[]>;
   /** The statement `checksums(req)` would send, without connecting (tests, --dry-run). */

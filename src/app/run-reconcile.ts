@@ -130,6 +130,9 @@ async function* readSide(
   taps: RunTaps,
 ): AsyncGenerator<EncodedBatch> {
   const { side } = plan;
+  // Checksum pushdown found every bucket equal: there is nothing to read.
+  const buckets = plan.request.buckets;
+  if (buckets && !buckets.level1.length && !buckets.level2.length) return;
   const connection = opts.config.connections[plan.connection];
   const threaded =
     threadsAllowed(opts) && !plan.keySet && connection !== undefined && readableFromAnotherThread(connection);

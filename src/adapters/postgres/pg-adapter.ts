@@ -55,6 +55,8 @@ const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=i
 /** PostgreSQL: reads stream `COPY (SELECT ...) TO STDOUT` text, parsed by hand; writes go through knex. */
 export class PostgresAdapter implements Adapter {
   readonly dialect = 'postgres' as const;
+  /** hashtextextended: stable across PostgreSQL versions (hash partitioning relies on it). */
+  readonly nativeChecksum = 'postgres:hashtextextended';
   readonly name: string;
   readonly readOnly: boolean;
   private pool?: pg.Pool;

@@ -68,8 +68,13 @@ export function registerChecksumFunctions(db: Database.Database): void {
   db.function('cutover_hexint', opts, (h: Value, start: Value, len: Value) =>
     BigInt(`0x${String(h).slice(Number(start) - 1, Number(start) - 1 + Number(len))}`),
   );
+  db.function('cutover_prefixed', opts, (t: Value) => {
+    const s = t === null ? '' : textOf(t);
+    return `${Buffer.byteLength(s, 'utf8')}:${s}`;
+  });
   db.function('cutover_text', opts, (v: Value, trim: Value) => {
-    const s = v === null ? '' : textOf(v);
+    if (v === null) return null;
+    const s = textOf(v);
     return Number(trim) ? s.replace(/^ +| +$/g, '') : s;
   });
   db.function('cutover_number', opts, (v: Value, scale: Value, x: Value, round: Value) =>
