@@ -73,9 +73,7 @@ interface Scenario {
   pct: number;
 }
 const scenarios: Scenario[] = (
-  args.suite
-    ? SUITE
-    : (args.scenarios ?? (args.pushdown ? PUSHDOWN_SUITE : `${args.rows}@${args.diff}`))
+  args.suite ? SUITE : (args.scenarios ?? (args.pushdown ? PUSHDOWN_SUITE : `${args.rows}@${args.diff}`))
 )
   .split(',')
   .map((s) => {
@@ -490,8 +488,9 @@ async function checksumScan(dbUrl: string): Promise<number> {
 
 /** The rows the pushdown run read (both sides), from its summary. */
 function rowsMoved(r: CommandRun): number {
-  const p = (JSON.parse(r.stdout) as { pushdown?: { mode?: string; rowsStreamed?: { legacy: number; cloud: number } } })
-    .pushdown;
+  const p = (
+    JSON.parse(r.stdout) as { pushdown?: { mode?: string; rowsStreamed?: { legacy: number; cloud: number } } }
+  ).pushdown;
   if (p?.mode !== 'checksum') throw new Error(`the run did not push down: ${JSON.stringify(p)}`);
   return p.rowsStreamed!.legacy + p.rowsStreamed!.cloud;
 }

@@ -104,7 +104,11 @@ function hashed(d: ChecksumDialect, spec: ChecksumSpec, carry: boolean): string 
 function hashOf(
   d: ChecksumDialect,
   spec: ChecksumSpec,
-): { hash(col: string): string; bucket(kh: string, level: 1 | 2): string; half(rh: string, n: 1 | 2): string } {
+): {
+  hash(col: string): string;
+  bucket(kh: string, level: 1 | 2): string;
+  half(rh: string, n: 1 | 2): string;
+} {
   const n = spec.hash === 'native' ? d.native : undefined;
   if (n)
     return {
@@ -135,7 +139,6 @@ function source(d: ChecksumDialect, spec: ChecksumSpec): string {
 function intList(values: readonly number[]): string {
   return values.map((v) => String(Math.trunc(v))).join(', ');
 }
-
 
 /** The statement of a checksum request: b, n, nk, s1, s2 per bucket. */
 export function checksumSql(d: ChecksumDialect, req: ChecksumRequest): string {
@@ -210,7 +213,6 @@ export function bucketSum(row: Record<string, unknown> | unknown[]): {
   };
 }
 
-
 /** PostgreSQL: md5(), bit strings for hex, to_char for times, numeric for numbers. */
 export const pgChecksum: ChecksumDialect = {
   quote: (id) => `"${id.replace(/"/g, '""')}"`,
@@ -228,11 +230,14 @@ export const pgChecksum: ChecksumDialect = {
   },
   text: (c, f) => (f.trim ? `btrim(${c}::text, ' ')` : `${c}::text`),
   exact: (c, f) =>
-    f.round ? `${f.round === 'truncate' ? 'trunc' : 'round'}(${c}::numeric, ${f.scale ?? 0})` : `${c}::numeric`,
+    f.round
+      ? `${f.round === 'truncate' ? 'trunc' : 'round'}(${c}::numeric, ${f.scale ?? 0})`
+      : `${c}::numeric`,
   rounds: true,
   multiply: (a, b) => `(${a} * ${b})`,
   sumText: (e) => `SUM(${e})::text`,
-  excess: (c, s) => `CASE WHEN ${c} IS NOT NULL AND ${c}::numeric <> round(${c}::numeric, ${s}) THEN 1 ELSE 0 END`,
+  excess: (c, s) =>
+    `CASE WHEN ${c} IS NOT NULL AND ${c}::numeric <> round(${c}::numeric, ${s}) THEN 1 ELSE 0 END`,
   form(c, f, x) {
     switch (f.form) {
       case 'string':

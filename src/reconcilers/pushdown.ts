@@ -87,7 +87,8 @@ function sideField(
   const where = `${side}.columns.${name}`;
   if (spec.value !== undefined) return `${where} is a constant`;
   if (spec.map !== undefined) return `${where} maps values`;
-  if (spec.case ?? field.case) return `field ${name} changes case (the SQL's case rules are not the engine's)`;
+  if (spec.case ?? field.case)
+    return `field ${name} changes case (the SQL's case rules are not the engine's)`;
   if (spec.nullAs !== undefined || field.nullAs !== undefined) return `field ${name} reads NULL as a value`;
   if (spec.signFrom) return `${where} takes its sign from another column`;
   if (spec.multiply !== undefined || spec.divide !== undefined) return `${where} multiplies or divides`;
@@ -110,8 +111,7 @@ function sideField(
     case 'date':
       return { column, form: 'date' };
     case 'timestamp': {
-      const zone =
-        spec.timezone ?? mapping[side].timezone ?? connections[mapping[side].connection]?.timezone;
+      const zone = spec.timezone ?? mapping[side].timezone ?? connections[mapping[side].connection]?.timezone;
       return { column, form: 'timestamp', ...(zone ? { zone } : {}) };
     }
   }
@@ -312,11 +312,13 @@ export function planTotals(
   for (const def of totals.defs) {
     const q: TotalQuery = { by: def.by.map((d) => d.name), measures: [] };
     for (const b of q.by)
-      if (!pushable(b, false)) return { reason: `the total "${def.group}" groups by ${b}, which SQL cannot read exactly here` };
+      if (!pushable(b, false))
+        return { reason: `the total "${def.group}" groups by ${b}, which SQL cannot read exactly here` };
     for (const m of def.measures) {
       const parts = m.name === 'count' && m.internal === 0 ? [] : m.name.split('*');
       for (const f of parts)
-        if (!pushable(f, true)) return { reason: `the total "${def.group}" adds up ${f}, which SQL cannot add exactly here` };
+        if (!pushable(f, true))
+          return { reason: `the total "${def.group}" adds up ${f}, which SQL cannot add exactly here` };
       q.measures.push(
         parts.length === 0
           ? { count: true }

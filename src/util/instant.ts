@@ -72,4 +72,3 @@ export function formatInstant(i: Instant, precision: Precision): string {
   if (precision === 's') return `${iso.slice(0, 19)}Z`;
   return `${iso.slice(0, 23)}${String(i.us).padStart(3, '0')}Z`;
 }
-

@@ -1,13 +1,13 @@
 // A live dual run (issue 15, parts 1 and 2), through the binary on PostgreSQL: the confirm pass with
 // a second process writing to the cloud side between the passes, and the settle window by the
 // database's own clock.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BIN, runCli } from '../../helpers/cli.js';
+import { runCli } from '../../helpers/cli.js';
+import { reconcileBetweenPasses } from './live-helpers.js';
 import { createPgProject, type PgProject } from '../../helpers/pg-project.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
@@ -38,36 +38,8 @@ interface Summary {
 }
 
 const cli = (...args: string[]) => runCli(args, { cwd: dir });
-
-/**
- * Runs `reconcile` and calls `between` when the first pass is done (its log line on stderr, with
- * --debug), before the confirm pass reads again.
- */
-function reconcileWithWrites(
-  args: string[],
-  between: () => Promise<void>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'reconcile', ...args, '--debug'], {
-      cwd: dir,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    let fired = false;
-    let writes: Promise<void> = Promise.resolve();
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (!fired && stderr.includes('waiting for the confirm pass')) {
-        fired = true;
-        writes = between();
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => writes.then(() => resolve({ code: code ?? -1, stdout, stderr }), reject));
-  });
-}
+const reconcileWithWrites = (args: string[], between: () => Promise<void>) =>
+  reconcileBetweenPasses(dir, args, between);
 
 beforeAll(async () => {
   project = await createPgProject(

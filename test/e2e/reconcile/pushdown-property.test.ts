@@ -45,11 +45,29 @@ type Edit =
   | { op: 'insert'; sku: string };
 
 const editArb: fc.Arbitrary<Edit> = fc.oneof(
-  fc.record({ op: fc.constant('qty' as const), at: fc.nat(), delta: fc.constantFrom('0.001' as const, '0.0004' as const, '1' as const) }),
-  fc.record({ op: fc.constant('price' as const), at: fc.nat(), delta: fc.constantFrom('0.01' as const, '0.02' as const) }),
-  fc.record({ op: fc.constant('note' as const), at: fc.nat(), to: fc.constantFrom(null, '', 'Note', 'note ') }),
   fc.record({
-    op: fc.constantFrom('upperKey' as const, 'padLoc' as const, 'delete' as const, 'duplicate' as const, 'nullKey' as const),
+    op: fc.constant('qty' as const),
+    at: fc.nat(),
+    delta: fc.constantFrom('0.001' as const, '0.0004' as const, '1' as const),
+  }),
+  fc.record({
+    op: fc.constant('price' as const),
+    at: fc.nat(),
+    delta: fc.constantFrom('0.01' as const, '0.02' as const),
+  }),
+  fc.record({
+    op: fc.constant('note' as const),
+    at: fc.nat(),
+    to: fc.constantFrom(null, '', 'Note', 'note '),
+  }),
+  fc.record({
+    op: fc.constantFrom(
+      'upperKey' as const,
+      'padLoc' as const,
+      'delete' as const,
+      'duplicate' as const,
+      'nullKey' as const,
+    ),
     at: fc.nat(),
   }),
   fc.record({ op: fc.constant('insert' as const), sku: fc.stringMatching(/^[a-c]{1,3}$/) }),
@@ -59,7 +77,10 @@ function baseRows(n: number): Row[] {
   return Array.from({ length: n }, (_, i) => ({
     sku: `sku-${i}${i % 9 === 0 ? 'é' : ''}`,
     loc: `L${i % 4}`,
-    qty: i % 17 === 0 ? null : `${(i * 7) % 500}.${String(i % 1000).padStart(3, '0')}${i % 23 === 0 ? '5' : '0'}`,
+    qty:
+      i % 17 === 0
+        ? null
+        : `${(i * 7) % 500}.${String(i % 1000).padStart(3, '0')}${i % 23 === 0 ? '5' : '0'}`,
     price: `${(i * 13) % 90}.${String(i % 100).padStart(2, '0')}`,
     note: i % 5 === 0 ? null : i % 7 === 0 ? '' : `note ${i}`,
   }));
@@ -115,45 +136,82 @@ describe('checksum pushdown gives what streaming gives (PostgreSQL, C against a 
 
   it('on random tables and edits, row for row', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 30, max: 400 }), fc.array(editArb, { maxLength: 25 }), async (n, edits) => {
-        const i = ++cases;
-        const legacy = baseRows(n);
-        const cloud = applyEdits(legacy, edits);
-        await client.query(
-          `CREATE TABLE legacy_${i} (sku text COLLATE "C", loc text, qty numeric(12,4), price numeric(10,2), note text)`,
-        );
-        await client.query(
-          `CREATE TABLE cloud_${i} (sku text COLLATE ci, loc varchar(12), qty numeric(14,4), price numeric(12,2), note text COLLATE ci)`,
-        );
-        await client.query(`INSERT INTO legacy_${i} VALUES ${values(legacy)}`);
-        if (cloud.length) await client.query(`INSERT INTO cloud_${i} VALUES ${values(cloud)}`);
-        fs.writeFileSync(`${dir}/mappings/case${i}.yaml`, mapping(i));
-        const run = async (mode: string) => {
-          const r = await runCli(['reconcile', `case${i}`, '--json', '--report', 'json', '--pushdown', mode], {
-            cwd: dir,
-          });
-          expect([0, 1], r.stderr).toContain(r.code);
-          return r.json<{
-            runId: string;
-            counts: unknown;
-            totals: unknown;
-            fieldMismatches: unknown;
-            pushdown: { mode: string };
-          }>();
-        };
-        const on = await run('on');
-        const off = await run('off');
-        expect(on.pushdown.mode).toBe('checksum');
-        expect(on.counts).toEqual(off.counts);
-        expect(on.fieldMismatches).toEqual(off.fieldMismatches);
-        expect(on.totals).toEqual(off.totals);
-        const lines = (id: string) =>
-          readDifferences(dir, id)
-            .map((d) => JSON.stringify(d))
-            .sort();
-        expect(lines(on.runId)).toEqual(lines(off.runId));
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 30, max: 400 }),
+        fc.array(editArb, { maxLength: 25 }),
+        async (n, edits) => {
+          const i = ++cases;
+          const legacy = baseRows(n);
+          const cloud = applyEdits(legacy, edits);
+          await client.query(
+            `CREATE TABLE legacy_${i} (sku text COLLATE "C", loc text, qty numeric(12,4), price numeric(10,2), note text)`,
+          );
+          await client.query(
+            `CREATE TABLE cloud_${i} (sku text COLLATE ci, loc varchar(12), qty numeric(14,4), price numeric(12,2), note text COLLATE ci)`,
+          );
+          await client.query(`INSERT INTO legacy_${i} VALUES ${values(legacy)}`);
+          if (cloud.length) await client.query(`INSERT INTO cloud_${i} VALUES ${values(cloud)}`);
+          fs.writeFileSync(`${dir}/mappings/case${i}.yaml`, mapping(i));
+          const run = async (mode: string) => {
+            const r = await runCli(
+              ['reconcile', `case${i}`, '--json', '--report', 'json', '--pushdown', mode],
+              {
+                cwd: dir,
+              },
+            );
+            expect([0, 1], r.stderr).toContain(r.code);
+            return r.json<{
+              runId: string;
+              counts: unknown;
+              totals: unknown;
+              fieldMismatches: unknown;
+              pushdown: { mode: string };
+            }>();
+          };
+          const on = await run('on');
+          const off = await run('off');
+          expect(on.pushdown.mode).toBe('checksum');
+          expect(on.counts).toEqual(off.counts);
+          expect(on.fieldMismatches).toEqual(off.fieldMismatches);
+          expect(on.totals).toEqual(off.totals);
+          const lines = (id: string) =>
+            readDifferences(dir, id)
+              .map((d) => JSON.stringify(d))
+              .sort();
+          expect(lines(on.runId)).toEqual(lines(off.runId));
+        },
+      ),
       { numRuns: 6 },
     );
+  });
+
+  it('--pushdown on refuses a mapping SQL cannot hash exactly (exit 2, the reason); auto streams it and says why', async () => {
+    await client.query(
+      "CREATE TABLE legacy_cased (sku text, qty numeric(12,3)); INSERT INTO legacy_cased VALUES ('a', 1)",
+    );
+    await client.query(
+      "CREATE TABLE cloud_cased (sku text, qty numeric(12,3)); INSERT INTO cloud_cased VALUES ('A', 1)",
+    );
+    fs.writeFileSync(
+      `${dir}/mappings/cased.yaml`,
+      `name: cased
+key: [sku]
+fields: { sku: { type: string, case: upper }, qty: { type: decimal, scale: 3 } }
+legacy: { connection: legacy, table: legacy_cased, columns: { sku: sku, qty: qty } }
+cloud: { connection: cloud, table: cloud_cased, columns: { sku: sku, qty: qty } }
+`,
+    );
+    const on = await runCli(['reconcile', 'cased', '--pushdown', 'on'], { cwd: dir });
+    expect(on.code).toBe(2);
+    expect(on.stderr).toMatch(
+      /--pushdown on: mapping cased cannot be checksummed in SQL exactly: field sku changes case/,
+    );
+    expect(on.stderr).not.toMatch(/\n\s+at /);
+    const auto = await runCli(['reconcile', 'cased', '--json', '--report', 'json'], { cwd: dir });
+    expect(auto.code, auto.stderr).toBe(0);
+    expect(auto.json()).toMatchObject({
+      status: 'clean',
+      pushdown: { mode: 'stream', reason: expect.stringMatching(/changes case/) },
+    });
   });
 });

@@ -33,7 +33,9 @@ function rows(n: number): Row[] {
       i - 50,
       i % 2 === 0,
       `2026-0${1 + (i % 9)}-1${i % 10}`,
-      `2026-11-0${1 + (i % 9)} 1${i % 10}:2${i % 10}:3${i % 10}.${String(i * 7919).slice(-6).padStart(6, '0')}`,
+      `2026-11-0${1 + (i % 9)} 1${i % 10}:2${i % 10}:3${i % 10}.${String(i * 7919)
+        .slice(-6)
+        .padStart(6, '0')}`,
       i % 11 === 0 ? null : i % 17 === 0 ? '' : `note ${i}`,
     ]);
   return out;
@@ -113,7 +115,9 @@ describe('checksum SQL across engines', () => {
     cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'l.db');
     const db = new Database(file);
-    db.exec('CREATE TABLE t (k TEXT PRIMARY KEY, code TEXT, amount TEXT, qty INTEGER, flag INTEGER, day TEXT, at TEXT, note TEXT)');
+    db.exec(
+      'CREATE TABLE t (k TEXT PRIMARY KEY, code TEXT, amount TEXT, qty INTEGER, flag INTEGER, day TEXT, at TEXT, note TEXT)',
+    );
     const ins = db.prepare('INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     for (const r of all) ins.run(r[0], r[1].padEnd(8), r[2], r[3], r[4] ? 1 : 0, r[5], r[6], r[7]);
     db.close();
@@ -127,20 +131,30 @@ describe('checksum SQL across engines', () => {
   it('the same rows give the same buckets and sums on PostgreSQL, MariaDB and SQLite', async () => {
     const sums = Object.fromEntries(
       await Promise.all(
-        Object.entries(adapters).map(async ([n, a]) => [n, byBucket(await a.checksums!({ spec: await kinded(a, spec('legacy', 't')) }))]),
+        Object.entries(adapters).map(async ([n, a]) => [
+          n,
+          byBucket(await a.checksums!({ spec: await kinded(a, spec('legacy', 't')) })),
+        ]),
       ),
     ) as Record<string, Map<number, BucketSum>>;
     const rowsIn = (m: Map<number, BucketSum>) => [...m.values()].reduce((s, b) => s + b.rows, 0n);
-    for (const n of ['postgres', 'mysql', 'sqlite']) expect(rowsIn(sums[n]!), n).toBe(BigInt(DATA.length + 1));
+    for (const n of ['postgres', 'mysql', 'sqlite'])
+      expect(rowsIn(sums[n]!), n).toBe(BigInt(DATA.length + 1));
     // Every bucket agrees across engines (the excess row gets the same marker: the same side).
     expect([...sums.mysql!.entries()].sort()).toEqual([...sums.postgres!.entries()].sort());
     expect([...sums.sqlite!.entries()].sort()).toEqual([...sums.postgres!.entries()].sort());
   });
 
   it("a value with more digits than the scale differs from the other side's (its side's marker)", async () => {
-    const legacy = byBucket(await adapters.postgres!.checksums!({ spec: await kinded(adapters.postgres!, spec('legacy', 't')) }));
-    const cloud = byBucket(await adapters.sqlite!.checksums!({ spec: await kinded(adapters.sqlite!, spec('cloud', 't')) }));
-    const differing = [...legacy.keys()].filter((b) => JSON.stringify(legacy.get(b), big) !== JSON.stringify(cloud.get(b), big));
+    const legacy = byBucket(
+      await adapters.postgres!.checksums!({ spec: await kinded(adapters.postgres!, spec('legacy', 't')) }),
+    );
+    const cloud = byBucket(
+      await adapters.sqlite!.checksums!({ spec: await kinded(adapters.sqlite!, spec('cloud', 't')) }),
+    );
+    const differing = [...legacy.keys()].filter(
+      (b) => JSON.stringify(legacy.get(b), big) !== JSON.stringify(cloud.get(b), big),
+    );
     expect(differing).toHaveLength(1);
     // The differing bucket read back holds the excess row, and only the rows of that bucket.
     const read: RawValue[][] = [];
@@ -175,10 +189,16 @@ describe('checksum SQL across engines', () => {
   });
 
   it('level 2 splits the level-1 buckets it is given by 8 more bits, alike on every engine', async () => {
-    const l1 = await adapters.postgres!.checksums!({ spec: await kinded(adapters.postgres!, spec('legacy', 't')) });
+    const l1 = await adapters.postgres!.checksums!({
+      spec: await kinded(adapters.postgres!, spec('legacy', 't')),
+    });
     const within = l1.slice(0, 40).map((b) => b.bucket);
     const per = await Promise.all(
-      Object.values(adapters).map(async (a) => (await a.checksums!({ spec: await kinded(a, spec('legacy', 't')), within })).sort((x, y) => x.bucket - y.bucket)),
+      Object.values(adapters).map(async (a) =>
+        (await a.checksums!({ spec: await kinded(a, spec('legacy', 't')), within })).sort(
+          (x, y) => x.bucket - y.bucket,
+        ),
+      ),
     );
     expect(per[0]!.every((b) => within.includes(b.bucket >> 8))).toBe(true);
     expect(per[0]!.reduce((s, b) => s + b.rows, 0n)).toBe(l1.slice(0, 40).reduce((s, b) => s + b.rows, 0n));
@@ -193,7 +213,13 @@ describe('checksum SQL across engines', () => {
     for (const sql of [
       checksumSql(mssqlChecksum, { spec: s }),
       checksumSql(mssqlChecksum, { spec: s, within: [1, 2, 3] }),
-      mssqlSelect({ table: 'dbo.INVENTSUM', columns: ['k', 'amount'], types: [undefined, 'decimal'], where: '[DATAAREAID] = 1', buckets: { spec: s, level1: [4], level2: [1025] } }).sql,
+      mssqlSelect({
+        table: 'dbo.INVENTSUM',
+        columns: ['k', 'amount'],
+        types: [undefined, 'decimal'],
+        where: '[DATAAREAID] = 1',
+        buckets: { spec: s, level1: [4], level2: [1025] },
+      }).sql,
     ])
       expect(() => parser.astify(sql, { database: 'transactsql' }), sql).not.toThrow();
   });

@@ -53,25 +53,54 @@ describe('planPushdown', () => {
   it.each([
     ['a window', { key: ['sku'], fields: FIELDS }, { window: true, settle: false }, /--since\/--until/],
     ['a settle window', { key: ['sku'], fields: FIELDS }, { window: false, settle: true }, /settle/],
-    ['the postings domain', { key: ['sku'], fields: FIELDS, domain: 'postings' as const }, NO_RUN, /postings domain/],
+    [
+      'the postings domain',
+      { key: ['sku'], fields: FIELDS, domain: 'postings' as const },
+      NO_RUN,
+      /postings domain/,
+    ],
     [
       'a map',
       { key: ['sku'], fields: FIELDS, legacyColumns: { loc: { column: 'loc', map: { a: 'b' } } } },
       NO_RUN,
       /legacy\.columns\.loc maps values/,
     ],
-    ['a case change', { key: ['sku'], fields: { ...FIELDS, sku: { type: 'string', case: 'upper' } } }, NO_RUN, /changes case/],
-    ['nullAs', { key: ['sku'], fields: { ...FIELDS, qty: { type: 'decimal', scale: 3, nullAs: 0 } } }, NO_RUN, /NULL as a value/],
-    ['a multiply', { key: ['sku'], fields: FIELDS, cloudColumns: { qty: { column: 'q', multiply: '12' } } }, NO_RUN, /multiplies/],
+    [
+      'a case change',
+      { key: ['sku'], fields: { ...FIELDS, sku: { type: 'string', case: 'upper' } } },
+      NO_RUN,
+      /changes case/,
+    ],
+    [
+      'nullAs',
+      { key: ['sku'], fields: { ...FIELDS, qty: { type: 'decimal', scale: 3, nullAs: 0 } } },
+      NO_RUN,
+      /NULL as a value/,
+    ],
+    [
+      'a multiply',
+      { key: ['sku'], fields: FIELDS, cloudColumns: { qty: { column: 'q', multiply: '12' } } },
+      NO_RUN,
+      /multiplies/,
+    ],
     ['a constant', { key: ['sku'], fields: FIELDS, cloudColumns: { n: { value: 1 } } }, NO_RUN, /constant/],
-    ['an open decimal', { key: ['sku'], fields: { ...FIELDS, qty: { type: 'decimal' } } }, NO_RUN, /declares no scale/],
+    [
+      'an open decimal',
+      { key: ['sku'], fields: { ...FIELDS, qty: { type: 'decimal' } } },
+      NO_RUN,
+      /declares no scale/,
+    ],
   ])('streams a mapping with %s, saying why', (_label, m, run, reason) => {
     const plan = planOf(m, run);
     expect('reason' in plan && plan.reason).toMatch(reason);
   });
 
   it('names the zone of naive timestamps (the column, else the side, else the connection)', () => {
-    const plan = planOf({ key: ['sku'], fields: FIELDS, legacyTimezone: 'Europe/Berlin' }, NO_RUN, 'Asia/Tokyo');
+    const plan = planOf(
+      { key: ['sku'], fields: FIELDS, legacyTimezone: 'Europe/Berlin' },
+      NO_RUN,
+      'Asia/Tokyo',
+    );
     if ('reason' in plan) throw new Error(plan.reason);
     expect(plan.fields.legacy.get('at')).toMatchObject({ zone: 'Europe/Berlin' });
     expect(plan.fields.cloud.get('at')).toMatchObject({ zone: 'Asia/Tokyo' });
@@ -116,10 +145,15 @@ describe('checkPushdownColumns', () => {
     );
   });
   it('streams a naive timestamp in a zone, except where SQLite reads it', async () => {
-    const p = planOf({ key: ['sku'], fields: { sku: FIELDS.sku, at: FIELDS.at }, legacyTimezone: 'Europe/Berlin' });
+    const p = planOf({
+      key: ['sku'],
+      fields: { sku: FIELDS.sku, at: FIELDS.at },
+      legacyTimezone: 'Europe/Berlin',
+    });
     if ('reason' in p) throw new Error(p.reason);
     const naiveAt = adapterOf('other', {
-      columnKinds: async (req: { columns: string[] }) => req.columns.map((c) => (c === 'at' ? 'naive' : 'text')),
+      columnKinds: async (req: { columns: string[] }) =>
+        req.columns.map((c) => (c === 'at' ? 'naive' : 'text')),
     } as Partial<Adapter>);
     expect(await checkPushdownColumns(p, { legacy: naiveAt, cloud: naiveAt })).toMatch(
       /legacy: column at holds wall-clock times in Europe\/Berlin/,
