@@ -211,8 +211,10 @@ async function setup(dbName: string, inj: Injection): Promise<void> {
         }),
       ),
     );
-    await c.query('CREATE INDEX ON legacy_inv (sku, loc)');
-    await c.query('CREATE INDEX ON cloud_inv (sku, loc)');
+    // A clean pair has no duplicate keys: its key index is unique, as a source table's primary key is.
+    const index = inj.period ? 'INDEX' : 'UNIQUE INDEX';
+    await c.query(`CREATE ${index} ON legacy_inv (sku, loc)`);
+    await c.query(`CREATE ${index} ON cloud_inv (sku, loc)`);
     await c.query('VACUUM ANALYZE legacy_inv');
     await c.query('VACUUM ANALYZE cloud_inv');
   });

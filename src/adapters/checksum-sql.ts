@@ -43,10 +43,20 @@ export interface ChecksumDialect {
   /** A string's form: its UTF-8 byte length, ':', the text (injective however the text is made). */
   prefixed(column: string): string;
   /**
-   * A faster hash than MD5, used when both sides are this dialect (ChecksumSpec.hash = 'native'):
-   * a signed 64-bit hash of a text column's bytes, and `(h >> shift) & mask` on it.
+   * Typed hashing, used when both sides are this dialect (ChecksumSpec.hash = 'native'): no text
+   * is built; each field's value is hashed as its type (seeded by its position, so that two
+   * fields' values cannot trade places) and the row's hash is the XOR of its fields' hashes.
    */
-  native?: { hash(column: string): string; bits(h: string, shift: number, mask: number): string };
+  native?: {
+    /** The signed 64-bit hash of a non-null value of column `c` in field `f`'s form; `x`: the side's marker hash. */
+    value(c: string, f: PushField, seed: number, x: string): string;
+    /** The hash of a constant text (NULL, the side's markers). */
+    constant(text: string, seed: number): string;
+    xor(parts: string[]): string;
+    bits(h: string, shift: number, mask: number): string;
+    /** The high (1) or low (2) 32 bits of a hash, as a signed 32-bit integer (cheap to sum). */
+    half(h: string, i: 1 | 2): string;
+  };
   /** The exact product of two exact numbers. */
   multiply(a: string, b: string): string;
   /** The exact sum of a group's numbers as text (NULL when all are NULL). */
@@ -71,6 +81,7 @@ export function sideMarker(side: ChecksumSpec['side']): string {
  * `carry` keeps the source's own columns alongside (a read of the differing buckets).
  */
 function hashed(d: ChecksumDialect, spec: ChecksumSpec, carry: boolean): string {
+  if (spec.hash === 'native' && d.native) return typedHashes(d, d.native, spec, carry);
   const all = [...spec.key, ...spec.fields];
   const x = d.literal(sideMarker(spec.side));
   const pre = all.map((f, i) => {
@@ -93,31 +104,55 @@ function hashed(d: ChecksumDialect, spec: ChecksumSpec, carry: boolean): string 
   const kt = joined(d, keyForms, '|');
   const rt = d.concat([kt, d.literal('#'), ...(restForms.length ? [joined(d, restForms, '|')] : [])]);
   const b = `SELECT ${carry ? 'a.*, ' : ''}${kt} AS cutover_kt, ${rt} AS cutover_rt FROM ${d.derived(a, 'a')}`;
-  const h = hashOf(d, spec);
-  return `SELECT ${carry ? 'b.*, ' : ''}${h.hash('b.cutover_kt')} AS cutover_kh, ${h.hash('b.cutover_rt')} AS cutover_rh FROM ${d.derived(b, 'b')}`;
+  return `SELECT ${carry ? 'b.*, ' : ''}${d.md5('b.cutover_kt')} AS cutover_kh, ${d.md5('b.cutover_rt')} AS cutover_rh FROM ${d.derived(b, 'b')}`;
 }
 
 /**
- * The hash of a spec and how buckets and row-hash halves are cut from it: MD5 (the same on every
- * engine: hex digits), or the dialect's native 64-bit hash when both sides are that dialect.
+ * The typed-hash pipeline (ChecksumDialect.native): each field's hash in one stage, the key's and
+ * the row's XOR in the next, as `cutover_kh` and `cutover_rh`.
+ */
+function typedHashes(
+  d: ChecksumDialect,
+  n: NonNullable<ChecksumDialect['native']>,
+  spec: ChecksumSpec,
+  carry: boolean,
+): string {
+  const all = [...spec.key, ...spec.fields];
+  const marker = sideMarker(spec.side);
+  const hashes = all.map((f, i) => {
+    const c = d.quote(f.column);
+    const seed = i + 1;
+    const x = n.constant(marker, seed);
+    // A NULL key part: the side's marker (its own bucket, as in the MD5 texts).
+    const nullHash = i < spec.key.length ? x : n.constant(NULL_FORM, seed);
+    return `CASE WHEN ${c} IS NULL THEN ${nullHash} ELSE ${n.value(c, f, seed, x)} END AS cutover_h${i}`;
+  });
+  const where = spec.where && !carry ? ` WHERE (${spec.where})` : '';
+  const a = `SELECT ${carry ? 'cutover_t.*, ' : ''}${hashes.join(', ')} FROM ${source(d, spec)} AS cutover_t${where}`;
+  const col = (i: number) => `a.cutover_h${i}`;
+  const kh = n.xor(spec.key.map((_, i) => col(i)));
+  const rh = n.xor(all.map((_, i) => col(i)));
+  return `SELECT ${carry ? 'a.*, ' : ''}${kh} AS cutover_kh, ${rh} AS cutover_rh FROM ${d.derived(a, 'a')}`;
+}
+
+/**
+ * How buckets and row-hash halves are cut from a spec's hashes: hex digits of the MD5s (the same on
+ * every engine), or bits of the dialect's typed 64-bit hashes when both sides are that dialect.
  */
 function hashOf(
   d: ChecksumDialect,
   spec: ChecksumSpec,
 ): {
-  hash(col: string): string;
   bucket(kh: string, level: 1 | 2): string;
   half(rh: string, n: 1 | 2): string;
 } {
   const n = spec.hash === 'native' ? d.native : undefined;
   if (n)
     return {
-      hash: n.hash,
       bucket: (kh, level) => (level === 1 ? n.bits(kh, 48, 0xffff) : n.bits(kh, 40, 0xffffff)),
-      half: (rh, i) => (i === 1 ? n.bits(rh, 32, 0xffffffff) : n.bits(rh, 0, 0xffffffff)),
+      half: (rh, i) => n.half(rh, i),
     };
   return {
-    hash: d.md5,
     bucket: (kh, level) => d.hexInt(kh, 1, level === 1 ? 4 : 6),
     half: (rh, i) => d.hexInt(rh, i === 1 ? 1 : 9, 8),
   };
@@ -148,7 +183,9 @@ export function checksumSql(d: ChecksumDialect, req: ChecksumRequest): string {
     ? ` WHERE ${h.bucket('i.cutover_kh', 1)} IN (${req.within.length ? intList(req.within) : '-1'})`
     : '';
   const mid = `SELECT ${h.bucket('i.cutover_kh', level)} AS b, i.cutover_kh AS kh, ${h.half('i.cutover_rh', 1)} AS h1, ${h.half('i.cutover_rh', 2)} AS h2 FROM ${d.derived(hashed(d, req.spec, false), 'i')}${filter}`;
-  return `SELECT q.b AS b, COUNT(*) AS n, COUNT(DISTINCT q.kh) AS nk, SUM(q.h1) AS s1, SUM(q.h2) AS s2 FROM ${d.derived(mid, 'q')} GROUP BY q.b`;
+  // Counting distinct keys sorts every row: not needed where a unique index rules duplicates out.
+  const nk = req.spec.uniqueKey ? 'COUNT(*)' : 'COUNT(DISTINCT q.kh)';
+  return `SELECT q.b AS b, COUNT(*) AS n, ${nk} AS nk, SUM(q.h1) AS s1, SUM(q.h2) AS s2 FROM ${d.derived(mid, 'q')} GROUP BY q.b`;
 }
 
 /**
@@ -223,10 +260,33 @@ export const pgChecksum: ChecksumDialect = {
   // OFFSET 0 keeps each stage a stage: flattened, the planner would compute a hash once per use.
   derived: (sql, alias) => `(${sql} OFFSET 0) AS ${alias}`,
   prefixed: (c) => `(octet_length(${c}) || ':' || ${c})`,
-  // Bytewise whatever the column's collation (a nondeterministic one would hash 'a' as 'A').
+  // PostgreSQL's own hash functions (stable across versions: hash partitioning relies on them).
+  // Text bytewise whatever the column's collation (a nondeterministic one would hash 'a' as 'A');
+  // numbers by value (12.5 and 12.50 alike, as the engine); times as microseconds in UTC.
   native: {
-    hash: (c) => `hashtextextended(${c} COLLATE "C", 0)`,
+    value(c, f, seed, x) {
+      switch (f.form) {
+        case 'string':
+          return `hashtextextended(${pgChecksum.text(c, f)} COLLATE "C", ${seed})`;
+        case 'number': {
+          if (f.round) return `hash_numeric_extended(${pgChecksum.exact(c, f)}, ${seed})`;
+          const v = `${c}::numeric`;
+          return `CASE WHEN ${v} = round(${v}, ${f.scale ?? 0}) THEN hash_numeric_extended(${v}, ${seed}) ELSE ${x} END`;
+        }
+        case 'boolean':
+          return f.kind === 'boolean'
+            ? `hashint4extended(${c}::int, ${seed})`
+            : `CASE WHEN ${c} = 1 THEN hashint4extended(1, ${seed}) WHEN ${c} = 0 THEN hashint4extended(0, ${seed}) ELSE ${x} END`;
+        case 'date':
+          return `hashint4extended(${c} - DATE '2000-01-01', ${seed})`;
+        case 'timestamp':
+          return `timestamp_hash_extended(${f.kind === 'instant' ? `${c} AT TIME ZONE 'UTC'` : c}, ${seed})`;
+      }
+    },
+    constant: (text, seed) => `hashtextextended('${text}', ${seed})`,
+    xor: (parts) => (parts.length === 1 ? parts[0]! : `(${parts.join(' # ')})`),
     bits: (h, shift, mask) => `((${h} >> ${shift}) & ${mask})`,
+    half: (h, i) => (i === 1 ? `(${h} >> 32)::int` : `((${h} << 32) >> 32)::int`),
   },
   text: (c, f) => (f.trim ? `btrim(${c}::text, ' ')` : `${c}::text`),
   exact: (c, f) =>

@@ -91,6 +91,8 @@ export interface ChecksumSpec {
   side: 'legacy' | 'cloud';
   /** 'native': both sides are one dialect with a faster hash of its own (Adapter.nativeChecksum); else MD5. */
   hash?: 'md5' | 'native';
+  /** A unique index covers the key's columns (and no key field trims): no key can be there twice, nothing to count. */
+  uniqueKey?: boolean;
   table: string;
   where?: string;
   key: PushField[];
@@ -174,6 +176,11 @@ export interface Adapter {
    * one hash with it instead of MD5.
    */
   readonly nativeChecksum?: string;
+  /**
+   * Checksum pushdown: whether a unique index (not partial, on columns only) of the table lies
+   * within these columns, so that no combination of them can be there twice.
+   */
+  keyIsUnique?(table: string, columns: string[]): Promise<boolean>;
   /** Checksum pushdown: per bucket, rows, distinct keys and row-hash sums, computed by the source. */
   checksums?(req: ChecksumRequest): Promise<BucketSum[]>;
   /** The statement `checksums(req)` would send, without connecting (tests, --dry-run). */

@@ -205,6 +205,16 @@ export async function checkPushdownColumns(
       f.kind = kind;
     }
   }
+  // A unique index on the key's columns rules out a key twice (unless trimming could merge two).
+  for (const side of ['legacy', 'cloud'] as const) {
+    const spec = plan.specs[side];
+    if (spec.key.some((f) => f.trim)) continue;
+    const unique = await adapters[side].keyIsUnique?.(
+      spec.table,
+      spec.key.map((f) => f.column),
+    );
+    if (unique) spec.uniqueKey = true;
+  }
   // Both sides one dialect with a hash of its own: that one, faster than MD5.
   const native = adapters.legacy.nativeChecksum;
   if (native && native === adapters.cloud.nativeChecksum)

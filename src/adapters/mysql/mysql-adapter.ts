@@ -260,6 +260,25 @@ export class MysqlAdapter implements Adapter {
     return checksumSql(mysqlChecksum, req);
   }
 
+  async keyIsUnique(table: string, columns: string[]): Promise<boolean> {
+    const [schema, name] = table.includes('.') ? table.split('.', 2) : [undefined, table];
+    const c = await this.acquire();
+    try {
+      const [rows] = (await c.promise().query(
+        `SELECT INDEX_NAME AS i, SUM(CASE WHEN COLUMN_NAME IN (?) THEN 0 ELSE 1 END) AS outside
+           FROM information_schema.STATISTICS
+          WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0
+          GROUP BY INDEX_NAME`,
+        [columns, schema ?? null, name],
+      )) as unknown as [{ outside: string | number }[]];
+      return rows.some((r) => Number(r.outside) === 0);
+    } catch (err) {
+      throw await this.queryError({ table, columns: [] }, err);
+    } finally {
+      c.release();
+    }
+  }
+
   async checksums(req: ChecksumRequest): Promise<BucketSum[]> {
     return (await this.rowsOf(req.spec.table, this.describeChecksums(req))).map(bucketSum);
   }

@@ -18,7 +18,7 @@ import type { ConnectionConfig } from '../settings.js';
 import { registerSecret } from '../../util/redact.js';
 import { CopyFormatError, CopyTextParser } from './copy-text-parser.js';
 import { pgConnectError, pgQueryError } from './pg-errors.js';
-import { pgCopySelect, pgSelect } from './pg-select.js';
+import { pgCopySelect, pgSelect, textLiteral as textLiteralOf } from './pg-select.js';
 import { quoteDouble, quoteQualified } from '../sql-text.js';
 import { bucketSum, checksumSql, pgChecksum, totalsSql } from '../checksum-sql.js';
 
@@ -55,8 +55,8 @@ const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=i
 /** PostgreSQL: reads stream `COPY (SELECT ...) TO STDOUT` text, parsed by hand; writes go through knex. */
 export class PostgresAdapter implements Adapter {
   readonly dialect = 'postgres' as const;
-  /** hashtextextended: stable across PostgreSQL versions (hash partitioning relies on it). */
-  readonly nativeChecksum = 'postgres:hashtextextended';
+  /** Typed hashing with PostgreSQL's own hash functions (checksum-sql.ts, pgChecksum.native). */
+  readonly nativeChecksum = 'postgres:typed-hash-1';
   readonly name: string;
   readonly readOnly: boolean;
   private pool?: pg.Pool;
@@ -227,6 +227,18 @@ export class PostgresAdapter implements Adapter {
 
   describeChecksums(req: ChecksumRequest): string {
     return checksumSql(pgChecksum, req);
+  }
+
+  async keyIsUnique(table: string, columns: string[]): Promise<boolean> {
+    const rows = await this.rowsOf(
+      table,
+      `SELECT 1 FROM pg_index i WHERE i.indrelid = ${textLiteralOf(quoteQualified(table, quoteDouble))}::regclass
+         AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+         AND NOT EXISTS (SELECT 1 FROM unnest(i.indkey) AS k(n) JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
+                         WHERE NOT a.attname = ANY (ARRAY[${columns.map(textLiteralOf).join(', ')}]::text[]))
+       LIMIT 1`,
+    );
+    return rows.length > 0;
   }
 
   async checksums(req: ChecksumRequest): Promise<BucketSum[]> {

@@ -167,6 +167,28 @@ class SqliteAdapter implements Adapter {
     return checksumSql(sqliteChecksum, req);
   }
 
+  async keyIsUnique(table: string, columns: string[]): Promise<boolean> {
+    const db = this.database();
+    try {
+      const indexes = db
+        .prepare('SELECT name, "unique" AS u, partial FROM pragma_index_list(?)')
+        .all(table) as {
+        name: string;
+        u: number | bigint;
+        partial: number | bigint;
+      }[];
+      return indexes.some((ix) => {
+        if (!Number(ix.u) || Number(ix.partial)) return false;
+        const cols = db.prepare('SELECT name FROM pragma_index_info(?)').pluck().all(ix.name) as (
+          string | null
+        )[];
+        return cols.every((c) => c !== null && columns.includes(c));
+      });
+    } catch {
+      return false;
+    }
+  }
+
   async checksums(req: ChecksumRequest): Promise<BucketSum[]> {
     return this.rowsOf(req.spec.table, this.describeChecksums(req)).map(bucketSum);
   }

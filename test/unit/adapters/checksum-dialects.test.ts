@@ -228,3 +228,44 @@ describe('checksum SQL across engines', () => {
 function big(_k: string, v: unknown): unknown {
   return typeof v === 'bigint' ? v.toString() : v;
 }
+
+describe('keyIsUnique', () => {
+  it('sees a unique index within the key columns on PostgreSQL, MariaDB and SQLite, and not a plain one', async () => {
+    const p = await createTestDatabase('cutover_uk');
+    const m = await createMysqlTestDatabase('cutover_uk');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-uk-'));
+    const c = new pg.Client({ connectionString: p.url });
+    await c.connect();
+    await c.query(
+      'CREATE TABLE u (a text, b text, c text, UNIQUE (a, b)); CREATE TABLE n (a text, b text); CREATE INDEX ON n (a, b); CREATE TABLE w (a text, b text); CREATE UNIQUE INDEX ON w (a) WHERE b IS NULL',
+    );
+    await c.end();
+    await mysqlExec(
+      m.url,
+      'CREATE TABLE u (a VARCHAR(9), b VARCHAR(9), c VARCHAR(9), UNIQUE (a, b))',
+      'CREATE TABLE n (a VARCHAR(9), b VARCHAR(9), INDEX (a, b))',
+      'CREATE TABLE w (a VARCHAR(9), b VARCHAR(9))',
+    );
+    const file = path.join(dir, 'u.db');
+    const db = new Database(file);
+    db.exec(
+      'CREATE TABLE u (a TEXT, b TEXT, c TEXT, UNIQUE (a, b)); CREATE TABLE n (a TEXT, b TEXT); CREATE INDEX n_ab ON n (a, b); CREATE TABLE w (a TEXT, b TEXT); CREATE UNIQUE INDEX w_a ON w (a) WHERE b IS NULL',
+    );
+    db.close();
+    const opened = await Promise.all([open(p.url), open(m.url), open(`sqlite:${file}`)]);
+    try {
+      for (const a of opened) {
+        expect(await a.keyIsUnique!('u', ['a', 'b']), a.dialect).toBe(true);
+        expect(await a.keyIsUnique!('u', ['a', 'b', 'c']), a.dialect).toBe(true);
+        expect(await a.keyIsUnique!('u', ['a']), a.dialect).toBe(false);
+        expect(await a.keyIsUnique!('n', ['a', 'b']), a.dialect).toBe(false);
+        expect(await a.keyIsUnique!('w', ['a', 'b']), a.dialect).toBe(false);
+      }
+    } finally {
+      for (const a of opened) await a.close();
+      await p.drop();
+      await m.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
