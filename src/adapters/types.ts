@@ -37,7 +37,12 @@ export interface ReadRequest {
    * Checksum pushdown's read of the differing buckets: only the rows whose key hashes into one of
    * `level1` (16-bit buckets) or `level2` (24-bit sub-buckets). See ChecksumRequest.
    */
-  buckets?: { spec: ChecksumSpec; level1: number[]; level2: number[] };
+  buckets?: {
+    spec: ChecksumSpec;
+    level1: number[];
+    level2: number[];
+    /** Rows they hold (a hint). */ rows?: number;
+  };
 }
 
 /**

@@ -103,6 +103,9 @@ export interface ReconcileOptions {
  */
 export const READER_THREADS_MIN_MB = 256;
 
+/** Rows to read (known after checksum pushdown) below which a side is read without a thread of its own. */
+const THREAD_MIN_ROWS = 200_000;
+
 /** Whether the run may use threads of its own (reader threads, the join thread): asked, and the budget allows. */
 function threadsAllowed(opts: ReconcileOptions): boolean {
   return Boolean(opts.readerThreads) && (opts.memoryMb ?? 512) >= READER_THREADS_MIN_MB;
@@ -134,8 +137,14 @@ async function* readSide(
   const buckets = plan.request.buckets;
   if (buckets && !buckets.level1.length && !buckets.level2.length) return;
   const connection = opts.config.connections[plan.connection];
+  // A few rows of differing buckets are read quicker here than a thread starts.
+  const few = buckets !== undefined && (buckets.rows ?? Infinity) < THREAD_MIN_ROWS;
   const threaded =
-    threadsAllowed(opts) && !plan.keySet && connection !== undefined && readableFromAnotherThread(connection);
+    threadsAllowed(opts) &&
+    !plan.keySet &&
+    !few &&
+    connection !== undefined &&
+    readableFromAnotherThread(connection);
   opts.logger?.debug(
     { side, connection: plan.connection, readerThread: Boolean(threaded) },
     'reading a side',
@@ -384,7 +393,14 @@ async function execute(
     filter && ctx.push && 'specs' in ctx.push.plan
       ? {
           ...plans[side],
-          request: { ...plans[side].request, buckets: { spec: ctx.push.plan.specs[side], ...filter } },
+          request: {
+            ...plans[side].request,
+            buckets: {
+              spec: ctx.push.plan.specs[side],
+              ...filter,
+              rows: pushed?.summary.rowsStreamed?.[side],
+            },
+          },
         }
       : plans[side];
   progress?.start(mapping.name);
