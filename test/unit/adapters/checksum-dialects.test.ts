@@ -11,7 +11,7 @@ import { Parser } from 'node-sql-parser';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAdapter } from '../../../src/adapters/registry.js';
-import { mssqlChecksum, checksumSql } from '../../../src/adapters/checksum-sql.js';
+import { mssqlChecksum, checksumSql, totalsSql } from '../../../src/adapters/checksum-sql.js';
 import type { Adapter, BucketSum, ChecksumSpec, RawValue } from '../../../src/adapters/types.js';
 import { mssqlSelect } from '../../../src/adapters/mssql/index.js';
 import { silentLogger } from '../../../src/util/logger.js';
@@ -213,6 +213,12 @@ describe('checksum SQL across engines', () => {
     for (const sql of [
       checksumSql(mssqlChecksum, { spec: s }),
       checksumSql(mssqlChecksum, { spec: s, within: [1, 2, 3] }),
+      checksumSql(mssqlChecksum, { spec: { ...s, uniqueKey: true } }),
+      totalsSql(mssqlChecksum, {
+        spec: s,
+        by: [s.fields[0]!],
+        measures: [{ count: true }, { sum: s.fields[1]! }, { product: [s.fields[1]!, s.fields[2]!] }],
+      }),
       mssqlSelect({
         table: 'dbo.INVENTSUM',
         columns: ['k', 'amount'],

@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { MSSQLServerContainer, type StartedMSSQLServerContainer } from '@testcontainers/mssqlserver';
 import { createAdapter } from '../../../src/adapters/registry.js';
-import type { Adapter, RawValue, ReadRequest } from '../../../src/adapters/types.js';
+import type { Adapter, ChecksumSpec, RawValue, ReadRequest } from '../../../src/adapters/types.js';
 import { ConnectionError, CutoverError, DataError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/util/logger.js';
 
@@ -148,5 +152,47 @@ const ctx = { logger: silentLogger() };
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err!.message).toMatch(/authentication failed/);
     expect(err!.paragraph()).not.toContain('Wr0ng-Passw0rd');
+  });
+
+  it('computes the same bucket checksums as SQLite over the same values (checksum pushdown across engines)', async () => {
+    const { rows } = await readAll(adapter, {});
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-mssql-ck-'));
+    try {
+      const file = path.join(dir, 'copy.db');
+      const db = new Database(file);
+      db.exec(`CREATE TABLE t (${COLUMNS.map((c) => `"${c}" TEXT`).join(', ')})`);
+      const ins = db.prepare(`INSERT INTO t VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+      for (const r of rows) ins.run(...r.map((v) => (v === null ? null : String(v))));
+      db.close();
+      const sqlite = createAdapter({ name: 'copy', url: `sqlite:${file}` }, ctx);
+      await sqlite.connect();
+      const spec = (table: string): ChecksumSpec => ({
+        side: 'legacy',
+        table,
+        key: [{ column: 'Entry No_', form: 'number', scale: 0 }],
+        fields: [
+          { column: 'Order', form: 'string' },
+          { column: 'Amount', form: 'number', scale: 12, round: 'half-up' },
+          { column: 'Big', form: 'number', scale: 0 },
+          { column: 'Posted', form: 'timestamp' },
+          { column: 'PostedTz', form: 'timestamp' },
+          { column: 'Note', form: 'string' },
+        ],
+      });
+      const kinded = async (a: Adapter, s: ChecksumSpec) => {
+        const all = [...s.key, ...s.fields];
+        const kinds = await a.columnKinds!({ table: s.table, columns: all.map((f) => f.column) });
+        all.forEach((f, i) => (f.kind = kinds[i]));
+        return s;
+      };
+      const sorted = (xs: { bucket: number }[]) => [...xs].sort((a, b) => a.bucket - b.bucket);
+      const server = sorted(await adapter.checksums!({ spec: await kinded(adapter, spec(TABLE)) }));
+      const copy = sorted(await sqlite.checksums!({ spec: await kinded(sqlite, spec('t')) }));
+      await sqlite.close();
+      expect(server.length).toBeGreaterThan(100);
+      expect(server).toEqual(copy);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
