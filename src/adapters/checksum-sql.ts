@@ -24,6 +24,8 @@ export interface ChecksumDialect {
   concat(parts: string[]): string;
   /** The unsigned integer of `len` hex digits of `hex` from `start` (1-based). */
   hexInt(hex: string, start: number, len: number): string;
+  /** A non-negative integer shifted right by `n` bits. */
+  shiftRight(e: string, n: number): string;
   /** A string literal of safe text (digits, letters, '|', '#'). */
   literal(text: string): string;
   /** A string field's text before hashing (`c` not null): as it is, or space-trimmed. */
@@ -143,17 +145,22 @@ function hashOf(
   d: ChecksumDialect,
   spec: ChecksumSpec,
 ): {
-  bucket(kh: string, level: 1 | 2): string;
+  /** The top `bits` bits (1–32) of the key hash. */
+  bucket(kh: string, bits: number): string;
   half(rh: string, n: 1 | 2): string;
 } {
   const n = spec.hash === 'native' ? d.native : undefined;
   if (n)
     return {
-      bucket: (kh, level) => (level === 1 ? n.bits(kh, 48, 0xffff) : n.bits(kh, 40, 0xffffff)),
+      bucket: (kh, bits) => n.bits(kh, 64 - bits, 2 ** bits - 1),
       half: (rh, i) => n.half(rh, i),
     };
   return {
-    bucket: (kh, level) => d.hexInt(kh, 1, level === 1 ? 4 : 6),
+    bucket: (kh, bits) => {
+      const digits = Math.ceil(bits / 4);
+      const v = d.hexInt(kh, 1, digits);
+      return digits * 4 === bits ? v : d.shiftRight(v, digits * 4 - bits);
+    },
     half: (rh, i) => d.hexInt(rh, i === 1 ? 1 : 9, 8),
   };
 }
@@ -177,12 +184,12 @@ function intList(values: readonly number[]): string {
 
 /** The statement of a checksum request: b, n, nk, s1, s2 per bucket. */
 export function checksumSql(d: ChecksumDialect, req: ChecksumRequest): string {
-  const level = req.within ? 2 : 1;
   const h = hashOf(d, req.spec);
-  const filter = req.within
-    ? ` WHERE ${h.bucket('i.cutover_kh', 1)} IN (${req.within.length ? intList(req.within) : '-1'})`
+  const w = req.within;
+  const filter = w
+    ? ` WHERE ${h.bucket('i.cutover_kh', w.bits)} IN (${w.buckets.length ? intList(w.buckets) : '-1'})`
     : '';
-  const mid = `SELECT ${h.bucket('i.cutover_kh', level)} AS b, i.cutover_kh AS kh, ${h.half('i.cutover_rh', 1)} AS h1, ${h.half('i.cutover_rh', 2)} AS h2 FROM ${d.derived(hashed(d, req.spec, false), 'i')}${filter}`;
+  const mid = `SELECT ${h.bucket('i.cutover_kh', req.bits)} AS b, i.cutover_kh AS kh, ${h.half('i.cutover_rh', 1)} AS h1, ${h.half('i.cutover_rh', 2)} AS h2 FROM ${d.derived(hashed(d, req.spec, false), 'i')}${filter}`;
   // Counting distinct keys sorts every row: not needed where a unique index rules duplicates out.
   const nk = req.spec.uniqueKey ? 'COUNT(*)' : 'COUNT(DISTINCT q.kh)';
   return `SELECT q.b AS b, COUNT(*) AS n, ${nk} AS nk, SUM(q.h1) AS s1, SUM(q.h2) AS s2 FROM ${d.derived(mid, 'q')} GROUP BY q.b`;
@@ -190,8 +197,8 @@ export function checksumSql(d: ChecksumDialect, req: ChecksumRequest): string {
 
 /**
  * A read of the differing buckets (ReadRequest.buckets): the FROM source (the table with each
- * row's key hash alongside, as `cutover_b`) and the WHERE term (the hash in one of the level-1
- * buckets or level-2 sub-buckets; nothing for an empty selection). The mapping's `where` and the
+ * row's key hash alongside, as `cutover_b`) and the WHERE term (the hash in one of the selected
+ * buckets; nothing for an empty selection). The mapping's `where` and the
  * read's columns apply to the source's own columns, carried through.
  */
 export function bucketRead(
@@ -200,9 +207,9 @@ export function bucketRead(
 ): { source: string; where: string } {
   const kh = 'cutover_b.cutover_kh';
   const h = hashOf(d, buckets.spec);
-  const terms: string[] = [];
-  if (buckets.level1.length) terms.push(`${h.bucket(kh, 1)} IN (${intList(buckets.level1)})`);
-  if (buckets.level2.length) terms.push(`${h.bucket(kh, 2)} IN (${intList(buckets.level2)})`);
+  const terms = buckets.select
+    .filter((s) => s.buckets.length)
+    .map((s) => `${h.bucket(kh, s.bits)} IN (${intList(s.buckets)})`);
   return {
     source: d.derived(hashed(d, buckets.spec, true), 'cutover_b'),
     where: terms.length ? `(${terms.join(' OR ')})` : '1 = 0',
@@ -230,23 +237,26 @@ export function totalsSql(d: ChecksumDialect, req: TotalsRequest): string {
   return `SELECT ${cols.join(', ')} FROM ${source(d, req.spec)} AS cutover_t${where}${by.length ? ` GROUP BY ${by.join(', ')}` : ''}`;
 }
 
-/** A checksum result row (any driver's types) as a BucketSum. */
-export function bucketSum(row: Record<string, unknown> | unknown[]): {
+/** A figure of a checksum result as a number; NaN unless a safe integer. */
+function figure(v: unknown): number {
+  const n = Number(String(v ?? 0).replace(/\.0*$/, ''));
+  return Number.isSafeInteger(n) ? n : NaN;
+}
+
+/** A checksum result row (b, n, nk, s1, s2, any driver's types) as a BucketSum. */
+export function bucketSum(row: readonly unknown[]): {
   bucket: number;
-  rows: bigint;
-  keys: bigint;
-  h1: bigint;
-  h2: bigint;
+  rows: number;
+  keys: number;
+  h1: number;
+  h2: number;
 } {
-  const get = (name: string, i: number) =>
-    Array.isArray(row) ? row[i] : (row[name] ?? row[name.toUpperCase()]);
-  const big = (v: unknown) => BigInt(String(v ?? 0).replace(/\.0*$/, ''));
   return {
-    bucket: Number(get('b', 0)),
-    rows: big(get('n', 1)),
-    keys: big(get('nk', 2)),
-    h1: big(get('s1', 3)),
-    h2: big(get('s2', 4)),
+    bucket: figure(row[0]),
+    rows: figure(row[1]),
+    keys: figure(row[2]),
+    h1: figure(row[3]),
+    h2: figure(row[4]),
   };
 }
 
@@ -256,6 +266,7 @@ export const pgChecksum: ChecksumDialect = {
   md5: (t) => `md5(${t})`,
   concat: (parts) => `(${parts.join(' || ')})`,
   hexInt: (h, start, len) => `('x' || substr(${h}, ${start}, ${len}))::bit(${len * 4})::bigint`,
+  shiftRight: (e, n) => `(${e} >> ${n})`,
   literal: (t) => `'${t}'`,
   // OFFSET 0 keeps each stage a stage: flattened, the planner would compute a hash once per use.
   derived: (sql, alias) => `(${sql} OFFSET 0) AS ${alias}`,
@@ -325,6 +336,7 @@ export const mysqlChecksum: ChecksumDialect = {
   md5: (t) => `MD5(CONVERT(${t} USING utf8mb4))`,
   concat: (parts) => `CONCAT(${parts.join(', ')})`,
   hexInt: (h, start, len) => `CAST(CONV(SUBSTRING(${h}, ${start}, ${len}), 16, 10) AS UNSIGNED)`,
+  shiftRight: (e, n) => `(${e} >> ${n})`,
   literal: (t) => `'${t}'`,
   derived: (sql, alias) => `(${sql}) AS ${alias}`,
   prefixed: (c) => `CONCAT(LENGTH(CONVERT(${c} USING utf8mb4)), ':', ${c})`,
@@ -363,6 +375,8 @@ export const mssqlChecksum: ChecksumDialect = {
     `LOWER(CONVERT(VARCHAR(32), HASHBYTES('MD5', CONVERT(VARCHAR(MAX), ${column} COLLATE Latin1_General_100_BIN2_UTF8)), 2))`,
   concat: (parts) => `CONCAT(${parts.join(', ')})`,
   hexInt: (h, start, len) => `CONVERT(BIGINT, CONVERT(VARBINARY(8), SUBSTRING(${h}, ${start}, ${len}), 2))`,
+  // No shift operator before SQL Server 2022: integer division by the power of two.
+  shiftRight: (e, n) => `(${e} / ${2 ** n})`,
   literal: (t) => `'${t}'`,
   derived: (sql, alias) => `(${sql}) AS ${alias}`,
   prefixed: (c) =>
@@ -408,6 +422,7 @@ export const sqliteChecksum: ChecksumDialect = {
   md5: (t) => `cutover_md5(${t})`,
   concat: (parts) => `(${parts.join(' || ')})`,
   hexInt: (h, start, len) => `cutover_hexint(${h}, ${start}, ${len})`,
+  shiftRight: (e, n) => `(${e} >> ${n})`,
   literal: (t) => `'${t}'`,
   derived: (sql, alias) => `(${sql}) AS ${alias}`,
   prefixed: (c) => `cutover_prefixed(${c})`,

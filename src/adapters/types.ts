@@ -34,14 +34,14 @@ export interface ReadRequest {
    */
   keys?: { columns: string[]; values: string[][] };
   /**
-   * Checksum pushdown's read of the differing buckets: only the rows whose key hashes into one of
-   * `level1` (16-bit buckets) or `level2` (24-bit sub-buckets). See ChecksumRequest.
+   * Checksum pushdown's read of the differing buckets: only the rows whose key hash's top `bits`
+   * bits are one of `buckets`, for any of the selections. See ChecksumRequest.
    */
   buckets?: {
     spec: ChecksumSpec;
-    level1: number[];
-    level2: number[];
-    /** Rows they hold (a hint). */ rows?: number;
+    select: BucketSelection[];
+    /** Rows they hold (a hint). */
+    rows?: number;
   };
 }
 
@@ -104,13 +104,20 @@ export interface ChecksumSpec {
   fields: PushField[];
 }
 
+/** Buckets of key hashes: their top `bits` bits (at most 32), and which values. */
+export interface BucketSelection {
+  bits: number;
+  buckets: number[];
+}
+
 /**
- * A bucket checksum query: level 1 groups every row by the first 16 bits of its key hash; level 2
- * (`within`) only the rows of those level-1 buckets, by the first 24 bits.
+ * A bucket checksum query: every row grouped by the top `bits` bits of its key hash; with
+ * `within`, only the rows of those (coarser) buckets — the differing buckets split again.
  */
 export interface ChecksumRequest {
   spec: ChecksumSpec;
-  within?: number[];
+  bits: number;
+  within?: BucketSelection;
 }
 
 /** One measure of a control total computed by the source: a row count, a field's sum, or the sum of a product. */
@@ -128,13 +135,16 @@ export interface TotalsRequest {
   measures: TotalsMeasure[];
 }
 
-/** One bucket's figures: rows, distinct keys, and the two sums of 32-bit row hashes. */
+/**
+ * One bucket's figures: rows, distinct keys, and the two sums of 32-bit halves of the row hashes.
+ * NaN where a figure is not a safe integer (a bucket so large is then taken as differing).
+ */
 export interface BucketSum {
   bucket: number;
-  rows: bigint;
-  keys: bigint;
-  h1: bigint;
-  h2: bigint;
+  rows: number;
+  keys: number;
+  h1: number;
+  h2: number;
 }
 
 /** What `config check --connect` reports for a connection. */
@@ -186,8 +196,13 @@ export interface Adapter {
    * within these columns, so that no combination of them can be there twice.
    */
   keyIsUnique?(table: string, columns: string[]): Promise<boolean>;
-  /** Checksum pushdown: per bucket, rows, distinct keys and row-hash sums, computed by the source. */
-  checksums?(req: ChecksumRequest): Promise<BucketSum[]>;
+  /**
+   * Checksum pushdown: per bucket, rows, distinct keys and row-hash sums, computed by the source
+   * and handed to `sink` as they arrive (a million buckets need not be held twice).
+   */
+  checksums?(req: ChecksumRequest, sink: (b: BucketSum) => void): Promise<void>;
+  /** Checksum pushdown: the table's row count as the catalogue estimates it (undefined: unknown). */
+  estimateRows?(table: string): Promise<number | undefined>;
   /** The statement `checksums(req)` would send, without connecting (tests, --dry-run). */
   describeChecksums?(req: ChecksumRequest): string;
   /** Checksum pushdown: a control total computed by the source (TotalsRequest). */

@@ -135,7 +135,7 @@ async function* readSide(
   const { side } = plan;
   // Checksum pushdown found every bucket equal: there is nothing to read.
   const buckets = plan.request.buckets;
-  if (buckets && !buckets.level1.length && !buckets.level2.length) return;
+  if (buckets && buckets.select.every((s) => s.buckets.length === 0)) return;
   const connection = opts.config.connections[plan.connection];
   // A few rows of differing buckets are read quicker here than a thread starts.
   const few = buckets !== undefined && (buckets.rows ?? Infinity) < THREAD_MIN_ROWS;
@@ -397,7 +397,7 @@ async function execute(
             ...plans[side].request,
             buckets: {
               spec: ctx.push.plan.specs[side],
-              ...filter,
+              select: filter,
               rows: pushed?.summary.rowsStreamed?.[side],
             },
           },

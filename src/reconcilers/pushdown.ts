@@ -7,6 +7,7 @@
  */
 import type {
   Adapter,
+  BucketSelection,
   BucketSum,
   ChecksumSpec,
   ColumnKind,
@@ -26,12 +27,9 @@ export type { PushdownSummary } from './types.js';
 export const PUSHDOWN_MODES = ['auto', 'on', 'off'] as const;
 export type PushdownMode = NonNullable<Mapping['pushdown']>;
 
-/** Level-1 buckets: the first 16 bits of the key hash. */
-export const LEVEL1_BUCKETS = 65536;
-
 /**
- * Rows in the differing level-1 buckets (on the larger side) from which they are split again by
- * the next 8 bits of the key hash before streaming: below this, a second scan costs more than it saves.
+ * Rows in the differing level-1 buckets (on the larger side) from which they may be split again by
+ * more bits of the key hash before streaming: below this, a second scan costs more than it saves.
  */
 export const LEVEL2_MIN_ROWS = 20_000;
 
@@ -222,16 +220,58 @@ export async function checkPushdownColumns(
   return undefined;
 }
 
-/** Buckets that agree: the same rows, no key twice, the same sums. */
-function agrees(a: BucketSum | undefined, b: BucketSum | undefined): boolean {
+/**
+ * One side's bucket figures, held in typed arrays indexed by bucket (dense: a million buckets take
+ * 32 MB, not a Map of objects) or in a Map when the buckets are few of many (a level-2 split).
+ */
+class BucketFigures {
+  private readonly dense?: Float64Array;
+  private readonly sparse?: Map<number, BucketSum>;
+  /** Buckets seen (dense: their numbers, in arrival order). */
+  readonly seen: number[] = [];
+
+  constructor(bits: number, dense: boolean) {
+    if (dense) this.dense = new Float64Array(2 ** bits * 4).fill(-1);
+    else this.sparse = new Map();
+  }
+
+  add(b: BucketSum): void {
+    this.seen.push(b.bucket);
+    if (this.sparse) this.sparse.set(b.bucket, b);
+    else {
+      const i = b.bucket * 4;
+      this.dense![i] = b.rows;
+      this.dense![i + 1] = b.keys;
+      this.dense![i + 2] = b.h1;
+      this.dense![i + 3] = b.h2;
+    }
+  }
+
+  /** rows, keys, h1, h2 of a bucket (undefined: the side has no row in it). */
+  get(bucket: number): [number, number, number, number] | undefined {
+    if (this.sparse) {
+      const b = this.sparse.get(bucket);
+      return b && [b.rows, b.keys, b.h1, b.h2];
+    }
+    const i = bucket * 4;
+    const d = this.dense!;
+    return d[i]! < 0 ? undefined : [d[i]!, d[i + 1]!, d[i + 2]!, d[i + 3]!];
+  }
+}
+
+/**
+ * Buckets that agree: the same rows, no key twice, the same sums (a NaN figure — not a safe
+ * integer — never agrees: that bucket is read).
+ */
+function agrees(a: number[] | undefined, b: number[] | undefined): boolean {
   return (
     a !== undefined &&
     b !== undefined &&
-    a.rows === b.rows &&
-    a.keys === a.rows &&
-    b.keys === b.rows &&
-    a.h1 === b.h1 &&
-    a.h2 === b.h2
+    a[0] === b[0] &&
+    a[1] === a[0] &&
+    b[1] === b[0] &&
+    a[2] === b[2] &&
+    a[3] === b[3]
   );
 }
 
@@ -241,18 +281,16 @@ interface Compared {
   rows: Record<Side, number>;
 }
 
-function compareBuckets(l: BucketSum[], c: BucketSum[]): Compared {
-  const lm = new Map(l.map((b) => [b.bucket, b]));
-  const cm = new Map(c.map((b) => [b.bucket, b]));
+function compareBuckets(l: BucketFigures, c: BucketFigures): Compared {
   const out: Compared = { differing: [], matched: 0, rows: { legacy: 0, cloud: 0 } };
-  for (const b of new Set([...lm.keys(), ...cm.keys()])) {
-    const x = lm.get(b);
-    const y = cm.get(b);
-    if (agrees(x, y)) out.matched += Number(x!.rows);
+  for (const b of new Set([...l.seen, ...c.seen])) {
+    const x = l.get(b);
+    const y = c.get(b);
+    if (agrees(x, y)) out.matched += x![0];
     else {
       out.differing.push(b);
-      out.rows.legacy += Number(x?.rows ?? 0n);
-      out.rows.cloud += Number(y?.rows ?? 0n);
+      out.rows.legacy += x?.[0] ?? 0;
+      out.rows.cloud += y?.[0] ?? 0;
     }
   }
   out.differing.sort((a, b) => a - b);
@@ -261,36 +299,68 @@ function compareBuckets(l: BucketSum[], c: BucketSum[]): Compared {
 
 /** What checksumming found: the buckets to stream, and the rows matched without reading them. */
 export interface PushdownResult {
-  filter: { level1: number[]; level2: number[] };
+  filter: BucketSelection[];
   matched: number;
   summary: PushdownSummary;
 }
 
-/** Runs the bucket checksums on both sides (at once), and splits the differing buckets again when they are large. */
+/** Rows per level-1 bucket aimed at: differing buckets then bring few rows along. */
+const ROWS_PER_BUCKET = 16;
+/** Level-1 bucket bits: 2^10 to 2^20 buckets (a million: 32 MB of figures per side). */
+const MIN_BITS = 10;
+const MAX_BITS = 20;
+
+/** Level-1 bits for a table of about `rows` rows (16 bits when no side can estimate). */
+export function bucketBits(rows: number | undefined): number {
+  if (rows === undefined || !Number.isFinite(rows)) return 16;
+  const bits = Math.ceil(Math.log2(Math.max(1, rows) / ROWS_PER_BUCKET));
+  return Math.min(MAX_BITS, Math.max(MIN_BITS, bits));
+}
+
+/**
+ * Runs the bucket checksums on both sides (at once): buckets sized from the tables' row estimates,
+ * and the differing buckets split again when they still hold many rows each.
+ */
 export async function checksumBuckets(
   specs: Record<Side, ChecksumSpec>,
   adapters: Record<Side, Adapter>,
 ): Promise<PushdownResult> {
-  const both = (within?: number[]) =>
-    Promise.all([
-      adapters.legacy.checksums!({ spec: specs.legacy, ...(within ? { within } : {}) }),
-      adapters.cloud.checksums!({ spec: specs.cloud, ...(within ? { within } : {}) }),
-    ]);
-  const [l1, c1] = await both();
-  const first = compareBuckets(l1, c1);
+  const estimates = await Promise.all(
+    (['legacy', 'cloud'] as const).map((side) =>
+      adapters[side].estimateRows ? adapters[side].estimateRows!(specs[side].table) : undefined,
+    ),
+  );
+  const known = estimates.filter((n): n is number => n !== undefined);
+  const bits = bucketBits(known.length ? Math.max(...known) : undefined);
+  const both = async (b: number, within?: BucketSelection) => {
+    const figures = (['legacy', 'cloud'] as const).map(() => new BucketFigures(b, !within));
+    await Promise.all(
+      (['legacy', 'cloud'] as const).map((side, i) =>
+        adapters[side].checksums!({ spec: specs[side], bits: b, ...(within ? { within } : {}) }, (x) =>
+          figures[i]!.add(x),
+        ),
+      ),
+    );
+    return compareBuckets(figures[0]!, figures[1]!);
+  };
+  const first = await both(bits);
   let matched = first.matched;
   const summary: PushdownSummary = {
     mode: 'checksum',
-    buckets: LEVEL1_BUCKETS,
+    buckets: 2 ** bits,
     bucketsDiffering: first.differing.length,
     rowsStreamed: first.rows,
   };
-  let filter = { level1: first.differing, level2: [] as number[] };
-  if (Math.max(first.rows.legacy, first.rows.cloud) >= LEVEL2_MIN_ROWS) {
-    const [l2, c2] = await both(first.differing);
-    const second = compareBuckets(l2, c2);
+  let filter: BucketSelection[] = [{ bits, buckets: first.differing }];
+  // The estimate was low (or the table grew): the differing buckets hold many rows each. Split
+  // them by more bits, so that the sub-buckets hold about ROWS_PER_BUCKET rows.
+  const most = Math.max(first.rows.legacy, first.rows.cloud);
+  const perBucket = first.differing.length ? most / first.differing.length : 0;
+  const more = Math.min(8, Math.floor(Math.log2(perBucket / ROWS_PER_BUCKET)));
+  if (most >= LEVEL2_MIN_ROWS && more >= 2) {
+    const second = await both(bits + more, { bits, buckets: first.differing });
     matched += second.matched;
-    filter = { level1: [], level2: second.differing };
+    filter = [{ bits: bits + more, buckets: second.differing }];
     summary.subBucketsDiffering = second.differing.length;
     summary.rowsStreamed = second.rows;
   }

@@ -192,9 +192,10 @@ export class MssqlAdapter implements Adapter {
     return checksumSql(mssqlChecksum, req);
   }
 
-  async checksums(req: ChecksumRequest): Promise<BucketSum[]> {
+  async checksums(req: ChecksumRequest, sink: (b: BucketSum) => void): Promise<void> {
     try {
-      return (await this.exec(this.connection(), this.describeChecksums(req))).rows.map(bucketSum);
+      for (const row of (await this.exec(this.connection(), this.describeChecksums(req))).rows)
+        sink(bucketSum(row));
     } catch (err) {
       throw mssqlQueryError(this.errCtx(), { table: req.spec.table, columns: [] }, err);
     }

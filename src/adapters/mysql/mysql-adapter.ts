@@ -279,8 +279,40 @@ export class MysqlAdapter implements Adapter {
     }
   }
 
-  async checksums(req: ChecksumRequest): Promise<BucketSum[]> {
-    return (await this.rowsOf(req.spec.table, this.describeChecksums(req))).map(bucketSum);
+  async checksums(req: ChecksumRequest, sink: (b: BucketSum) => void): Promise<void> {
+    const c = await this.acquire();
+    let clean = false;
+    try {
+      await c.promise().query('START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT');
+      const stream = c.query({ sql: this.describeChecksums(req), rowsAsArray: true }).stream();
+      for await (const row of stream as AsyncIterable<unknown[]>) sink(bucketSum(row));
+      await c.promise().query('COMMIT');
+      clean = true;
+    } catch (err) {
+      throw await this.queryError({ table: req.spec.table, columns: [] }, err);
+    } finally {
+      if (clean) c.release();
+      else c.destroy();
+    }
+  }
+
+  async estimateRows(table: string): Promise<number | undefined> {
+    const [schema, name] = table.includes('.') ? table.split('.', 2) : [undefined, table];
+    const c = await this.acquire();
+    try {
+      const [rows] = (await c
+        .promise()
+        .query(
+          'SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?',
+          [schema ?? null, name],
+        )) as unknown as [{ n: string | number | null }[]];
+      const n = Number(rows[0]?.n);
+      return rows[0]?.n !== null && Number.isFinite(n) && n >= 0 ? n : undefined;
+    } catch (err) {
+      throw await this.queryError({ table, columns: [] }, err);
+    } finally {
+      c.release();
+    }
   }
 
   async totals(req: TotalsRequest): Promise<RawValue[][]> {

@@ -241,8 +241,37 @@ export class PostgresAdapter implements Adapter {
     return rows.length > 0;
   }
 
-  async checksums(req: ChecksumRequest): Promise<BucketSum[]> {
-    return (await this.rowsOf(req.spec.table, this.describeChecksums(req))).map(bucketSum);
+  /** Streamed through COPY, as reads are: a million buckets arrive as text, one line at a time. */
+  async checksums(req: ChecksumRequest, sink: (b: BucketSum) => void): Promise<void> {
+    const client = await this.acquire();
+    let clean = false;
+    try {
+      if (this.readOnly) await client.query('BEGIN READ ONLY');
+      const stream = client.query(copyStreams.to(`COPY (${this.describeChecksums(req)}) TO STDOUT`));
+      const parser = new CopyTextParser(5);
+      const rows: (string | null)[][] = [];
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        parser.push(chunk, rows);
+        for (const r of rows) sink(bucketSum(r));
+        rows.length = 0;
+      }
+      parser.end();
+      if (this.readOnly) await client.query('COMMIT');
+      clean = true;
+    } catch (err) {
+      throw await this.queryError({ table: req.spec.table, columns: [] }, err);
+    } finally {
+      client.release(clean ? undefined : true);
+    }
+  }
+
+  async estimateRows(table: string): Promise<number | undefined> {
+    const rows = await this.rowsOf(
+      table,
+      `SELECT reltuples::bigint FROM pg_class WHERE oid = ${textLiteralOf(quoteQualified(table, quoteDouble))}::regclass`,
+    );
+    const n = Number(rows[0]?.[0]);
+    return Number.isFinite(n) && n >= 0 ? n : undefined;
   }
 
   async totals(req: TotalsRequest): Promise<RawValue[][]> {

@@ -189,8 +189,24 @@ class SqliteAdapter implements Adapter {
     }
   }
 
-  async checksums(req: ChecksumRequest): Promise<BucketSum[]> {
-    return this.rowsOf(req.spec.table, this.describeChecksums(req)).map(bucketSum);
+  async checksums(req: ChecksumRequest, sink: (b: BucketSum) => void): Promise<void> {
+    const table = req.spec.table;
+    const stmt = this.prepare(this.describeChecksums(req), { table, columns: [] });
+    const db = this.database();
+    const own = !db.inTransaction;
+    if (own) db.prepare('BEGIN').run();
+    try {
+      for (const row of stmt.raw(true).iterate() as Iterable<unknown[]>) sink(bucketSum(row));
+    } catch (err) {
+      throw this.queryError({ table, columns: [] }, err);
+    } finally {
+      if (own && db.inTransaction) db.prepare('COMMIT').run();
+    }
+  }
+
+  /** SQLite keeps no row count: counting is quick on a local file. */
+  async estimateRows(table: string): Promise<number | undefined> {
+    return Number(this.rowsOf(table, `SELECT count(*) FROM ${quoteQualified(table, quoteDouble)}`)[0]?.[0]);
   }
 
   async totals(req: TotalsRequest): Promise<RawValue[][]> {

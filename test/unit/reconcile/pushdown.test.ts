@@ -3,7 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Adapter, ColumnKind } from '../../../src/adapters/types.js';
 import { ControlTotals, totalsFromMapping } from '../../../src/reconcilers/domains/totals.js';
-import { checkPushdownColumns, planPushdown, planTotals } from '../../../src/reconcilers/pushdown.js';
+import {
+  bucketBits,
+  checkPushdownColumns,
+  planPushdown,
+  planTotals,
+} from '../../../src/reconcilers/pushdown.js';
 import { mappingOf } from './mapping-fixture.js';
 
 const FIELDS = {
@@ -196,5 +201,15 @@ describe('planTotals', () => {
     expect(planTotals(p, new ControlTotals(totalsFromMapping(m)))).toEqual({
       reason: expect.stringMatching(/groups by at/),
     });
+  });
+});
+
+describe('bucketBits', () => {
+  it('aims at about 16 rows per level-1 bucket, within 2^10 to 2^20 buckets', () => {
+    expect(bucketBits(undefined)).toBe(16);
+    expect(bucketBits(0)).toBe(10);
+    expect(bucketBits(1_000_000)).toBe(16);
+    expect(bucketBits(10_000_000)).toBe(20);
+    expect(bucketBits(1e9)).toBe(20);
   });
 });
