@@ -20,6 +20,13 @@ import { mssqlSelect, type MssqlColumnType } from './mssql-select.js';
 import { parseMssqlUrl } from './mssql-url.js';
 import { RowQueue } from './row-queue.js';
 import { bucketSum, checksumSql, mssqlChecksum, totalsSql } from '../checksum-sql.js';
+import { quoteBracket, quoteQualified } from '../sql-text.js';
+
+/** The catalogue's row count of a table (heap or clustered index). */
+export function mssqlEstimateSql(table: string): string {
+  const name = quoteQualified(table, quoteBracket).replace(/'/g, "''");
+  return `SELECT SUM(p.rows) FROM sys.partitions AS p WHERE p.object_id = OBJECT_ID(N'${name}') AND p.index_id IN (0, 1)`;
+}
 
 /** What checksum SQL can make of a column, by tedious' type name. */
 export function mssqlKind(type: MssqlColumnType): ColumnKind {
@@ -198,6 +205,16 @@ export class MssqlAdapter implements Adapter {
         sink(bucketSum(row));
     } catch (err) {
       throw mssqlQueryError(this.errCtx(), { table: req.spec.table, columns: [] }, err);
+    }
+  }
+
+  async estimateRows(table: string): Promise<number | undefined> {
+    try {
+      const { rows } = await this.exec(this.connection(), mssqlEstimateSql(table));
+      const n = Number(rows[0]?.[0]);
+      return rows[0]?.[0] !== null && Number.isFinite(n) && n >= 0 ? n : undefined;
+    } catch (err) {
+      throw mssqlQueryError(this.errCtx(), { table, columns: [] }, err);
     }
   }
 

@@ -20,6 +20,7 @@ import type {
   RawValue,
 } from '../../../src/adapters/types.js';
 import { mssqlSelect } from '../../../src/adapters/mssql/index.js';
+import { mssqlEstimateSql } from '../../../src/adapters/mssql/mssql-adapter.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { createTestDatabase } from '../../helpers/pg.js';
 import { createMysqlTestDatabase, mysqlExec } from '../../helpers/mysql.js';
@@ -237,6 +238,7 @@ describe('checksum SQL across engines', () => {
       checksumSql(mssqlChecksum, { spec: s, bits: 16 }),
       checksumSql(mssqlChecksum, { spec: s, bits: 13, within: { bits: 10, buckets: [1, 2, 3] } }),
       checksumSql(mssqlChecksum, { spec: { ...s, uniqueKey: true }, bits: 16 }),
+      mssqlEstimateSql("dbo.CRONUS$Item Ledger Entry's"),
       totalsSql(mssqlChecksum, {
         spec: s,
         by: [s.fields[0]!],
