@@ -260,6 +260,11 @@ export function bucketSum(row: readonly unknown[]): {
   };
 }
 
+/** A boolean kept as 0/1 (a BIT, a TINYINT(1)): anything else is no boolean, so the side's marker. */
+function zeroOne(c: string, x: string): string {
+  return `CASE WHEN ${c} = 1 THEN 'true' WHEN ${c} = 0 THEN 'false' ELSE ${x} END`;
+}
+
 /** PostgreSQL: md5(), bit strings for hex, to_char for times, numeric for numbers. */
 export const pgChecksum: ChecksumDialect = {
   quote: (id) => `"${id.replace(/"/g, '""')}"`,
@@ -319,9 +324,7 @@ export const pgChecksum: ChecksumDialect = {
         return `CASE WHEN ${n} = round(${n}, ${f.scale ?? 0}) THEN round(${n}, ${f.scale ?? 0})::text ELSE ${x} END`;
       }
       case 'boolean':
-        return f.kind === 'boolean'
-          ? `CASE WHEN ${c} THEN 'true' ELSE 'false' END`
-          : `CASE WHEN ${c} = 1 THEN 'true' WHEN ${c} = 0 THEN 'false' ELSE ${x} END`;
+        return f.kind === 'boolean' ? `CASE WHEN ${c} THEN 'true' ELSE 'false' END` : zeroOne(c, x);
       case 'date':
         return `to_char(${c}, 'YYYY-MM-DD')`;
       case 'timestamp':
@@ -356,7 +359,7 @@ export const mysqlChecksum: ChecksumDialect = {
         return `CASE WHEN ${c} = ROUND(${c}, ${s}) THEN CAST(${c} AS DECIMAL(65, ${s})) ELSE ${x} END`;
       }
       case 'boolean':
-        return `CASE WHEN ${c} = 1 THEN 'true' WHEN ${c} = 0 THEN 'false' ELSE ${x} END`;
+        return zeroOne(c, x);
       case 'date':
         return `DATE_FORMAT(${c}, '%Y-%m-%d')`;
       case 'timestamp':
@@ -398,7 +401,7 @@ export const mssqlChecksum: ChecksumDialect = {
         return `CASE WHEN ${c} = ROUND(${c}, ${s}) THEN CONVERT(VARCHAR(64), CAST(${c} AS DECIMAL(38, ${s}))) ELSE ${x} END`;
       }
       case 'boolean':
-        return `CASE WHEN ${c} = 1 THEN 'true' WHEN ${c} = 0 THEN 'false' ELSE ${x} END`;
+        return zeroOne(c, x);
       case 'date':
         return `CONVERT(VARCHAR(10), ${c}, 23)`;
       case 'timestamp': {
