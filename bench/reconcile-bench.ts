@@ -404,22 +404,40 @@ interface Row {
   ok: boolean;
 }
 
-async function scenario(sc: Scenario, index: number): Promise<Row> {
+/** A scenario's database and project folder, set up, handed to `fn`, and dropped after (unless --keep). */
+async function withScenario(
+  sc: Scenario,
+  index: number,
+  title: (inj: Injection, dbName: string) => string,
+  pushdown: string,
+  fn: (ctx: { inj: Injection; dbUrl: string; dir: string }) => Promise<Row>,
+): Promise<Row> {
   const inj = new Injection(sc.rows, sc.pct);
-  const want = inj.expected();
   const dbName = `cutover_bench_${process.pid}${scenarios.length > 1 ? `_${index + 1}` : ''}`;
   const dbUrl = databaseUrl(dbName);
-  console.log(
-    `\n## ${int(sc.rows)} rows per side, ${sc.pct}% differences (period ${inj.period}: ${int(want.differences)} differing keys), ` +
-      `--memory ${memoryMb}, ${runs} run(s), database ${dbName}, load average ${load()}`,
-  );
+  console.log(`\n## ${title(inj, dbName)}, load average ${load()}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-reconbench-'));
-  const t = performance.now();
   try {
+    const t = performance.now();
     await setup(dbName, inj);
     console.log(`setup ${((performance.now() - t) / 1000).toFixed(1)} s`);
     writeProject(dir, dbUrl);
-    console.log(`command (in ${dir}): node ${commandArgs(dir).join(' ')}`);
+    console.log(`command (in ${dir}): node ${commandArgs(dir, pushdown).join(' ')}`);
+    return await fn({ inj, dbUrl, dir });
+  } finally {
+    if (!args.keep) {
+      await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+      fs.rmSync(dir, { recursive: true, force: true });
+    } else console.log(`kept database ${dbUrl} and project folder ${dir}`);
+  }
+}
+
+async function scenario(sc: Scenario, index: number): Promise<Row> {
+  const title = (inj: Injection, dbName: string) =>
+    `${int(sc.rows)} rows per side, ${sc.pct}% differences (period ${inj.period}: ${int(inj.expected().differences)} differing keys), ` +
+    `--memory ${memoryMb}, ${runs} run(s), database ${dbName}`;
+  return withScenario(sc, index, title, 'off', async ({ inj, dbUrl, dir }) => {
+    const want = inj.expected();
     const floors: number[] = [];
     const cmds: CommandRun[] = [];
     let problems: string[] = [];
@@ -465,12 +483,7 @@ async function scenario(sc: Scenario, index: number): Promise<Row> {
         met ? 'yes' : '**no**',
       ],
     };
-  } finally {
-    if (!args.keep) {
-      await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
-      fs.rmSync(dir, { recursive: true, force: true });
-    } else console.log(`kept database ${dbUrl} and project folder ${dir}`);
-  }
+  });
 }
 
 /** One count(*) + checksum scan per side, in parallel: the least a database can do to compare a table. */
@@ -499,21 +512,11 @@ function rowsMoved(r: CommandRun): number {
 
 /** --pushdown: the command with checksum pushdown against streaming and against a checksum scan. */
 async function pushdownScenario(sc: Scenario, index: number): Promise<Row> {
-  const inj = new Injection(sc.rows, sc.pct);
-  const want = inj.expected();
-  const dbName = `cutover_bench_${process.pid}${scenarios.length > 1 ? `_${index + 1}` : ''}`;
-  const dbUrl = databaseUrl(dbName);
-  console.log(
-    `\n## pushdown: ${int(sc.rows)} rows per side, ${sc.pct}% differences (${int(want.differences)} differing keys), ` +
-      `${runs} run(s), database ${dbName}, load average ${load()}`,
-  );
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-reconbench-'));
-  try {
-    const t = performance.now();
-    await setup(dbName, inj);
-    console.log(`setup ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    writeProject(dir, dbUrl);
-    console.log(`command (in ${dir}): node ${commandArgs(dir, 'on').join(' ')}`);
+  const title = (inj: Injection, dbName: string) =>
+    `pushdown: ${int(sc.rows)} rows per side, ${sc.pct}% differences (${int(inj.expected().differences)} differing keys), ` +
+    `${runs} run(s), database ${dbName}`;
+  return withScenario(sc, index, title, 'on', async ({ inj, dbUrl, dir }) => {
+    const want = inj.expected();
     const scans: number[] = [];
     const on: CommandRun[] = [];
     const off: CommandRun[] = [];
@@ -564,12 +567,7 @@ async function pushdownScenario(sc: Scenario, index: number): Promise<Row> {
         met ? 'yes' : '**no**',
       ],
     };
-  } finally {
-    if (!args.keep) {
-      await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
-      fs.rmSync(dir, { recursive: true, force: true });
-    } else console.log(`kept database ${dbUrl} and project folder ${dir}`);
-  }
+  });
 }
 
 function stderrTail(stderr: string): string {

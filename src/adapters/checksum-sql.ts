@@ -1,18 +1,27 @@
 /**
  * Checksum pushdown's SQL, written once over a few primitives per dialect. Every dialect computes
- * the same text for a row (its "forms", docs/technical-explanation.md §8) and the same MD5 of it,
+ * the same text for a row (its "forms", docs/technical-explanation.md §9) and the same MD5 of it,
  * so buckets compare across engines: PostgreSQL against SQL Server, SQLite against MariaDB.
  *
  *   key text  = the key fields' forms joined by '|'
  *   row text  = key text, '#', the other fields' forms joined by '|'
  *   a string's form = its UTF-8 byte length, ':', its text
- *   bucket    = the first 16 bits of md5(key text) (level 1); the first 24 bits (level 2)
+ *   bucket    = the top `bits` bits of md5(key text) (ChecksumRequest.bits)
  *   per bucket: count(*), count(distinct md5(key text)), sum of the first and of the second
  *               32 bits of md5(row text)
  *
+ * Two sides of one dialect with typed hashing (ChecksumDialect.native) hash the values instead.
+ *
  * A bucket is a hash of the key's bytes, never a range of keys: no collation takes part.
  */
-import type { ChecksumRequest, ChecksumSpec, PushField, ReadRequest, TotalsRequest } from './types.js';
+import type {
+  BucketSum,
+  ChecksumRequest,
+  ChecksumSpec,
+  PushField,
+  ReadRequest,
+  TotalsRequest,
+} from './types.js';
 import { quoteQualified, type QuoteFn } from './sql-text.js';
 
 /** What differs between engines in checksum SQL. Each takes and returns SQL expressions. */
@@ -91,9 +100,7 @@ function hashed(d: ChecksumDialect, spec: ChecksumSpec, carry: boolean): string 
     if (f.form === 'string') return `${d.text(c, f)} AS cutover_f${i}`; // NULL in, NULL out
     return `CASE WHEN ${c} IS NULL THEN NULL ELSE ${d.form(c, f, x)} END AS cutover_f${i}`;
   });
-  const where = spec.where && !carry ? ` WHERE (${spec.where})` : '';
-  const src = source(d, spec);
-  const a = `SELECT ${carry ? 'cutover_t.*, ' : ''}${pre.join(', ')} FROM ${src} AS cutover_t${where}`;
+  const a = firstStage(d, spec, carry, pre);
   // A NULL key part never joins (the engine reports the row missing on both sides): its side's
   // marker puts it in a bucket of its own side.
   const formOf = (f: PushField, i: number, isKey: boolean) => {
@@ -129,8 +136,7 @@ function typedHashes(
     const nullHash = i < spec.key.length ? x : n.constant(NULL_FORM, seed);
     return `CASE WHEN ${c} IS NULL THEN ${nullHash} ELSE ${n.value(c, f, seed, x)} END AS cutover_h${i}`;
   });
-  const where = spec.where && !carry ? ` WHERE (${spec.where})` : '';
-  const a = `SELECT ${carry ? 'cutover_t.*, ' : ''}${hashes.join(', ')} FROM ${source(d, spec)} AS cutover_t${where}`;
+  const a = firstStage(d, spec, carry, hashes);
   const col = (i: number) => `a.cutover_h${i}`;
   const kh = n.xor(spec.key.map((_, i) => col(i)));
   const rh = n.xor(all.map((_, i) => col(i)));
@@ -176,6 +182,15 @@ function joined(d: ChecksumDialect, parts: string[], sep: string): string {
 
 function source(d: ChecksumDialect, spec: ChecksumSpec): string {
   return quoteQualified(spec.table, d.quote);
+}
+
+/**
+ * The first stage of both pipelines: `columns` of each row of the source (behind the source's own
+ * columns when `carry`: a read, whose WHERE then holds the mapping's filter; else filtered here).
+ */
+function firstStage(d: ChecksumDialect, spec: ChecksumSpec, carry: boolean, columns: string[]): string {
+  const where = spec.where && !carry ? ` WHERE (${spec.where})` : '';
+  return `SELECT ${carry ? 'cutover_t.*, ' : ''}${columns.join(', ')} FROM ${source(d, spec)} AS cutover_t${where}`;
 }
 
 function intList(values: readonly number[]): string {
@@ -244,13 +259,7 @@ function figure(v: unknown): number {
 }
 
 /** A checksum result row (b, n, nk, s1, s2, any driver's types) as a BucketSum. */
-export function bucketSum(row: readonly unknown[]): {
-  bucket: number;
-  rows: number;
-  keys: number;
-  h1: number;
-  h2: number;
-} {
+export function bucketSum(row: readonly unknown[]): BucketSum {
   return {
     bucket: figure(row[0]),
     rows: figure(row[1]),

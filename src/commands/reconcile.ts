@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { UsageError } from '../errors.js';
 import { loadMappings } from '../config/load-mappings.js';
+import { PUSHDOWN_MODES } from '../config/mapping-schema.js';
 import { FAIL_ON, runReconcileMany, type FailOn } from '../app/run-reconcile.js';
 import { describeReconcile, renderReconcileDryRun } from '../app/describe-reconcile.js';
 import { REPORT_FORMATS, type ReportFormat } from '../reports/formats.js';
@@ -76,7 +77,7 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
         "leave out keys whose row changed within this age (15m) on either side, by each database's own clock (the mapping's settle.field, else its window field)",
     }),
     pushdown: Flags.option({
-      options: ['auto', 'on', 'off'] as const,
+      options: PUSHDOWN_MODES,
       description:
         "checksum pushdown: each database sums row hashes by key bucket and only the differing buckets' rows are read (auto: where the mapping allows it, else streamed with the reason in the summary; on: refuse a mapping that does not allow it; off: read every row). Default: the mapping's pushdown:, else auto",
     })(),

@@ -13,6 +13,9 @@ export const duration = z
   .union([z.string(), z.number().int().nonnegative().transform(String)])
   .refine((t) => durationMs(t) !== undefined, { message: 'not a duration such as 90s, 5m, 1h or 2d' });
 
+/** Checksum pushdown's modes (`pushdown:` in a mapping, `reconcile --pushdown`). */
+export const PUSHDOWN_MODES = ['auto', 'on', 'off'] as const;
+
 /** A canonical field: its type and how it is compared. */
 export const fieldSchema = z
   .object({
@@ -133,7 +136,7 @@ export const mappingSchema = z
     cloud: sideSchema,
     totals: z.array(totalSchema).optional(),
     /** Checksum pushdown (docs/technical-explanation.md §8): `auto` (default), `on` or `off`. */
-    pushdown: z.enum(['auto', 'on', 'off']).optional(),
+    pushdown: z.enum(PUSHDOWN_MODES).optional(),
   })
   .strict();
 

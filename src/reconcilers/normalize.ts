@@ -17,6 +17,7 @@ import {
   type ExactDecimal,
 } from '../util/exact-decimal.js';
 import { checkTimeZone, formatInstant, parseInstant } from './timestamp.js';
+import { booleanText, dateText, scalarText } from '../util/scalar-text.js';
 
 /** How one side of a mapping turns a selected row into canonical values. */
 export interface SideNormalizer {
@@ -31,8 +32,6 @@ export interface SideNormalizer {
 type ColumnObject = Exclude<ColumnSpecInput, string>;
 type Convert = (v: RawValue, row: RawValue[]) => CanonicalValue;
 
-const TRUE_WORDS = new Set(['true', 't', 'y', 'yes', '1', 'on']);
-const FALSE_WORDS = new Set(['false', 'f', 'n', 'no', '0', 'off']);
 // eslint-disable-next-line no-control-regex
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -118,12 +117,7 @@ function shown(v: unknown): string {
 }
 
 /** The string form of a raw value (map lookup, string fields): numbers in their shortest round-trip text. */
-function stringForm(v: Exclude<RawValue, null>): string {
-  if (typeof v === 'string') return v;
-  if (v instanceof Date) return v.toISOString();
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
-  return String(v);
-}
+const stringForm: (v: Exclude<RawValue, null>) => string = scalarText;
 
 function buildConvert(
   mapping: Mapping,
@@ -238,10 +232,8 @@ function buildTyped(
     }
     case 'boolean':
       return (v) => {
-        if (typeof v === 'boolean') return v ? 'true' : 'false';
-        const s = stringForm(v).trim().toLowerCase();
-        if (TRUE_WORDS.has(s)) return 'true';
-        if (FALSE_WORDS.has(s)) return 'false';
+        const b = booleanText(v);
+        if (b) return b;
         throw new DataError(
           'not a boolean.',
           'Expected true/false, 1/0, t/f, Y/N or yes/no; or map the values with `map`.',
@@ -253,12 +245,9 @@ function buildTyped(
           if (Number.isNaN(v.getTime())) throw new DataError('not a date.', 'Expected YYYY-MM-DD.');
           return v.toISOString().slice(0, 10);
         }
-        const s = stringForm(v).trim();
-        const m = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/.exec(s);
-        const d = m ? new Date(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`) : undefined;
-        if (!m || !d || Number.isNaN(d.getTime()) || d.getUTCDate() !== Number(m[3]))
-          throw new DataError('not a date.', 'Expected YYYY-MM-DD.');
-        return `${m[1]}-${m[2]}-${m[3]}`;
+        const d = dateText(stringForm(v));
+        if (d === undefined) throw new DataError('not a date.', 'Expected YYYY-MM-DD.');
+        return d;
       };
     case 'timestamp': {
       const zone = spec.timezone ?? mapping[side].timezone ?? opts.defaultTimezone;

@@ -1,5 +1,5 @@
 /**
- * Checksum pushdown (docs/technical-explanation.md §8): each side's database hashes every row into
+ * Checksum pushdown (docs/technical-explanation.md §9): each side's database hashes every row into
  * a bucket by its key and sums the row hashes per bucket; buckets that agree on both sides are
  * matched without moving a row, and only the rows of the differing buckets are read into the exact
  * engine. What a field's SQL form may be is decided here, from the mapping alone (before any
@@ -16,15 +16,12 @@ import type {
   TotalsMeasure,
 } from '../adapters/types.js';
 import { parseDecimal } from '../util/exact-decimal.js';
-import type { ControlTotals, TotalsState } from './domains/totals.js';
+import { groupKey, type ControlTotals, type TotalsState } from './domains/totals.js';
 import type { SideNormalizer } from './normalize.js';
 import type { ConnectionConfig } from '../adapters/settings.js';
-import type { Mapping } from '../config/mapping-schema.js';
-import type { CanonicalValue, PushdownSummary, Side } from './types.js';
+import type { ColumnSpecInput, Mapping } from '../config/mapping-schema.js';
+import type { PushdownSummary, Side } from './types.js';
 
-export type { PushdownSummary } from './types.js';
-
-export const PUSHDOWN_MODES = ['auto', 'on', 'off'] as const;
 export type PushdownMode = NonNullable<Mapping['pushdown']>;
 
 /**
@@ -49,19 +46,7 @@ interface RunShape {
   settle: boolean;
 }
 
-type ColumnObject = {
-  column?: string;
-  value?: unknown;
-  map?: unknown;
-  unmapped?: unknown;
-  trim?: boolean;
-  case?: string;
-  multiply?: unknown;
-  divide?: unknown;
-  timezone?: string;
-  nullAs?: unknown;
-  signFrom?: unknown;
-};
+type ColumnObject = Exclude<ColumnSpecInput, string>;
 
 /** The fields that go into the row form: the key's, then every compared field. */
 function pushedFields(mapping: Mapping): { key: string[]; rest: string[] } {
@@ -194,8 +179,9 @@ export async function checkPushdownColumns(
     const spec = plan.specs[side];
     const extra = totalsFields.map((n) => plan.fields[side].get(n)!);
     const all = [...new Set([...spec.key, ...spec.fields, ...extra])];
-    const kinds = await a.columnKinds({ table: spec.table, columns: [...new Set(all.map((f) => f.column))] });
-    const kindOf = new Map([...new Set(all.map((f) => f.column))].map((c, i) => [c, kinds[i] ?? 'other']));
+    const columns = [...new Set(all.map((f) => f.column))];
+    const kinds = await a.columnKinds({ table: spec.table, columns });
+    const kindOf = new Map(columns.map((c, i) => [c, kinds[i] ?? 'other']));
     for (const f of all) {
       const kind = kindOf.get(f.column)!;
       const problem = kindProblem(f, kind);
@@ -227,16 +213,19 @@ export async function checkPushdownColumns(
 class BucketFigures {
   private readonly dense?: Float64Array;
   private readonly sparse?: Map<number, BucketSum>;
-  /** Buckets seen (dense: their numbers, in arrival order). */
-  readonly seen: number[] = [];
 
   constructor(bits: number, dense: boolean) {
     if (dense) this.dense = new Float64Array(2 ** bits * 4).fill(-1);
     else this.sparse = new Map();
   }
 
+  /** The buckets either side may have (both held alike): every number (dense), or those seen (sparse). */
+  *with(other: BucketFigures): Iterable<number> {
+    if (this.sparse) yield* new Set([...this.sparse.keys(), ...other.sparse!.keys()]);
+    else for (let b = 0; b < this.dense!.length / 4; b++) yield b;
+  }
+
   add(b: BucketSum): void {
-    this.seen.push(b.bucket);
     if (this.sparse) this.sparse.set(b.bucket, b);
     else {
       const i = b.bucket * 4;
@@ -283,9 +272,10 @@ interface Compared {
 
 function compareBuckets(l: BucketFigures, c: BucketFigures): Compared {
   const out: Compared = { differing: [], matched: 0, rows: { legacy: 0, cloud: 0 } };
-  for (const b of new Set([...l.seen, ...c.seen])) {
+  for (const b of l.with(c)) {
     const x = l.get(b);
     const y = c.get(b);
+    if (!x && !y) continue;
     if (agrees(x, y)) out.matched += x![0];
     else {
       out.differing.push(b);
@@ -326,9 +316,7 @@ export async function checksumBuckets(
   adapters: Record<Side, Adapter>,
 ): Promise<PushdownResult> {
   const estimates = await Promise.all(
-    (['legacy', 'cloud'] as const).map((side) =>
-      adapters[side].estimateRows ? adapters[side].estimateRows!(specs[side].table) : undefined,
-    ),
+    (['legacy', 'cloud'] as const).map((side) => adapters[side].estimateRows?.(specs[side].table)),
   );
   const known = estimates.filter((n): n is number => n !== undefined);
   const bits = bucketBits(known.length ? Math.max(...known) : undefined);
@@ -412,11 +400,6 @@ export function planTotals(
     queries.push(q);
   }
   return { queries, fields: [...used] };
-}
-
-/** The key a control total files a group under (as ControlTotals.add does). */
-function groupKey(values: CanonicalValue[]): CanonicalValue {
-  return values.length === 0 ? '' : values.length === 1 ? values[0]! : JSON.stringify(values);
 }
 
 /**

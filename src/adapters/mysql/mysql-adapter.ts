@@ -261,17 +261,27 @@ export class MysqlAdapter implements Adapter {
   }
 
   async keyIsUnique(table: string, columns: string[]): Promise<boolean> {
+    const rows = await this.catalog<{ outside: string | number }>(
+      table,
+      `SELECT INDEX_NAME AS i, SUM(CASE WHEN COLUMN_NAME IN (?) THEN 0 ELSE 1 END) AS outside
+         FROM information_schema.STATISTICS
+        WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0
+        GROUP BY INDEX_NAME`,
+      [columns],
+    );
+    return rows.some((r) => Number(r.outside) === 0);
+  }
+
+  /**
+   * Rows of an information_schema query about a table: `params`, then the table's schema (NULL:
+   * the connection's database) and name are bound, in that order.
+   */
+  private async catalog<T>(table: string, sql: string, params: unknown[] = []): Promise<T[]> {
     const [schema, name] = table.includes('.') ? table.split('.', 2) : [undefined, table];
     const c = await this.acquire();
     try {
-      const [rows] = (await c.promise().query(
-        `SELECT INDEX_NAME AS i, SUM(CASE WHEN COLUMN_NAME IN (?) THEN 0 ELSE 1 END) AS outside
-           FROM information_schema.STATISTICS
-          WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0
-          GROUP BY INDEX_NAME`,
-        [columns, schema ?? null, name],
-      )) as unknown as [{ outside: string | number }[]];
-      return rows.some((r) => Number(r.outside) === 0);
+      const [rows] = (await c.promise().query(sql, [...params, schema ?? null, name])) as unknown as [T[]];
+      return rows;
     } catch (err) {
       throw await this.queryError({ table, columns: [] }, err);
     } finally {
@@ -297,22 +307,12 @@ export class MysqlAdapter implements Adapter {
   }
 
   async estimateRows(table: string): Promise<number | undefined> {
-    const [schema, name] = table.includes('.') ? table.split('.', 2) : [undefined, table];
-    const c = await this.acquire();
-    try {
-      const [rows] = (await c
-        .promise()
-        .query(
-          'SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?',
-          [schema ?? null, name],
-        )) as unknown as [{ n: string | number | null }[]];
-      const n = Number(rows[0]?.n);
-      return rows[0]?.n !== null && Number.isFinite(n) && n >= 0 ? n : undefined;
-    } catch (err) {
-      throw await this.queryError({ table, columns: [] }, err);
-    } finally {
-      c.release();
-    }
+    const rows = await this.catalog<{ n: string | number | null }>(
+      table,
+      'SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?',
+    );
+    const n = Number(rows[0]?.n);
+    return rows[0]?.n !== null && Number.isFinite(n) && n >= 0 ? n : undefined;
   }
 
   async totals(req: TotalsRequest): Promise<RawValue[][]> {

@@ -9,18 +9,12 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { formatDecimal, parseExact, pow10, rescale } from '../../util/exact-decimal.js';
 import { formatInstant, parseInstant } from '../../util/instant.js';
+import { booleanText, dateText, scalarText } from '../../util/scalar-text.js';
 
 type Value = string | number | bigint | Buffer | null;
 
-const TRUE_WORDS = new Set(['true', 't', 'y', 'yes', '1', 'on']);
-const FALSE_WORDS = new Set(['false', 'f', 'n', 'no', '0', 'off']);
-
 /** A value's text as the normalizer reads a string field: numbers in their shortest round-trip text. */
-function textOf(v: Exclude<Value, null>): string {
-  if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
-  return String(v);
-}
+const textOf: (v: Exclude<Value, null>) => string = scalarText;
 
 /**
  * The fixed-scale text of a number: brought to scale by `round` (the engine's rounding), or, without
@@ -38,14 +32,6 @@ export function numberForm(v: Exclude<Value, null>, scale: number, round = ''): 
   if (d.scale <= scale) return formatDecimal(d.units * pow10(scale - d.scale), scale);
   const drop = pow10(d.scale - scale);
   return d.units % drop === 0n ? formatDecimal(d.units / drop, scale) : undefined;
-}
-
-function dateForm(v: Exclude<Value, null>): string | undefined {
-  if (typeof v !== 'string') return undefined;
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/.exec(v.trim());
-  if (!m) return undefined;
-  const d = new Date(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) || d.getUTCDate() !== Number(m[3]) ? undefined : `${m[1]}-${m[2]}-${m[3]}`;
 }
 
 function timestampForm(v: Exclude<Value, null>, zone: string): string | undefined {
@@ -80,11 +66,7 @@ export function registerChecksumFunctions(db: Database.Database): void {
   db.function('cutover_number', opts, (v: Value, scale: Value, x: Value, round: Value) =>
     v === null ? null : (numberForm(v, Number(scale), String(round ?? '')) ?? x),
   );
-  db.function('cutover_boolean', opts, (v: Value, x: Value) => {
-    if (v === null) return null;
-    const s = textOf(v).trim().toLowerCase();
-    return TRUE_WORDS.has(s) ? 'true' : FALSE_WORDS.has(s) ? 'false' : x;
-  });
+  db.function('cutover_boolean', opts, (v: Value, x: Value) => (v === null ? null : (booleanText(v) ?? x)));
   // Control totals: exact text throughout (SQLite's SUM over REAL is not exact).
   db.function('cutover_exact', opts, (v: Value, scale: Value, round: Value) =>
     v === null ? null : (numberForm(v, Number(scale), String(round ?? '')) ?? null),
@@ -111,7 +93,9 @@ export function registerChecksumFunctions(db: Database.Database): void {
     }) as never,
     result: ((acc: Acc) => (acc === null ? null : formatDecimal(acc.units, acc.scale))) as never,
   });
-  db.function('cutover_date', opts, (v: Value, x: Value) => (v === null ? null : (dateForm(v) ?? x)));
+  db.function('cutover_date', opts, (v: Value, x: Value) =>
+    v === null ? null : ((typeof v === 'string' ? dateText(v) : undefined) ?? x),
+  );
   db.function('cutover_timestamp', opts, (v: Value, zone: Value, x: Value) =>
     v === null ? null : (timestampForm(v, String(zone ?? '')) ?? x),
   );

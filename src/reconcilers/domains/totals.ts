@@ -214,6 +214,14 @@ function newBucket(
   return b;
 }
 
+/**
+ * The key a control total files a group under: '' without dimensions, the value itself for one, the
+ * JSON of the values for several. (`add` inlines the first two, so that no array is made per row.)
+ */
+export function groupKey(values: readonly CanonicalValue[]): CanonicalValue {
+  return values.length === 0 ? '' : values.length === 1 ? values[0]! : JSON.stringify(values);
+}
+
 /** Accumulates control totals for both sides and compares them. */
 export class ControlTotals {
   private readonly buckets: Map<CanonicalValue, Bucket>[];
@@ -235,7 +243,7 @@ export class ControlTotals {
             ? ''
             : def.by.length === 1
               ? def.by[0]!.of(row)
-              : JSON.stringify(def.by.map((dim) => dim.of(row)));
+              : groupKey(def.by.map((dim) => dim.of(row)));
         const acc = (map.get(k) ??
           newBucket(
             map,
