@@ -274,6 +274,11 @@ function zeroOne(c: string, x: string): string {
   return `CASE WHEN ${c} = 1 THEN 'true' WHEN ${c} = 0 THEN 'false' ELSE ${x} END`;
 }
 
+/** 1 when a value has more digits than `s` (compared with ROUND on its own exact type), else 0. */
+function roundExcess(c: string, s: number): string {
+  return `CASE WHEN ${c} IS NOT NULL AND ${c} <> ROUND(${c}, ${s}) THEN 1 ELSE 0 END`;
+}
+
 /** PostgreSQL: md5(), bit strings for hex, to_char for times, numeric for numbers. */
 export const pgChecksum: ChecksumDialect = {
   quote: (id) => `"${id.replace(/"/g, '""')}"`,
@@ -357,7 +362,7 @@ export const mysqlChecksum: ChecksumDialect = {
   rounds: true,
   multiply: (a, b) => `(${a} * ${b})`,
   sumText: (e) => `CAST(SUM(${e}) AS CHAR)`,
-  excess: (c, s) => `CASE WHEN ${c} IS NOT NULL AND ${c} <> ROUND(${c}, ${s}) THEN 1 ELSE 0 END`,
+  excess: roundExcess,
   form(c, f, x) {
     switch (f.form) {
       case 'string':
@@ -400,7 +405,7 @@ export const mssqlChecksum: ChecksumDialect = {
   rounds: false,
   multiply: (a, b) => `(${a} * ${b})`,
   sumText: (e) => `CAST(SUM(${e}) AS VARCHAR(80))`,
-  excess: (c, s) => `CASE WHEN ${c} IS NOT NULL AND ${c} <> ROUND(${c}, ${s}) THEN 1 ELSE 0 END`,
+  excess: roundExcess,
   form(c, f, x) {
     switch (f.form) {
       case 'string':
