@@ -192,6 +192,12 @@ export interface Adapter {
    */
   readonly nativeChecksum?: string;
   /**
+   * Checksum pushdown: the source is read inside this process (an embedded database). Hashing its
+   * rows there moves nothing less over a network and costs more than streaming them, so `auto`
+   * streams a mapping with such a side; `on` still pushes down.
+   */
+  readonly readInProcess?: boolean;
+  /**
    * Checksum pushdown: whether a unique index (not partial, on columns only) of the table lies
    * within these columns, so that no combination of them can be there twice.
    */

@@ -89,26 +89,23 @@ export interface ReconcileOptions {
   settleAge?: string;
   /**
    * Read each side on its own thread (the command does): its own connection, normalizing, the
-   * taps and the encoding off the main thread, which only files the bytes and joins. Not under a
-   * budget below READER_THREADS_MIN_MB, nor for a key-set read or an in-memory database.
+   * taps and the encoding off the main thread, which only files the bytes and joins. Not for a
+   * key-set read, an in-memory database, or a few rows.
    */
   readerThreads?: boolean;
   /** --pushdown: checksum pushdown (wins over the mapping's `pushdown:`; default auto). */
   pushdown?: PushdownMode;
 }
 
-/**
- * The smallest --memory budget at which the sides are read on threads of their own: each thread's
- * isolate holds some tens of MB while it reads, which a small budget would not absorb.
- */
-export const READER_THREADS_MIN_MB = 256;
-
 /** Rows to read (known after checksum pushdown) below which a side is read without a thread of its own. */
 const THREAD_MIN_ROWS = 200_000;
 
-/** Whether the run may use threads of its own (reader threads, the join thread): asked, and the budget allows. */
-function threadsAllowed(opts: ReconcileOptions): boolean {
-  return Boolean(opts.readerThreads) && (opts.memoryMb ?? 512) >= READER_THREADS_MIN_MB;
+/**
+ * CUTOVER_FORCE_SPILL=1: the compare spills from the first row, so that a small table takes the
+ * path a big one takes (tests that must see a run's spill folder).
+ */
+function forceSpill(): { forceSpill?: boolean } {
+  return process.env.CUTOVER_FORCE_SPILL === '1' ? { forceSpill: true } : {};
 }
 
 /**
@@ -140,7 +137,7 @@ async function* readSide(
   // A few rows of differing buckets are read quicker here than a thread starts.
   const few = buckets !== undefined && (buckets.rows ?? Infinity) < THREAD_MIN_ROWS;
   const threaded =
-    threadsAllowed(opts) &&
+    Boolean(opts.readerThreads) &&
     !plan.keySet &&
     !few &&
     connection !== undefined &&
@@ -245,6 +242,14 @@ async function pushdown(
     return { summary: { mode: 'stream' as const, reason } };
   };
   if ('reason' in plan) return { summary: { mode: 'stream', reason: plan.reason } };
+  const embedded = (['legacy', 'cloud'] as const).find((side) => adapters[side].readInProcess);
+  if (embedded && push.mode === 'auto')
+    return {
+      summary: {
+        mode: 'stream',
+        reason: `the ${embedded} source (${adapters[embedded].dialect}) is read in this process, where streaming its rows is faster than hashing them (--pushdown on hashes anyway)`,
+      },
+    };
   const totals = planTotals(plan, taps.totals);
   if ('reason' in totals) return streamed(totals.reason);
   const problem = await checkPushdownColumns(plan, adapters, totals.fields);
@@ -423,8 +428,9 @@ async function execute(
       maxDifferences: max,
       onJoin: (how) => phase('read', how),
       // The join's second core, with the reader threads (the same budget rule).
-      joinThread: threadsAllowed(opts),
+      joinThread: Boolean(opts.readerThreads),
       ...joinThreadMinBytes(),
+      ...forceSpill(),
     });
     let stats: CompareStats;
     const first: RecordDifference[] = [];

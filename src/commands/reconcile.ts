@@ -49,7 +49,7 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       options: [...REPORT_FORMATS],
     }),
     memory: Flags.integer({
-      description: `memory budget of the compare, MB (at least ${MIN_MEMORY_MB}); the process adds ~130-200 MB whatever the budget (docs/benchmarks.md)`,
+      description: `memory budget of the compare, MB (at least ${MIN_MEMORY_MB}): peak RSS stays within it plus the process's fixed cost, ~210 MB (docs/benchmarks.md)`,
       default: 512,
       min: MIN_MEMORY_MB,
     }),
@@ -79,7 +79,7 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
     pushdown: Flags.option({
       options: PUSHDOWN_MODES,
       description:
-        "checksum pushdown: each database sums row hashes by key bucket and only the differing buckets' rows are read (auto: where the mapping allows it, else streamed with the reason in the summary; on: refuse a mapping that does not allow it; off: read every row). Default: the mapping's pushdown:, else auto",
+        "checksum pushdown: each database sums row hashes by key bucket and only the differing buckets' rows are read (auto: where the mapping allows it and no side is SQLite, else streamed with the reason in the summary; on: refuse a mapping that does not allow it; off: read every row). Default: the mapping's pushdown:, else auto",
     })(),
     recheck: Flags.boolean({
       description:
@@ -132,7 +132,8 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       window,
       formats,
       memoryMb: this.flags.memory,
-      readerThreads: true,
+      // CUTOVER_THREADS=0: everything on the main thread (diagnosing; the test that both paths agree).
+      readerThreads: process.env.CUTOVER_THREADS !== '0',
       maxDifferences: this.flags['max-differences'],
       recheck: this.flags.recheck,
       confirmAfter: this.flags['confirm-after'],

@@ -68,6 +68,8 @@ function windowBound(d: Date, w: NonNullable<ReadRequest['window']>): string {
 
 class SqliteAdapter implements Adapter {
   readonly dialect = 'sqlite' as const;
+  /** Embedded: its checksum functions run in JavaScript, slower than streaming the same rows. */
+  readonly readInProcess = true;
   readonly readOnly: boolean;
   readonly name: string;
   private db?: Database.Database;

@@ -67,8 +67,13 @@ interface Summary {
   totals: { field: string; legacy: string; cloud: string }[];
 }
 
+// SQLite is read in this process, where auto streams: `on` pushes its side down too.
 async function check(dir: string, between: () => Promise<void>): Promise<void> {
-  const r = await reconcileBetweenPasses(dir, ['live', '--confirm-after', '3s', '--json'], between);
+  const r = await reconcileBetweenPasses(
+    dir,
+    ['live', '--confirm-after', '3s', '--json', '--pushdown', 'on'],
+    between,
+  );
   expect(r.code, r.stderr).toBe(1);
   const s = JSON.parse(r.stdout) as Summary;
   expect(s.pushdown).toMatchObject({ mode: 'checksum' });

@@ -67,12 +67,12 @@ describe('cutover reconcile reads each side on a reader thread', () => {
   afterAll(async () => p?.cleanup());
 
   /** One run, its summary, its differences (without the run id) and what its log says of the reads. */
-  async function run(memory: number, env: NodeJS.ProcessEnv = {}) {
-    const log = path.join(p.dir, `run-${memory}.log`);
-    const r = await runCli(
-      ['reconcile', 'refunds', '--json', '--memory', String(memory), '--debug', '--log-file', log],
-      { cwd: p.dir, env },
-    );
+  async function run(name: string, env: NodeJS.ProcessEnv = {}, args: string[] = []) {
+    const log = path.join(p.dir, `run-${name}.log`);
+    const r = await runCli(['reconcile', 'refunds', '--json', ...args, '--debug', '--log-file', log], {
+      cwd: p.dir,
+      env,
+    });
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
     expect(r.code).toBe(1);
     const summary = summarySchema.passthrough().parse(JSON.parse(r.stdout));
@@ -81,21 +81,27 @@ describe('cutover reconcile reads each side on a reader thread', () => {
       .split('\n')
       .filter((l) => l.includes('"reading a side"'))
       .map((l) => JSON.parse(l) as { side: string; readerThread: boolean });
-    const joinThread = fs
+    const readPhase = fs
       .readFileSync(log, 'utf8')
       .split('\n')
       .filter((l) => l.includes('"phase":"read"'))
-      .map((l) => (JSON.parse(l) as { joinThread: boolean }).joinThread);
+      .map((l) => JSON.parse(l) as { joinThread: boolean; spilled: boolean });
+    const joinThread = readPhase.map((x) => x.joinThread);
+    const spilled = readPhase.map((x) => x.spilled);
     const diffs = readDifferences(p.dir, summary.runId).map((d) =>
       JSON.stringify({ ...d, runId: undefined }),
     );
-    return { summary, reads, joinThread, diffs };
+    return { summary, reads, joinThread, spilled, diffs };
   }
 
   it('with the same differences, counts, control totals and domain checks as the main thread alone', async () => {
     // The join's second thread too: from 0 bytes on, so these 12k rows go through it.
-    const threads = await run(512, { CUTOVER_JOIN_THREAD_MIN_BYTES: '0' });
-    const single = await run(128);
+    const threads = await run('threads', { CUTOVER_JOIN_THREAD_MIN_BYTES: '0' });
+    // One thread, spilled: the budget's smallest.
+    const single = await run('single', { CUTOVER_THREADS: '0', CUTOVER_FORCE_SPILL: '1' }, [
+      '--memory',
+      '512',
+    ]);
     expect(threads.reads.map((r) => [r.side, r.readerThread])).toEqual([
       ['legacy', true],
       ['cloud', true],
@@ -103,6 +109,8 @@ describe('cutover reconcile reads each side on a reader thread', () => {
     expect(single.reads.map((r) => r.readerThread)).toEqual([false, false]);
     expect(threads.joinThread).toEqual([true]);
     expect(single.joinThread).toEqual([false]);
+    expect(threads.spilled).toEqual([false]);
+    expect(single.spilled).toEqual([true]);
 
     const s = threads.summary as Record<string, unknown> & typeof threads.summary;
     const same = (x: typeof s) => ({

@@ -57,8 +57,9 @@ describe('a reconcile killed with -9', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('is marked interrupted by the next command, and the next reconcile removes its spill folder', async () => {
-    const env = { ...process.env, TMPDIR: tmp, NO_COLOR: '1' };
-    const child = spawn(process.execPath, [BIN, 'reconcile', 'stock', '--memory', '32', '--json'], {
+    // CUTOVER_FORCE_SPILL: these 150k rows spill as a big table does past its budget.
+    const env = { ...process.env, TMPDIR: tmp, NO_COLOR: '1', CUTOVER_FORCE_SPILL: '1' };
+    const child = spawn(process.execPath, [BIN, 'reconcile', 'stock', '--json'], {
       cwd: dir,
       env,
       stdio: 'ignore',
@@ -84,7 +85,7 @@ describe('a reconcile killed with -9', () => {
     expect(runs[0]).toMatchObject({ command: 'reconcile', status: 'interrupted' });
 
     // The next reconcile (spilling too) removes the dead one's folder and its own.
-    const next = await runCli(['reconcile', 'stock', '--memory', '32', '--json'], {
+    const next = await runCli(['reconcile', 'stock', '--json'], {
       cwd: dir,
       env,
       timeoutMs: 600_000,
@@ -98,8 +99,9 @@ describe('a reconcile killed with -9', () => {
   }, 900_000);
 
   it('a reconcile stopped with SIGTERM removes its own spill folder', async () => {
-    const env = { ...process.env, TMPDIR: tmp, NO_COLOR: '1' };
-    const child = spawn(process.execPath, [BIN, 'reconcile', 'stock', '--memory', '32', '--json'], {
+    // CUTOVER_FORCE_SPILL: these 150k rows spill as a big table does past its budget.
+    const env = { ...process.env, TMPDIR: tmp, NO_COLOR: '1', CUTOVER_FORCE_SPILL: '1' };
+    const child = spawn(process.execPath, [BIN, 'reconcile', 'stock', '--json'], {
       cwd: dir,
       env,
       stdio: 'ignore',
