@@ -427,7 +427,7 @@ async function execute(
       memoryMb: opts.memoryMb,
       maxDifferences: max,
       onJoin: (how) => phase('read', how),
-      // The join's second core, with the reader threads (the same budget rule).
+      // The join's second core, with the reader threads (the same switch).
       joinThread: Boolean(opts.readerThreads),
       ...joinThreadMinBytes(),
       ...forceSpill(),

@@ -49,7 +49,7 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       options: [...REPORT_FORMATS],
     }),
     memory: Flags.integer({
-      description: `memory budget of the compare, MB (at least ${MIN_MEMORY_MB}): peak RSS stays within it plus the process's fixed cost, ~210 MB (docs/benchmarks.md)`,
+      description: `memory budget of the compare, MB (at least ${MIN_MEMORY_MB}): peak RSS stays within it plus the process's fixed cost, ~200 MB (docs/benchmarks.md)`,
       default: 512,
       min: MIN_MEMORY_MB,
     }),
