@@ -101,21 +101,27 @@ export interface ReconcileOptions {
 const THREAD_MIN_ROWS = 200_000;
 
 /**
- * CUTOVER_FORCE_SPILL=1: the compare spills from the first row, so that a small table takes the
- * path a big one takes (tests that must see a run's spill folder).
+ * Whether the run uses threads of its own (reader threads, the join thread): asked for (the command
+ * does), and not turned off by CUTOVER_THREADS=0 (diagnosing; the test that both paths agree).
  */
-function forceSpill(): { forceSpill?: boolean } {
-  return process.env.CUTOVER_FORCE_SPILL === '1' ? { forceSpill: true } : {};
+function threadsAllowed(opts: ReconcileOptions): boolean {
+  return Boolean(opts.readerThreads) && process.env.CUTOVER_THREADS !== '0';
 }
 
 /**
- * CUTOVER_JOIN_THREAD_MIN_BYTES: the bytes to join from which the join uses its second thread
- * (default 16 MB; tests set it low to put small tables through the join thread).
+ * The compare's switches from the environment, for tests and tuning:
+ * - CUTOVER_JOIN_THREAD_MIN_BYTES: the bytes to join from which the join uses its second thread
+ *   (default 16 MB; tests set it low to put small tables through the join thread);
+ * - CUTOVER_FORCE_SPILL=1: spill from the first row, so that a small table takes the path a big
+ *   one takes (tests that must see a run's spill folder).
  */
-function joinThreadMinBytes(): { joinThreadMinBytes?: number } {
+function compareSwitches(): { joinThreadMinBytes?: number; forceSpill?: boolean } {
   const text = process.env.CUTOVER_JOIN_THREAD_MIN_BYTES;
   const v = text ? Number(text) : NaN;
-  return Number.isSafeInteger(v) && v >= 0 ? { joinThreadMinBytes: v } : {};
+  return {
+    ...(Number.isSafeInteger(v) && v >= 0 ? { joinThreadMinBytes: v } : {}),
+    ...(process.env.CUTOVER_FORCE_SPILL === '1' ? { forceSpill: true } : {}),
+  };
 }
 
 /**
@@ -137,7 +143,7 @@ async function* readSide(
   // A few rows of differing buckets are read quicker here than a thread starts.
   const few = buckets !== undefined && (buckets.rows ?? Infinity) < THREAD_MIN_ROWS;
   const threaded =
-    Boolean(opts.readerThreads) &&
+    threadsAllowed(opts) &&
     !plan.keySet &&
     !few &&
     connection !== undefined &&
@@ -427,10 +433,9 @@ async function execute(
       memoryMb: opts.memoryMb,
       maxDifferences: max,
       onJoin: (how) => phase('read', how),
-      // The join's second core, with the reader threads (the same switch).
-      joinThread: Boolean(opts.readerThreads),
-      ...joinThreadMinBytes(),
-      ...forceSpill(),
+      // The join's second core, with the reader threads (the same rule).
+      joinThread: threadsAllowed(opts),
+      ...compareSwitches(),
     });
     let stats: CompareStats;
     const first: RecordDifference[] = [];

@@ -79,7 +79,7 @@ export interface CompareStats {
  * The smallest --memory budget the command holds to: peak RSS ≤ budget + the process's fixed cost
  * (a 1-row run's peak, ~200 MB), measured by `npm run bench:memory` at 1M and 10M rows. Below it the
  * garbage V8 keeps between collections while the reads and the join allocate (up to ~600 MB at 10M
- * rows, whatever the budget) no longer fits: 256 MB peaked at 510–570 MB, over its 460.
+ * rows, whatever the budget) no longer fits: 256 MB peaked at 510–570 MB, over its 457.
  */
 export const MIN_MEMORY_MB = 512;
 

@@ -14,7 +14,7 @@ describe('reconcile --memory', () => {
         path.join(dir, 'cutover.yaml'),
         'connections: {}\ncontrol: { url: "sqlite:./control.db" }\n',
       );
-      // 256 MB peaked at 510-570 MB at 10M rows, over 256 + the ~210 MB fixed cost: refused.
+      // 256 MB peaked at 510-570 MB at 10M rows, over 256 + the ~200 MB fixed cost: refused.
       const res = await runCli(['reconcile', '--all', '--memory', '256'], { cwd: dir });
       expect(res.code).toBe(2);
       expect(res.stderr).toMatch(
