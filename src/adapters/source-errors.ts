@@ -38,6 +38,28 @@ export function guardAdapter<A extends Adapter>(adapter: A): A {
       throw sourceError(adapter, err, `reading ${req.table ?? 'its query'}`);
     }
   };
+  const readLines = adapter.readLines?.bind(adapter);
+  if (readLines)
+    adapter.readLines = (req: ReadRequest) => {
+      const { chunks, parse } = readLines(req);
+      const what = `reading ${req.table ?? 'its query'}`;
+      return {
+        parse: (line) => {
+          try {
+            return parse(line);
+          } catch (err) {
+            throw sourceError(adapter, err, what);
+          }
+        },
+        chunks: (async function* () {
+          try {
+            yield* chunks;
+          } catch (err) {
+            throw sourceError(adapter, err, what);
+          }
+        })(),
+      };
+    };
   adapter.checkColumns = async (req) => {
     try {
       await checkColumns(req);

@@ -155,6 +155,12 @@ export interface ConnectionInfo {
   readOnly: boolean;
 }
 
+/** The rows of a read as text lines (Adapter.readLines). */
+export interface LineRead {
+  chunks: AsyncIterable<Buffer>;
+  parse(line: string): RawValue[];
+}
+
 /** One connection kind behind one small interface. */
 export interface Adapter {
   readonly name: string;
@@ -173,6 +179,14 @@ export interface Adapter {
   clock(): Promise<Date>;
   /** Streams rows in batches, each row's values in `req.columns` order, respecting backpressure. */
   read(req: ReadRequest): AsyncIterable<RawValue[][]>;
+  /**
+   * Optional, the fast read: the rows of `read(req)` as UTF-8 text lines in PostgreSQL's COPY text
+   * format (each row ends in `\n`, values are separated by `\t`, `\N` is NULL, and a backslash,
+   * tab or newline inside a value is written with a backslash escape), every chunk holding whole
+   * lines. `parse` turns one line (without its `\n`) into the values `read` would give for it. The
+   * compare engine packs plain lines straight from these bytes and hands the others to `parse`.
+   */
+  readLines?(req: ReadRequest): LineRead;
   /**
    * The statement `read(req)` would send and its bound parameters, rendered WITHOUT connecting
    * (`reconcile --dry-run`); undefined for a source that is not SQL (CSV, HTTP). Where the engine

@@ -157,7 +157,7 @@ async function* readSide(
       adapter,
       plan,
       opts.mapping,
-      (rows) => taps.add(side, rows),
+      taps.needsRows ? (rows) => taps.add(side, rows) : undefined,
       (n) => opts.progress?.rows(side, n),
     );
     return;

@@ -27,6 +27,37 @@ export interface SideNormalizer {
   types: (FieldType | undefined)[];
   /** Canonical values for every mapping field (key fields included). */
   normalize(raw: RawValue[]): CanonicalRow;
+  /**
+   * Per mapping field, how RowPacker.addLine writes it straight from a text line's bytes when its
+   * value is plain; undefined when a field has a transform that needs `normalize`.
+   */
+  lanes?: Record<string, ByteLane>;
+}
+
+/**
+ * A field whose canonical form, for a plain value, is a slice of the source's text: a string
+ * column with at most `trim` (ASCII text is its own NFC form), or an integer or decimal column with
+ * at most `trim`, brought to `scale` by `plainDecimalAtScale` (the first step of the decimal
+ * conversion below). Any value these do not cover goes through `normalize`.
+ */
+export interface ByteLane {
+  /** The field's column in `columns`. */
+  column: number;
+  kind: 'text' | 'decimal';
+  trim: boolean;
+  scale: number;
+}
+
+/** The lane of a field when its conversion is exactly a lane's (no map, case, nullAs, constant, sign, factor). */
+function laneOf(field: FieldSpec, spec: ColumnObject, column: number): ByteLane | undefined {
+  const plain = Object.entries(spec).every(([k, v]) => v === undefined || k === 'column' || k === 'trim');
+  if (!plain || column < 0 || field.nullAs !== undefined || field.case !== undefined) return undefined;
+  const trim = spec.trim ?? field.trim ?? false;
+  if (field.type === 'string') return { column, kind: 'text', trim, scale: 0 };
+  if (field.type === 'integer') return { column, kind: 'decimal', trim, scale: 0 };
+  if (field.type === 'decimal' && field.scale !== undefined)
+    return { column, kind: 'decimal', trim, scale: field.scale };
+  return undefined;
 }
 
 type ColumnObject = Exclude<ColumnSpecInput, string>;
@@ -54,6 +85,7 @@ export function buildNormalizer(
   };
   const fieldNames = Object.keys(mapping.fields);
   const readers: ((row: RawValue[]) => CanonicalValue)[] = [];
+  let lanes: Record<string, ByteLane> | undefined = {};
   for (const name of fieldNames) {
     const field = mapping.fields[name]!;
     const input = sideSpec.columns[name];
@@ -76,6 +108,9 @@ export function buildNormalizer(
         `${where}: signFrom applies to a ${field.type} field.`,
         'Use signFrom on a decimal or integer field.',
       );
+    const lane = laneOf(field, spec, idx);
+    if (lanes && lane) lanes[name] = lane;
+    else lanes = undefined;
     const constant = spec.value === undefined ? undefined : (spec.value as RawValue);
     const describe = (v: unknown, reason: string) =>
       `${mapping.file}: mapping ${mapping.name}, ${side} field "${name}"` +
@@ -103,6 +138,7 @@ export function buildNormalizer(
   return {
     columns,
     types,
+    ...(lanes ? { lanes } : {}),
     normalize(raw: RawValue[]): CanonicalRow {
       const out: CanonicalRow = {};
       for (let i = 0; i < fieldNames.length; i++) out[fieldNames[i]!] = readers[i]!(raw);

@@ -6,11 +6,22 @@
  */
 import type { Mapping } from '../config/mapping-schema.js';
 import { heldLayout, NEEDS_ESCAPE, PARTITIONS, type EncodedBatch } from './held-row.js';
+import type { ByteLane } from './normalize.js';
 import type { CanonicalRow, CanonicalValue } from './types.js';
+import { plainDecimalAtScale, writePlainDecimalAtScale } from '../util/exact-decimal.js';
+
+const NULL_BYTES = [110, 117, 108, 108];
 
 interface Utf8Writable extends Buffer {
   utf8Write(s: string, offset: number): number;
 }
+
+interface Latin1Readable extends Buffer {
+  latin1Slice(start: number, end: number): string;
+}
+
+/** What a line's field holds when it is `\N`, the NULL of a text line. */
+const isNullField = (src: Buffer, s: number, e: number) => e - s === 2 && src[s] === 92 && src[s + 1] === 78;
 
 /** Packs canonical rows of one side into EncodedBatches. */
 export class RowPacker {
@@ -21,27 +32,147 @@ export class RowPacker {
   private rows = 0;
   private hash = 0;
   private readonly keyFields: string[];
-  private readonly groups: { fields: string[]; escape: boolean[] }[];
+  private readonly groups: { fields: string[]; escape: boolean[]; lanes: ByteLane[] }[];
+  /** addLine: each column's start and end in the line, and the bytes a line may grow by at most. */
+  private readonly colStart: Int32Array;
+  private readonly colEnd: Int32Array;
+  private readonly slack: number;
+  private readonly laneFields: [string, ByteLane][];
 
-  constructor(mapping: Mapping) {
+  /** `lanes`: the side's ByteLanes (SideNormalizer.lanes), for addLine. */
+  constructor(mapping: Mapping, lanes?: Record<string, ByteLane>, columnCount = 0) {
     const { keyFields, cmpFields, carryFields } = heldLayout(mapping);
     this.keyFields = keyFields;
     this.groups = [keyFields, cmpFields, carryFields].map((fields) => ({
       fields,
       escape: fields.map((f) => mapping.fields[f]!.type === 'string'),
+      lanes: lanes ? fields.map((f) => lanes[f]!) : [],
     }));
+    this.colStart = new Int32Array(columnCount);
+    this.colEnd = new Int32Array(columnCount);
+    this.laneFields = lanes ? Object.entries(lanes) : [];
+    // Per field: two quotes, a comma, "null" for a 2-byte \N, and the zeros a decimal is padded with.
+    this.slack = 8 + this.laneFields.reduce((n, [, l]) => n + 6 + l.scale, 0);
+  }
+
+  /**
+   * Appends one row straight from a text line (Adapter.readLines' format), `src[from, to)` without
+   * its newline, when every value is plain for its lane: ASCII text without a control character,
+   * quote or backslash, and numbers `plainDecimalAtScale` takes. These are exactly the values
+   * `normalize` + `add` would write unchanged, so the bytes are the same. Returns false, having added
+   * nothing, for any other line: the caller parses and normalizes it. With `row`, the row's canonical
+   * values are also set there (for the run's taps).
+   */
+  addLine(src: Buffer, from: number, to: number, row?: CanonicalRow): boolean {
+    const cols = this.colStart.length;
+    const colStart = this.colStart;
+    const colEnd = this.colEnd;
+    let c = 0;
+    colStart[0] = from;
+    for (let i = from; i < to; i++)
+      if (src[i] === 9) {
+        if (++c === cols) return false;
+        colEnd[c - 1] = i;
+        colStart[c] = i + 1;
+      }
+    if (c !== cols - 1) return false;
+    colEnd[c] = to;
+    this.grow();
+    this.room((to - from) * this.laneFields.length + this.slack); // a column may feed two fields
+    const buf = this.buf;
+    const start = this.pos;
+    let pos = start;
+    for (const k of this.groups[0]!.lanes)
+      if (isNullField(src, colStart[k.column]!, colEnd[k.column]!)) {
+        buf[pos++] = 33;
+        break;
+      }
+    const keyStart = pos;
+    let keyEnd = pos;
+    for (let g = 0; g < 3; g++) {
+      if (g > 0) buf[pos++] = 9;
+      buf[pos++] = 91;
+      const lanes = this.groups[g]!.lanes;
+      for (let f = 0; f < lanes.length; f++) {
+        if (f > 0) buf[pos++] = 44;
+        const lane = lanes[f]!;
+        let s = colStart[lane.column]!;
+        let e = colEnd[lane.column]!;
+        if (isNullField(src, s, e)) {
+          buf[pos++] = 110;
+          buf[pos++] = 117;
+          buf[pos++] = 108;
+          buf[pos++] = 108;
+          continue;
+        }
+        if (lane.trim) {
+          while (s < e && src[s] === 32) s++;
+          while (e > s && src[e - 1] === 32) e--;
+        }
+        buf[pos++] = 34;
+        if (lane.kind === 'text') {
+          for (let i = s; i < e; i++) {
+            const b = src[i]!;
+            if (b < 0x20 || b === 34 || b === 92 || b >= 0x80) return false;
+            buf[pos++] = b;
+          }
+        } else {
+          pos = writePlainDecimalAtScale(src, s, e, lane.scale, buf, pos);
+          if (pos < 0) return false;
+        }
+        buf[pos++] = 34;
+      }
+      buf[pos++] = 93;
+      if (g === 0) keyEnd = pos;
+    }
+    // The key part is hashed as `add` hashes it, byte by byte (ASCII: a byte is a UTF-16 unit).
+    let h = 0x811c9dc5;
+    for (let i = keyStart; i < keyEnd; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+    buf[pos++] = 10;
+    if (row)
+      for (const [name, lane] of this.laneFields) {
+        let s = colStart[lane.column]!;
+        let e = colEnd[lane.column]!;
+        if (isNullField(src, s, e)) row[name] = null;
+        else {
+          if (lane.trim) {
+            while (s < e && src[s] === 32) s++;
+            while (e > s && src[e - 1] === 32) e--;
+          }
+          const text = (src as Latin1Readable).latin1Slice(s, e);
+          row[name] = lane.kind === 'text' ? text : plainDecimalAtScale(text, lane.scale)!;
+        }
+      }
+    this.starts[this.rows] = start;
+    this.pos = pos;
+    this.hash = h;
+    this.finish();
+    return true;
+  }
+
+  /** Room for one more row's start and partition. */
+  private grow(): void {
+    if (this.rows < this.starts.length) return;
+    const s = new Uint32Array(this.rows * 2);
+    s.set(this.starts);
+    this.starts = s;
+    const p = new Uint16Array(this.rows * 2);
+    p.set(this.parts);
+    this.parts = p;
+  }
+
+  /** Files the row just written by its key's hash. */
+  private finish(): void {
+    let x = this.hash;
+    x ^= x >>> 15;
+    x = Math.imul(x, 0x2c1b3c6d);
+    x ^= x >>> 12;
+    this.parts[this.rows++] = (x >>> 0) % PARTITIONS;
   }
 
   /** Appends one row. */
   add(row: CanonicalRow): void {
-    if (this.rows === this.starts.length) {
-      const s = new Uint32Array(this.rows * 2);
-      s.set(this.starts);
-      this.starts = s;
-      const p = new Uint16Array(this.rows * 2);
-      p.set(this.parts);
-      this.parts = p;
-    }
+    this.grow();
     this.starts[this.rows] = this.pos;
     let hasNull = false;
     for (const k of this.keyFields) if (row[k] === null || row[k] === undefined) hasNull = true;
@@ -59,11 +190,12 @@ export class RowPacker {
       this.byte(93, h);
     }
     this.byte(10, false);
-    let x = this.hash;
-    x ^= x >>> 15;
-    x = Math.imul(x, 0x2c1b3c6d);
-    x ^= x >>> 12;
-    this.parts[this.rows++] = (x >>> 0) % PARTITIONS;
+    this.finish();
+  }
+
+  /** Rows added since the last take. */
+  get pending(): number {
+    return this.rows;
   }
 
   /** The rows added since the last call, grouped by partition (undefined when there are none). */
@@ -82,9 +214,9 @@ export class RowPacker {
     for (let i = 0; i < n; i++) {
       const from = starts[i]!;
       const to = i + 1 < n ? starts[i + 1]! : this.pos;
-      let at = counts[parts[i]!]!;
-      for (let j = from; j < to; j++) out[at++] = buf[j]!;
-      counts[parts[i]!] = at;
+      const at = counts[parts[i]!]!;
+      buf.copy(out, at, from, to);
+      counts[parts[i]!] = at + to - from;
     }
     this.rows = 0;
     this.pos = 0;
@@ -107,7 +239,7 @@ export class RowPacker {
   /** One value as held-row.ts quotes it: null, or "text" (JSON-escaped when a string field needs it). */
   private value(v: CanonicalValue | undefined, escape: boolean, hashed: boolean): void {
     if (v === null || v === undefined) {
-      for (const c of [110, 117, 108, 108]) this.byte(c, hashed);
+      for (const c of NULL_BYTES) this.byte(c, hashed);
       return;
     }
     const len = v.length;

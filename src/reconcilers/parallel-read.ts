@@ -5,13 +5,13 @@
  */
 import { createAdapterLazily } from '../adapters/lazy-adapter.js';
 import { Worker } from 'node:worker_threads';
-import type { Adapter, ReadRequest } from '../adapters/types.js';
+import type { Adapter, LineRead, ReadRequest } from '../adapters/types.js';
 import type { ConnectionConfig } from '../config/load-config.js';
 import type { Mapping } from '../config/mapping-schema.js';
 import { silentLogger } from '../util/logger.js';
 import type { EncodedBatch } from './held-row.js';
 import { RowPacker } from './parallel-pack.js';
-import { buildNormalizer } from './normalize.js';
+import { buildNormalizer, type ByteLane } from './normalize.js';
 import { readCanonical, type SidePlan } from './read-side.js';
 import { RunTaps, type TapSpec, type TapState } from './run-taps.js';
 import type { CanonicalRow, Side } from './types.js';
@@ -71,21 +71,70 @@ export function jobOfPlan(
 /**
  * Reads one side through `adapter` as `readCanonical` does (windows, key sets, taps), encoding the
  * kept rows straight to held lines (RowPacker). This is the one read path of the compare engine,
- * on the main thread or on a reader thread.
+ * on the main thread or on a reader thread. `tap` (when the run's taps need rows) sees every
+ * canonical row kept.
  */
 export async function* packSide(
   adapter: Adapter,
   plan: SidePlan,
   mapping: Mapping,
-  tap: (rows: CanonicalRow[]) => void,
+  tap: ((rows: CanonicalRow[]) => void) | undefined,
   onRows?: (n: number) => void,
 ): AsyncGenerator<EncodedBatch> {
+  const lanes = plan.normalizer.lanes;
+  if (adapter.readLines && lanes && !plan.window && !plan.keySet) {
+    yield* packLines(adapter.readLines(plan.request), plan, mapping, lanes, tap, onRows);
+    return;
+  }
   const packer = new RowPacker(mapping);
-  for await (const rows of readCanonical(adapter, plan, tap, onRows)) {
+  for await (const rows of readCanonical(adapter, plan, tap ?? (() => {}), onRows)) {
     for (const row of rows) packer.add(row);
     const batch = packer.take();
     if (batch) yield batch;
   }
+}
+
+/** Rows per batch a line read yields (as a row read's batches). */
+const LINE_BATCH_ROWS = 5000;
+
+/**
+ * The text-line read: each plain line packed straight from its bytes (RowPacker.addLine), any other
+ * parsed and normalized as `readCanonical` does. The held lines are the same either way.
+ */
+async function* packLines(
+  read: LineRead,
+  plan: SidePlan,
+  mapping: Mapping,
+  lanes: Record<string, ByteLane>,
+  tap: ((rows: CanonicalRow[]) => void) | undefined,
+  onRows?: (n: number) => void,
+): AsyncGenerator<EncodedBatch> {
+  const packer = new RowPacker(mapping, lanes, plan.request.columns.length);
+  const { normalizer } = plan;
+  const batchRows = plan.request.batchSize ?? LINE_BATCH_ROWS;
+  let rows: CanonicalRow[] = [];
+  for await (const chunk of read.chunks) {
+    let n = 0;
+    for (let at = 0; at < chunk.length; n++) {
+      let end = chunk.indexOf(10, at);
+      if (end < 0) end = chunk.length; // every chunk ends in a newline; this is only a guard
+      const row: CanonicalRow | undefined = tap ? {} : undefined;
+      if (!packer.addLine(chunk, at, end, row)) {
+        const canonical = normalizer.normalize(read.parse(chunk.toString('utf8', at, end)));
+        packer.add(canonical);
+        if (tap) rows.push(canonical);
+      } else if (row) rows.push(row);
+      at = end + 1;
+    }
+    onRows?.(n);
+    if (tap && rows.length) {
+      tap(rows);
+      rows = [];
+    }
+    if (packer.pending >= batchRows) yield packer.take()!;
+  }
+  const last = packer.take();
+  if (last) yield last;
 }
 
 /**
@@ -102,7 +151,12 @@ export async function* encodeSide(
   const adapter = given ?? (await adapterFor(job.connection));
   try {
     if (!given) await adapter.connect();
-    yield* packSide(adapter, planOfJob(job), job.mapping, (rows) => taps?.add(job.side, rows));
+    yield* packSide(
+      adapter,
+      planOfJob(job),
+      job.mapping,
+      taps?.needsRows ? (rows) => taps.add(job.side, rows) : undefined,
+    );
     if (taps) onTaps?.(taps.exportSide(job.side));
   } finally {
     if (!given) await adapter.close();

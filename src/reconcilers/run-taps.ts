@@ -60,6 +60,15 @@ export class RunTaps {
       );
   }
 
+  /** Whether `add` does anything with the rows (the read may then skip building them). */
+  get needsRows(): boolean {
+    return (
+      (this.spec.totals !== false && this.totals.defs.length > 0) ||
+      this.domain?.add !== undefined ||
+      this.spec.settle !== undefined
+    );
+  }
+
   /** Feeds one side's canonical rows (kept after the window and key-set filters). */
   add(side: Side, rows: readonly CanonicalRow[]): void {
     if (this.spec.totals !== false) this.totals.add(side, rows);

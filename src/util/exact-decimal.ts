@@ -188,6 +188,52 @@ export function plainDecimalAtScale(text: string, scale: number): string | undef
   return signed ? `-${body}` : body;
 }
 
+/**
+ * `plainDecimalAtScale` on bytes: the canonical text of the ASCII decimal `src[from, to)` at
+ * `scale`, written to `out` at `at`; returns the position after it, or -1 (nothing meaningful
+ * written) where `plainDecimalAtScale` gives undefined. `out` needs room for `to - from + scale + 2`
+ * bytes. The same steps, so the same text (a unit test checks the two agree).
+ */
+export function writePlainDecimalAtScale(
+  src: Uint8Array,
+  from: number,
+  to: number,
+  scale: number,
+  out: Uint8Array,
+  at: number,
+): number {
+  if (scale > 80) return -1;
+  let i = src[from] === 45 ? from + 1 : from;
+  const neg = i > from;
+  const intStart = i;
+  while (i < to && isDigit(src[i]!)) i++;
+  const intEnd = i;
+  if (intEnd === intStart) return -1;
+  let fracStart = to;
+  if (i < to) {
+    if (src[i] !== 46) return -1;
+    fracStart = ++i;
+    while (i < to) if (!isDigit(src[i++]!)) return -1;
+  }
+  for (let j = fracStart + scale; j < to; j++) if (src[j] !== 48) return -1;
+  let s = intStart;
+  while (s < intEnd - 1 && src[s] === 48) s++;
+  const keptEnd = Math.min(to, fracStart + scale);
+  let signed = false;
+  if (neg) {
+    for (let j = s; j < intEnd && !signed; j++) if (src[j] !== 48) signed = true;
+    for (let j = fracStart; j < keptEnd && !signed; j++) if (src[j] !== 48) signed = true;
+  }
+  if (signed) out[at++] = 45;
+  for (let j = s; j < intEnd; j++) out[at++] = src[j]!;
+  if (scale > 0) {
+    out[at++] = 46;
+    for (let j = fracStart; j < keptEnd; j++) out[at++] = src[j]!;
+    for (let k = keptEnd - fracStart; k < scale; k++) out[at++] = 48;
+  }
+  return at;
+}
+
 /** The shortest exact text of a decimal: trailing fractional zeros dropped ('10.50' → '10.5', '-0' → '0'). */
 export function formatExact(d: ExactDecimal): string {
   let { units, scale } = d;

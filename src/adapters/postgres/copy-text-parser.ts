@@ -14,8 +14,11 @@ export class CopyTextParser {
 
   constructor(private readonly columnCount: number) {}
 
-  /** Parses every complete line of `chunk` (plus the tail kept from the previous chunk) into `out`. */
-  push(chunk: Buffer, out: (string | null)[][]): void {
+  /**
+   * The complete lines of `chunk` (plus the tail kept from the previous chunk), each ending in `\n`;
+   * the incomplete rest is kept for the next chunk. Undefined when no line is complete yet.
+   */
+  complete(chunk: Buffer): Buffer | undefined {
     let buf = chunk;
     if (this.tail) {
       buf = Buffer.concat([this.tail, chunk]);
@@ -24,11 +27,18 @@ export class CopyTextParser {
     const last = buf.lastIndexOf(10);
     if (last < 0) {
       this.tail = buf;
-      return;
+      return undefined;
     }
     // Copied: a subarray would pin the whole chunk in memory until the next one arrives.
     if (last < buf.length - 1) this.tail = Buffer.from(buf.subarray(last + 1));
-    const lines = buf.toString('utf8', 0, last).split('\n');
+    return buf.subarray(0, last + 1);
+  }
+
+  /** Parses every complete line of `chunk` (plus the tail kept from the previous chunk) into `out`. */
+  push(chunk: Buffer, out: (string | null)[][]): void {
+    const buf = this.complete(chunk);
+    if (!buf) return;
+    const lines = buf.toString('utf8', 0, buf.length - 1).split('\n');
     for (const line of lines) out.push(this.parseLine(line));
   }
 
@@ -39,7 +49,8 @@ export class CopyTextParser {
     }
   }
 
-  private parseLine(line: string): (string | null)[] {
+  /** One line (without its newline) as its values. */
+  parseLine(line: string): (string | null)[] {
     if (this.columnCount === 0 && line === '') return []; // SELECT with no columns: one empty line per row
     const fields: (string | null)[] = line.split('\t');
     if (fields.length !== this.columnCount) {

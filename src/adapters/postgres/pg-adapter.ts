@@ -8,6 +8,7 @@ import type {
   ChecksumRequest,
   ColumnKind,
   ConnectionInfo,
+  LineRead,
   TotalsRequest,
   RawValue,
   ReadRequest,
@@ -164,33 +165,53 @@ export class PostgresAdapter implements Adapter {
 
   async *read(req: ReadRequest): AsyncIterable<RawValue[][]> {
     const size = req.batchSize ?? 5000;
+    const { chunks, parse } = this.readLines(req);
+    let batch: RawValue[][] = [];
+    for await (const lines of chunks) {
+      for (const line of lines.toString('utf8', 0, lines.length - 1).split('\n')) batch.push(parse(line));
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+  }
+
+  /** The COPY's own text lines (read() parses them; the compare engine packs them from the bytes). */
+  readLines(req: ReadRequest): LineRead {
+    const parser = new CopyTextParser(req.columns.length);
+    const booleans = (req.types ?? []).flatMap((t, i) => (t === 'boolean' ? [i] : []));
+    return {
+      chunks: this.copyLines(req, parser),
+      parse: (line) => {
+        const row: RawValue[] = parser.parseLine(line);
+        for (const i of booleans) {
+          const v = row[i];
+          if (v === 't') row[i] = true;
+          else if (v === 'f') row[i] = false;
+        }
+        return row;
+      },
+    };
+  }
+
+  private async *copyLines(req: ReadRequest, parser: CopyTextParser): AsyncIterable<Buffer> {
     const client = await this.acquire();
     this.reading.add(client);
-    const booleans = (req.types ?? []).flatMap((t, i) => (t === 'boolean' ? [i] : []));
     let clean = false;
     try {
       // One consistent snapshot for the whole read, and no way to write inside it.
       if (this.readOnly) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const stream = client.query(copyStreams.to(pgCopySelect(req)));
-      const parser = new CopyTextParser(req.columns.length);
-      let batch: RawValue[][] = [];
       try {
         // `for await` pulls one chunk at a time: the socket is paused while the consumer works.
         for await (const chunk of stream as AsyncIterable<Buffer>) {
-          parser.push(chunk, batch as (string | null)[][]);
-          if (batch.length >= size) {
-            if (booleans.length) toBooleans(batch, booleans);
-            yield batch;
-            batch = [];
-          }
+          const lines = parser.complete(chunk);
+          if (lines) yield lines;
         }
         parser.end();
       } catch (err) {
         throw await this.queryError(req, err);
-      }
-      if (batch.length) {
-        if (booleans.length) toBooleans(batch, booleans);
-        yield batch;
       }
       if (this.readOnly) await client.query('COMMIT');
       clean = true;
@@ -363,11 +384,3 @@ export class PostgresAdapter implements Adapter {
  * other text (a char or text column holding Y/N, yes, 1) is left as it is, for `map` and the
  * normaliser to read: the column behind a boolean field need not be a bool.
  */
-function toBooleans(batch: RawValue[][], idx: number[]): void {
-  for (const row of batch)
-    for (const i of idx) {
-      const v = row[i];
-      if (v === 't') row[i] = true;
-      else if (v === 'f') row[i] = false;
-    }
-}
