@@ -8,11 +8,21 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import type { ControlStore } from '../store/control-store.js';
-import { insertDifferences, type DifferenceRow } from '../store/differences.js';
+import {
+  insertDifferences,
+  type DifferenceRow,
+  type DifferenceSource,
+  type StoredDifference,
+} from '../store/differences.js';
 import { encodeKey } from '../reconcilers/key.js';
 import type { Difference } from '../reconcilers/types.js';
 
 const ROWS_PER_TRANSACTION = 5000;
+/**
+ * The JSON of a run's differences kept at hand, at most, for the queue sync and the diagnosis to
+ * read instead of the store (100k differences of the reconcile bench: 26 MB).
+ */
+const KEEP_BYTES = 32 << 20;
 
 /** Streams differences to the report file and the control store. */
 export class DifferenceWriter {
@@ -28,12 +38,18 @@ export class DifferenceWriter {
     private readonly runId: string,
     private readonly keyFields: readonly string[],
     readonly file: string,
+    /** The JSON of the differences kept at hand, at most (KEEP_BYTES unless a test says otherwise). */
+    private readonly keepBytes = KEEP_BYTES,
   ) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = `${file}.${process.pid}.tmp`;
     // A large buffer: a run with 100k differences must not wait for the disk every few lines.
     this.out = fs.createWriteStream(this.tmp, { encoding: 'utf8', highWaterMark: 4 << 20 });
   }
+
+  /** The differences' JSON, in seq order, while it fits in KEEP_BYTES. */
+  private kept: string[] | undefined = [];
+  private keptBytes = 0;
 
   /** Milliseconds spent recording (serializing, the file, the store): the run's log shows them. */
   busyMs = 0;
@@ -54,9 +70,31 @@ export class DifferenceWriter {
       key_text: encodeKey(d.key, keyFields),
       body,
     });
+    if (this.kept) {
+      this.keptBytes += body.length;
+      if (this.keptBytes > this.keepBytes) this.kept = undefined;
+      else this.kept.push(body);
+    }
     if (!this.out.write(body + '\n')) await once(this.out, 'drain');
     if (this.pending.length >= ROWS_PER_TRANSACTION) await this.flush();
     this.busyMs += performance.now() - t0;
+  }
+
+  /**
+   * The run's differences as the store holds them (its JSON parsed, in seq order), from memory:
+   * parsed once, on the first pass, and shared by every pass after it. Undefined when there were too
+   * many to keep: then read them from the store (`streamDifferences`).
+   */
+  differences(): DifferenceSource | undefined {
+    const bodies = this.kept;
+    if (!bodies) return undefined;
+    this.kept = undefined;
+    let parsed: StoredDifference[] | undefined;
+    return () => {
+      parsed ??= bodies.map((b, i) => ({ seq: i + 1, diff: JSON.parse(b) as Difference }));
+      bodies.length = 0;
+      return inOrder(parsed);
+    };
   }
 
   /** How many differences were written, by type. */
@@ -106,4 +144,8 @@ export class DifferenceWriter {
     this.pending = [];
     await insertDifferences(this.store, rows);
   }
+}
+
+async function* inOrder(items: readonly StoredDifference[]): AsyncGenerator<StoredDifference> {
+  yield* items;
 }

@@ -567,6 +567,8 @@ async function execute(
     // A windowed run saw only part of the data: absence there proves nothing, so nothing is resolved.
     // A stopped run leaves the queue alone: it neither resolves what it did not see nor opens items
     // from what is most likely a broken mapping (its differences stay with the run).
+    // Read once (from memory when they fit) for the queue sync and the diagnosis's passes.
+    const differences = writer.differences();
     if (stopped) summary.exceptions = { opened: 0, updated: 0, resolved: 0 };
     else {
       const synced = await syncReconcileExceptions(store, {
@@ -576,6 +578,7 @@ async function execute(
         // What the settle window left out is not resolved by a run that did not look at it.
         ...(taps.young.size ? { keepKeys: [...taps.young] } : {}),
         ...(items ? { onlyIds: items.map((i) => i.id) } : {}),
+        ...(differences ? { differences } : {}),
       });
       phase('queue', { opened: synced.opened, resolved: synced.resolved });
       summary.exceptions = {
@@ -592,6 +595,7 @@ async function execute(
           await diagnoseRun(store, runId, {
             moneyFields: moneyFieldsOf(mapping),
             measureFields: measureFieldsOf(mapping),
+            ...(differences ? { differences } : {}),
           })
         ).causes
       : [];

@@ -3,7 +3,7 @@
  * on each explained difference, its cause's kind. Diagnosing a run again replaces both.
  */
 import type { ControlStore } from '../store/control-store.js';
-import { streamDifferences } from '../store/differences.js';
+import { streamDifferences, type DifferenceSource } from '../store/differences.js';
 import { diagnose } from './diagnose.js';
 import type { Cause, Diagnosis } from './types.js';
 
@@ -13,13 +13,18 @@ const SEQS_PER_UPDATE = 500;
 export async function diagnoseRun(
   store: ControlStore,
   runId: string,
-  opts: { moneyFields?: ReadonlySet<string>; measureFields?: ReadonlySet<string> } = {},
+  opts: {
+    moneyFields?: ReadonlySet<string>;
+    measureFields?: ReadonlySet<string>;
+    /** The run's differences from memory (DifferenceWriter.differences); else read from the store. */
+    differences?: DifferenceSource;
+  } = {},
 ): Promise<Diagnosis> {
   const { diagnosis, members } = await diagnose({
     runId,
     moneyFields: opts.moneyFields,
     measureFields: opts.measureFields,
-    source: () => streamDifferences(store, runId),
+    source: opts.differences ?? (() => streamDifferences(store, runId)),
   });
   await store.knex.transaction(async (trx) => {
     await trx('cutover_causes').where({ run_id: runId }).delete();

@@ -4,6 +4,7 @@ import type { WriteDriver } from '../adapters/types.js';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { CanonicalValue, Difference } from '../reconcilers/types.js';
 import { decodeKey } from '../reconcilers/key.js';
+import type { DifferenceSource } from '../store/differences.js';
 import { currentUser } from '../store/runs.js';
 import { sizeSeverity, varianceOf } from './severity.js';
 import { withTransaction } from './tx.js';
@@ -41,32 +42,48 @@ function stageSql(db: WriteDriver): string {
 }
 
 /** Loads the run's differences into the staging table, in batches, with variance and severity computed. */
-async function stage(trx: Knex, db: WriteDriver, mapping: Mapping, runId: string): Promise<void> {
+async function stage(
+  trx: Knex,
+  db: WriteDriver,
+  mapping: Mapping,
+  runId: string,
+  source: DifferenceSource,
+): Promise<void> {
   const sql = stageSql(db);
-  let after = -1;
-  for (;;) {
-    const rows = (await trx('cutover_differences')
-      .select('seq', 'type', 'body')
-      .where('run_id', runId)
-      .andWhere('seq', '>', after)
-      .orderBy('seq')
-      .limit(READ_BATCH)) as { seq: number; type: string; body: string }[];
-    if (!rows.length) return;
-    after = Number(rows[rows.length - 1]!.seq);
-    const staged = [];
-    for (const row of rows) {
-      if (!(reconcileKinds as readonly string[]).includes(row.type)) continue;
-      const diff = JSON.parse(row.body) as Difference;
-      const variance = varianceOf(diff, mapping);
-      staged.push({
-        seq: Number(row.seq),
-        key_json: JSON.stringify(diff.key),
-        variance,
-        sev: sizeSeverity(row.type as ExceptionKind, variance, mapping.thresholds),
-      });
+  let staged: { seq: number; key_json: string; variance: string | null; sev: string }[] = [];
+  for await (const { seq, diff } of source()) {
+    if (!(reconcileKinds as readonly string[]).includes(diff.type)) continue;
+    const variance = varianceOf(diff, mapping);
+    staged.push({
+      seq,
+      key_json: JSON.stringify(diff.key),
+      variance,
+      sev: sizeSeverity(diff.type as ExceptionKind, variance, mapping.thresholds),
+    });
+    if (staged.length >= READ_BATCH) {
+      await trx.raw(sql, [JSON.stringify(staged), runId]);
+      staged = [];
     }
-    if (staged.length) await trx.raw(sql, [JSON.stringify(staged), runId]);
   }
+  if (staged.length) await trx.raw(sql, [JSON.stringify(staged), runId]);
+}
+
+/** A run's differences read from the store inside the sync's transaction, a batch at a time. */
+function storedDifferences(trx: Knex, runId: string): DifferenceSource {
+  return async function* () {
+    let after = -1;
+    for (;;) {
+      const rows = (await trx('cutover_differences')
+        .select('seq', 'body')
+        .where('run_id', runId)
+        .andWhere('seq', '>', after)
+        .orderBy('seq')
+        .limit(READ_BATCH)) as { seq: number; body: string }[];
+      if (!rows.length) return;
+      after = Number(rows[rows.length - 1]!.seq);
+      for (const row of rows) yield { seq: Number(row.seq), diff: JSON.parse(row.body) as Difference };
+    }
+  };
 }
 
 /**
@@ -93,6 +110,8 @@ export async function syncReconcileExceptions(
     onlyIds?: readonly number[];
     /** Keys (key_text) the run left out (a settle window): their items are not resolved by it. */
     keepKeys?: readonly string[];
+    /** The run's differences from memory (DifferenceWriter.differences); else read from the store. */
+    differences?: DifferenceSource;
   },
 ): Promise<SyncCounts> {
   const { mapping, runId } = args;
@@ -105,7 +124,7 @@ export async function syncReconcileExceptions(
       `CREATE TEMPORARY TABLE ${STAGE} (kind VARCHAR(30) NOT NULL, key_text TEXT NOT NULL, key_json TEXT, details TEXT, variance VARCHAR(60), size_severity VARCHAR(10) NOT NULL, PRIMARY KEY (kind, key_text))`,
     );
     try {
-      await stage(trx, store.db, mapping, runId);
+      await stage(trx, store.db, mapping, runId, args.differences ?? storedDifferences(trx, runId));
       await store.db.analyze(trx, STAGE);
       const join = `FROM ${STAGE} s WHERE e.mapping = ? AND e.kind = s.kind AND e.key_text = s.key_text AND (e.last_run_id IS NULL OR e.last_run_id <> ?)`;
       const seenAgain = `last_seen = ?, occurrences = e.occurrences + 1, details = s.details, key_json = s.key_json, variance = s.variance, size_severity = s.size_severity, last_run_id = ?, updated_at = ?, version = e.version + 1`;

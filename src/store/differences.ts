@@ -26,6 +26,9 @@ export interface StoredDifference {
   diff: Difference;
 }
 
+/** A run's differences in seq order, read afresh on every call (one pass each). */
+export type DifferenceSource = () => AsyncIterable<StoredDifference>;
+
 /**
  * A run's differences from `cutover_differences`, in seq order, read in pages (keyset on seq) so a
  * million differences never sit in memory at once.

@@ -1,0 +1,94 @@
+/**
+ * The queue sync and the diagnosis read a run's differences from memory when the run's writer kept
+ * them (DifferenceWriter.differences), else from the control store: both ways must give the same
+ * queue, the same causes and the same cause on every stored difference.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DifferenceWriter } from '../../../src/app/difference-writer.js';
+import { diagnoseRun } from '../../../src/diagnosis/cause-store.js';
+import { syncReconcileExceptions } from '../../../src/exceptions/sync.js';
+import type { Difference } from '../../../src/reconcilers/types.js';
+import { createRun } from '../../../src/store/runs.js';
+import type { ControlStore } from '../../../src/store/control-store.js';
+import { DIALECTS, freshStore, inventory, mismatch, missing } from './fixtures.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-at-hand-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const now = new Date(Date.UTC(2026, 10, 20, 2, 0));
+
+/** A run with two systematic faults (a unit factor of 1000, sign flips) and some noise. */
+function differences(): Difference[] {
+  const out: Difference[] = [];
+  for (let i = 1; i <= 60; i++)
+    out.push(mismatch(`S${i}`, `${i}.000`, `${i * 1000}.000`, `${i * 1000 - i}.000`));
+  for (let i = 1; i <= 20; i++) out.push(mismatch(`F${i}`, `${i}.500`, `-${i}.500`, `-${2 * i + 1}.000`));
+  for (let i = 0; i < 15; i++) out.push(missing('missing_in_cloud', `M${i}`, `${i}.500`));
+  for (let i = 0; i < 5; i++) out.push(missing('missing_in_legacy', `L${i}`));
+  out.push(mismatch('Z"ë', '1.000', '700.000', '699.000'));
+  return out;
+}
+
+/** Writes the run as reconcile does, syncs the queue and diagnoses it; what it left in the store. */
+async function runThrough(store: ControlStore, fromMemory: boolean, keepBytes?: number) {
+  const runId = await createRun(store, { prefix: 'r', command: 'reconcile', name: inventory.name, now });
+  const file = path.join(tmp, `${runId}-${fromMemory}-${Math.random()}.jsonl`);
+  const writer = new DifferenceWriter(store, runId, inventory.key, file, keepBytes);
+  for (const d of differences()) await writer.write(d);
+  await writer.finish();
+  const kept = writer.differences();
+  const at = fromMemory ? kept : undefined;
+  const synced = await syncReconcileExceptions(store, {
+    mapping: inventory,
+    runId,
+    now,
+    ...(at ? { differences: at } : {}),
+  });
+  const diagnosis = await diagnoseRun(store, runId, at ? { differences: at } : {});
+  const items = await store
+    .knex('cutover_exceptions')
+    .select('kind', 'key_text', 'key_json', 'details', 'status', 'size_severity', 'variance', 'occurrences')
+    .orderBy(['kind', 'key_text']);
+  const causes = await store
+    .knex('cutover_differences')
+    .select('seq', 'cause')
+    .where('run_id', runId)
+    .orderBy('seq');
+  return { kept: kept !== undefined, synced, diagnosis, items, causes: causes.map((c) => [c.seq, c.cause]) };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`differences at hand on ${dialect}`, () => {
+    it('sync and diagnosis give the same from memory as from the store', async () => {
+      const results = [];
+      for (const fromMemory of [true, false]) {
+        const { store, dispose } = await freshStore(dialect);
+        try {
+          results.push(await runThrough(store, fromMemory));
+        } finally {
+          await dispose();
+        }
+      }
+      const [memory, stored] = results;
+      expect(memory!.kept).toBe(true);
+      expect(memory!.synced.opened).toBe(differences().length);
+      expect(memory!.diagnosis.causes.length).toBeGreaterThan(0);
+      expect(memory!.causes.some(([, c]) => c !== null)).toBe(true);
+      expect(memory).toEqual(stored);
+    });
+
+    it('keeps nothing at hand past its limit (the store is read then)', async () => {
+      const { store, dispose } = await freshStore(dialect);
+      try {
+        const r = await runThrough(store, true, 2000);
+        expect(r.kept).toBe(false);
+        expect(r.synced.opened).toBe(differences().length);
+        expect(r.diagnosis.causes.length).toBeGreaterThan(0);
+      } finally {
+        await dispose();
+      }
+    });
+  });
+}
