@@ -165,7 +165,7 @@ export class PostgresAdapter implements Adapter {
 
   async *read(req: ReadRequest): AsyncIterable<RawValue[][]> {
     const size = req.batchSize ?? 5000;
-    const { chunks, parse } = this.readLines(req);
+    const { chunks, parse } = this.copyRead(req);
     let batch: RawValue[][] = [];
     for await (const lines of chunks) {
       for (const line of lines.toString('utf8', 0, lines.length - 1).split('\n')) batch.push(parse(line));
@@ -179,6 +179,10 @@ export class PostgresAdapter implements Adapter {
 
   /** The COPY's own text lines (read() parses them; the compare engine packs them from the bytes). */
   readLines(req: ReadRequest): LineRead {
+    return this.copyRead(req);
+  }
+
+  private copyRead(req: ReadRequest): LineRead {
     const parser = new CopyTextParser(req.columns.length);
     const booleans = (req.types ?? []).flatMap((t, i) => (t === 'boolean' ? [i] : []));
     return {
