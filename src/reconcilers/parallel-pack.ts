@@ -38,6 +38,11 @@ export class RowPacker {
   private readonly colEnd: Int32Array;
   private readonly slack: number;
   private readonly laneFields: [string, ByteLane][];
+  /**
+   * The columns a held line writes again after their first time (a column feeding two fields, a
+   * field the key lists twice): the line's own length counts each column once.
+   */
+  private readonly repeats: number[];
 
   /** `lanes`: the side's ByteLanes (SideNormalizer.lanes), for addLine. */
   constructor(mapping: Mapping, lanes?: Record<string, ByteLane>, columnCount = 0) {
@@ -51,8 +56,11 @@ export class RowPacker {
     this.colStart = new Int32Array(columnCount);
     this.colEnd = new Int32Array(columnCount);
     this.laneFields = lanes ? Object.entries(lanes) : [];
-    // Per field: two quotes, a comma, "null" for a 2-byte \N, and the zeros a decimal is padded with.
-    this.slack = 8 + this.laneFields.reduce((n, [, l]) => n + 6 + l.scale, 0);
+    const written = this.groups.flatMap((g) => g.lanes);
+    this.repeats = written.map((l) => l.column).filter((c, i, all) => all.indexOf(c) < i);
+    // Per value written: two quotes, a comma, "null" for a 2-byte \N, and the zeros a decimal is
+    // padded with; per line: the mark, three pairs of brackets, two tabs and the newline.
+    this.slack = 10 + written.reduce((n, l) => n + 6 + l.scale, 0);
   }
 
   /**
@@ -78,7 +86,10 @@ export class RowPacker {
     if (c !== cols - 1) return false;
     colEnd[c] = to;
     this.grow();
-    this.room((to - from) * this.laneFields.length + this.slack); // a column may feed two fields
+    // The most this line can write: its own bytes, those of each column written again, the slack.
+    let need = to - from + this.slack;
+    for (const c of this.repeats) need += colEnd[c]! - colStart[c]!;
+    this.room(need);
     const buf = this.buf;
     const start = this.pos;
     let pos = start;

@@ -177,4 +177,36 @@ describe('RowPacker.addLine', () => {
     expect(packer.addLine(src, 0, src.length, row)).toBe(true);
     expect(row).toEqual({ sku: 'a', loc: 'b', qty: '0.000', n: null, cost: '3.00', note: null, memo: null });
   });
+
+  it('writes a key field listed twice as add does, across buffer growth', () => {
+    const twice = makeMapping({ k: { type: 'string' } }, ['k', 'k']);
+    const n = buildNormalizer(twice, 'legacy');
+    const fast = new RowPacker(twice, n.lanes, n.columns.length);
+    const slow = new RowPacker(twice);
+    // ~7 MB written through a buffer that starts at 1 MB: rows end up across its end several times.
+    for (let i = 0; i < 3000; i++) {
+      const value = String.fromCharCode(97 + (i % 26)).repeat(1000 + ((i * 37) % 501));
+      const src = Buffer.from(value);
+      expect(fast.addLine(src, 0, src.length)).toBe(true);
+      slow.add({ k: value });
+    }
+    expect(Buffer.from(fast.take()!.bytes).equals(Buffer.from(slow.take()!.bytes))).toBe(true);
+  });
+
+  it('makes room for what a line writes, not for every field times the line', () => {
+    // 100 fields, one value of 45 MB.
+    const wide = makeMapping(
+      Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`f${i}`, { type: 'string' as const }])),
+      ['f0'],
+    );
+    const w = buildNormalizer(wide, 'legacy');
+    const big = 'x'.repeat(45 << 20);
+    const values = Array.from({ length: 100 }, (_, i) => (i === 1 ? big : `v${i}`));
+    const src = Buffer.from(values.join('\t'));
+    const packer = new RowPacker(wide, w.lanes, w.columns.length);
+    expect(packer.addLine(src, 0, src.length)).toBe(true);
+    const reference = new RowPacker(wide);
+    reference.add(Object.fromEntries(values.map((v, i) => [`f${i}`, v])));
+    expect(Buffer.from(packer.take()!.bytes).equals(Buffer.from(reference.take()!.bytes))).toBe(true);
+  });
 });
