@@ -15,11 +15,12 @@ import { formatDecimal, roundDiv } from '../util/exact-decimal.js';
 import { candidatesOf, type Candidate } from './candidates.js';
 import { suggestionFor } from './suggest.js';
 import { causeKinds, type Cause, type CauseKind, type Confidence, type Diagnosis } from './types.js';
+import type { DifferenceSource } from '../store/differences.js';
 import { isDecimal, isTimestamp, timestampMs, ExactSum } from './values.js';
 import { DimensionCounts, SharedDimensions, dimensionsOf } from './where.js';
 
-/** A source of the run's differences, read once per pass, in run order. */
-export type DifferenceSource = () => AsyncIterable<{ seq: number; diff: Difference }>;
+/** A source of the run's differences, read once per pass, in run order (the store's type). */
+export type { DifferenceSource } from '../store/differences.js';
 
 export interface DiagnoseOptions {
   runId: string;

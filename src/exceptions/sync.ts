@@ -2,9 +2,9 @@ import type { Knex } from 'knex';
 import type { ControlStore } from '../store/control-store.js';
 import type { WriteDriver } from '../adapters/types.js';
 import type { Mapping } from '../config/mapping-schema.js';
-import type { CanonicalValue, Difference } from '../reconcilers/types.js';
+import type { CanonicalValue } from '../reconcilers/types.js';
 import { decodeKey } from '../reconcilers/key.js';
-import type { DifferenceSource } from '../store/differences.js';
+import { streamDifferences, type DifferenceSource } from '../store/differences.js';
 import { currentUser } from '../store/runs.js';
 import { sizeSeverity, varianceOf } from './severity.js';
 import { withTransaction } from './tx.js';
@@ -68,24 +68,6 @@ async function stage(
   if (staged.length) await trx.raw(sql, [JSON.stringify(staged), runId]);
 }
 
-/** A run's differences read from the store inside the sync's transaction, a batch at a time. */
-function storedDifferences(trx: Knex, runId: string): DifferenceSource {
-  return async function* () {
-    let after = -1;
-    for (;;) {
-      const rows = (await trx('cutover_differences')
-        .select('seq', 'body')
-        .where('run_id', runId)
-        .andWhere('seq', '>', after)
-        .orderBy('seq')
-        .limit(READ_BATCH)) as { seq: number; body: string }[];
-      if (!rows.length) return;
-      after = Number(rows[rows.length - 1]!.seq);
-      for (const row of rows) yield { seq: Number(row.seq), diff: JSON.parse(row.body) as Difference };
-    }
-  };
-}
-
 /**
  * Brings the exception queue in line with one reconcile run of `mapping`, whose differences are in
  * cutover_differences. Set-based: the run's differences are staged in a temporary table, then a few
@@ -124,7 +106,9 @@ export async function syncReconcileExceptions(
       `CREATE TEMPORARY TABLE ${STAGE} (kind VARCHAR(30) NOT NULL, key_text TEXT NOT NULL, key_json TEXT, details TEXT, variance VARCHAR(60), size_severity VARCHAR(10) NOT NULL, PRIMARY KEY (kind, key_text))`,
     );
     try {
-      await stage(trx, store.db, mapping, runId, args.differences ?? storedDifferences(trx, runId));
+      const source =
+        args.differences ?? (() => streamDifferences(store, runId, { knex: trx, pageSize: READ_BATCH }));
+      await stage(trx, store.db, mapping, runId, source);
       await store.db.analyze(trx, STAGE);
       const join = `FROM ${STAGE} s WHERE e.mapping = ? AND e.kind = s.kind AND e.key_text = s.key_text AND (e.last_run_id IS NULL OR e.last_run_id <> ?)`;
       const seenAgain = `last_seen = ?, occurrences = e.occurrences + 1, details = s.details, key_json = s.key_json, variance = s.variance, size_severity = s.size_severity, last_run_id = ?, updated_at = ?, version = e.version + 1`;

@@ -8,7 +8,7 @@ import type { Mapping } from '../config/mapping-schema.js';
 import { heldLayout, NEEDS_ESCAPE, PARTITIONS, type EncodedBatch } from './held-row.js';
 import type { ByteLane } from './normalize.js';
 import type { CanonicalRow, CanonicalValue } from './types.js';
-import { plainDecimalAtScale, writePlainDecimalAtScale } from '../util/exact-decimal.js';
+import { writePlainDecimalAtScale } from '../util/exact-decimal.js';
 
 const NULL_BYTES = [110, 117, 108, 108];
 
@@ -37,7 +37,6 @@ export class RowPacker {
   private readonly colStart: Int32Array;
   private readonly colEnd: Int32Array;
   private readonly slack: number;
-  private readonly laneFields: [string, ByteLane][];
   /**
    * The columns a held line writes again after their first time (a column feeding two fields, a
    * field the key lists twice): the line's own length counts each column once.
@@ -55,7 +54,6 @@ export class RowPacker {
     }));
     this.colStart = new Int32Array(columnCount);
     this.colEnd = new Int32Array(columnCount);
-    this.laneFields = lanes ? Object.entries(lanes) : [];
     const written = this.groups.flatMap((g) => g.lanes);
     this.repeats = written.map((l) => l.column).filter((c, i, all) => all.indexOf(c) < i);
     // Per value written: two quotes, a comma, "null" for a 2-byte \N, and the zeros a decimal is
@@ -69,7 +67,8 @@ export class RowPacker {
    * quote or backslash, and numbers `plainDecimalAtScale` takes. These are exactly the values
    * `normalize` + `add` would write unchanged, so the bytes are the same. Returns false, having added
    * nothing, for any other line: the caller parses and normalizes it. With `row`, the row's canonical
-   * values are also set there (for the run's taps).
+   * values are also set there (for the run's taps): the text each value was written as; after false,
+   * `row` holds only some of them and is to be dropped.
    */
   addLine(src: Buffer, from: number, to: number, row?: CanonicalRow): boolean {
     const cols = this.colStart.length;
@@ -103,7 +102,7 @@ export class RowPacker {
     for (let g = 0; g < 3; g++) {
       if (g > 0) buf[pos++] = 9;
       buf[pos++] = 91;
-      const lanes = this.groups[g]!.lanes;
+      const { lanes, fields } = this.groups[g]!;
       for (let f = 0; f < lanes.length; f++) {
         if (f > 0) buf[pos++] = 44;
         const lane = lanes[f]!;
@@ -114,6 +113,7 @@ export class RowPacker {
           buf[pos++] = 117;
           buf[pos++] = 108;
           buf[pos++] = 108;
+          if (row) row[fields[f]!] = null;
           continue;
         }
         if (lane.trim) {
@@ -121,6 +121,7 @@ export class RowPacker {
           while (e > s && src[e - 1] === 32) e--;
         }
         buf[pos++] = 34;
+        const valueStart = pos;
         if (lane.kind === 'text') {
           for (let i = s; i < e; i++) {
             const b = src[i]!;
@@ -131,6 +132,8 @@ export class RowPacker {
           pos = writePlainDecimalAtScale(src, s, e, lane.scale, buf, pos);
           if (pos < 0) return false;
         }
+        // The canonical value is the ASCII text just written.
+        if (row) row[fields[f]!] = (buf as Buffer as Latin1Readable).latin1Slice(valueStart, pos);
         buf[pos++] = 34;
       }
       buf[pos++] = 93;
@@ -140,20 +143,6 @@ export class RowPacker {
     let h = 0x811c9dc5;
     for (let i = keyStart; i < keyEnd; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
     buf[pos++] = 10;
-    if (row)
-      for (const [name, lane] of this.laneFields) {
-        let s = colStart[lane.column]!;
-        let e = colEnd[lane.column]!;
-        if (isNullField(src, s, e)) row[name] = null;
-        else {
-          if (lane.trim) {
-            while (s < e && src[s] === 32) s++;
-            while (e > s && src[e - 1] === 32) e--;
-          }
-          const text = (src as Latin1Readable).latin1Slice(s, e);
-          row[name] = lane.kind === 'text' ? text : plainDecimalAtScale(text, lane.scale)!;
-        }
-      }
     this.starts[this.rows] = start;
     this.pos = pos;
     this.hash = h;

@@ -1,4 +1,5 @@
 /** The control store's `cutover_differences`: a run's differences written in batches, read in pages, counted. */
+import type { Knex } from 'knex';
 import type { ControlStore } from './control-store.js';
 import type { Difference, DifferenceType } from '../reconcilers/types.js';
 
@@ -36,14 +37,20 @@ export type DifferenceSource = () => AsyncIterable<StoredDifference>;
 export async function* streamDifferences(
   store: ControlStore,
   runId: string,
-  opts: { type?: DifferenceType; pageSize?: number; limit?: number } = {},
+  opts: {
+    type?: DifferenceType;
+    pageSize?: number;
+    limit?: number;
+    /** Where to read: a transaction of the store's (the queue sync's), else the store itself. */
+    knex?: Knex;
+  } = {},
 ): AsyncGenerator<StoredDifference> {
+  const knex = opts.knex ?? store.knex;
   const pageSize = opts.pageSize ?? 10_000;
   let after = -Infinity;
   let left = opts.limit ?? Infinity;
   while (left > 0) {
-    const q = store
-      .knex('cutover_differences')
+    const q = knex('cutover_differences')
       .select('seq', 'body')
       .where('run_id', runId)
       .orderBy('seq')
