@@ -8,12 +8,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import type { ControlStore } from '../store/control-store.js';
-import {
-  insertDifferences,
-  type DifferenceRow,
-  type DifferenceSource,
-  type StoredDifference,
-} from '../store/differences.js';
+import { insertDifferences, type DifferenceRow } from '../store/differences.js';
 import { encodeKey } from '../reconcilers/key.js';
 import type { Difference } from '../reconcilers/types.js';
 
@@ -81,20 +76,14 @@ export class DifferenceWriter {
   }
 
   /**
-   * The run's differences as the store holds them (its JSON parsed, in seq order), from memory:
-   * parsed once, on the first pass, and shared by every pass after it. Undefined when there were too
-   * many to keep: then read them from the store (`streamDifferences`).
+   * The differences' JSON in seq order, handed over (this writer keeps it no longer), or undefined
+   * when there were too many to keep: then read them from the store (`streamDifferences`).
+   * `differencesFromJson` makes it a source for the queue sync and the diagnosis.
    */
-  differences(): DifferenceSource | undefined {
+  takeJson(): string[] | undefined {
     const bodies = this.kept;
-    if (!bodies) return undefined;
     this.kept = undefined;
-    let parsed: StoredDifference[] | undefined;
-    return () => {
-      parsed ??= bodies.map((b, i) => ({ seq: i + 1, diff: JSON.parse(b) as Difference }));
-      bodies.length = 0;
-      return inOrder(parsed);
-    };
+    return bodies;
   }
 
   /** How many differences were written, by type. */
@@ -144,8 +133,4 @@ export class DifferenceWriter {
     this.pending = [];
     await insertDifferences(this.store, rows);
   }
-}
-
-async function* inOrder(items: readonly StoredDifference[]): AsyncGenerator<StoredDifference> {
-  yield* items;
 }

@@ -21,6 +21,8 @@ import { totalsSummary } from '../reports/control-totals.js';
 import { redact } from '../util/redact.js';
 import { ensureFolder } from '../reports/atomic-file.js';
 import { diagnoseRun } from '../diagnosis/cause-store.js';
+import { diagnoseOnThread, type DiagnosisThread } from '../diagnosis/diagnose-thread.js';
+import { differencesFromJson } from '../store/differences.js';
 import { measureFieldsOf, moneyFieldsOf } from '../diagnosis/run-diagnosis.js';
 import { compareEncoded, type CompareStats, type EncodedBatch } from '../reconcilers/compare.js';
 import { DifferenceWriter } from './difference-writer.js';
@@ -99,6 +101,12 @@ export interface ReconcileOptions {
 
 /** Rows to read (known after checksum pushdown) below which a side is read without a thread of its own. */
 const THREAD_MIN_ROWS = 200_000;
+
+/**
+ * From this many differences kept at hand, the diagnosis runs on its own thread while the queue is
+ * synced (below, starting the thread costs more than it saves).
+ */
+const DIAGNOSIS_THREAD_MIN = 5000;
 
 /**
  * Whether the run uses threads of its own (reader threads, the join thread): asked for (the command
@@ -420,6 +428,7 @@ async function execute(
   const cloud = stream('cloud');
   const formats = opts.formats ?? config.reportFormats;
   let recorded: ReconcileSummary;
+  let diagnosing: DiagnosisThread | undefined;
   try {
     const max = opts.maxDifferences;
     // Each phase's time goes to the log (--debug): where a slow night's minutes went.
@@ -485,7 +494,11 @@ async function execute(
       await writer.write(d);
     }
     await writer.finish();
-    phase('join', { differences: writer.total, recordingMs: Math.round(writer.busyMs) });
+    phase('join', {
+      differences: writer.total,
+      recordingMs: Math.round(writer.busyMs),
+      ...(stats.joined ? { joined: stats.joined } : {}),
+    });
 
     const counts = { ...stats.counts };
     const inDatabase = pushed?.result?.matched ?? 0;
@@ -567,8 +580,17 @@ async function execute(
     // A windowed run saw only part of the data: absence there proves nothing, so nothing is resolved.
     // A stopped run leaves the queue alone: it neither resolves what it did not see nor opens items
     // from what is most likely a broken mapping (its differences stay with the run).
-    // Read once (from memory when they fit) for the queue sync and the diagnosis's passes.
-    const differences = writer.differences();
+    // Read once (from memory when they fit) for the queue sync and the diagnosis's passes. Many of
+    // them are diagnosed on a thread of their own meanwhile (it copies their JSON as it starts).
+    const json = writer.takeJson();
+    if (json && json.length >= DIAGNOSIS_THREAD_MIN && threadsAllowed(opts))
+      diagnosing = diagnoseOnThread({
+        runId,
+        bodies: json,
+        moneyFields: moneyFieldsOf(mapping),
+        measureFields: measureFieldsOf(mapping),
+      });
+    const differences = json ? differencesFromJson(json) : undefined;
     if (stopped) summary.exceptions = { opened: 0, updated: 0, resolved: 0 };
     else {
       const synced = await syncReconcileExceptions(store, {
@@ -596,6 +618,7 @@ async function execute(
             moneyFields: moneyFieldsOf(mapping),
             measureFields: measureFieldsOf(mapping),
             ...(differences ? { differences } : {}),
+            ...(diagnosing ? { diagnosed: diagnosing.result } : {}),
           })
         ).causes
       : [];
@@ -613,7 +636,7 @@ async function execute(
     recorded = summary;
   } catch (err) {
     progress?.done();
-    await Promise.all([legacy.stop(), cloud.stop()]).catch(() => undefined);
+    await Promise.all([legacy.stop(), cloud.stop(), diagnosing?.stop()]).catch(() => undefined);
     await writer.abort().catch(() => undefined);
     await finishRun(store, runId, 'error', {
       runId,

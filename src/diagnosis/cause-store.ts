@@ -4,7 +4,7 @@
  */
 import type { ControlStore } from '../store/control-store.js';
 import { streamDifferences, type DifferenceSource } from '../store/differences.js';
-import { diagnose } from './diagnose.js';
+import { diagnose, type DiagnosisResult } from './diagnose.js';
 import type { Cause, Diagnosis } from './types.js';
 
 const SEQS_PER_UPDATE = 500;
@@ -16,16 +16,19 @@ export async function diagnoseRun(
   opts: {
     moneyFields?: ReadonlySet<string>;
     measureFields?: ReadonlySet<string>;
-    /** The run's differences from memory (DifferenceWriter.differences); else read from the store. */
+    /** The run's differences from memory (differencesFromJson); else read from the store. */
     differences?: DifferenceSource;
+    /** The diagnosis already under way (diagnoseOnThread): only stored here. */
+    diagnosed?: Promise<DiagnosisResult>;
   } = {},
 ): Promise<Diagnosis> {
-  const { diagnosis, members } = await diagnose({
-    runId,
-    moneyFields: opts.moneyFields,
-    measureFields: opts.measureFields,
-    source: opts.differences ?? (() => streamDifferences(store, runId)),
-  });
+  const { diagnosis, members } = await (opts.diagnosed ??
+    diagnose({
+      runId,
+      moneyFields: opts.moneyFields,
+      measureFields: opts.measureFields,
+      source: opts.differences ?? (() => streamDifferences(store, runId)),
+    }));
   await store.knex.transaction(async (trx) => {
     await trx('cutover_causes').where({ run_id: runId }).delete();
     await trx('cutover_differences').where({ run_id: runId }).whereNotNull('cause').update({ cause: null });

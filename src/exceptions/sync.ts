@@ -41,15 +41,19 @@ function stageSql(db: WriteDriver): string {
   return `${cols} ${pick} FROM ${batch} CROSS JOIN cutover_differences d WHERE d.run_id = ? AND d.seq = j.seq ON CONFLICT DO NOTHING`;
 }
 
-/** Loads the run's differences into the staging table, in batches, with variance and severity computed. */
+/**
+ * Loads the run's differences into the staging table, in batches, with variance and severity
+ * computed. Returns how many rows it staged (a run's differences of one kind and key are one row).
+ */
 async function stage(
   trx: Knex,
   db: WriteDriver,
   mapping: Mapping,
   runId: string,
   source: DifferenceSource,
-): Promise<void> {
+): Promise<number> {
   const sql = stageSql(db);
+  let rows = 0;
   let staged: { seq: number; key_json: string; variance: string | null; sev: string }[] = [];
   for await (const { seq, diff } of source()) {
     if (!(reconcileKinds as readonly string[]).includes(diff.type)) continue;
@@ -61,11 +65,12 @@ async function stage(
       sev: sizeSeverity(diff.type as ExceptionKind, variance, mapping.thresholds),
     });
     if (staged.length >= READ_BATCH) {
-      await trx.raw(sql, [JSON.stringify(staged), runId]);
+      rows += db.affectedRows(await trx.raw(sql, [JSON.stringify(staged), runId]));
       staged = [];
     }
   }
-  if (staged.length) await trx.raw(sql, [JSON.stringify(staged), runId]);
+  if (staged.length) rows += db.affectedRows(await trx.raw(sql, [JSON.stringify(staged), runId]));
+  return rows;
 }
 
 /**
@@ -108,7 +113,7 @@ export async function syncReconcileExceptions(
     try {
       const source =
         args.differences ?? (() => streamDifferences(store, runId, { knex: trx, pageSize: READ_BATCH }));
-      await stage(trx, store.db, mapping, runId, source);
+      const staged = await stage(trx, store.db, mapping, runId, source);
       await store.db.analyze(trx, STAGE);
       const join = `FROM ${STAGE} s WHERE e.mapping = ? AND e.kind = s.kind AND e.key_text = s.key_text AND (e.last_run_id IS NULL OR e.last_run_id <> ?)`;
       const seenAgain = `last_seen = ?, occurrences = e.occurrences + 1, details = s.details, key_json = s.key_json, variance = s.variance, size_severity = s.size_severity, last_run_id = ?, updated_at = ?, version = e.version + 1`;
@@ -138,33 +143,42 @@ export async function syncReconcileExceptions(
         ]),
       );
 
-      // Resolved items that came back.
-      await trx.raw(
-        `INSERT INTO cutover_exception_history (exception_id, at, who, action, from_status, to_status, note, run_id)
+      // Resolved items that came back: an update only when the history found some.
+      const cameBack = store.db.affectedRows(
+        await trx.raw(
+          `INSERT INTO cutover_exception_history (exception_id, at, who, action, from_status, to_status, note, run_id)
          SELECT e.id, ?, ?, 'reopened', 'resolved', 'open', ?, ? FROM cutover_exceptions e JOIN ${STAGE} s
            ON e.kind = s.kind AND e.key_text = s.key_text
          WHERE e.mapping = ? AND e.status = 'resolved' AND (e.last_run_id IS NULL OR e.last_run_id <> ?)`,
-        [now, who, `seen again in run ${runId}`, runId, name, runId],
-      );
-      const reopened = store.db.affectedRows(
-        await trx.raw(
-          `UPDATE cutover_exceptions AS e SET ${seenAgain}, status = 'open', assignee = NULL, resolved_by_run = NULL ${join} AND e.status = 'resolved'`,
-          [now, runId, now, name, runId],
+          [now, who, `seen again in run ${runId}`, runId, name, runId],
         ),
       );
+      const reopened = cameBack
+        ? store.db.affectedRows(
+            await trx.raw(
+              `UPDATE cutover_exceptions AS e SET ${seenAgain}, status = 'open', assignee = NULL, resolved_by_run = NULL ${join} AND e.status = 'resolved'`,
+              [now, runId, now, name, runId],
+            ),
+          )
+        : 0;
 
       // New ones. Their history rows: the items this run first saw (a re-sync of the run inserts none).
-      const opened = store.db.affectedRows(
-        await trx.raw(
-          `INSERT INTO cutover_exceptions (kind, mapping, key_text, key_json, details, status, size_severity, variance,
+      // None when every staged row was an item seen again (one item per kind and key): a quiet
+      // night's run skips the search.
+      const opened =
+        updated + ignored + reopened === staged
+          ? 0
+          : store.db.affectedRows(
+              await trx.raw(
+                `INSERT INTO cutover_exceptions (kind, mapping, key_text, key_json, details, status, size_severity, variance,
              first_seen, last_seen, occurrences, attempts, first_run_id, last_run_id, updated_at, version)
            SELECT s.kind, ?, s.key_text, s.key_json, s.details, 'open', s.size_severity, s.variance, ?, ?, 1, 0, ?, ?, ?, 1
            FROM ${STAGE} s WHERE NOT EXISTS (SELECT 1 FROM cutover_exceptions e
              WHERE e.mapping = ? AND e.kind = s.kind AND e.key_text = s.key_text)
            ON CONFLICT (mapping, key_text, kind) DO NOTHING`,
-          [name, now, now, runId, runId, now, name],
-        ),
-      );
+                [name, now, now, runId, runId, now, name],
+              ),
+            );
       if (opened)
         await trx.raw(
           `INSERT INTO cutover_exception_history (exception_id, at, who, action, from_status, to_status, note, run_id)
@@ -187,18 +201,22 @@ export async function syncReconcileExceptions(
         const goneArgs: string[] = [name, ...reconcileKinds];
         if (args.onlyIds) goneArgs.push(JSON.stringify(args.onlyIds.map((id) => ({ id }))));
         if (args.keepKeys) goneArgs.push(JSON.stringify(args.keepKeys.map((key_text) => ({ key_text }))));
-        await trx.raw(
-          `INSERT INTO cutover_exception_history (exception_id, at, who, action, from_status, to_status, note, run_id)
-           SELECT e.id, ?, ?, 'resolved', e.status, 'resolved', ?, ? ${gone}`,
-          [now, who, `not seen in run ${runId}`, runId, ...goneArgs],
-        );
-        resolved = store.db.affectedRows(
+        // The history first: the update runs only when it found some.
+        const goneItems = store.db.affectedRows(
           await trx.raw(
-            `UPDATE cutover_exceptions SET status = 'resolved', resolved_by_run = ?, updated_at = ?, version = version + 1
-             WHERE id IN (SELECT e.id ${gone})`,
-            [runId, now, ...goneArgs],
+            `INSERT INTO cutover_exception_history (exception_id, at, who, action, from_status, to_status, note, run_id)
+             SELECT e.id, ?, ?, 'resolved', e.status, 'resolved', ?, ? ${gone}`,
+            [now, who, `not seen in run ${runId}`, runId, ...goneArgs],
           ),
         );
+        if (goneItems)
+          resolved = store.db.affectedRows(
+            await trx.raw(
+              `UPDATE cutover_exceptions SET status = 'resolved', resolved_by_run = ?, updated_at = ?, version = version + 1
+               WHERE id IN (SELECT e.id ${gone})`,
+              [runId, now, ...goneArgs],
+            ),
+          );
       }
       return { opened, updated, resolved, reopened, ignored };
     } finally {

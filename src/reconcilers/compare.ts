@@ -23,7 +23,7 @@ import {
   type PartitionSource,
   type SideIndex,
 } from './partition-store.js';
-import { startJoinThread, type JoinThread } from './join-thread.js';
+import { startJoinThread, type JoinResult, type JoinThread } from './join-thread.js';
 import { RowPacker } from './parallel-pack.js';
 
 export { PARTITIONS, type EncodedBatch } from './held-row.js';
@@ -73,6 +73,8 @@ export interface CompareStats {
   spilled: boolean;
   /** The join stopped at `maxDifferences`. */
   stopped?: boolean;
+  /** With a join thread: how many partitions each thread joined (the log shows the split). */
+  joined?: { here: number; thread: number };
 }
 
 /**
@@ -232,34 +234,99 @@ async function* compareWith<T>(
     // Two partitions are joined at once on two threads: each may hold half of what one would.
     const reader = new PartitionReader(helper ? halved(storeOpts) : storeOpts);
     const sources = store.sources();
+    if (helper) {
+      const joined = yield* joinShared(plan, reader, sources, helper, counts, fieldMismatches);
+      return { counts, fieldMismatches, spilled: store.spilled, joined };
+    }
     let yielded = 0;
-    for (;;) {
-      const a = sources.next();
-      if (a.done) break;
-      // The next partition goes to the join thread while this one is joined here.
-      const b = helper ? sources.next() : undefined;
-      const remote = b && !b.done ? helper!.join(b.value) : undefined;
-      remote?.catch(() => undefined); // awaited below; not unhandled if this thread fails first
-      if (max === undefined) yield* joinSource(plan, reader, a.value, counts, fieldMismatches);
+    for (const source of sources) {
+      if (max === undefined) yield* joinSource(plan, reader, source, counts, fieldMismatches);
       else
-        for (const d of joinSource(plan, reader, a.value, counts, fieldMismatches)) {
+        for (const d of joinSource(plan, reader, source, counts, fieldMismatches)) {
           yield d;
           if (++yielded >= max) return { counts, fieldMismatches, spilled: store.spilled, stopped: true };
         }
-      if (remote) {
-        const r = await remote;
-        for (const k of Object.keys(r.counts) as (keyof ReconcileCounts)[])
-          counts[k] = (counts[k] ?? 0) + (r.counts[k] ?? 0);
-        for (const [f, n] of Object.entries(r.fieldMismatches))
-          fieldMismatches[f] = (fieldMismatches[f] ?? 0) + n;
-        yield* r.diffs;
-      }
     }
     return { counts, fieldMismatches, spilled: store.spilled };
   } finally {
     // The join thread may still be reading a spilled partition's files: stopped before they go.
     await helper?.stop();
     store.dispose();
+  }
+}
+
+/** Partitions posted to the join thread and not yet yielded: it always has the next one queued. */
+const THREAD_AHEAD = 2;
+/** Partitions joined here ahead of the one to yield next, at most (their differences wait in memory). */
+const LOCAL_AHEAD = 2;
+
+type Slot = { local: Difference[] } | { remote: Promise<JoinResult>; settled: boolean };
+
+/**
+ * The join on two threads. The join thread always has partitions queued; this thread joins one
+ * itself only while the next partition to yield is still on the join thread, so whichever thread
+ * the consumer (recording the differences) keeps busy, the other does more of the joining. The
+ * differences come out in partition order whoever joined them.
+ */
+async function* joinShared(
+  plan: Plan,
+  reader: PartitionReader,
+  sources: Iterator<PartitionSource>,
+  helper: JoinThread,
+  counts: ReconcileCounts,
+  fieldMismatches: Record<string, number>,
+): AsyncGenerator<Difference, { here: number; thread: number }> {
+  const joined = { here: 0, thread: 0 };
+  const slots: Slot[] = [];
+  let remote = 0;
+  let local = 0;
+  let exhausted = false;
+  const next = (): PartitionSource | undefined => {
+    if (exhausted) return undefined;
+    const r = sources.next();
+    if (r.done) exhausted = true;
+    return r.done ? undefined : r.value;
+  };
+  for (;;) {
+    while (remote < THREAD_AHEAD) {
+      const source = next();
+      if (!source) break;
+      const slot = { remote: helper.join(source), settled: false };
+      // Awaited in turn below; not unhandled if this thread fails first.
+      slot.remote.then(
+        () => (slot.settled = true),
+        () => (slot.settled = true),
+      );
+      slots.push(slot);
+      remote++;
+    }
+    const head = slots[0];
+    if (!head) return joined;
+    if ('remote' in head && !head.settled && local < LOCAL_AHEAD) {
+      const source = next();
+      if (source) {
+        slots.push({ local: [...joinSource(plan, reader, source, counts, fieldMismatches)] });
+        local++;
+        joined.here++;
+        // Lets the join thread's message in: the head may have settled meanwhile.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
+    }
+    slots.shift();
+    if ('local' in head) {
+      local--;
+      yield* head.local;
+      continue;
+    }
+    remote--;
+    joined.thread++;
+    const r = await head.remote;
+    for (const k of Object.keys(r.counts) as (keyof ReconcileCounts)[])
+      counts[k] = (counts[k] ?? 0) + (r.counts[k] ?? 0);
+    for (const [f, n] of Object.entries(r.fieldMismatches))
+      fieldMismatches[f] = (fieldMismatches[f] ?? 0) + n;
+    yield* r.diffs;
   }
 }
 

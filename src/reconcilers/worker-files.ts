@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import * as errors from '../errors.js';
 
 /**
- * The built worker `name` (e.g. `join-worker.js`) next to this module, or undefined when there is
- * none. Under vitest this module is the .ts source, which Node cannot start as a worker: the built
- * file in `dist/` is used when one exists.
+ * The built worker `name` (e.g. `join-worker.js`, or `../diagnosis/diagnose-worker.js`) relative
+ * to this module, or undefined when there is none. Under vitest this module is the .ts source,
+ * which Node cannot start as a worker: the built file in `dist/` is used when one exists.
  */
 export function builtWorker(name: string): URL | undefined {
   const here = import.meta.url;

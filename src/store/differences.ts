@@ -31,6 +31,23 @@ export interface StoredDifference {
 export type DifferenceSource = () => AsyncIterable<StoredDifference>;
 
 /**
+ * A run's differences from their JSON (`bodies[i]` is seq i + 1), in memory: parsed on the first
+ * pass and shared by every pass after it (`bodies` is emptied then, so the text goes).
+ */
+export function differencesFromJson(bodies: string[]): DifferenceSource {
+  let parsed: StoredDifference[] | undefined;
+  return () => {
+    parsed ??= bodies.map((b, i) => ({ seq: i + 1, diff: JSON.parse(b) as Difference }));
+    bodies.length = 0;
+    return inOrder(parsed);
+  };
+}
+
+async function* inOrder(items: readonly StoredDifference[]): AsyncGenerator<StoredDifference> {
+  yield* items;
+}
+
+/**
  * A run's differences from `cutover_differences`, in seq order, read in pages (keyset on seq) so a
  * million differences never sit in memory at once.
  */

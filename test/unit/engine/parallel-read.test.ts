@@ -107,12 +107,18 @@ const job = (file: string, side: 'legacy' | 'cloud', table: string): SideJob => 
 
 async function drain(
   gen: AsyncGenerator<Difference, CompareStats>,
+  /** A consumer this slow (ms per difference), as one recording differences to a store is. */
+  slowMs = 0,
 ): Promise<{ diffs: Difference[]; stats: CompareStats }> {
   const diffs: Difference[] = [];
   for (;;) {
     const r = await gen.next();
     if (r.done) return { diffs, stats: r.value };
     diffs.push(r.value);
+    if (slowMs) {
+      const until = performance.now() + slowMs;
+      while (performance.now() < until);
+    }
   }
 }
 
@@ -160,7 +166,7 @@ describe('readSideParallel', () => {
     const L = job(file, 'legacy', 'l');
     const C = job(file, 'cloud', 'c');
     for (const forceSpill of [false, true]) {
-      const run = (joinThread: boolean) =>
+      const run = (joinThread: boolean, slowMs = 0) =>
         drain(
           compareEncoded(mapping, readSideParallel(L, false), readSideParallel(C, false), {
             tmpDir: tmp,
@@ -170,12 +176,21 @@ describe('readSideParallel', () => {
             joinThread,
             joinThreadMinBytes: 0,
           }),
+          slowMs,
         );
       const one = await run(false);
-      const two = await run(true);
       expect(one.diffs.length).toBeGreaterThan(0);
-      expect(two.diffs).toEqual(one.diffs);
-      expect(two.stats).toEqual(one.stats);
+      expect(one.stats.joined).toBeUndefined();
+      // A fast consumer and a slow one share the partitions differently between the threads
+      // (the slow one keeps this thread busy, so the join thread takes more): the same output.
+      for (const slowMs of [0, 0.2]) {
+        const { diffs, stats } = await run(true, slowMs);
+        expect(diffs).toEqual(one.diffs);
+        const { joined, ...rest } = stats;
+        expect(rest).toEqual(one.stats);
+        expect(joined!.here + joined!.thread).toBe(256);
+        expect(joined!.thread).toBeGreaterThan(0);
+      }
     }
     expect(fs.readdirSync(tmp).filter((f) => f.startsWith('cutover-spill'))).toEqual([]);
   });

@@ -1,7 +1,8 @@
 /**
  * The queue sync and the diagnosis read a run's differences from memory when the run's writer kept
- * them (DifferenceWriter.differences), else from the control store: both ways must give the same
- * queue, the same causes and the same cause on every stored difference.
+ * them (DifferenceWriter.takeJson), else from the control store, and a large run's diagnosis runs on a
+ * thread of its own (diagnoseOnThread): every way must give the same queue, the same causes and the
+ * same cause on every stored difference.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,9 +10,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DifferenceWriter } from '../../../src/app/difference-writer.js';
 import { diagnoseRun } from '../../../src/diagnosis/cause-store.js';
+import { diagnoseOnThread } from '../../../src/diagnosis/diagnose-thread.js';
 import { syncReconcileExceptions } from '../../../src/exceptions/sync.js';
 import type { Difference } from '../../../src/reconcilers/types.js';
 import { createRun } from '../../../src/store/runs.js';
+import { differencesFromJson } from '../../../src/store/differences.js';
 import type { ControlStore } from '../../../src/store/control-store.js';
 import { DIALECTS, freshStore, inventory, mismatch, missing } from './fixtures.js';
 
@@ -32,21 +35,27 @@ function differences(): Difference[] {
 }
 
 /** Writes the run as reconcile does, syncs the queue and diagnoses it; what it left in the store. */
-async function runThrough(store: ControlStore, fromMemory: boolean, keepBytes?: number) {
+async function runThrough(store: ControlStore, how: 'store' | 'memory' | 'thread', keepBytes?: number) {
+  const fromMemory = how !== 'store';
   const runId = await createRun(store, { prefix: 'r', command: 'reconcile', name: inventory.name, now });
   const file = path.join(tmp, `${runId}-${fromMemory}-${Math.random()}.jsonl`);
   const writer = new DifferenceWriter(store, runId, inventory.key, file, keepBytes);
   for (const d of differences()) await writer.write(d);
   await writer.finish();
-  const kept = writer.differences();
-  const at = fromMemory ? kept : undefined;
+  const json = writer.takeJson();
+  const thread = how === 'thread' && json ? diagnoseOnThread({ runId, bodies: json }) : undefined;
+  if (how === 'thread') expect(thread).toBeDefined();
+  const at = fromMemory && json ? differencesFromJson(json) : undefined;
   const synced = await syncReconcileExceptions(store, {
     mapping: inventory,
     runId,
     now,
     ...(at ? { differences: at } : {}),
   });
-  const diagnosis = await diagnoseRun(store, runId, at ? { differences: at } : {});
+  const diagnosis = await diagnoseRun(store, runId, {
+    ...(at ? { differences: at } : {}),
+    ...(thread ? { diagnosed: thread.result } : {}),
+  });
   const items = await store
     .knex('cutover_exceptions')
     .select('kind', 'key_text', 'key_json', 'details', 'status', 'size_severity', 'variance', 'occurrences')
@@ -56,33 +65,34 @@ async function runThrough(store: ControlStore, fromMemory: boolean, keepBytes?: 
     .select('seq', 'cause')
     .where('run_id', runId)
     .orderBy('seq');
-  return { kept: kept !== undefined, synced, diagnosis, items, causes: causes.map((c) => [c.seq, c.cause]) };
+  return { kept: json !== undefined, synced, diagnosis, items, causes: causes.map((c) => [c.seq, c.cause]) };
 }
 
 for (const dialect of DIALECTS) {
   describe(`differences at hand on ${dialect}`, () => {
-    it('sync and diagnosis give the same from memory as from the store', async () => {
+    it('sync and diagnosis give the same from memory, on a thread and from the store', async () => {
       const results = [];
-      for (const fromMemory of [true, false]) {
+      for (const how of ['memory', 'thread', 'store'] as const) {
         const { store, dispose } = await freshStore(dialect);
         try {
-          results.push(await runThrough(store, fromMemory));
+          results.push(await runThrough(store, how));
         } finally {
           await dispose();
         }
       }
-      const [memory, stored] = results;
+      const [memory, thread, stored] = results;
       expect(memory!.kept).toBe(true);
       expect(memory!.synced.opened).toBe(differences().length);
       expect(memory!.diagnosis.causes.length).toBeGreaterThan(0);
       expect(memory!.causes.some(([, c]) => c !== null)).toBe(true);
       expect(memory).toEqual(stored);
+      expect(thread).toEqual(stored);
     });
 
     it('keeps nothing at hand past its limit (the store is read then)', async () => {
       const { store, dispose } = await freshStore(dialect);
       try {
-        const r = await runThrough(store, true, 2000);
+        const r = await runThrough(store, 'memory', 2000);
         expect(r.kept).toBe(false);
         expect(r.synced.opened).toBe(differences().length);
         expect(r.diagnosis.causes.length).toBeGreaterThan(0);

@@ -1,0 +1,53 @@
+/**
+ * The diagnosis on a thread of its own: a run's differences, as JSON, go to a worker that
+ * diagnoses them while the main thread syncs the exception queue. The worker runs the same
+ * `diagnose` on the same differences in the same order, so the result is the one it gives here.
+ */
+import { Worker } from 'node:worker_threads';
+import { builtWorker, rebuildError, type PostedError } from '../reconcilers/worker-files.js';
+import type { DiagnosisResult } from './diagnose.js';
+
+/** What the worker needs: plain data, so it can be posted. */
+export interface DiagnoseJob {
+  runId: string;
+  /** The differences' JSON, seq 1 first. */
+  bodies: readonly string[];
+  moneyFields?: ReadonlySet<string>;
+  measureFields?: ReadonlySet<string>;
+}
+
+/** What the diagnosis worker posts. */
+export type DiagnoseMessage = ({ type: 'diagnosed' } & DiagnosisResult) | PostedError;
+
+export interface DiagnosisThread {
+  /** The diagnosis, when the thread is done. */
+  result: Promise<DiagnosisResult>;
+  /** Stops the thread (a run that failed meanwhile does not wait for it). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts diagnosing `job` on a thread, or returns undefined when there is no built worker (sources
+ * run under vitest). The job's JSON is copied to the thread here: the caller may drop it at once.
+ */
+export function diagnoseOnThread(job: DiagnoseJob): DiagnosisThread | undefined {
+  const file = builtWorker('../diagnosis/diagnose-worker.js');
+  if (!file) return undefined;
+  const worker = new Worker(file, { workerData: job });
+  const result = new Promise<DiagnosisResult>((resolve, reject) => {
+    worker.once('message', (m: DiagnoseMessage) => {
+      if (m.type === 'error') reject(rebuildError(m));
+      else resolve({ diagnosis: m.diagnosis, members: m.members });
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`The diagnosis thread stopped (exit code ${code}).`)));
+  });
+  // Awaited by the caller later; not unhandled if it fails before then.
+  result.catch(() => undefined);
+  return {
+    result,
+    async stop() {
+      await worker.terminate();
+    },
+  };
+}
