@@ -448,6 +448,12 @@ async function execute(
     });
     let stats: CompareStats;
     const first: RecordDifference[] = [];
+    // Recording a difference may fail (a full disk): the join is closed then, which stops its
+    // thread and removes the spill files, before the failure goes on.
+    const closeJoin = async (err: unknown): Promise<never> => {
+      await gen.return(undefined as unknown as CompareStats).catch(() => undefined);
+      throw err;
+    };
     for (;;) {
       const r = await gen.next();
       if (r.done) {
@@ -465,7 +471,7 @@ async function execute(
           continue;
         }
       }
-      await writer.write(d);
+      await writer.write(d).catch(closeJoin);
     }
     progress?.done();
     let confirmed: (ConfirmResult & { inFlightFile?: string }) | undefined;

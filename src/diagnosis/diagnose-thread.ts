@@ -33,7 +33,9 @@ export interface DiagnosisThread {
 export function diagnoseOnThread(job: DiagnoseJob): DiagnosisThread | undefined {
   const file = builtWorker('../diagnosis/diagnose-worker.js');
   if (!file) return undefined;
-  const worker = new Worker(file, { workerData: job });
+  const worker = new Worker(file);
+  // Posted, not workerData: the worker drops the JSON once parsed (workerData would keep it).
+  worker.postMessage(job);
   const result = new Promise<DiagnosisResult>((resolve, reject) => {
     worker.once('message', (m: DiagnoseMessage) => {
       if (m.type === 'error') reject(rebuildError(m));

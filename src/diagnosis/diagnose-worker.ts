@@ -1,21 +1,27 @@
-/** The worker thread of `diagnoseOnThread`: diagnoses the differences it is given and posts the result. */
-import { parentPort, workerData } from 'node:worker_threads';
+/** The worker thread of `diagnoseOnThread`: diagnoses the differences it is sent and posts the result. */
+import { parentPort } from 'node:worker_threads';
 import { postedError } from '../reconcilers/worker-files.js';
 import { differencesFromJson } from '../store/differences.js';
 import type { DiagnoseJob, DiagnoseMessage } from './diagnose-thread.js';
 import { diagnose } from './diagnose.js';
 
-const job = workerData as DiagnoseJob;
-let out: DiagnoseMessage;
-try {
-  const result = await diagnose({
-    runId: job.runId,
-    source: differencesFromJson([...job.bodies]),
-    moneyFields: job.moneyFields,
-    measureFields: job.measureFields,
-  });
-  out = { type: 'diagnosed', ...result };
-} catch (e) {
-  out = postedError(e);
-}
-parentPort!.postMessage(out);
+const port = parentPort!;
+port.once('message', (job: DiagnoseJob) => {
+  void (async () => {
+    let out: DiagnoseMessage;
+    try {
+      const result = await diagnose({
+        runId: job.runId,
+        // Its own array: emptied once parsed, so the text goes while the passes run.
+        source: differencesFromJson(job.bodies as string[]),
+        moneyFields: job.moneyFields,
+        measureFields: job.measureFields,
+      });
+      out = { type: 'diagnosed', ...result };
+    } catch (e) {
+      out = postedError(e);
+    }
+    port.postMessage(out);
+    port.close();
+  })();
+});

@@ -255,20 +255,27 @@ async function* compareWith<T>(
   }
 }
 
-/** Partitions posted to the join thread and not yet yielded: it always has the next one queued. */
-const THREAD_AHEAD = 2;
-/** Partitions joined here ahead of the one to yield next, at most (their differences wait in memory). */
-const LOCAL_AHEAD = 2;
+/** Partitions on the join thread, at most: when it finishes one, the next is already there. */
+const THREAD_QUEUED = 2;
+/** Partitions joined or being joined and not yet yielded, at most. */
+const MAX_SLOTS = 6;
+/**
+ * Differences joined and waiting to be yielded, from which neither thread takes another partition:
+ * what a run of mostly differing rows holds in memory beyond the engine's budget (~1 KB each).
+ */
+const MAX_WAITING = 20_000;
 
-type Slot = { local: Difference[] } | { remote: Promise<JoinResult>; settled: boolean };
+/** A partition joined, or being joined, and not yet yielded, with what it adds to the counts. */
+type Slot = { result: JoinResult } | { remote: Promise<JoinResult>; result?: JoinResult; failed?: boolean };
 
 /**
  * The join on two threads. The join thread always has partitions queued; this thread joins one
  * itself only while the next partition to yield is still on the join thread, so whichever thread
  * the consumer (recording the differences) keeps busy, the other does more of the joining. The
- * differences come out in partition order whoever joined them.
+ * differences, and the counts (the order of fieldMismatches' keys too), come out in partition
+ * order whoever joined them: the same as one thread gives.
  */
-async function* joinShared(
+export async function* joinShared(
   plan: Plan,
   reader: PartitionReader,
   sources: Iterator<PartitionSource>,
@@ -278,8 +285,8 @@ async function* joinShared(
 ): AsyncGenerator<Difference, { here: number; thread: number }> {
   const joined = { here: 0, thread: 0 };
   const slots: Slot[] = [];
-  let remote = 0;
-  let local = 0;
+  let queued = 0;
+  let waiting = 0;
   let exhausted = false;
   const next = (): PartitionSource | undefined => {
     if (exhausted) return undefined;
@@ -287,41 +294,47 @@ async function* joinShared(
     if (r.done) exhausted = true;
     return r.done ? undefined : r.value;
   };
+  const room = () => slots.length < MAX_SLOTS && waiting < MAX_WAITING;
   for (;;) {
-    while (remote < THREAD_AHEAD) {
+    while (queued < THREAD_QUEUED && room()) {
       const source = next();
       if (!source) break;
-      const slot = { remote: helper.join(source), settled: false };
+      const slot: Slot = { remote: helper.join(source) };
+      queued++;
       // Awaited in turn below; not unhandled if this thread fails first.
       slot.remote.then(
-        () => (slot.settled = true),
-        () => (slot.settled = true),
+        (r) => {
+          queued--;
+          waiting += r.diffs.length;
+          slot.result = r;
+        },
+        () => {
+          queued--;
+          slot.failed = true;
+        },
       );
       slots.push(slot);
-      remote++;
     }
     const head = slots[0];
     if (!head) return joined;
-    if ('remote' in head && !head.settled && local < LOCAL_AHEAD) {
+    if (!head.result && !('failed' in head && head.failed) && room()) {
       const source = next();
       if (source) {
-        slots.push({ local: [...joinSource(plan, reader, source, counts, fieldMismatches)] });
-        local++;
+        const c = zeroCounts();
+        const f: Record<string, number> = {};
+        const diffs = [...joinSource(plan, reader, source, c, f)];
+        slots.push({ result: { diffs, counts: c, fieldMismatches: f } });
+        waiting += diffs.length;
         joined.here++;
-        // Lets the join thread's message in: the head may have settled meanwhile.
+        // Lets the join thread's message in: the head may have come back meanwhile.
         await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
     }
     slots.shift();
-    if ('local' in head) {
-      local--;
-      yield* head.local;
-      continue;
-    }
-    remote--;
-    joined.thread++;
-    const r = await head.remote;
+    const r = head.result ?? (await (head as { remote: Promise<JoinResult> }).remote);
+    if ('remote' in head) joined.thread++;
+    waiting -= r.diffs.length;
     for (const k of Object.keys(r.counts) as (keyof ReconcileCounts)[])
       counts[k] = (counts[k] ?? 0) + (r.counts[k] ?? 0);
     for (const [f, n] of Object.entries(r.fieldMismatches))

@@ -88,6 +88,8 @@ function sqliteFile(): string {
     if (i % 97 === 1) continue; // missing in cloud
     if (i % 89 === 2)
       c.run(row[0], row[1], (i * 1.25 + 1).toFixed(2), row[3], row[4]); // mismatch
+    else if (i % 61 === 5)
+      c.run(row[0], row[1], row[2], `other ${i}`, row[4]); // another field
     else c.run(...row);
     if (i % 83 === 3) c.run(...row); // duplicate in cloud
   }
@@ -180,6 +182,7 @@ describe('readSideParallel', () => {
         );
       const one = await run(false);
       expect(one.diffs.length).toBeGreaterThan(0);
+      expect(Object.keys(one.stats.fieldMismatches).length).toBe(2);
       expect(one.stats.joined).toBeUndefined();
       // A fast consumer and a slow one share the partitions differently between the threads
       // (the slow one keeps this thread busy, so the join thread takes more): the same output.
@@ -188,11 +191,28 @@ describe('readSideParallel', () => {
         expect(diffs).toEqual(one.diffs);
         const { joined, ...rest } = stats;
         expect(rest).toEqual(one.stats);
+        // The mismatches by field in the same order too: what the summary lists first.
+        expect(Object.keys(rest.fieldMismatches)).toEqual(Object.keys(one.stats.fieldMismatches));
         expect(joined!.here + joined!.thread).toBe(256);
         expect(joined!.thread).toBeGreaterThan(0);
       }
     }
     expect(fs.readdirSync(tmp).filter((f) => f.startsWith('cutover-spill'))).toEqual([]);
+  });
+
+  it('closed early (a failed recording), stops the join thread and removes the spill files', async () => {
+    const file = sqliteFile();
+    const dir = fs.mkdtempSync(path.join(tmp, 'closed-'));
+    const gen = compareEncoded(
+      mapping,
+      readSideParallel(job(file, 'legacy', 'l'), false),
+      readSideParallel(job(file, 'cloud', 'c'), false),
+      { tmpDir: dir, forceSpill: true, joinThread: true, joinThreadMinBytes: 0 },
+    );
+    expect((await gen.next()).done).toBe(false);
+    expect(fs.readdirSync(dir).some((f) => f.startsWith('cutover-spill'))).toBe(true);
+    await gen.return(undefined as never);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('cutover-spill'))).toEqual([]);
   });
 
   it('passes a bad value up as the same DataError, naming the field and value', async () => {

@@ -1,0 +1,104 @@
+/**
+ * The join on two threads (`joinShared`) with a join thread that answers late: this thread joins
+ * partitions ahead of the one it waits for, yet the differences, the counts and the order of the
+ * mismatches by field (what the summary lists first) are the ones one thread gives.
+ */
+import { describe, expect, it } from 'vitest';
+import { compilePlan, joinShared, joinSource, zeroCounts } from '../../../src/reconcilers/compare.js';
+import { lineEncoder } from '../../../src/reconcilers/held-row.js';
+import type { JoinResult, JoinThread } from '../../../src/reconcilers/join-thread.js';
+import { PartitionReader, type PartitionSource } from '../../../src/reconcilers/partition-store.js';
+import type { CanonicalRow, Difference } from '../../../src/reconcilers/types.js';
+import { makeMapping } from './helpers.js';
+
+const mapping = makeMapping(
+  { code: { type: 'string' }, qty: { type: 'decimal', scale: 2 }, note: { type: 'string' } },
+  ['code'],
+);
+const plan = compilePlan(mapping);
+const encode = lineEncoder(mapping);
+const options = { memoryBytes: 64 << 20, partitionBytes: 16 << 20, partitions: 12 };
+
+const held = (rows: CanonicalRow[]) => Buffer.from(rows.map((r) => `${encode(r)[1]}\n`).join(''));
+
+/** Twelve partitions: the first differs on qty only, the later ones on note only, the second not at all. */
+function partitions(): PartitionSource[] {
+  return Array.from({ length: 12 }, (_, p) => {
+    const code = `K${p}`;
+    const legacy = { code, qty: '1.00', note: 'a' };
+    const cloud = p === 0 ? { ...legacy, qty: '2.00' } : p === 1 ? legacy : { ...legacy, note: `b${p}` };
+    return { legacy: held([legacy]), cloud: held([cloud]) };
+  });
+}
+
+/** A join thread that joins here, after `ms`: the main thread gets ahead of it meanwhile. */
+function lateThread(ms: number): JoinThread {
+  const reader = new PartitionReader(options);
+  return {
+    join: (source) =>
+      new Promise<JoinResult>((resolve) =>
+        setTimeout(() => {
+          const counts = zeroCounts();
+          const fieldMismatches: Record<string, number> = {};
+          const diffs = [...joinSource(plan, reader, source, counts, fieldMismatches)];
+          resolve({ diffs, counts, fieldMismatches });
+        }, ms),
+      ),
+    stop: async () => undefined,
+  };
+}
+
+describe('joinShared', () => {
+  it('gives what one thread gives, in order, whichever thread joined each partition', async () => {
+    const reader = new PartitionReader(options);
+    const want = {
+      counts: zeroCounts(),
+      fieldMismatches: {} as Record<string, number>,
+      diffs: [] as Difference[],
+    };
+    for (const s of partitions())
+      want.diffs.push(...joinSource(plan, reader, s, want.counts, want.fieldMismatches));
+    expect(Object.keys(want.fieldMismatches)).toEqual(['qty', 'note']);
+
+    const counts = zeroCounts();
+    const fieldMismatches: Record<string, number> = {};
+    const diffs: Difference[] = [];
+    const gen = joinShared(
+      plan,
+      reader,
+      partitions()[Symbol.iterator](),
+      lateThread(30),
+      counts,
+      fieldMismatches,
+    );
+    let r = await gen.next();
+    for (; !r.done; r = await gen.next()) diffs.push(r.value);
+    // This thread joined partitions past the first two while the late thread held them.
+    expect(r.value.here).toBeGreaterThan(0);
+    expect(r.value.here + r.value.thread).toBe(12);
+    expect(diffs).toEqual(want.diffs);
+    expect(counts).toEqual(want.counts);
+    expect(Object.keys(fieldMismatches)).toEqual(['qty', 'note']);
+    expect(fieldMismatches).toEqual(want.fieldMismatches);
+  });
+
+  it("passes the join thread's failure on", async () => {
+    const failing: JoinThread = {
+      join: () => Promise.reject(new Error('thread gone')),
+      stop: async () => undefined,
+    };
+    const gen = joinShared(
+      plan,
+      new PartitionReader(options),
+      partitions()[Symbol.iterator](),
+      failing,
+      zeroCounts(),
+      {},
+    );
+    await expect(
+      (async () => {
+        for await (const d of gen) void d;
+      })(),
+    ).rejects.toThrow('thread gone');
+  });
+});
