@@ -583,20 +583,16 @@ async function execute(
         : {}),
     };
 
-    // A windowed run saw only part of the data: absence there proves nothing, so nothing is resolved.
-    // A stopped run leaves the queue alone: it neither resolves what it did not see nor opens items
-    // from what is most likely a broken mapping (its differences stay with the run).
     // Read once (from memory when they fit) for the queue sync and the diagnosis's passes. Many of
     // them are diagnosed on a thread of their own meanwhile (it copies their JSON as it starts).
     const json = writer.takeJson();
+    const measures = { moneyFields: moneyFieldsOf(mapping), measureFields: measureFieldsOf(mapping) };
     if (json && json.length >= DIAGNOSIS_THREAD_MIN && threadsAllowed(opts))
-      diagnosing = diagnoseOnThread({
-        runId,
-        bodies: json,
-        moneyFields: moneyFieldsOf(mapping),
-        measureFields: measureFieldsOf(mapping),
-      });
+      diagnosing = diagnoseOnThread({ runId, bodies: json, ...measures });
     const differences = json ? differencesFromJson(json) : undefined;
+    // A windowed run saw only part of the data: absence there proves nothing, so nothing is resolved.
+    // A stopped run leaves the queue alone: it neither resolves what it did not see nor opens items
+    // from what is most likely a broken mapping (its differences stay with the run).
     if (stopped) summary.exceptions = { opened: 0, updated: 0, resolved: 0 };
     else {
       const synced = await syncReconcileExceptions(store, {
@@ -621,8 +617,7 @@ async function execute(
     summary.causes = writer.total
       ? (
           await diagnoseRun(store, runId, {
-            moneyFields: moneyFieldsOf(mapping),
-            measureFields: measureFieldsOf(mapping),
+            ...measures,
             ...(differences ? { differences } : {}),
             ...(diagnosing ? { diagnosed: diagnosing.result } : {}),
           })

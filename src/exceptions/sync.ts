@@ -97,7 +97,7 @@ export async function syncReconcileExceptions(
     onlyIds?: readonly number[];
     /** Keys (key_text) the run left out (a settle window): their items are not resolved by it. */
     keepKeys?: readonly string[];
-    /** The run's differences from memory (DifferenceWriter.differences); else read from the store. */
+    /** The run's differences from memory (differencesFromJson); else read from the store. */
     differences?: DifferenceSource;
   },
 ): Promise<SyncCounts> {

@@ -265,8 +265,15 @@ const MAX_SLOTS = 6;
  */
 const MAX_WAITING = 20_000;
 
-/** A partition joined, or being joined, and not yet yielded, with what it adds to the counts. */
-type Slot = { result: JoinResult } | { remote: Promise<JoinResult>; result?: JoinResult; failed?: boolean };
+/**
+ * A partition joined, or being joined, and not yet yielded: its result (differences and what it
+ * adds to the counts) once there; `remote` while the join thread has it.
+ */
+interface Slot {
+  remote?: Promise<JoinResult>;
+  result?: JoinResult;
+  failed?: boolean;
+}
 
 /**
  * The join on two threads. The join thread always has partitions queued; this thread joins one
@@ -287,11 +294,9 @@ export async function* joinShared(
   const slots: Slot[] = [];
   let queued = 0;
   let waiting = 0;
-  let exhausted = false;
+  // A generator: once done, next() stays done.
   const next = (): PartitionSource | undefined => {
-    if (exhausted) return undefined;
     const r = sources.next();
-    if (r.done) exhausted = true;
     return r.done ? undefined : r.value;
   };
   const room = () => slots.length < MAX_SLOTS && waiting < MAX_WAITING;
@@ -299,10 +304,11 @@ export async function* joinShared(
     while (queued < THREAD_QUEUED && room()) {
       const source = next();
       if (!source) break;
-      const slot: Slot = { remote: helper.join(source) };
+      const remote = helper.join(source);
+      const slot: Slot = { remote };
       queued++;
       // Awaited in turn below; not unhandled if this thread fails first.
-      slot.remote.then(
+      remote.then(
         (r) => {
           queued--;
           waiting += r.diffs.length;
@@ -317,7 +323,7 @@ export async function* joinShared(
     }
     const head = slots[0];
     if (!head) return joined;
-    if (!head.result && !('failed' in head && head.failed) && room()) {
+    if (!head.result && !head.failed && room()) {
       const source = next();
       if (source) {
         const c = zeroCounts();
@@ -332,8 +338,8 @@ export async function* joinShared(
       }
     }
     slots.shift();
-    const r = head.result ?? (await (head as { remote: Promise<JoinResult> }).remote);
-    if ('remote' in head) joined.thread++;
+    const r = head.result ?? (await head.remote!);
+    if (head.remote) joined.thread++;
     waiting -= r.diffs.length;
     for (const k of Object.keys(r.counts) as (keyof ReconcileCounts)[])
       counts[k] = (counts[k] ?? 0) + (r.counts[k] ?? 0);

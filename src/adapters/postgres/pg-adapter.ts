@@ -184,6 +184,9 @@ export class PostgresAdapter implements Adapter {
 
   private copyRead(req: ReadRequest): LineRead {
     const parser = new CopyTextParser(req.columns.length);
+    // COPY text writes a bool column as t/f: a field declared boolean gets a real boolean for those.
+    // Any other text (a char or text column holding Y/N, yes, 1) is left as it is, for `map` and the
+    // normaliser to read: the column behind a boolean field need not be a bool.
     const booleans = (req.types ?? []).flatMap((t, i) => (t === 'boolean' ? [i] : []));
     return {
       chunks: this.copyLines(req, parser),
@@ -382,9 +385,3 @@ export class PostgresAdapter implements Adapter {
     }
   }
 }
-
-/**
- * COPY text writes a bool column as t/f: a field declared boolean gets a real boolean for those. Any
- * other text (a char or text column holding Y/N, yes, 1) is left as it is, for `map` and the
- * normaliser to read: the column behind a boolean field need not be a bool.
- */
