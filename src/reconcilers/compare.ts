@@ -6,16 +6,7 @@
 import type { Mapping } from '../config/mapping-schema.js';
 import type { CanonicalRow, Difference, FieldDelta, ReconcileCounts } from './types.js';
 import { buildFieldComparator, type FieldComparator } from './field-compare.js';
-import {
-  heldLayout,
-  keyOfLine,
-  NULL_KEY_MARK,
-  parseLine,
-  PARTITIONS,
-  sameCompared,
-  type EncodedBatch,
-  type HeldLayout,
-} from './held-row.js';
+import { heldLayout, parseLine, PARTITIONS, type EncodedBatch, type HeldLayout } from './held-row.js';
 import {
   PartitionReader,
   PartitionStore,
@@ -23,6 +14,7 @@ import {
   type PartitionSource,
   type SideIndex,
 } from './partition-store.js';
+import { LineTable, lineAt, lineOf, scanLine } from './line-table.js';
 import { startJoinThread, type JoinResult, type JoinThread } from './join-thread.js';
 import { RowPacker } from './parallel-pack.js';
 
@@ -395,81 +387,93 @@ async function readBoth<T>(
   for (const r of results) if (r.status === 'rejected') throw r.reason;
 }
 
-/** One key of a partition: its first row on each side and how many rows each side has. */
-interface Held {
-  line: string;
-  count: number;
-  cloud?: string;
-  cloudCount: number;
-}
+/** Bytes per held line, about: the first guess of a partition's key count (its table grows). */
+const LINE_BYTES_GUESS = 48;
 
 /**
- * Joins one partition: legacy keys into a map, cloud rows attached to them (cloud-only keys in a
- * second map), then every key classified. Only the first row of a side is kept; later ones count.
+ * Joins one partition on its bytes (line-table.ts): legacy keys into a table, cloud rows attached to
+ * them (cloud-only keys in a second table), then every key classified in the order it was first
+ * seen. Only the first row of a side is kept; later ones count. Rows that agree are never decoded:
+ * their compared values' bytes are equal.
  */
 function* joinPartition(
   plan: Plan,
-  legacyLines: Iterable<string>,
-  cloudLines: Iterable<string>,
+  legacy: Buffer,
+  cloud: Buffer,
   counts: ReconcileCounts,
   fieldMismatches: Record<string, number>,
 ): Generator<Difference> {
-  const L = new Map<string, Held>();
-  const C = new Map<string, Held>();
-  for (const line of legacyLines) {
-    if (line.charCodeAt(0) === NULL_KEY_MARK) {
+  const at = lineAt();
+  const L = new LineTable(legacy, legacy.length / LINE_BYTES_GUESS);
+  for (let i = 0; i < legacy.length; i = at.end + 1) {
+    if (scanLine(legacy, i, at)) {
       // A NULL key part never joins: the row is reported missing on the other side.
       counts.missingInCloud++;
-      yield missing(plan, line, 0);
+      yield missing(plan, text(legacy, at), 0);
       continue;
     }
-    const key = keyOfLine(line);
-    const held = L.get(key);
-    if (held) held.count++;
-    else L.set(key, { line, count: 1, cloud: undefined, cloudCount: 0 });
+    const e = L.find(legacy, at);
+    if (e >= 0) L.count[e]!++;
+    else L.add(at);
   }
-  for (const line of cloudLines) {
-    if (line.charCodeAt(0) === NULL_KEY_MARK) {
+  const C = new LineTable(cloud, 16);
+  for (let i = 0; i < cloud.length; i = at.end + 1) {
+    if (scanLine(cloud, i, at)) {
       counts.missingInLegacy++;
-      yield missing(plan, line, 1);
+      yield missing(plan, text(cloud, at), 1);
       continue;
     }
-    const key = keyOfLine(line);
-    const held = L.get(key);
-    if (held) {
-      if (held.cloudCount++ === 0) held.cloud = line;
+    const e = L.find(cloud, at);
+    if (e >= 0) {
+      L.addOther(e, at);
       continue;
     }
-    const only = C.get(key);
-    if (only) only.count++;
-    else C.set(key, { line, count: 1, cloud: undefined, cloudCount: 0 });
+    const only = C.find(cloud, at);
+    if (only >= 0) C.count[only]!++;
+    else C.add(at);
   }
-  for (const l of L.values()) {
-    if (l.count > 1 || l.cloudCount > 1) {
-      if (l.count > 1) yield duplicate(plan, l.line, l.count, 0, counts);
-      if (l.cloudCount > 1) yield duplicate(plan, l.cloud!, l.cloudCount, 1, counts);
-    } else if (l.cloudCount === 0) {
-      if (absentIsZero(plan, l.line)) counts.matched++;
+  for (let e = 0; e < L.size; e++) {
+    const count = L.count[e]!;
+    const cloudCount = L.otherCount[e]!;
+    if (count > 1 || cloudCount > 1) {
+      if (count > 1) yield duplicate(plan, text(legacy, lineOf(L.lines, e)), count, 0, counts);
+      if (cloudCount > 1) yield duplicate(plan, text(cloud, lineOf(L.other, e)), cloudCount, 1, counts);
+    } else if (cloudCount === 0) {
+      const line = text(legacy, lineOf(L.lines, e));
+      if (absentIsZero(plan, line)) counts.matched++;
       else {
         counts.missingInCloud++;
-        yield missing(plan, l.line, 0);
+        yield missing(plan, line, 0);
       }
     } else {
-      const d = compareLines(plan, l.line, l.cloud!, fieldMismatches);
+      // Identical canonical values of every compared field: a match, nothing decoded.
+      if (L.sameCompared(e, cloud)) {
+        counts.matched++;
+        continue;
+      }
+      const l = text(legacy, lineOf(L.lines, e));
+      const d = compareLines(plan, l, text(cloud, lineOf(L.other, e)), fieldMismatches);
       if (d) {
         counts.mismatched++;
         yield d;
       } else counts.matched++;
     }
   }
-  for (const c of C.values()) {
-    if (c.count > 1) yield duplicate(plan, c.line, c.count, 1, counts);
-    else if (absentIsZero(plan, c.line)) counts.matched++;
+  for (let e = 0; e < C.size; e++) {
+    const line = text(cloud, lineOf(C.lines, e));
+    const count = C.count[e]!;
+    if (count > 1) yield duplicate(plan, line, count, 1, counts);
+    else if (absentIsZero(plan, line)) counts.matched++;
     else {
       counts.missingInLegacy++;
-      yield missing(plan, c.line, 1);
+      yield missing(plan, line, 1);
     }
   }
+}
+
+/** A held line of a buffer as text. */
+function text(buf: Buffer, line: { start: number; end: number }): string {
+  return buf.toString('utf8', line.start, line.end);
 }
 
 function missing(plan: Plan, line: string, side: SideIndex): Difference {
@@ -512,8 +516,6 @@ function compareLines(
   cLine: string,
   fieldMismatches: Record<string, number>,
 ): Difference | undefined {
-  // Fast path: identical canonical values of every compared field.
-  if (sameCompared(lLine, cLine)) return undefined;
   const l = parseLine(plan, lLine);
   const c = parseLine(plan, cLine);
   let fields: Record<string, FieldDelta> | undefined;

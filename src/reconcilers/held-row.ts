@@ -96,15 +96,6 @@ export function parseLine(layout: HeldLayout, line: string): HeldRow {
   return { key, cmp, row };
 }
 
-/** Whether two held lines carry the same canonical text for every compared field (no parsing). */
-export function sameCompared(a: string, b: string): boolean {
-  const at1 = a.indexOf('\t');
-  const bt1 = b.indexOf('\t');
-  const at2 = a.indexOf('\t', at1 + 1);
-  const bt2 = b.indexOf('\t', bt1 + 1);
-  return at2 - at1 === bt2 - bt1 && a.slice(at1, at2) === b.slice(bt1, bt2);
-}
-
 /** Partitions per side: a row's partition is `partitionOfKey` of its encoded key (compare.ts). */
 export const PARTITIONS = 256;
 

@@ -54,10 +54,10 @@ export interface PartitionStoreOptions {
   forceSpill?: boolean;
 }
 
-/** One partition, ready to join: both sides' lines, each side in arrival order. */
+/** One partition, ready to join: both sides' newline-terminated lines, each side in arrival order. */
 export interface Partition {
-  legacy: Iterable<string>;
-  cloud: Iterable<string>;
+  legacy: Buffer;
+  cloud: Buffer;
 }
 
 /** Node's Buffer#utf8Write: write() without its argument checks, on the hottest path. */
@@ -65,21 +65,69 @@ interface FastBuffer extends Buffer {
   utf8Write(s: string, offset: number): number;
 }
 
-function writeAll(fd: number, buf: Buffer, end: number): void {
+function writeAll(fd: number, buf: Uint8Array, end: number): void {
   let off = 0;
   while (off < end) off += fs.writeSync(fd, buf, off, end - off);
 }
 
 /**
+ * Where one side of a spilled partition is: ranges of a spill file, `[offset, length, ...]`. Plain
+ * data, so a join thread can be told where to read.
+ */
+export interface Spilled {
+  file: string;
+  ranges: number[];
+}
+
+/** The bytes of a spilled side. */
+function sizeOf(s: Spilled): number {
+  let n = 0;
+  for (let i = 1; i < s.ranges.length; i += 2) n += s.ranges[i]!;
+  return n;
+}
+
+/**
+ * One file that the partitions of a side append their chunks to, each keeping where its own are.
+ * One file, not one per partition: written in one stream, a file system allocates its blocks ~10×
+ * faster than for hundreds of files growing side by side (100 MB: 30–45 ms against 400 ms).
+ */
+class SpillFile {
+  private fd: number;
+  /** Bytes written so far: where the next chunk goes. */
+  size = 0;
+
+  constructor(readonly file: string) {
+    this.fd = fs.openSync(file, 'w');
+  }
+
+  /** Appends `buf[0, end)`; returns its offset in the file. */
+  append(buf: Uint8Array, end: number): number {
+    const at = this.size;
+    writeAll(this.fd, buf, end);
+    this.size += end;
+    return at;
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    fs.closeSync(fd);
+  }
+}
+
+/**
  * One side of one partition: lines packed into Buffers, so held rows cost their UTF-8 bytes and
  * nothing for the garbage collector. In memory, chunks start small and grow (a small table does
- * not pay for hundreds of empty 64 KB chunks); once it has a file, one chunk is reused: filled,
- * written, filled again — no garbage left for the collector to find late.
+ * not pay for hundreds of empty 64 KB chunks); once spilled, one chunk is reused: filled, appended
+ * to the side's spill file, filled again — no garbage left for the collector to find late.
  */
 class ChunkList {
   constructor(private readonly chunkBytes: number) {}
   chunks: Buffer[] = [];
-  fd = -1;
+  file?: SpillFile;
+  /** Where this list's bytes are in the file: `[offset, length, ...]`, adjacent ones merged. */
+  ranges: number[] = [];
   private cur: Buffer = Buffer.allocUnsafe(0);
   private pos = 0;
   /** Bytes written to the file. */
@@ -109,7 +157,7 @@ class ChunkList {
    */
   private reserve(need: number): number {
     if (this.pos + need <= this.cur.length) return 0;
-    if (this.fd >= 0) {
+    if (this.file) {
       this.flush();
       if (need <= this.cur.length) return 0;
       this.cur = Buffer.allocUnsafe(Math.max(this.chunkBytes, need));
@@ -132,23 +180,27 @@ class ChunkList {
     this.pos = 0;
   }
 
-  /** Moves to a file: everything held is written, and later lines go there a chunk at a time. */
-  attach(fd: number): void {
+  /** Moves to a spill file: everything held is appended, and later lines go there a chunk at a time. */
+  attach(file: SpillFile): void {
     this.seal();
-    this.fd = fd;
-    for (const c of this.chunks) {
-      writeAll(fd, c, c.length);
-      this.written += c.length;
-    }
+    this.file = file;
+    for (const c of this.chunks) this.append(c, c.length);
     this.chunks = [];
     this.cur = Buffer.allocUnsafe(this.chunkBytes);
   }
 
-  /** Writes the current chunk to the file (file mode). */
+  /** Appends the current chunk to the file (file mode). */
   flush(): void {
-    if (this.pos > 0) writeAll(this.fd, this.cur, this.pos);
-    this.written += this.pos;
+    if (this.pos > 0) this.append(this.cur, this.pos);
     this.pos = 0;
+  }
+
+  private append(buf: Uint8Array, end: number): void {
+    const at = this.file!.append(buf, end);
+    const n = this.ranges.length;
+    if (n > 0 && this.ranges[n - 2]! + this.ranges[n - 1]! === at) this.ranges[n - 1]! += end;
+    else this.ranges.push(at, end);
+    this.written += end;
   }
 
   /** The held bytes, newline-terminated lines (memory mode); the list lets go of them. */
@@ -163,7 +215,7 @@ class ChunkList {
 export class PartitionStore {
   private lists: ChunkList[][]; // [side][partition]
   private heldBytes = 0;
-  private files?: string[][];
+  private files?: SpillFile[]; // [side]
   private dir?: string;
   private disposed = false;
   spilled = false;
@@ -192,17 +244,14 @@ export class PartitionStore {
     return this.lists.flat().reduce((n, l) => n + l.written, 0);
   }
 
-  /** Moves everything held to temporary files; later lines go straight to them. */
+  /** Moves everything held to the spill files (one per side); later lines go straight to them. */
   private spill(): void {
     if (this.files) return;
     this.spilled = true;
     this.dir = makeSpillDir(this.opts.tmpDir ?? os.tmpdir());
-    this.files = [0, 1].map((side) =>
-      Array.from({ length: this.opts.partitions }, (_, p) => path.join(this.dir!, `${side}-${p}`)),
-    );
+    this.files = [0, 1].map((side) => new SpillFile(path.join(this.dir!, `side-${side}`)));
     for (const side of [0, 1] as const)
-      for (let p = 0; p < this.opts.partitions; p++)
-        this.lists[side]![p]!.attach(fs.openSync(this.files[side]![p]!, 'w'));
+      for (let p = 0; p < this.opts.partitions; p++) this.lists[side]![p]!.attach(this.files[side]!);
     this.heldBytes = 0;
   }
 
@@ -212,8 +261,9 @@ export class PartitionStore {
   }
 
   /**
-   * The partitions one after the other, as what holds them: both sides' bytes (in memory) or files
-   * (spilled). `PartitionReader.partitionsOf` makes them joinable, on this thread or another one.
+   * The partitions one after the other, as what holds them: both sides' bytes (in memory) or where
+   * they are in the spill files. `PartitionReader.partitionsOf` makes them joinable, on this thread
+   * or another one.
    */
   *sources(): Generator<PartitionSource> {
     if (!this.files) {
@@ -221,48 +271,48 @@ export class PartitionStore {
         yield { legacy: this.lists[0]![p]!.bytes(), cloud: this.lists[1]![p]!.bytes() };
       return;
     }
-    for (const side of this.lists)
-      for (const l of side) {
-        l.flush();
-        fs.closeSync(l.fd);
-        l.fd = -1;
-      }
+    for (const side of this.lists) for (const l of side) l.flush();
+    for (const f of this.files) f.close();
+    const [legacy, cloud] = this.lists as [ChunkList[], ChunkList[]];
     this.lists = [[], []]; // their reused chunks are garbage now
     for (let p = 0; p < this.opts.partitions; p++)
-      yield { legacyFile: this.files[0]![p]!, cloudFile: this.files[1]![p]! };
+      yield {
+        name: `p${p}`,
+        legacySpill: { file: this.files[0]!.file, ranges: legacy[p]!.ranges },
+        cloudSpill: { file: this.files[1]!.file, ranges: cloud[p]!.ranges },
+      };
   }
 
   /** Removes the temporary files (also after an error). */
   dispose(): void {
     this.disposed = true;
-    for (const side of this.lists)
-      for (const l of side)
-        if (l.fd >= 0) {
-          try {
-            fs.closeSync(l.fd);
-          } catch {
-            /* already closed */
-          }
-          l.fd = -1;
-        }
+    for (const f of this.files ?? [])
+      try {
+        f.close();
+      } catch {
+        /* already closed */
+      }
     if (this.dir) removeSpillDir(this.dir);
     this.dir = undefined;
     this.lists = [[], []];
   }
 }
 
-/** One partition as the store holds it: both sides' bytes, or (spilled) both sides' files. */
+/**
+ * One partition as the store holds it: both sides' bytes, or (spilled) where they are in the spill
+ * files, with a name for the files a split of it writes.
+ */
 export type PartitionSource =
-  { legacy: Uint8Array; cloud: Uint8Array } | { legacyFile: string; cloudFile: string };
+  { legacy: Uint8Array; cloud: Uint8Array } | { name: string; legacySpill: Spilled; cloudSpill: Spilled };
 
 /**
- * Turns partition sources into joinable partitions: lines of bytes in memory, or a spilled
- * partition's files, read whole when small enough and split again (by a hash with another seed)
- * while too large to hold. Needs only the store's options, so a join thread has one of its own.
+ * Turns partition sources into joinable partitions: bytes in memory, or a spilled partition's bytes,
+ * read whole when small enough and split again (by a hash with another seed) while too large to
+ * hold. Needs only the store's options, so a join thread has one of its own.
  */
 export class PartitionReader {
-  /** One read buffer reused for every spilled partition file. */
-  private readBuf = Buffer.allocUnsafe(0);
+  /** One read buffer per side, reused for every spilled partition. */
+  private readBufs = [Buffer.allocUnsafe(0), Buffer.allocUnsafe(0)];
 
   constructor(
     private readonly opts: Pick<PartitionStoreOptions, 'memoryBytes' | 'partitionBytes' | 'partitions'>,
@@ -270,87 +320,109 @@ export class PartitionReader {
 
   *partitionsOf(source: PartitionSource): Generator<Partition> {
     if ('legacy' in source) {
-      yield { legacy: splitLines(utf8(source.legacy)), cloud: splitLines(utf8(source.cloud)) };
+      yield { legacy: asBuffer(source.legacy), cloud: asBuffer(source.cloud) };
       return;
     }
-    yield* this.joinable(source.legacyFile, source.cloudFile, 1);
+    yield* this.joinable(source.legacySpill, source.cloudSpill, source.name, 1);
   }
 
-  /** A whole file as text, read through one reused buffer. */
-  private readText(file: string): string {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const size = fs.fstatSync(fd).size;
-      if (this.readBuf.length < size)
-        this.readBuf = Buffer.allocUnsafe(Math.max(size, this.readBuf.length * 2));
-      let off = 0;
-      while (off < size) {
-        const n = fs.readSync(fd, this.readBuf, off, size - off, off);
-        if (n === 0) break;
-        off += n;
-      }
-      return this.readBuf.toString('utf8', 0, off);
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
-
-  /** A spilled partition, split again (by a hash with another seed) while it is too large to hold. */
-  private *joinable(legacyFile: string, cloudFile: string, depth: number): Generator<Partition> {
-    const size = fs.statSync(legacyFile).size + fs.statSync(cloudFile).size;
-    if (size <= this.opts.partitionBytes || depth > MAX_DEPTH) {
-      yield { legacy: splitLines(this.readText(legacyFile)), cloud: splitLines(this.readText(cloudFile)) };
-      fs.rmSync(legacyFile, { force: true });
-      fs.rmSync(cloudFile, { force: true });
-      return;
-    }
-    const subs = [legacyFile, cloudFile].map((file, side) => {
-      const names = Array.from({ length: SUB_PARTITIONS }, (_, i) => `${file}.${side}.${depth}.${i}`);
-      const lists = names.map((f) => {
-        const l = new ChunkList(chunkBytesFor(this.opts.memoryBytes, this.opts.partitions));
-        l.attach(fs.openSync(f, 'w'));
-        return l;
-      });
-      for (const line of readLines(file)) lists[hashKey(keyOfLine(line), depth) % SUB_PARTITIONS]!.add(line);
-      for (const l of lists) {
-        l.flush();
-        fs.closeSync(l.fd);
-        l.fd = -1;
-      }
-      fs.rmSync(file, { force: true });
-      return names;
+  /**
+   * A spilled side's bytes, read into the side's reused buffer: valid until the side's next read
+   * (the join is done with a partition before the next one is read).
+   */
+  private readBytes(s: Spilled, side: SideIndex): Buffer {
+    const size = sizeOf(s);
+    let buf = this.readBufs[side]!;
+    if (buf.length < size) buf = this.readBufs[side] = Buffer.allocUnsafe(Math.max(size, buf.length * 2));
+    let off = 0;
+    forRanges(s, (fd) => {
+      for (let i = 0; i < s.ranges.length; i += 2)
+        off += readAt(fd, buf, off, s.ranges[i]!, s.ranges[i + 1]!);
     });
-    for (let i = 0; i < SUB_PARTITIONS; i++) yield* this.joinable(subs[0]![i]!, subs[1]![i]!, depth + 1);
+    return buf.subarray(0, off);
+  }
+
+  /**
+   * A spilled partition, split again (by a hash with another seed) while it is too large to hold:
+   * each side's lines into SUB_PARTITIONS lists of one new spill file, removed once joined.
+   */
+  private *joinable(legacy: Spilled, cloud: Spilled, name: string, depth: number): Generator<Partition> {
+    if (sizeOf(legacy) + sizeOf(cloud) <= this.opts.partitionBytes || depth > MAX_DEPTH) {
+      yield { legacy: this.readBytes(legacy, 0), cloud: this.readBytes(cloud, 1) };
+      return;
+    }
+    const dir = path.dirname(legacy.file);
+    const files: SpillFile[] = [];
+    try {
+      const subs = [legacy, cloud].map((s, side) => {
+        const file = new SpillFile(path.join(dir, `${name}.s${side}`));
+        files.push(file);
+        const lists = Array.from({ length: SUB_PARTITIONS }, () => {
+          const l = new ChunkList(chunkBytesFor(this.opts.memoryBytes, this.opts.partitions));
+          l.attach(file);
+          return l;
+        });
+        for (const line of readLines(s)) lists[hashKey(keyOfLine(line), depth) % SUB_PARTITIONS]!.add(line);
+        for (const l of lists) l.flush();
+        file.close();
+        return lists.map((l) => ({ file: file.file, ranges: l.ranges }));
+      });
+      for (let i = 0; i < SUB_PARTITIONS; i++)
+        yield* this.joinable(subs[0]![i]!, subs[1]![i]!, `${name}.${i}`, depth + 1);
+    } finally {
+      for (const f of files) {
+        f.close();
+        fs.rmSync(f.file, { force: true });
+      }
+    }
   }
 }
 
-/** UTF-8 bytes as text. */
-function utf8(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+/** Opens a spilled side's file for `read` and closes it after. */
+function forRanges(s: Spilled, read: (fd: number) => void): void {
+  if (s.ranges.length === 0) return;
+  const fd = fs.openSync(s.file, 'r');
+  try {
+    read(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
-/** The lines of newline-terminated text. */
-function splitLines(text: string): string[] {
-  const lines = text.split('\n');
-  lines.pop();
-  return lines;
+/** Reads `length` bytes at `position` of a file into `buf` at `off`; returns the bytes read. */
+function readAt(fd: number, buf: Uint8Array, off: number, position: number, length: number): number {
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, buf, off + done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
 }
 
-/** The lines of a file, read in 1 MB chunks. */
-function* readLines(file: string): Generator<string> {
-  const fd = fs.openSync(file, 'r');
+/** The same bytes as a Buffer (a join thread is posted plain Uint8Arrays). */
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** The lines of a spilled side, read in 1 MB chunks. */
+function* readLines(s: Spilled): Generator<string> {
+  if (s.ranges.length === 0) return;
+  const fd = fs.openSync(s.file, 'r');
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
     const dec = new StringDecoder('utf8');
     let rest = '';
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      const text = rest + dec.write(buf.subarray(0, n));
-      const lines = text.split('\n');
-      rest = lines.pop()!;
-      yield* lines;
-    }
+    for (let i = 0; i < s.ranges.length; i += 2)
+      for (let at = 0, length = s.ranges[i + 1]!; at < length;) {
+        const n = readAt(fd, buf, 0, s.ranges[i]! + at, Math.min(buf.length, length - at));
+        if (n === 0) break;
+        at += n;
+        const text = rest + dec.write(buf.subarray(0, n));
+        const lines = text.split('\n');
+        rest = lines.pop()!;
+        yield* lines;
+      }
     rest += dec.end();
     if (rest) yield rest;
   } finally {
