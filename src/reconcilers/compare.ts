@@ -29,9 +29,10 @@ export interface CompareOptions {
   /** Told when both sides are read and the join starts (the run's log times its phases). */
   onJoin?: (how: { spilled: boolean; joinThread: boolean }) => void;
   /**
-   * Join every other partition on a thread of its own (the command does) when there are at least
+   * Join partitions on a thread of its own too (the command does) when there are at least
    * `joinThreadMinBytes` to join (default JOIN_THREAD_MIN_BYTES): below that, starting the thread
-   * costs more than it saves. Not with `maxDifferences`, whose stop counts only what was joined.
+   * costs more than it saves. The thread starts as soon as that much is read, so it has loaded by
+   * the time the join begins. Not with `maxDifferences`, whose stop counts only what was joined.
    */
   joinThread?: boolean;
   joinThreadMinBytes?: number;
@@ -213,15 +214,20 @@ async function* compareWith<T>(
   const counts = zeroCounts();
   const fieldMismatches: Record<string, number> = {};
   let helper: JoinThread | undefined;
-  try {
-    await readBoth(store, counts, legacy, cloud, add, opts.onProgress);
-    const max = opts.maxDifferences;
+  const max = opts.maxDifferences;
+  // Started while the sides are still read, once there is enough to join: it loads meanwhile.
+  const startHelper = () => {
     if (
+      !helper &&
       opts.joinThread &&
       max === undefined &&
-      store.totalBytes >= (opts.joinThreadMinBytes ?? JOIN_THREAD_MIN_BYTES)
+      store.bytesIn >= (opts.joinThreadMinBytes ?? JOIN_THREAD_MIN_BYTES)
     )
       helper = startJoinThread({ mapping, store: halved(storeOpts) });
+  };
+  try {
+    await readBoth(store, counts, legacy, cloud, add, opts.onProgress, startHelper);
+    startHelper();
     opts.onJoin?.({ spilled: store.spilled, joinThread: helper !== undefined });
     // Two partitions are joined at once on two threads: each may hold half of what one would.
     const reader = new PartitionReader(helper ? halved(storeOpts) : storeOpts);
@@ -358,7 +364,10 @@ export function* joinSource(
     yield* joinPartition(plan, part.legacy, part.cloud, counts, fieldMismatches);
 }
 
-/** Reads both sides at once into the store; the first failure stops the other side's read. */
+/**
+ * Reads both sides at once into the store, telling `onAdded` after each batch; the first failure
+ * stops the other side's read.
+ */
 async function readBoth<T>(
   store: PartitionStore,
   counts: ReconcileCounts,
@@ -366,6 +375,7 @@ async function readBoth<T>(
   cloud: AsyncIterable<T>,
   add: AddBatch<T>,
   onProgress: CompareOptions['onProgress'],
+  onAdded: () => void,
 ): Promise<void> {
   let failed = false;
   const pump = async (side: SideIndex, source: AsyncIterable<T>) => {
@@ -376,6 +386,7 @@ async function readBoth<T>(
         if (side === 0) counts.legacy += n;
         else counts.cloud += n;
         onProgress?.({ legacyRows: counts.legacy, cloudRows: counts.cloud });
+        onAdded();
       }
     } catch (err) {
       failed = true;

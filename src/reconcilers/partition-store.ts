@@ -130,8 +130,6 @@ class ChunkList {
   ranges: number[] = [];
   private cur: Buffer = Buffer.allocUnsafe(0);
   private pos = 0;
-  /** Bytes written to the file. */
-  written = 0;
 
   /** Appends one line (and its newline); returns the bytes newly allocated for it (0 if none). */
   add(line: string): number {
@@ -200,7 +198,6 @@ class ChunkList {
     const n = this.ranges.length;
     if (n > 0 && this.ranges[n - 2]! + this.ranges[n - 1]! === at) this.ranges[n - 1]! += end;
     else this.ranges.push(at, end);
-    this.written += end;
   }
 
   /** The held bytes, newline-terminated lines (memory mode); the list lets go of them. */
@@ -219,6 +216,8 @@ export class PartitionStore {
   private dir?: string;
   private disposed = false;
   spilled = false;
+  /** Bytes of lines added: what the join will read. */
+  bytesIn = 0;
 
   constructor(private readonly opts: PartitionStoreOptions) {
     const chunk = chunkBytesFor(opts.memoryBytes, opts.partitions);
@@ -233,15 +232,11 @@ export class PartitionStore {
    */
   addBytes(side: SideIndex, partition: number, bytes: Uint8Array): void {
     if (this.disposed) return;
+    this.bytesIn += bytes.length;
     const grown = this.lists[side]![partition]!.addBytes(bytes);
     if (grown === 0 || this.files) return;
     this.heldBytes += grown;
     if (this.heldBytes > this.opts.memoryBytes) this.spill();
-  }
-
-  /** Bytes written to temporary files (for the run's log). */
-  get spilledBytes(): number {
-    return this.lists.flat().reduce((n, l) => n + l.written, 0);
   }
 
   /** Moves everything held to the spill files (one per side); later lines go straight to them. */
@@ -253,11 +248,6 @@ export class PartitionStore {
     for (const side of [0, 1] as const)
       for (let p = 0; p < this.opts.partitions; p++) this.lists[side]![p]!.attach(this.files[side]!);
     this.heldBytes = 0;
-  }
-
-  /** Bytes held in memory and written to files: what the join will read. */
-  get totalBytes(): number {
-    return this.heldBytes + this.spilledBytes;
   }
 
   /**
