@@ -232,7 +232,7 @@ export interface Adapter {
    * snapshot, with its own pool of `poolSize` connections (what bounds the transactions in flight).
    * The caller closes it.
    */
-  writer?(opts?: { poolSize?: number }): WriteDriver;
+  writer?(opts?: { poolSize?: number }): Promise<WriteDriver>;
   close(): Promise<void>;
 }
 

@@ -2,12 +2,12 @@ import { MappingError } from '../errors.js';
 import { isTimeZone } from '../util/zoned-time.js';
 import {
   DOMAIN_ROLES,
-  roleField,
   type FieldSpec,
   type FieldType,
   type Mapping,
   type SideSpec,
 } from './mapping-schema.js';
+import { roleField } from './role-field.js';
 import { suggest } from '../util/suggest.js';
 import type { LoadedConfig } from './load-config.js';
 

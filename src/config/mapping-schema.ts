@@ -147,11 +147,6 @@ export const DOMAIN_ROLES: Record<Exclude<Domain, 'custom'>, readonly string[]> 
   postings: ['journal', 'account', 'period', 'posting_date', 'amount', 'debit', 'credit'],
 };
 
-/** The mapping field that plays a domain role: `roles:` says, else the field named like the role. */
-export function roleField(mapping: Pick<Mapping, 'roles'>, role: string): string {
-  return mapping.roles?.[role] ?? role;
-}
-
 export type FieldSpec = z.infer<typeof fieldSchema>;
 export type ColumnSpecInput = z.infer<typeof columnSchema>;
 export type SideSpec = z.infer<typeof sideSchema>;

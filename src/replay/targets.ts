@@ -69,7 +69,7 @@ export async function openTarget(
       `The connection "${name}" (${adapter.dialect}) cannot be written to.`,
       'Replay targets are PostgreSQL, SQL Server, SQLite, MySQL/MariaDB or HTTP connections.',
     );
-  const db = adapter.writer({ poolSize });
+  const db = await adapter.writer({ poolSize });
   defer(() => db.close());
   return { kind: 'db', name, db, knex: db.knex, adapter };
 }

@@ -1,4 +1,5 @@
-import { roleField, type Mapping } from '../config/mapping-schema.js';
+import type { Mapping } from '../config/mapping-schema.js';
+import { roleField } from '../config/role-field.js';
 import type { TotalLine, TotalsSummaryEntry } from '../reconcilers/types.js';
 import { formatDecimal, isCanonicalDecimal, scaleOf, toScaled } from '../util/exact-decimal.js';
 import { productFactors } from './field-kinds.js';

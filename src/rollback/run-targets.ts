@@ -70,6 +70,6 @@ export async function openTargetDb(
       `The connection "${target.name}" (${adapter.dialect}) cannot be written to.`,
       'Rollback targets are PostgreSQL, SQL Server, SQLite or MySQL/MariaDB connections.',
     );
-  const db = adapter.writer();
+  const db = await adapter.writer();
   return { name: target.name, db, knex: db.knex };
 }

@@ -239,7 +239,7 @@ export class MssqlAdapter implements Adapter {
     }
   }
 
-  writer(opts: { poolSize?: number } = {}): WriteDriver {
+  async writer(opts: { poolSize?: number } = {}): Promise<WriteDriver> {
     const auth = this.config.authentication?.options as { userName?: string; password?: string };
     const o = this.config.options!;
     const w = new MssqlWriter(

@@ -339,7 +339,7 @@ export class MysqlAdapter implements Adapter {
     }
   }
 
-  writer(opts: { poolSize?: number } = {}): WriteDriver {
+  async writer(opts: { poolSize?: number } = {}): Promise<WriteDriver> {
     let w: MysqlWriter | undefined = undefined;
     type Raw = { query(sql: string, cb: (err: Error | null, rows?: unknown) => void): void };
     const knex = knexFactory({

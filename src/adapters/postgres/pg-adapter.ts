@@ -1,6 +1,6 @@
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import type {
   Adapter,
   AdapterContext,
@@ -344,7 +344,9 @@ export class PostgresAdapter implements Adapter {
     return pgQueryError(this.errCtx(), req, err, existing);
   }
 
-  writer(opts: { poolSize?: number } = {}): WriteDriver {
+  /** knex is loaded here, on the first write: a reader (a reconcile's reader thread) never needs it. */
+  async writer(opts: { poolSize?: number } = {}): Promise<WriteDriver> {
+    const { default: knexFactory } = await import('knex');
     const w = new PgWriter(
       knexFactory({
         client: 'pg',

@@ -231,7 +231,7 @@ class SqliteAdapter implements Adapter {
   }
 
   /** One write side on one connection, whatever the pool size asked: SQLite has one writer at a time. */
-  writer(): WriteDriver {
+  async writer(): Promise<WriteDriver> {
     this.writerInstance ??= new SqliteWriter(
       knexFactory({
         client: 'better-sqlite3',

@@ -1,6 +1,7 @@
 /** The contract a domain (`domain:` in a mapping) fulfils; each domain implements it. */
 import { MappingError } from '../../errors.js';
-import { roleField, type Mapping } from '../../config/mapping-schema.js';
+import type { Mapping } from '../../config/mapping-schema.js';
+import { roleField } from '../../config/role-field.js';
 import type { CanonicalRow, Difference, Side, TotalLine } from '../types.js';
 import type { TotalDef } from './totals.js';
 

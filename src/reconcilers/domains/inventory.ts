@@ -1,5 +1,6 @@
 /** Inventory: quantity control totals by location, and the inventory value (on hand × unit cost) per side. */
-import { roleField, type Mapping } from '../../config/mapping-schema.js';
+import type { Mapping } from '../../config/mapping-schema.js';
+import { roleField } from '../../config/role-field.js';
 import type { TotalLine } from '../types.js';
 import { requireFields, type DomainCheck } from './domain.js';
 import {

@@ -4,7 +4,8 @@
  * split into `debit` and `credit`; `signFrom` in the mapping signs an unsigned amount at the edge.
  */
 import { MappingError } from '../../errors.js';
-import { roleField, type Mapping } from '../../config/mapping-schema.js';
+import type { Mapping } from '../../config/mapping-schema.js';
+import { roleField } from '../../config/role-field.js';
 import type { CanonicalRow, CanonicalValue, Difference, Side } from '../types.js';
 import { formatDecimal } from '../../util/exact-decimal.js';
 import { requireFields, type DomainCheck } from './domain.js';

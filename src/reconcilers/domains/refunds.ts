@@ -1,5 +1,6 @@
 /** Refunds: amount and count by status and by day, and the refund amount variance in each currency. */
-import { roleField, type Mapping } from '../../config/mapping-schema.js';
+import type { Mapping } from '../../config/mapping-schema.js';
+import { roleField } from '../../config/role-field.js';
 import type { TotalLine } from '../types.js';
 import { requireFields, type DomainCheck } from './domain.js';
 import { CycleTimes, type CycleState } from './cycle-time.js';

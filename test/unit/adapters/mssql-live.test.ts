@@ -45,14 +45,14 @@ const ctx = { logger: silentLogger() };
       .start();
     const admin = createAdapter({ name: 'admin', url: urlFor('master') }, ctx);
     await admin.connect();
-    await admin.writer!().knex.raw(
-      'CREATE DATABASE cutover_t; ALTER DATABASE cutover_t SET ALLOW_SNAPSHOT_ISOLATION ON',
-    );
+    await (
+      await admin.writer!()
+    ).knex.raw('CREATE DATABASE cutover_t; ALTER DATABASE cutover_t SET ALLOW_SNAPSHOT_ISOLATION ON');
     await admin.close();
     url = urlFor('cutover_t');
     const setup = createAdapter({ name: 'setup', url }, ctx);
     await setup.connect();
-    const k = setup.writer!().knex;
+    const k = (await setup.writer!()).knex;
     await k.raw(`CREATE TABLE [dbo].[CRONUS$Item Ledger Entry] ([Entry No_] INT PRIMARY KEY, [Order] NVARCHAR(50),
       [Amount] DECIMAL(38,12), [Cost] MONEY, [Big] BIGINT, [Name] NVARCHAR(100), [Posted] DATETIME2(6),
       [PostedTz] DATETIMEOFFSET(3), [Note] NVARCHAR(20) NULL)`);

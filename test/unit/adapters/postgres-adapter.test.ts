@@ -182,7 +182,7 @@ describe('postgres adapter', () => {
     const adapter = createAdapter({ name: 'target', url: db.url }, ctx);
     await adapter.connect();
     try {
-      const k = adapter.writer!().knex;
+      const k = (await adapter.writer!()).knex;
       await k('Order').insert({
         Order: '9223372036854775807',
         amount: '12345678901234567.8901',

@@ -35,7 +35,7 @@ async function openWriter(
 ): Promise<OpenedTarget> {
   const adapter = createAdapter({ name: 'target', url }, { logger: silentLogger() });
   await adapter.connect();
-  const db = adapter.writer!({ poolSize });
+  const db = await adapter.writer!({ poolSize });
   return {
     adapter,
     db,
