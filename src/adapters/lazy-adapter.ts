@@ -19,6 +19,14 @@ export async function createAdapterLazily(
   return createAdapter(connection, ctx);
 }
 
+/**
+ * Loads the adapter module `createAdapterLazily` will need, without creating or opening anything:
+ * a reader thread does it while it waits for its job. A failure is left for the read to report.
+ */
+export async function preloadAdapter(connection: ConnectionConfig): Promise<void> {
+  await (isPostgres(connection) ? loadPostgres() : import('./registry.js')).catch(() => undefined);
+}
+
 function isPostgres(connection: ConnectionConfig): boolean {
   return /^postgres(ql)?:/i.test(connection.url);
 }

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Adapter } from '../adapters/types.js';
-import type { LoadedConfig } from '../config/load-config.js';
+import type { ConnectionConfig, LoadedConfig } from '../config/load-config.js';
 import type { Mapping } from '../config/mapping-schema.js';
 import { CutoverError, MappingError, UsageError } from '../errors.js';
 import type { ControlStore } from '../store/control-store.js';
@@ -30,8 +30,14 @@ import { differencesFromJson } from '../store/differences.js';
 import { measureFieldsOf, moneyFieldsOf } from '../diagnosis/run-diagnosis.js';
 import { compareEncoded, type CompareStats, type EncodedBatch } from '../reconcilers/compare.js';
 import { DifferenceWriter } from './difference-writer.js';
-import { RunTaps } from '../reconcilers/run-taps.js';
-import { jobOfPlan, packSide, readSideParallel } from '../reconcilers/parallel-read.js';
+import { RunTaps, type TapState } from '../reconcilers/run-taps.js';
+import {
+  jobOfPlan,
+  packSide,
+  readSideParallel,
+  startReaderThread,
+  type ReaderThread,
+} from '../reconcilers/parallel-read.js';
 import { readableFromAnotherThread } from '../adapters/lazy-adapter.js';
 import type { Progress } from '../reconcilers/progress.js';
 import { planSide, readAhead, withKeySet, type SidePlan } from '../reconcilers/read-side.js';
@@ -137,34 +143,60 @@ function compareSwitches(): { joinThreadMinBytes?: number; forceSpill?: boolean 
 }
 
 /**
- * One side's rows, encoded for the join: on a reader thread of its own when the run asks for one and
- * the side allows it, else on this thread through the adapter already open. Either way the same
- * code reads, normalizes, taps and encodes (parallel-read.ts).
+ * The connection of a side that may be read on a reader thread, as far as is known before any
+ * connection is opened (checksum pushdown may yet leave it a few rows, read here); else undefined.
+ */
+function threadConnection(opts: ReconcileOptions, plan: SidePlan): ConnectionConfig | undefined {
+  const connection = opts.config.connections[plan.connection];
+  return threadsAllowed(opts) && !plan.keySet && connection && readableFromAnotherThread(connection)
+    ? connection
+    : undefined;
+}
+
+/** The run's reader threads, per side that may use one; the run stops those its reads left unused. */
+type Readers = Partial<Record<Side, ReaderThread>>;
+
+/**
+ * Starts the reader threads as soon as the plans are known: a thread's start and module loading
+ * (~0.2 s) then overlap this thread opening the connections, checking columns and creating the run.
+ */
+function startReaders(opts: ReconcileOptions, plans: Record<Side, SidePlan>): Readers {
+  const readers: Readers = {};
+  for (const side of ['legacy', 'cloud'] as const) {
+    const connection = threadConnection(opts, plans[side]);
+    const thread = connection && startReaderThread(connection);
+    if (thread) readers[side] = thread;
+  }
+  return readers;
+}
+
+/**
+ * One side's rows, encoded for the join: on its reader thread (`started`, or one started now) when
+ * the run asks for one and the side allows it, else on this thread through the adapter already
+ * open, `started` being stopped. Either way the same code reads, normalizes, taps and encodes
+ * (parallel-read.ts).
  */
 async function* readSide(
   opts: ReconcileOptions,
   plan: SidePlan,
   adapter: Adapter,
   taps: RunTaps,
+  started: ReaderThread | undefined,
 ): AsyncGenerator<EncodedBatch> {
   const { side } = plan;
   // Checksum pushdown found every bucket equal: there is nothing to read.
   const buckets = plan.request.buckets;
-  if (buckets && buckets.select.every((s) => s.buckets.length === 0)) return;
-  const connection = opts.config.connections[plan.connection];
+  if (buckets && buckets.select.every((s) => s.buckets.length === 0)) {
+    await started?.stop();
+    return;
+  }
+  const connection = threadConnection(opts, plan);
   // A few rows of differing buckets are read quicker here than a thread starts.
   const few = buckets !== undefined && (buckets.rows ?? Infinity) < THREAD_MIN_ROWS;
-  const threaded =
-    threadsAllowed(opts) &&
-    !plan.keySet &&
-    !few &&
-    connection !== undefined &&
-    readableFromAnotherThread(connection);
-  opts.logger?.debug(
-    { side, connection: plan.connection, readerThread: Boolean(threaded) },
-    'reading a side',
-  );
+  const threaded = connection !== undefined && !few;
+  opts.logger?.debug({ side, connection: plan.connection, readerThread: threaded }, 'reading a side');
   if (!threaded) {
+    await started?.stop();
     yield* packSide(
       adapter,
       plan,
@@ -175,7 +207,8 @@ async function* readSide(
     return;
   }
   const job = jobOfPlan(plan, opts.mapping, connection, taps.spec);
-  for await (const batch of readSideParallel(job, true, (state) => taps.importSide(side, state))) {
+  const onTaps = (state: TapState) => taps.importSide(side, state);
+  for await (const batch of readSideParallel(job, true, onTaps, started)) {
     opts.progress?.rows(side, batch.rows);
     yield batch;
   }
@@ -321,6 +354,7 @@ export async function runReconcile(opts: ReconcileOptions): Promise<ReconcileSum
   const taps = new RunTaps(mapping, { domain: !items });
   const push = items ? undefined : pushdownOf(opts, live);
 
+  const readers = startReaders(opts, plans);
   const open = opts.openAdapter;
   const opened: Adapter[] = [];
   const closeAll = async () => {
@@ -343,8 +377,10 @@ export async function runReconcile(opts: ReconcileOptions): Promise<ReconcileSum
       items,
       live,
       push,
+      readers,
     });
   } finally {
+    await Promise.all(Object.values(readers).map((r) => r.stop()));
     await closeAll();
   }
 }
@@ -362,6 +398,8 @@ async function execute(
     live?: LiveSettings;
     /** Checksum pushdown: what the mapping allows (a recheck has none). */
     push?: { mode: PushdownMode; plan: PushdownPlan };
+    /** Reader threads started for the sides (readSide takes them). */
+    readers?: Readers;
   },
 ): Promise<ReconcileSummary> {
   const { config, store, mapping, progress } = opts;
@@ -427,7 +465,8 @@ async function execute(
         }
       : plans[side];
   progress?.start(mapping.name);
-  const stream = (side: Side) => readAhead(readSide(opts, readPlan(side), adapters[side], taps));
+  const stream = (side: Side) =>
+    readAhead(readSide(opts, readPlan(side), adapters[side], taps, ctx.readers?.[side]));
   const legacy = stream('legacy');
   const cloud = stream('cloud');
   const formats = opts.formats ?? config.reportFormats;

@@ -173,58 +173,104 @@ function workerFile(): URL | undefined {
   return builtWorker('parallel-read-worker.js');
 }
 
+/** What the main thread posts to a reader thread: its job once, then an 'ack' per batch consumed. */
+export type ReaderMessage = { type: 'job'; job: SideJob } | 'ack';
+
 /** The message a worker posts. */
 export type WorkerMessage =
   { type: 'batch'; batch: EncodedBatch } | { type: 'end'; taps?: TapState } | PostedError;
 
 /**
- * Reads one side on a worker thread (or in this thread when no built worker exists, or `threads`
- * is false), yielding encoded batches for `compareEncoded`; the side's taps go to `onTaps` once it
- * is read. Stopping early terminates the worker.
+ * A reader thread, started before its job is known: its isolate's start and module loading (a
+ * fifth of a second of CPU) overlap the main thread opening the connections and creating the run.
+ * The job is posted by `read`. What the thread says is queued from the start, so that a failure
+ * before the job is read is not lost. One that ends up unused is `stop`ped.
+ */
+export class ReaderThread {
+  private readonly worker: Worker;
+  private readonly queue: WorkerMessage[] = [];
+  private wake: (() => void) | undefined;
+  private exitCode: number | undefined;
+
+  constructor(file: URL, connection: ConnectionConfig) {
+    // Its connection only: the thread loads that adapter's module while it waits.
+    this.worker = new Worker(file, { workerData: { connection } });
+    this.worker.on('message', (m: WorkerMessage) => this.push(m));
+    this.worker.on('error', (e: Error) =>
+      this.push({ type: 'error', name: e.name, message: e.message, stack: e.stack }),
+    );
+    this.worker.on('exit', (code) => {
+      this.exitCode = code;
+      this.wake?.();
+    });
+    // Until it has a job, an idle thread must not keep the process alive (after the listeners,
+    // which would take the reference again).
+    this.worker.unref();
+  }
+
+  private push(m: WorkerMessage): void {
+    this.queue.push(m);
+    this.wake?.();
+  }
+
+  /** Posts the side's job and yields its batches; the thread is stopped at the end, or when stopped early. */
+  async *read(job: SideJob, onTaps?: (state: TapState) => void): AsyncGenerator<EncodedBatch> {
+    const post = (m: ReaderMessage) => this.worker.postMessage(m);
+    try {
+      this.worker.ref();
+      post({ type: 'job', job });
+      for (;;) {
+        const m = this.queue.shift();
+        if (!m) {
+          if (this.exitCode !== undefined)
+            throw new Error(
+              `The ${job.side} side's reader thread stopped (exit code ${this.exitCode}) before its end.`,
+            );
+          await new Promise<void>((r) => (this.wake = r));
+          this.wake = undefined;
+          continue;
+        }
+        if (m.type === 'end') {
+          if (m.taps) onTaps?.(m.taps);
+          return;
+        }
+        if (m.type === 'error') throw rebuildError(m);
+        post('ack');
+        yield m.batch;
+      }
+    } finally {
+      // Also after its end: the isolate's memory (tens of MB) is freed before the join needs it.
+      await this.stop();
+    }
+  }
+
+  /** Ends the thread (read or not); stopping one already stopped does nothing. */
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+/** A reader thread for a side on `connection`, or undefined when there is no built worker. */
+export function startReaderThread(connection: ConnectionConfig): ReaderThread | undefined {
+  const file = workerFile();
+  return file ? new ReaderThread(file, connection) : undefined;
+}
+
+/**
+ * Reads one side on a worker thread (`started`, or one started now), or in this thread when no built
+ * worker exists or `threads` is false, yielding encoded batches for `compareEncoded`; the side's taps
+ * go to `onTaps` once it is read. Stopping early terminates the worker.
  */
 export async function* readSideParallel(
   job: SideJob,
   threads = true,
   onTaps?: (state: TapState) => void,
+  started?: ReaderThread,
 ): AsyncGenerator<EncodedBatch> {
-  const file = threads ? workerFile() : undefined;
-  if (!file) {
+  const thread = started ?? (threads ? startReaderThread(job.connection) : undefined);
+  if (!thread) {
     yield* encodeSide(job, undefined, onTaps);
     return;
   }
-  const worker = new Worker(file, { workerData: job });
-  const queue: WorkerMessage[] = [];
-  let wake: (() => void) | undefined;
-  let exited: Error | undefined;
-  const push = (m: WorkerMessage) => {
-    queue.push(m);
-    wake?.();
-  };
-  worker.on('message', push);
-  worker.on('error', (e: Error) => push({ type: 'error', name: e.name, message: e.message, stack: e.stack }));
-  worker.on('exit', (code) => {
-    exited = new Error(`The ${job.side} side's reader thread stopped (exit code ${code}) before its end.`);
-    wake?.();
-  });
-  try {
-    for (;;) {
-      const m = queue.shift();
-      if (!m) {
-        if (exited) throw exited;
-        await new Promise<void>((r) => (wake = r));
-        wake = undefined;
-        continue;
-      }
-      if (m.type === 'end') {
-        if (m.taps) onTaps?.(m.taps);
-        return;
-      }
-      if (m.type === 'error') throw rebuildError(m);
-      worker.postMessage('ack');
-      yield m.batch;
-    }
-  } finally {
-    // Also after its end: the isolate's memory (tens of MB) is freed before the join needs it.
-    await worker.terminate();
-  }
+  yield* thread.read(job, onTaps);
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,9 +14,14 @@ import {
 } from '../../../src/reconcilers/compare.js';
 import { lineEncoder } from '../../../src/reconcilers/held-row.js';
 import { RowPacker } from '../../../src/reconcilers/parallel-pack.js';
-import { encodeSide, readSideParallel, type SideJob } from '../../../src/reconcilers/parallel-read.js';
+import {
+  encodeSide,
+  readSideParallel,
+  startReaderThread,
+  type SideJob,
+} from '../../../src/reconcilers/parallel-read.js';
 import { builtWorker } from '../../../src/reconcilers/worker-files.js';
-import { DataError } from '../../../src/errors.js';
+import { ConnectionError, DataError } from '../../../src/errors.js';
 import type { CanonicalRow, Difference } from '../../../src/reconcilers/types.js';
 import type { CompareStats } from '../../../src/reconcilers/compare.js';
 import { makeMapping, sortDiffs } from './helpers.js';
@@ -238,5 +244,68 @@ describe('readSideParallel', () => {
     for await (const b of encodeSide(job(file, 'legacy', 'l'))) batches.push(b);
     expect(batches.map((b) => b.rows)).toEqual([500, 500, 500, 500, 500, 500]);
     for (const b of batches) expect(b.offsets[256]).toBe(b.bytes.length);
+  });
+});
+
+describe('a reader thread started before its job (as a reconcile starts them)', () => {
+  /** Reads a side to its end. */
+  const readAll = async (batches: AsyncGenerator<EncodedBatch>) => {
+    for await (const b of batches) void b;
+  };
+
+  it('reads the same once its job comes, however late', async () => {
+    // CI builds before it tests: without the built worker this would read in this thread.
+    expect(builtWorker('parallel-read-worker.js')).toBeDefined();
+    const file = sqliteFile();
+    const L = job(file, 'legacy', 'l');
+    const C = job(file, 'cloud', 'c');
+    const want = await drain(
+      compareEncoded(mapping, readSideParallel(L, false), readSideParallel(C, false), { tmpDir: tmp }),
+    );
+    const legacy = startReaderThread(L.connection)!;
+    const cloud = startReaderThread(C.connection)!;
+    // Long enough for both threads to have loaded their modules and be waiting.
+    await new Promise((r) => setTimeout(r, 300));
+    const got = await drain(
+      compareEncoded(
+        mapping,
+        readSideParallel(L, true, undefined, legacy),
+        readSideParallel(C, true, undefined, cloud),
+        { tmpDir: tmp },
+      ),
+    );
+    expect(got.diffs).toEqual(want.diffs);
+    expect(got.stats).toEqual(want.stats);
+  });
+
+  it('stopped unused, has ended: a job posted after finds no thread', async () => {
+    const L = job(sqliteFile(), 'legacy', 'l');
+    const thread = startReaderThread(L.connection)!;
+    await thread.stop();
+    await expect(readAll(thread.read(L))).rejects.toThrow(
+      /reader thread stopped \(exit code \d+\) before its end/,
+    );
+  });
+
+  it('left unused and never stopped, does not keep the process alive', () => {
+    const worker = builtWorker('parallel-read-worker.js')!;
+    const module = new URL('parallel-read.js', worker).href;
+    const script = `import(${JSON.stringify(module)}).then((m) => m.startReaderThread({ name: 'x', url: 'sqlite:x.db' }))`;
+    const r = spawnSync(process.execPath, ['-e', script], { timeout: 10_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+  });
+
+  it('passes a failure to connect up as the same ConnectionError (exit 2), the job posted late', async () => {
+    const refused = {
+      ...job(sqliteFile(), 'legacy', 'l'),
+      connection: { name: 'legacy', url: 'postgres://cutover@127.0.0.1:1/none' },
+    };
+    const thread = startReaderThread(refused.connection)!;
+    await new Promise((r) => setTimeout(r, 300));
+    const err = await readAll(readSideParallel(refused, true, undefined, thread)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as ConnectionError).exitCode).toBe(2);
+    expect((err as Error).message).toMatch(/legacy/);
   });
 });
