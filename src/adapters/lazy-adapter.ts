@@ -31,20 +31,9 @@ function isPostgres(connection: ConnectionConfig): boolean {
   return /^postgres(ql)?:/i.test(connection.url);
 }
 
-/**
- * The PostgreSQL adapter module. On Node 20, which has no `navigator`, pg probes for Cloudflare
- * Workers with `new Response(...)` when it loads, and that loads undici (~25 ms of a reader thread's
- * start-up); a `navigator` as Node 21+ has one, present only while pg loads, answers the probe.
- */
+/** The PostgreSQL adapter module (and its driver). */
 async function loadPostgres(): Promise<typeof import('./postgres/index.js')> {
-  const g = globalThis as { navigator?: unknown };
-  if (g.navigator !== undefined) return import('./postgres/index.js');
-  g.navigator = { userAgent: `Node.js/${process.versions.node.split('.')[0]}` };
-  try {
-    return await import('./postgres/index.js');
-  } finally {
-    delete g.navigator;
-  }
+  return import('./postgres/index.js');
 }
 
 /**
