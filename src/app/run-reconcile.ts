@@ -21,11 +21,7 @@ import { totalsSummary } from '../reports/control-totals.js';
 import { redact } from '../util/redact.js';
 import { ensureFolder } from '../reports/atomic-file.js';
 import { diagnoseRun } from '../diagnosis/cause-store.js';
-import {
-  startDiagnosisThread,
-  type DiagnosisThread,
-  type WarmDiagnosisThread,
-} from '../diagnosis/diagnose-thread.js';
+import { diagnoseOnThread, type DiagnosisThread } from '../diagnosis/diagnose-thread.js';
 import { differencesFromJson } from '../store/differences.js';
 import { measureFieldsOf, moneyFieldsOf } from '../diagnosis/run-diagnosis.js';
 import { compareEncoded, type CompareStats, type EncodedBatch } from '../reconcilers/compare.js';
@@ -472,8 +468,6 @@ async function execute(
   const formats = opts.formats ?? config.reportFormats;
   let recorded: ReconcileSummary;
   let diagnosing: DiagnosisThread | undefined;
-  // Started once the run has enough differences to diagnose on a thread: it loads while the join goes on.
-  let warm: WarmDiagnosisThread | undefined;
   try {
     const max = opts.maxDifferences;
     // Each phase's time goes to the log (--debug): where a slow night's minutes went.
@@ -517,8 +511,6 @@ async function execute(
         }
       }
       await writer.write(d).catch(closeJoin);
-      if (!warm && writer.total >= DIAGNOSIS_THREAD_MIN && threadsAllowed(opts))
-        warm = startDiagnosisThread();
     }
     progress?.done();
     let confirmed: (ConfirmResult & { inFlightFile?: string }) | undefined;
@@ -634,9 +626,8 @@ async function execute(
     // them are diagnosed on a thread of their own meanwhile (it copies their JSON as it starts).
     const json = writer.takeJson();
     const measures = { moneyFields: moneyFieldsOf(mapping), measureFields: measureFieldsOf(mapping) };
-    if (warm && json && json.length >= DIAGNOSIS_THREAD_MIN)
-      diagnosing = warm.diagnose({ runId, bodies: json, ...measures });
-    else await warm?.stop();
+    if (json && json.length >= DIAGNOSIS_THREAD_MIN && threadsAllowed(opts))
+      diagnosing = diagnoseOnThread({ runId, bodies: json, ...measures });
     const differences = json ? differencesFromJson(json) : undefined;
     // A windowed run saw only part of the data: absence there proves nothing, so nothing is resolved.
     // A stopped run leaves the queue alone: it neither resolves what it did not see nor opens items
@@ -685,7 +676,7 @@ async function execute(
     recorded = summary;
   } catch (err) {
     progress?.done();
-    await Promise.all([legacy.stop(), cloud.stop(), warm?.stop()]).catch(() => undefined);
+    await Promise.all([legacy.stop(), cloud.stop(), diagnosing?.stop()]).catch(() => undefined);
     await writer.abort().catch(() => undefined);
     await finishRun(store, runId, 'error', {
       runId,

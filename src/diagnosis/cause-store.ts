@@ -18,7 +18,7 @@ export async function diagnoseRun(
     measureFields?: ReadonlySet<string>;
     /** The run's differences from memory (differencesFromJson); else read from the store. */
     differences?: DifferenceSource;
-    /** The diagnosis already under way (startDiagnosisThread): only stored here. */
+    /** The diagnosis already under way (diagnoseOnThread): only stored here. */
     diagnosed?: Promise<DiagnosisResult>;
   } = {},
 ): Promise<Diagnosis> {

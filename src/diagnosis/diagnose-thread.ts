@@ -26,20 +26,16 @@ export interface DiagnosisThread {
   stop(): Promise<void>;
 }
 
-/** A diagnosis thread started ahead of its job: it loads its modules while the run still joins. */
-export interface WarmDiagnosisThread {
-  /** Hands the thread its job; the job's JSON is copied to it here (the caller may drop it at once). */
-  diagnose(job: DiagnoseJob): DiagnosisThread;
-  /** Stops the thread (a run that ends up not needing it). */
-  stop(): Promise<void>;
-}
-
-/** Starts a diagnosis thread, or returns undefined when there is no built worker (sources run under vitest). */
-export function startDiagnosisThread(): WarmDiagnosisThread | undefined {
+/**
+ * Starts diagnosing `job` on a thread, or returns undefined when there is no built worker (sources
+ * run under vitest). The job's JSON is copied to the thread here: the caller may drop it at once.
+ */
+export function diagnoseOnThread(job: DiagnoseJob): DiagnosisThread | undefined {
   const file = builtWorker('../diagnosis/diagnose-worker.js');
   if (!file) return undefined;
   const worker = new Worker(file);
-  // Listened to from the start: a thread that fails before its job is not an uncaught error.
+  // Posted, not workerData: the worker drops the JSON once parsed (workerData would keep it).
+  worker.postMessage(job);
   const result = new Promise<DiagnosisResult>((resolve, reject) => {
     worker.once('message', (m: DiagnoseMessage) => {
       if (m.type === 'error') reject(rebuildError(m));
@@ -48,22 +44,12 @@ export function startDiagnosisThread(): WarmDiagnosisThread | undefined {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`The diagnosis thread stopped (exit code ${code}).`)));
   });
-  // Awaited by the caller later; not unhandled if it fails before then, or is never given a job.
+  // Awaited by the caller later; not unhandled if it fails before then.
   result.catch(() => undefined);
-  const stop = async () => {
-    await worker.terminate();
-  };
   return {
-    diagnose(job) {
-      // Posted, not workerData: the worker drops the JSON once parsed (workerData would keep it).
-      worker.postMessage(job);
-      return { result, stop };
+    result,
+    async stop() {
+      await worker.terminate();
     },
-    stop,
   };
-}
-
-/** Starts a diagnosis thread with its job at once (see startDiagnosisThread). */
-export function diagnoseOnThread(job: DiagnoseJob): DiagnosisThread | undefined {
-  return startDiagnosisThread()?.diagnose(job);
 }

@@ -1,7 +1,4 @@
-/**
- * The worker thread of `startDiagnosisThread`: loads, waits for its job, diagnoses the differences
- * it is sent and posts the result.
- */
+/** The worker thread of `diagnoseOnThread`: diagnoses the differences it is sent and posts the result. */
 import { parentPort } from 'node:worker_threads';
 import { postedError } from '../reconcilers/worker-files.js';
 import { differencesFromJson } from '../store/differences.js';

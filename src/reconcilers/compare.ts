@@ -255,8 +255,11 @@ async function* compareWith<T>(
 
 /** Partitions on the join thread, at most: when it finishes one, the next is already there. */
 const THREAD_QUEUED = 2;
-/** Partitions joined or being joined and not yet yielded, at most. */
-const MAX_SLOTS = 6;
+/**
+ * Partitions joined or being joined and not yet yielded, at most: room for the join thread to run
+ * ahead while this thread records a partition's differences (their number is bounded below).
+ */
+const MAX_SLOTS = 16;
 /**
  * Differences joined and waiting to be yielded, from which neither thread takes another partition:
  * what a run of mostly differing rows holds in memory beyond the engine's budget (~1 KB each).
@@ -298,10 +301,16 @@ export async function* joinShared(
     return r.done ? undefined : r.value;
   };
   const room = () => slots.length < MAX_SLOTS && waiting < MAX_WAITING;
-  for (;;) {
-    while (queued < THREAD_QUEUED && room()) {
+  // Set once the join is over (done, failed or closed early): a late reply feeds nothing more.
+  let over = false;
+  // What feeding from a reply threw: thrown again here, where the run can see it.
+  let feedFailed: unknown;
+  // Hands the join thread partitions until it has THREAD_QUEUED. Also called as it returns one:
+  // while this thread is busy recording (the consumer holds it), the join thread is kept fed.
+  const feed = () => {
+    while (!over && queued < THREAD_QUEUED && room()) {
       const source = next();
-      if (!source) break;
+      if (!source) return;
       const remote = helper.join(source);
       const slot: Slot = { remote };
       queued++;
@@ -311,6 +320,11 @@ export async function* joinShared(
           queued--;
           waiting += r.diffs.length;
           slot.result = r;
+          try {
+            feed();
+          } catch (e) {
+            feedFailed ??= e;
+          }
         },
         () => {
           queued--;
@@ -319,31 +333,39 @@ export async function* joinShared(
       );
       slots.push(slot);
     }
-    const head = slots[0];
-    if (!head) return joined;
-    if (!head.result && !head.failed && room()) {
-      const source = next();
-      if (source) {
-        const c = zeroCounts();
-        const f: Record<string, number> = {};
-        const diffs = [...joinSource(plan, reader, source, c, f)];
-        slots.push({ result: { diffs, counts: c, fieldMismatches: f } });
-        waiting += diffs.length;
-        joined.here++;
-        // Lets the join thread's message in: the head may have come back meanwhile.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        continue;
+  };
+  try {
+    for (;;) {
+      feed();
+      if (feedFailed) throw feedFailed;
+      const head = slots[0];
+      if (!head) return joined;
+      if (!head.result && !head.failed && room()) {
+        const source = next();
+        if (source) {
+          const c = zeroCounts();
+          const f: Record<string, number> = {};
+          const diffs = [...joinSource(plan, reader, source, c, f)];
+          slots.push({ result: { diffs, counts: c, fieldMismatches: f } });
+          waiting += diffs.length;
+          joined.here++;
+          // Lets the join thread's message in: the head may have come back meanwhile.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          continue;
+        }
       }
+      slots.shift();
+      const r = head.result ?? (await head.remote!);
+      if (head.remote) joined.thread++;
+      waiting -= r.diffs.length;
+      for (const k of Object.keys(r.counts) as (keyof ReconcileCounts)[])
+        counts[k] = (counts[k] ?? 0) + (r.counts[k] ?? 0);
+      for (const [f, n] of Object.entries(r.fieldMismatches))
+        fieldMismatches[f] = (fieldMismatches[f] ?? 0) + n;
+      yield* r.diffs;
     }
-    slots.shift();
-    const r = head.result ?? (await head.remote!);
-    if (head.remote) joined.thread++;
-    waiting -= r.diffs.length;
-    for (const k of Object.keys(r.counts) as (keyof ReconcileCounts)[])
-      counts[k] = (counts[k] ?? 0) + (r.counts[k] ?? 0);
-    for (const [f, n] of Object.entries(r.fieldMismatches))
-      fieldMismatches[f] = (fieldMismatches[f] ?? 0) + n;
-    yield* r.diffs;
+  } finally {
+    over = true;
   }
 }
 

@@ -21,9 +21,9 @@ const options = { memoryBytes: 64 << 20, partitionBytes: 16 << 20, partitions: 1
 
 const held = (rows: CanonicalRow[]) => Buffer.from(rows.map((r) => `${encode(r)[1]}\n`).join(''));
 
-/** Twelve partitions: the first differs on qty only, the later ones on note only, the second not at all. */
-function partitions(): PartitionSource[] {
-  return Array.from({ length: 12 }, (_, p) => {
+/** `n` partitions (12 by default): the first differs on qty only, the later ones on note only, the second not at all. */
+function partitions(n = 12): PartitionSource[] {
+  return Array.from({ length: n }, (_, p) => {
     const code = `K${p}`;
     const legacy = { code, qty: '1.00', note: 'a' };
     const cloud = p === 0 ? { ...legacy, qty: '2.00' } : p === 1 ? legacy : { ...legacy, note: `b${p}` };
@@ -80,6 +80,43 @@ describe('joinShared', () => {
     expect(counts).toEqual(want.counts);
     expect(Object.keys(fieldMismatches)).toEqual(['qty', 'note']);
     expect(fieldMismatches).toEqual(want.fieldMismatches);
+  });
+
+  it('hands the join thread its next partition as it returns one, not when the consumer asks again', async () => {
+    const reader = new PartitionReader(options);
+    const pending: (() => void)[] = [];
+    let handed = 0;
+    // A join thread whose replies come when the test says.
+    const manual: JoinThread = {
+      join: (source) => {
+        handed++;
+        return new Promise<JoinResult>((resolve) =>
+          pending.push(() => {
+            const counts = zeroCounts();
+            const fieldMismatches: Record<string, number> = {};
+            const diffs = [...joinSource(plan, reader, source, counts, fieldMismatches)];
+            resolve({ diffs, counts, fieldMismatches });
+          }),
+        );
+      },
+      stop: async () => undefined,
+    };
+    // More partitions than may wait to be yielded.
+    const gen = joinShared(plan, reader, partitions(40)[Symbol.iterator](), manual, zeroCounts(), {});
+    const first = gen.next();
+    // This thread joins partitions ahead while the first two are on the join thread, until as many
+    // wait as are allowed; then it waits for the first.
+    for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(handed).toBe(2);
+    pending.shift()!();
+    expect((await first).done).toBe(false);
+    // The consumer holds the first difference (recording it): the join thread already has another.
+    expect(handed).toBe(3);
+    await gen.return({ here: 0, thread: 0 });
+    // Closed: a reply that comes later hands out nothing more.
+    for (const reply of pending.splice(0)) reply();
+    for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(handed).toBe(3);
   });
 
   it("passes the join thread's failure on", async () => {
