@@ -156,12 +156,18 @@ type Readers = Partial<Record<Side, ReaderThread>>;
  * Starts the reader threads as soon as the plans are known: a thread's start and module loading
  * (~0.2 s) then overlap this thread opening the connections, checking columns and creating the run.
  */
-function startReaders(opts: ReconcileOptions, plans: Record<Side, SidePlan>): Readers {
+async function startReaders(opts: ReconcileOptions, plans: Record<Side, SidePlan>): Promise<Readers> {
   const readers: Readers = {};
-  for (const side of ['legacy', 'cloud'] as const) {
-    const connection = threadConnection(opts, plans[side]);
-    const thread = connection && startReaderThread(connection);
-    if (thread) readers[side] = thread;
+  try {
+    for (const side of ['legacy', 'cloud'] as const) {
+      const connection = threadConnection(opts, plans[side]);
+      const thread = connection && startReaderThread(connection);
+      if (thread) readers[side] = thread;
+    }
+  } catch (err) {
+    // The first thread is not left loading when the second cannot start.
+    await Promise.all(Object.values(readers).map((r) => r.stop()));
+    throw err;
   }
   return readers;
 }
@@ -350,7 +356,7 @@ export async function runReconcile(opts: ReconcileOptions): Promise<ReconcileSum
   const taps = new RunTaps(mapping, { domain: !items });
   const push = items ? undefined : pushdownOf(opts, live);
 
-  const readers = startReaders(opts, plans);
+  const readers = await startReaders(opts, plans);
   const open = opts.openAdapter;
   const opened: Adapter[] = [];
   const closeAll = async () => {

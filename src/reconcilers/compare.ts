@@ -80,7 +80,10 @@ export const MIN_MEMORY_MB = 512;
 
 /** Share of the budget for rows held before spilling; the rest is the process, drivers and the join. */
 const HOLD_SHARE = 0.2;
-/** Share of the budget one spilled partition may take on disk (its maps cost ~3× its bytes). */
+/**
+ * Share of the budget one spilled partition may take on disk (joining it holds its bytes in a
+ * reused buffer per side, and a table of offsets about as large as the legacy side's bytes).
+ */
 const PARTITION_SHARE = 0.04;
 
 /** The held-line layout, with the comparator of each compared field and the absentAsZero fields. */
@@ -216,14 +219,17 @@ async function* compareWith<T>(
   let helper: JoinThread | undefined;
   const max = opts.maxDifferences;
   // Started while the sides are still read, once there is enough to join: it loads meanwhile.
+  let tried = false;
   const startHelper = () => {
     if (
-      !helper &&
+      !tried &&
       opts.joinThread &&
       max === undefined &&
       store.bytesIn >= (opts.joinThreadMinBytes ?? JOIN_THREAD_MIN_BYTES)
-    )
+    ) {
+      tried = true;
       helper = startJoinThread({ mapping, store: halved(storeOpts) });
+    }
   };
   try {
     await readBoth(store, counts, legacy, cloud, add, opts.onProgress, startHelper);
@@ -308,7 +314,7 @@ export async function* joinShared(
   // Hands the join thread partitions until it has THREAD_QUEUED. Also called as it returns one:
   // while this thread is busy recording (the consumer holds it), the join thread is kept fed.
   const feed = () => {
-    while (!over && queued < THREAD_QUEUED && room()) {
+    while (!over && !feedFailed && queued < THREAD_QUEUED && room()) {
       const source = next();
       if (!source) return;
       const remote = helper.join(source);
@@ -336,8 +342,8 @@ export async function* joinShared(
   };
   try {
     for (;;) {
-      feed();
       if (feedFailed) throw feedFailed;
+      feed();
       const head = slots[0];
       if (!head) return joined;
       if (!head.result && !head.failed && room()) {

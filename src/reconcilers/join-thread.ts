@@ -1,7 +1,7 @@
 /**
- * The join's second core: a worker thread that joins the partitions the main thread hands it (every
- * other one) while the main thread joins the rest, and posts back each partition's differences and
- * counts. The main thread yields them in partition order, so a run's differences come out in the
+ * The join's second core: a worker thread that joins the partitions the main thread hands it
+ * (`joinShared`: as many as it can take while the main thread records) while the main thread joins
+ * the rest, and posts back each partition's differences and counts. The main thread yields them in partition order, so a run's differences come out in the
  * same order whichever thread joined them.
  */
 import { Worker } from 'node:worker_threads';

@@ -68,8 +68,10 @@ export function sameBytes(
   return true;
 }
 
-/** Fields per entry in `lines` and `firstOther`: start, keyStart, keyEnd, cmpEnd, end. */
+/** Fields per entry in `lines` and `other`: start, keyStart, keyEnd, cmpEnd, end. */
 const F = 5;
+/** The most keys a table makes room for before it has seen them (it grows past that). */
+const FIRST_CAPACITY_MAX = 1 << 16;
 
 /**
  * The keys of one side of a partition, each with its first line and how many lines it has, in the
@@ -80,12 +82,12 @@ const F = 5;
 export class LineTable {
   /** Keys held. */
   size = 0;
-  /** Per entry (F each): its first line's parts, as LineAt. */
-  lines: Int32Array;
+  /** Per entry (F each): its first line's parts, as LineAt (unsigned: a buffer may pass 2 GiB). */
+  lines: Uint32Array;
   /** Per entry: its lines on this side. */
   count: Int32Array;
   /** Per entry (F each): the first line of the other side with its key. */
-  other: Int32Array;
+  other: Uint32Array;
   /** Per entry: the other side's lines with its key. */
   otherCount: Int32Array;
   private hashes: Int32Array;
@@ -96,10 +98,12 @@ export class LineTable {
     readonly buf: Uint8Array,
     expected: number,
   ) {
-    const cap = Math.max(16, 2 ** Math.ceil(Math.log2(Math.max(1, expected))));
-    this.lines = new Int32Array(cap * F);
+    // A guess from the bytes, capped: a few keys with long lines must not reserve a huge table.
+    const guess = Math.min(FIRST_CAPACITY_MAX, Math.max(1, expected));
+    const cap = Math.max(16, 2 ** Math.ceil(Math.log2(guess)));
+    this.lines = new Uint32Array(cap * F);
     this.count = new Int32Array(cap);
-    this.other = new Int32Array(cap * F);
+    this.other = new Uint32Array(cap * F);
     this.otherCount = new Int32Array(cap);
     this.hashes = new Int32Array(cap);
     this.slots = new Int32Array(cap * 2);
@@ -152,16 +156,11 @@ export class LineTable {
   /** Twice the room: the arrays copied, the slots rebuilt from the kept hashes. */
   private grow(): void {
     const cap = this.count.length * 2;
-    const widen = (a: Int32Array, n: number) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.lines = widen(this.lines, cap * F);
-    this.count = widen(this.count, cap);
-    this.other = widen(this.other, cap * F);
-    this.otherCount = widen(this.otherCount, cap);
-    this.hashes = widen(this.hashes, cap);
+    this.lines = widened(this.lines, cap * F);
+    this.count = widened(this.count, cap);
+    this.other = widened(this.other, cap * F);
+    this.otherCount = widened(this.otherCount, cap);
+    this.hashes = widened(this.hashes, cap);
     this.slots = new Int32Array(cap * 2);
     const mask = this.slots.length - 1;
     for (let e = 0; e < this.size; e++) {
@@ -172,7 +171,14 @@ export class LineTable {
   }
 }
 
-function put(a: Int32Array, e: number, line: LineAt): void {
+/** A copy of `a` with room for `n` values, of the same kind. */
+function widened<T extends Int32Array | Uint32Array>(a: T, n: number): T {
+  const b = (a instanceof Uint32Array ? new Uint32Array(n) : new Int32Array(n)) as T;
+  b.set(a);
+  return b;
+}
+
+function put(a: Uint32Array, e: number, line: LineAt): void {
   const o = e * F;
   a[o] = line.start;
   a[o + 1] = line.keyStart;
@@ -182,7 +188,7 @@ function put(a: Int32Array, e: number, line: LineAt): void {
 }
 
 /** Where the first line of entry `e` is in `a` (`lines` or `other`): its start and its end. */
-export function lineOf(a: Int32Array, e: number): { start: number; end: number } {
+export function lineOf(a: Uint32Array, e: number): { start: number; end: number } {
   return { start: a[e * F]!, end: a[e * F + 4]! };
 }
 

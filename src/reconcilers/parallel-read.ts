@@ -239,7 +239,7 @@ export class ReaderThread {
         yield m.batch;
       }
     } finally {
-      // Also after its end: the isolate's memory (tens of MB) is freed before the join needs it.
+      // Also after its end: the isolate's memory (tens of MB) is freed as soon as the side is read.
       await this.stop();
     }
   }

@@ -1,10 +1,12 @@
 /**
  * Holds both sides' rows, hash-partitioned by key, in memory until an estimate of the bytes held
- * passes the budget, then in temporary files (one per partition and side). Partitions are handed
+ * passes the budget, then in temporary files (one per side, each partition's chunks appended to it
+ * and their places kept). Partitions are handed
  * back one at a time, so the join only ever holds one partition's rows; a spilled partition that is
  * still too large is split again with another hash seed. Every record is one line of text that
  * holds no raw newline (JSON escapes them), so files are plain newline-separated lines.
  */
+import { constants } from 'node:buffer';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +31,8 @@ export function chunkBytesFor(memoryBytes: number, partitions: number): number {
   return Math.min(CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, share));
 }
 const SUB_PARTITIONS = 16;
+/** The largest Buffer Node makes. */
+const MAX_LENGTH = constants.MAX_LENGTH;
 const MAX_DEPTH = 4;
 
 /** FNV-1a over UTF-16 code units, with a seed so that a re-split uses an independent hash. */
@@ -244,7 +248,15 @@ export class PartitionStore {
     if (this.files) return;
     this.spilled = true;
     this.dir = makeSpillDir(this.opts.tmpDir ?? os.tmpdir());
-    this.files = [0, 1].map((side) => new SpillFile(path.join(this.dir!, `side-${side}`)));
+    const files: SpillFile[] = [];
+    try {
+      for (const side of [0, 1]) files.push(new SpillFile(path.join(this.dir, `side-${side}`)));
+    } catch (err) {
+      // The first file's descriptor is not left open when the second cannot be made.
+      for (const f of files) f.close();
+      throw err;
+    }
+    this.files = files;
     for (const side of [0, 1] as const)
       for (let p = 0; p < this.opts.partitions; p++) this.lists[side]![p]!.attach(this.files[side]!);
     this.heldBytes = 0;
@@ -323,12 +335,21 @@ export class PartitionReader {
   private readBytes(s: Spilled, side: SideIndex): Buffer {
     const size = sizeOf(s);
     let buf = this.readBufs[side]!;
-    if (buf.length < size) buf = this.readBufs[side] = Buffer.allocUnsafe(Math.max(size, buf.length * 2));
+    if (buf.length < size)
+      buf = this.readBufs[side] = Buffer.allocUnsafe(Math.min(Math.max(size, buf.length * 2), MAX_LENGTH));
     let off = 0;
     forRanges(s, (fd) => {
       for (let i = 0; i < s.ranges.length; i += 2)
         off += readAt(fd, buf, off, s.ranges[i]!, s.ranges[i + 1]!);
     });
+    if (off !== size)
+      // Something else truncated the file: an error of the environment (exit 2), not a half-read line.
+      throw Object.assign(
+        new Error(
+          `The temporary spill file ${s.file} is shorter than what was written to it (${off} of ${size} bytes read).`,
+        ),
+        { code: 'EIO', syscall: 'read', path: s.file },
+      );
     return buf.subarray(0, off);
   }
 

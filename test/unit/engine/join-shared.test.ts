@@ -119,6 +119,45 @@ describe('joinShared', () => {
     expect(handed).toBe(3);
   });
 
+  it('passes on what handing out a partition from a reply threw, where the run sees it', async () => {
+    const reader = new PartitionReader(options);
+    const pending: (() => void)[] = [];
+    const manual: JoinThread = {
+      join: (source) =>
+        new Promise<JoinResult>((resolve) =>
+          pending.push(() => {
+            const counts = zeroCounts();
+            const fieldMismatches: Record<string, number> = {};
+            resolve({
+              diffs: [...joinSource(plan, reader, source, counts, fieldMismatches)],
+              counts,
+              fieldMismatches,
+            });
+          }),
+        ),
+      stop: async () => undefined,
+    };
+    // Partition 17 cannot be read: the first this thread asks for as the join thread's reply comes.
+    const all = partitions(40);
+    let asked = 0;
+    const sources: Iterator<PartitionSource> = {
+      next: () => {
+        if (++asked === 17) throw new Error('spill file gone');
+        const value = all[asked - 1];
+        return value ? { value, done: false } : { value: undefined, done: true };
+      },
+    };
+    const gen = joinShared(plan, reader, sources, manual, zeroCounts(), {});
+    const consumed = (async () => {
+      for await (const d of gen) void d;
+    })();
+    for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(asked).toBe(16);
+    pending.shift()!();
+    await expect(consumed).rejects.toThrow('spill file gone');
+    expect(asked).toBe(17);
+  });
+
   it("passes the join thread's failure on", async () => {
     const failing: JoinThread = {
       join: () => Promise.reject(new Error('thread gone')),

@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { compilePlan, joinSource, zeroCounts } from '../../../src/reconcilers/compare.js';
 import { lineEncoder } from '../../../src/reconcilers/held-row.js';
 import { LineTable, lineAt, scanLine } from '../../../src/reconcilers/line-table.js';
-import { PartitionReader } from '../../../src/reconcilers/partition-store.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PartitionReader, PartitionStore } from '../../../src/reconcilers/partition-store.js';
 import type { CanonicalRow, Difference } from '../../../src/reconcilers/types.js';
 import { makeMapping } from './helpers.js';
 
@@ -187,5 +190,38 @@ describe('the join on bytes', () => {
     const rowsJoined = counts.matched + counts.mismatched + counts.missingInCloud + counts.missingInLegacy;
     expect(rowsJoined + counts.duplicateKeys).toBeLessThanOrEqual(legacy.length + cloud.length);
     expect(counts.mismatched).toBe(want.filter((w) => w.startsWith('mismatch')).length);
+  });
+});
+
+describe('the spill files', () => {
+  it('give each partition back its own bytes; a file cut short is an error of the environment', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spill-test-'));
+    try {
+      const options = { memoryBytes: 1 << 20, partitionBytes: 1 << 20, partitions: 4 };
+      const store = new PartitionStore({ ...options, tmpDir: tmp, forceSpill: true });
+      // Interleaved: each partition's chunks are apart in its side's file.
+      for (let i = 0; i < 3000; i++) store.addBytes((i % 2) as 0 | 1, i % 4, Buffer.from(`line ${i}\n`));
+      const sources = [...store.sources()];
+      const reader = new PartitionReader(options);
+      for (const [p, source] of sources.slice(0, 3).entries())
+        for (const part of reader.partitionsOf(source)) {
+          const lines = part.legacy.toString('utf8').split('\n').slice(0, -1);
+          expect(lines).toEqual(
+            Array.from({ length: 3000 }, (_, i) => i)
+              .filter((i) => i % 2 === 0 && i % 4 === p)
+              .map((i) => `line ${i}`),
+          );
+        }
+      const [dir] = fs.readdirSync(tmp);
+      // Partition 3's rows are all on the cloud side, after partition 1's.
+      fs.truncateSync(path.join(tmp, dir!, 'side-1'), 100);
+      expect(() => [...reader.partitionsOf(sources[3]!)]).toThrow(
+        expect.objectContaining({ code: 'EIO', syscall: 'read' }),
+      );
+      store.dispose();
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
