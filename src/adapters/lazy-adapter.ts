@@ -11,7 +11,7 @@ export async function createAdapterLazily(
   ctx: AdapterContext,
 ): Promise<Adapter> {
   if (isPostgres(connection)) {
-    const { postgresFactory } = await loadPostgres();
+    const { postgresFactory } = await import('./postgres/index.js');
     // Guarded as the registry guards every adapter: a driver's error is the source's (exit 2).
     return guardAdapter(postgresFactory.create(connection, ctx));
   }
@@ -24,16 +24,13 @@ export async function createAdapterLazily(
  * a reader thread does it while it waits for its job. A failure is left for the read to report.
  */
 export async function preloadAdapter(connection: ConnectionConfig): Promise<void> {
-  await (isPostgres(connection) ? loadPostgres() : import('./registry.js')).catch(() => undefined);
+  await (isPostgres(connection) ? import('./postgres/index.js') : import('./registry.js')).catch(
+    () => undefined,
+  );
 }
 
 function isPostgres(connection: ConnectionConfig): boolean {
   return /^postgres(ql)?:/i.test(connection.url);
-}
-
-/** The PostgreSQL adapter module (and its driver). */
-async function loadPostgres(): Promise<typeof import('./postgres/index.js')> {
-  return import('./postgres/index.js');
 }
 
 /**

@@ -166,10 +166,15 @@ async function startReaders(opts: ReconcileOptions, plans: Record<Side, SidePlan
     }
   } catch (err) {
     // The first thread is not left loading when the second cannot start.
-    await Promise.all(Object.values(readers).map((r) => r.stop()));
+    await stopReaders(readers);
     throw err;
   }
   return readers;
+}
+
+/** Stops the reader threads (those a read took are stopped already: stopping again does nothing). */
+async function stopReaders(readers: Readers): Promise<void> {
+  await Promise.all(Object.values(readers).map((r) => r.stop()));
 }
 
 /**
@@ -382,7 +387,7 @@ export async function runReconcile(opts: ReconcileOptions): Promise<ReconcileSum
       readers,
     });
   } finally {
-    await Promise.all(Object.values(readers).map((r) => r.stop()));
+    await stopReaders(readers);
     await closeAll();
   }
 }

@@ -14,7 +14,7 @@ import {
   type PartitionSource,
   type SideIndex,
 } from './partition-store.js';
-import { LineTable, lineAt, lineOf, scanLine } from './line-table.js';
+import { LineTable, lineAt, scanLine } from './line-table.js';
 import { startJoinThread, type JoinResult, type JoinThread } from './join-thread.js';
 import { RowPacker } from './parallel-pack.js';
 
@@ -448,37 +448,30 @@ function* joinPartition(
     if (scanLine(legacy, i, at)) {
       // A NULL key part never joins: the row is reported missing on the other side.
       counts.missingInCloud++;
-      yield missing(plan, text(legacy, at), 0);
+      yield missing(plan, legacy.toString('utf8', at.start, at.end), 0);
       continue;
     }
-    const e = L.find(legacy, at);
-    if (e >= 0) L.count[e]!++;
-    else L.add(at);
+    L.tally(at);
   }
   const C = new LineTable(cloud, 16);
   for (let i = 0; i < cloud.length; i = at.end + 1) {
     if (scanLine(cloud, i, at)) {
       counts.missingInLegacy++;
-      yield missing(plan, text(cloud, at), 1);
+      yield missing(plan, cloud.toString('utf8', at.start, at.end), 1);
       continue;
     }
     const e = L.find(cloud, at);
-    if (e >= 0) {
-      L.addOther(e, at);
-      continue;
-    }
-    const only = C.find(cloud, at);
-    if (only >= 0) C.count[only]!++;
-    else C.add(at);
+    if (e >= 0) L.addOther(e, at);
+    else C.tally(at);
   }
   for (let e = 0; e < L.size; e++) {
     const count = L.count[e]!;
     const cloudCount = L.otherCount[e]!;
     if (count > 1 || cloudCount > 1) {
-      if (count > 1) yield duplicate(plan, text(legacy, lineOf(L.lines, e)), count, 0, counts);
-      if (cloudCount > 1) yield duplicate(plan, text(cloud, lineOf(L.other, e)), cloudCount, 1, counts);
+      if (count > 1) yield duplicate(plan, L.firstLine(e), count, 0, counts);
+      if (cloudCount > 1) yield duplicate(plan, L.firstOther(e, cloud), cloudCount, 1, counts);
     } else if (cloudCount === 0) {
-      const line = text(legacy, lineOf(L.lines, e));
+      const line = L.firstLine(e);
       if (absentIsZero(plan, line)) counts.matched++;
       else {
         counts.missingInCloud++;
@@ -490,8 +483,7 @@ function* joinPartition(
         counts.matched++;
         continue;
       }
-      const l = text(legacy, lineOf(L.lines, e));
-      const d = compareLines(plan, l, text(cloud, lineOf(L.other, e)), fieldMismatches);
+      const d = compareLines(plan, L.firstLine(e), L.firstOther(e, cloud), fieldMismatches);
       if (d) {
         counts.mismatched++;
         yield d;
@@ -499,7 +491,7 @@ function* joinPartition(
     }
   }
   for (let e = 0; e < C.size; e++) {
-    const line = text(cloud, lineOf(C.lines, e));
+    const line = C.firstLine(e);
     const count = C.count[e]!;
     if (count > 1) yield duplicate(plan, line, count, 1, counts);
     else if (absentIsZero(plan, line)) counts.matched++;
@@ -508,11 +500,6 @@ function* joinPartition(
       yield missing(plan, line, 1);
     }
   }
-}
-
-/** A held line of a buffer as text. */
-function text(buf: Buffer, line: { start: number; end: number }): string {
-  return buf.toString('utf8', line.start, line.end);
 }
 
 function missing(plan: Plan, line: string, side: SideIndex): Difference {

@@ -96,6 +96,25 @@ export function parseLine(layout: HeldLayout, line: string): HeldRow {
   return { key, cmp, row };
 }
 
+/** Where an FNV-1a hash starts for a seed: seed 0 is the partition's hash, another seed an independent one. */
+export function hashStart(seed: number): number {
+  return (0x811c9dc5 ^ Math.imul(seed, 0x9e3779b1)) >>> 0;
+}
+
+/** FNV-1a over bytes `[from, to)` of `buf`, from `h`. */
+export function hashBytes(buf: Uint8Array, from: number, to: number, h: number): number {
+  for (let i = from; i < to; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  return h;
+}
+
+/** The last step of every hash here: mixes the high bits into the low ones (a modulo keeps those). */
+export function mixHash(h: number): number {
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return h >>> 0;
+}
+
 /** Partitions per side: a row's partition is `partitionOfKey` of its encoded key (compare.ts). */
 export const PARTITIONS = 256;
 

@@ -5,8 +5,10 @@
  * difference are decoded. Equal key bytes are equal key texts (UTF-8 encodes a text one way), so
  * the join pairs exactly the rows a Map of key strings pairs.
  */
-import { NULL_KEY_MARK } from './held-row.js';
+import { hashBytes, hashStart, mixHash, NULL_KEY_MARK } from './held-row.js';
 
+/** A seed no partition split uses (they use their depth, 0 to 4): the table's slots spread. */
+const LINE_SEED = 0x5eed;
 /** The byte of the tab that ends a line's key and its compared values, and of its newline. */
 const TAB = 9;
 const NEWLINE = 10;
@@ -21,7 +23,7 @@ export interface LineAt {
   keyEnd: number;
   cmpEnd: number;
   end: number;
-  /** The key bytes' hash (FNV-1a, a seed of its own: not the partition's hash). */
+  /** The key bytes' hash (FNV-1a with a seed of its own: independent of the partition's hashes). */
   hash: number;
 }
 
@@ -40,11 +42,7 @@ export function scanLine(buf: Buffer, at: number, out: LineAt): boolean {
   if (keyEnd < 0 || keyEnd > end) keyEnd = end;
   let cmpEnd = keyEnd < end ? buf.indexOf(TAB, keyEnd + 1) : end;
   if (cmpEnd < 0 || cmpEnd > end) cmpEnd = end;
-  let h = 0x9dc5811c;
-  for (let i = keyStart; i < keyEnd; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  h ^= h >>> 12;
+  const h = mixHash(hashBytes(buf, keyStart, keyEnd, hashStart(LINE_SEED)));
   out.start = at;
   out.keyStart = keyStart;
   out.keyEnd = keyEnd;
@@ -83,11 +81,11 @@ export class LineTable {
   /** Keys held. */
   size = 0;
   /** Per entry (F each): its first line's parts, as LineAt (unsigned: a buffer may pass 2 GiB). */
-  lines: Uint32Array;
+  private lines: Uint32Array;
   /** Per entry: its lines on this side. */
   count: Int32Array;
   /** Per entry (F each): the first line of the other side with its key. */
-  other: Uint32Array;
+  private other: Uint32Array;
   /** Per entry: the other side's lines with its key. */
   otherCount: Int32Array;
   private hashes: Int32Array;
@@ -95,7 +93,7 @@ export class LineTable {
   private slots: Int32Array;
 
   constructor(
-    readonly buf: Uint8Array,
+    readonly buf: Buffer,
     expected: number,
   ) {
     // A guess from the bytes, capped: a few keys with long lines must not reserve a huge table.
@@ -136,6 +134,23 @@ export class LineTable {
     this.count[e] = 1;
     put(this.lines, e, line);
     return e;
+  }
+
+  /** Counts a line of `buf`: one more for its key when held, else its key added with it first. */
+  tally(line: LineAt): void {
+    const e = this.find(this.buf, line);
+    if (e >= 0) this.count[e]!++;
+    else this.add(line);
+  }
+
+  /** The text of entry `e`'s first line. */
+  firstLine(e: number): string {
+    return this.buf.toString('utf8', this.lines[e * F]!, this.lines[e * F + 4]!);
+  }
+
+  /** The text of the other side's first line with entry `e`'s key (a line of `otherBuf`). */
+  firstOther(e: number, otherBuf: Buffer): string {
+    return otherBuf.toString('utf8', this.other[e * F]!, this.other[e * F + 4]!);
   }
 
   /** Notes a line of the other side with the key of entry `e`. */
@@ -185,11 +200,6 @@ function put(a: Uint32Array, e: number, line: LineAt): void {
   a[o + 2] = line.keyEnd;
   a[o + 3] = line.cmpEnd;
   a[o + 4] = line.end;
-}
-
-/** Where the first line of entry `e` is in `a` (`lines` or `other`): its start and its end. */
-export function lineOf(a: Uint32Array, e: number): { start: number; end: number } {
-  return { start: a[e * F]!, end: a[e * F + 4]! };
 }
 
 /** A new, reusable LineAt. */

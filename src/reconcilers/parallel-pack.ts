@@ -5,7 +5,15 @@
  * allocations. Used by the reader threads, where this encoding is the largest cost after parsing.
  */
 import type { Mapping } from '../config/mapping-schema.js';
-import { heldLayout, NEEDS_ESCAPE, PARTITIONS, type EncodedBatch } from './held-row.js';
+import {
+  hashBytes,
+  hashStart,
+  heldLayout,
+  mixHash,
+  NEEDS_ESCAPE,
+  PARTITIONS,
+  type EncodedBatch,
+} from './held-row.js';
 import type { ByteLane } from './normalize.js';
 import type { CanonicalRow, CanonicalValue } from './types.js';
 import { writePlainDecimalAtScale } from '../util/exact-decimal.js';
@@ -140,8 +148,7 @@ export class RowPacker {
       if (g === 0) keyEnd = pos;
     }
     // The key part is hashed as `add` hashes it, byte by byte (ASCII: a byte is a UTF-16 unit).
-    let h = 0x811c9dc5;
-    for (let i = keyStart; i < keyEnd; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+    const h = hashBytes(buf, keyStart, keyEnd, hashStart(0));
     buf[pos++] = 10;
     this.starts[this.rows] = start;
     this.pos = pos;
@@ -163,11 +170,7 @@ export class RowPacker {
 
   /** Files the row just written by its key's hash. */
   private finish(): void {
-    let x = this.hash;
-    x ^= x >>> 15;
-    x = Math.imul(x, 0x2c1b3c6d);
-    x ^= x >>> 12;
-    this.parts[this.rows++] = (x >>> 0) % PARTITIONS;
+    this.parts[this.rows++] = mixHash(this.hash) % PARTITIONS;
   }
 
   /** Appends one row. */
@@ -177,7 +180,7 @@ export class RowPacker {
     let hasNull = false;
     for (const k of this.keyFields) if (row[k] === null || row[k] === undefined) hasNull = true;
     if (hasNull) this.byte(33, false);
-    this.hash = 0x811c9dc5;
+    this.hash = hashStart(0);
     for (let g = 0; g < 3; g++) {
       if (g > 0) this.byte(9, false);
       const { fields, escape } = this.groups[g]!;

@@ -16,7 +16,7 @@ import { readCanonical, type SidePlan } from './read-side.js';
 import { RunTaps, type TapSpec, type TapState } from './run-taps.js';
 import type { CanonicalRow, Side } from './types.js';
 import type { TimeWindow } from './window.js';
-import { builtWorker, rebuildError, type PostedError } from './worker-files.js';
+import { builtWorker, postedError, rebuildError, type PostedError } from './worker-files.js';
 
 /** Everything a worker needs to read one side: plain data, so it can be posted to a thread. */
 export interface SideJob {
@@ -196,9 +196,7 @@ export class ReaderThread {
     // Its connection only: the thread loads that adapter's module while it waits.
     this.worker = new Worker(file, { workerData: { connection } });
     this.worker.on('message', (m: WorkerMessage) => this.push(m));
-    this.worker.on('error', (e: Error) =>
-      this.push({ type: 'error', name: e.name, message: e.message, stack: e.stack }),
-    );
+    this.worker.on('error', (e: Error) => this.push(postedError(e)));
     this.worker.on('exit', (code) => {
       this.exitCode = code;
       this.wake?.();

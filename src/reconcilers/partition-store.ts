@@ -1,9 +1,9 @@
 /**
  * Holds both sides' rows, hash-partitioned by key, in memory until an estimate of the bytes held
  * passes the budget, then in temporary files (one per side, each partition's chunks appended to it
- * and their places kept). Partitions are handed
- * back one at a time, so the join only ever holds one partition's rows; a spilled partition that is
- * still too large is split again with another hash seed. Every record is one line of text that
+ * and their places kept). Partitions are handed back one at a time, so the join only ever holds one
+ * partition's rows; a spilled partition that is still too large is split again with another hash
+ * seed. Every record is one line of text that
  * holds no raw newline (JSON escapes them), so files are plain newline-separated lines.
  */
 import { constants } from 'node:buffer';
@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { makeSpillDir, removeSpillDir, sweepSpillDirs } from '../util/spill-dirs.js';
-import { keyOfLine } from './held-row.js';
+import { hashStart, keyOfLine, mixHash } from './held-row.js';
 
 /** A side as the store indexes it: 0 legacy, 1 cloud. */
 export type SideIndex = 0 | 1;
@@ -37,15 +37,12 @@ const MAX_DEPTH = 4;
 
 /** FNV-1a over UTF-16 code units, with a seed so that a re-split uses an independent hash. */
 export function hashKey(text: string, seed: number): number {
-  let h = (0x811c9dc5 ^ Math.imul(seed, 0x9e3779b1)) >>> 0;
+  let h = hashStart(seed);
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  h ^= h >>> 12;
-  return h >>> 0;
+  return mixHash(h);
 }
 
 export interface PartitionStoreOptions {
