@@ -269,6 +269,16 @@ export interface WriteAction {
  */
 export type GroupOutcome = 'applied' | 'alreadyApplied' | { failed: string } | { retry: string };
 
+/** Batches of rows inserted in order, each in one transaction, while the caller goes on. */
+export interface BulkLoader {
+  /** Sends one batch; waits while too many are still being inserted. Rejects once a batch failed. */
+  add(rows: readonly (readonly unknown[])[]): Promise<void>;
+  /** Waits until every batch is inserted (rejects if one failed), then stops. */
+  finish(): Promise<void>;
+  /** Stops at once: a batch being inserted is rolled back, those waiting are dropped. */
+  abort(): Promise<void>;
+}
+
 /**
  * The write side of a SQL connection, in the spirit of Kysely's Driver + DialectAdapter: everything
  * about writing that differs between engines (transactions, row locks, catalogue reads, the atomic
@@ -331,6 +341,12 @@ export interface WriteDriver {
    * inside another transaction (SQLite's store has one connection, which that one would hold).
    */
   insertRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
+  /**
+   * A loader that inserts batches into `table` off the calling thread, where the engine's driver
+   * would block it (SQLite: a thread with a connection of its own); undefined where insertRows does
+   * not block it, or no thread can be started (then insertRows).
+   */
+  bulkLoader?(table: string, columns: readonly string[]): BulkLoader | undefined;
   /** Refreshes the planner's statistics of a table just loaded (a no-op where the engine needs none). */
   analyze(ex: Executor, table: string): Promise<void>;
   /** Rows changed by a raw UPDATE/INSERT (`ex.raw` result). */

@@ -8,7 +8,13 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import type { ControlStore } from '../store/control-store.js';
-import { insertDifferences, type DifferenceRow } from '../store/differences.js';
+import type { BulkLoader } from '../adapters/types.js';
+import {
+  DIFFERENCE_COLUMNS,
+  differenceValues,
+  insertDifferences,
+  type DifferenceRow,
+} from '../store/differences.js';
 import { encodeKey } from '../reconcilers/key.js';
 import type { Difference } from '../reconcilers/types.js';
 
@@ -46,6 +52,12 @@ export class DifferenceWriter {
   private kept: string[] | undefined = [];
   private keptBytes = 0;
 
+  /**
+   * The store's bulk loader (a thread of SQLite's), once a run has a batch of differences to store;
+   * null where the store has none (insertDifferences on this thread then).
+   */
+  private loader: BulkLoader | null | undefined;
+
   /** Milliseconds spent recording (serializing, the file, the store): the run's log shows them. */
   busyMs = 0;
 
@@ -71,7 +83,12 @@ export class DifferenceWriter {
       else this.kept.push(body);
     }
     if (!this.out.write(body + '\n')) await once(this.out, 'drain');
-    if (this.pending.length >= ROWS_PER_TRANSACTION) await this.flush();
+    if (this.pending.length >= ROWS_PER_TRANSACTION) {
+      // A run with this many differences or more: its batches go to the store's loader, where it has one.
+      if (this.loader === undefined)
+        this.loader = this.store.db.bulkLoader?.(DIFFERENCE_COLUMNS[0], DIFFERENCE_COLUMNS[1]) ?? null;
+      await this.flush();
+    }
     this.busyMs += performance.now() - t0;
   }
 
@@ -104,6 +121,10 @@ export class DifferenceWriter {
   async finish(): Promise<void> {
     const t0 = performance.now();
     await this.flush();
+    // Every batch stored before the run goes on to read them (the queue sync, the reports).
+    const loader = this.loader;
+    this.loader = null;
+    await loader?.finish();
     await new Promise<void>((resolve, reject) =>
       this.out.end((err?: Error | null) => (err ? reject(err) : resolve())),
     );
@@ -117,6 +138,8 @@ export class DifferenceWriter {
    * removal, leaving a `.tmp` behind.
    */
   async abort(): Promise<void> {
+    await this.loader?.abort();
+    this.loader = null;
     await new Promise<void>((resolve) => {
       if (this.out.closed) return resolve();
       this.out.once('close', () => resolve());
@@ -131,6 +154,7 @@ export class DifferenceWriter {
     if (this.pending.length === 0) return;
     const rows = this.pending;
     this.pending = [];
-    await insertDifferences(this.store, rows);
+    if (this.loader) await this.loader.add(rows.map(differenceValues));
+    else await insertDifferences(this.store, rows);
   }
 }

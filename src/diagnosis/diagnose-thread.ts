@@ -4,7 +4,7 @@
  * `diagnose` on the same differences in the same order, so the result is the one it gives here.
  */
 import { Worker } from 'node:worker_threads';
-import { builtWorker, rebuildError, type PostedError } from '../reconcilers/worker-files.js';
+import { builtWorker, rebuildError, type PostedError } from '../util/worker-files.js';
 import type { DiagnosisResult } from './diagnose.js';
 
 /** What the worker needs: plain data, so it can be posted. */
@@ -31,7 +31,7 @@ export interface DiagnosisThread {
  * run under vitest). The job's JSON is copied to the thread here: the caller may drop it at once.
  */
 export function diagnoseOnThread(job: DiagnoseJob): DiagnosisThread | undefined {
-  const file = builtWorker('../diagnosis/diagnose-worker.js');
+  const file = builtWorker('diagnosis/diagnose-worker.js');
   if (!file) return undefined;
   const worker = new Worker(file);
   // Posted, not workerData: the worker drops the JSON once parsed (workerData would keep it).

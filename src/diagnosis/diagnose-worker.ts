@@ -1,6 +1,6 @@
 /** The worker thread of `diagnoseOnThread`: diagnoses the differences it is sent and posts the result. */
 import { parentPort } from 'node:worker_threads';
-import { postedError } from '../reconcilers/worker-files.js';
+import { postedError } from '../util/worker-files.js';
 import { differencesFromJson } from '../store/differences.js';
 import type { DiagnoseJob, DiagnoseMessage } from './diagnose-thread.js';
 import { diagnose } from './diagnose.js';

@@ -187,7 +187,8 @@ export async function syncReconcileExceptions(
           [now, who, `first seen in run ${runId}`, runId, runId, name],
         );
 
-      // Items the run no longer sees.
+      // Items the run no longer sees: every item it saw carries its id as last run by now (seen
+      // again, reopened or opened above), so no search of the staged rows.
       let resolved = 0;
       if (!args.partial) {
         const only =
@@ -197,8 +198,8 @@ export async function syncReconcileExceptions(
             : '');
         const gone = `FROM cutover_exceptions e WHERE e.mapping = ? AND e.status IN ('open', 'assigned')
           AND e.kind IN (${reconcileKinds.map(() => '?').join(', ')})
-          AND NOT EXISTS (SELECT 1 FROM ${STAGE} s WHERE s.kind = e.kind AND s.key_text = e.key_text)${only}`;
-        const goneArgs: string[] = [name, ...reconcileKinds];
+          AND (e.last_run_id IS NULL OR e.last_run_id <> ?)${only}`;
+        const goneArgs: string[] = [name, ...reconcileKinds, runId];
         if (args.onlyIds) goneArgs.push(JSON.stringify(args.onlyIds.map((id) => ({ id }))));
         if (args.keepKeys) goneArgs.push(JSON.stringify(args.keepKeys.map((key_text) => ({ key_text }))));
         // The history first: the update runs only when it found some.

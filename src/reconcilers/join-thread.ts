@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { PartitionSource, PartitionStoreOptions } from './partition-store.js';
 import type { Difference, ReconcileCounts } from './types.js';
-import { builtWorker, rebuildError, type PostedError } from './worker-files.js';
+import { builtWorker, rebuildError, type PostedError } from '../util/worker-files.js';
 
 /** What a join thread needs: plain data, so it can be posted. */
 export interface JoinJob {
@@ -34,7 +34,7 @@ export interface JoinThread {
 
 /** Starts a join thread, or returns undefined when there is no built worker (sources run under vitest). */
 export function startJoinThread(job: JoinJob): JoinThread | undefined {
-  const file = builtWorker('join-worker.js');
+  const file = builtWorker('reconcilers/join-worker.js');
   if (!file) return undefined;
   const worker = new Worker(file, { workerData: job });
   const waiting = new Map<number, { resolve(r: JoinResult): void; reject(e: Error): void }>();

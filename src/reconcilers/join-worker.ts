@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { compilePlan, joinSource, zeroCounts } from './compare.js';
 import type { JoinJob, JoinMessage } from './join-thread.js';
 import { PartitionReader, type PartitionSource } from './partition-store.js';
-import { postedError } from './worker-files.js';
+import { postedError } from '../util/worker-files.js';
 
 const port = parentPort!;
 const job = workerData as JoinJob;

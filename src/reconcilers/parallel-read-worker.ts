@@ -14,7 +14,7 @@ import {
   type WorkerMessage,
 } from './parallel-read.js';
 import type { TapState } from './run-taps.js';
-import { postedError } from './worker-files.js';
+import { postedError } from '../util/worker-files.js';
 
 const port = parentPort!;
 // The adapter's module, loaded while the main thread opens its connections (the job comes after).

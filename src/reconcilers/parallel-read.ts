@@ -16,7 +16,7 @@ import { readCanonical, type SidePlan } from './read-side.js';
 import { RunTaps, type TapSpec, type TapState } from './run-taps.js';
 import type { CanonicalRow, Side } from './types.js';
 import type { TimeWindow } from './window.js';
-import { builtWorker, postedError, rebuildError, type PostedError } from './worker-files.js';
+import { builtWorker, postedError, rebuildError, type PostedError } from '../util/worker-files.js';
 
 /** Everything a worker needs to read one side: plain data, so it can be posted to a thread. */
 export interface SideJob {
@@ -170,7 +170,7 @@ async function adapterFor(connection: ConnectionConfig): Promise<Adapter> {
 
 /** The built reader worker, or undefined when there is none (TypeScript sources run without a build). */
 function workerFile(): URL | undefined {
-  return builtWorker('parallel-read-worker.js');
+  return builtWorker('reconcilers/parallel-read-worker.js');
 }
 
 /** What the main thread posts to a reader thread: its job once, then an 'ack' per batch consumed. */

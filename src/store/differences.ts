@@ -12,13 +12,20 @@ export interface DifferenceRow {
   body: string;
 }
 
+/** Where a difference is stored: the table and its columns, in the order of differenceValues. */
+export const DIFFERENCE_COLUMNS = [
+  'cutover_differences',
+  ['run_id', 'seq', 'type', 'key_text', 'body'],
+] as const;
+
+/** A difference's row as values, in DIFFERENCE_COLUMNS' order (for insertRows and a bulk loader). */
+export function differenceValues(r: DifferenceRow): unknown[] {
+  return [r.run_id, r.seq, r.type, r.key_text, r.body];
+}
+
 /** Stores a batch of a run's differences in one transaction (the store's bulk insert). */
 export async function insertDifferences(store: ControlStore, rows: readonly DifferenceRow[]): Promise<void> {
-  await store.db.insertRows(
-    'cutover_differences',
-    ['run_id', 'seq', 'type', 'key_text', 'body'],
-    rows.map((r) => [r.run_id, r.seq, r.type, r.key_text, r.body]),
-  );
+  await store.db.insertRows(DIFFERENCE_COLUMNS[0], DIFFERENCE_COLUMNS[1], rows.map(differenceValues));
 }
 
 /** One stored difference with its position in the run. */

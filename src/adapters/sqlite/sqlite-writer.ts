@@ -1,16 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import type { Executor, Row } from '../types.js';
+import type { BulkLoader, Executor, Row } from '../types.js';
+import { insertAll, type RawSqlite } from './insert-rows.js';
+import { startSqliteLoader } from './sqlite-loader.js';
 import { KnexWriter, where } from '../knex-writer.js';
 import { addDecimal } from '../../util/exact-decimal.js';
 import { quoteDouble } from '../sql-text.js';
-
-/** The driver's connection, as far as `insertRows` uses it. */
-interface RawSqlite {
-  prepare(sql: string): { run(...values: unknown[]): unknown };
-  transaction(fn: () => void): () => void;
-}
 
 /**
  * SQLite's write side. One connection per process and one write lock per database: rows need no
@@ -82,31 +78,29 @@ export class SqliteWriter extends KnexWriter {
     return { rows: rows.length ? rows : await this.selectRows(ex, table, match), inserted: !existed };
   }
 
-  /**
-   * One prepared INSERT run once per row inside one transaction, on the store's one connection:
-   * SQLite runs it in microseconds, where expanding a JSON parameter re-parses each element once
-   * per column.
-   */
+  /** One prepared INSERT run once per row inside one transaction, on the store's one connection (insertAll). */
   override async insertRows(
     table: string,
     columns: readonly string[],
     rows: readonly (readonly unknown[])[],
   ): Promise<void> {
     if (rows.length === 0) return;
-    const sql = `INSERT INTO ${quoteDouble(table)} (${columns.map(quoteDouble).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
     const client = this.knex.client as {
       acquireConnection(): Promise<RawSqlite>;
       releaseConnection(c: RawSqlite): Promise<void>;
     };
     const conn = await client.acquireConnection();
     try {
-      const stmt = conn.prepare(sql);
-      conn.transaction(() => {
-        for (const r of rows) stmt.run(...r);
-      })();
+      insertAll(conn, table, columns, rows);
     } finally {
       await client.releaseConnection(conn);
     }
+  }
+
+  /** A thread with its own connection to the store's file (none for an in-memory database). */
+  bulkLoader(table: string, columns: readonly string[]): BulkLoader | undefined {
+    if (!this.file || this.file === ':memory:') return undefined;
+    return startSqliteLoader({ file: path.resolve(this.file), table, columns });
   }
 
   override jsonRows(columns: readonly (readonly [string, 'text' | 'integer'])[]): string {

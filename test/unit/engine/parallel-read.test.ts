@@ -20,7 +20,7 @@ import {
   startReaderThread,
   type SideJob,
 } from '../../../src/reconcilers/parallel-read.js';
-import { builtWorker } from '../../../src/reconcilers/worker-files.js';
+import { builtWorker } from '../../../src/util/worker-files.js';
 import { ConnectionError, DataError } from '../../../src/errors.js';
 import type { CanonicalRow, Difference } from '../../../src/reconcilers/types.js';
 import type { CompareStats } from '../../../src/reconcilers/compare.js';
@@ -169,7 +169,7 @@ describe('readSideParallel', () => {
 
   it('joins on a second thread with the same differences, in the same order, spilled or not', async () => {
     // CI builds before it tests: the join thread must be there, or this test proves nothing.
-    expect(builtWorker('join-worker.js')).toBeDefined();
+    expect(builtWorker('reconcilers/join-worker.js')).toBeDefined();
     const file = sqliteFile();
     const L = job(file, 'legacy', 'l');
     const C = job(file, 'cloud', 'c');
@@ -255,7 +255,7 @@ describe('a reader thread started before its job (as a reconcile starts them)', 
 
   it('reads the same once its job comes, however late', async () => {
     // CI builds before it tests: without the built worker this would read in this thread.
-    expect(builtWorker('parallel-read-worker.js')).toBeDefined();
+    expect(builtWorker('reconcilers/parallel-read-worker.js')).toBeDefined();
     const file = sqliteFile();
     const L = job(file, 'legacy', 'l');
     const C = job(file, 'cloud', 'c');
@@ -288,7 +288,7 @@ describe('a reader thread started before its job (as a reconcile starts them)', 
   });
 
   it('left unused and never stopped, does not keep the process alive', () => {
-    const worker = builtWorker('parallel-read-worker.js')!;
+    const worker = builtWorker('reconcilers/parallel-read-worker.js')!;
     const module = new URL('parallel-read.js', worker).href;
     const script = `import(${JSON.stringify(module)}).then((m) => m.startReaderThread({ name: 'x', url: 'sqlite:x.db' }))`;
     const r = spawnSync(process.execPath, ['-e', script], { timeout: 10_000 });

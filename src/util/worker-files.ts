@@ -1,5 +1,5 @@
 /**
- * What the compare engine's threads share: where a built worker file is, and how an error crosses
+ * What the worker threads share (the engine's, the diagnosis's, a SQLite store's loader): where a built worker file is, and how an error crosses
  * from a worker to the main thread as the same kind of error (a CutoverError keeps its class and
  * exit code; a system error keeps code, syscall and path).
  */
@@ -8,15 +8,15 @@ import { fileURLToPath } from 'node:url';
 import * as errors from '../errors.js';
 
 /**
- * The built worker `name` (e.g. `join-worker.js`, or `../diagnosis/diagnose-worker.js`) relative
- * to this module, or undefined when there is none. Under vitest this module is the .ts source,
- * which Node cannot start as a worker: the built file in `dist/` is used when one exists.
+ * The built worker at `name`, a path under src/ (e.g. `reconcilers/join-worker.js`), or undefined
+ * when there is none. Under vitest this module is the .ts source, which Node cannot start as a
+ * worker: the built file in `dist/` is used when one exists.
  */
 export function builtWorker(name: string): URL | undefined {
   const here = import.meta.url;
   const url = here.endsWith('.ts')
-    ? new URL(here.replace(/\/src\/reconcilers\/worker-files\.ts$/, `/dist/src/reconcilers/${name}`))
-    : new URL(`./${name}`, here);
+    ? new URL(here.replace(/\/src\/util\/worker-files\.ts$/, `/dist/src/${name}`))
+    : new URL(`../${name}`, here);
   return url.protocol === 'file:' && fs.existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
