@@ -217,9 +217,12 @@ export class RowPacker {
     for (let i = 0; i < n; i++) {
       const from = starts[i]!;
       const to = i + 1 < n ? starts[i + 1]! : this.pos;
-      const at = counts[parts[i]!]!;
-      buf.copy(out, at, from, to);
+      let at = counts[parts[i]!]!;
       counts[parts[i]!] = at + to - from;
+      // A line of a few dozen bytes is copied faster here than by a call into Buffer#copy (about
+      // 0.3 µs each: a third of a reader's time in take at 1M rows); a long one by the call.
+      if (to - from > 256) buf.copy(out, at, from, to);
+      else for (let k = from; k < to; k++) out[at++] = buf[k]!;
     }
     this.rows = 0;
     this.pos = 0;
