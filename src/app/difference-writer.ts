@@ -9,6 +9,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import type { ControlStore } from '../store/control-store.js';
 import type { BulkLoader } from '../adapters/types.js';
+import type { StageRow } from '../exceptions/sync.js';
 import {
   DIFFERENCE_COLUMNS,
   differenceValues,
@@ -41,7 +42,10 @@ export class DifferenceWriter {
     readonly file: string,
     /** The JSON of the differences kept at hand, at most (KEEP_BYTES unless a test says otherwise). */
     private readonly keepBytes = KEEP_BYTES,
+    /** Each difference as the queue sync stages it (stageRow), made while it is at hand: takeStaged. */
+    private readonly stageRowOf?: (seq: number, d: Difference) => StageRow | undefined,
   ) {
+    if (stageRowOf) this.staged = [];
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = `${file}.${process.pid}.tmp`;
     // A large buffer: a run with 100k differences must not wait for the disk every few lines.
@@ -51,6 +55,8 @@ export class DifferenceWriter {
   /** The differences' JSON, in seq order, while it fits in KEEP_BYTES. */
   private kept: string[] | undefined = [];
   private keptBytes = 0;
+  /** Their staged rows (with stageRowOf), kept as long as their JSON is. */
+  private staged: StageRow[] | undefined;
 
   /**
    * The store's bulk loader (a thread of SQLite's), once a run has a batch of differences to store;
@@ -79,8 +85,12 @@ export class DifferenceWriter {
     });
     if (this.kept) {
       this.keptBytes += body.length;
-      if (this.keptBytes > this.keepBytes) this.kept = undefined;
-      else this.kept.push(body);
+      if (this.keptBytes > this.keepBytes) this.kept = this.staged = undefined;
+      else {
+        this.kept.push(body);
+        const row = this.stageRowOf?.(this.seq, d);
+        if (row) this.staged?.push(row);
+      }
     }
     if (!this.out.write(body + '\n')) await once(this.out, 'drain');
     if (this.pending.length >= ROWS_PER_TRANSACTION) {
@@ -101,6 +111,16 @@ export class DifferenceWriter {
     const bodies = this.kept;
     this.kept = undefined;
     return bodies;
+  }
+
+  /**
+   * The differences' staged rows in seq order (stageRowOf), handed over, or undefined when their
+   * JSON was not kept (or no stageRowOf was given): then the sync makes them from the differences.
+   */
+  takeStaged(): StageRow[] | undefined {
+    const rows = this.staged;
+    this.staged = undefined;
+    return rows;
   }
 
   /** How many differences were written, by type. */

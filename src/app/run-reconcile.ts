@@ -14,7 +14,7 @@ import { CutoverError, MappingError, UsageError } from '../errors.js';
 import type { ControlStore } from '../store/control-store.js';
 import { createRun, finishRun, setRunSummary } from '../store/runs.js';
 import { silentLogger } from '../util/logger.js';
-import { openReconcileItems, syncReconcileExceptions, type OpenItem } from '../exceptions/sync.js';
+import { openReconcileItems, stageRow, syncReconcileExceptions, type OpenItem } from '../exceptions/sync.js';
 import { REPORT_FILES, type ReportFormat } from '../reports/formats.js';
 import { writeReconcileReports } from '../reports/write-reconcile-reports.js';
 import { totalsSummary } from '../reports/control-totals.js';
@@ -442,7 +442,14 @@ async function execute(
   const outDir = path.join(config.reportsDir, runId);
   let writer: DifferenceWriter;
   try {
-    writer = new DifferenceWriter(store, runId, mapping.key, path.join(outDir, 'differences.jsonl'));
+    writer = new DifferenceWriter(
+      store,
+      runId,
+      mapping.key,
+      path.join(outDir, 'differences.jsonl'),
+      undefined,
+      (seq, d) => stageRow(seq, d, mapping),
+    );
   } catch (err) {
     await finishRun(store, runId, 'error', { runId, name: mapping.name, error: redact(String(err)) });
     throw err;
@@ -636,6 +643,7 @@ async function execute(
     // Read once (from memory when they fit) for the queue sync and the diagnosis's passes. Many of
     // them are diagnosed on a thread of their own meanwhile (it copies their JSON as it starts).
     const json = writer.takeJson();
+    const staged = writer.takeStaged();
     const measures = { moneyFields: moneyFieldsOf(mapping), measureFields: measureFieldsOf(mapping) };
     if (json && json.length >= DIAGNOSIS_THREAD_MIN && threadsAllowed(opts))
       diagnosing = diagnoseOnThread({ runId, bodies: json, ...measures });
@@ -653,6 +661,7 @@ async function execute(
         ...(taps.young.size ? { keepKeys: [...taps.young] } : {}),
         ...(items ? { onlyIds: items.map((i) => i.id) } : {}),
         ...(differences ? { differences } : {}),
+        ...(staged ? { staged } : {}),
       });
       phase('queue', { opened: synced.opened, resolved: synced.resolved });
       summary.exceptions = {

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { ControlStore } from '../store/control-store.js';
 import type { WriteDriver } from '../adapters/types.js';
 import type { Mapping } from '../config/mapping-schema.js';
-import type { CanonicalValue } from '../reconcilers/types.js';
+import type { CanonicalValue, Difference } from '../reconcilers/types.js';
 import { decodeKey } from '../reconcilers/key.js';
 import { streamDifferences, type DifferenceSource } from '../store/differences.js';
 import { currentUser } from '../store/runs.js';
@@ -41,36 +41,59 @@ function stageSql(db: WriteDriver): string {
   return `${cols} ${pick} FROM ${batch} CROSS JOIN cutover_differences d WHERE d.run_id = ? AND d.seq = j.seq ON CONFLICT DO NOTHING`;
 }
 
+/** A difference as the queue sync stages it: the rest (kind, key text, JSON) is read back from cutover_differences. */
+export interface StageRow {
+  seq: number;
+  key_json: string;
+  variance: string | null;
+  sev: string;
+}
+
 /**
- * Loads the run's differences into the staging table, in batches, with variance and severity
- * computed. Returns how many rows it staged (a run's differences of one kind and key are one row).
+ * The run's `seq`-th difference as the sync stages it, or undefined for a kind the queue does not
+ * hold: its key as JSON, its variance and its size severity. Made here for differences read back, or
+ * as each is recorded (DifferenceWriter), which spares the sync parsing them again.
+ */
+export function stageRow(seq: number, diff: Difference, mapping: Mapping): StageRow | undefined {
+  if (!(reconcileKinds as readonly string[]).includes(diff.type)) return undefined;
+  const variance = varianceOf(diff, mapping);
+  return {
+    seq,
+    key_json: JSON.stringify(diff.key),
+    variance,
+    sev: sizeSeverity(diff.type as ExceptionKind, variance, mapping.thresholds),
+  };
+}
+
+async function* stageRowsOf(source: DifferenceSource, mapping: Mapping): AsyncGenerator<StageRow> {
+  for await (const { seq, diff } of source()) {
+    const row = stageRow(seq, diff, mapping);
+    if (row) yield row;
+  }
+}
+
+/**
+ * Loads the run's differences into the staging table, in batches. Returns how many rows it staged
+ * (a run's differences of one kind and key are one row).
  */
 async function stage(
   trx: Knex,
   db: WriteDriver,
-  mapping: Mapping,
   runId: string,
-  source: DifferenceSource,
+  rows: Iterable<StageRow> | AsyncIterable<StageRow>,
 ): Promise<number> {
   const sql = stageSql(db);
-  let rows = 0;
-  let staged: { seq: number; key_json: string; variance: string | null; sev: string }[] = [];
-  for await (const { seq, diff } of source()) {
-    if (!(reconcileKinds as readonly string[]).includes(diff.type)) continue;
-    const variance = varianceOf(diff, mapping);
-    staged.push({
-      seq,
-      key_json: JSON.stringify(diff.key),
-      variance,
-      sev: sizeSeverity(diff.type as ExceptionKind, variance, mapping.thresholds),
-    });
-    if (staged.length >= READ_BATCH) {
-      rows += db.affectedRows(await trx.raw(sql, [JSON.stringify(staged), runId]));
-      staged = [];
+  let staged = 0;
+  let batch: StageRow[] = [];
+  for await (const row of rows) {
+    batch.push(row);
+    if (batch.length >= READ_BATCH) {
+      staged += db.affectedRows(await trx.raw(sql, [JSON.stringify(batch), runId]));
+      batch = [];
     }
   }
-  if (staged.length) rows += db.affectedRows(await trx.raw(sql, [JSON.stringify(staged), runId]));
-  return rows;
+  if (batch.length) staged += db.affectedRows(await trx.raw(sql, [JSON.stringify(batch), runId]));
+  return staged;
 }
 
 /**
@@ -99,6 +122,8 @@ export async function syncReconcileExceptions(
     keepKeys?: readonly string[];
     /** The run's differences from memory (differencesFromJson); else read from the store. */
     differences?: DifferenceSource;
+    /** The run's staged rows, made as its differences were recorded (then `differences` is not read). */
+    staged?: readonly StageRow[];
   },
 ): Promise<SyncCounts> {
   const { mapping, runId } = args;
@@ -113,7 +138,7 @@ export async function syncReconcileExceptions(
     try {
       const source =
         args.differences ?? (() => streamDifferences(store, runId, { knex: trx, pageSize: READ_BATCH }));
-      const staged = await stage(trx, store.db, mapping, runId, source);
+      const staged = await stage(trx, store.db, runId, args.staged ?? stageRowsOf(source, mapping));
       await store.db.analyze(trx, STAGE);
       const join = `FROM ${STAGE} s WHERE e.mapping = ? AND e.kind = s.kind AND e.key_text = s.key_text AND (e.last_run_id IS NULL OR e.last_run_id <> ?)`;
       const seenAgain = `last_seen = ?, occurrences = e.occurrences + 1, details = s.details, key_json = s.key_json, variance = s.variance, size_severity = s.size_severity, last_run_id = ?, updated_at = ?, version = e.version + 1`;

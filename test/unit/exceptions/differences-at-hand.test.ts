@@ -1,8 +1,9 @@
 /**
  * The queue sync and the diagnosis read a run's differences from memory when the run's writer kept
  * them (DifferenceWriter.takeJson), else from the control store, and a large run's diagnosis runs on a
- * thread of its own (diagnoseOnThread): every way must give the same queue, the same causes and the
- * same cause on every stored difference.
+ * thread of its own (diagnoseOnThread), and the sync stages rows made as the differences were
+ * recorded (stageRow) when reconcile gives it them: every way must give the same queue, the same
+ * causes and the same cause on every stored difference.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DifferenceWriter } from '../../../src/app/difference-writer.js';
 import { diagnoseRun } from '../../../src/diagnosis/cause-store.js';
 import { diagnoseOnThread } from '../../../src/diagnosis/diagnose-thread.js';
-import { syncReconcileExceptions } from '../../../src/exceptions/sync.js';
+import { stageRow, syncReconcileExceptions } from '../../../src/exceptions/sync.js';
 import type { Difference } from '../../../src/reconcilers/types.js';
 import { createRun } from '../../../src/store/runs.js';
 import { differencesFromJson } from '../../../src/store/differences.js';
@@ -35,14 +36,29 @@ function differences(): Difference[] {
 }
 
 /** Writes the run as reconcile does, syncs the queue and diagnoses it; what it left in the store. */
-async function runThrough(store: ControlStore, how: 'store' | 'memory' | 'thread', keepBytes?: number) {
+async function runThrough(
+  store: ControlStore,
+  how: 'store' | 'memory' | 'thread' | 'staged',
+  keepBytes?: number,
+) {
   const fromMemory = how !== 'store';
   const runId = await createRun(store, { prefix: 'r', command: 'reconcile', name: inventory.name, now });
   const file = path.join(tmp, `${runId}-${fromMemory}-${Math.random()}.jsonl`);
-  const writer = new DifferenceWriter(store, runId, inventory.key, file, keepBytes);
+  // 'staged': each difference's staged row made as it is recorded, as reconcile does.
+  const writer = new DifferenceWriter(
+    store,
+    runId,
+    inventory.key,
+    file,
+    keepBytes,
+    how === 'staged' ? (seq, d) => stageRow(seq, d, inventory) : undefined,
+  );
   for (const d of differences()) await writer.write(d);
   await writer.finish();
   const json = writer.takeJson();
+  const staged = writer.takeStaged();
+  if (how === 'staged' && json) expect(staged).toHaveLength(differences().length);
+  if (how !== 'staged' || !json) expect(staged).toBeUndefined();
   const thread = how === 'thread' && json ? diagnoseOnThread({ runId, bodies: json }) : undefined;
   if (how === 'thread') expect(thread).toBeDefined();
   const at = fromMemory && json ? differencesFromJson(json) : undefined;
@@ -51,6 +67,7 @@ async function runThrough(store: ControlStore, how: 'store' | 'memory' | 'thread
     runId,
     now,
     ...(at ? { differences: at } : {}),
+    ...(staged ? { staged } : {}),
   });
   const diagnosis = await diagnoseRun(store, runId, {
     ...(at ? { differences: at } : {}),
@@ -72,7 +89,7 @@ for (const dialect of DIALECTS) {
   describe(`differences at hand on ${dialect}`, () => {
     it('sync and diagnosis give the same from memory, on a thread and from the store', async () => {
       const results = [];
-      for (const how of ['memory', 'thread', 'store'] as const) {
+      for (const how of ['memory', 'thread', 'store', 'staged'] as const) {
         const { store, dispose } = await freshStore(dialect);
         try {
           results.push(await runThrough(store, how));
@@ -80,19 +97,20 @@ for (const dialect of DIALECTS) {
           await dispose();
         }
       }
-      const [memory, thread, stored] = results;
+      const [memory, thread, stored, staged] = results;
       expect(memory!.kept).toBe(true);
       expect(memory!.synced.opened).toBe(differences().length);
       expect(memory!.diagnosis.causes.length).toBeGreaterThan(0);
       expect(memory!.causes.some(([, c]) => c !== null)).toBe(true);
       expect(memory).toEqual(stored);
       expect(thread).toEqual(stored);
+      expect(staged).toEqual(stored);
     });
 
     it('keeps nothing at hand past its limit (the store is read then)', async () => {
       const { store, dispose } = await freshStore(dialect);
       try {
-        const r = await runThrough(store, 'memory', 2000);
+        const r = await runThrough(store, 'staged', 2000);
         expect(r.kept).toBe(false);
         expect(r.synced.opened).toBe(differences().length);
         expect(r.diagnosis.causes.length).toBeGreaterThan(0);
