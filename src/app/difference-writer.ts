@@ -12,6 +12,7 @@ import type { BulkLoader } from '../adapters/types.js';
 import type { StageRow } from '../exceptions/sync.js';
 import {
   DIFFERENCE_COLUMNS,
+  DIFFERENCES_TABLE,
   differenceValues,
   insertDifferences,
   type DifferenceRow,
@@ -96,7 +97,7 @@ export class DifferenceWriter {
     if (this.pending.length >= ROWS_PER_TRANSACTION) {
       // A run with this many differences or more: its batches go to the store's loader, where it has one.
       if (this.loader === undefined)
-        this.loader = this.store.db.bulkLoader?.(DIFFERENCE_COLUMNS[0], DIFFERENCE_COLUMNS[1]) ?? null;
+        this.loader = this.store.db.bulkLoader?.(DIFFERENCES_TABLE, DIFFERENCE_COLUMNS) ?? null;
       await this.flush();
     }
     this.busyMs += performance.now() - t0;

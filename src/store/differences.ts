@@ -12,11 +12,9 @@ export interface DifferenceRow {
   body: string;
 }
 
-/** Where a difference is stored: the table and its columns, in the order of differenceValues. */
-export const DIFFERENCE_COLUMNS = [
-  'cutover_differences',
-  ['run_id', 'seq', 'type', 'key_text', 'body'],
-] as const;
+/** Where a run's differences are stored, and the columns of differenceValues, in order. */
+export const DIFFERENCES_TABLE = 'cutover_differences';
+export const DIFFERENCE_COLUMNS = ['run_id', 'seq', 'type', 'key_text', 'body'] as const;
 
 /** A difference's row as values, in DIFFERENCE_COLUMNS' order (for insertRows and a bulk loader). */
 export function differenceValues(r: DifferenceRow): unknown[] {
@@ -25,7 +23,7 @@ export function differenceValues(r: DifferenceRow): unknown[] {
 
 /** Stores a batch of a run's differences in one transaction (the store's bulk insert). */
 export async function insertDifferences(store: ControlStore, rows: readonly DifferenceRow[]): Promise<void> {
-  await store.db.insertRows(DIFFERENCE_COLUMNS[0], DIFFERENCE_COLUMNS[1], rows.map(differenceValues));
+  await store.db.insertRows(DIFFERENCES_TABLE, DIFFERENCE_COLUMNS, rows.map(differenceValues));
 }
 
 /** One stored difference with its position in the run. */

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DifferenceWriter } from '../../../src/app/difference-writer.js';
 import type { Difference } from '../../../src/reconcilers/types.js';
 import { openControlStore, type ControlStore } from '../../../src/store/control-store.js';
-import { DIFFERENCE_COLUMNS } from '../../../src/store/differences.js';
+import { DIFFERENCE_COLUMNS, DIFFERENCES_TABLE } from '../../../src/store/differences.js';
 import { createRun } from '../../../src/store/runs.js';
 import { DIALECTS, freshStore, inventory, mismatch, missing } from '../exceptions/fixtures.js';
 
@@ -39,7 +39,7 @@ async function record(store: ControlStore) {
   for (const d of differences()) await writer.write(d);
   await writer.finish();
   const rows = (await store
-    .knex(DIFFERENCE_COLUMNS[0])
+    .knex(DIFFERENCES_TABLE)
     .select('seq', 'type', 'key_text', 'body')
     .where('run_id', runId)
     .orderBy('seq')) as { seq: number | string }[];
@@ -51,11 +51,11 @@ describe('the store bulk loader', () => {
     const { store, dispose } = await freshStore('sqlite');
     const memory = await openControlStore('sqlite::memory:');
     try {
-      const loader = store.db.bulkLoader?.(DIFFERENCE_COLUMNS[0], DIFFERENCE_COLUMNS[1]);
+      const loader = store.db.bulkLoader?.(DIFFERENCES_TABLE, DIFFERENCE_COLUMNS);
       // Under vitest the built worker is used: `npm run build` first.
       expect(loader).toBeDefined();
       await loader!.finish();
-      expect(memory.db.bulkLoader?.(DIFFERENCE_COLUMNS[0], DIFFERENCE_COLUMNS[1])).toBeUndefined();
+      expect(memory.db.bulkLoader?.(DIFFERENCES_TABLE, DIFFERENCE_COLUMNS)).toBeUndefined();
     } finally {
       await memory.close();
       await dispose();
@@ -88,16 +88,16 @@ describe('the store bulk loader', () => {
     const { store, dispose } = await freshStore('sqlite');
     try {
       const runId = await createRun(store, { prefix: 'r', command: 'reconcile', name: inventory.name, now });
-      const loader = store.db.bulkLoader!(DIFFERENCE_COLUMNS[0], DIFFERENCE_COLUMNS[1])!;
+      const loader = store.db.bulkLoader!(DIFFERENCES_TABLE, DIFFERENCE_COLUMNS)!;
       const row = (seq: number) => [runId, seq, 'mismatch', `["S${seq}"]`, '{}'];
       await loader.add([row(1), row(2)]);
       // The same primary key again: the second batch is refused, nothing of it stored.
       await loader.add([row(3), row(2)]).catch(() => undefined);
       await expect(loader.finish()).rejects.toThrow(/UNIQUE constraint failed/);
-      const seqs = await store.knex(DIFFERENCE_COLUMNS[0]).where('run_id', runId).orderBy('seq').pluck('seq');
+      const seqs = await store.knex(DIFFERENCES_TABLE).where('run_id', runId).orderBy('seq').pluck('seq');
       expect(seqs.map(Number)).toEqual([1, 2]);
       // A batch for a run that is not there: the store's foreign key holds on the loader's connection.
-      const other = store.db.bulkLoader!(DIFFERENCE_COLUMNS[0], DIFFERENCE_COLUMNS[1])!;
+      const other = store.db.bulkLoader!(DIFFERENCES_TABLE, DIFFERENCE_COLUMNS)!;
       await other.add([['r_no_such_run', 1, 'mismatch', '["S1"]', '{}']]);
       await expect(other.finish()).rejects.toThrow(/FOREIGN KEY constraint failed/);
     } finally {
@@ -109,14 +109,12 @@ describe('the store bulk loader', () => {
     const { store, dispose } = await freshStore('sqlite');
     try {
       const runId = await createRun(store, { prefix: 'r', command: 'reconcile', name: inventory.name, now });
-      const loader = store.db.bulkLoader!(DIFFERENCE_COLUMNS[0], DIFFERENCE_COLUMNS[1])!;
+      const loader = store.db.bulkLoader!(DIFFERENCES_TABLE, DIFFERENCE_COLUMNS)!;
       const rows = Array.from({ length: 5000 }, (_, i) => [runId, i + 1, 'mismatch', `["S${i}"]`, '{}']);
       void loader.add(rows).catch(() => undefined);
       await loader.abort();
       // Whatever the thread committed before it stopped is whole: one batch, or nothing.
-      const n = Number(
-        (await store.knex(DIFFERENCE_COLUMNS[0]).where('run_id', runId).count({ n: '*' }))[0]!.n,
-      );
+      const n = Number((await store.knex(DIFFERENCES_TABLE).where('run_id', runId).count({ n: '*' }))[0]!.n);
       expect([0, 5000]).toContain(n);
     } finally {
       await dispose();
