@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { PartitionSource, PartitionStoreOptions } from './partition-store.js';
 import type { Difference, ReconcileCounts } from './types.js';
-import { builtWorker, rebuildError, type PostedError } from '../util/worker-files.js';
+import { builtWorker, workerRequests, type PostedError } from '../util/worker-files.js';
 
 /** What a join thread needs: plain data, so it can be posted. */
 export interface JoinJob {
@@ -36,40 +36,19 @@ export interface JoinThread {
 export function startJoinThread(job: JoinJob): JoinThread | undefined {
   const file = builtWorker('reconcilers/join-worker.js');
   if (!file) return undefined;
-  const worker = new Worker(file, { workerData: job });
-  const waiting = new Map<number, { resolve(r: JoinResult): void; reject(e: Error): void }>();
-  let next = 0;
-  let failed: Error | undefined;
-  const failAll = (e: Error) => {
-    failed ??= e;
-    for (const w of waiting.values()) w.reject(e);
-    waiting.clear();
-  };
-  worker.on('message', (m: JoinMessage) => {
-    if (m.type === 'error') return failAll(rebuildError(m));
-    const w = waiting.get(m.id);
-    waiting.delete(m.id);
-    w?.resolve(m);
-  });
-  worker.on('error', (e: Error) => failAll(e));
-  worker.on('exit', (code) => failAll(new Error(`The join thread stopped (exit code ${code}).`)));
+  const worker = workerRequests<JoinResult & { id: number }>(
+    new Worker(file, { workerData: job }),
+    'The join thread',
+  );
   return {
     join(source) {
-      if (failed) return Promise.reject(failed);
-      const id = next++;
-      const done = new Promise<JoinResult>((resolve, reject) => waiting.set(id, { resolve, reject }));
-      if ('legacy' in source) {
-        // Copies of exactly the partition's bytes, handed over (transferred), not serialized.
-        const legacy = owned(source.legacy);
-        const cloud = owned(source.cloud);
-        worker.postMessage({ id, source: { legacy, cloud } }, [legacy.buffer, cloud.buffer]);
-      } else worker.postMessage({ id, source });
-      return done;
+      if (!('legacy' in source)) return worker.request({ source });
+      // Copies of exactly the partition's bytes, handed over (transferred), not serialized.
+      const legacy = owned(source.legacy);
+      const cloud = owned(source.cloud);
+      return worker.request({ source: { legacy, cloud } }, [legacy.buffer, cloud.buffer]);
     },
-    async stop() {
-      waiting.clear();
-      await worker.terminate();
-    },
+    stop: () => worker.stop(),
   };
 }
 

@@ -1,10 +1,12 @@
 /**
- * What the worker threads share (the engine's, the diagnosis's, a SQLite store's loader): where a built worker file is, and how an error crosses
- * from a worker to the main thread as the same kind of error (a CutoverError keeps its class and
- * exit code; a system error keeps code, syscall and path).
+ * What the worker threads share (the engine's, the diagnosis's, a SQLite store's loader): where a
+ * built worker file is, how an error crosses from a worker to the main thread as the same kind of
+ * error (a CutoverError keeps its class and exit code; a system error keeps code, syscall and
+ * path), and requests answered by id.
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { TransferListItem, Worker } from 'node:worker_threads';
 import * as errors from '../errors.js';
 
 /**
@@ -69,4 +71,50 @@ export function rebuildError(m: PostedError): Error {
   if (m.stack) err.stack = m.stack;
   if (m.system) Object.assign(err, m.system);
   return err;
+}
+
+/** Requests to a worker that answers each one with a message carrying its id. */
+export interface WorkerRequests<T> {
+  /** Posts `message` with a new id; its answer, or the worker's first failure. */
+  request(message: Record<string, unknown>, transfer?: readonly TransferListItem[]): Promise<T>;
+  /** Drops what is waiting and stops the worker. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Requests to `worker`, which answers each with `{ id, ... }` or a posted error. Once it fails (an
+ * error it posts, an uncaught one, its exit: "`what` stopped"), every waiting request and every
+ * later one rejects with that first failure.
+ */
+export function workerRequests<T extends { id?: number }>(worker: Worker, what: string): WorkerRequests<T> {
+  const waiting = new Map<number, { resolve(m: T): void; reject(e: Error): void }>();
+  let next = 0;
+  let failed: Error | undefined;
+  const failAll = (e: Error) => {
+    failed ??= e;
+    for (const w of waiting.values()) w.reject(failed);
+    waiting.clear();
+  };
+  worker.on('message', (m: T | (PostedError & { id?: number })) => {
+    if ('type' in m && m.type === 'error') return failAll(rebuildError(m as PostedError));
+    const w = waiting.get(m.id!);
+    waiting.delete(m.id!);
+    w?.resolve(m as T);
+  });
+  worker.on('error', (e: Error) => failAll(e));
+  worker.on('exit', (code) => failAll(new Error(`${what} stopped (exit code ${code}).`)));
+  return {
+    request(message, transfer) {
+      if (failed) return Promise.reject(failed);
+      const id = next++;
+      const done = new Promise<T>((resolve, reject) => waiting.set(id, { resolve, reject }));
+      worker.postMessage({ ...message, id }, transfer);
+      return done;
+    },
+    async stop() {
+      waiting.clear();
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    },
+  };
 }
