@@ -57,3 +57,32 @@ export function isTransientDbError(err: unknown): boolean {
   }
   return false;
 }
+
+// What a database says when the machine or the server is the problem, not the statement: SQLite's
+// full disk, I/O, read-only, permission, damaged file, lock and memory codes; PostgreSQL's classes
+// 08 (connection), 28 (authorization), 53 (insufficient resources: a full disk is 53100), 57
+// (operator intervention), 58 (system: I/O), read-only transaction (25006) and privilege (42501);
+// MySQL/MariaDB's full table or disk, read-only, access and connection codes; SQL Server's full
+// file group (1105) or log (9002) and read-only database (3906).
+const SQLITE_ENVIRONMENT =
+  /^SQLITE_(FULL|IOERR(_\w+)?|READONLY(_\w+)?|CANTOPEN(_\w+)?|PERM|AUTH(_\w+)?|CORRUPT(_\w+)?|NOTADB|NOMEM|BUSY(_\w+)?|LOCKED(_\w+)?|PROTOCOL)$/;
+const PG_ENVIRONMENT = /^(08\w{3}|28\w{3}|53\w{3}|57\w{3}|58\w{3}|25006|42501)$/;
+const MYSQL_ENVIRONMENT =
+  /^(ER_RECORD_FILE_FULL|ER_DISK_FULL|ER_OUT_OF_RESOURCES|ER_OPTION_PREVENTS_STATEMENT|ER_READ_ONLY_MODE|ER_ACCESS_DENIED_ERROR|ER_DBACCESS_DENIED_ERROR|ER_TABLEACCESS_DENIED_ERROR|ER_CON_COUNT_ERROR|PROTOCOL_CONNECTION_LOST|ER_SERVER_SHUTDOWN|ECONNRESET|ECONNREFUSED|ETIMEDOUT)$/;
+const MSSQL_ENVIRONMENT = new Set([1105, 9002, 3906]);
+
+/**
+ * The code of a database error that is the user's environment (a full disk, a read-only or damaged
+ * database, lost connection, missing privilege), looking through `cause` chains; undefined for
+ * anything else, such as a statement the database did not accept (which stays a fault of ours).
+ */
+export function environmentDbCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const x = e as { code?: unknown; number?: unknown };
+    const code = typeof x.code === 'string' ? x.code : '';
+    if (SQLITE_ENVIRONMENT.test(code) || PG_ENVIRONMENT.test(code) || MYSQL_ENVIRONMENT.test(code))
+      return code;
+    if (typeof x.number === 'number' && MSSQL_ENVIRONMENT.has(x.number)) return String(x.number);
+  }
+  return undefined;
+}

@@ -51,7 +51,15 @@ export class DifferenceWriter {
     this.tmp = `${file}.${process.pid}.tmp`;
     // A large buffer: a run with 100k differences must not wait for the disk every few lines.
     this.out = fs.createWriteStream(this.tmp, { encoding: 'utf8', highWaterMark: 4 << 20 });
+    // A write that fails (a full disk) fails the next write or the finish; one still under way when
+    // the run is aborted (the store failed) is dropped with the file. Never an unhandled 'error'.
+    this.out.on('error', (err) => {
+      this.outError ??= err;
+    });
   }
+
+  /** The report file's first write error, if any. */
+  private outError: Error | undefined;
 
   /** The differences' JSON, in seq order, while it fits in KEEP_BYTES. */
   private kept: string[] | undefined = [];
@@ -70,6 +78,7 @@ export class DifferenceWriter {
 
   /** Records one difference; waits when the file or the store needs to catch up. */
   async write(d: Difference): Promise<void> {
+    if (this.outError) throw this.outError;
     const t0 = performance.now();
     const body = JSON.stringify(d);
     this.seq += 1;
@@ -149,6 +158,7 @@ export class DifferenceWriter {
     await new Promise<void>((resolve, reject) =>
       this.out.end((err?: Error | null) => (err ? reject(err) : resolve())),
     );
+    if (this.outError) throw this.outError;
     await fsp.rename(this.tmp, this.file);
     this.busyMs += performance.now() - t0;
   }

@@ -31,6 +31,8 @@ export interface PostedError {
   stack?: string;
   /** A system error's fields (a file a CSV side could not open): exit 2, as on the main thread. */
   system?: { code?: string; syscall?: string; path?: string; errno?: number };
+  /** Any other error's code (a driver's: SQLITE_FULL), so the main thread judges it as it would its own. */
+  code?: string;
 }
 
 /** Any thrown value as a message a worker can post. */
@@ -52,6 +54,7 @@ export function postedError(e: unknown): PostedError {
             ...(typeof sys.errno === 'number' ? { errno: sys.errno } : {}),
           }
         : undefined,
+    ...(typeof sys.syscall !== 'string' && typeof sys.code === 'string' ? { code: sys.code } : {}),
   };
 }
 
@@ -70,6 +73,7 @@ export function rebuildError(m: PostedError): Error {
   const err = Cls ? new Cls(m.message, m.hint) : new Error(m.message);
   if (m.stack) err.stack = m.stack;
   if (m.system) Object.assign(err, m.system);
+  if (m.code) Object.assign(err, { code: m.code });
   return err;
 }
 
