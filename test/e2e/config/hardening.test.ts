@@ -2,7 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
-import { expectBadInput, makeProject, sqliteDb } from './project.js';
+import { expectBadInput, itemsMapping, makeProject, sqliteDb } from './project.js';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
@@ -12,17 +12,7 @@ vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 const CONFIG =
   'connections:\n  legacy: { url: "sqlite:legacy.db", readOnly: true }\n  cloud: { url: "sqlite:cloud.db" }\n';
 
-function mapping(name: string): string {
-  return `name: ${name}
-domain: custom
-key: [sku]
-fields:
-  sku: { type: string }
-  qty: { type: decimal, scale: 2 }
-legacy: { connection: legacy, table: items, columns: { sku: sku, qty: qty } }
-cloud: { connection: cloud, table: items, columns: { sku: sku, qty: qty } }
-`;
-}
+const mapping = itemsMapping;
 
 const BOMB = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
   .concat(

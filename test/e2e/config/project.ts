@@ -52,6 +52,19 @@ cloud:
 `;
 }
 
+/** A mapping over an `items` table (sku, a decimal qty) on both sides: the small fixture many tests share. */
+export function itemsMapping(name = 'items'): string {
+  return `name: ${name}
+domain: custom
+key: [sku]
+fields:
+  sku: { type: string }
+  qty: { type: decimal, scale: 2 }
+legacy: { connection: legacy, table: items, columns: { sku: sku, qty: qty } }
+cloud: { connection: cloud, table: items, columns: { sku: sku, qty: qty } }
+`;
+}
+
 /**
  * The bad-input contract: exit 2, exactly one paragraph starting "Error: " on stderr, no stack trace,
  * nothing on stdout. Returns the paragraph.

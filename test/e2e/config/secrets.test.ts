@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { runCli, type CliResult } from '../../helpers/cli.js';
 import { createTestDatabase } from '../../helpers/pg.js';
 import { startPasswordRefusingServer } from './fake-pg-server.js';
-import { expectBadInput, makeProject, sqliteDb } from './project.js';
+import { expectBadInput, itemsMapping, makeProject, sqliteDb } from './project.js';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
@@ -55,15 +55,7 @@ async function folderText(dir: string): Promise<string> {
   return text;
 }
 
-const MAPPING = `name: items
-domain: custom
-key: [sku]
-fields:
-  sku: { type: string }
-  qty: { type: decimal, scale: 2 }
-legacy: { connection: legacy, table: items, columns: { sku: sku, qty: qty } }
-cloud: { connection: cloud, table: items, columns: { sku: sku, qty: qty } }
-`;
+const MAPPING = itemsMapping();
 
 let project: ReturnType<typeof makeProject> | undefined;
 afterEach(() => project?.cleanup());

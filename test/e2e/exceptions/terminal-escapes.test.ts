@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
-import { makeProject, sqliteDb } from '../config/project.js';
+import { itemsMapping, makeProject, sqliteDb } from '../config/project.js';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
@@ -16,15 +16,7 @@ it('a key holding escape sequences is shown escaped by reconcile and exceptions 
   project = makeProject({
     'cutover.yaml':
       'connections:\n  legacy: { url: "sqlite:legacy.db", readOnly: true }\n  cloud: { url: "sqlite:cloud.db" }\n',
-    'mappings/items.yaml': `name: items
-domain: custom
-key: [sku]
-fields:
-  sku: { type: string }
-  qty: { type: decimal, scale: 2 }
-legacy: { connection: legacy, table: items, columns: { sku: sku, qty: qty } }
-cloud: { connection: cloud, table: items, columns: { sku: sku, qty: qty } }
-`,
+    'mappings/items.yaml': itemsMapping(),
   });
   sqliteDb(path.join(project.dir, 'legacy.db'), 'CREATE TABLE items (sku TEXT, qty NUMERIC);');
   sqliteDb(path.join(project.dir, 'cloud.db'), 'CREATE TABLE items (sku TEXT, qty NUMERIC);');

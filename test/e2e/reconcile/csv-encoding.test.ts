@@ -2,22 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
-import { expectBadInput, makeProject, sqliteDb } from '../config/project.js';
+import { expectBadInput, itemsMapping, makeProject, sqliteDb } from '../config/project.js';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 // Issue 12 item 5: a legacy extract in Latin-1, Windows-1252 or UTF-16 is read exactly when its
 // encoding is declared, and refused (file, line, fix) when it is not valid UTF-8: never U+FFFD.
 
-const MAPPING = `name: items
-domain: custom
-key: [sku]
-fields:
-  sku: { type: string }
-  qty: { type: decimal, scale: 2 }
-legacy: { connection: legacy, table: items, columns: { sku: sku, qty: qty } }
-cloud: { connection: cloud, table: items, columns: { sku: sku, qty: qty } }
-`;
+const MAPPING = itemsMapping();
 
 let project: ReturnType<typeof makeProject> | undefined;
 afterEach(() => project?.cleanup());

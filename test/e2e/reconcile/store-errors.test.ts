@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
-import { expectBadInput, makeProject, sqliteDb } from '../config/project.js';
+import { expectBadInput, itemsMapping, makeProject, sqliteDb } from '../config/project.js';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
@@ -15,15 +15,7 @@ vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 let project: ReturnType<typeof makeProject> | undefined;
 afterEach(() => project?.cleanup());
 
-const MAPPING = `name: items
-domain: custom
-key: [sku]
-fields:
-  sku: { type: string }
-  qty: { type: decimal, scale: 2 }
-legacy: { connection: legacy, table: items, columns: { sku: sku, qty: qty } }
-cloud: { connection: cloud, table: items, columns: { sku: sku, qty: qty } }
-`;
+const MAPPING = itemsMapping();
 
 /** A project whose legacy side has `rows` items the cloud side lacks, and a control store with a damaged differences table. */
 async function damagedStore(rows: number): Promise<string> {
