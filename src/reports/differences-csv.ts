@@ -48,16 +48,23 @@ export async function writeDifferencesCsv(opts: {
       if (!out.write(csvLine(cells))) await once(out, 'drain');
     };
     const done = once(out, 'finish');
+    // A write that fails (a full disk) rejects `done` at once: awaited below, never unhandled.
+    done.catch(() => undefined);
     out.write(
       csvLine(['seq', 'type', ...keyFields, 'field', 'legacy', 'cloud', 'delta', 'side', 'count'].map((h) => csvCell(h))),
     );
-    for await (const { seq, diff } of streamDifferences(store, runId)) {
-      const head = [
-        csvCell(seq, true),
-        csvCell(diff.type),
-        ...keyFields.map((f, i) => csvCell(diff.key[f], numericKey[i])),
-      ];
-      for (const tail of tails(diff, isNumber)) await write([...head, ...tail]);
+    try {
+      for await (const { seq, diff } of streamDifferences(store, runId)) {
+        const head = [
+          csvCell(seq, true),
+          csvCell(diff.type),
+          ...keyFields.map((f, i) => csvCell(diff.key[f], numericKey[i])),
+        ];
+        for (const tail of tails(diff, isNumber)) await write([...head, ...tail]);
+      }
+    } catch (err) {
+      out.destroy();
+      throw err;
     }
     out.end();
     await done;
