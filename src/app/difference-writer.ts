@@ -41,12 +41,19 @@ export class DifferenceWriter {
     private readonly runId: string,
     private readonly keyFields: readonly string[],
     readonly file: string,
-    /** The JSON of the differences kept at hand, at most (KEEP_BYTES unless a test says otherwise). */
-    private readonly keepBytes = KEEP_BYTES,
-    /** Each difference as the queue sync stages it (stageRow), made while it is at hand: takeStaged. */
-    private readonly stageRowOf?: (seq: number, d: Difference) => StageRow | undefined,
+    opts: {
+      /** The JSON of the differences kept at hand, at most (KEEP_BYTES unless a test says otherwise). */
+      keepBytes?: number;
+      /** Each difference as the queue sync stages it (stageRow), made while it is at hand: takeStaged. */
+      stageRowOf?: (seq: number, d: Difference) => StageRow | undefined;
+      /** Whether the store's bulk loader may run on a thread (default true; CUTOVER_THREADS=0 says no). */
+      threads?: boolean;
+    } = {},
   ) {
-    if (stageRowOf) this.staged = [];
+    this.keepBytes = opts.keepBytes ?? KEEP_BYTES;
+    this.stageRowOf = opts.stageRowOf;
+    if (opts.stageRowOf) this.staged = [];
+    if (opts.threads === false) this.loader = null;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = `${file}.${process.pid}.tmp`;
     // A large buffer: a run with 100k differences must not wait for the disk every few lines.
@@ -61,6 +68,9 @@ export class DifferenceWriter {
   /** The report file's first write error, if any. */
   private outError: Error | undefined;
 
+  private readonly keepBytes: number;
+  private readonly stageRowOf: ((seq: number, d: Difference) => StageRow | undefined) | undefined;
+
   /** The differences' JSON, in seq order, while it fits in KEEP_BYTES. */
   private kept: string[] | undefined = [];
   private keptBytes = 0;
@@ -69,7 +79,7 @@ export class DifferenceWriter {
 
   /**
    * The store's bulk loader (a thread of SQLite's), once a run has a batch of differences to store;
-   * null where the store has none (insertDifferences on this thread then).
+   * null where the store has none or threads are off (insertDifferences on this thread then).
    */
   private loader: BulkLoader | null | undefined;
 

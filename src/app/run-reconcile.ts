@@ -115,8 +115,9 @@ const THREAD_MIN_ROWS = 200_000;
 const DIAGNOSIS_THREAD_MIN = 5000;
 
 /**
- * Whether the run uses threads of its own (reader threads, the join thread): asked for (the command
- * does), and not turned off by CUTOVER_THREADS=0 (diagnosing; the test that both paths agree).
+ * Whether the run uses threads of its own (reader threads, the join thread, the diagnosis thread, the
+ * store's loader thread): asked for (the command does), and not turned off by CUTOVER_THREADS=0
+ * (diagnosing; the test that both paths agree).
  */
 function threadsAllowed(opts: ReconcileOptions): boolean {
   return Boolean(opts.readerThreads) && process.env.CUTOVER_THREADS !== '0';
@@ -442,14 +443,10 @@ async function execute(
   const outDir = path.join(config.reportsDir, runId);
   let writer: DifferenceWriter;
   try {
-    writer = new DifferenceWriter(
-      store,
-      runId,
-      mapping.key,
-      path.join(outDir, 'differences.jsonl'),
-      undefined,
-      (seq, d) => stageRow(seq, d, mapping),
-    );
+    writer = new DifferenceWriter(store, runId, mapping.key, path.join(outDir, 'differences.jsonl'), {
+      stageRowOf: (seq, d) => stageRow(seq, d, mapping),
+      threads: threadsAllowed(opts),
+    });
   } catch (err) {
     await finishRun(store, runId, 'error', { runId, name: mapping.name, error: redact(String(err)) });
     throw err;

@@ -45,14 +45,10 @@ async function runThrough(
   const runId = await createRun(store, { prefix: 'r', command: 'reconcile', name: inventory.name, now });
   const file = path.join(tmp, `${runId}-${fromMemory}-${Math.random()}.jsonl`);
   // 'staged': each difference's staged row made as it is recorded, as reconcile does.
-  const writer = new DifferenceWriter(
-    store,
-    runId,
-    inventory.key,
-    file,
-    keepBytes,
-    how === 'staged' ? (seq, d) => stageRow(seq, d, inventory) : undefined,
-  );
+  const writer = new DifferenceWriter(store, runId, inventory.key, file, {
+    ...(keepBytes !== undefined ? { keepBytes } : {}),
+    ...(how === 'staged' ? { stageRowOf: (seq: number, d: Difference) => stageRow(seq, d, inventory) } : {}),
+  });
   for (const d of differences()) await writer.write(d);
   await writer.finish();
   const json = writer.takeJson();

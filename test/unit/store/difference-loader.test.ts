@@ -33,9 +33,10 @@ function differences(): Difference[] {
 }
 
 /** Records the run as reconcile does; the rows it left in cutover_differences. */
-async function record(store: ControlStore) {
+async function record(store: ControlStore, threads = true) {
   const runId = await createRun(store, { prefix: 'r', command: 'reconcile', name: inventory.name, now });
-  const writer = new DifferenceWriter(store, runId, inventory.key, path.join(tmp, `${Math.random()}.jsonl`));
+  const file = path.join(tmp, `${Math.random()}.jsonl`);
+  const writer = new DifferenceWriter(store, runId, inventory.key, file, { threads });
   for (const d of differences()) await writer.write(d);
   await writer.finish();
   const rows = (await store
@@ -78,6 +79,16 @@ describe('the store bulk loader', () => {
       } finally {
         await dispose();
       }
+    }
+    // Threads off (CUTOVER_THREADS=0): a file store's rows are inserted here, and its loader not even asked for.
+    const { store, dispose } = await freshStore('sqlite');
+    try {
+      store.db.bulkLoader = () => {
+        throw new Error('the loader was asked for with threads off');
+      };
+      results.push(await record(store, false));
+    } finally {
+      await dispose();
     }
     expect(results[0]).toHaveLength(12_345);
     expect(results[0]!.map((r) => r.seq)).toEqual(Array.from({ length: 12_345 }, (_, i) => i + 1));
