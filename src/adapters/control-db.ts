@@ -4,6 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import type { WriteDriver } from './types.js';
 import { SqliteWriter } from './sqlite/sqlite-writer.js';
 import { isNotADatabase, notSqliteFile } from './sqlite/sqlite-file.js';
+import { storePragmas } from './sqlite/store-pragmas.js';
 import { ConnectionError } from '../errors.js';
 
 /** The URL forms a control store may take, for messages. */
@@ -54,15 +55,7 @@ export async function openControlDb(url: string, log: Knex.Config['log']): Promi
           done: (err: Error | null, conn: unknown) => void,
         ) => {
           conn.pragma('journal_mode = WAL');
-          conn.pragma('busy_timeout = 10000');
-          conn.pragma('foreign_keys = ON');
-          // A run's bookkeeping is a few large transactions (100k differences stored, queued and
-          // given causes): a page cache of up to 64 MB keeps the pages each writes for the next,
-          // and a checkpoint every 16384 pages of WAL (64 MB at the default 4 KB page) rather than
-          // every 1000 copies a page the run rewrites once, not once per batch (the reconcile
-          // bench at 1M rows, 10%: ~0.5 s of ~10; peak RSS +10 MB measured).
-          conn.pragma('cache_size = -65536');
-          conn.pragma('wal_autocheckpoint = 16384');
+          storePragmas(conn, 64);
           done(null, conn);
         },
       },

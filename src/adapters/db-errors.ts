@@ -86,3 +86,16 @@ export function environmentDbCode(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * What a driver said, for one paragraph: the first line of its message without its final stop,
+ * and its code in brackets unless that line names it already.
+ */
+export function driverWords(err: unknown, code?: string): string {
+  const e = err as { message?: unknown } | undefined;
+  const text = String(e?.message ?? err)
+    .split('\n')[0]!
+    .trim()
+    .replace(/[.\s]+$/, '');
+  return code && !text.includes(code) ? `${text} [${code}]` : text;
+}

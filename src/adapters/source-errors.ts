@@ -5,6 +5,7 @@
  */
 import { CutoverError, DataError } from '../errors.js';
 import { redact } from '../util/redact.js';
+import { driverWords } from './db-errors.js';
 import type { Adapter, ReadRequest } from './types.js';
 
 const PROGRAMMING = [TypeError, ReferenceError, RangeError, SyntaxError, EvalError];
@@ -13,14 +14,9 @@ const PROGRAMMING = [TypeError, ReferenceError, RangeError, SyntaxError, EvalErr
 export function sourceError(adapter: Pick<Adapter, 'name'>, err: unknown, what: string): unknown {
   if (err instanceof CutoverError) return err;
   if (PROGRAMMING.some((C) => err instanceof C && err.constructor === C)) return err;
-  const e = err as { message?: unknown; code?: unknown } | undefined;
-  const text = String(e?.message ?? err)
-    .split('\n')[0]!
-    .trim()
-    .replace(/[.\s]+$/, '');
-  const code = typeof e?.code === 'string' && !text.includes(e.code) ? ` [${e.code}]` : '';
+  const code = (err as { code?: unknown } | undefined)?.code;
   return new DataError(
-    `Connection "${adapter.name}" failed while ${what}: ${redact(text)}${code}.`,
+    `Connection "${adapter.name}" failed while ${what}: ${redact(driverWords(err, typeof code === 'string' ? code : undefined))}.`,
     "The source raised this error, not cutover: check the mapping's query, where, table and column names against the data (a function applied to a value it cannot take, a column of another type), and that the source is readable; `cutover config check --connect` tries each mapping without reading all rows.",
     { cause: err },
   );

@@ -6,7 +6,7 @@ import { createLogger, type Logger } from '../util/logger.js';
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { openControlStore, type ControlStore } from '../store/control-store.js';
 import type { Adapter } from '../adapters/types.js';
-import { environmentDbCode } from '../adapters/db-errors.js';
+import { driverWords, environmentDbCode } from '../adapters/db-errors.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -200,11 +200,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       // A database refused for reasons of its machine or server (the control store's disk filled up
       // in the middle of a run, its file is damaged, the server went away): the user's environment.
       this.exitStatus = 2;
-      const said = String(err?.message ?? err)
-        .split('\n')[0]!
-        .trim()
-        .replace(/[.\s]+$/, '');
-      const text = `${redact(said)}${said.includes(dbCode) ? '' : ` [${dbCode}]`}. A database cutover uses (the control store in cutover.yaml, or a connection) refused to go on: check its free space, that it is writable and undamaged, and that its server is reachable, then run again.`;
+      const text = `${redact(driverWords(err, dbCode))}. A database cutover uses (the control store in cutover.yaml, or a connection) refused to go on: check its free space, that it is writable and undamaged, and that its server is reachable, then run again.`;
       process.stderr.write(`Error: ${escapeControl(text)}\n`);
       this.emitError(text, 2);
       if (debug && err.stack) process.stderr.write(redact(err.stack) + '\n');

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { postedError } from '../../util/worker-files.js';
 import { insertAll } from './insert-rows.js';
+import { storePragmas } from './store-pragmas.js';
 import type { LoaderJob, LoaderMessage } from './sqlite-loader.js';
 
 const port = parentPort!;
@@ -17,12 +18,9 @@ port.on('message', (m: { id: number; rows: unknown[][] }) => {
   try {
     if (!db) {
       db = new Database(job.file, { fileMustExist: true });
-      // As the store's own connection (control-db.ts): the same locking, checks and checkpoints;
-      // a smaller page cache, for a loader only appends.
-      db.pragma('busy_timeout = 10000');
-      db.pragma('foreign_keys = ON');
-      db.pragma('cache_size = -16384');
-      db.pragma('wal_autocheckpoint = 16384');
+      // As the store's own connection: the same locking, checks and checkpoints; a smaller page
+      // cache, for a loader only appends.
+      storePragmas(db, 16);
     }
     insertAll(db, job.table, job.columns, m.rows);
     out = { type: 'inserted', id: m.id };
