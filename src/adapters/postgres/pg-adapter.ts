@@ -1,5 +1,4 @@
 import pg from 'pg';
-import copyStreams from 'pg-copy-streams';
 import type { Knex } from 'knex';
 import type {
   Adapter,
@@ -18,6 +17,7 @@ import { PgWriter } from './pg-writer.js';
 import type { ConnectionConfig } from '../settings.js';
 import { registerSecret } from '../../util/redact.js';
 import { CopyFormatError, CopyTextParser } from './copy-text-parser.js';
+import { CopyOut } from './copy-out.js';
 import { pgConnectError, pgQueryError } from './pg-errors.js';
 import { pgCopySelect, pgSelect, textLiteral as textLiteralOf } from './pg-select.js';
 import { quoteDouble, quoteQualified } from '../sql-text.js';
@@ -209,10 +209,10 @@ export class PostgresAdapter implements Adapter {
     try {
       // One consistent snapshot for the whole read, and no way to write inside it.
       if (this.readOnly) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const stream = client.query(copyStreams.to(pgCopySelect(req)));
+      const copy = client.query(new CopyOut(pgCopySelect(req)));
       try {
         // `for await` pulls one chunk at a time: the socket is paused while the consumer works.
-        for await (const chunk of stream as AsyncIterable<Buffer>) {
+        for await (const chunk of copy) {
           const lines = parser.complete(chunk);
           if (lines) yield lines;
         }
@@ -275,10 +275,10 @@ export class PostgresAdapter implements Adapter {
     let clean = false;
     try {
       if (this.readOnly) await client.query('BEGIN READ ONLY');
-      const stream = client.query(copyStreams.to(`COPY (${this.describeChecksums(req)}) TO STDOUT`));
+      const copy = client.query(new CopyOut(`COPY (${this.describeChecksums(req)}) TO STDOUT`));
       const parser = new CopyTextParser(5);
       const rows: (string | null)[][] = [];
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
+      for await (const chunk of copy) {
         parser.push(chunk, rows);
         for (const r of rows) sink(bucketSum(r));
         rows.length = 0;

@@ -29,7 +29,7 @@ async function packagesLoaded(args: string[]): Promise<Set<string>> {
   return new Set([...r.stderr.matchAll(/^PKG (.+)$/gm)].map((m) => m[1]!));
 }
 
-const DRIVERS = ['pg', 'pg-copy-streams', 'tedious', '@azure/identity', 'csv-parse', 'p-queue'];
+const DRIVERS = ['pg', 'tedious', '@azure/identity', 'csv-parse', 'p-queue'];
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-startup-'));

@@ -231,6 +231,39 @@ describe('postgres adapter', () => {
     }
   });
 
+  it('reads through notices sent in the middle of the COPY, and reports an error raised after rows have streamed', async () => {
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    await admin.query(`CREATE FUNCTION noisy(i int) RETURNS int LANGUAGE plpgsql AS $$
+      BEGIN
+        IF i % 10000 = 0 THEN RAISE NOTICE 'row %', i; END IF;
+        IF i = 250000 THEN RETURN i / 0; END IF;
+        RETURN i;
+      END $$`);
+    await admin.end();
+    const adapter = createAdapter({ name: 'legacy', url: db.url }, ctx);
+    await adapter.connect();
+    try {
+      const got = await rows(adapter, 'SELECT noisy(g) AS n, g % 7 AS m FROM generate_series(1, 200000) g', [
+        'n',
+        'm',
+      ]);
+      expect(got.length).toBe(200000);
+      expect(got[199999]).toEqual(['200000', String(200000 % 7)]);
+      expect(got.every((r, i) => r[0] === String(i + 1))).toBe(true);
+      // The server fails at row 250,000, some 3 MB into the COPY: the rows before it were sent.
+      const err = await rows(adapter, 'SELECT noisy(g) AS n FROM generate_series(1, 300000) g', ['n']).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(CutoverError);
+      expect((err as Error).message).toMatch(/division by zero/);
+      // The adapter reads on.
+      expect(await rows(adapter, 'SELECT 7 AS n', ['n'])).toEqual([['7']]);
+    } finally {
+      await adapter.close();
+    }
+  });
+
   it('closes while a read is abandoned half-way, ending its session', async () => {
     const adapter = createAdapter({ name: 'legacy', url: db.url }, ctx);
     await adapter.connect();
