@@ -21,6 +21,10 @@ import { writePlainDecimalAtScale } from '../util/exact-decimal.js';
 const NULL_BYTES = [110, 117, 108, 108];
 /** A partition's first buffer: a batch of 5,000 rows of ~60 bytes puts ~1.2 KB in each. */
 const PART_START_BYTES = 4096;
+/** The scratch buffer's size (a key part, or a whole line written by `add`). */
+const SCRATCH_BYTES = 1 << 16;
+/** A partition's or the scratch's buffer larger than this is dropped at `take`. */
+const KEEP_MAX_BYTES = 1 << 20;
 
 interface Utf8Writable extends Buffer {
   utf8Write(s: string, offset: number): number;
@@ -36,13 +40,13 @@ const isNullField = (src: Buffer, s: number, e: number) => e - s === 2 && src[s]
 /** Packs canonical rows of one side into EncodedBatches. */
 export class RowPacker {
   /** The line being written by `add` (from 0), and the key part of one written by `addLine`. */
-  private buf = Buffer.allocUnsafe(1 << 16) as Utf8Writable;
+  private buf = Buffer.allocUnsafe(SCRATCH_BYTES) as Utf8Writable;
   private pos = 0;
   /**
    * Each partition's lines since the last take, and their bytes: a line goes straight to its
    * partition once its key is hashed, so `take` moves whole partitions, not lines.
    */
-  private readonly parts: Buffer[] = [];
+  private readonly parts: (Buffer | undefined)[] = [];
   private readonly partEnd = new Uint32Array(PARTITIONS);
   private rows = 0;
   private hash = 0;
@@ -102,8 +106,11 @@ export class RowPacker {
     // The most this line can write: its own bytes, those of each column written again, the slack.
     let need = to - from + this.slack;
     for (const c of this.repeats) need += colEnd[c]! - colStart[c]!;
+    // The scratch holds only the key part: its columns' bytes, and per value its slack.
+    let keyNeed = 4;
+    for (const k of this.groups[0]!.lanes) keyNeed += colEnd[k.column]! - colStart[k.column]! + 6 + k.scale;
     this.pos = 0;
-    this.room(need);
+    this.room(keyNeed);
     // The key part is written here first; once hashed, it and the rest go to the partition.
     let buf: Buffer = this.buf;
     let pos = 0;
@@ -224,6 +231,10 @@ export class RowPacker {
     for (let p = 0; p < PARTITIONS; p++)
       if (partEnd[p]! > 0) parts[p]!.copy(out, offsets[p]!, 0, partEnd[p]!);
     partEnd.fill(0);
+    // A buffer grown for an outsized line (or a skewed batch) is not kept for the packer's life.
+    for (let p = 0; p < PARTITIONS; p++)
+      if (parts[p] && parts[p]!.length > KEEP_MAX_BYTES) parts[p] = undefined;
+    if (this.buf.length > KEEP_MAX_BYTES) this.buf = Buffer.allocUnsafe(SCRATCH_BYTES) as Utf8Writable;
     this.rows = 0;
     return { rows: n, bytes: out, offsets };
   }

@@ -75,7 +75,10 @@ export class CopyFrames {
         throw new CopyFormatError(
           `COPY message of type ${String.fromCharCode(type)} has a length of ${size}`,
         );
-      if (type === COPY_DONE) return { bytes: w, stop: i, end: 'done' };
+      if (type === COPY_DONE) {
+        if (size !== 4) throw new CopyFormatError(`COPY's CopyDone has a length of ${size}`);
+        return { bytes: w, stop: i, end: 'done' };
+      }
       this.data = type === COPY_DATA;
       this.left = size - 4;
     }
@@ -87,6 +90,7 @@ export class CopyFrames {
 interface Connection {
   stream: NodeJS.ReadableStream & NodeJS.EventEmitter;
   query(text: string): void;
+  sendCopyFail(message: string): void;
 }
 
 type OnData = (chunk: Buffer) => void;
@@ -98,6 +102,8 @@ const HELD_MAX = 4;
  * One COPY ... TO STDOUT, run by `client.query(new CopyOut(sql))` and read with `for await`: buffers
  * of whole CopyData payloads (for COPY text, lines; a line may span two buffers). The iteration ends
  * once the server is ready for the next query, and throws what the server or the connection raised.
+ * Notices and setting reports the server sends during the copy are skipped, as pg-copy-streams
+ * skipped them: `client.on('notice')` does not see them.
  */
 export class CopyOut implements pg.Submittable, AsyncIterable<Buffer> {
   private readonly frames = new CopyFrames();
@@ -108,14 +114,20 @@ export class CopyOut implements pg.Submittable, AsyncIterable<Buffer> {
   private failure: unknown;
   private finished = false;
   private wake: (() => void) | undefined;
+  /** Set by pg when the query has a timeout (`query_timeout`): called when the query ends, it clears it. */
+  callback?: (err: Error | null) => void;
   private readonly onData: OnData = (chunk) => {
+    let scanned: Scanned;
     try {
-      this.take(chunk);
+      scanned = this.frames.scan(chunk);
     } catch (err) {
-      this.fail(err);
       // The connection is past saving: pg would read the rest as garbage. The caller drops it.
       this.stream?.removeListener('data', this.onData);
+      this.fail(err);
+      return;
     }
+    // Outside the try: what pg (or a listener of its) throws while it reads the rest is not the copy's.
+    this.take(chunk, scanned);
   };
 
   constructor(private readonly text: string) {}
@@ -135,17 +147,16 @@ export class CopyOut implements pg.Submittable, AsyncIterable<Buffer> {
     return undefined;
   }
 
-  private take(chunk: Buffer): void {
-    const { bytes, stop, end } = this.frames.scan(chunk);
+  private take(chunk: Buffer, { bytes, stop, end }: Scanned): void {
     if (bytes > 0) this.held.push(chunk.subarray(0, bytes));
     if (end) {
-      this.handBack(chunk, stop);
       if (end === 'unexpected')
         this.fail(
           new CopyFormatError(
             `COPY output was interrupted by a message of type ${String.fromCharCode(chunk[stop]!)}`,
           ),
         );
+      this.handBack(chunk, stop);
     } else if (this.held.length >= HELD_MAX && !this.paused) {
       this.paused = true;
       this.stream!.pause();
@@ -180,11 +191,13 @@ export class CopyOut implements pg.Submittable, AsyncIterable<Buffer> {
   // pg's calls once the socket is back in its hands.
   handleError(err: Error): void {
     this.fail(err);
+    this.callback?.(err);
   }
 
   handleReadyForQuery(): void {
     this.finished = true;
     this.wakeUp();
+    this.callback?.(null);
   }
 
   handleCommandComplete(): void {}
@@ -197,7 +210,10 @@ export class CopyOut implements pg.Submittable, AsyncIterable<Buffer> {
 
   handlePortalSuspended(): void {}
 
-  handleCopyInResponse(): void {}
+  /** A statement that wants data from us (COPY FROM) is refused, as pg refuses it without a source. */
+  handleCopyInResponse(connection: pg.Connection): void {
+    (connection as unknown as Connection).sendCopyFail('cutover reads with COPY ... TO STDOUT only');
+  }
 
   handleCopyData(): void {}
 

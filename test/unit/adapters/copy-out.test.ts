@@ -76,6 +76,8 @@ describe('COPY TO frames', () => {
     });
     const bad = Buffer.concat([copyOutResponse, Buffer.from([0x64, 0, 0, 0, 3])]);
     expect(() => scanCut(bad, [])).toThrow(CopyFormatError);
+    // A CopyDone has no body: one that claims a body would leave the rest misread.
+    expect(() => scanCut(Buffer.concat([copyOutResponse, message('c', 'x'), after]), [])).toThrow(/CopyDone/);
   });
 
   it('goes on when a chunk ends the copy data exactly (no stop yet)', () => {

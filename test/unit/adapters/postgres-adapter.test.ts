@@ -6,6 +6,7 @@ import type { Adapter, RawValue } from '../../../src/adapters/types.js';
 import { ConnectionError, CutoverError, DataError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { createTestDatabase } from '../../helpers/pg.js';
+import { CopyOut } from '../../../src/adapters/postgres/copy-out.js';
 
 const ctx = { logger: silentLogger() };
 
@@ -261,6 +262,34 @@ describe('postgres adapter', () => {
       expect(await rows(adapter, 'SELECT 7 AS n', ['n'])).toEqual([['7']]);
     } finally {
       await adapter.close();
+    }
+  });
+
+  it('ends a COPY as a query for pg: its query_timeout cleared, a COPY FROM refused, the client usable after', async () => {
+    const client = new pg.Client({ connectionString: db.url, query_timeout: 300 });
+    await client.connect();
+    const errors: unknown[] = [];
+    client.on('error', (e) => errors.push(e));
+    try {
+      const read = async (sql: string) => {
+        const parts: Buffer[] = [];
+        for await (const b of client.query(new CopyOut(sql))) parts.push(Buffer.from(b));
+        return Buffer.concat(parts).toString();
+      };
+      // pg arms a timer per query with a query_timeout, cleared when the query calls back as it ends.
+      const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      const before = timers();
+      expect(await read('COPY (SELECT g FROM generate_series(1, 3) g) TO STDOUT')).toBe('1\n2\n3\n');
+      expect(timers()).toBe(before);
+      expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      await client.query('CREATE TEMP TABLE sink (n int)');
+      const err = await read('COPY sink FROM STDIN').catch((e: unknown) => e);
+      // The CopyInResponse ends the read; pg is told to refuse it, so the server does not wait for data.
+      expect((err as Error).message).toMatch(/interrupted by a message of type G/);
+      expect((await client.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+      expect(errors).toEqual([]);
+    } finally {
+      await client.end();
     }
   });
 
