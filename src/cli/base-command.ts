@@ -161,56 +161,58 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.stdout.write(JSON.stringify({ status: 'error', exitCode, error: paragraph }, null, 2) + '\n');
   }
 
+  /**
+   * Ends the command with `exitCode`: the paragraph on stderr (control characters escaped with
+   * `escape`, for text that carries a value from the data), the same under --json on stdout, and the
+   * stack when there is one to show (--debug).
+   */
+  private fail(exitCode: number, paragraph: string, opts: { escape?: boolean; stack?: string } = {}): void {
+    this.exitStatus = exitCode;
+    process.stderr.write(`Error: ${opts.escape ? escapeControl(paragraph) : paragraph}\n`);
+    this.emitError(paragraph, exitCode);
+    if (opts.stack) process.stderr.write(redact(opts.stack) + '\n');
+  }
+
   protected override async catch(
     err: Error & { exitCode?: number; oclif?: { exit?: number } },
   ): Promise<void> {
     const debug = this.flags?.debug || process.env.DEBUG === '*' || process.argv.includes('--debug');
-    if (err instanceof CutoverError) {
-      this.exitStatus = err.exitCode;
-      process.stderr.write(`Error: ${escapeControl(redact(err.paragraph()))}\n`);
-      this.emitError(redact(err.paragraph()), err.exitCode);
-      if (debug && err.stack) process.stderr.write(redact(err.stack) + '\n');
-      return;
-    }
+    const stack = debug ? err?.stack : undefined;
+    if (err instanceof CutoverError)
+      return this.fail(err.exitCode, redact(err.paragraph()), { escape: true, stack });
     if (err instanceof Errors.ExitError) {
       this.exitStatus = err.oclif.exit ?? 1;
       return;
     }
-    if (err?.oclif !== undefined || err instanceof Errors.CLIError) {
+    if (err?.oclif !== undefined || err instanceof Errors.CLIError)
       // A flag or argument the parser refused: bad input.
-      this.exitStatus = 2;
-      const text = `${redact(parserMessage(err.message))} See \`cutover ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.`;
-      process.stderr.write(`Error: ${text}\n`);
-      this.emitError(text, 2);
-      return;
-    }
+      return this.fail(
+        2,
+        `${redact(parserMessage(err.message))} See \`cutover ${this.id?.replaceAll(':', ' ') ?? ''} --help\`.`,
+      );
     const sys = err as NodeJS.ErrnoException;
-    if (sys?.syscall && /^E[A-Z]+$/.test(sys.code ?? '')) {
+    if (sys?.syscall && /^E[A-Z]+$/.test(sys.code ?? ''))
       // The file system refused (a file where a folder should be, no permission, a full disk): the
       // user's environment, not a fault in cutover.
-      this.exitStatus = 2;
-      const text = `${redact(`Cannot ${sys.syscall} ${sys.path ?? ''}`.trim())}: ${sys.code}. Check that path (a file where a folder is expected, permissions, free space) and run again.`;
-      process.stderr.write(`Error: ${text}\n`);
-      this.emitError(text, 2);
-      if (debug && err.stack) process.stderr.write(redact(err.stack) + '\n');
-      return;
-    }
+      return this.fail(
+        2,
+        `${redact(`Cannot ${sys.syscall} ${sys.path ?? ''}`.trim())}: ${sys.code}. Check that path (a file where a folder is expected, permissions, free space) and run again.`,
+        { stack },
+      );
     const dbCode = environmentDbCode(err);
-    if (dbCode) {
+    if (dbCode)
       // A database refused for reasons of its machine or server (the control store's disk filled up
       // in the middle of a run, its file is damaged, the server went away): the user's environment.
-      this.exitStatus = 2;
-      const text = `${redact(driverWords(err, dbCode))}. A database cutover uses (the control store in cutover.yaml, or a connection) refused to go on: check its free space, that it is writable and undamaged, and that its server is reachable, then run again.`;
-      process.stderr.write(`Error: ${escapeControl(text)}\n`);
-      this.emitError(text, 2);
-      if (debug && err.stack) process.stderr.write(redact(err.stack) + '\n');
-      return;
-    }
-    this.exitStatus = 3;
-    const fault = `${redact(err?.message ?? String(err))} This is a fault in cutover, not in your input; run again with --debug and report the output.`;
-    process.stderr.write(`Error: ${fault}\n`);
-    this.emitError(fault, 3);
-    if (debug && err?.stack) process.stderr.write(redact(err.stack) + '\n');
+      return this.fail(
+        2,
+        `${redact(driverWords(err, dbCode))}. A database cutover uses (the control store in cutover.yaml, or a connection) refused to go on: check its free space, that it is writable and undamaged, and that its server is reachable, then run again.`,
+        { escape: true, stack },
+      );
+    this.fail(
+      3,
+      `${redact(err?.message ?? String(err))} This is a fault in cutover, not in your input; run again with --debug and report the output.`,
+      { stack },
+    );
   }
 
   protected override async finally(err: Error | undefined): Promise<void> {
