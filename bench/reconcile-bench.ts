@@ -19,6 +19,9 @@
  * Every command run must exit 1 and report exactly the injected counts, open one exception item per
  * difference and write one differences.jsonl line per difference (exit 1 if not). It prints one
  * markdown table row per scenario (medians of K; peak RSS the max) and the machine's load average.
+ * With the server on this machine (Linux), a second table gives CPU seconds (bench/cpu-probe.ts): the
+ * floor's (this process and its two backends) and the command's (its main thread, its other threads,
+ * its backends), and the least wall time the command's CPU allows on the machine's cores.
  * `--suite` runs the issue's three scenarios: 1M rows at 1% and 10% differences, 10M at 1%.
  * The build must be current: `npm run bench:reconcile` runs scripts/build-if-stale.mjs first.
  */
@@ -30,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
+import { canProbe, CpuProbe, parentOf, type CpuFigures } from './cpu-probe.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -246,8 +250,10 @@ function resetProject(dir: string): void {
 }
 
 /** The floor: both tables in key order through COPY ... TO STDOUT, bytes discarded, in parallel. */
-async function floor(dbUrl: string): Promise<{ seconds: number; bytes: number }> {
+async function floor(dbUrl: string): Promise<{ seconds: number; bytes: number; cpu?: FloorCpu }> {
   let bytes = 0;
+  const probe = postmaster === undefined ? undefined : new CpuProbe(undefined, postmaster);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     ['legacy_inv', 'cloud_inv'].map((t) =>
@@ -259,12 +265,47 @@ async function floor(dbUrl: string): Promise<{ seconds: number; bytes: number }>
       }),
     ),
   );
-  return { seconds: (performance.now() - t0) / 1000, bytes };
+  const seconds = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(cpu0);
+  const database = probe?.stop().database;
+  return {
+    seconds,
+    bytes,
+    ...(database === undefined ? {} : { cpu: { client: (used.user + used.system) / 1e6, database } }),
+  };
+}
+
+/** The floor's CPU seconds: this process reading (the client), and the two COPY backends. */
+interface FloorCpu {
+  client: number;
+  database: number;
+}
+
+/**
+ * The local PostgreSQL server's postmaster (the parent of a backend of ours), for the CPU figures;
+ * undefined when the server is not on this machine (or /proc cannot be read): no CPU figures then.
+ */
+let postmaster: number | undefined;
+async function findPostmaster(): Promise<number | undefined> {
+  const host = new URL(adminUrl).hostname;
+  if (!canProbe || !['127.0.0.1', 'localhost', '[::1]', ''].includes(host)) return undefined;
+  const pid = await withClient(adminUrl, async (c) => {
+    const r = await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const backend = r.rows[0]!.pid;
+    // Read while the backend lives: its parent is the postmaster, if it is a process of this machine.
+    const comm = fs.existsSync(`/proc/${backend}/comm`)
+      ? fs.readFileSync(`/proc/${backend}/comm`, 'utf8')
+      : '';
+    return comm.trim() === 'postgres' ? parentOf(backend) : undefined;
+  });
+  return pid;
 }
 
 interface CommandRun {
   seconds: number;
   peakMb: number;
+  /** CPU seconds of the command's main thread, its other threads, and the database backends. */
+  cpu?: CpuFigures;
   code: number | null;
   stdout: string;
   stderr: string;
@@ -301,6 +342,7 @@ function command(dir: string, pushdown = 'off'): Promise<CommandRun> {
       env: { ...process.env, CUTOVER_BENCH_RSS: rssFile, TMPDIR: dir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const probe = canProbe ? new CpuProbe(child.pid, postmaster) : undefined;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -311,10 +353,12 @@ function command(dir: string, pushdown = 'off'): Promise<CommandRun> {
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = (performance.now() - t0) / 1000;
+      const cpu = probe?.stop();
       const rss = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) : NaN;
       resolve({
         seconds,
         peakMb: rss / 1024,
+        ...(cpu ? { cpu } : {}),
         code,
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
@@ -393,6 +437,10 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const secs = (n: number) => `${n.toFixed(2)} s`;
+const cores = os.cpus().length;
+/** The CPU table's rows (scenarios whose CPU could be read). */
+const cpuRows: string[] = [];
 const load = () =>
   os
     .loadavg()
@@ -439,11 +487,13 @@ async function scenario(sc: Scenario, index: number): Promise<Row> {
   return withScenario(sc, index, title, 'off', async ({ inj, dbUrl, dir }) => {
     const want = inj.expected();
     const floors: number[] = [];
+    const floorCpus: FloorCpu[] = [];
     const cmds: CommandRun[] = [];
     let problems: string[] = [];
     for (let k = 1; k <= runs; k++) {
       const f = await floor(dbUrl);
       floors.push(f.seconds);
+      if (f.cpu) floorCpus.push(f.cpu);
       resetProject(dir);
       const r = await command(dir);
       cmds.push(r);
@@ -453,6 +503,11 @@ async function scenario(sc: Scenario, index: number): Promise<Row> {
           `command ${r.seconds.toFixed(2)} s (the run's durationMs ${runSeconds(r)}), peak RSS ${r.peakMb.toFixed(0)} MB, exit ${r.code}, ` +
           `${p.length ? 'WRONG' : 'counts exact'}, load average ${load()}`,
       );
+      if (f.cpu && r.cpu)
+        console.log(
+          `  CPU: floor ${secs(f.cpu.client)} client + ${secs(f.cpu.database)} database; command ${secs(r.cpu.main!)} main thread + ` +
+            `${secs(r.cpu.others!)} other threads${r.cpu.database === undefined ? '' : ` + ${secs(r.cpu.database)} database`}`,
+        );
       if (p.length) {
         problems = p;
         if (!args.debug) process.stderr.write(stderrTail(r.stderr));
@@ -468,6 +523,25 @@ async function scenario(sc: Scenario, index: number): Promise<Row> {
     const met = ratio <= maxRatio && (rssBound === undefined || peak <= rssBound);
     const bothSides = want.counts.legacy + want.counts.cloud;
     if (problems.length) console.log(`WRONG RESULT:\n  ${problems.join('\n  ')}`);
+    const cmdCpus = cmds.flatMap((c) => (c.cpu?.database === undefined ? [] : [c.cpu]));
+    if (floorCpus.length && cmdCpus.length === cmds.length) {
+      const fc = median(floorCpus.map((c) => c.client + c.database));
+      const m = (pick: (c: CpuFigures) => number) => median(cmdCpus.map(pick));
+      const cc = m((c) => c.main! + c.others! + c.database!);
+      cpuRows.push(
+        [
+          int(sc.rows),
+          `${sc.pct}%`,
+          `${secs(median(floorCpus.map((c) => c.client)))} + ${secs(median(floorCpus.map((c) => c.database)))} = ${secs(fc)}`,
+          secs(m((c) => c.main!)),
+          secs(m((c) => c.others!)),
+          secs(m((c) => c.database!)),
+          secs(cc),
+          `${(cc / fc).toFixed(2)}×`,
+          `${secs(cc / cores)} (${(cc / cores / fl).toFixed(2)}× the floor)`,
+        ].join(' | '),
+      );
+    }
     return {
       ok: problems.length === 0,
       cells: [
@@ -582,6 +656,7 @@ async function main(): Promise<number> {
   console.log(
     `reconcile bench: ${new Date().toISOString()}, ${os.cpus().length} cores, node ${process.version}, load average ${start}`,
   );
+  postmaster = await findPostmaster();
   const rows: Row[] = [];
   for (const [i, sc] of scenarios.entries())
     rows.push(await (args.pushdown ? pushdownScenario(sc, i) : scenario(sc, i)));
@@ -595,6 +670,14 @@ async function main(): Promise<number> {
     );
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.cells.join(' | ')} |`);
+  if (cpuRows.length) {
+    console.log(
+      `\nCPU seconds (medians; /proc, every 20 ms), ${cores} cores. The least wall time a run's CPU allows is its CPU / the cores:\n` +
+        `\n| rows per side | differences | floor: client + database | command: main thread | other threads | database | command in all | × the floor's CPU | least wall on ${cores} cores |`,
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|');
+    for (const r of cpuRows) console.log(`| ${r} |`);
+  }
   console.log(`\nload average (1, 5, 15 min): at start ${start}, at end ${load()}`);
   return rows.every((r) => r.ok) ? 0 : 1;
 }

@@ -75,7 +75,12 @@ const EOL = /\r\n|\n|\r/g;
  */
 export async function* readJsonLineBatches(file: string): AsyncIterable<SourceRecord[]> {
   let input: NodeJS.ReadableStream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  if (/\.gz$/i.test(file)) input = input.pipe(zlib.createGunzip({ chunkSize: 1 << 20 }));
+  if (/\.gz$/i.test(file)) {
+    const gunzip = zlib.createGunzip({ chunkSize: 1 << 20 });
+    // pipe() does not pass the file's error on (a folder, a file that went away): the loop below
+    // gets it from the stream it reads, never an unhandled 'error'.
+    input = input.on('error', (err) => gunzip.destroy(err)).pipe(gunzip);
+  }
   input.setEncoding('utf8');
   let line = 0;
   let rest = '';

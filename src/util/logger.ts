@@ -4,6 +4,7 @@ import type { DestinationStream, Logger } from 'pino';
 import type * as Pino from 'pino';
 import type PinoPretty from 'pino-pretty';
 import { redact } from './redact.js';
+import { UsageError } from '../errors.js';
 
 const require = createRequire(import.meta.url);
 
@@ -70,11 +71,41 @@ function makeLogger(options: LoggerOptions, level: string): Logger {
       })
     : { write: (s: string) => process.stderr.write(s) };
   const streams: { stream: DestinationStream; level: string }[] = [{ stream: sanitize, level }];
-  if (options.logFile) {
-    const file = fs.createWriteStream(options.logFile, { flags: 'a' });
-    streams.push({ stream: { write: (s: string) => file.write(redact(s)) }, level: 'debug' });
-  }
+  if (options.logFile) streams.push({ stream: logFileStream(options.logFile), level: 'debug' });
   return pino({ level: 'debug', base: undefined }, multistream(streams));
+}
+
+/**
+ * --log-file: opened now, so a path that cannot be written is a clear error before any work (exit
+ * 2), not an unhandled stream error later. Lines are appended synchronously (none is lost when the
+ * command exits). A write that fails later (a full disk) is said once on stderr and the file is
+ * left alone: the command goes on, its result and stderr logs intact.
+ */
+function logFileStream(file: string): DestinationStream {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'a');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'an error';
+    throw new UsageError(
+      `--log-file ${file} cannot be opened for writing (${code}${code === 'ENOENT' ? ': its folder does not exist' : ''}).`,
+      'Give a file in a folder that exists and that you can write to, or leave --log-file out.',
+    );
+  }
+  let failed = false;
+  return {
+    write(line: string) {
+      if (failed) return;
+      try {
+        fs.writeSync(fd, redact(line));
+      } catch (err) {
+        failed = true;
+        process.stderr.write(
+          `Warning: --log-file ${file} could not be written (${(err as NodeJS.ErrnoException).code ?? String(err)}); the log goes on stderr only.\n`,
+        );
+      }
+    },
+  };
 }
 
 /** A logger that writes nothing: for tests and library use (pino loaded only if something asks for more than a call). */

@@ -57,6 +57,21 @@ describe('bad configuration', () => {
     );
   });
 
+  it('a --log-file that cannot be opened, before any work', async () => {
+    const dir = sqliteProject();
+    const r = await runCli(['reconcile', 'inventory', '--log-file', 'no-such-folder/run.log'], { cwd: dir });
+    expectBadInput(
+      r,
+      '--log-file no-such-folder/run.log cannot be opened for writing (ENOENT',
+      'leave --log-file out',
+    );
+    // Refused before the run: no control store, no reports.
+    expect(fs.existsSync(path.join(dir, 'control.db'))).toBe(false);
+    expectStack(
+      await runCli(['runs', 'list', '--log-file', 'no-such-folder/run.log', '--debug'], { cwd: dir }),
+    );
+  });
+
   it('a YAML syntax error, with its line', async () => {
     project = makeProject({
       'cutover.yaml':

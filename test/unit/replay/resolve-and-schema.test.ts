@@ -88,6 +88,22 @@ describe('sources', () => {
       { line: 3, text: '{"b":2}' },
     ]);
   });
+  it('rejects, as the loop reading it, a .jsonl.gz that cannot be read (no unhandled stream error)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'src-'));
+    fs.mkdirSync(path.join(dir, 'folder.jsonl.gz'));
+    const drain = async (f: string) => {
+      for await (const r of readJsonLines(f)) void r;
+    };
+    for (const [name, code] of [
+      ['gone.jsonl.gz', 'ENOENT'],
+      ['folder.jsonl.gz', 'EISDIR'],
+    ])
+      await expect(drain(path.join(dir, name!))).rejects.toMatchObject({
+        name: 'DataError',
+        message: expect.stringContaining(`Cannot read the events file ${path.join(dir, name!)}`),
+        cause: { code },
+      });
+  });
   it('turns a database timestamp into ISO 8601', () => {
     expect(isoFromSql('2026-11-25 22:00:00.5+00')).toBe('2026-11-25T22:00:00.5+00:00');
     expect(

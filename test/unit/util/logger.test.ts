@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { UsageError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/util/logger.js';
 
 afterEach(() => vi.restoreAllMocks());
@@ -50,4 +51,34 @@ describe('createLogger', () => {
     const text = fs.readFileSync(file, 'utf8');
     expect(JSON.parse(text)).toMatchObject({ msg: 'detail', connection: { password: '***' } });
   });
+
+  it('refuses a --log-file that cannot be opened, as bad input (exit 2)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-log-'));
+    const missing = path.join(dir, 'no-such-folder', 'run.log');
+    expect(() => createLogger({ pretty: false, logFile: missing })).toThrow(UsageError);
+    expect(() => createLogger({ pretty: false, logFile: missing })).toThrow(
+      `--log-file ${missing} cannot be opened for writing (ENOENT: its folder does not exist).`,
+    );
+    expect(() => createLogger({ pretty: false, logFile: dir })).toThrow(
+      /cannot be opened for writing \(EISDIR\)/,
+    );
+  });
+
+  // Linux: every write to /dev/full fails with ENOSPC.
+  it.skipIf(!fs.existsSync('/dev/full'))(
+    'goes on when the log file cannot be written, saying so once on stderr',
+    () => {
+      const { err } = capture();
+      const logger = createLogger({ pretty: false, logFile: '/dev/full' });
+      logger.info('first');
+      logger.info('second');
+      const warnings = err.filter((s) =>
+        s.startsWith('Warning: --log-file /dev/full could not be written (ENOSPC)'),
+      );
+      expect(warnings).toHaveLength(1);
+      // stderr still has both lines.
+      expect(err.join('')).toContain('"msg":"first"');
+      expect(err.join('')).toContain('"msg":"second"');
+    },
+  );
 });
