@@ -20,8 +20,8 @@
  * difference and write one differences.jsonl line per difference (exit 1 if not). It prints one
  * markdown table row per scenario (medians of K; peak RSS the max) and the machine's load average.
  * With the server on this machine (Linux), a second table gives CPU seconds (bench/cpu-probe.ts): the
- * floor's (this process and its two backends) and the command's (its main thread, its other threads,
- * its backends), and the least wall time the command's CPU allows on the machine's cores.
+ * floor's (this process and the database's backends) and the command's (its main thread, its other
+ * threads, the database's backends), and the least wall time the command's CPU allows on the cores.
  * `--suite` runs the issue's three scenarios: 1M rows at 1% and 10% differences, 10M at 1%.
  * The build must be current: `npm run bench:reconcile` runs scripts/build-if-stale.mjs first.
  */
@@ -252,7 +252,8 @@ function resetProject(dir: string): void {
 /** The floor: both tables in key order through COPY ... TO STDOUT, bytes discarded, in parallel. */
 async function floor(dbUrl: string): Promise<{ seconds: number; bytes: number; cpu?: FloorCpu }> {
   let bytes = 0;
-  const probe = postmaster === undefined ? undefined : new CpuProbe(undefined, postmaster);
+  const probe =
+    postmaster === undefined ? undefined : new CpuProbe(undefined, { postmaster, database: dbOf(dbUrl) });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
@@ -280,6 +281,9 @@ interface FloorCpu {
   client: number;
   database: number;
 }
+
+/** The database a URL names. */
+const dbOf = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
 
 /**
  * The local PostgreSQL server's postmaster (the parent of a backend of ours), for the CPU figures;
@@ -331,7 +335,7 @@ function commandArgs(dir: string, pushdown = 'off'): string[] {
 }
 
 /** One `cutover reconcile` child process: wall time, peak RSS, exit code, output. */
-function command(dir: string, pushdown = 'off'): Promise<CommandRun> {
+function command(dir: string, pushdown = 'off', database?: string): Promise<CommandRun> {
   const rssFile = path.join(dir, 'rss.txt');
   fs.rmSync(rssFile, { force: true });
   return new Promise((resolve, reject) => {
@@ -342,7 +346,11 @@ function command(dir: string, pushdown = 'off'): Promise<CommandRun> {
       env: { ...process.env, CUTOVER_BENCH_RSS: rssFile, TMPDIR: dir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const probe = canProbe ? new CpuProbe(child.pid, postmaster) : undefined;
+    // Only with the server's figures too: without them the CPU lines are not printed.
+    const probe =
+      postmaster === undefined || database === undefined
+        ? undefined
+        : new CpuProbe(child.pid, { postmaster, database });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -495,7 +503,7 @@ async function scenario(sc: Scenario, index: number): Promise<Row> {
       floors.push(f.seconds);
       if (f.cpu) floorCpus.push(f.cpu);
       resetProject(dir);
-      const r = await command(dir);
+      const r = await command(dir, 'off', dbOf(dbUrl));
       cmds.push(r);
       const p = await check(dir, r, inj);
       console.log(
@@ -525,17 +533,21 @@ async function scenario(sc: Scenario, index: number): Promise<Row> {
     if (problems.length) console.log(`WRONG RESULT:\n  ${problems.join('\n  ')}`);
     const cmdCpus = cmds.flatMap((c) => (c.cpu?.database === undefined ? [] : [c.cpu]));
     if (floorCpus.length && cmdCpus.length === cmds.length) {
-      const fc = median(floorCpus.map((c) => c.client + c.database));
+      // Each part is its median; a total is the sum of the parts shown.
+      const client = median(floorCpus.map((c) => c.client));
+      const floorDb = median(floorCpus.map((c) => c.database));
+      const fc = client + floorDb;
       const m = (pick: (c: CpuFigures) => number) => median(cmdCpus.map(pick));
-      const cc = m((c) => c.main! + c.others! + c.database!);
+      const [main, others, db] = [m((c) => c.main!), m((c) => c.others!), m((c) => c.database!)];
+      const cc = main + others + db;
       cpuRows.push(
         [
           int(sc.rows),
           `${sc.pct}%`,
-          `${secs(median(floorCpus.map((c) => c.client)))} + ${secs(median(floorCpus.map((c) => c.database)))} = ${secs(fc)}`,
-          secs(m((c) => c.main!)),
-          secs(m((c) => c.others!)),
-          secs(m((c) => c.database!)),
+          `${secs(client)} + ${secs(floorDb)} = ${secs(fc)}`,
+          secs(main),
+          secs(others),
+          secs(db),
           secs(cc),
           `${(cc / fc).toFixed(2)}×`,
           `${secs(cc / cores)} (${(cc / cores / fl).toFixed(2)}× the floor)`,
@@ -672,7 +684,7 @@ async function main(): Promise<number> {
   for (const r of rows) console.log(`| ${r.cells.join(' | ')} |`);
   if (cpuRows.length) {
     console.log(
-      `\nCPU seconds (medians; /proc, every 20 ms), ${cores} cores. The least wall time a run's CPU allows is its CPU / the cores:\n` +
+      `\nCPU seconds (medians of each part, totals their sums; /proc, every 20 ms), ${cores} cores. The least wall time a run's CPU allows is its CPU / the cores:\n` +
         `\n| rows per side | differences | floor: client + database | command: main thread | other threads | database | command in all | × the floor's CPU | least wall on ${cores} cores |`,
     );
     console.log('|---|---|---|---|---|---|---|---|---|');

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { writeAtomically } from '../reports/atomic-file.js';
+import { WorkbookFile } from '../reports/workbook-file.js';
 import { isStdout, writeToStream } from '../reports/to-stream.js';
 import { UsageError } from '../errors.js';
 import type { ControlStore } from '../store/control-store.js';
@@ -291,7 +292,8 @@ async function writeCsv(store: ControlStore, filter: ExceptionFilter, file: stri
 async function writeXlsx(store: ControlStore, filter: ExceptionFilter, file: string): Promise<number> {
   let rows = 0;
   const { default: ExcelJS } = await import('exceljs'); // only when a workbook is written
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true });
+  const out = new WorkbookFile(file);
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out.stream, useStyles: true });
   const ws = wb.addWorksheet('Exceptions', { views: [{ state: 'frozen', ySplit: 1 }] });
   const values = await valueColumns(store, filter);
   ws.columns = [
@@ -311,6 +313,7 @@ async function writeXlsx(store: ControlStore, filter: ExceptionFilter, file: str
   const aging = new AgingTally(filter.now ?? new Date(), filter.sla);
   for await (const page of pages(store, filter)) {
     for (const r of page) {
+      out.check();
       aging.add(r);
       const row = ws.addRow(toRow(r));
       // Numbers as numbers and dates as dates, so finance can sum, sort and filter them.
@@ -338,6 +341,6 @@ async function writeXlsx(store: ControlStore, filter: ExceptionFilter, file: str
   }
   ws.commit();
   aging.write(wb.addWorksheet('Aging'));
-  await wb.commit();
+  await out.commit(wb);
   return rows;
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream';
 import zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { UsageError, DataError } from '../errors.js';
@@ -75,12 +76,10 @@ const EOL = /\r\n|\n|\r/g;
  */
 export async function* readJsonLineBatches(file: string): AsyncIterable<SourceRecord[]> {
   let input: NodeJS.ReadableStream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  if (/\.gz$/i.test(file)) {
-    const gunzip = zlib.createGunzip({ chunkSize: 1 << 20 });
-    // pipe() does not pass the file's error on (a folder, a file that went away): the loop below
-    // gets it from the stream it reads, never an unhandled 'error'.
-    input = input.on('error', (err) => gunzip.destroy(err)).pipe(gunzip);
-  }
+  // pipeline, not pipe: the file's error (a folder, a file that went away) reaches the stream the
+  // loop below reads, never an unhandled 'error'; and a loop that stops early closes the file too.
+  if (/\.gz$/i.test(file))
+    input = pipeline(input, zlib.createGunzip({ chunkSize: 1 << 20 }), () => undefined);
   input.setEncoding('utf8');
   let line = 0;
   let rest = '';

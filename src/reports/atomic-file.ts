@@ -2,17 +2,9 @@ import fs from 'node:fs/promises';
 import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { ERRNO_WHY } from '../util/errno-text.js';
 
-const WHY: Record<string, string> = {
-  ENOSPC: 'the disk is full',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'the file system is read-only',
-  ENOENT: 'its folder cannot be created or written there',
-  ENOTDIR: 'part of the path is a file, not a folder',
-  EISDIR: 'it is a folder',
-  ENXIO: 'it is a socket or a device with nothing behind it',
-};
+const WHY = ERRNO_WHY;
 
 /**
  * Runs `write(tmp)` against a temp file beside `file` and renames it into place, so a reader never

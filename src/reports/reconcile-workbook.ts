@@ -30,6 +30,7 @@ import { writeCausesSheet } from './causes-sheet.js';
 import { readInFlight } from './in-flight.js';
 import { writeInFlightSheet } from './in-flight-sheet.js';
 import { writeAtomically } from './atomic-file.js';
+import { WorkbookFile } from './workbook-file.js';
 
 /** The default cap on detail rows in one workbook (exceljs holds written rows in memory: ~0.5 GB per million). */
 export const DEFAULT_XLSX_DETAIL_ROW_CAP = 100_000;
@@ -75,7 +76,8 @@ export async function writeReconcileWorkbook(opts: {
 
   let coverage: SheetCoverage[] = [];
   await writeAtomically(opts.file, async (tmp) => {
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: tmp, useStyles: true, useSharedStrings: false });
+    const out = new WorkbookFile(tmp);
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out.stream, useStyles: true, useSharedStrings: false });
     wb.creator = 'cutover';
     const styles = new StyleCache();
     const names = new SheetNames();
@@ -93,6 +95,7 @@ export async function writeReconcileWorkbook(opts: {
       let shown = 0;
       if (limit > 0)
         for await (const { diff } of streamDifferences(store, runId, { type, limit })) {
+          out.check();
           const row = ws.addRow([]);
           omitted += writeDetailRow(row, diff, layout, kinds, styles, units);
           row.commit();
@@ -117,7 +120,7 @@ export async function writeReconcileWorkbook(opts: {
       { coverage, cap, completeDetail: opts.completeDetail, domainSheets, omittedFieldValues: omitted },
       mapping,
     );
-    await wb.commit();
+    await out.commit(wb);
   });
   return { file: opts.file, coverage, capped: coverage.some((c) => c.shown < c.total) };
 }

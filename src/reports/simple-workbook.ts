@@ -3,6 +3,7 @@ import type { FieldKind } from './field-kinds.js';
 import { writeAtomically } from './atomic-file.js';
 import { EXCEL_MAX_ROWS, StyleCache, openDetailSheet, TIMESTAMP_FORMAT, DETAIL_PAGE_SETUP, PAGE_FOOTER } from './sheet-writer.js';
 import { SheetNames } from './sheet-names.js';
+import { WorkbookFile } from './workbook-file.js';
 
 /** A column of a table sheet. Number values are decimal strings (exact) or JS numbers (counts). */
 export interface TableColumn {
@@ -65,7 +66,8 @@ export async function writeTableWorkbook(opts: {
 }): Promise<TableWorkbookResult> {
   const result: TableWorkbookResult = { file: opts.file, sheets: [] };
   await writeAtomically(opts.file, async (tmp) => {
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: tmp, useStyles: true, useSharedStrings: false });
+    const out = new WorkbookFile(tmp);
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out.stream, useStyles: true, useSharedStrings: false });
     wb.creator = 'cutover';
     const styles = new StyleCache();
     const names = new SheetNames();
@@ -80,6 +82,7 @@ export async function writeTableWorkbook(opts: {
       for await (const values of sheet.rows) {
         total++;
         if (shown >= cap) continue;
+        out.check();
         const row = ws.addRow([]);
         const hl = sheet.highlight?.(values) ?? false;
         sheet.columns.forEach((c, i) => putValue(styles, row.getCell(i + 1), values[c.key], kindOf(c), hl));
@@ -90,7 +93,7 @@ export async function writeTableWorkbook(opts: {
       result.sheets.push({ name, shown, total });
     }
     writeSummary(summary, styles, opts, result.sheets);
-    await wb.commit();
+    await out.commit(wb);
   });
   return result;
 }

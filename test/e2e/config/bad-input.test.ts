@@ -65,8 +65,12 @@ describe('bad configuration', () => {
       '--log-file no-such-folder/run.log cannot be opened for writing (ENOENT',
       'leave --log-file out',
     );
-    // Refused before the run: no control store, no reports.
-    expect(fs.existsSync(path.join(dir, 'control.db'))).toBe(false);
+    // Refused before the run: no control store (the default one is .cutover/control.db), no reports.
+    expect(fs.existsSync(path.join(dir, '.cutover'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'reports'))).toBe(false);
+    // Without the bad flag the same command does create them: the checks above can fail.
+    expect((await runCli(['reconcile', 'inventory'], { cwd: dir })).code).toBeLessThan(2);
+    expect(fs.existsSync(path.join(dir, '.cutover', 'control.db'))).toBe(true);
     expectStack(
       await runCli(['runs', 'list', '--log-file', 'no-such-folder/run.log', '--debug'], { cwd: dir }),
     );

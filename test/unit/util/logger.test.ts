@@ -60,7 +60,7 @@ describe('createLogger', () => {
       `--log-file ${missing} cannot be opened for writing (ENOENT: its folder does not exist).`,
     );
     expect(() => createLogger({ pretty: false, logFile: dir })).toThrow(
-      /cannot be opened for writing \(EISDIR\)/,
+      /cannot be opened for writing \(EISDIR: it is a folder\)/,
     );
   });
 
@@ -73,7 +73,9 @@ describe('createLogger', () => {
       logger.info('first');
       logger.info('second');
       const warnings = err.filter((s) =>
-        s.startsWith('Warning: --log-file /dev/full could not be written (ENOSPC)'),
+        s.startsWith(
+          'Warning: --log-file /dev/full could not be written (ENOSPC: the disk is full); no more lines go to it',
+        ),
       );
       expect(warnings).toHaveLength(1);
       // stderr still has both lines.

@@ -1,0 +1,11 @@
+/** Why the file system refused, in words, by error code (a code not listed is shown as it is). */
+export const ERRNO_WHY: Readonly<Record<string, string>> = {
+  ENOSPC: 'the disk is full',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOENT: 'its folder cannot be created or written there',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  EISDIR: 'it is a folder',
+  ENXIO: 'it is a socket or a device with nothing behind it',
+};
