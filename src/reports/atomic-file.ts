@@ -4,8 +4,6 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { ERRNO_WHY } from '../util/errno-text.js';
 
-const WHY = ERRNO_WHY;
-
 /**
  * Runs `write(tmp)` against a temp file beside `file` and renames it into place, so a reader never
  * sees a half-written report; on failure the temp file is removed and the old report stays. Only a
@@ -52,7 +50,7 @@ function pathError(err: unknown, file: string, ours: (p: string) => boolean): un
   const e = err as NodeJS.ErrnoException;
   if (e?.syscall && e.code && e.path !== undefined && ours(e.path))
     return new UsageError(
-      `Cannot write ${file}: ${WHY[e.code] ?? e.code}.`,
+      `Cannot write ${file}: ${ERRNO_WHY[e.code] ?? e.code}.`,
       'Nothing was written there. Choose another path (--out), or fix the folder, and run the command again.',
       { cause: err },
     );
@@ -116,6 +114,6 @@ export async function ensureFolder(dir: string, what: string, hint: string): Pro
     await fs.mkdir(dir, { recursive: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    throw new UsageError(`${what} ${dir} cannot be created: ${WHY[code] ?? code}.`, hint, { cause: err });
+    throw new UsageError(`${what} ${dir} cannot be created: ${ERRNO_WHY[code] ?? code}.`, hint, { cause: err });
   }
 }

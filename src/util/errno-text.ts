@@ -9,3 +9,8 @@ export const ERRNO_WHY: Readonly<Record<string, string>> = {
   EISDIR: 'it is a folder',
   ENXIO: 'it is a socket or a device with nothing behind it',
 };
+
+/** A code and its words, when it has some: 'ENOSPC: the disk is full', 'EIO'. */
+export function errnoText(code: string, why: string | undefined = ERRNO_WHY[code]): string {
+  return why ? `${code}: ${why}` : code;
+}

@@ -5,7 +5,7 @@ import type * as Pino from 'pino';
 import type PinoPretty from 'pino-pretty';
 import { redact } from './redact.js';
 import { UsageError } from '../errors.js';
-import { ERRNO_WHY } from './errno-text.js';
+import { errnoText } from './errno-text.js';
 import { escapeControl } from './terminal-text.js';
 
 const require = createRequire(import.meta.url);
@@ -89,9 +89,9 @@ function logFileStream(file: string): DestinationStream {
     fd = fs.openSync(file, 'a');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    const why = code === 'ENOENT' ? 'its folder does not exist' : ERRNO_WHY[code];
+    const why = code === 'ENOENT' ? errnoText(code, 'its folder does not exist') : errnoText(code);
     throw new UsageError(
-      `--log-file ${file} cannot be opened for writing (${code}${why ? `: ${why}` : ''}).`,
+      `--log-file ${file} cannot be opened for writing (${why}).`,
       'Give a file in a folder that exists and that you can write to, or leave --log-file out.',
     );
   }
@@ -103,9 +103,9 @@ function logFileStream(file: string): DestinationStream {
         fs.writeSync(fd, redact(line));
       } catch (err) {
         failed = true;
-        const code = (err as NodeJS.ErrnoException).code ?? String(err);
+        const why = errnoText((err as NodeJS.ErrnoException).code ?? String(err));
         process.stderr.write(
-          `Warning: --log-file ${escapeControl(redact(file))} could not be written (${code}${ERRNO_WHY[code] ? `: ${ERRNO_WHY[code]}` : ''}); no more lines go to it, the log on stderr goes on.\n`,
+          `Warning: --log-file ${escapeControl(redact(file))} could not be written (${why}); no more lines go to it, the log on stderr goes on.\n`,
         );
       }
     },
