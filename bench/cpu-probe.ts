@@ -17,18 +17,24 @@ const POLL_MS = 20;
 /** USER_HZ: the unit of utime and stime in /proc/…/stat, 100 on every Linux architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
 
-/** utime + stime of /proc/<path>/stat in seconds, or undefined once it is gone. */
-function cpuSeconds(statPath: string): number | undefined {
+/**
+ * The fields of a /proc/…/stat file from the third on (state, ppid, …), or undefined once it is gone.
+ * The command name (field 2) may hold spaces and parentheses: the fields after it follow the last ')'.
+ */
+function statFields(statPath: string): string[] | undefined {
   let text: string;
   try {
     text = fs.readFileSync(statPath, 'utf8');
   } catch {
     return undefined;
   }
-  // The command name (field 2) may hold spaces and parentheses: the fields after it follow the last ')'.
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // rest[0] is field 3 (state): utime and stime are fields 14 and 15.
-  return (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND;
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
+}
+
+/** utime + stime (fields 14 and 15) of /proc/<path>/stat in seconds, or undefined once it is gone. */
+function cpuSeconds(statPath: string): number | undefined {
+  const f = statFields(statPath);
+  return f && (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND;
 }
 
 /** The children of process `pid` (its main thread's), or [] when the kernel does not list them. */
@@ -41,14 +47,10 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-/** The parent of process `pid`, from /proc (undefined when it cannot be read). */
+/** The parent of process `pid` (field 4), from /proc (undefined when it cannot be read). */
 export function parentOf(pid: number): number | undefined {
-  try {
-    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
+  const f = statFields(`/proc/${pid}/stat`);
+  return f && Number(f[1]);
 }
 
 /**
@@ -75,12 +77,12 @@ export const canProbe = fs.existsSync('/proc/self/stat');
 
 /** CPU seconds, by whom. */
 export interface CpuFigures {
-  /** The process's main thread (undefined when no process was probed). */
-  main?: number;
+  /** The process's main thread (0 when no process was probed). */
+  main: number;
   /** Its other threads: worker threads, V8's compiler and GC helpers, libuv's pool. */
-  others?: number;
-  /** The PostgreSQL backends of the database (undefined when no server was given). */
-  database?: number;
+  others: number;
+  /** The PostgreSQL backends of the database. */
+  database: number;
 }
 
 /** The local server to follow: its postmaster's pid and the database whose backends count. */
@@ -99,12 +101,11 @@ export class CpuProbe {
 
   /**
    * `pid`: the process to follow (its threads), or undefined; `server`: the PostgreSQL server and
-   * database whose backends to follow, or undefined. Backends already there count from their CPU
-   * at the start.
+   * database whose backends to follow. Backends already there count from their CPU at the start.
    */
   constructor(
     private readonly pid: number | undefined,
-    private readonly server: ServerToProbe | undefined,
+    private readonly server: ServerToProbe,
   ) {
     this.poll(true);
     this.timer = setInterval(() => this.poll(false), POLL_MS);
@@ -123,39 +124,31 @@ export class CpuProbe {
         if (s !== undefined) this.threads.set(Number(t), s);
       }
     }
-    if (this.server)
-      for (const b of childrenOf(this.server.postmaster)) {
-        if (this.others.has(b)) continue;
-        if (!this.backends.has(b)) {
-          const is = isBackendOf(b, this.server.database);
-          if (is === 'no') this.others.add(b);
-          if (is !== 'yes') continue;
-        }
-        const s = cpuSeconds(`/proc/${b}/stat`);
-        if (s === undefined) continue;
-        const seen = this.backends.get(b);
-        if (seen) seen.last = s;
-        // A backend first seen after the start began within the probe: all its CPU counts.
-        else this.backends.set(b, { first: first ? s : 0, last: s });
+    for (const b of childrenOf(this.server.postmaster)) {
+      if (this.others.has(b)) continue;
+      if (!this.backends.has(b)) {
+        const is = isBackendOf(b, this.server.database);
+        if (is === 'no') this.others.add(b);
+        if (is !== 'yes') continue;
       }
+      const s = cpuSeconds(`/proc/${b}/stat`);
+      if (s === undefined) continue;
+      const seen = this.backends.get(b);
+      if (seen) seen.last = s;
+      // A backend first seen after the start began within the probe: all its CPU counts.
+      else this.backends.set(b, { first: first ? s : 0, last: s });
+    }
   }
 
   /** Stops polling (one last poll first) and returns the figures. */
   stop(): CpuFigures {
     this.poll(false);
     clearInterval(this.timer);
-    const out: CpuFigures = {};
-    if (this.pid !== undefined) {
-      out.main = this.threads.get(this.pid) ?? 0;
-      let others = 0;
-      for (const [tid, s] of this.threads) if (tid !== this.pid) others += s;
-      out.others = others;
-    }
-    if (this.server) {
-      let db = 0;
-      for (const { first, last } of this.backends.values()) db += last - first;
-      out.database = db;
-    }
-    return out;
+    let others = 0;
+    for (const [tid, s] of this.threads) if (tid !== this.pid) others += s;
+    let database = 0;
+    for (const { first, last } of this.backends.values()) database += last - first;
+    const main = this.pid === undefined ? 0 : (this.threads.get(this.pid) ?? 0);
+    return { main, others, database };
   }
 }

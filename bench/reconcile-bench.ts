@@ -268,12 +268,8 @@ async function floor(dbUrl: string): Promise<{ seconds: number; bytes: number; c
   );
   const seconds = (performance.now() - t0) / 1000;
   const used = process.cpuUsage(cpu0);
-  const database = probe?.stop().database;
-  return {
-    seconds,
-    bytes,
-    ...(database === undefined ? {} : { cpu: { client: (used.user + used.system) / 1e6, database } }),
-  };
+  const cpu = probe && { client: (used.user + used.system) / 1e6, database: probe.stop().database };
+  return { seconds, bytes, ...(cpu ? { cpu } : {}) };
 }
 
 /** The floor's CPU seconds: this process reading (the client), and the two COPY backends. */
@@ -293,7 +289,7 @@ let postmaster: number | undefined;
 async function findPostmaster(): Promise<number | undefined> {
   const host = new URL(adminUrl).hostname;
   if (!canProbe || !['127.0.0.1', 'localhost', '[::1]', ''].includes(host)) return undefined;
-  const pid = await withClient(adminUrl, async (c) => {
+  return withClient(adminUrl, async (c) => {
     const r = await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     const backend = r.rows[0]!.pid;
     // Read while the backend lives: its parent is the postmaster, if it is a process of this machine.
@@ -302,7 +298,6 @@ async function findPostmaster(): Promise<number | undefined> {
       : '';
     return comm.trim() === 'postgres' ? parentOf(backend) : undefined;
   });
-  return pid;
 }
 
 interface CommandRun {
@@ -513,8 +508,8 @@ async function scenario(sc: Scenario, index: number): Promise<Row> {
       );
       if (f.cpu && r.cpu)
         console.log(
-          `  CPU: floor ${secs(f.cpu.client)} client + ${secs(f.cpu.database)} database; command ${secs(r.cpu.main!)} main thread + ` +
-            `${secs(r.cpu.others!)} other threads${r.cpu.database === undefined ? '' : ` + ${secs(r.cpu.database)} database`}`,
+          `  CPU: floor ${secs(f.cpu.client)} client + ${secs(f.cpu.database)} database; command ${secs(r.cpu.main)} main thread + ` +
+            `${secs(r.cpu.others)} other threads + ${secs(r.cpu.database)} database`,
         );
       if (p.length) {
         problems = p;
@@ -531,14 +526,14 @@ async function scenario(sc: Scenario, index: number): Promise<Row> {
     const met = ratio <= maxRatio && (rssBound === undefined || peak <= rssBound);
     const bothSides = want.counts.legacy + want.counts.cloud;
     if (problems.length) console.log(`WRONG RESULT:\n  ${problems.join('\n  ')}`);
-    const cmdCpus = cmds.flatMap((c) => (c.cpu?.database === undefined ? [] : [c.cpu]));
+    const cmdCpus = cmds.flatMap((c) => (c.cpu ? [c.cpu] : []));
     if (floorCpus.length && cmdCpus.length === cmds.length) {
       // Each part is its median; a total is the sum of the parts shown.
       const client = median(floorCpus.map((c) => c.client));
       const floorDb = median(floorCpus.map((c) => c.database));
       const fc = client + floorDb;
       const m = (pick: (c: CpuFigures) => number) => median(cmdCpus.map(pick));
-      const [main, others, db] = [m((c) => c.main!), m((c) => c.others!), m((c) => c.database!)];
+      const [main, others, db] = [m((c) => c.main), m((c) => c.others), m((c) => c.database)];
       const cc = main + others + db;
       cpuRows.push(
         [
