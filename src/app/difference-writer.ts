@@ -22,8 +22,9 @@ import type { Difference } from '../reconcilers/types.js';
 
 const ROWS_PER_TRANSACTION = 5000;
 /**
- * The JSON of a run's differences kept at hand, at most, for the queue sync and the diagnosis to
- * read instead of the store (100k differences of the reconcile bench: 26 MB).
+ * The JSON of a run's differences, at most, for which the queue sync gets their staged rows from
+ * memory and the diagnosis reads them whole from the file, instead of paging through the store
+ * (100k differences of the reconcile bench: 26 MB).
  */
 const KEEP_BYTES = 32 << 20;
 
@@ -42,7 +43,7 @@ export class DifferenceWriter {
     private readonly keyFields: readonly string[],
     readonly file: string,
     opts: {
-      /** The JSON of the differences kept at hand, at most (KEEP_BYTES unless a test says otherwise). */
+      /** The JSON of the differences, at most, for which they are read back whole (KEEP_BYTES unless a test says otherwise). */
       keepBytes?: number;
       /** Each difference as the queue sync stages it (stageRow), made while it is at hand: takeStaged. */
       stageRowOf?: (seq: number, d: Difference) => StageRow | undefined;
@@ -71,10 +72,13 @@ export class DifferenceWriter {
   private readonly keepBytes: number;
   private readonly stageRowOf: ((seq: number, d: Difference) => StageRow | undefined) | undefined;
 
-  /** The differences' JSON, in seq order, while it fits in KEEP_BYTES. */
-  private kept: string[] | undefined = [];
-  private keptBytes = 0;
-  /** Their staged rows (with stageRowOf), kept as long as their JSON is. */
+  /**
+   * Whether the differences' JSON fits in KEEP_BYTES (so far): they are then read back whole, from
+   * the file, not from the store. Their JSON is not kept: the file has it.
+   */
+  private fits = true;
+  private jsonBytes = 0;
+  /** Their staged rows (with stageRowOf), kept while they fit. */
   private staged: StageRow[] | undefined;
 
   /**
@@ -103,11 +107,12 @@ export class DifferenceWriter {
       key_text: encodeKey(d.key, keyFields),
       body,
     });
-    if (this.kept) {
-      this.keptBytes += body.length;
-      if (this.keptBytes > this.keepBytes) this.kept = this.staged = undefined;
-      else {
-        this.kept.push(body);
+    if (this.fits) {
+      this.jsonBytes += body.length;
+      if (this.jsonBytes > this.keepBytes) {
+        this.fits = false;
+        this.staged = undefined;
+      } else {
         const row = this.stageRowOf?.(this.seq, d);
         if (row) this.staged?.push(row);
       }
@@ -123,19 +128,16 @@ export class DifferenceWriter {
   }
 
   /**
-   * The differences' JSON in seq order, handed over (this writer keeps it no longer), or undefined
-   * when there were too many to keep: then read them from the store (`streamDifferences`).
-   * `differencesFromJson` makes it a source for the queue sync and the diagnosis.
+   * Whether the differences are few enough (their JSON within keepBytes) to be read back whole from
+   * the finished file (`differencesFromFile`); else read them from the store (`streamDifferences`).
    */
-  takeJson(): string[] | undefined {
-    const bodies = this.kept;
-    this.kept = undefined;
-    return bodies;
+  get readsWhole(): boolean {
+    return this.fits;
   }
 
   /**
-   * The differences' staged rows in seq order (stageRowOf), handed over, or undefined when their
-   * JSON was not kept (or no stageRowOf was given): then the sync makes them from the differences.
+   * The differences' staged rows in seq order (stageRowOf), handed over, or undefined when there
+   * were too many (or no stageRowOf was given): then the sync makes them from the differences.
    */
   takeStaged(): StageRow[] | undefined {
     const rows = this.staged;

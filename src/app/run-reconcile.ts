@@ -22,7 +22,7 @@ import { redact } from '../util/redact.js';
 import { ensureFolder } from '../reports/atomic-file.js';
 import { diagnoseRun } from '../diagnosis/cause-store.js';
 import { diagnoseOnThread, type DiagnosisThread } from '../diagnosis/diagnose-thread.js';
-import { differencesFromJson } from '../store/differences.js';
+import { differencesFromFile } from '../store/differences.js';
 import { measureFieldsOf, moneyFieldsOf } from '../diagnosis/run-diagnosis.js';
 import { compareEncoded, type CompareStats, type EncodedBatch } from '../reconcilers/compare.js';
 import { DifferenceWriter } from './difference-writer.js';
@@ -109,8 +109,8 @@ export interface ReconcileOptions {
 const THREAD_MIN_ROWS = 200_000;
 
 /**
- * From this many differences kept at hand, the diagnosis runs on its own thread while the queue is
- * synced (below, starting the thread costs more than it saves).
+ * From this many differences read back whole, the diagnosis runs on its own thread while the queue
+ * is synced (below, starting the thread costs more than it saves).
  */
 const DIAGNOSIS_THREAD_MIN = 5000;
 
@@ -637,14 +637,14 @@ async function execute(
         : {}),
     };
 
-    // Read once (from memory when they fit) for the queue sync and the diagnosis's passes. Many of
-    // them are diagnosed on a thread of their own meanwhile (it copies their JSON as it starts).
-    const json = writer.takeJson();
+    // When they fit in memory, the queue sync stages rows made as they were recorded, and the
+    // diagnosis reads them whole from the finished file (the main thread kept no copy); many of them
+    // are diagnosed on a thread of their own meanwhile. Else both page through the store.
     const staged = writer.takeStaged();
     const measures = { moneyFields: moneyFieldsOf(mapping), measureFields: measureFieldsOf(mapping) };
-    if (json && json.length >= DIAGNOSIS_THREAD_MIN && threadsAllowed(opts))
-      diagnosing = diagnoseOnThread({ runId, bodies: json, ...measures });
-    const differences = json ? differencesFromJson(json) : undefined;
+    if (writer.readsWhole && writer.total >= DIAGNOSIS_THREAD_MIN && threadsAllowed(opts))
+      diagnosing = diagnoseOnThread({ runId, file: writer.file, ...measures });
+    const differences = writer.readsWhole ? differencesFromFile(writer.file) : undefined;
     // A windowed run saw only part of the data: absence there proves nothing, so nothing is resolved.
     // A stopped run leaves the queue alone: it neither resolves what it did not see nor opens items
     // from what is most likely a broken mapping (its differences stay with the run).

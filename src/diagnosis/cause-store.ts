@@ -16,7 +16,7 @@ export async function diagnoseRun(
   opts: {
     moneyFields?: ReadonlySet<string>;
     measureFields?: ReadonlySet<string>;
-    /** The run's differences from memory (differencesFromJson); else read from the store. */
+    /** The run's differences read whole (differencesFromFile); else read from the store. */
     differences?: DifferenceSource;
     /** The diagnosis already under way (diagnoseOnThread): only stored here. */
     diagnosed?: Promise<DiagnosisResult>;

@@ -1,7 +1,8 @@
 /**
- * The diagnosis on a thread of its own: a run's differences, as JSON, go to a worker that
- * diagnoses them while the main thread syncs the exception queue. The worker runs the same
- * `diagnose` on the same differences in the same order, so the result is the one it gives here.
+ * The diagnosis on a thread of its own: a worker reads a run's differences from its
+ * `differences.jsonl` and diagnoses them while the main thread syncs the exception queue (the main
+ * thread keeps no copy of them meanwhile). The worker runs the same `diagnose` on the same
+ * differences in the same order, so the result is the one it gives here.
  */
 import { Worker } from 'node:worker_threads';
 import { builtWorker, rebuildError, type PostedError } from '../util/worker-files.js';
@@ -10,8 +11,8 @@ import type { DiagnosisResult } from './diagnose.js';
 /** What the worker needs: plain data, so it can be posted. */
 export interface DiagnoseJob {
   runId: string;
-  /** The differences' JSON, seq 1 first. */
-  bodies: readonly string[];
+  /** The run's differences.jsonl, complete (DifferenceWriter.finish): one difference per line, seq 1 first. */
+  file: string;
   moneyFields?: ReadonlySet<string>;
   measureFields?: ReadonlySet<string>;
 }
@@ -26,15 +27,11 @@ export interface DiagnosisThread {
   stop(): Promise<void>;
 }
 
-/**
- * Starts diagnosing `job` on a thread, or returns undefined when there is no built worker (sources
- * run under vitest). The job's JSON is copied to the thread here: the caller may drop it at once.
- */
+/** Starts diagnosing `job` on a thread, or returns undefined when there is no built worker (sources run under vitest). */
 export function diagnoseOnThread(job: DiagnoseJob): DiagnosisThread | undefined {
   const file = builtWorker('diagnosis/diagnose-worker.js');
   if (!file) return undefined;
   const worker = new Worker(file);
-  // Posted, not workerData: the worker drops the JSON once parsed (workerData would keep it).
   worker.postMessage(job);
   const result = new Promise<DiagnosisResult>((resolve, reject) => {
     worker.once('message', (m: DiagnoseMessage) => {

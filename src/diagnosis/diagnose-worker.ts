@@ -1,7 +1,7 @@
-/** The worker thread of `diagnoseOnThread`: diagnoses the differences it is sent and posts the result. */
+/** The worker thread of `diagnoseOnThread`: diagnoses the differences of the file it is sent and posts the result. */
 import { parentPort } from 'node:worker_threads';
 import { postedError } from '../util/worker-files.js';
-import { differencesFromJson } from '../store/differences.js';
+import { differencesFromFile } from '../store/differences.js';
 import type { DiagnoseJob, DiagnoseMessage } from './diagnose-thread.js';
 import { diagnose } from './diagnose.js';
 
@@ -12,8 +12,7 @@ port.once('message', (job: DiagnoseJob) => {
     try {
       const result = await diagnose({
         runId: job.runId,
-        // Its own array: emptied once parsed, so the text goes while the passes run.
-        source: differencesFromJson(job.bodies as string[]),
+        source: differencesFromFile(job.file),
         moneyFields: job.moneyFields,
         measureFields: job.measureFields,
       });

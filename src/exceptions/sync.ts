@@ -120,7 +120,7 @@ export async function syncReconcileExceptions(
     onlyIds?: readonly number[];
     /** Keys (key_text) the run left out (a settle window): their items are not resolved by it. */
     keepKeys?: readonly string[];
-    /** The run's differences from memory (differencesFromJson); else read from the store. */
+    /** The run's differences read whole (differencesFromFile); else read from the store. */
     differences?: DifferenceSource;
     /** The run's staged rows, made as its differences were recorded (then `differences` is not read). */
     staged?: readonly StageRow[];

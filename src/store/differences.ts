@@ -1,4 +1,5 @@
 /** The control store's `cutover_differences`: a run's differences written in batches, read in pages, counted. */
+import fsp from 'node:fs/promises';
 import type { Knex } from 'knex';
 import type { ControlStore } from './control-store.js';
 import type { Difference, DifferenceType } from '../reconcilers/types.js';
@@ -36,20 +37,21 @@ export interface StoredDifference {
 export type DifferenceSource = () => AsyncIterable<StoredDifference>;
 
 /**
- * A run's differences from their JSON (`bodies[i]` is seq i + 1), in memory: parsed on the first
- * pass and shared by every pass after it (`bodies` is emptied then, so the text goes).
+ * A run's differences from its `differences.jsonl` (line i is seq i + 1, as DifferenceWriter writes
+ * it): read and parsed on the first pass and shared by every pass after it. For a run whose
+ * differences fit in memory; a larger one is read from the store, a page at a time.
  */
-export function differencesFromJson(bodies: string[]): DifferenceSource {
-  let parsed: StoredDifference[] | undefined;
-  return () => {
-    parsed ??= bodies.map((b, i) => ({ seq: i + 1, diff: JSON.parse(b) as Difference }));
-    bodies.length = 0;
-    return inOrder(parsed);
+export function differencesFromFile(file: string): DifferenceSource {
+  let parsed: Promise<StoredDifference[]> | undefined;
+  return async function* () {
+    parsed ??= fsp.readFile(file, 'utf8').then((text) => {
+      const lines = text.split('\n');
+      // The file ends with a newline: its last "line" is empty.
+      if (lines[lines.length - 1] === '') lines.pop();
+      return lines.map((line, i) => ({ seq: i + 1, diff: JSON.parse(line) as Difference }));
+    });
+    yield* await parsed;
   };
-}
-
-async function* inOrder(items: readonly StoredDifference[]): AsyncGenerator<StoredDifference> {
-  yield* items;
 }
 
 /**

@@ -1,9 +1,9 @@
 /**
- * The queue sync and the diagnosis read a run's differences from memory when the run's writer kept
- * them (DifferenceWriter.takeJson), else from the control store, and a large run's diagnosis runs on a
- * thread of its own (diagnoseOnThread), and the sync stages rows made as the differences were
- * recorded (stageRow) when reconcile gives it them: every way must give the same queue, the same
- * causes and the same cause on every stored difference.
+ * The queue sync and the diagnosis read a run's differences whole from its differences.jsonl when
+ * they fit in memory (DifferenceWriter.readsWhole), else from the control store, and a large run's
+ * diagnosis runs on a thread of its own (diagnoseOnThread, reading the file), and the sync stages
+ * rows made as the differences were recorded (stageRow) when reconcile gives it them: every way must
+ * give the same queue, the same causes and the same cause on every stored difference.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +15,7 @@ import { diagnoseOnThread } from '../../../src/diagnosis/diagnose-thread.js';
 import { stageRow, syncReconcileExceptions } from '../../../src/exceptions/sync.js';
 import type { Difference } from '../../../src/reconcilers/types.js';
 import { createRun } from '../../../src/store/runs.js';
-import { differencesFromJson } from '../../../src/store/differences.js';
+import { differencesFromFile } from '../../../src/store/differences.js';
 import type { ControlStore } from '../../../src/store/control-store.js';
 import { DIALECTS, freshStore, inventory, mismatch, missing } from './fixtures.js';
 
@@ -32,6 +32,8 @@ function differences(): Difference[] {
   for (let i = 0; i < 15; i++) out.push(missing('missing_in_cloud', `M${i}`, `${i}.500`));
   for (let i = 0; i < 5; i++) out.push(missing('missing_in_legacy', `L${i}`));
   out.push(mismatch('Z"ë', '1.000', '700.000', '699.000'));
+  // Values holding line breaks: JSON escapes them, so each difference stays one line of the file.
+  out.push(mismatch('N\nL\r\u2028', '2.000', '3.000', '1.000'));
   // A key held twice on both sides: two differences of one kind and key, one item (the first's details).
   const key = { sku: 'D1', location: 'DC-EAST' };
   const row = { ...key, on_hand: '1.000', status: 'sellable' };
@@ -56,13 +58,13 @@ async function runThrough(
   });
   for (const d of differences()) await writer.write(d);
   await writer.finish();
-  const json = writer.takeJson();
+  const whole = writer.readsWhole;
   const staged = writer.takeStaged();
-  if (how === 'staged' && json) expect(staged).toHaveLength(differences().length);
-  if (how !== 'staged' || !json) expect(staged).toBeUndefined();
-  const thread = how === 'thread' && json ? diagnoseOnThread({ runId, bodies: json }) : undefined;
+  if (how === 'staged' && whole) expect(staged).toHaveLength(differences().length);
+  if (how !== 'staged' || !whole) expect(staged).toBeUndefined();
+  const thread = how === 'thread' && whole ? diagnoseOnThread({ runId, file: writer.file }) : undefined;
   if (how === 'thread') expect(thread).toBeDefined();
-  const at = fromMemory && json ? differencesFromJson(json) : undefined;
+  const at = fromMemory && whole ? differencesFromFile(writer.file) : undefined;
   const synced = await syncReconcileExceptions(store, {
     mapping: inventory,
     runId,
@@ -83,7 +85,7 @@ async function runThrough(
     .select('seq', 'cause')
     .where('run_id', runId)
     .orderBy('seq');
-  return { kept: json !== undefined, synced, diagnosis, items, causes: causes.map((c) => [c.seq, c.cause]) };
+  return { kept: whole, synced, diagnosis, items, causes: causes.map((c) => [c.seq, c.cause]) };
 }
 
 for (const dialect of DIALECTS) {
