@@ -7,6 +7,7 @@ import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { openControlStore, type ControlStore } from '../store/control-store.js';
 import type { Adapter } from '../adapters/types.js';
 import { driverWords, environmentDbCode } from '../adapters/db-errors.js';
+import { guardStdStreams, isStdoutError, stdoutFailed } from './std-streams.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -50,6 +51,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private openedStore?: ControlStore;
 
   public override async init(): Promise<void> {
+    guardStdStreams();
     await super.init();
     const { args, flags } = await this.parse({
       flags: this.ctor.flags,
@@ -178,6 +180,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   ): Promise<void> {
     const debug = this.flags?.debug || process.env.DEBUG === '*' || process.argv.includes('--debug');
     const stack = debug ? err?.stack : undefined;
+    // stdout failed under a write of the command's own (an export piped out): said where it failed
+    // (std-streams.ts), nothing more here; a reader that went away is no error at all.
+    if (isStdoutError(err)) return;
     if (err instanceof CutoverError)
       return this.fail(err.exitCode, redact(err.paragraph()), { escape: true, stack });
     if (err instanceof Errors.ExitError) {
@@ -224,7 +229,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       }
     }
     this.logger?.flush?.();
-    process.exitCode = this.exitStatus;
+    process.exitCode = stdoutFailed() ? Math.max(this.exitStatus, 2) : this.exitStatus;
     await super.finally(err);
   }
 }

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import { writeAtomically } from '../reports/atomic-file.js';
-import { WorkbookFile } from '../reports/workbook-file.js';
+import { OutputFile } from '../reports/output-file.js';
 import { isStdout, writeToStream } from '../reports/to-stream.js';
 import { UsageError } from '../errors.js';
 import type { ControlStore } from '../store/control-store.js';
@@ -246,22 +245,15 @@ export async function exportExceptions(
 
 async function writeCsv(store: ControlStore, filter: ExceptionFilter, file: string): Promise<number> {
   let rows = 0;
-  const stream = fs.createWriteStream(file);
-  const failed = new Promise<never>((_, reject) => stream.on('error', reject));
-  failed.catch(() => undefined);
-  const write = (line: string) =>
-    Promise.race([
-      failed,
-      new Promise<void>((resolve, reject) => stream.write(line, (err) => (err ? reject(err) : resolve()))),
-    ]);
+  const out = new OutputFile(file);
   try {
     const values = await valueColumns(store, filter);
-    await write(
+    await out.write(
       [...columns.map((c) => csvCell(c[1])), ...values.map((c) => csvCell(valueHeader(c)))].join(',') +
         '\r\n',
     );
     for await (const page of pages(store, filter)) {
-      await write(
+      await out.write(
         page
           .map((r) => {
             const row = toRow(r);
@@ -277,14 +269,9 @@ async function writeCsv(store: ControlStore, filter: ExceptionFilter, file: stri
       );
       rows += page.length;
     }
-    await Promise.race([
-      failed,
-      new Promise<void>((resolve, reject) =>
-        stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
-      ),
-    ]);
+    await out.end();
   } finally {
-    stream.destroy();
+    out.stream.destroy();
   }
   return rows;
 }
@@ -292,7 +279,7 @@ async function writeCsv(store: ControlStore, filter: ExceptionFilter, file: stri
 async function writeXlsx(store: ControlStore, filter: ExceptionFilter, file: string): Promise<number> {
   let rows = 0;
   const { default: ExcelJS } = await import('exceljs'); // only when a workbook is written
-  const out = new WorkbookFile(file);
+  const out = new OutputFile(file);
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out.stream, useStyles: true });
   const ws = wb.addWorksheet('Exceptions', { views: [{ state: 'frozen', ySplit: 1 }] });
   const values = await valueColumns(store, filter);

@@ -30,7 +30,7 @@ import { writeCausesSheet } from './causes-sheet.js';
 import { readInFlight } from './in-flight.js';
 import { writeInFlightSheet } from './in-flight-sheet.js';
 import { writeAtomically } from './atomic-file.js';
-import { WorkbookFile } from './workbook-file.js';
+import { OutputFile } from './output-file.js';
 
 /** The default cap on detail rows in one workbook (exceljs holds written rows in memory: ~0.5 GB per million). */
 export const DEFAULT_XLSX_DETAIL_ROW_CAP = 100_000;
@@ -76,7 +76,7 @@ export async function writeReconcileWorkbook(opts: {
 
   let coverage: SheetCoverage[] = [];
   await writeAtomically(opts.file, async (tmp) => {
-    const out = new WorkbookFile(tmp);
+    const out = new OutputFile(tmp);
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out.stream, useStyles: true, useSharedStrings: false });
     wb.creator = 'cutover';
     const styles = new StyleCache();

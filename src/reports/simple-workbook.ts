@@ -3,7 +3,7 @@ import type { FieldKind } from './field-kinds.js';
 import { writeAtomically } from './atomic-file.js';
 import { EXCEL_MAX_ROWS, StyleCache, openDetailSheet, TIMESTAMP_FORMAT, DETAIL_PAGE_SETUP, PAGE_FOOTER } from './sheet-writer.js';
 import { SheetNames } from './sheet-names.js';
-import { WorkbookFile } from './workbook-file.js';
+import { OutputFile } from './output-file.js';
 
 /** A column of a table sheet. Number values are decimal strings (exact) or JS numbers (counts). */
 export interface TableColumn {
@@ -66,7 +66,7 @@ export async function writeTableWorkbook(opts: {
 }): Promise<TableWorkbookResult> {
   const result: TableWorkbookResult = { file: opts.file, sheets: [] };
   await writeAtomically(opts.file, async (tmp) => {
-    const out = new WorkbookFile(tmp);
+    const out = new OutputFile(tmp);
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out.stream, useStyles: true, useSharedStrings: false });
     wb.creator = 'cutover';
     const styles = new StyleCache();
