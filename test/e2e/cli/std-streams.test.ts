@@ -50,6 +50,8 @@ describe('stdout whose reader went away (EPIPE)', () => {
     expect(exported, exported.stderr).toEqual({ code: 0, stderr: '' });
     const listed = await runWithStdout(['runs', 'list'], 'closed');
     expect(listed, listed.stderr).toEqual({ code: 0, stderr: '' });
+    const help = await runWithStdout(['--help'], 'closed');
+    expect(help, help.stderr).toEqual({ code: 0, stderr: '' });
   });
 });
 
@@ -59,6 +61,8 @@ describe.skipIf(!fs.existsSync('/dev/full'))('stdout on a full disk (ENOSPC)', (
 
   it('is one paragraph on stderr and exit 2, whatever wrote to it', async () => {
     for (const args of [
+      ['--help'], // oclif's own output, outside any command
+      ['--version'],
       ['runs', 'list'],
       ['runs', 'list', '--json'],
       ['exceptions', 'export', '--format', 'csv', '--out', '-'],
