@@ -61,7 +61,9 @@ export class DifferenceWriter {
     this.out = fs.createWriteStream(this.tmp, { encoding: 'utf8', highWaterMark: 4 << 20 });
     // A write that fails (a full disk) fails the next write or the finish; one still under way when
     // the run is aborted (the store failed) is dropped with the file. Never an unhandled 'error'.
-    this.out.on('error', (err) => {
+    this.out.on('error', (err: NodeJS.ErrnoException) => {
+      // A write's error names no file: the report's, so the paragraph can say which.
+      if (err.syscall && err.path === undefined) err.path = file;
       this.outError ??= err;
     });
   }

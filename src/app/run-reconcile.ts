@@ -22,7 +22,7 @@ import { redact } from '../util/redact.js';
 import { ensureFolder } from '../reports/atomic-file.js';
 import { diagnoseRun } from '../diagnosis/cause-store.js';
 import { diagnoseOnThread, type DiagnosisThread } from '../diagnosis/diagnose-thread.js';
-import { differencesFromFile } from '../store/differences.js';
+import { differencesFromFile, streamDifferences } from '../store/differences.js';
 import { measureFieldsOf, moneyFieldsOf } from '../diagnosis/run-diagnosis.js';
 import { compareEncoded, type CompareStats, type EncodedBatch } from '../reconcilers/compare.js';
 import { DifferenceWriter } from './difference-writer.js';
@@ -644,7 +644,9 @@ async function execute(
     const measures = { moneyFields: moneyFieldsOf(mapping), measureFields: measureFieldsOf(mapping) };
     if (writer.readsWhole && writer.total >= DIAGNOSIS_THREAD_MIN && threadsAllowed(opts))
       diagnosing = diagnoseOnThread({ runId, file: writer.file, ...measures });
-    const differences = writer.readsWhole ? differencesFromFile(writer.file) : undefined;
+    const differences = writer.readsWhole
+      ? differencesFromFile(writer.file, () => streamDifferences(store, runId))
+      : undefined;
     // A windowed run saw only part of the data: absence there proves nothing, so nothing is resolved.
     // A stopped run leaves the queue alone: it neither resolves what it did not see nor opens items
     // from what is most likely a broken mapping (its differences stay with the run).

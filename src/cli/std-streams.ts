@@ -12,23 +12,32 @@ import { errnoText } from '../util/errno-text.js';
  * - stderr's own failures are dropped: there is nowhere left to say them, and the exit code still
  *   says how the work went.
  */
-let guarded = false;
 /** The first error stdout raised, if any. */
 let stdoutError: NodeJS.ErrnoException | undefined;
 
-/** Replaces oclif's listeners on stdout and stderr with the rules above (once per process). */
+function onStdoutError(err: NodeJS.ErrnoException): void {
+  if (stdoutError) return; // a write after the first failure: already said
+  stdoutError = err;
+  if (err.code === 'EPIPE') return;
+  // At least 2: a code already set higher (a fault in cutover, 3) stays.
+  process.exitCode = Math.max(Number(process.exitCode ?? 0), 2);
+  process.stderr.write(`Error: ${stdoutParagraph(err)}\n`);
+}
+
+function onStderrError(): void {}
+
+/**
+ * Puts the rules above on stdout and stderr, in place of any other 'error' listener there (oclif's,
+ * which rethrows): call it before any output, and again after loading code that may add one.
+ */
 export function guardStdStreams(): void {
-  if (guarded) return;
-  guarded = true;
-  process.stdout.removeAllListeners('error');
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (stdoutError) return; // a write after the first failure: already said
-    stdoutError = err;
-    if (err.code === 'EPIPE') return;
-    process.exitCode = 2;
-    process.stderr.write(`Error: ${stdoutParagraph(err)}\n`);
-  });
-  process.stderr.on('error', () => undefined);
+  for (const [stream, own] of [
+    [process.stdout, onStdoutError],
+    [process.stderr, onStderrError],
+  ] as const) {
+    for (const l of stream.listeners('error')) if (l !== own) stream.off('error', l as (e: Error) => void);
+    if (!stream.listeners('error').includes(own)) stream.on('error', own);
+  }
 }
 
 /** Whether `err` is the error stdout raised (a command's write to stdout rejected with it). */
@@ -42,5 +51,10 @@ export function stdoutFailed(): boolean {
 }
 
 function stdoutParagraph(err: NodeJS.ErrnoException): string {
-  return `Cannot write to standard output (${errnoText(err.code ?? String(err))}): the output was cut short. Free some space where it goes, or send it elsewhere, and run the command again.`;
+  const code = err.code ?? String(err);
+  const hint =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? 'Free some space where it goes, or send it elsewhere, and run the command again.'
+      : 'Check where standard output goes (a file, a device or a pipe that can be written), and run the command again.';
+  return `Cannot write to standard output (${errnoText(code)}): the output was cut short. ${hint}`;
 }

@@ -22,8 +22,11 @@ export async function diagnoseRun(
     diagnosed?: Promise<DiagnosisResult>;
   } = {},
 ): Promise<Diagnosis> {
-  const { diagnosis, members } = await (opts.diagnosed ??
-    diagnose({
+  // A thread that failed (it could not read the run's file) gives way to a diagnosis here, whose
+  // source falls back to the store; a fault in the diagnosis itself fails here the same way.
+  const { diagnosis, members } =
+    (await opts.diagnosed?.catch(() => undefined)) ??
+    (await diagnose({
       runId,
       moneyFields: opts.moneyFields,
       measureFields: opts.measureFields,

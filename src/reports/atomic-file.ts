@@ -45,10 +45,18 @@ export async function writeAtomically<T>(
   }
 }
 
+/**
+ * A disk's refusal of a write, which Node reports without the file's path (`fs.writeFile`, a write
+ * stream): raised while the report is written, it is about the report's file.
+ */
+const DISK_REFUSALS = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO', 'EROFS']);
+
 /** A file system error on the output path as bad input (exit 2); anything else unchanged. */
 function pathError(err: unknown, file: string, ours: (p: string) => boolean): unknown {
   const e = err as NodeJS.ErrnoException;
-  if (e?.syscall && e.code && e.path !== undefined && ours(e.path))
+  const aboutFile =
+    e?.path !== undefined ? ours(e.path) : e?.syscall === 'write' && DISK_REFUSALS.has(e.code ?? '');
+  if (e?.syscall && e.code && aboutFile)
     return new UsageError(
       `Cannot write ${file}: ${ERRNO_WHY[e.code] ?? e.code}.`,
       'Nothing was written there. Choose another path (--out), or fix the folder, and run the command again.',

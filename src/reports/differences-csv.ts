@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import { once } from 'node:events';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { ControlStore } from '../store/control-store.js';
 import type { Difference } from '../reconcilers/types.js';
@@ -13,6 +11,7 @@ import {
 import { FieldKinds } from './field-kinds.js';
 import { CLASS_SHEETS } from './detail-layout.js';
 import { writeAtomically } from './atomic-file.js';
+import { OutputFile } from './output-file.js';
 
 /**
  * Writes differences.csv: every difference of the run, streamed from the control store. A mismatch
@@ -42,18 +41,16 @@ export async function writeDifferencesCsv(opts: {
   const isNumber = (field: string) => kinds.get(field).kind === 'number';
   let lines = 0;
   await writeAtomically(opts.file, async (tmp) => {
-    const out = fs.createWriteStream(tmp);
+    // Its first error (a full disk) fails the next write, or the end, naming the file.
+    const out = new OutputFile(tmp);
     const write = async (cells: string[]) => {
       lines++;
-      if (!out.write(csvLine(cells))) await once(out, 'drain');
+      await out.push(csvLine(cells));
     };
-    const done = once(out, 'finish');
-    // A write that fails (a full disk) rejects `done` at once: awaited below, never unhandled.
-    done.catch(() => undefined);
-    out.write(
-      csvLine(['seq', 'type', ...keyFields, 'field', 'legacy', 'cloud', 'delta', 'side', 'count'].map((h) => csvCell(h))),
-    );
     try {
+      await out.push(
+        csvLine(['seq', 'type', ...keyFields, 'field', 'legacy', 'cloud', 'delta', 'side', 'count'].map((h) => csvCell(h))),
+      );
       for await (const { seq, diff } of streamDifferences(store, runId)) {
         const head = [
           csvCell(seq, true),
@@ -62,12 +59,10 @@ export async function writeDifferencesCsv(opts: {
         ];
         for (const tail of tails(diff, isNumber)) await write([...head, ...tail]);
       }
-    } catch (err) {
-      out.destroy();
-      throw err;
+      await out.end();
+    } finally {
+      out.stream.destroy();
     }
-    out.end();
-    await done;
   });
   return lines;
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { once } from 'node:events';
 
 /**
  * A file a report is streamed to (a CSV export, an Excel workbook), which keeps its first error
@@ -6,8 +7,8 @@ import fs from 'node:fs';
  * write: ENOSPC" with no path; and ExcelJS listens for its output stream's errors only inside
  * `commit()`: a write that failed before (a full disk part-way through a large sheet) was lost, and
  * `commit()` never settled, so the process ended with Node's exit code 13 and no paragraph. Here
- * `check` throws the error as rows are added (the output stops there), and `write`, `end` and
- * `commit` fail with it, for the caller's file-system paragraph (atomic-file.ts).
+ * `check` throws the error as rows are added (the output stops there), and `write`, `push`, `end`
+ * and `commit` fail with it, for the caller's file-system paragraph (atomic-file.ts).
  */
 export class OutputFile {
   readonly stream: fs.WriteStream;
@@ -44,6 +45,15 @@ export class OutputFile {
       this.failed,
       new Promise<void>((resolve, reject) => this.stream.write(text, (err) => (err ? reject(this.named(err)) : resolve()))),
     ]);
+  }
+
+  /**
+   * Writes `text` without waiting for the disk unless the stream's buffer is full (then until it
+   * drains), or fails with the file's error: for many small writes (a line each).
+   */
+  async push(text: string): Promise<void> {
+    this.check();
+    if (!this.stream.write(text)) await Promise.race([this.failed, once(this.stream, 'drain')]);
   }
 
   /** Ends the file (everything written and closed), or fails with its error. */

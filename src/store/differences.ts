@@ -39,18 +39,27 @@ export type DifferenceSource = () => AsyncIterable<StoredDifference>;
 /**
  * A run's differences from its `differences.jsonl` (line i is seq i + 1, as DifferenceWriter writes
  * it): read and parsed on the first pass and shared by every pass after it. For a run whose
- * differences fit in memory; a larger one is read from the store, a page at a time.
+ * differences fit in memory; a larger one is read from the store, a page at a time. A file that
+ * cannot be read or parsed (moved or removed by a clean-up meanwhile) gives way to `orElse` (the
+ * store, which holds the same differences) when there is one.
  */
-export function differencesFromFile(file: string): DifferenceSource {
-  let parsed: Promise<StoredDifference[]> | undefined;
+export function differencesFromFile(file: string, orElse?: DifferenceSource): DifferenceSource {
+  let parsed: Promise<StoredDifference[] | undefined> | undefined;
   return async function* () {
-    parsed ??= fsp.readFile(file, 'utf8').then((text) => {
-      const lines = text.split('\n');
-      // The file ends with a newline: its last "line" is empty.
-      if (lines[lines.length - 1] === '') lines.pop();
-      return lines.map((line, i) => ({ seq: i + 1, diff: JSON.parse(line) as Difference }));
-    });
-    yield* await parsed;
+    parsed ??= fsp
+      .readFile(file, 'utf8')
+      .then((text) => {
+        const lines = text.split('\n');
+        // The file ends with a newline: its last "line" is empty.
+        if (lines[lines.length - 1] === '') lines.pop();
+        return lines.map((line, i) => ({ seq: i + 1, diff: JSON.parse(line) as Difference }));
+      })
+      .catch((err: unknown) => {
+        if (orElse) return undefined;
+        throw err;
+      });
+    const items = await parsed;
+    yield* items ?? orElse!();
   };
 }
 

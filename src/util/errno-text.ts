@@ -1,6 +1,9 @@
 /** Why the file system refused, in words, by error code (a code not listed is shown as it is). */
 export const ERRNO_WHY: Readonly<Record<string, string>> = {
   ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EFBIG: 'the file is too large for its file system',
+  EIO: 'the device reported an input/output error',
   EACCES: 'permission denied',
   EPERM: 'permission denied',
   EROFS: 'the file system is read-only',

@@ -55,6 +55,28 @@ describe('stdout whose reader went away (EPIPE)', () => {
   });
 });
 
+describe('stdout that is not open for writing (EBADF)', () => {
+  it('is one paragraph that says to check where it goes, and exit 2', async () => {
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const readOnly = fs.openSync(os.devNull, 'r');
+      const child = spawn(process.execPath, [BIN, 'runs', 'list'], {
+        cwd: dir,
+        stdio: ['ignore', readOnly, 'pipe'],
+      });
+      fs.closeSync(readOnly);
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      'Error: Cannot write to standard output (EBADF): the output was cut short. Check where',
+    );
+    noStack(r.stderr);
+  });
+});
+
 describe.skipIf(!fs.existsSync('/dev/full'))('stdout on a full disk (ENOSPC)', () => {
   const paragraph =
     'Error: Cannot write to standard output (ENOSPC: the disk is full): the output was cut short.';
@@ -78,10 +100,33 @@ describe.skipIf(!fs.existsSync('/dev/full'))('stdout on a full disk (ENOSPC)', (
     }
   });
 
-  it('a CSV export whose file is on a full disk names the file', async () => {
-    const r = await runCli(['exceptions', 'export', '--format', 'csv', '--out', '/dev/full'], { cwd: dir });
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain('Error: Cannot write /dev/full: the disk is full.');
-    noStack(r.stderr);
+  it('never lowers a higher exit code (a fault in cutover stays 3)', async () => {
+    const guard = path.join(ROOT, 'dist', 'src', 'cli', 'std-streams.js');
+    const script = `import { guardStdStreams } from ${JSON.stringify(guard)}; guardStdStreams(); process.exitCode = 3; process.stdout.write('x');`;
+    const full = fs.openSync('/dev/full', 'w');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', full, 'pipe'],
+    });
+    fs.closeSync(full);
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(3);
+    expect(stderr).toContain('Cannot write to standard output (ENOSPC: the disk is full)');
+  });
+
+  it('a report, an export or the dashboard whose file is on a full disk names the file', async () => {
+    const run = await runCli(['reconcile', 'inventory', '--json'], { cwd: dir });
+    const runId = run.json<{ runId: string }>().runId;
+    for (const args of [
+      ['exceptions', 'export', '--format', 'csv'],
+      ...['csv', 'md', 'json', 'xlsx'].map((f) => ['report', runId, '--format', f]),
+      ['dashboard'],
+    ]) {
+      const r = await runCli([...args, '--out', '/dev/full'], { cwd: dir });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain('Error: Cannot write /dev/full: the disk is full.');
+      noStack(r.stderr);
+    }
   });
 });

@@ -15,7 +15,7 @@ import { diagnoseOnThread } from '../../../src/diagnosis/diagnose-thread.js';
 import { stageRow, syncReconcileExceptions } from '../../../src/exceptions/sync.js';
 import type { Difference } from '../../../src/reconcilers/types.js';
 import { createRun } from '../../../src/store/runs.js';
-import { differencesFromFile } from '../../../src/store/differences.js';
+import { differencesFromFile, streamDifferences } from '../../../src/store/differences.js';
 import type { ControlStore } from '../../../src/store/control-store.js';
 import { DIALECTS, freshStore, inventory, mismatch, missing } from './fixtures.js';
 
@@ -45,7 +45,7 @@ function differences(): Difference[] {
 /** Writes the run as reconcile does, syncs the queue and diagnoses it; what it left in the store. */
 async function runThrough(
   store: ControlStore,
-  how: 'store' | 'memory' | 'thread' | 'staged',
+  how: 'store' | 'memory' | 'thread' | 'staged' | 'gone',
   keepBytes?: number,
 ) {
   const fromMemory = how !== 'store';
@@ -62,9 +62,16 @@ async function runThrough(
   const staged = writer.takeStaged();
   if (how === 'staged' && whole) expect(staged).toHaveLength(differences().length);
   if (how !== 'staged' || !whole) expect(staged).toBeUndefined();
-  const thread = how === 'thread' && whole ? diagnoseOnThread({ runId, file: writer.file }) : undefined;
-  if (how === 'thread') expect(thread).toBeDefined();
-  const at = fromMemory && whole ? differencesFromFile(writer.file) : undefined;
+  // 'gone': the file removed before it is read back (a clean-up job): the thread fails to read it
+  // and the diagnosis falls back to the store, as reconcile wires it.
+  if (how === 'gone') fs.rmSync(writer.file);
+  const thread =
+    (how === 'thread' || how === 'gone') && whole
+      ? diagnoseOnThread({ runId, file: writer.file })
+      : undefined;
+  if (how === 'thread' || how === 'gone') expect(thread).toBeDefined();
+  const at =
+    fromMemory && whole ? differencesFromFile(writer.file, () => streamDifferences(store, runId)) : undefined;
   const synced = await syncReconcileExceptions(store, {
     mapping: inventory,
     runId,
@@ -92,7 +99,7 @@ for (const dialect of DIALECTS) {
   describe(`differences at hand on ${dialect}`, () => {
     it('sync and diagnosis give the same from memory, on a thread and from the store', async () => {
       const results = [];
-      for (const how of ['memory', 'thread', 'store', 'staged'] as const) {
+      for (const how of ['memory', 'thread', 'store', 'staged', 'gone'] as const) {
         const { store, dispose } = await freshStore(dialect);
         try {
           results.push(await runThrough(store, how));
@@ -100,7 +107,7 @@ for (const dialect of DIALECTS) {
           await dispose();
         }
       }
-      const [memory, thread, stored, staged] = results;
+      const [memory, thread, stored, staged, gone] = results;
       expect(memory!.kept).toBe(true);
       expect(memory!.synced.opened).toBe(differences().length - 1);
       const dup = memory!.items.find((i) => i.kind === 'duplicate_key');
@@ -112,6 +119,7 @@ for (const dialect of DIALECTS) {
       expect(memory).toEqual(stored);
       expect(thread).toEqual(stored);
       expect(staged).toEqual(stored);
+      expect(gone).toEqual(stored);
     });
 
     it('keeps nothing at hand past its limit (the store is read then)', async () => {
