@@ -19,18 +19,26 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /**
- * Runs the binary in the project with stdout closed before it writes (its reader gone: EPIPE) or
- * going to /dev/full (ENOSPC); what it said on stderr and its exit code.
+ * Runs node with `argv` in the project, its stdout closed before it writes (its reader gone: EPIPE),
+ * going to /dev/full (ENOSPC) or open for reading only (EBADF); what it said on stderr and its exit code.
  */
-function runWithStdout(args: string[], stdout: 'closed' | 'full'): Promise<{ code: number; stderr: string }> {
+function spawnWithStdout(
+  argv: string[],
+  stdout: 'closed' | 'full' | 'read-only',
+): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const full = stdout === 'full' ? fs.openSync('/dev/full', 'w') : undefined;
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const fd =
+      stdout === 'full'
+        ? fs.openSync('/dev/full', 'w')
+        : stdout === 'read-only'
+          ? fs.openSync(os.devNull, 'r')
+          : undefined;
+    const child = spawn(process.execPath, argv, {
       cwd: dir,
       env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', full ?? 'pipe', 'pipe'],
+      stdio: ['ignore', fd ?? 'pipe', 'pipe'],
     });
-    if (full !== undefined) fs.closeSync(full);
+    if (fd !== undefined) fs.closeSync(fd);
     else child.stdout!.destroy();
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
@@ -38,6 +46,10 @@ function runWithStdout(args: string[], stdout: 'closed' | 'full'): Promise<{ cod
     child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
   });
 }
+
+/** The binary with `args`, its stdout as spawnWithStdout makes it. */
+const runWithStdout = (args: string[], stdout: 'closed' | 'full' | 'read-only') =>
+  spawnWithStdout([BIN, ...args], stdout);
 
 const noStack = (stderr: string) => expect(stderr).not.toMatch(/^\s+at /m);
 
@@ -57,18 +69,7 @@ describe('stdout whose reader went away (EPIPE)', () => {
 
 describe('stdout that is not open for writing (EBADF)', () => {
   it('is one paragraph that says to check where it goes, and exit 2', async () => {
-    const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const readOnly = fs.openSync(os.devNull, 'r');
-      const child = spawn(process.execPath, [BIN, 'runs', 'list'], {
-        cwd: dir,
-        stdio: ['ignore', readOnly, 'pipe'],
-      });
-      fs.closeSync(readOnly);
-      let stderr = '';
-      child.stderr!.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stderr }));
-    });
+    const r = await runWithStdout(['runs', 'list'], 'read-only');
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(
       'Error: Cannot write to standard output (EBADF): the output was cut short. Check where',
@@ -103,14 +104,7 @@ describe.skipIf(!fs.existsSync('/dev/full'))('stdout on a full disk (ENOSPC)', (
   it('never lowers a higher exit code (a fault in cutover stays 3)', async () => {
     const guard = path.join(ROOT, 'dist', 'src', 'cli', 'std-streams.js');
     const script = `import { guardStdStreams } from ${JSON.stringify(guard)}; guardStdStreams(); process.exitCode = 3; process.stdout.write('x');`;
-    const full = fs.openSync('/dev/full', 'w');
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: ['ignore', full, 'pipe'],
-    });
-    fs.closeSync(full);
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stderr } = await spawnWithStdout(['--input-type=module', '-e', script], 'full');
     expect(code, stderr).toBe(3);
     expect(stderr).toContain('Cannot write to standard output (ENOSPC: the disk is full)');
   });
