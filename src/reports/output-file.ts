@@ -23,7 +23,7 @@ export class OutputFile {
         reject(err);
       }),
     );
-    // Awaited by write, end and commit (or thrown by check): never unhandled.
+    // Awaited by write, push, end and commit (or thrown by check): never unhandled.
     this.failed.catch(() => undefined);
   }
 
