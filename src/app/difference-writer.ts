@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { once } from 'node:events';
 import type { ControlStore } from '../store/control-store.js';
 import type { BulkLoader } from '../adapters/types.js';
 import type { StageRow } from '../exceptions/sync.js';
@@ -18,6 +17,7 @@ import {
   type DifferenceRow,
 } from '../store/differences.js';
 import { encodeKey } from '../reconcilers/key.js';
+import { OutputFile } from '../reports/output-file.js';
 import type { Difference } from '../reconcilers/types.js';
 
 const ROWS_PER_TRANSACTION = 5000;
@@ -32,7 +32,7 @@ const KEEP_BYTES = 32 << 20;
 export class DifferenceWriter {
   private seq = 0;
   private pending: DifferenceRow[] = [];
-  private readonly out: fs.WriteStream;
+  private readonly out: OutputFile;
   private readonly tmp: string;
   private readonly byType: Record<string, number> = {};
   private readonly byField: Record<string, number> = {};
@@ -57,19 +57,11 @@ export class DifferenceWriter {
     if (opts.threads === false) this.loader = null;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = `${file}.${process.pid}.tmp`;
-    // A large buffer: a run with 100k differences must not wait for the disk every few lines.
-    this.out = fs.createWriteStream(this.tmp, { encoding: 'utf8', highWaterMark: 4 << 20 });
-    // A write that fails (a full disk) fails the next write or the finish; one still under way when
-    // the run is aborted (the store failed) is dropped with the file. Never an unhandled 'error'.
-    this.out.on('error', (err: NodeJS.ErrnoException) => {
-      // A write's error names no file: the report's, so the paragraph can say which.
-      if (err.syscall && err.path === undefined) err.path = file;
-      this.outError ??= err;
-    });
+    // A large buffer: a run with 100k differences must not wait for the disk every few lines. A
+    // write that fails (a full disk) fails the next write or the finish, naming the report; one
+    // still under way when the run is aborted (the store failed) is dropped with the file.
+    this.out = new OutputFile(this.tmp, { name: file, highWaterMark: 4 << 20 });
   }
-
-  /** The report file's first write error, if any. */
-  private outError: Error | undefined;
 
   private readonly keepBytes: number;
   private readonly stageRowOf: ((seq: number, d: Difference) => StageRow | undefined) | undefined;
@@ -94,7 +86,7 @@ export class DifferenceWriter {
 
   /** Records one difference; waits when the file or the store needs to catch up. */
   async write(d: Difference): Promise<void> {
-    if (this.outError) throw this.outError;
+    this.out.check();
     const t0 = performance.now();
     const body = JSON.stringify(d);
     this.seq += 1;
@@ -119,7 +111,7 @@ export class DifferenceWriter {
         if (row) this.staged?.push(row);
       }
     }
-    if (!this.out.write(body + '\n')) await once(this.out, 'drain');
+    await this.out.push(body + '\n');
     if (this.pending.length >= ROWS_PER_TRANSACTION) {
       // A run with this many differences or more: its batches go to the store's loader, where it has one.
       if (this.loader === undefined)
@@ -169,10 +161,7 @@ export class DifferenceWriter {
     const loader = this.loader;
     this.loader = null;
     await loader?.finish();
-    await new Promise<void>((resolve, reject) =>
-      this.out.end((err?: Error | null) => (err ? reject(err) : resolve())),
-    );
-    if (this.outError) throw this.outError;
+    await this.out.end();
     await fsp.rename(this.tmp, this.file);
     this.busyMs += performance.now() - t0;
   }
@@ -185,10 +174,11 @@ export class DifferenceWriter {
   async abort(): Promise<void> {
     await this.loader?.abort();
     this.loader = null;
+    const stream = this.out.stream;
     await new Promise<void>((resolve) => {
-      if (this.out.closed) return resolve();
-      this.out.once('close', () => resolve());
-      this.out.destroy();
+      if (stream.closed) return resolve();
+      stream.once('close', () => resolve());
+      stream.destroy();
     });
     await fsp.rm(this.tmp, { force: true });
     // The run's report folder, when this left it empty: a failed run leaves no trace in reports/.

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 
 /**
- * A file a report is streamed to (a CSV export, an Excel workbook), which keeps its first error
+ * A file a report is streamed to (a CSV export, an Excel workbook, a run's differences.jsonl), which keeps its first error
  * and names the file in it. A write's error from Node names no file, so a full disk read "Cannot
  * write: ENOSPC" with no path; and ExcelJS listens for its output stream's errors only inside
  * `commit()`: a write that failed before (a full disk part-way through a large sheet) was lost, and
@@ -12,11 +12,20 @@ import { once } from 'node:events';
  */
 export class OutputFile {
   readonly stream: fs.WriteStream;
+  private readonly name: string;
   private error: Error | undefined;
   private readonly failed: Promise<never>;
 
-  constructor(private readonly file: string) {
-    this.stream = fs.createWriteStream(file);
+  /**
+   * `name`: the file its errors name, when `file` is a temporary one that becomes it (else `file`);
+   * `highWaterMark`: the bytes `push` buffers before it waits for the disk.
+   */
+  constructor(
+    file: string,
+    opts: { name?: string; highWaterMark?: number } = {},
+  ) {
+    this.name = opts.name ?? file;
+    this.stream = fs.createWriteStream(file, opts.highWaterMark ? { highWaterMark: opts.highWaterMark } : {});
     this.failed = new Promise<never>((_, reject) =>
       this.stream.on('error', (err: NodeJS.ErrnoException) => {
         this.error ??= this.named(err);
@@ -29,7 +38,7 @@ export class OutputFile {
 
   /** A write's error names no file: this one's, so the caller can say which. */
   private named(err: NodeJS.ErrnoException): NodeJS.ErrnoException {
-    if (err.syscall && err.path === undefined) err.path = this.file;
+    if (err.syscall && err.path === undefined) err.path = this.name;
     return err;
   }
 
