@@ -32,6 +32,8 @@ const KEEP_BYTES = 32 << 20;
 export class DifferenceWriter {
   private seq = 0;
   private pending: DifferenceRow[] = [];
+  /** The JSON lines of the pending rows, written to the file a batch at a time (one write, not one per line). */
+  private lines: string[] = [];
   private readonly out: OutputFile;
   private readonly tmp: string;
   private readonly byType: Record<string, number> = {};
@@ -111,7 +113,7 @@ export class DifferenceWriter {
         if (row) this.staged?.push(row);
       }
     }
-    await this.out.push(body + '\n');
+    this.lines.push(body);
     if (this.pending.length >= ROWS_PER_TRANSACTION) {
       // A run with this many differences or more: its batches go to the store's loader, where it has one.
       if (this.loader === undefined)
@@ -189,6 +191,9 @@ export class DifferenceWriter {
     if (this.pending.length === 0) return;
     const rows = this.pending;
     this.pending = [];
+    const lines = this.lines;
+    this.lines = [];
+    await this.out.push(lines.join('\n') + '\n');
     if (this.loader) await this.loader.add(rows.map(differenceValues));
     else await insertDifferences(this.store, rows);
   }

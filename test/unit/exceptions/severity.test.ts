@@ -47,4 +47,52 @@ describe('severity', () => {
       }),
     );
   });
+
+  it('decimalGte: signs, leading and trailing zeros, -0 and loose text as the BigInt reading gives them', () => {
+    // The reading decimalGte had before its plain-decimal fast path: the text trimmed, scaled to a
+    // BigInt at the larger scale, anything unreadable 0.
+    const reference = (a: string, b: string) => {
+      const frac = (t: string) => (t.includes('.') ? t.length - t.indexOf('.') - 1 : 0);
+      const scale = Math.max(frac(a), frac(b));
+      const scaled = (t: string) => {
+        const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(t.trim());
+        if (!m) return 0n;
+        const v = BigInt((m[2] || '0') + (m[3] ?? '').padEnd(scale, '0').slice(0, scale));
+        return m[1] === '-' ? -v : v;
+      };
+      return scaled(a) >= scaled(b);
+    };
+    const text = fc.oneof(
+      fc.stringMatching(/^-?0{0,3}[0-9]{1,5}(\.[0-9]{1,6})?$/),
+      fc.stringMatching(/^[+-]?[0-9]{0,4}\.?[0-9]{0,4}$/),
+      fc.constantFrom(
+        '-0',
+        '-0.000',
+        '0',
+        '0.0',
+        '00.10',
+        '-00.100',
+        '1.',
+        '.5',
+        '+3',
+        ' 2 ',
+        'abc',
+        '',
+        '-',
+        '1e3',
+      ),
+    );
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        expect(decimalGte(a, b)).toBe(reference(a, b));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(decimalGte('-0.000', '0')).toBe(true);
+    expect(decimalGte('0', '-0')).toBe(true);
+    expect(decimalGte('-1.5', '-1.50')).toBe(true);
+    expect(decimalGte('-1.51', '-1.5')).toBe(false);
+    expect(decimalGte('10.0', '9.999')).toBe(true);
+    expect(decimalGte('0.05', '0.5')).toBe(false);
+  });
 });
