@@ -22,6 +22,12 @@ import type { Difference } from '../reconcilers/types.js';
 
 const ROWS_PER_TRANSACTION = 5000;
 /**
+ * The characters of JSON lines written to the file at once (one write, not one per line): ~4,000
+ * differences of the reconcile bench. A bound in characters, not lines, so that wide rows (long text
+ * fields) never make a string near V8's limit.
+ */
+const LINES_CHARS = 1 << 20;
+/**
  * The JSON of a run's differences, at most, for which the queue sync gets their staged rows from
  * memory and the diagnosis reads them whole from the file, instead of paging through the store
  * (100k differences of the reconcile bench: 26 MB).
@@ -32,8 +38,9 @@ const KEEP_BYTES = 32 << 20;
 export class DifferenceWriter {
   private seq = 0;
   private pending: DifferenceRow[] = [];
-  /** The JSON lines of the pending rows, written to the file a batch at a time (one write, not one per line). */
+  /** JSON lines not yet written to the file, and their characters (see LINES_CHARS). */
   private lines: string[] = [];
+  private linesChars = 0;
   private readonly out: OutputFile;
   private readonly tmp: string;
   private readonly byType: Record<string, number> = {};
@@ -114,6 +121,8 @@ export class DifferenceWriter {
       }
     }
     this.lines.push(body);
+    this.linesChars += body.length + 1;
+    if (this.linesChars >= LINES_CHARS) await this.writeLines();
     if (this.pending.length >= ROWS_PER_TRANSACTION) {
       // A run with this many differences or more: its batches go to the store's loader, where it has one.
       if (this.loader === undefined)
@@ -187,13 +196,20 @@ export class DifferenceWriter {
     await fsp.rmdir(path.dirname(this.tmp)).catch(() => undefined);
   }
 
+  /** Writes the lines held to the file, in one write. */
+  private async writeLines(): Promise<void> {
+    if (this.lines.length === 0) return;
+    const text = this.lines.join('\n') + '\n';
+    this.lines = [];
+    this.linesChars = 0;
+    await this.out.push(text);
+  }
+
   private async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     const rows = this.pending;
     this.pending = [];
-    const lines = this.lines;
-    this.lines = [];
-    await this.out.push(lines.join('\n') + '\n');
+    await this.writeLines();
     if (this.loader) await this.loader.add(rows.map(differenceValues));
     else await insertDifferences(this.store, rows);
   }

@@ -58,7 +58,7 @@ export class OutputFile {
 
   /**
    * Writes `text` without waiting for the disk unless the stream's buffer is full (then until it
-   * drains), or fails with the file's error: for many small writes (a line each).
+   * drains), or fails with the file's error: for many writes (a row each, or a batch of lines).
    */
   async push(text: string): Promise<void> {
     this.check();

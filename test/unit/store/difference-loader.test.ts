@@ -95,6 +95,31 @@ describe('the store bulk loader', () => {
     for (const other of results.slice(1)) expect(other).toEqual(results[0]);
   });
 
+  it('differences.jsonl holds each difference once, in seq order, as the store does, wide rows too', async () => {
+    // The file is written a megabyte of lines at a time, also part-way through a batch of the store's.
+    const { store, dispose } = await freshStore('sqlite');
+    try {
+      const runId = await createRun(store, { prefix: 'r', command: 'reconcile', name: inventory.name, now });
+      const file = path.join(tmp, `${Math.random()}.jsonl`);
+      const writer = new DifferenceWriter(store, runId, inventory.key, file);
+      const all = differences();
+      for (let i = 0; i < all.length; i += 997) {
+        const wide = mismatch(`W${i}`, '1.000', '1.000', '2.000');
+        wide.fields.status = { legacy: 'x'.repeat(300_000), cloud: `y\n${'z'.repeat(i)}` };
+        all.splice(i, 0, wide);
+      }
+      for (const d of all) await writer.write(d);
+      await writer.finish();
+      const lines = fs.readFileSync(file, 'utf8').split('\n');
+      expect(lines.pop()).toBe('');
+      expect(lines).toEqual(all.map((d) => JSON.stringify(d)));
+      const bodies = await store.knex(DIFFERENCES_TABLE).where('run_id', runId).orderBy('seq').pluck('body');
+      expect(bodies).toEqual(lines);
+    } finally {
+      await dispose();
+    }
+  });
+
   it('a batch that fails fails the recording, and the thread stops', async () => {
     const { store, dispose } = await freshStore('sqlite');
     try {
