@@ -1,4 +1,5 @@
 import type { Mapping } from '../config/mapping-schema.js';
+import { comparePlainDecimals, isDigit } from '../util/exact-decimal.js';
 import type { Difference } from '../reconcilers/types.js';
 import type { ExceptionKind, Severity } from './types.js';
 
@@ -34,93 +35,26 @@ function fracLen(text: string): number {
 
 /** a >= b for decimal strings, exactly. */
 export function decimalGte(a: string, b: string): boolean {
-  const fast = comparePlain(a, b);
+  const fast = comparePlainDecimals(a, b);
   if (fast !== undefined) return fast >= 0;
   const scale = Math.max(fracLen(a), fracLen(b));
   return scaled(a, scale) >= scaled(b, scale);
-}
-
-/** Where a plain decimal's parts are: `-?D+(.D+)?`, or undefined for any other text. */
-interface PlainParts {
-  neg: boolean;
-  /** The integer digits without leading zeros: [intStart, intEnd). */
-  intStart: number;
-  intEnd: number;
-  /** The fraction's digits without trailing zeros: [fracStart, fracEnd). */
-  fracStart: number;
-  fracEnd: number;
-}
-
-const isDigitCode = (c: number) => c >= 48 && c <= 57;
-
-function plainParts(t: string): PlainParts | undefined {
-  let i = t.charCodeAt(0) === 45 ? 1 : 0;
-  const neg = i === 1;
-  const digits = i;
-  while (i < t.length && isDigitCode(t.charCodeAt(i))) i++;
-  const intEnd = i;
-  if (intEnd === digits) return undefined;
-  let fracStart = intEnd;
-  let fracEnd = intEnd;
-  if (i < t.length) {
-    if (t.charCodeAt(i) !== 46) return undefined;
-    fracStart = ++i;
-    while (i < t.length && isDigitCode(t.charCodeAt(i))) i++;
-    if (i === fracStart || i < t.length) return undefined;
-    fracEnd = i;
-    while (fracEnd > fracStart && t.charCodeAt(fracEnd - 1) === 48) fracEnd--;
-  }
-  let intStart = digits;
-  while (intStart < intEnd && t.charCodeAt(intStart) === 48) intStart++;
-  // -0 and -0.00 are zero, not negative.
-  return { neg: neg && (intStart < intEnd || fracEnd > fracStart), intStart, intEnd, fracStart, fracEnd };
-}
-
-/** |a| against |b| (-1, 0, 1), from their plain parts: digit counts, then digits. */
-function compareMagnitude(a: string, pa: PlainParts, b: string, pb: PlainParts): number {
-  const la = pa.intEnd - pa.intStart;
-  const lb = pb.intEnd - pb.intStart;
-  if (la !== lb) return la < lb ? -1 : 1;
-  for (let i = 0; i < la; i++) {
-    const d = a.charCodeAt(pa.intStart + i) - b.charCodeAt(pb.intStart + i);
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  const fa = pa.fracEnd - pa.fracStart;
-  const fb = pb.fracEnd - pb.fracStart;
-  for (let i = 0; i < Math.min(fa, fb); i++) {
-    const d = a.charCodeAt(pa.fracStart + i) - b.charCodeAt(pb.fracStart + i);
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  return fa === fb ? 0 : fa < fb ? -1 : 1;
-}
-
-/**
- * a against b (-1, 0, 1) when both are plain decimals (`-?D+(.D+)?`, the canonical form), without
- * BigInt (a variance is judged per difference, 100k of them in a large run); undefined otherwise.
- */
-function comparePlain(a: string, b: string): number | undefined {
-  const pa = plainParts(a);
-  const pb = pa && plainParts(b);
-  if (!pa || !pb) return undefined;
-  if (pa.neg !== pb.neg) return pa.neg ? -1 : 1;
-  const m = compareMagnitude(a, pa, b, pb);
-  return pa.neg ? -m : m;
 }
 
 /** `[+-]?D*.?D*` with at least one digit: a value maxAbs takes. */
 function isLooseDecimal(v: string): boolean {
   let i = v.charCodeAt(0) === 43 || v.charCodeAt(0) === 45 ? 1 : 0;
   const start = i;
-  while (i < v.length && isDigitCode(v.charCodeAt(i))) i++;
+  while (i < v.length && isDigit(v.charCodeAt(i))) i++;
   let digits = i - start;
   if (i < v.length && v.charCodeAt(i) === 46) i++;
   const fracStart = i;
-  while (i < v.length && isDigitCode(v.charCodeAt(i))) i++;
+  while (i < v.length && isDigit(v.charCodeAt(i))) i++;
   digits += i - fracStart;
   return i === v.length && digits > 0;
 }
 
-function maxAbs(values: Iterable<string | null | undefined>): string | null {
+function maxAbs(values: (string | null | undefined)[]): string | null {
   let best: string | null = null;
   for (const v of values) {
     if (v == null || !isLooseDecimal(v)) continue;

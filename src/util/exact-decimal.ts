@@ -141,7 +141,8 @@ export function formatDecimal(units: bigint, scale: number): string {
 
 const ZEROS = '0'.repeat(80);
 
-const isDigit = (c: number) => c >= 48 && c <= 57;
+/** Whether a character code is an ASCII digit. */
+export const isDigit = (c: number) => c >= 48 && c <= 57;
 
 /**
  * The canonical text of plain decimal text at `scale`, by string operations only ('12.500000' at 3 →
@@ -232,6 +233,71 @@ export function writePlainDecimalAtScale(
     for (let k = keptEnd - fracStart; k < scale; k++) out[at++] = 48;
   }
   return at;
+}
+
+/** Where a plain decimal's parts are: `-?D+(.D+)?`, or undefined for any other text. */
+interface PlainParts {
+  neg: boolean;
+  /** The integer digits without leading zeros: [intStart, intEnd). */
+  intStart: number;
+  intEnd: number;
+  /** The fraction's digits without trailing zeros: [fracStart, fracEnd). */
+  fracStart: number;
+  fracEnd: number;
+}
+
+function plainParts(t: string): PlainParts | undefined {
+  let i = t.charCodeAt(0) === 45 ? 1 : 0;
+  const neg = i === 1;
+  const digits = i;
+  while (i < t.length && isDigit(t.charCodeAt(i))) i++;
+  const intEnd = i;
+  if (intEnd === digits) return undefined;
+  let fracStart = intEnd;
+  let fracEnd = intEnd;
+  if (i < t.length) {
+    if (t.charCodeAt(i) !== 46) return undefined;
+    fracStart = ++i;
+    while (i < t.length && isDigit(t.charCodeAt(i))) i++;
+    if (i === fracStart || i < t.length) return undefined;
+    fracEnd = i;
+    while (fracEnd > fracStart && t.charCodeAt(fracEnd - 1) === 48) fracEnd--;
+  }
+  let intStart = digits;
+  while (intStart < intEnd && t.charCodeAt(intStart) === 48) intStart++;
+  // -0 and -0.00 are zero, not negative.
+  return { neg: neg && (intStart < intEnd || fracEnd > fracStart), intStart, intEnd, fracStart, fracEnd };
+}
+
+/** |a| against |b| (-1, 0, 1), from their plain parts: digit counts, then digits. */
+function compareMagnitude(a: string, pa: PlainParts, b: string, pb: PlainParts): number {
+  const la = pa.intEnd - pa.intStart;
+  const lb = pb.intEnd - pb.intStart;
+  if (la !== lb) return la < lb ? -1 : 1;
+  for (let i = 0; i < la; i++) {
+    const d = a.charCodeAt(pa.intStart + i) - b.charCodeAt(pb.intStart + i);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  const fa = pa.fracEnd - pa.fracStart;
+  const fb = pb.fracEnd - pb.fracStart;
+  for (let i = 0; i < Math.min(fa, fb); i++) {
+    const d = a.charCodeAt(pa.fracStart + i) - b.charCodeAt(pb.fracStart + i);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return fa === fb ? 0 : fa < fb ? -1 : 1;
+}
+
+/**
+ * a against b (-1, 0, 1) when both are plain decimals (`-?D+(.D+)?`, the canonical form), without
+ * BigInt (a variance is judged per difference, 100k of them in a large run); undefined otherwise.
+ */
+export function comparePlainDecimals(a: string, b: string): number | undefined {
+  const pa = plainParts(a);
+  const pb = pa && plainParts(b);
+  if (!pa || !pb) return undefined;
+  if (pa.neg !== pb.neg) return pa.neg ? -1 : 1;
+  const m = compareMagnitude(a, pa, b, pb);
+  return pa.neg ? -m : m;
 }
 
 /** The shortest exact text of a decimal: trailing fractional zeros dropped ('10.50' → '10.5', '-0' → '0'). */
