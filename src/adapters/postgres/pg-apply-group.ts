@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Knex } from 'knex';
 import type { GroupOutcome, LedgerSpec, Row, WriteAction } from '../types.js';
 import { imageJson } from '../row-json.js';
+import { WriteRaceError } from '../db-errors.js';
 
 /** The slice of a pg client this path uses. */
 interface PgConn {
@@ -39,9 +40,17 @@ const where = (m: Row): string =>
  *   Node and back. When that statement is the whole group, it runs on its own (one statement is one
  *   transaction); an update or increment that finds no row changes nothing, gets no ledger row and
  *   comes back as failed, exactly as if it had been applied on its own.
- * - The other events (inserts, deletes, NULL matches, two events on one row) each get their own
- *   locking SELECT and change, sent together as one multi-statement query inside BEGIN … COMMIT;
- *   their ledger rows go in as one dollar-quoted JSON document with the COMMIT.
+ * - The other events (inserts, deletes, NULL matches, two events on one row) each get one statement
+ *   (its locking read and its change in one snapshot), sent together as one multi-statement query
+ *   inside BEGIN … COMMIT; their ledger rows go in as one dollar-quoted JSON document with the COMMIT.
+ * - A row another transaction changed while the locking read waited for its lock is locked and read
+ *   at its newest version (READ COMMITTED's recheck), whose ctid the statement's snapshot cannot see:
+ *   a change by ctid finds nothing there. A single event's change therefore finds its rows by the
+ *   match, in the locking read's statement (PostgreSQL follows the match to the newest version the
+ *   same way). The set-based statement keeps its TID scan (a second lookup per row cost a quarter
+ *   of replay's throughput) and refuses to commit a change that did not reach every locked row: that
+ *   event's after-image is NULL, which the ledger's NOT NULL refuses, so the whole statement fails
+ *   and the caller applies the group's events one by one (WriteRaceError, see unreached).
  * - An upsert that finds no row inserts with ON CONFLICT DO NOTHING: when another transaction
  *   inserted that row meanwhile, the statement neither fails nor overwrites a row whose before-image
  *   it never saw; the event changes nothing, gets no ledger row and comes back as 'retry'.
@@ -107,11 +116,25 @@ export async function applyPgGroup(
     return out;
   } catch (err) {
     if (open) await conn.query('ROLLBACK').catch(() => (broken = true));
+    if (unreached(err, ledger))
+      throw new WriteRaceError(
+        'another transaction changed a row of this group while it waited for the row lock; its events are applied again one by one',
+        { cause: err },
+      );
     throw err;
   } finally {
     if (broken) (conn as unknown as { end?: () => void }).end?.();
     await client.releaseConnection(conn);
   }
+}
+
+/**
+ * Whether `err` is the set-based statement refusing an after-image it could not take (NOT NULL on
+ * the ledger's after_json): a row changed by another transaction while the group waited for its lock.
+ */
+function unreached(err: unknown, ledger: LedgerSpec): boolean {
+  const e = err as { code?: unknown; table?: unknown; column?: unknown };
+  return e.code === '23502' && e.column === 'after_json' && e.table === ledger.table.split('.').pop();
 }
 
 /** The ledger columns the driver fills in itself; the others come from each action's `ledger`. */
@@ -128,7 +151,7 @@ function organise(ledger: LedgerSpec, actions: WriteAction[]) {
 const missingRow = (x: WriteAction) =>
   `no row in ${x.table} matches ${JSON.stringify(x.match)} (action ${x.action} needs one)`;
 const raced = (x: WriteAction) =>
-  `another transaction inserted the row of ${x.table} at ${JSON.stringify(x.match)} meanwhile`;
+  `another transaction ${x.action === 'upsert' ? 'inserted' : 'changed'} the row of ${x.table} at ${JSON.stringify(x.match)} meanwhile`;
 
 /**
  * Sorts a group's events into set-based shapes (same table, action, match and value columns) and
@@ -188,8 +211,9 @@ function split(actions: WriteAction[]): { statements: number[][][]; single: numb
 }
 
 /**
- * Runs the single events of a group (inside its transaction), each with its own locking SELECT and
- * change, all in one multi-statement query; returns their ledger rows, images rendered by PostgreSQL.
+ * Runs the single events of a group (inside its transaction), one statement each (its locking read
+ * and its change, see statement), all in one multi-statement query; returns their ledger rows,
+ * images rendered by PostgreSQL.
  * An event that changed nothing (an update that found no row, an upsert whose row another
  * transaction inserted) gets its outcome in `own` and no ledger row.
  */
@@ -204,35 +228,26 @@ async function applySingles(
   const sql: string[] = [];
   for (const n of single) {
     const x = actions[n]!;
-    sql.push(...statements(x, await columnsOf(conn, knex, x.table)));
+    sql.push(statement(x, await columnsOf(conn, knex, x.table)));
   }
   const res = await conn.query(sql.join('; '));
   const results = Array.isArray(res) ? res : [res];
-  const images = (r: pg.QueryResult) => `[${(r.rows as { img: string }[]).map((x) => x.img).join(',')}]`;
+  const images = (r: pg.QueryResult, k: string) =>
+    `[${(r.rows as { k: string; img: string }[])
+      .filter((x) => x.k === k)
+      .map((x) => x.img)
+      .join(',')}]`;
   const rows: Row[] = [];
-  let at = 0;
-  for (const n of single) {
+  for (const [at, n] of single.entries()) {
     const x = actions[n]!;
-    let before = '[]';
-    let after = '[]';
-    let found = true;
-    if (x.action !== 'insert') {
-      const r = results[at++]!;
-      found = r.rows.length > 0;
-      before = images(r);
-    }
-    // Every statement has a result, the DELETE too: skip it, or later events read shifted images.
-    if (x.action === 'delete') at++;
-    else {
-      const r = results[at++]!;
-      if (x.action === 'upsert' && !r.rows.length) {
-        own.set(n, { retry: raced(x) });
-        continue;
-      }
-      after = images(r);
-    }
-    if (!found && (x.action === 'update' || x.action === 'increment')) {
+    const before = images(results[at]!, 'b');
+    const after = images(results[at]!, 'a');
+    if ((x.action === 'update' || x.action === 'increment') && before === '[]') {
       own.set(n, { failed: missingRow(x) });
+      continue;
+    }
+    if (x.action === 'upsert' && after === '[]') {
+      own.set(n, { retry: raced(x) });
       continue;
     }
     rows.push({
@@ -269,9 +284,10 @@ function shapeRows(ledger: LedgerSpec, actions: WriteAction[], idx: number[]): s
  * only on the shapes, $1 is the applied-at time and $2… the rows of each shape as JSON (shapeRows:
  * each value as text, cast to its column's type as a literal would be). Per shape: before-images
  * from a per-row index lookup FOR UPDATE (LATERAL, so the plan never scans the table), the change
- * finding the locked rows again by ctid, after-images from RETURNING, an upsert inserting the rows it
- * did not find, and the ledger rows. It returns the events that changed nothing: k 'm' for an update
- * or increment that found no row, 'r' for an upsert whose row another transaction inserted.
+ * finding the locked rows again by ctid, after-images from RETURNING, an upsert inserting the rows
+ * it did not find, and the ledger rows (the statement fails if a change missed a locked row, see
+ * applyPgGroup). It returns the events that changed nothing: k 'm' for an update or increment that
+ * found no row, 'r' for an upsert whose row another transaction inserted, or that it did not reach.
  */
 function groupText(
   ledger: LedgerSpec,
@@ -350,11 +366,13 @@ function shapeSql(
       `RETURNING ${mcols.map((c, k) => `t.${ident(c)} AS k${k}`).join(', ')}, ${rowImage('t', columns)} AS img)`;
     after += ` UNION ALL SELECT w.o, ${i}.img FROM ${i} JOIN ${v} w ON ${back}`;
   }
-  const agg = `'[' || string_agg(img, ',') || ']'`;
+  const agg = `count(*) AS n, '[' || string_agg(img, ',') || ']' AS j`;
   const value = ([c]: LedgerSpec['columns'][number]): string => {
     if (c === 'match_json') return `${v}.match_json`;
     if (c === 'before_json') return `COALESCE(${bj}.j, '[]')`;
-    if (c === 'after_json') return `COALESCE(${aj}.j, '[]')`;
+    // NULL, which the ledger's NOT NULL refuses, failing the whole statement, when the change did not
+    // reach every row the locking read locked (see the note on ctid above applyPgGroup).
+    if (c === 'after_json') return `CASE WHEN ${bj}.n IS NULL OR ${aj}.n = ${bj}.n THEN ${aj}.j END`;
     if (c === 'applied_at') return '$1';
     return `${v}.l${fields.findIndex(([f]) => f === c)}`;
   };
@@ -365,7 +383,7 @@ function shapeSql(
       ? `LEFT JOIN ${bj} ON ${bj}.o = ${v}.o JOIN ${aj}`
       : `JOIN ${bj} ON ${bj}.o = ${v}.o LEFT JOIN ${aj}`;
   ctes +=
-    `, ${bj} AS (SELECT o, ${agg} AS j FROM ${b} GROUP BY o), ${aj} AS (SELECT o, ${agg} AS j FROM (${after}) a GROUP BY o), ` +
+    `, ${bj} AS (SELECT o, ${agg} FROM ${b} GROUP BY o), ${aj} AS (SELECT o, ${agg} FROM (${after}) a GROUP BY o), ` +
     `${l} AS (INSERT INTO ${ident(ledger.table)} (${ledger.columns.map(([c]) => ident(c)).join(', ')}) ` +
     `SELECT ${ledger.columns.map(value).join(', ')} FROM ${v} ${join} ON ${aj}.o = ${v}.o)`;
   return {
@@ -448,39 +466,49 @@ function dollarTag(text: string): string {
   return `$c${n}$`;
 }
 
-/** The statements of one event: the locked before-image (unless insert), then the change returning its rows' images. */
-function statements(x: WriteAction, columns: Column[]): string[] {
+/**
+ * The ONE statement of one event, so its locking read and its change share a snapshot: rows tagged
+ * 'b' are the locked before-image (none for an insert), rows tagged 'a' the images after the change.
+ * Two statements would each see the rows committed when they start: a row another transaction
+ * inserted between them would be changed (an upsert's UPDATE) or missed with no before-image seen.
+ * In one statement the change finds the rows by the same match in the same snapshot, and changes
+ * nothing unless the locking read found them; a row changed by another transaction meanwhile is
+ * re-read by both at its newest version (PostgreSQL's recheck under READ COMMITTED).
+ */
+function statement(x: WriteAction, columns: Column[]): string {
   const t = ident(x.table);
   const img = (alias: string) => `${rowImage(alias, columns)} AS img`;
   const { match, values } = x;
   const all = { ...match, ...values };
   const cols = Object.keys(all).map(ident).join(', ');
   const vals = Object.values(all).map(lit).join(', ');
-  const insert = `INSERT INTO ${t} (${cols}) VALUES (${vals})`;
+  if (x.action === 'insert')
+    return `INSERT INTO ${t} (${cols}) VALUES (${vals}) RETURNING 'a' AS k, ${img(t)}`;
   const set = (increment: boolean) =>
     Object.entries(values)
       .map(([c, v]) =>
         increment ? `${ident(c)} = COALESCE(${ident(c)}, 0) + ${lit(v)}` : `${ident(c)} = ${lit(v)}`,
       )
       .join(', ');
-  const before = `SELECT ${img(t)} FROM ${t} WHERE ${where(match)} FOR UPDATE`;
+  const found = `${where(match)} AND EXISTS (SELECT 1 FROM b)`;
+  const head = `WITH b AS (SELECT ${img(t)} FROM ${t} WHERE ${where(match)} FOR UPDATE)`;
+  const before = `SELECT 'b' AS k, img FROM b`;
   switch (x.action) {
-    case 'insert':
-      return [`${insert} RETURNING ${img(t)}`];
     case 'update':
-      return [before, `UPDATE ${t} SET ${set(false)} WHERE ${where(match)} RETURNING ${img(t)}`];
     case 'increment':
-      return [before, `UPDATE ${t} SET ${set(true)} WHERE ${where(match)} RETURNING ${img(t)}`];
+      return (
+        `${head}, u AS (UPDATE ${t} SET ${set(x.action === 'increment')} WHERE ${found} RETURNING ${img(t)}) ` +
+        `${before} UNION ALL SELECT 'a', img FROM u`
+      );
     case 'delete':
-      return [before, `DELETE FROM ${t} WHERE ${where(match)}`];
+      return `${head}, d AS (DELETE FROM ${t} WHERE ${found}) ${before}`;
     case 'upsert':
-      // ON CONFLICT DO NOTHING: a row another transaction inserted after the locking read is neither
-      // a unique violation nor overwritten unseen; the event comes back empty and is retried.
-      return [
-        before,
-        `WITH u AS (UPDATE ${t} SET ${set(false)} WHERE ${where(match)} RETURNING ${img(t)}), ` +
-          `i AS (INSERT INTO ${t} (${cols}) SELECT ${vals} WHERE NOT EXISTS (SELECT 1 FROM u) ON CONFLICT DO NOTHING RETURNING ${img(t)}) ` +
-          `SELECT img FROM u UNION ALL SELECT img FROM i`,
-      ];
+      // ON CONFLICT DO NOTHING: a row another transaction inserted after this statement's snapshot
+      // is neither a unique violation nor overwritten unseen; the event comes back empty and is retried.
+      return (
+        `${head}, u AS (UPDATE ${t} SET ${set(false)} WHERE ${found} RETURNING ${img(t)}), ` +
+        `i AS (INSERT INTO ${t} (${cols}) SELECT ${vals} WHERE NOT EXISTS (SELECT 1 FROM b) ON CONFLICT DO NOTHING RETURNING ${img(t)}) ` +
+        `${before} UNION ALL SELECT 'a', img FROM u UNION ALL SELECT 'a', img FROM i`
+      );
   }
 }
