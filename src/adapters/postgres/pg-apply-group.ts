@@ -48,9 +48,11 @@ const where = (m: Row): string =>
  *   a change by ctid finds nothing there. A single event's change therefore finds its rows by the
  *   match, in the locking read's statement (PostgreSQL follows the match to the newest version the
  *   same way). The set-based statement keeps its TID scan (a second lookup per row cost a quarter
- *   of replay's throughput) and refuses to commit a change that did not reach every locked row: that
- *   event's after-image is NULL, which the ledger's NOT NULL refuses, so the whole statement fails
- *   and the caller applies the group's events one by one (WriteRaceError, see unreached).
+ *   of replay's throughput) and refuses to commit an event whose change reached some but not all of
+ *   its locked rows (or none, for an update or increment): its after-image is NULL, which the
+ *   ledger's NOT NULL refuses, so the whole statement fails and the caller applies the group's events
+ *   one by one (WriteRaceError, see unreached). An upsert that reached none changed nothing and
+ *   comes back as 'retry'.
  * - An upsert that finds no row inserts with ON CONFLICT DO NOTHING: when another transaction
  *   inserted that row meanwhile, the statement neither fails nor overwrites a row whose before-image
  *   it never saw; the event changes nothing, gets no ledger row and comes back as 'retry'.
@@ -118,7 +120,7 @@ export async function applyPgGroup(
     if (open) await conn.query('ROLLBACK').catch(() => (broken = true));
     if (unreached(err, ledger))
       throw new WriteRaceError(
-        'another transaction changed a row of this group while it waited for the row lock; its events are applied again one by one',
+        'a change of this group did not reach every row it locked (another transaction changed one while the group waited for its lock); its events are applied again one by one',
         { cause: err },
       );
     throw err;
@@ -130,7 +132,8 @@ export async function applyPgGroup(
 
 /**
  * Whether `err` is the set-based statement refusing an after-image it could not take (NOT NULL on
- * the ledger's after_json): a row changed by another transaction while the group waited for its lock.
+ * the ledger's after_json): a row changed by another transaction while the group waited for its lock,
+ * two events on one row whose match values differ only as text, or a trigger that skipped an update.
  */
 function unreached(err: unknown, ledger: LedgerSpec): boolean {
   const e = err as { code?: unknown; table?: unknown; column?: unknown };
@@ -151,7 +154,7 @@ function organise(ledger: LedgerSpec, actions: WriteAction[]) {
 const missingRow = (x: WriteAction) =>
   `no row in ${x.table} matches ${JSON.stringify(x.match)} (action ${x.action} needs one)`;
 const raced = (x: WriteAction) =>
-  `another transaction ${x.action === 'upsert' ? 'inserted' : 'changed'} the row of ${x.table} at ${JSON.stringify(x.match)} meanwhile`;
+  `another transaction ${x.action === 'upsert' ? 'inserted or changed' : 'changed'} the row of ${x.table} at ${JSON.stringify(x.match)} meanwhile`;
 
 /**
  * Sorts a group's events into set-based shapes (same table, action, match and value columns) and
@@ -347,12 +350,16 @@ function shapeSql(
   let ctes =
     `${v} AS (SELECT (e->>0)::int AS o, e->>1 AS match_json, ${fields.map(field).join(', ')}, ` +
     `${all.map(cast).join(', ')} FROM jsonb_array_elements($${s + 2}::jsonb) e), ` +
-    `${b} AS (SELECT ${v}.o, x.tid, x.img FROM ${v} CROSS JOIN LATERAL ` +
-    `(SELECT x.ctid AS tid, ${rowImage('x', columns)} AS img FROM ${t} x WHERE ${on('x')} FOR UPDATE) x), ` +
+    `${b} AS (SELECT ${v}.o, x.tab, x.tid, x.img FROM ${v} CROSS JOIN LATERAL ` +
+    `(SELECT x.tableoid AS tab, x.ctid AS tid, ${rowImage('x', columns)} AS img FROM ${t} x WHERE ${on('x')} FOR UPDATE) x), ` +
+    // A ctid is an address within one table: a partitioned (or inherited) table has one per
+    // partition, so the row is the pair (tableoid, ctid).
     `${u} AS (UPDATE ${t} t SET ${set} FROM ${b} JOIN ${v} ON ${v}.o = ${b}.o ` +
-    `WHERE t.ctid = ${b}.tid AND t.ctid = ANY(ARRAY(SELECT tid FROM ${b})) ` +
+    `WHERE t.ctid = ${b}.tid AND t.tableoid = ${b}.tab AND t.ctid = ANY(ARRAY(SELECT tid FROM ${b})) ` +
     `RETURNING ${b}.o, ${rowImage('t', columns)} AS img)`;
   let after = `SELECT o, img FROM ${u}`;
+  // The after-image is refused (see value) unless the change reached every locked row.
+  let reached = `${bj}.n IS NULL OR ${aj}.n = ${bj}.n`;
   if (action === 'upsert') {
     const cols = [...mcols, ...vcols.filter((c) => !mcols.includes(c))];
     const src = cols.map(
@@ -365,6 +372,9 @@ function shapeSql(
       `WHERE NOT EXISTS (SELECT 1 FROM ${b} WHERE ${b}.o = ${v}.o) ON CONFLICT DO NOTHING ` +
       `RETURNING ${mcols.map((c, k) => `t.${ident(c)} AS k${k}`).join(', ')}, ${rowImage('t', columns)} AS img)`;
     after += ` UNION ALL SELECT w.o, ${i}.img FROM ${i} JOIN ${v} w ON ${back}`;
+    // Two events whose match values differ as text but not as the column's type ('5' and '05' on an
+    // integer key) would both find the one row the first inserted: refused, so they go one by one.
+    reached = `(${reached}) AND (SELECT count(*) FROM ${i}) = (SELECT count(*) FROM ${i} JOIN ${v} w ON ${back})`;
   }
   const agg = `count(*) AS n, '[' || string_agg(img, ',') || ']' AS j`;
   const value = ([c]: LedgerSpec['columns'][number]): string => {
@@ -372,7 +382,7 @@ function shapeSql(
     if (c === 'before_json') return `COALESCE(${bj}.j, '[]')`;
     // NULL, which the ledger's NOT NULL refuses, failing the whole statement, when the change did not
     // reach every row the locking read locked (see the note on ctid above applyPgGroup).
-    if (c === 'after_json') return `CASE WHEN ${bj}.n IS NULL OR ${aj}.n = ${bj}.n THEN ${aj}.j END`;
+    if (c === 'after_json') return `CASE WHEN ${reached} THEN ${aj}.j END`;
     if (c === 'applied_at') return '$1';
     return `${v}.l${fields.findIndex(([f]) => f === c)}`;
   };
@@ -490,6 +500,8 @@ function statement(x: WriteAction, columns: Column[]): string {
         increment ? `${ident(c)} = COALESCE(${ident(c)}, 0) + ${lit(v)}` : `${ident(c)} = ${lit(v)}`,
       )
       .join(', ');
+  // The final SELECT reads b first and whole, before anything pulls the change (u, or d which runs
+  // after the SELECT): keep that order, or the change could reach rows before b locks and reads them.
   const found = `${where(match)} AND EXISTS (SELECT 1 FROM b)`;
   const head = `WITH b AS (SELECT ${img(t)} FROM ${t} WHERE ${where(match)} FOR UPDATE)`;
   const before = `SELECT 'b' AS k, img FROM b`;
