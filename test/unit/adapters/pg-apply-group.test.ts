@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GroupOutcome, WriteAction } from '../../../src/adapters/types.js';
 import { isTransientDbError } from '../../../src/adapters/db-errors.js';
 import { ensureLedger, LEDGER_SPEC, LEDGER_TABLE, type LedgerRow } from '../../../src/replay/ledger.js';
-import { WRITE_DIALECTS, type OpenedTarget } from './write-targets.js';
+import { act, WRITE_DIALECTS, type OpenedTarget } from './write-targets.js';
 
 /**
  * PostgreSQL's set-based grouped apply on the shapes only PostgreSQL has: a partitioned target (a
@@ -10,35 +10,6 @@ import { WRITE_DIALECTS, type OpenedTarget } from './write-targets.js';
  */
 
 const postgres = WRITE_DIALECTS.find((d) => d.name === 'postgres')!;
-
-function act(
-  id: string,
-  action: WriteAction['action'],
-  match: Record<string, unknown>,
-  values: Record<string, unknown>,
-  table: string,
-): WriteAction {
-  return {
-    id,
-    table,
-    action,
-    match,
-    values,
-    ledger: {
-      event_id: id,
-      run_id: 'p_group',
-      seq: Number(id.replace(/\D/g, '')) || 1,
-      event_type: `t.${action}`,
-      event_key: id,
-      occurred_at: '2026-12-04T10:00:00Z',
-      action,
-      table_name: table,
-      http_status: null,
-      irreversible: false,
-      source_line: 1,
-    },
-  };
-}
 
 describe('PostgreSQL grouped apply: partitions and cast keys', () => {
   let t: OpenedTarget;

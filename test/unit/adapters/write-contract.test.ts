@@ -1,49 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { WriteAction } from '../../../src/adapters/types.js';
 import { isTransientDbError } from '../../../src/adapters/db-errors.js';
 import { ensureLedger, LEDGER_SPEC, LEDGER_TABLE, type LedgerRow } from '../../../src/replay/ledger.js';
 import { compensateGroup } from '../../../src/rollback/compensate.js';
 import { ensureRollbackLedger, ROLLBACK_LEDGER } from '../../../src/rollback/rollback-ledger.js';
 import type { PlanAction } from '../../../src/rollback/plan-types.js';
-import { WRITE_DIALECTS, type OpenedTarget } from './write-targets.js';
+import { act, RUN, WRITE_DIALECTS, type OpenedTarget } from './write-targets.js';
 
 /**
  * The write side's contract (WriteDriver), the same cases over every dialect that can be a replay or
  * rollback target: grouped replay with its ledger rows, exactly once, failures of one's own, the
  * atomic upsert, row locks, catalogue reads, and an undo through rollback's compensation.
  */
-
-const RUN = 'p_contract';
-
-/** A write action of event `id`, with the ledger fields replay would give it. */
-function act(
-  id: string,
-  action: WriteAction['action'],
-  match: Record<string, unknown>,
-  values: Record<string, unknown>,
-  table = 'bal',
-): WriteAction {
-  return {
-    id,
-    table,
-    action,
-    match,
-    values,
-    ledger: {
-      event_id: id,
-      run_id: RUN,
-      seq: Number(id.replace(/\D/g, '')) || 1,
-      event_type: `t.${action}`,
-      event_key: id,
-      occurred_at: '2026-11-25T22:00:00Z',
-      action,
-      table_name: table,
-      http_status: null,
-      irreversible: false,
-      source_line: 1,
-    },
-  };
-}
 
 for (const dialect of WRITE_DIALECTS) {
   describe(`write contract: ${dialect.name}`, () => {

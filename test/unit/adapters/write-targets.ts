@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createAdapter } from '../../../src/adapters/registry.js';
-import type { Adapter, WriteDriver } from '../../../src/adapters/types.js';
+import type { Adapter, WriteAction, WriteDriver } from '../../../src/adapters/types.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { createTestDatabase } from '../../helpers/pg.js';
 import { createMysqlTestDatabase } from '../../helpers/mysql.js';
@@ -79,3 +79,36 @@ const mysql: WriteDialect = {
 
 /** Every dialect a write contract case runs over (MariaDB: see test/helpers/mysql.ts for when it is skipped). */
 export const WRITE_DIALECTS: WriteDialect[] = [sqlite, postgres, mysql];
+
+/** The run id of the write suites' ledger rows. */
+export const RUN = 'p_contract';
+
+/** A write action of event `id`, with the ledger fields replay would give it. */
+export function act(
+  id: string,
+  action: WriteAction['action'],
+  match: Record<string, unknown>,
+  values: Record<string, unknown>,
+  table = 'bal',
+): WriteAction {
+  return {
+    id,
+    table,
+    action,
+    match,
+    values,
+    ledger: {
+      event_id: id,
+      run_id: RUN,
+      seq: Number(id.replace(/\D/g, '')) || 1,
+      event_type: `t.${action}`,
+      event_key: id,
+      occurred_at: '2026-11-25T22:00:00Z',
+      action,
+      table_name: table,
+      http_status: null,
+      irreversible: false,
+      source_line: 1,
+    },
+  };
+}
