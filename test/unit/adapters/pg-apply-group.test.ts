@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { GroupOutcome, WriteAction } from '../../../src/adapters/types.js';
-import { isTransientDbError } from '../../../src/adapters/db-errors.js';
-import { ensureLedger, LEDGER_SPEC, LEDGER_TABLE, type LedgerRow } from '../../../src/replay/ledger.js';
-import { act, WRITE_DIALECTS, type OpenedTarget } from './write-targets.js';
+import type { WriteAction } from '../../../src/adapters/types.js';
+import { ensureLedger, LEDGER_TABLE } from '../../../src/replay/ledger.js';
+import {
+  act,
+  applyAsReplay,
+  ledgerRows,
+  liveChange,
+  tableRows,
+  WRITE_DIALECTS,
+  type OpenedTarget,
+} from './write-targets.js';
 
 /**
  * PostgreSQL's set-based grouped apply on the shapes only PostgreSQL has: a partitioned target (a
@@ -33,17 +40,7 @@ describe('PostgreSQL grouped apply: partitions and cast keys', () => {
     await k(LEDGER_TABLE).del();
   });
 
-  /** Applies a group as replay does: if the group is refused, its events one by one. */
-  async function apply(group: WriteAction[]): Promise<{ refused: boolean; out: Map<string, GroupOutcome> }> {
-    try {
-      return { refused: false, out: await t.db.applyGroup(LEDGER_SPEC, group) };
-    } catch (err) {
-      expect(isTransientDbError(err)).toBe(true);
-      const out = new Map<string, GroupOutcome>();
-      for (const a of group) out.set(a.id, (await t.db.applyGroup(LEDGER_SPEC, [a])).get(a.id)!);
-      return { refused: true, out };
-    }
-  }
+  const apply = (group: WriteAction[]) => applyAsReplay(t.db, group);
   /** Until a session of this database waits for a row lock (the group, behind the live change). */
   async function lockWait(): Promise<void> {
     for (const until = Date.now() + 20_000; Date.now() < until;) {
@@ -55,12 +52,8 @@ describe('PostgreSQL grouped apply: partitions and cast keys', () => {
     }
     throw new Error('the group never waited for the row lock');
   }
-  const rows = async (table: string, key: string) =>
-    ((await t.db.knex(table).select('*').orderBy(key)) as Record<string, unknown>[]).map((r) =>
-      Object.fromEntries(Object.entries(r).map(([c, v]) => [c, v === null ? null : String(v)])),
-    );
-  const ledger = async () =>
-    (await t.db.knex(LEDGER_TABLE).select('*').orderBy('event_id')) as unknown as LedgerRow[];
+  const rows = (table: string, key: string) => tableRows(t.db, table, key);
+  const ledger = () => ledgerRows(t.db);
 
   it('changes the locked rows of a partitioned table, in their partitions, even after a concurrent change', async () => {
     const group = [
@@ -69,20 +62,10 @@ describe('PostgreSQL grouped apply: partitions and cast keys', () => {
     ];
     // Another transaction updates A while the group waits for its lock: A moves to (0,2) of part_a,
     // the address Z2 has in the default partition.
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let changed!: () => void;
-    const isChanged = new Promise<void>((r) => (changed = r));
-    const live = t.db.transaction(async (trx) => {
-      await trx('part').where({ sku: 'A' }).update({ loc: 'L' });
-      changed();
-      await held;
-    });
-    await isChanged;
+    const live = await liveChange(t.db, (trx) => trx('part').where({ sku: 'A' }).update({ loc: 'L' }));
     const applying = apply(group);
     await lockWait();
-    release();
-    await live;
+    await live.commit();
     const { refused, out } = await applying;
     expect(refused).toBe(true);
     expect(Object.fromEntries(out)).toEqual({ e1: 'applied', e2: 'applied' });

@@ -1,10 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isTransientDbError } from '../../../src/adapters/db-errors.js';
-import { ensureLedger, LEDGER_SPEC, LEDGER_TABLE, type LedgerRow } from '../../../src/replay/ledger.js';
+import { ensureLedger, LEDGER_SPEC, LEDGER_TABLE } from '../../../src/replay/ledger.js';
 import { compensateGroup } from '../../../src/rollback/compensate.js';
 import { ensureRollbackLedger, ROLLBACK_LEDGER } from '../../../src/rollback/rollback-ledger.js';
 import type { PlanAction } from '../../../src/rollback/plan-types.js';
-import { act, RUN, WRITE_DIALECTS, type OpenedTarget } from './write-targets.js';
+import {
+  act,
+  applyAsReplay,
+  ledgerRows,
+  liveChange,
+  RUN,
+  tableRows,
+  WRITE_DIALECTS,
+  type OpenedTarget,
+} from './write-targets.js';
 
 /**
  * The write side's contract (WriteDriver), the same cases over every dialect that can be a replay or
@@ -49,12 +58,8 @@ for (const dialect of WRITE_DIALECTS) {
       await k(ROLLBACK_LEDGER).del();
     });
 
-    const rows = async (table = 'bal') =>
-      ((await t.db.knex(table).select('*').orderBy('sku')) as Record<string, unknown>[]).map((r) =>
-        Object.fromEntries(Object.entries(r).map(([c, v]) => [c, v === null ? null : String(v)])),
-      );
-    const ledger = async () =>
-      (await t.db.knex(LEDGER_TABLE).select('*').orderBy('event_id')) as unknown as LedgerRow[];
+    const rows = (table = 'bal') => tableRows(t.db, table, 'sku');
+    const ledger = () => ledgerRows(t.db);
     const image = (json: string) =>
       (JSON.parse(json) as Record<string, unknown>[]).map((r) =>
         Object.fromEntries(Object.entries(r).map(([c, v]) => [c, v === null ? null : String(v)])),
@@ -234,30 +239,17 @@ for (const dialect of WRITE_DIALECTS) {
         [act('e7', 'delete', { sku: 'B' }, {})],
       ];
       for (const [g, group] of groups.entries()) {
-        let release!: () => void;
-        const held = new Promise<void>((r) => (release = r));
-        let changed!: () => void;
-        const isChanged = new Promise<void>((r) => (changed = r));
-        const live = t.db.transaction(async (trx) => {
-          await trx('bal')
+        const live = await liveChange(t.db, (trx) =>
+          trx('bal')
             .whereIn('sku', ['A', 'B', 'D'])
-            .update({ loc: `L${g}` });
-          changed();
-          await held;
-        });
-        await isChanged;
-        const applying = t.db.applyGroup(LEDGER_SPEC, group);
+            .update({ loc: `L${g}` }),
+        );
+        const applying = applyAsReplay(t.db, group);
         await new Promise((r) => setTimeout(r, 300));
-        release();
-        await live;
-        // A group may refuse a change that did not reach a row changed meanwhile (PostgreSQL's
-        // set-based path), with an error replay retries by applying its events one by one.
-        const out = await applying.catch(async (err: unknown) => {
-          expect(isTransientDbError(err)).toBe(true);
-          const one = new Map<string, unknown>();
-          for (const a of group) one.set(a.id, (await t.db.applyGroup(LEDGER_SPEC, [a])).get(a.id));
-          return one;
-        });
+        await live.commit();
+        // A group may be refused when its change did not reach a row changed meanwhile (PostgreSQL's
+        // set-based path); replay then applies its events one by one.
+        const { out } = await applying;
         expect([...out.values()].every((o) => o === 'applied')).toBe(true);
       }
       expect(await rows()).toEqual([

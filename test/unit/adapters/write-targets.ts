@@ -3,7 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createAdapter } from '../../../src/adapters/registry.js';
-import type { Adapter, WriteAction, WriteDriver } from '../../../src/adapters/types.js';
+import type { Knex } from 'knex';
+import { expect } from 'vitest';
+import type { Adapter, GroupOutcome, WriteAction, WriteDriver } from '../../../src/adapters/types.js';
+import { isTransientDbError } from '../../../src/adapters/db-errors.js';
+import { LEDGER_SPEC, LEDGER_TABLE, type LedgerRow } from '../../../src/replay/ledger.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { createTestDatabase } from '../../helpers/pg.js';
 import { createMysqlTestDatabase } from '../../helpers/mysql.js';
@@ -111,4 +115,64 @@ export function act(
       source_line: 1,
     },
   };
+}
+
+/**
+ * Another writer's transaction (the live ERP): makes `change`, then holds its row locks until
+ * `commit` is called. Resolves once the change is made.
+ */
+export async function liveChange(
+  db: WriteDriver,
+  change: (trx: Knex.Transaction) => Promise<unknown>,
+): Promise<{ commit(): Promise<void> }> {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let changed!: () => void;
+  const isChanged = new Promise<void>((r) => (changed = r));
+  const live = db.transaction(async (trx) => {
+    await change(trx);
+    changed();
+    await held;
+  });
+  await Promise.race([isChanged, live]);
+  return {
+    commit() {
+      release();
+      return live;
+    },
+  };
+}
+
+/**
+ * Applies a group as replay does: a group the driver refuses (a transient error, e.g. PostgreSQL's
+ * set-based change that missed a row changed meanwhile) is applied again one event at a time.
+ */
+export async function applyAsReplay(
+  db: WriteDriver,
+  group: WriteAction[],
+): Promise<{ refused: boolean; out: Map<string, GroupOutcome> }> {
+  try {
+    return { refused: false, out: await db.applyGroup(LEDGER_SPEC, group) };
+  } catch (err) {
+    expect(isTransientDbError(err)).toBe(true);
+    const out = new Map<string, GroupOutcome>();
+    for (const a of group) out.set(a.id, (await db.applyGroup(LEDGER_SPEC, [a])).get(a.id)!);
+    return { refused: true, out };
+  }
+}
+
+/** A table's rows in `orderBy` order, every value as text (or null), as the suites compare them. */
+export async function tableRows(
+  db: WriteDriver,
+  table: string,
+  orderBy: string,
+): Promise<Record<string, unknown>[]> {
+  return ((await db.knex(table).select('*').orderBy(orderBy)) as Record<string, unknown>[]).map((r) =>
+    Object.fromEntries(Object.entries(r).map(([c, v]) => [c, v === null ? null : String(v)])),
+  );
+}
+
+/** The replay ledger's rows, by event id. */
+export async function ledgerRows(db: WriteDriver): Promise<LedgerRow[]> {
+  return (await db.knex(LEDGER_TABLE).select('*').orderBy('event_id')) as unknown as LedgerRow[];
 }
