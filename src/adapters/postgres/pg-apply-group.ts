@@ -502,8 +502,9 @@ function statement(x: WriteAction, columns: Column[]): string {
       .join(', ');
   // The final SELECT reads b first and whole, before anything pulls the change (u, or d which runs
   // after the SELECT): keep that order, or the change could reach rows before b locks and reads them.
-  const found = `${where(match)} AND EXISTS (SELECT 1 FROM b)`;
-  const head = `WITH b AS (SELECT ${img(t)} FROM ${t} WHERE ${where(match)} FOR UPDATE)`;
+  const matched = where(match);
+  const found = `${matched} AND EXISTS (SELECT 1 FROM b)`;
+  const head = `WITH b AS (SELECT ${img(t)} FROM ${t} WHERE ${matched} FOR UPDATE)`;
   const before = `SELECT 'b' AS k, img FROM b`;
   switch (x.action) {
     case 'update':
