@@ -81,6 +81,15 @@ export const MIN_MEMORY_MB = 512;
 /** Share of the budget for rows held before spilling; the rest is the process, drivers and the join. */
 const HOLD_SHARE = 0.2;
 /**
+ * The most a run holds before spilling, whatever the budget. Holding rows in fresh memory and then
+ * writing them all out costs more than writing them through from early on: at 1M rows, 100 MB held
+ * then spilled took ~0.6 s of the main thread (page faults, the copy, the write), 16 MB ~0.2 s, and
+ * the read phase was 0.2–0.3 s shorter (docs/benchmarks.md, "Spilling early"). The same as
+ * JOIN_THREAD_MIN_BYTES: a run that stays in memory joins on this thread, a larger one on two,
+ * where the join thread reads its partitions from the spill files itself.
+ */
+const HOLD_MAX_BYTES = 16 * 1024 * 1024;
+/**
  * Share of the budget one spilled partition may take on disk (joining it holds its bytes in a
  * reused buffer per side, and a table of offsets about as large as the legacy side's bytes).
  */
@@ -209,7 +218,7 @@ async function* compareWith<T>(
   const plan = compilePlan(mapping);
   const budget = (opts.memoryMb ?? 512) * 1024 * 1024;
   const storeOpts = {
-    memoryBytes: budget * HOLD_SHARE,
+    memoryBytes: Math.min(budget * HOLD_SHARE, HOLD_MAX_BYTES),
     partitionBytes: budget * PARTITION_SHARE,
     partitions: PARTITIONS,
   };

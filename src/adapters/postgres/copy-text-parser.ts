@@ -15,31 +15,38 @@ export class CopyTextParser {
   constructor(private readonly columnCount: number) {}
 
   /**
-   * The complete lines of `chunk` (plus the tail kept from the previous chunk), each ending in `\n`;
-   * the incomplete rest is kept for the next chunk. Undefined when no line is complete yet.
+   * The complete lines of `chunk` (plus the tail kept from the previous chunk), as at most two
+   * buffers, each ending in `\n`: the line the previous chunk began, made whole, then the chunk's
+   * own complete lines, in place. Not the tail and the chunk concatenated: that copied every byte
+   * of the read once more. The incomplete rest is kept for the next chunk. The chunk's part is a
+   * view of it: valid until the caller asks for the next chunk.
    */
-  complete(chunk: Buffer): Buffer | undefined {
-    let buf = chunk;
+  complete(chunk: Buffer): Buffer[] {
+    const out: Buffer[] = [];
+    let from = 0;
     if (this.tail) {
-      buf = Buffer.concat([this.tail, chunk]);
+      const first = chunk.indexOf(10);
+      if (first < 0) {
+        this.tail = Buffer.concat([this.tail, chunk]);
+        return out;
+      }
+      out.push(Buffer.concat([this.tail, chunk.subarray(0, first + 1)]));
       this.tail = undefined;
+      from = first + 1;
     }
-    const last = buf.lastIndexOf(10);
-    if (last < 0) {
-      this.tail = buf;
-      return undefined;
-    }
-    // Copied: a subarray would pin the whole chunk in memory until the next one arrives.
-    if (last < buf.length - 1) this.tail = Buffer.from(buf.subarray(last + 1));
-    return buf.subarray(0, last + 1);
+    const last = chunk.lastIndexOf(10);
+    if (last >= from) out.push(chunk.subarray(from, last + 1));
+    // Copied: a view would pin the whole chunk in memory until the next one arrives.
+    if (last + 1 < chunk.length) this.tail = Buffer.from(chunk.subarray(last + 1));
+    return out;
   }
 
   /** Parses every complete line of `chunk` (plus the tail kept from the previous chunk) into `out`. */
   push(chunk: Buffer, out: (string | null)[][]): void {
-    const buf = this.complete(chunk);
-    if (!buf) return;
-    const lines = buf.toString('utf8', 0, buf.length - 1).split('\n');
-    for (const line of lines) out.push(this.parseLine(line));
+    for (const buf of this.complete(chunk)) {
+      const lines = buf.toString('utf8', 0, buf.length - 1).split('\n');
+      for (const line of lines) out.push(this.parseLine(line));
+    }
   }
 
   /** Checks that the stream ended on a row boundary. */

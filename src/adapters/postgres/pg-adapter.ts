@@ -212,10 +212,7 @@ export class PostgresAdapter implements Adapter {
       const copy = client.query(new CopyOut(pgCopySelect(req)));
       try {
         // `for await` pulls one chunk at a time: the socket is paused while the consumer works.
-        for await (const chunk of copy) {
-          const lines = parser.complete(chunk);
-          if (lines) yield lines;
-        }
+        for await (const chunk of copy) for (const lines of parser.complete(chunk)) yield lines;
         parser.end();
       } catch (err) {
         throw await this.queryError(req, err);

@@ -66,6 +66,41 @@ describe('COPY text parser', () => {
     expect(unescapeCopyText('a\\qb')).toBe('aqb');
   });
 
+  it("hands a chunk's complete lines back in place, and only the line it began joined", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('a', 'b', '\t', '\n'), { maxLength: 200 }),
+        fc.array(fc.nat(200), { maxLength: 12 }),
+        (chars, cuts) => {
+          const buf = Buffer.from(chars.join(''));
+          const p = new CopyTextParser(0);
+          const parts: Buffer[] = [];
+          let at = 0;
+          const inside = [...new Set(cuts)].filter((c) => c > 0 && c < buf.length).sort((a, b) => a - b);
+          for (const cut of [...inside, buf.length]) {
+            // A buffer of its own, not a slice of the shared pool a copy would come from too.
+            const chunk = Buffer.allocUnsafeSlow(cut - at);
+            buf.copy(chunk, 0, at, cut);
+            const got = p.complete(chunk);
+            expect(got.length).toBeLessThanOrEqual(2);
+            for (const part of got) expect(part[part.length - 1]).toBe(10);
+            // The chunk's own lines are a view of it, not a copy.
+            const own = got.at(-1);
+            if (own && own.length > 0 && chunk.lastIndexOf(10) > chunk.indexOf(10))
+              expect(own.buffer).toBe(chunk.buffer);
+            parts.push(...got);
+            at = cut;
+          }
+          const whole = buf.lastIndexOf(10) + 1;
+          expect(Buffer.concat(parts).toString()).toBe(buf.subarray(0, whole).toString());
+          if (whole < buf.length) expect(() => p.end()).toThrow(/middle of a row/);
+          else p.end();
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('refuses a row with the wrong number of fields and a stream cut mid-row', () => {
     expect(() => new CopyTextParser(2).push(Buffer.from('a\tb\tc\n'), [])).toThrow(/3 fields, expected 2/);
     const p = new CopyTextParser(1);

@@ -282,7 +282,8 @@ describe('compareStreams at scale', () => {
     const pad = 'x'.repeat(200);
     const legacy: CanonicalRow[] = [];
     const cloud: CanonicalRow[] = [];
-    for (let i = 0; i < 40_000; i++) {
+    // ~11 MB of held lines: under the 16 MB a run holds at most before spilling.
+    for (let i = 0; i < 25_000; i++) {
       legacy.push({ id: `k${i}`, v: `${i}.00`, pad });
       if (i % 97 !== 0) cloud.push({ id: `k${i}`, v: i % 89 === 0 ? `${i}.01` : `${i}.00`, pad });
     }
@@ -292,7 +293,27 @@ describe('compareStreams at scale', () => {
     expect(b.stats.spilled).toBe(false);
     expect(a.stats.counts).toEqual(b.stats.counts);
     expect(sortDiffs(a.diffs)).toEqual(sortDiffs(b.diffs));
-    expect(a.stats.counts.missingInCloud).toBe(Math.ceil(40_000 / 97));
+    expect(a.stats.counts.missingInCloud).toBe(Math.ceil(25_000 / 97));
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+
+  it('spills past 16 MB held, whatever the budget', async () => {
+    const m = makeMapping({ id: { type: 'string' }, pad: { type: 'string' } }, ['id']);
+    const pad = 'z'.repeat(400);
+    // ~19 MB of held lines, a twentieth of a 4 GB budget's share for rows.
+    const legacy: CanonicalRow[] = [];
+    for (let i = 0; i < 22_000; i++) legacy.push({ id: `k${i}`, pad });
+    const cloud = legacy.filter((_, i) => i % 101 !== 0);
+    const big = await runCompare(m, legacy, cloud, { memoryMb: 4096, tmpDir: tmp });
+    const half = legacy.slice(0, 11_000);
+    const small = await runCompare(m, half, half, { memoryMb: 4096, tmpDir: tmp });
+    expect(big.stats.spilled).toBe(true);
+    expect(small.stats.spilled).toBe(false);
+    expect(big.stats.counts).toMatchObject({
+      matched: 22_000 - 218,
+      missingInCloud: 218,
+      missingInLegacy: 0,
+    });
     expect(fs.readdirSync(tmp)).toEqual([]);
   });
 
