@@ -1,5 +1,6 @@
 /** The control store's `cutover_differences`: a run's differences written in batches, read in pages, counted. */
 import fsp from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import type { Knex } from 'knex';
 import type { ControlStore } from './control-store.js';
 import type { Difference, DifferenceType } from '../reconcilers/types.js';
@@ -36,6 +37,42 @@ export interface StoredDifference {
 /** A run's differences in seq order, read afresh on every call (one pass each). */
 export type DifferenceSource = () => AsyncIterable<StoredDifference>;
 
+/** Bytes read at a time by parseFile. */
+const READ_BYTES = 1 << 20;
+
+/**
+ * Every line of a differences.jsonl parsed, line i as seq i + 1; a last line without its newline
+ * too. Read a megabyte at a time, not whole: at 100k differences the file's 26 MB of text never
+ * sit beside their parsed objects (the diagnosis thread's peak, 12 MB less), and it is no slower.
+ */
+async function parseFile(file: string): Promise<StoredDifference[]> {
+  const out: StoredDifference[] = [];
+  const decoder = new StringDecoder('utf8');
+  const buf = Buffer.allocUnsafe(READ_BYTES);
+  const handle = await fsp.open(file, 'r');
+  let rest = '';
+  const take = (text: string) => {
+    let at = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', at)) {
+      out.push({ seq: out.length + 1, diff: JSON.parse(text.slice(at, nl)) as Difference });
+      at = nl + 1;
+    }
+    return text.slice(at);
+  };
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, 0, READ_BYTES, null);
+      if (bytesRead === 0) break;
+      rest = take(rest + decoder.write(buf.subarray(0, bytesRead)));
+    }
+  } finally {
+    await handle.close();
+  }
+  rest += decoder.end();
+  if (rest !== '') out.push({ seq: out.length + 1, diff: JSON.parse(rest) as Difference });
+  return out;
+}
+
 /**
  * A run's differences from its `differences.jsonl` (line i is seq i + 1, as DifferenceWriter writes
  * it): read and parsed on the first pass and shared by every pass after it. For a run whose
@@ -46,18 +83,10 @@ export type DifferenceSource = () => AsyncIterable<StoredDifference>;
 export function differencesFromFile(file: string, orElse?: DifferenceSource): DifferenceSource {
   let parsed: Promise<StoredDifference[] | undefined> | undefined;
   return async function* () {
-    parsed ??= fsp
-      .readFile(file, 'utf8')
-      .then((text) => {
-        const lines = text.split('\n');
-        // The file ends with a newline: its last "line" is empty.
-        if (lines[lines.length - 1] === '') lines.pop();
-        return lines.map((line, i) => ({ seq: i + 1, diff: JSON.parse(line) as Difference }));
-      })
-      .catch((err: unknown) => {
-        if (orElse) return undefined;
-        throw err;
-      });
+    parsed ??= parseFile(file).catch((err: unknown) => {
+      if (orElse) return undefined;
+      throw err;
+    });
     const items = await parsed;
     yield* items ?? orElse!();
   };

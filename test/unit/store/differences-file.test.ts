@@ -1,4 +1,4 @@
-// differencesFromFile: a run's differences.jsonl read back whole (the diagnosis's source when they
+// differencesFromFile: a run's differences.jsonl read back, in pieces, (the diagnosis's source when they
 // fit in memory), and what it does when the file cannot be read.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,6 +34,18 @@ describe('differencesFromFile', () => {
     fs.rmSync(file);
     // Read once: a second pass shares the first's, even with the file gone.
     expect(await all(source)).toEqual(first);
+  });
+
+  it('reads a file of several megabytes in pieces, lines and characters cut between them included', async () => {
+    const file = path.join(dir, 'big.jsonl');
+    // Lines of varying length with two- and four-byte characters: the megabyte reads end inside
+    // lines and inside characters.
+    const skus = Array.from({ length: 30_000 }, (_, i) => `S${i}-${'é😀x'.repeat(i % 37)}`);
+    fs.writeFileSync(file, skus.map((s) => `${JSON.stringify(diff(s))}\n`).join(''));
+    expect(fs.statSync(file).size).toBeGreaterThan(3 * (1 << 20));
+    const got = await all(differencesFromFile(file));
+    expect(got.length).toBe(skus.length);
+    expect(got).toEqual(skus.map((s, i) => ({ seq: i + 1, diff: diff(s) })));
   });
 
   it('a file gone or cut short gives way to the store when there is one, else fails', async () => {
