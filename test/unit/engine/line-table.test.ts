@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compilePlan, joinSource, zeroCounts } from '../../../src/reconcilers/compare.js';
-import { lineEncoder } from '../../../src/reconcilers/held-row.js';
+import { hashBytes, hashStart, lineEncoder, mixHash } from '../../../src/reconcilers/held-row.js';
 import { LineTable, lineAt, scanLine } from '../../../src/reconcilers/line-table.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,8 +78,11 @@ describe('scanLine', () => {
         const got = lineAt();
         for (let i = 0; i < buf.length; i = got.end + 1) {
           scanLine(buf, i, got);
-          const { hash: _hash, ...parts } = got;
-          expect(parts).toEqual(reference(buf, i));
+          const { hash, ...parts } = got;
+          const ref = reference(buf, i);
+          expect(parts).toEqual(ref);
+          // FNV-1a of the key's bytes, with the table's seed.
+          expect(hash).toBe(mixHash(hashBytes(buf, ref.keyStart, ref.keyEnd, hashStart(0x5eed))) | 0);
         }
       }),
       { numRuns: 2000 },
