@@ -452,62 +452,68 @@ function* joinPartition(
   fieldMismatches: Record<string, number>,
 ): Generator<Difference> {
   const at = lineAt();
-  const L = new LineTable(legacy, legacy.length / LINE_BYTES_GUESS);
-  for (let i = 0; i < legacy.length; i = at.end + 1) {
-    if (scanLine(legacy, i, at)) {
-      // A NULL key part never joins: the row is reported missing on the other side.
-      counts.missingInCloud++;
-      yield missing(plan, legacy.toString('utf8', at.start, at.end), 0);
-      continue;
-    }
-    L.tally(at);
-  }
-  const C = new LineTable(cloud, 16);
-  for (let i = 0; i < cloud.length; i = at.end + 1) {
-    if (scanLine(cloud, i, at)) {
-      counts.missingInLegacy++;
-      yield missing(plan, cloud.toString('utf8', at.start, at.end), 1);
-      continue;
-    }
-    const e = L.find(cloud, at);
-    if (e >= 0) L.addOther(e, at);
-    else C.tally(at);
-  }
-  for (let e = 0; e < L.size; e++) {
-    const count = L.count[e]!;
-    const cloudCount = L.otherCount[e]!;
-    if (count > 1 || cloudCount > 1) {
-      if (count > 1) yield duplicate(plan, L.firstLine(e), count, 0, counts);
-      if (cloudCount > 1) yield duplicate(plan, L.firstOther(e, cloud), cloudCount, 1, counts);
-    } else if (cloudCount === 0) {
-      const line = L.firstLine(e);
-      if (absentIsZero(plan, line)) counts.matched++;
-      else {
+  const L = LineTable.take(legacy, legacy.length / LINE_BYTES_GUESS);
+  const C = LineTable.take(cloud, 16);
+  try {
+    for (let i = 0; i < legacy.length; i = at.end + 1) {
+      if (scanLine(legacy, i, at)) {
+        // A NULL key part never joins: the row is reported missing on the other side.
         counts.missingInCloud++;
-        yield missing(plan, line, 0);
-      }
-    } else {
-      // Identical canonical values of every compared field: a match, nothing decoded.
-      if (L.sameCompared(e, cloud)) {
-        counts.matched++;
+        yield missing(plan, legacy.toString('utf8', at.start, at.end), 0);
         continue;
       }
-      const d = compareLines(plan, L.firstLine(e), L.firstOther(e, cloud), fieldMismatches);
-      if (d) {
-        counts.mismatched++;
-        yield d;
-      } else counts.matched++;
+      L.tally(at);
     }
-  }
-  for (let e = 0; e < C.size; e++) {
-    const line = C.firstLine(e);
-    const count = C.count[e]!;
-    if (count > 1) yield duplicate(plan, line, count, 1, counts);
-    else if (absentIsZero(plan, line)) counts.matched++;
-    else {
-      counts.missingInLegacy++;
-      yield missing(plan, line, 1);
+    for (let i = 0; i < cloud.length; i = at.end + 1) {
+      if (scanLine(cloud, i, at)) {
+        counts.missingInLegacy++;
+        yield missing(plan, cloud.toString('utf8', at.start, at.end), 1);
+        continue;
+      }
+      const e = L.find(cloud, at);
+      if (e >= 0) L.addOther(e, at);
+      else C.tally(at);
     }
+    for (let e = 0; e < L.size; e++) {
+      const count = L.count[e]!;
+      const cloudCount = L.otherCount[e]!;
+      if (count > 1 || cloudCount > 1) {
+        if (count > 1) yield duplicate(plan, L.firstLine(e), count, 0, counts);
+        if (cloudCount > 1) yield duplicate(plan, L.firstOther(e, cloud), cloudCount, 1, counts);
+      } else if (cloudCount === 0) {
+        const line = L.firstLine(e);
+        if (absentIsZero(plan, line)) counts.matched++;
+        else {
+          counts.missingInCloud++;
+          yield missing(plan, line, 0);
+        }
+      } else {
+        // Identical canonical values of every compared field: a match, nothing decoded.
+        if (L.sameCompared(e, cloud)) {
+          counts.matched++;
+          continue;
+        }
+        const d = compareLines(plan, L.firstLine(e), L.firstOther(e, cloud), fieldMismatches);
+        if (d) {
+          counts.mismatched++;
+          yield d;
+        } else counts.matched++;
+      }
+    }
+    for (let e = 0; e < C.size; e++) {
+      const line = C.firstLine(e);
+      const count = C.count[e]!;
+      if (count > 1) yield duplicate(plan, line, count, 1, counts);
+      else if (absentIsZero(plan, line)) counts.matched++;
+      else {
+        counts.missingInLegacy++;
+        yield missing(plan, line, 1);
+      }
+    }
+  } finally {
+    // In the reverse order of taking: the next partition's legacy table is this one's.
+    C.release();
+    L.release();
   }
 }
 

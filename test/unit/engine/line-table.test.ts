@@ -145,6 +145,44 @@ describe('LineTable', () => {
     expect(table.find(buf, second)).toBe(1);
     expect(table.find(buf, first)).toBe(0);
   });
+
+  it('taken again after release, holds nothing of its last partition, whatever room it needs', () => {
+    const at = lineAt();
+    const fill = (t: LineTable, buf: Buffer) => {
+      for (let i = 0; i < buf.length; i = at.end + 1) {
+        scanLine(buf, i, at);
+        t.tally(at);
+      }
+    };
+    const first = held(
+      Array.from({ length: 3_000 }, (_, i) => ({ code: `K${i}`, bin: 'b', qty: '1.00', note: '' })),
+    );
+    const t1 = LineTable.take(first, 4096);
+    fill(t1, first);
+    // A line of the other side with each key: every entry's otherCount is 1.
+    for (let i = 0; i < first.length; i = at.end + 1) {
+      scanLine(first, i, at);
+      t1.addOther(t1.find(first, at), at);
+    }
+    t1.release();
+    expect(t1.buf.length).toBe(0);
+    // The same table, for fewer keys, then for more than it has room for.
+    for (const n of [10, 9_000]) {
+      const buf = held(
+        Array.from({ length: n }, (_, i) => ({ code: `K${i}`, bin: 'c', qty: '2.00', note: '' })),
+      );
+      const t = LineTable.take(buf, 16);
+      expect(t).toBe(t1);
+      expect(t.size).toBe(0);
+      scanLine(first, 0, at);
+      expect(t.find(first, at)).toBe(-1);
+      fill(t, buf);
+      expect(t.size).toBe(n);
+      expect(Array.from(t.otherCount.subarray(0, n))).toEqual(new Array<number>(n).fill(0));
+      expect(Array.from(t.count.subarray(0, n))).toEqual(new Array<number>(n).fill(1));
+      t.release();
+    }
+  });
 });
 
 /** What a Map of key strings gives for one partition: each difference's type, key, side and count, in order. */
