@@ -195,6 +195,7 @@ export function compareEncoded(
       const to = offsets[p + 1]!;
       if (to > from) store.addBytes(side, p, bytes.subarray(from, to));
     }
+    batch.release?.();
     return batch.rows;
   };
   return compareWith(mapping, legacy, cloud, add, opts);

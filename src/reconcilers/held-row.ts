@@ -128,4 +128,9 @@ export interface EncodedBatch {
   rows: number;
   bytes: Uint8Array;
   offsets: Uint32Array;
+  /**
+   * Called by the consumer once it has stored the batch's lines (copied them): a reader thread's
+   * batch hands its buffer back for another batch, and `bytes` is unusable after.
+   */
+  release?: () => void;
 }

@@ -15,17 +15,21 @@ import {
 } from './parallel-read.js';
 import type { TapState } from './run-taps.js';
 import { postedError } from '../util/worker-files.js';
+import { BatchBuffers } from './parallel-pack.js';
 
 const port = parentPort!;
 // The adapter's module, loaded while the main thread opens its connections (the job comes after).
 const preloading = preloadAdapter((workerData as { connection: ConnectionConfig }).connection);
 let credits = MAX_IN_FLIGHT;
 let wake: (() => void) | undefined;
+// The batches' buffers, handed back once their lines are stored.
+const buffers = new BatchBuffers();
 port.on('message', (m: ReaderMessage) => {
   if (m === 'ack') {
     credits++;
     wake?.();
-  } else void run(m.job);
+  } else if (m.type === 'buffer') buffers.give(m.buffer);
+  else void run(m.job);
 });
 
 const post = (m: WorkerMessage, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
@@ -35,7 +39,7 @@ async function run(job: SideJob): Promise<void> {
   try {
     await preloading;
     let taps: TapState | undefined;
-    for await (const b of encodeSide(job, undefined, (t) => (taps = t))) {
+    for await (const b of encodeSide(job, undefined, (t) => (taps = t), buffers)) {
       while (credits === 0) await new Promise<void>((r) => (wake = r));
       credits--;
       // packBatch's arrays own their whole buffers: transferred, not copied.

@@ -10,7 +10,7 @@ import type { ConnectionConfig } from '../config/load-config.js';
 import type { Mapping } from '../config/mapping-schema.js';
 import { silentLogger } from '../util/logger.js';
 import type { EncodedBatch } from './held-row.js';
-import { RowPacker } from './parallel-pack.js';
+import { RowPacker, type BatchBuffers } from './parallel-pack.js';
 import { buildNormalizer, type ByteLane } from './normalize.js';
 import { readCanonical, type SidePlan } from './read-side.js';
 import { RunTaps, type TapSpec, type TapState } from './run-taps.js';
@@ -80,13 +80,14 @@ export async function* packSide(
   mapping: Mapping,
   tap: ((rows: CanonicalRow[]) => void) | undefined,
   onRows?: (n: number) => void,
+  buffers?: BatchBuffers,
 ): AsyncGenerator<EncodedBatch> {
   const lanes = plan.normalizer.lanes;
   if (adapter.readLines && lanes && !plan.window && !plan.keySet) {
-    yield* packLines(adapter.readLines(plan.request), plan, mapping, lanes, tap, onRows);
+    yield* packLines(adapter.readLines(plan.request), plan, mapping, lanes, tap, onRows, buffers);
     return;
   }
-  const packer = new RowPacker(mapping);
+  const packer = new RowPacker(mapping, undefined, 0, buffers);
   for await (const rows of readCanonical(adapter, plan, tap ?? (() => {}), onRows)) {
     for (const row of rows) packer.add(row);
     const batch = packer.take();
@@ -108,8 +109,9 @@ async function* packLines(
   lanes: Record<string, ByteLane>,
   tap: ((rows: CanonicalRow[]) => void) | undefined,
   onRows?: (n: number) => void,
+  buffers?: BatchBuffers,
 ): AsyncGenerator<EncodedBatch> {
-  const packer = new RowPacker(mapping, lanes, plan.request.columns.length);
+  const packer = new RowPacker(mapping, lanes, plan.request.columns.length, buffers);
   const { normalizer } = plan;
   const batchRows = plan.request.batchSize ?? LINE_BATCH_ROWS;
   let rows: CanonicalRow[] = [];
@@ -140,12 +142,13 @@ async function* packLines(
 /**
  * Reads, normalizes and encodes one side in the current thread, from its job (a reader thread's
  * work). The adapter is created here (and closed here) unless one is given. The job's taps are fed
- * and handed to `onTaps` at the end.
+ * and handed to `onTaps` at the end. Batches are packed into `buffers` when given.
  */
 export async function* encodeSide(
   job: SideJob,
   given?: Adapter,
   onTaps?: (state: TapState) => void,
+  buffers?: BatchBuffers,
 ): AsyncGenerator<EncodedBatch> {
   const taps = job.taps ? new RunTaps(job.mapping, job.taps) : undefined;
   const adapter = given ?? (await adapterFor(job.connection));
@@ -156,6 +159,8 @@ export async function* encodeSide(
       planOfJob(job),
       job.mapping,
       taps?.needsRows ? (rows) => taps.add(job.side, rows) : undefined,
+      undefined,
+      buffers,
     );
     if (taps) onTaps?.(taps.exportSide(job.side));
   } finally {
@@ -173,8 +178,11 @@ function workerFile(): URL | undefined {
   return builtWorker('reconcilers/parallel-read-worker.js');
 }
 
-/** What the main thread posts to a reader thread: its job once, then an 'ack' per batch consumed. */
-export type ReaderMessage = { type: 'job'; job: SideJob } | 'ack';
+/**
+ * What the main thread posts to a reader thread: its job once, then an 'ack' per batch received and,
+ * once the batch's lines are stored, its buffer handed back for another batch.
+ */
+export type ReaderMessage = { type: 'job'; job: SideJob } | 'ack' | { type: 'buffer'; buffer: ArrayBuffer };
 
 /** The message a worker posts. */
 export type WorkerMessage =
@@ -213,7 +221,7 @@ export class ReaderThread {
 
   /** Posts the side's job and yields its batches; the thread is stopped at the end, or when stopped early. */
   async *read(job: SideJob, onTaps?: (state: TapState) => void): AsyncGenerator<EncodedBatch> {
-    const post = (m: ReaderMessage) => this.worker.postMessage(m);
+    const post = (m: ReaderMessage, transfer?: ArrayBuffer[]) => this.worker.postMessage(m, transfer);
     try {
       this.worker.ref();
       post({ type: 'job', job });
@@ -234,6 +242,9 @@ export class ReaderThread {
         }
         if (m.type === 'error') throw rebuildError(m);
         post('ack');
+        // Once the consumer has stored the lines (it may hold a few batches first: readAhead).
+        const buffer = m.batch.bytes.buffer as ArrayBuffer;
+        m.batch.release = () => post({ type: 'buffer', buffer }, [buffer]);
         yield m.batch;
       }
     } finally {

@@ -13,7 +13,8 @@ import {
   type EncodedBatch,
 } from '../../../src/reconcilers/compare.js';
 import { lineEncoder } from '../../../src/reconcilers/held-row.js';
-import { RowPacker } from '../../../src/reconcilers/parallel-pack.js';
+import { BatchBuffers, RowPacker } from '../../../src/reconcilers/parallel-pack.js';
+import { readAhead } from '../../../src/reconcilers/read-side.js';
 import {
   encodeSide,
   readSideParallel,
@@ -144,6 +145,23 @@ async function* canonical(j: SideJob): AsyncGenerator<CanonicalRow[]> {
   yield rows.map((r) => n.normalize(r));
 }
 
+describe('BatchBuffers', () => {
+  it('gives a handed-back buffer again when it has the room, else a new one rounded up', () => {
+    const pool = new BatchBuffers();
+    const a = pool.take(100_000);
+    expect(a.length).toBe(100_000);
+    expect(a.buffer.byteLength).toBe(128 * 1024);
+    pool.give(a.buffer as ArrayBuffer);
+    const b = pool.take(120_000);
+    expect(b.buffer).toBe(a.buffer);
+    expect(b.length).toBe(120_000);
+    pool.give(b.buffer as ArrayBuffer);
+    const c = pool.take(200_000);
+    expect(c.buffer).not.toBe(a.buffer);
+    expect(pool.take(10).buffer).toBe(a.buffer);
+  });
+});
+
 describe('readSideParallel', () => {
   // Under vitest the worker is the built one (dist/src/reconcilers/parallel-read-worker.js) when a
   // build exists; without one, readSideParallel reads in this thread. Both must give the same result.
@@ -165,6 +183,27 @@ describe('readSideParallel', () => {
       expect(got.stats.counts).toEqual(want.stats.counts);
       expect(got.stats.fieldMismatches).toEqual(want.stats.fieldMismatches);
     }
+  });
+
+  it('hands each batch back to its thread once stored, a read-ahead between them (as the command reads)', async () => {
+    expect(builtWorker('reconcilers/parallel-read-worker.js'), 'run npm run build first').toBeDefined();
+    const file = sqliteFile();
+    // Batches of 100 rows: more than a thread has in flight, so it packs into buffers handed back.
+    const small = (j: SideJob): SideJob => ({ ...j, request: { ...j.request, batchSize: 100 } });
+    const L = small(job(file, 'legacy', 'l'));
+    const C = small(job(file, 'cloud', 'c'));
+    const want = await drain(compareStreams(mapping, canonical(L), canonical(C), { tmpDir: tmp }));
+    const seen: EncodedBatch[] = [];
+    const noted = async function* (batches: AsyncIterable<EncodedBatch>) {
+      for await (const b of batches) yield (seen.push(b), b);
+    };
+    const side = (j: SideJob) => readAhead(noted(readSideParallel(j, true)));
+    const got = await drain(compareEncoded(mapping, side(L), side(C), { tmpDir: tmp }));
+    expect(sortDiffs(got.diffs)).toEqual(sortDiffs(want.diffs));
+    expect(got.stats.counts).toEqual(want.stats.counts);
+    expect(seen.length).toBeGreaterThan(40);
+    // Handed back: each batch's buffer was transferred to its thread, so it is empty here.
+    expect(seen.filter((b) => b.bytes.byteLength > 0)).toEqual([]);
   });
 
   it('joins on a second thread with the same differences, in the same order, spilled or not', async () => {
