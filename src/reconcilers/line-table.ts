@@ -5,7 +5,7 @@
  * difference are decoded. Equal key bytes are equal key texts (UTF-8 encodes a text one way), so
  * the join pairs exactly the rows a Map of key strings pairs.
  */
-import { hashStart, mixHash, NULL_KEY_MARK } from './held-row.js';
+import { hashBytes, hashStart, mixHash, NULL_KEY_MARK } from './held-row.js';
 
 /** A seed no partition split uses (they use their depth, 0 to 4): the table's slots spread. */
 const LINE_SEED = 0x5eed;
@@ -35,34 +35,14 @@ export function scanLine(buf: Buffer, at: number, out: LineAt): boolean {
   const n = buf.length;
   const isNull = buf[at] === NULL_KEY_MARK;
   const keyStart = isNull ? at + 1 : at;
-  // The two tabs by a loop over the key and the compared values, hashing the key's bytes on the
-  // way: short, and a call into C++ per tab (Buffer#indexOf) and a second pass for the hash cost
-  // more than the loop (`npm run bench:join`: 250 against 410 ms at 1M rows). The carried values,
-  // which may be long, end at the newline Buffer#indexOf (a memchr) finds.
-  let h = hashStart(LINE_SEED);
-  let i = keyStart;
-  for (; i < n; i++) {
-    const b = buf[i]!;
-    if (b === TAB || b === NEWLINE) break;
-    h = Math.imul(h ^ b, 0x01000193);
-  }
-  const keyEnd = i;
-  let cmpEnd = -1;
-  if (i < n && buf[i] === TAB)
-    for (i++; i < n; i++) {
-      const b = buf[i]!;
-      if (b === NEWLINE) break;
-      if (b === TAB) {
-        cmpEnd = i;
-        break;
-      }
-    }
-  let end = i;
-  if (cmpEnd >= 0) {
-    const nl = buf.indexOf(NEWLINE, cmpEnd + 1);
-    end = nl < 0 ? n : nl;
-  } else cmpEnd = end;
-  h = mixHash(h);
+  // Buffer#indexOf is a memchr: quicker than a loop over the bytes in JavaScript.
+  const nl = buf.indexOf(NEWLINE, at);
+  const end = nl < 0 ? n : nl;
+  let keyEnd = buf.indexOf(TAB, keyStart);
+  if (keyEnd < 0 || keyEnd > end) keyEnd = end;
+  let cmpEnd = keyEnd < end ? buf.indexOf(TAB, keyEnd + 1) : end;
+  if (cmpEnd < 0 || cmpEnd > end) cmpEnd = end;
+  const h = mixHash(hashBytes(buf, keyStart, keyEnd, hashStart(LINE_SEED)));
   out.start = at;
   out.keyStart = keyStart;
   out.keyEnd = keyEnd;
@@ -137,10 +117,9 @@ export class LineTable {
   }
 
   /**
-   * The table of `buf`'s keys, empty: a spare one of this thread's (takeTable's), its arrays kept
-   * when they have the room, else a new one. A new table's arrays are fresh memory the kernel must
-   * zero page by page: ~0.5 MB per partition at 1M rows, 256 partitions a side, most of the join
-   * phase's page faults.
+   * The table of `buf`'s keys, empty: a spare one of this thread's (handed back by `release`), its
+   * arrays kept when they have the room, else a new one. A new table's arrays are fresh memory the
+   * kernel faults in page by page: ~0.5 MB per partition at 1M rows, 256 partitions a side.
    */
   static take(buf: Buffer, expected: number): LineTable {
     const t = spare.pop();
