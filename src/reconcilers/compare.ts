@@ -84,9 +84,10 @@ const HOLD_SHARE = 0.2;
  * The most a run holds before spilling, whatever the budget. Holding rows in fresh memory and then
  * writing them all out costs more than writing them through from early on: at 1M rows, 100 MB held
  * then spilled took ~0.6 s of the main thread (page faults, the copy, the write), 16 MB ~0.2 s, and
- * the read phase was 0.2–0.3 s shorter (docs/benchmarks.md, "Spilling early"). The same as
- * JOIN_THREAD_MIN_BYTES: a run that stays in memory joins on this thread, a larger one on two,
- * where the join thread reads its partitions from the spill files itself.
+ * the read phase was 0.2–0.3 s shorter (docs/benchmarks.md, "Fresh memory"). About where the join
+ * takes its second thread (JOIN_THREAD_MIN_BYTES, counted on the lines' bytes, not the chunks'):
+ * a run that stays in memory mostly joins on this thread, a larger one on two, where the join
+ * thread reads its partitions from the spill files itself.
  */
 const HOLD_MAX_BYTES = 16 * 1024 * 1024;
 /**

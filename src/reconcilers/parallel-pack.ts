@@ -39,6 +39,8 @@ const isNullField = (src: Buffer, s: number, e: number) => e - s === 2 && src[s]
 
 /** Spare batch buffers kept, at most: the batches a reader may have in flight, and one more. */
 const SPARE_BATCH_BUFFERS = 9;
+/** The largest batch buffer kept: one grown for a batch of very wide rows is let go, as the packer's own. */
+const KEEP_BATCH_BUFFER_MAX = 4 * 1024 * 1024;
 /** A new batch buffer's size is rounded up to this, so that later batches, a little larger, fit. */
 const BATCH_BUFFER_STEP = 64 * 1024;
 
@@ -51,19 +53,35 @@ const BATCH_BUFFER_STEP = 64 * 1024;
 export class BatchBuffers {
   private readonly free: ArrayBuffer[] = [];
 
-  /** A buffer handed back (one too many is let go). */
+  /**
+   * A buffer handed back. One over KEEP_BATCH_BUFFER_MAX is let go; when all the spares are kept, it
+   * takes the place of the smallest if it is larger (batches that grew find room again).
+   */
   give(buffer: ArrayBuffer): void {
-    if (this.free.length < SPARE_BATCH_BUFFERS) this.free.push(buffer);
+    if (buffer.byteLength > KEEP_BATCH_BUFFER_MAX) return;
+    if (this.free.length < SPARE_BATCH_BUFFERS) {
+      this.free.push(buffer);
+      return;
+    }
+    let smallest = 0;
+    for (let i = 1; i < this.free.length; i++)
+      if (this.free[i]!.byteLength < this.free[smallest]!.byteLength) smallest = i;
+    if (buffer.byteLength > this.free[smallest]!.byteLength) this.free[smallest] = buffer;
   }
 
-  /** `n` bytes at the start of a buffer of their own (the whole buffer is what is transferred). */
+  /** `n` bytes at the start of a buffer of their own (the whole buffer is what is transferred): the smallest spare they fit in, else a new one. */
   take(n: number): Buffer {
-    for (let i = this.free.length - 1; i >= 0; i--)
-      if (this.free[i]!.byteLength >= n) {
-        const ab = this.free[i]!;
-        this.free.splice(i, 1);
-        return Buffer.from(ab, 0, n);
-      }
+    let best = -1;
+    for (let i = 0; i < this.free.length; i++) {
+      const len = this.free[i]!.byteLength;
+      if (len >= n && (best < 0 || len < this.free[best]!.byteLength)) best = i;
+    }
+    if (best >= 0) {
+      const ab = this.free[best]!;
+      this.free[best] = this.free[this.free.length - 1]!;
+      this.free.pop();
+      return Buffer.from(ab, 0, n);
+    }
     const size = Math.ceil(n / BATCH_BUFFER_STEP) * BATCH_BUFFER_STEP;
     return Buffer.allocUnsafeSlow(size).subarray(0, n);
   }

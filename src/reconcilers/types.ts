@@ -242,7 +242,10 @@ export interface ReconcileSummary {
   durationMs: number;
   window?: { field: string; since?: string; until?: string };
   systems: { legacy: SideDescription; cloud: SideDescription };
-  /** Did the engine spill to disk to stay inside --memory. */
+  /**
+   * Did the engine write its rows to temporary files: past 20% of --memory, or past 16 MB of rows
+   * whatever the budget (writing through is quicker than holding more; compare.ts HOLD_MAX_BYTES).
+   */
   spilled?: boolean;
   /** Checksum pushdown: matched in the databases by bucket checksums, or streamed and why (not on a recheck). */
   pushdown?: PushdownSummary;

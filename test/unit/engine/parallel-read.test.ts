@@ -160,6 +160,34 @@ describe('BatchBuffers', () => {
     expect(c.buffer).not.toBe(a.buffer);
     expect(pool.take(10).buffer).toBe(a.buffer);
   });
+
+  it('gives the smallest spare that fits, lets an outsized one go, and keeps larger ones when full', () => {
+    const pool = new BatchBuffers();
+    const sizes = [64, 128, 192].map((k) => new ArrayBuffer(k * 1024));
+    for (const b of sizes) pool.give(b);
+    expect(pool.take(100 * 1024).buffer).toBe(sizes[1]);
+    pool.give(new ArrayBuffer(8 * 1024 * 1024));
+    expect(pool.take(1024 * 1024).buffer.byteLength).toBe(1024 * 1024);
+    // Full of small spares: a larger one takes the smallest's place.
+    const full = new BatchBuffers();
+    const small = Array.from({ length: 9 }, () => new ArrayBuffer(64 * 1024));
+    for (const b of small) full.give(b);
+    const big = new ArrayBuffer(512 * 1024);
+    full.give(big);
+    expect(full.take(300 * 1024).buffer).toBe(big);
+  });
+
+  it('is what a packer packs its batches into', () => {
+    const pool = new BatchBuffers();
+    const spare = new ArrayBuffer(1024 * 1024);
+    pool.give(spare);
+    const packer = new RowPacker(mapping, undefined, 0, pool);
+    for (let i = 0; i < 50; i++)
+      packer.add({ code: `c${i}`, id: String(i), qty: '1.00', note: 'n', memo: null });
+    const batch = packer.take()!;
+    expect(batch.rows).toBe(50);
+    expect(batch.bytes.buffer).toBe(spare);
+  });
 });
 
 describe('readSideParallel', () => {
