@@ -1,13 +1,22 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { parse, type CastingContext } from 'csv-parse';
+import type { CastingContext } from 'csv-parse';
 import type { Adapter, ConnectionInfo, RawValue, ReadRequest } from '../types.js';
 import type { ConnectionConfig } from '../settings.js';
 import { ConnectionError, CutoverError, DataError, MappingError } from '../../errors.js';
 import { suggest } from '../../util/suggest.js';
 import { parseTimestampText } from './text-timestamp.js';
 import { InvalidTextError, openText, type CsvEncoding } from './decode-text.js';
+
+/**
+ * csv-parse, loaded when a CSV file is first read: a run with no CSV connection does not pay for it
+ * (its modules took 20–120 ms of every reconcile's start-up, the adapter registry being loaded whole).
+ */
+let csvParse: typeof import('csv-parse') | undefined;
+async function parser(): Promise<(typeof import('csv-parse'))['parse']> {
+  return (csvParse ??= await import('csv-parse')).parse;
+}
 
 /** An empty unquoted field is NULL; a quoted "" is the empty string. */
 const nullUnquotedEmpty = (value: string, context: CastingContext): string | null =>
@@ -61,9 +70,10 @@ export class CsvAdapter implements Adapter {
     this.refuseSql(req);
     const file = await this.fileOf(req.table!);
     const size = req.batchSize ?? 5000;
+    const parse = await parser();
     const text = openText(file, this.encoding);
-    const parser = text.pipe(parse({ bom: true, cast: nullUnquotedEmpty, skip_empty_lines: true }));
-    text.on('error', (err) => parser.destroy(err));
+    const records = text.pipe(parse({ bom: true, cast: nullUnquotedEmpty, skip_empty_lines: true }));
+    text.on('error', (err) => records.destroy(err));
     let indexes: number[] | undefined;
     let windowAt = -1;
     let since = -Infinity;
@@ -74,7 +84,7 @@ export class CsvAdapter implements Adapter {
     const wanted = req.keys ? new Set(req.keys.values.map((t) => JSON.stringify(t))) : undefined;
     let keyAt: number[] = [];
     try {
-      for await (const record of parser as AsyncIterable<(string | null)[]>) {
+      for await (const record of records as AsyncIterable<(string | null)[]>) {
         line++;
         if (!indexes) {
           const header = record.map((h) => h ?? '');
@@ -115,7 +125,7 @@ export class CsvAdapter implements Adapter {
         { cause: err },
       );
     } finally {
-      parser.destroy();
+      records.destroy();
     }
     if (batch.length) yield batch;
   }
@@ -188,16 +198,17 @@ export class CsvAdapter implements Adapter {
   }
 
   private async header(file: string): Promise<string[]> {
+    const parse = await parser();
     const text = openText(file, this.encoding);
-    const parser = text.pipe(parse({ bom: true, to: 1 }));
-    text.on('error', (err) => parser.destroy(err));
+    const records = text.pipe(parse({ bom: true, to: 1 }));
+    text.on('error', (err) => records.destroy(err));
     try {
-      for await (const record of parser as AsyncIterable<string[]>) return record;
+      for await (const record of records as AsyncIterable<string[]>) return record;
     } catch (err) {
       if (err instanceof InvalidTextError) throw this.invalidText(file, err);
       throw err;
     } finally {
-      parser.destroy();
+      records.destroy();
     }
     throw new DataError(`Connection "${this.name}": ${file} is empty.`, 'A CSV extract needs a header row.');
   }

@@ -13,7 +13,7 @@ let dir: string;
 let runId: string;
 
 /** The npm packages `cutover args` loads. */
-async function packagesLoaded(args: string[]): Promise<Set<string>> {
+async function packagesLoaded(args: string[], exitCode = 0): Promise<Set<string>> {
   const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', TRACE, BIN, ...args], {
       cwd: dir,
@@ -25,7 +25,7 @@ async function packagesLoaded(args: string[]): Promise<Set<string>> {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stderr }));
   });
-  expect(r.code, r.stderr.replace(/^PKG .*\n/gm, '')).toBe(0);
+  expect(r.code, r.stderr.replace(/^PKG .*\n/gm, '')).toBe(exitCode);
   return new Set([...r.stderr.matchAll(/^PKG (.+)$/gm)].map((m) => m[1]!));
 }
 
@@ -54,6 +54,14 @@ describe('what start-up loads', () => {
       for (const p of [...DRIVERS, 'exceljs', 'pino', 'pino-pretty']) expect(loaded.has(p), p).toBe(false);
     },
   );
+
+  it('a reconcile of SQLite sources loads no CSV parser, SQL Server driver or exceljs', async () => {
+    const loaded = await packagesLoaded(['reconcile', 'inventory', '--report', 'json', '--json'], 1);
+    expect(loaded.has('better-sqlite3')).toBe(true); // the trace sees what is loaded
+    // pg is still loaded: the adapter registry imports the PostgreSQL adapter, which imports pg.
+    for (const p of ['csv-parse', 'tedious', '@azure/identity', 'exceljs'])
+      expect(loaded.has(p), p).toBe(false);
+  });
 
   it('--version loads neither the store nor a driver', async () => {
     const loaded = await packagesLoaded(['--version']);
