@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core';
+import { execute, settings } from '@oclif/core';
 import { guardStdStreams } from '../dist/src/cli/std-streams.js';
 
+// The built commands run, whatever NODE_ENV says: under NODE_ENV=development or test, oclif would
+// load TypeScript and tsx to run the sources instead (~0.6 s of every start, and a warning where
+// TypeScript is not installed). bin/dev.js runs the sources.
+settings.enableAutoTranspile = false;
 // Before any output: help and --version write to stdout outside any command (src/cli/std-streams.ts).
 guardStdStreams();
 await execute({ dir: import.meta.url });

@@ -22,3 +22,10 @@ Module._load = function (request, parent, isMain) {
   }
   return load.apply(this, arguments);
 };
+
+// Node's own fetch (undici) is built in, not a package: it is reported as `PKG node:undici` when the
+// process loaded it, and the type of the global `navigator` as `PKG navigator:<type>`.
+process.on('exit', () => {
+  if (process.moduleLoadList.some((m) => m.includes('undici'))) process.stderr.write('PKG node:undici\n');
+  process.stderr.write(`PKG navigator:${typeof globalThis.navigator}\n`);
+});

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type * as Pg from 'pg';
+import { pg } from './pg-driver.js';
 import type { Knex } from 'knex';
 import type {
   Adapter,
@@ -43,11 +44,11 @@ const KIND_OF_OID: Record<number, ColumnKind> = {
 
 /** Exact types stay text: int8, numeric, date, timestamp, timestamptz are never parsed to numbers or Dates. */
 const AS_TEXT = new Set([20, 1700, 1082, 1114, 1184]);
-export const pgStringTypes: pg.CustomTypesConfig = {
+export const pgStringTypes: Pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     AS_TEXT.has(oid)
       ? (v: string) => v
-      : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
+      : pg.types.getTypeParser(oid, format ?? 'text')) as Pg.CustomTypesConfig['getTypeParser'],
 };
 
 /** Session settings: UTC so timestamptz text is UTC, ISO dates. */
@@ -60,11 +61,11 @@ export class PostgresAdapter implements Adapter {
   readonly nativeChecksum = 'postgres:typed-hash-1';
   readonly name: string;
   readonly readOnly: boolean;
-  private pool?: pg.Pool;
+  private pool?: Pg.Pool;
   /** Write sides handed out (closed with the adapter, if their user has not). */
   private readonly writers = new Set<WriteDriver>();
   /** Clients lent to reads in progress: close() must end them, or pool.end() would wait forever. */
-  private readonly reading = new Set<pg.PoolClient>();
+  private readonly reading = new Set<Pg.PoolClient>();
 
   constructor(
     private readonly conn: ConnectionConfig,
@@ -375,7 +376,7 @@ export class PostgresAdapter implements Adapter {
     return { name: this.name, url: this.conn.url };
   }
 
-  private async acquire(): Promise<pg.PoolClient> {
+  private async acquire(): Promise<Pg.PoolClient> {
     if (!this.pool) throw new Error('postgres adapter used before connect()');
     try {
       return await this.pool.connect();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type * as Pg from 'pg';
+import { pg } from './pg-driver.js';
 import type { Knex } from 'knex';
 import type { GroupOutcome, LedgerSpec, Row, WriteAction } from '../types.js';
 import { imageJson } from '../row-json.js';
@@ -7,7 +8,7 @@ import { WriteRaceError } from '../db-errors.js';
 
 /** The slice of a pg client this path uses. */
 interface PgConn {
-  query(q: string | pg.QueryConfig): Promise<pg.QueryResult | pg.QueryResult[]>;
+  query(q: string | Pg.QueryConfig): Promise<Pg.QueryResult | Pg.QueryResult[]>;
 }
 
 const lit = (v: unknown): string =>
@@ -84,7 +85,7 @@ export async function applyPgGroup(
     if (alone) {
       const first = (await conn.query(
         `BEGIN; SELECT event_id FROM ${ident(ledger.table)} WHERE event_id = ${lit(actions[0]!.id)} FOR UPDATE`,
-      )) as pg.QueryResult[];
+      )) as Pg.QueryResult[];
       open = true;
       if (first[1]!.rows.length) {
         await conn.query('ROLLBACK');
@@ -104,7 +105,7 @@ export async function applyPgGroup(
       for (const idx of shapes) columns.push(await columnsOf(conn, knex, actions[idx[0]!]!.table));
       const { name, text } = groupText(ledger, actions, shapes, columns);
       const values = [appliedAt, ...rows[k]!];
-      const res = (await conn.query({ name, text, values })) as pg.QueryResult<{ o: number; k: string }>;
+      const res = (await conn.query({ name, text, values })) as Pg.QueryResult<{ o: number; k: string }>;
       for (const r of res.rows)
         own.set(r.o, r.k === 'r' ? { retry: raced(actions[r.o]!) } : { failed: missingRow(actions[r.o]!) });
     }
@@ -235,7 +236,7 @@ async function applySingles(
   }
   const res = await conn.query(sql.join('; '));
   const results = Array.isArray(res) ? res : [res];
-  const images = (r: pg.QueryResult, k: string) =>
+  const images = (r: Pg.QueryResult, k: string) =>
     `[${(r.rows as { k: string; img: string }[])
       .filter((x) => x.k === k)
       .map((x) => x.img)
@@ -421,7 +422,7 @@ async function columnsOf(conn: PgConn, knex: Knex, table: string): Promise<Colum
     const res = (await conn.query(
       `SELECT attname AS name, format_type(atttypid, NULL) AS type FROM pg_attribute ` +
         `WHERE attrelid = ${lit(ident(table))}::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
-    )) as pg.QueryResult<Column>;
+    )) as Pg.QueryResult<Column>;
     cols = res.rows;
     cache.set(table, cols);
   }

@@ -1,7 +1,7 @@
 // Start-up (issue 13 §7): listing runs or exceptions on a SQLite store loads no driver but SQLite's,
 // no exceljs and no pino-pretty; a report or export loads exceljs only for a workbook; logs are
 // pretty only on a terminal and without colour under NO_COLOR.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,11 +13,15 @@ let dir: string;
 let runId: string;
 
 /** The npm packages `cutover args` loads. */
-async function packagesLoaded(args: string[], exitCode = 0): Promise<Set<string>> {
+async function packagesLoaded(
+  args: string[],
+  exitCode = 0,
+  env: NodeJS.ProcessEnv = {},
+): Promise<Set<string>> {
   const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', TRACE, BIN, ...args], {
       cwd: dir,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -62,6 +66,25 @@ describe('what start-up loads', () => {
     for (const p of ['csv-parse', 'tedious', '@azure/identity', 'exceljs'])
       expect(loaded.has(p), p).toBe(false);
   });
+
+  it("loads pg without Node's fetch (undici), and leaves no navigator behind", async () => {
+    const loaded = await packagesLoaded(['reconcile', 'inventory', '--report', 'json', '--json'], 1);
+    expect(loaded.has('pg')).toBe(true);
+    // pg's Cloudflare check builds a Response where there is no navigator (Node 20): undici, ~27 ms.
+    expect(loaded.has('node:undici')).toBe(false);
+    // The navigator pg is shown for its load is gone again: the global is as Node defines it.
+    const plain = spawnSync(process.execPath, ['-p', 'typeof navigator'], { encoding: 'utf8' }).stdout.trim();
+    expect(loaded.has(`navigator:${plain}`), [...loaded].join(' ')).toBe(true);
+  });
+
+  it.each(['development', 'test'])(
+    'runs the built commands under NODE_ENV=%s: no TypeScript, no tsx',
+    async (nodeEnv) => {
+      const loaded = await packagesLoaded(['runs', 'list'], 0, { NODE_ENV: nodeEnv });
+      expect(loaded.has('knex')).toBe(true); // the trace sees what is loaded
+      for (const p of ['typescript', 'tsx', 'esbuild']) expect(loaded.has(p), p).toBe(false);
+    },
+  );
 
   it('--version loads neither the store nor a driver', async () => {
     const loaded = await packagesLoaded(['--version']);
