@@ -444,7 +444,7 @@ async function execute(
   let writer: DifferenceWriter;
   try {
     writer = new DifferenceWriter(store, runId, mapping.key, path.join(outDir, 'differences.jsonl'), {
-      stageRowOf: (seq, d) => stageRow(seq, d, mapping),
+      stageRowOf: (d, keyText, body) => stageRow(d, mapping, keyText, body),
       threads: threadsAllowed(opts),
     });
   } catch (err) {
