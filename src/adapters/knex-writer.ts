@@ -108,30 +108,27 @@ export class KnexWriter implements WriteDriver {
   }
 
   /**
-   * One transaction (`ex`'s, or one of its own); the rows travel as ONE JSON parameter per 5,000
-   * (`jsonRows`), so the statement's text is the same every time instead of one with thousands of
-   * placeholders.
+   * One transaction; the rows travel as ONE JSON parameter per 5,000 (`jsonRows`), so the
+   * statement's text is the same every time instead of one with thousands of placeholders.
    */
   async insertRows(
     table: string,
     columns: readonly string[],
     rows: readonly (readonly unknown[])[],
-    ex?: Executor,
   ): Promise<void> {
     if (rows.length === 0) return;
     const types = columns.map((c, i) => [c, typeof rows[0]![i] === 'number' ? 'integer' : 'text'] as const);
     const sql = `INSERT INTO ${quoteDouble(table)} (${columns.map(quoteDouble).join(', ')}) SELECT ${columns
       .map((c) => `j.${quoteDouble(c)}`)
       .join(', ')} FROM ${this.jsonRows(types)}`;
-    const write = async (trx: Executor) => {
+    await this.knex.transaction(async (trx) => {
       for (let i = 0; i < rows.length; i += INSERT_ROWS_PER_STATEMENT) {
         const batch = rows
           .slice(i, i + INSERT_ROWS_PER_STATEMENT)
           .map((r) => Object.fromEntries(columns.map((c, k) => [c, r[k]])));
         await trx.raw(sql, [JSON.stringify(batch)]);
       }
-    };
-    await (ex ? write(ex) : this.knex.transaction(write));
+    });
   }
 
   async analyze(_ex: Executor, _table: string): Promise<void> {}

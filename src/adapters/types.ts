@@ -336,18 +336,11 @@ export interface WriteDriver {
    */
   jsonRows(columns: readonly (readonly [string, 'text' | 'integer'])[]): string;
   /**
-   * Inserts many rows into `table` as fast as the engine allows (the control store's bulk writes: a
-   * run's differences, the queue sync's staged rows). Each row holds the `columns`' values in order.
-   * Through `ex` when given: inside the caller's transaction (a temporary table it created is only
-   * seen there); else in a transaction of its own, which is not to be nested in another (SQLite's
-   * store has one connection, which that one would hold).
+   * Inserts many rows into `table` in one transaction, as fast as the engine allows (the control
+   * store's bulk writes: a run's differences). Each row holds the `columns`' values in order. Not
+   * inside another transaction (SQLite's store has one connection, which that one would hold).
    */
-  insertRows(
-    table: string,
-    columns: readonly string[],
-    rows: readonly (readonly unknown[])[],
-    ex?: Executor,
-  ): Promise<void>;
+  insertRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
   /**
    * A loader that inserts batches into `table` off the calling thread, where the engine's driver
    * would block it (SQLite: a thread with a connection of its own); undefined where insertRows does

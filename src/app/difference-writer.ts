@@ -28,9 +28,9 @@ const ROWS_PER_TRANSACTION = 5000;
  */
 const LINES_CHARS = 1 << 20;
 /**
- * The JSON of a run's differences, at most, for which the queue sync gets their staged rows (their
- * JSON included) from memory and the diagnosis reads them whole from the file, instead of paging
- * through the store (100k differences of the reconcile bench: 26 MB).
+ * The JSON of a run's differences, at most, for which the queue sync gets their staged rows from
+ * memory and the diagnosis reads them whole from the file, instead of paging through the store
+ * (100k differences of the reconcile bench: 26 MB).
  */
 const KEEP_BYTES = 32 << 20;
 
@@ -55,7 +55,7 @@ export class DifferenceWriter {
       /** The JSON of the differences, at most, for which they are read back whole (KEEP_BYTES unless a test says otherwise). */
       keepBytes?: number;
       /** Each difference as the queue sync stages it (stageRow), made while it is at hand: takeStaged. */
-      stageRowOf?: (d: Difference, keyText: string, body: string) => StageRow | undefined;
+      stageRowOf?: (seq: number, d: Difference) => StageRow | undefined;
       /** Whether the store's bulk loader may run on a thread (default true; CUTOVER_THREADS=0 says no). */
       threads?: boolean;
     } = {},
@@ -73,17 +73,15 @@ export class DifferenceWriter {
   }
 
   private readonly keepBytes: number;
-  private readonly stageRowOf:
-    ((d: Difference, keyText: string, body: string) => StageRow | undefined) | undefined;
+  private readonly stageRowOf: ((seq: number, d: Difference) => StageRow | undefined) | undefined;
 
   /**
    * Whether the differences' JSON fits in KEEP_BYTES (so far): they are then read back whole, from
-   * the file, not from the store. Their JSON is kept only in their staged rows (with stageRowOf),
-   * which the sync inserts as they are.
+   * the file, not from the store. Their JSON is not kept: the file has it.
    */
   private fits = true;
   private jsonBytes = 0;
-  /** Their staged rows (with stageRowOf), kept while they fit: each holds its key text and JSON. */
+  /** Their staged rows (with stageRowOf), kept while they fit. */
   private staged: StageRow[] | undefined;
 
   /**
@@ -105,15 +103,20 @@ export class DifferenceWriter {
     if (d.type === 'mismatch')
       for (const f of Object.keys(d.fields)) this.byField[f] = (this.byField[f] ?? 0) + 1;
     const keyFields = d.type === 'unbalanced_journal' ? Object.keys(d.key) : this.keyFields;
-    const keyText = encodeKey(d.key, keyFields);
-    this.pending.push({ run_id: this.runId, seq: this.seq, type: d.type, key_text: keyText, body });
+    this.pending.push({
+      run_id: this.runId,
+      seq: this.seq,
+      type: d.type,
+      key_text: encodeKey(d.key, keyFields),
+      body,
+    });
     if (this.fits) {
       this.jsonBytes += body.length;
       if (this.jsonBytes > this.keepBytes) {
         this.fits = false;
         this.staged = undefined;
       } else {
-        const row = this.stageRowOf?.(d, keyText, body);
+        const row = this.stageRowOf?.(this.seq, d);
         if (row) this.staged?.push(row);
       }
     }

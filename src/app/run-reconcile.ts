@@ -444,7 +444,7 @@ async function execute(
   let writer: DifferenceWriter;
   try {
     writer = new DifferenceWriter(store, runId, mapping.key, path.join(outDir, 'differences.jsonl'), {
-      stageRowOf: (d, keyText, body) => stageRow(d, mapping, keyText, body),
+      stageRowOf: (seq, d) => stageRow(seq, d, mapping),
       threads: threadsAllowed(opts),
     });
   } catch (err) {

@@ -23,11 +23,11 @@ export interface SyncCounts {
 }
 
 /**
- * The statement that stages one batch of differences read back (SeqRow): its rows travel as ONE
- * JSON parameter (seq, key JSON, variance, severity) that the database expands and joins back to
- * cutover_differences for the kind, key text and body, so a batch of thousands is one round trip
- * and no per-row SQL. The batch comes first in the join (CROSS JOIN fixes SQLite's loop order: the
- * batch outside, a primary-key lookup inside).
+ * The statement that stages one batch: its rows travel as ONE JSON parameter (seq, key JSON,
+ * variance, severity) that the database expands and joins back to cutover_differences for the
+ * kind, key text and body, so a batch of thousands is one round trip and no per-row SQL. The batch
+ * comes first in the join (CROSS JOIN fixes SQLite's loop order: the batch outside, a primary-key
+ * lookup inside).
  */
 function stageSql(db: WriteDriver): string {
   const cols = `INSERT INTO ${STAGE} (kind, key_text, key_json, details, variance, size_severity)`;
@@ -41,92 +41,51 @@ function stageSql(db: WriteDriver): string {
   return `${cols} ${pick} FROM ${batch} CROSS JOIN cutover_differences d WHERE d.run_id = ? AND d.seq = j.seq ON CONFLICT DO NOTHING`;
 }
 
-/** The staging table's columns, in StageRow's order (stagedValues). */
-const STAGE_COLUMNS = ['kind', 'key_text', 'key_json', 'details', 'variance', 'size_severity'] as const;
-
-/**
- * A difference as the queue sync stages it, whole: its kind, key text and body (as stored in
- * cutover_differences), its key as JSON, its variance and its size severity.
- */
+/** A difference as the queue sync stages it: the rest (kind, key text, JSON) is read back from cutover_differences. */
 export interface StageRow {
-  kind: string;
-  key_text: string;
-  key_json: string;
-  details: string;
-  variance: string | null;
-  sev: string;
-}
-
-/** What the sync adds to a difference: its key as JSON, its variance, its size severity (or undefined: not a queue kind). */
-function queueValues(diff: Difference, mapping: Mapping) {
-  if (!(reconcileKinds as readonly string[]).includes(diff.type)) return undefined;
-  const variance = varianceOf(diff, mapping);
-  return {
-    key_json: JSON.stringify(diff.key),
-    variance,
-    sev: sizeSeverity(diff.type as ExceptionKind, variance, mapping.thresholds),
-  };
-}
-
-/**
- * A difference as the sync stages it, or undefined for a kind the queue does not hold; `keyText` and
- * `body` are those it was stored with. Made as each difference is recorded (DifferenceWriter), while
- * they are at hand: the sync then neither parses the differences again nor reads them back.
- */
-export function stageRow(
-  diff: Difference,
-  mapping: Mapping,
-  keyText: string,
-  body: string,
-): StageRow | undefined {
-  const values = queueValues(diff, mapping);
-  return values && { kind: diff.type, key_text: keyText, details: body, ...values };
-}
-
-/** A difference read back, as the sync stages it: the rest is read from cutover_differences by seq (stageSql). */
-interface SeqRow {
   seq: number;
   key_json: string;
   variance: string | null;
   sev: string;
 }
 
-async function* seqRowsOf(source: DifferenceSource, mapping: Mapping): AsyncGenerator<SeqRow> {
+/**
+ * The run's `seq`-th difference as the sync stages it, or undefined for a kind the queue does not
+ * hold: its key as JSON, its variance and its size severity. Made here for differences read back, or
+ * as each is recorded (DifferenceWriter), which spares the sync parsing them again.
+ */
+export function stageRow(seq: number, diff: Difference, mapping: Mapping): StageRow | undefined {
+  if (!(reconcileKinds as readonly string[]).includes(diff.type)) return undefined;
+  const variance = varianceOf(diff, mapping);
+  return {
+    seq,
+    key_json: JSON.stringify(diff.key),
+    variance,
+    sev: sizeSeverity(diff.type as ExceptionKind, variance, mapping.thresholds),
+  };
+}
+
+async function* stageRowsOf(source: DifferenceSource, mapping: Mapping): AsyncGenerator<StageRow> {
   for await (const { seq, diff } of source()) {
-    const values = queueValues(diff, mapping);
-    if (values) yield { seq, ...values };
+    const row = stageRow(seq, diff, mapping);
+    if (row) yield row;
   }
 }
 
 /**
- * Loads the run's differences into the staging table: rows read back in batches (stageSql), or
- * staged rows at once (insertRows, a prepared INSERT per row on SQLite: no JSON to expand, no join
- * back to the differences; a run's first difference of a kind and key is kept, as ON CONFLICT DO
- * NOTHING keeps it). Returns how many rows it staged (a run's differences of one kind and key are
- * one row).
+ * Loads the run's differences into the staging table, in batches. Returns how many rows it staged
+ * (a run's differences of one kind and key are one row).
  */
 async function stage(
   trx: Knex,
   db: WriteDriver,
   runId: string,
-  rows: readonly StageRow[] | AsyncIterable<SeqRow>,
+  rows: Iterable<StageRow> | AsyncIterable<StageRow>,
 ): Promise<number> {
-  if (Array.isArray(rows)) {
-    const seen = new Set<string>();
-    const values: (string | null)[][] = [];
-    for (const r of rows as readonly StageRow[]) {
-      const id = `${r.kind}\u0000${r.key_text}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      values.push([r.kind, r.key_text, r.key_json, r.details, r.variance, r.sev]);
-    }
-    await db.insertRows(STAGE, STAGE_COLUMNS, values, trx);
-    return values.length;
-  }
   const sql = stageSql(db);
   let staged = 0;
-  let batch: SeqRow[] = [];
-  for await (const row of rows as AsyncIterable<SeqRow>) {
+  let batch: StageRow[] = [];
+  for await (const row of rows) {
     batch.push(row);
     if (batch.length >= READ_BATCH) {
       staged += db.affectedRows(await trx.raw(sql, [JSON.stringify(batch), runId]));
@@ -179,7 +138,7 @@ export async function syncReconcileExceptions(
     try {
       const source =
         args.differences ?? (() => streamDifferences(store, runId, { knex: trx, pageSize: READ_BATCH }));
-      const staged = await stage(trx, store.db, runId, args.staged ?? seqRowsOf(source, mapping));
+      const staged = await stage(trx, store.db, runId, args.staged ?? stageRowsOf(source, mapping));
       await store.db.analyze(trx, STAGE);
       const join = `FROM ${STAGE} s WHERE e.mapping = ? AND e.kind = s.kind AND e.key_text = s.key_text AND (e.last_run_id IS NULL OR e.last_run_id <> ?)`;
       const seenAgain = `last_seen = ?, occurrences = e.occurrences + 1, details = s.details, key_json = s.key_json, variance = s.variance, size_severity = s.size_severity, last_run_id = ?, updated_at = ?, version = e.version + 1`;

@@ -78,19 +78,14 @@ export class SqliteWriter extends KnexWriter {
     return { rows: rows.length ? rows : await this.selectRows(ex, table, match), inserted: !existed };
   }
 
-  /**
-   * One prepared INSERT run once per row inside one transaction (a savepoint of `ex`'s), on the
-   * store's one connection (insertAll).
-   */
+  /** One prepared INSERT run once per row inside one transaction, on the store's one connection (insertAll). */
   override async insertRows(
     table: string,
     columns: readonly string[],
     rows: readonly (readonly unknown[])[],
-    ex?: Executor,
   ): Promise<void> {
     if (rows.length === 0) return;
-    // A knex transaction's client hands out the transaction's connection; the store's, its one.
-    const client = (ex ?? this.knex).client as {
+    const client = this.knex.client as {
       acquireConnection(): Promise<RawSqlite>;
       releaseConnection(c: RawSqlite): Promise<void>;
     };

@@ -54,11 +54,7 @@ async function runThrough(
   // 'staged': each difference's staged row made as it is recorded, as reconcile does.
   const writer = new DifferenceWriter(store, runId, inventory.key, file, {
     ...(keepBytes !== undefined ? { keepBytes } : {}),
-    ...(how === 'staged'
-      ? {
-          stageRowOf: (d: Difference, keyText: string, body: string) => stageRow(d, inventory, keyText, body),
-        }
-      : {}),
+    ...(how === 'staged' ? { stageRowOf: (seq: number, d: Difference) => stageRow(seq, d, inventory) } : {}),
   });
   for (const d of differences()) await writer.write(d);
   await writer.finish();

@@ -3,8 +3,7 @@
  * has one (SQLite: a thread with its own connection): the rows must be exactly those the store's
  * own connection writes (insertDifferences, on a store without a loader), in order, all of them
  * stored when the writer finishes; a batch that fails fails the run's recording, and the thread
- * stops either way. insertRows goes through a transaction when given one (the queue sync stages
- * its rows so).
+ * stops either way.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -158,36 +157,3 @@ describe('the store bulk loader', () => {
     }
   });
 });
-
-for (const dialect of DIALECTS) {
-  describe(`insertRows on a ${dialect} store`, () => {
-    it("goes through the caller's transaction: into its temporary table, undone with it", async () => {
-      const { store, dispose } = await freshStore(dialect);
-      const rows = Array.from({ length: 7003 }, (_, i) => [`k${i}`, i % 2 ? null : `v"${i}\n`]);
-      try {
-        const seen = await store.db.exclusiveTransaction(async (trx) => {
-          await trx.raw('CREATE TEMPORARY TABLE loaded_here (k TEXT NOT NULL PRIMARY KEY, v TEXT)');
-          // More than one statement's worth of rows (5,000 on the JSON path), a null, a quote, a newline.
-          await store.db.insertRows('loaded_here', ['k', 'v'], rows, trx);
-          const got = (await trx.raw('SELECT k, v FROM loaded_here ORDER BY k')) as
-            { k: string; v: string | null }[] | { rows: { k: string; v: string | null }[] };
-          return Array.isArray(got) ? got : got.rows;
-        });
-        expect(seen).toHaveLength(rows.length);
-        expect(new Map(seen.map((r) => [r.k, r.v]))).toEqual(new Map(rows.map(([k, v]) => [k, v])));
-
-        // A failure after the insert undoes it: the rows went in inside the transaction.
-        await store.knex.schema.createTable('kept_or_not', (t) => t.text('k').primary());
-        await expect(
-          store.db.exclusiveTransaction(async (trx) => {
-            await store.db.insertRows('kept_or_not', ['k'], [['a'], ['b']], trx);
-            throw new Error('after the insert');
-          }),
-        ).rejects.toThrow('after the insert');
-        expect(Number((await store.knex('kept_or_not').count({ n: '*' }))[0]!.n)).toBe(0);
-      } finally {
-        await dispose();
-      }
-    });
-  });
-}
