@@ -353,6 +353,13 @@ export interface WriteDriver {
   affectedRows(result: unknown): number;
   /** Runs `fn` holding an exclusive lock on the database that other cutover processes respect (schema upgrades). */
   withExclusiveLock<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Copies what has been written into the database file, where the engine first writes it to a
+   * log beside it (SQLite's WAL: a passive checkpoint, which waits for no reader or writer). Closing
+   * the store does it anyway; a run calls this while it waits for something else, so that the close
+   * has less left to do. Absent where there is no such log.
+   */
+  checkpoint?(): Promise<void>;
   close(): Promise<void>;
 }
 

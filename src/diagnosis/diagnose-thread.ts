@@ -23,6 +23,8 @@ export type DiagnoseMessage = ({ type: 'diagnosed' } & DiagnosisResult) | Posted
 export interface DiagnosisThread {
   /** The diagnosis, when the thread is done. */
   result: Promise<DiagnosisResult>;
+  /** Whether `result` has settled (the thread posted its diagnosis or failed). */
+  readonly done: boolean;
   /** Stops the thread (a run that failed meanwhile does not wait for it). */
   stop(): Promise<void>;
 }
@@ -41,10 +43,17 @@ export function diagnoseOnThread(job: DiagnoseJob): DiagnosisThread | undefined 
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`The diagnosis thread stopped (exit code ${code}).`)));
   });
+  let done = false;
   // Awaited by the caller later; not unhandled if it fails before then.
-  result.catch(() => undefined);
+  result.then(
+    () => (done = true),
+    () => (done = true),
+  );
   return {
     result,
+    get done() {
+      return done;
+    },
     async stop() {
       await worker.terminate();
     },

@@ -108,6 +108,10 @@ export class SqliteWriter extends KnexWriter {
     return `(SELECT ${cols} FROM json_each(?)) AS j`;
   }
 
+  async checkpoint(): Promise<void> {
+    await this.knex.raw('PRAGMA wal_checkpoint(PASSIVE)');
+  }
+
   override withExclusiveLock<T>(fn: () => Promise<T>): Promise<T> {
     if (!this.file || this.file === ':memory:') return fn();
     return withLockFile(`${path.resolve(this.file)}.migrate-lock`, fn);

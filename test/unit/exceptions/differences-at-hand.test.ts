@@ -70,6 +70,8 @@ async function runThrough(
       ? diagnoseOnThread({ runId, file: writer.file })
       : undefined;
   if (how === 'thread' || how === 'gone') expect(thread).toBeDefined();
+  // Not done before the thread has even started; done (diagnosed, or failed) once awaited.
+  expect(thread?.done ?? false).toBe(false);
   const at =
     fromMemory && whole ? differencesFromFile(writer.file, () => streamDifferences(store, runId)) : undefined;
   const synced = await syncReconcileExceptions(store, {
@@ -83,6 +85,7 @@ async function runThrough(
     ...(at ? { differences: at } : {}),
     ...(thread ? { diagnosed: thread.result } : {}),
   });
+  if (thread) expect(thread.done).toBe(true);
   const items = await store
     .knex('cutover_exceptions')
     .select('kind', 'key_text', 'key_json', 'details', 'status', 'size_severity', 'variance', 'occurrences')

@@ -1,0 +1,58 @@
+/**
+ * A run checkpoints a SQLite store while it waits for its diagnosis thread (run-reconcile.ts), so
+ * that closing the store has less left to do: after `checkpoint`, the database file alone holds
+ * what was written, with the WAL still open beside it. A PostgreSQL store has no such log.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openControlStore } from '../../../src/store/control-store.js';
+import { freshStore } from '../exceptions/fixtures.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-checkpoint-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** The rows of `t` in a copy of the database file alone, without its WAL (what a checkpoint copied). */
+function rowsInFileAlone(file: string): number {
+  const copy = path.join(tmp, `${Math.random()}.db`);
+  fs.copyFileSync(file, copy);
+  const db = new Database(copy, { readonly: true });
+  try {
+    const has = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 't'").get() as { n: number };
+    return has.n ? (db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n : 0;
+  } finally {
+    db.close();
+  }
+}
+
+describe('checkpoint', () => {
+  it('copies a SQLite store’s WAL into its file while the store stays open', async () => {
+    const file = path.join(tmp, 'control.db');
+    const store = await openControlStore(`sqlite:${file}`);
+    try {
+      await store.knex.schema.createTable('t', (t) => t.integer('n'));
+      await store.knex('t').insert(Array.from({ length: 500 }, (_, n) => ({ n })));
+      // Written, but in the WAL: the file alone does not hold the rows yet.
+      expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(0);
+      expect(rowsInFileAlone(file)).toBe(0);
+      await store.db.checkpoint!();
+      expect(rowsInFileAlone(file)).toBe(500);
+      // The store goes on as before.
+      await store.knex('t').insert({ n: 500 });
+      expect(Number((await store.knex('t').count({ n: '*' }))[0]!.n)).toBe(501);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('is absent on a PostgreSQL store', async () => {
+    const { store, dispose } = await freshStore('postgres');
+    try {
+      expect(store.db.checkpoint).toBeUndefined();
+    } finally {
+      await dispose();
+    }
+  });
+});
