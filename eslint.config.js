@@ -46,6 +46,7 @@ export default tseslint.config(
                 'better-sqlite3/*',
                 'knex/lib/dialects/*',
                 'knex/lib/dialects/**',
+                '**/adapters/postgres/pg-driver*',
               ],
               message: 'Only src/adapters may import a driver or a knex dialect client.',
             },

@@ -44,7 +44,8 @@ export function diagnoseOnThread(job: DiagnoseJob): DiagnosisThread | undefined 
     worker.once('exit', (code) => reject(new Error(`The diagnosis thread stopped (exit code ${code}).`)));
   });
   let done = false;
-  // Awaited by the caller later; not unhandled if it fails before then.
+  // Notes when it settles (`done`), which also keeps a failure before the caller awaits it from
+  // being unhandled.
   result.then(
     () => (done = true),
     () => (done = true),

@@ -12,9 +12,9 @@ import type * as PgModule from 'pg';
 const require = createRequire(import.meta.url);
 
 function loadPg(): typeof PgModule {
-  const global = globalThis as { navigator?: unknown };
-  if (global.navigator !== undefined) return require('pg') as typeof PgModule;
-  Object.defineProperty(globalThis, 'navigator', {
+  const scope = globalThis as { navigator?: unknown };
+  if (scope.navigator !== undefined) return require('pg') as typeof PgModule;
+  Object.defineProperty(scope, 'navigator', {
     value: { userAgent: `Node.js/${process.versions.node.split('.')[0]}` },
     configurable: true,
     writable: true,
@@ -22,7 +22,7 @@ function loadPg(): typeof PgModule {
   try {
     return require('pg') as typeof PgModule;
   } finally {
-    delete global.navigator;
+    delete scope.navigator;
   }
 }
 

@@ -3,6 +3,9 @@ import type { Executor, GroupOutcome, LedgerSpec, Row, WriteAction } from '../ty
 import { KnexWriter } from '../knex-writer.js';
 import { quoteDouble, quoteQualified } from '../sql-text.js';
 import { applyPgGroup } from './pg-apply-group.js';
+// Before knex's 'pg' client is created (its own require('pg') then finds the module loaded): pg is
+// loaded here, without Node's fetch (pg-driver.ts), also for a PostgreSQL control store.
+import './pg-driver.js';
 
 /** Any fixed 64-bit number: the key of the advisory lock that serializes cutover's schema upgrades. */
 const EXCLUSIVE_LOCK_KEY = 4_823_117_302;

@@ -1,12 +1,15 @@
 // Start-up (issue 13 §7): listing runs or exceptions on a SQLite store loads no driver but SQLite's,
 // no exceljs and no pino-pretty; a report or export loads exceljs only for a workbook; logs are
-// pretty only on a terminal and without colour under NO_COLOR.
+// pretty only on a terminal and without colour under NO_COLOR. pg loads without Node's fetch
+// (undici) on Node 20 and leaves no navigator behind (the main thread's modules are checked; the
+// reader threads load pg through the same module). The binary runs the build whatever NODE_ENV says.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli } from '../../helpers/cli.js';
+import { createTestDatabase } from '../../helpers/pg.js';
 
 const TRACE = path.join(ROOT, 'test', 'helpers', 'trace-packages.mjs');
 let dir: string;
@@ -75,6 +78,25 @@ describe('what start-up loads', () => {
     // The navigator pg is shown for its load is gone again: the global is as Node defines it.
     const plain = spawnSync(process.execPath, ['-p', 'typeof navigator'], { encoding: 'utf8' }).stdout.trim();
     expect(loaded.has(`navigator:${plain}`), [...loaded].join(' ')).toBe(true);
+  });
+
+  it('a PostgreSQL control store loads pg without undici too (before knex creates its pg client)', async () => {
+    const db = await createTestDatabase('cutover_startup');
+    const config = path.join(dir, 'cutover-pg-store.yaml');
+    try {
+      fs.writeFileSync(
+        config,
+        fs
+          .readFileSync(path.join(dir, 'cutover.yaml'), 'utf8')
+          .replace(/^control: .*$/m, `control: { url: "${db.url}" }`),
+      );
+      const loaded = await packagesLoaded(['runs', 'list', '--config', config]);
+      expect(loaded.has('pg')).toBe(true);
+      expect(loaded.has('node:undici')).toBe(false);
+    } finally {
+      fs.rmSync(config, { force: true });
+      await db.drop();
+    }
   });
 
   it.each(['development', 'test'])(
