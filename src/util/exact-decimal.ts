@@ -189,48 +189,72 @@ export function plainDecimalAtScale(text: string, scale: number): string | undef
   return signed ? `-${body}` : body;
 }
 
+/** Where the field written by the last writeDecimalField ended (its tab, or the line's end). */
+export let decimalFieldEnd = 0;
+
 /**
- * `plainDecimalAtScale` on bytes: the canonical text of the ASCII decimal `src[from, to)` at
- * `scale`, written to `out` at `at`; returns the position after it, or -1 (nothing meaningful
- * written) where `plainDecimalAtScale` gives undefined. `out` needs room for `to - from + scale + 2`
- * bytes. The same steps, so the same text (a unit test checks the two agree).
+ * `plainDecimalAtScale` on the bytes of a field of a text line: the canonical text of the ASCII
+ * decimal that starts at `p` and ends at the next tab or at `to` (where it ended is then in
+ * `decimalFieldEnd`), written to `out` at `at`; returns the position after it, or -1 (nothing
+ * meaningful written) where `plainDecimalAtScale` gives undefined. With `trim`, spaces around the
+ * number are left out first. One pass: each byte is looked at once, as it is copied (the field's
+ * end is not needed first). `out` needs room for the field's bytes + `scale` + 2. A unit test
+ * checks it against `plainDecimalAtScale`.
  */
-export function writePlainDecimalAtScale(
+export function writeDecimalField(
   src: Uint8Array,
-  from: number,
+  p: number,
   to: number,
   scale: number,
+  trim: boolean,
   out: Uint8Array,
   at: number,
 ): number {
   if (scale > 80) return -1;
-  let i = src[from] === 45 ? from + 1 : from;
-  const neg = i > from;
-  const intStart = i;
-  while (i < to && isDigit(src[i]!)) i++;
-  const intEnd = i;
-  if (intEnd === intStart) return -1;
-  let fracStart = to;
-  if (i < to) {
-    if (src[i] !== 46) return -1;
-    fracStart = ++i;
-    while (i < to) if (!isDigit(src[i++]!)) return -1;
-  }
-  for (let j = fracStart + scale; j < to; j++) if (src[j] !== 48) return -1;
-  let s = intStart;
-  while (s < intEnd - 1 && src[s] === 48) s++;
-  const keptEnd = Math.min(to, fracStart + scale);
-  let signed = false;
+  if (trim) while (p < to && src[p] === 32) p++;
+  const signAt = at;
+  const neg = p < to && src[p] === 45;
   if (neg) {
-    for (let j = s; j < intEnd && !signed; j++) if (src[j] !== 48) signed = true;
-    for (let j = fracStart; j < keptEnd && !signed; j++) if (src[j] !== 48) signed = true;
+    out[at++] = 45;
+    p++;
   }
-  if (signed) out[at++] = 45;
-  for (let j = s; j < intEnd; j++) out[at++] = src[j]!;
-  if (scale > 0) {
-    out[at++] = 46;
-    for (let j = fracStart; j < keptEnd; j++) out[at++] = src[j]!;
-    for (let k = keptEnd - fracStart; k < scale; k++) out[at++] = 48;
+  const intStart = p;
+  // Leading zeros are dropped; a zero is written back below when no other digit follows.
+  while (p < to && src[p] === 48) p++;
+  const digitsAt = at;
+  let b = 0;
+  while (p < to) {
+    b = src[p]!;
+    if (b < 48 || b > 57) break;
+    out[at++] = b;
+    p++;
+  }
+  // A digit other than zero was copied: the value is not zero.
+  let nonzero = at > digitsAt;
+  if (!nonzero) {
+    if (p === intStart) return -1;
+    out[at++] = 48;
+  }
+  if (scale > 0) out[at++] = 46;
+  let k = 0;
+  if (p < to && src[p] === 46) {
+    for (p++; p < to; p++, k++) {
+      b = src[p]!;
+      if (b < 48 || b > 57) break;
+      if (k < scale) {
+        out[at++] = b;
+        if (b !== 48) nonzero = true;
+      } else if (b !== 48) return -1;
+    }
+  }
+  for (; k < scale; k++) out[at++] = 48;
+  if (trim) while (p < to && src[p] === 32) p++;
+  if (p < to && src[p] !== 9) return -1;
+  decimalFieldEnd = p;
+  if (neg && !nonzero) {
+    // -0 is 0: the sign is taken back.
+    out.copyWithin(signAt, signAt + 1, at);
+    at--;
   }
   return at;
 }

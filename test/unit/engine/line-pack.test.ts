@@ -11,7 +11,7 @@ import { CopyTextParser } from '../../../src/adapters/postgres/copy-text-parser.
 import { buildNormalizer } from '../../../src/reconcilers/normalize.js';
 import { RowPacker } from '../../../src/reconcilers/parallel-pack.js';
 import type { CanonicalRow } from '../../../src/reconcilers/types.js';
-import { plainDecimalAtScale, writePlainDecimalAtScale } from '../../../src/util/exact-decimal.js';
+import { decimalFieldEnd, plainDecimalAtScale, writeDecimalField } from '../../../src/util/exact-decimal.js';
 import { makeMapping } from './helpers.js';
 
 /** Text a database might print for a decimal column, plain or not. */
@@ -22,27 +22,49 @@ const decimalText = fc.oneof(
   fc.constantFrom('', '-', '.', '-0', '-0.000', '0.0000001', '1e3', '00', '-00.10', '12.', '-.5'),
 );
 
-describe('writePlainDecimalAtScale', () => {
-  it('writes the text plainDecimalAtScale gives, and refuses what it refuses', () => {
+describe('writeDecimalField', () => {
+  it('writes the text plainDecimalAtScale gives, and refuses what it refuses, wherever the field is', () => {
     fc.assert(
-      fc.property(decimalText, fc.integer({ min: 0, max: 8 }), (text, scale) => {
-        const src = Buffer.from(text, 'latin1');
-        const out = Buffer.alloc(src.length + scale + 2);
-        const end = writePlainDecimalAtScale(src, 0, src.length, scale, out, 0);
-        const want = plainDecimalAtScale(text, scale);
-        if (want === undefined) expect(end).toBe(-1);
-        else expect(out.toString('latin1', 0, end)).toBe(want);
-      }),
-      { numRuns: 3000 },
+      fc.property(
+        decimalText,
+        fc.integer({ min: 0, max: 8 }),
+        fc.boolean(),
+        fc.constantFrom('', 'x\t', '1.5\t'),
+        fc.constantFrom('', '\ty', '\t2'),
+        (text, scale, trim, before, after) => {
+          const src = Buffer.from(`${before}${text}${after}`, 'latin1');
+          const out = Buffer.alloc(src.length + scale + 2);
+          const end = writeDecimalField(src, before.length, src.length, scale, trim, out, 0);
+          const want = plainDecimalAtScale(trim ? text.replace(/^ +| +$/g, '') : text, scale);
+          if (want === undefined) expect(end).toBe(-1);
+          else {
+            expect(out.toString('latin1', 0, end)).toBe(want);
+            // It stops at the field's tab, or at the end.
+            expect(decimalFieldEnd).toBe(before.length + text.length);
+          }
+        },
+      ),
+      { numRuns: 5000 },
     );
   });
 
-  it('reads only its slice of a larger buffer', () => {
-    const src = Buffer.from('x7.5\t12.34567\t-0.00y');
+  it('reads only its slice of a larger buffer, and writes where it is told', () => {
+    const src = Buffer.from('x7.5\t12.34567\t-0.00\ty');
     const out = Buffer.alloc(32);
-    expect(out.toString('latin1', 0, writePlainDecimalAtScale(src, 1, 4, 3, out, 0))).toBe('7.500');
-    expect(writePlainDecimalAtScale(src, 5, 13, 3, out, 0)).toBe(-1); // needs rounding
-    expect(out.toString('latin1', 4, writePlainDecimalAtScale(src, 14, 19, 2, out, 4))).toBe('0.00');
+    expect(out.toString('latin1', 0, writeDecimalField(src, 1, src.length, 3, false, out, 0))).toBe('7.500');
+    expect(decimalFieldEnd).toBe(4);
+    expect(writeDecimalField(src, 5, src.length, 3, false, out, 0)).toBe(-1); // needs rounding
+    expect(out.toString('latin1', 4, writeDecimalField(src, 14, src.length, 2, false, out, 4))).toBe('0.00');
+    expect(decimalFieldEnd).toBe(19);
+    // `to` ends the field as a tab would.
+    expect(out.toString('latin1', 0, writeDecimalField(src, 5, 7, 0, false, out, 0))).toBe('12');
+    expect(decimalFieldEnd).toBe(7);
+    // Spaces only where the field trims.
+    const padded = Buffer.from('  -0012.50  ');
+    expect(writeDecimalField(padded, 0, padded.length, 2, false, out, 0)).toBe(-1);
+    expect(out.toString('latin1', 0, writeDecimalField(padded, 0, padded.length, 2, true, out, 0))).toBe(
+      '-12.50',
+    );
   });
 });
 
@@ -94,10 +116,23 @@ const line = fc
   )
   .map((fields) => fields.join('\t'));
 
+/** The same fields without memo, on six columns: the key's fields first, in the key's order. */
+const plainFields = {
+  sku: { type: 'string' as const },
+  loc: { type: 'string' as const, trim: true },
+  qty: { type: 'decimal' as const, scale: 3 },
+  n: { type: 'integer' as const },
+  cost: { type: 'decimal' as const, scale: 2, trim: true },
+  note: { type: 'string' as const },
+};
+const inOrder = makeMapping(plainFields, ['sku', 'loc']);
+/** The key's order is not its columns' order: the lanes read column 1 before column 0. */
+const keyReversed = makeMapping(plainFields, ['loc', 'sku']);
+
 /** What the parse + normalize + pack path makes of a line, or undefined when it throws. */
-function slowPath(text: string): CanonicalRow | undefined {
+function slowPath(text: string, n = normalizer): CanonicalRow | undefined {
   try {
-    return normalizer.normalize(new CopyTextParser(normalizer.columns.length).parseLine(text));
+    return n.normalize(new CopyTextParser(n.columns.length).parseLine(text));
   } catch {
     return undefined;
   }
@@ -119,46 +154,63 @@ describe('RowPacker.addLine', () => {
     expect(buildNormalizer(dated, 'legacy').lanes).toBeUndefined();
   });
 
-  it('packs a plain line as parse + normalize + add would, and refuses every other line', () => {
-    let taken = 0;
-    fc.assert(
-      fc.property(fc.array(line, { minLength: 1, maxLength: 30 }), (lines) => {
-        const fast = new RowPacker(mapping, normalizer.lanes, normalizer.columns.length);
-        const slow = new RowPacker(mapping);
-        const src = Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8');
-        let at = 0;
-        for (const text of lines) {
-          const end = src.indexOf(10, at);
-          const want = slowPath(text);
-          const row: CanonicalRow = {};
-          const took = fast.addLine(src, at, end, row);
-          if (took) {
-            taken++;
-            expect(want).toBeDefined();
-            expect(row).toEqual(want);
-          } else if (want) fast.add(want);
-          if (want) slow.add(want);
-          at = end + 1;
-        }
-        const a = fast.take();
-        const b = slow.take();
-        expect(a?.rows).toBe(b?.rows);
-        if (a && b) {
-          expect([...a.offsets]).toEqual([...b.offsets]);
-          expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true);
-        }
-      }),
-      { numRuns: 500 },
-    );
-    // The property would hold vacuously if no line ever took the fast path.
-    expect(taken).toBeGreaterThan(100);
-  });
+  // memo on note's column: the general path, as with the key's fields out of the columns' order; the
+  // key's fields first, each column once: the one pass (addInOrder).
+  it.each([
+    ['a column written twice', mapping, false],
+    ['the key in its columns order', inOrder, true],
+    ['the key out of its columns order', keyReversed, false],
+  ] as const)(
+    'packs a plain line as parse + normalize + add would, and refuses every other line (%s)',
+    (_, m, oneStep) => {
+      const n = buildNormalizer(m, 'legacy');
+      expect(new RowPacker(m, n.lanes, n.columns.length).inOrder).toBe(oneStep);
+      let taken = 0;
+      fc.assert(
+        fc.property(fc.array(line, { minLength: 1, maxLength: 30 }), (lines) => {
+          const fast = new RowPacker(m, n.lanes, n.columns.length);
+          const slow = new RowPacker(m);
+          const src = Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8');
+          let at = 0;
+          for (const text of lines) {
+            const end = src.indexOf(10, at);
+            const want = slowPath(text, n);
+            const row: CanonicalRow = {};
+            const took = fast.addLine(src, at, end, row);
+            if (took) {
+              taken++;
+              expect(want).toBeDefined();
+              expect(row).toEqual(want);
+            } else if (want) fast.add(want);
+            if (want) slow.add(want);
+            at = end + 1;
+          }
+          const a = fast.take();
+          const b = slow.take();
+          expect(a?.rows).toBe(b?.rows);
+          if (a && b) {
+            expect([...a.offsets]).toEqual([...b.offsets]);
+            expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true);
+          }
+        }),
+        { numRuns: 500 },
+      );
+      // The property would hold vacuously if no line ever took the fast path.
+      expect(taken).toBeGreaterThan(100);
+    },
+  );
 
-  it('refuses what it must leave to the parser and the normalizer', () => {
-    const packer = new RowPacker(mapping, normalizer.lanes, normalizer.columns.length);
+  it.each([
+    ['a column written twice', mapping, { memo: null }],
+    ['the key in its columns order', inOrder, {}],
+  ] as const)('refuses what it must leave to the parser and the normalizer (%s)', (_, m, more) => {
+    const n = buildNormalizer(m, 'legacy');
+    const packer = new RowPacker(m, n.lanes, n.columns.length);
     const refused = [
       'a\tb\t1\t2\t3', // a field too few
       'a\tb\t1\t2\t3\tx\ty', // a field too many
+      'a\tb\t1\t2\t3\tx\t', // an empty field too many
+      'a\tb\t1\t2\t3\t\\N\t\\N', // a NULL too many
       'a\\tb\tb\t1\t2\t3\tx', // an escape
       'Zoë\tb\t1\t2\t3\tx', // non-ASCII (NFC)
       'a"\tb\t1\t2\t3\tx', // a quote (JSON-escaped)
@@ -166,6 +218,7 @@ describe('RowPacker.addLine', () => {
       'a\tb\t1\t2.5\t3\tx', // not an integer
       'a\tb\t 1\t2\t3\tx', // padding where the field does not trim
       'a\tb\tx\t2\t3\tx', // not a number
+      'a\tb\t\\Nx\t2\t3\tx', // not a NULL
     ];
     for (const text of refused) {
       const src = Buffer.from(text);
@@ -175,7 +228,7 @@ describe('RowPacker.addLine', () => {
     const src = Buffer.from('a\t  b \t-0.000\t\\N\t 3 \t\\N');
     const row: CanonicalRow = {};
     expect(packer.addLine(src, 0, src.length, row)).toBe(true);
-    expect(row).toEqual({ sku: 'a', loc: 'b', qty: '0.000', n: null, cost: '3.00', note: null, memo: null });
+    expect(row).toEqual({ sku: 'a', loc: 'b', qty: '0.000', n: null, cost: '3.00', note: null, ...more });
   });
 
   it('writes a key field listed twice as add does, across buffer growth', () => {
