@@ -112,9 +112,10 @@ export class RowPacker {
    */
   private readonly repeats: number[];
   /**
-   * Whether the written lanes read the line's columns in order, each once and all of them (a mapping
-   * that lists its key fields first, in the key's order): addLine then writes each field as it
-   * finds its end, in one pass over the line (addInOrder).
+   * Whether the written lanes read the line's columns in order, each once and all of them: the
+   * side's fields are listed with the key's first, in the key's order, and the fields not compared
+   * last, each on a column of its own. addLine then writes each field as it finds its end, in one
+   * pass over the line (addInOrder), for any line that fits the scratch buffer.
    */
   readonly inOrder: boolean;
 
@@ -139,7 +140,8 @@ export class RowPacker {
     this.colEnd = new Int32Array(columnCount);
     const written = this.groups.flatMap((g) => g.lanes);
     this.repeats = written.map((l) => l.column).filter((c, i, all) => all.indexOf(c) < i);
-    this.inOrder = written.length === columnCount && written.every((l, i) => l.column === i);
+    this.inOrder =
+      written.length > 0 && written.length === columnCount && written.every((l, i) => l.column === i);
     // Per value written: two quotes, a comma, "null" for a 2-byte \N, and the zeros a decimal is
     // padded with; per line: the mark, three pairs of brackets, two tabs and the newline.
     this.slack = 10 + written.reduce((n, l) => n + 6 + l.scale, 0);
@@ -155,7 +157,9 @@ export class RowPacker {
    * `row` holds only some of them and is to be dropped.
    */
   addLine(src: Buffer, from: number, to: number, row?: CanonicalRow): boolean {
-    if (this.inOrder) return this.addInOrder(src, from, to, row);
+    // The one pass writes the key part to the scratch before it knows the key's size: only a line
+    // that fits it takes that pass, so a huge line does not grow the scratch to its own size.
+    if (this.inOrder && to - from + this.slack < this.buf.length) return this.addInOrder(src, from, to, row);
     const cols = this.colStart.length;
     const colStart = this.colStart;
     const colEnd = this.colEnd;
@@ -245,13 +249,13 @@ export class RowPacker {
   /**
    * addLine when the lanes read the columns in order: one pass, each field written as its end is
    * found, no table of where the columns are. The same bytes, and the same refusals: a field too
-   * few or too many, a value not plain for its lane.
+   * few or too many, a value not plain for its lane. The line, and so its key part, fits the
+   * scratch buffer (addLine sees to it).
    */
   private addInOrder(src: Buffer, from: number, to: number, row?: CanonicalRow): boolean {
     const need = to - from + this.slack;
     this.pos = 0;
     // The key part goes to the scratch from 1: 0 is for the mark of a NULL key part.
-    this.room(need + 1);
     let buf: Buffer = this.buf;
     let pos = 1;
     let p = from;

@@ -189,7 +189,7 @@ export function plainDecimalAtScale(text: string, scale: number): string | undef
   return signed ? `-${body}` : body;
 }
 
-/** Where the field written by the last writeDecimalField ended (its tab, or the line's end). */
+/** Where the field of the last writeDecimalField that wrote a number ended: at its tab, or at `to`. */
 export let decimalFieldEnd = 0;
 
 /**

@@ -65,6 +65,13 @@ describe('writeDecimalField', () => {
     expect(out.toString('latin1', 0, writeDecimalField(padded, 0, padded.length, 2, true, out, 0))).toBe(
       '-12.50',
     );
+    // Scales past 80 are not plain (plainDecimalAtScale refuses them).
+    const big = Buffer.alloc(100);
+    const one = Buffer.from('1');
+    expect(writeDecimalField(one, 0, 1, 81, false, big, 0)).toBe(-1);
+    expect(big.toString('latin1', 0, writeDecimalField(one, 0, 1, 80, false, big, 0))).toBe(
+      `1.${'0'.repeat(80)}`,
+    );
   });
 });
 
@@ -89,6 +96,8 @@ const textValue = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9 _.-]{0,8}$/),
   fc.constantFrom(
     '\\N',
+    '\\Nz',
+    '\\N ',
     ' a ',
     '  ',
     '',
@@ -126,6 +135,8 @@ const plainFields = {
   note: { type: 'string' as const },
 };
 const inOrder = makeMapping(plainFields, ['sku', 'loc']);
+/** In order too: the field not compared (note, carried) is the last. */
+const carriedLast = makeMapping({ ...plainFields, note: { type: 'string', compare: false } }, ['sku', 'loc']);
 /** The key's order is not its columns' order: the lanes read column 1 before column 0. */
 const keyReversed = makeMapping(plainFields, ['loc', 'sku']);
 
@@ -158,8 +169,9 @@ describe('RowPacker.addLine', () => {
   // key's fields first, each column once: the one pass (addInOrder).
   it.each([
     ['a column written twice', mapping, false],
-    ['the key in its columns order', inOrder, true],
-    ['the key out of its columns order', keyReversed, false],
+    ["the key in its columns' order", inOrder, true],
+    ["the key in its columns' order, a field carried last", carriedLast, true],
+    ["the key out of its columns' order", keyReversed, false],
   ] as const)(
     'packs a plain line as parse + normalize + add would, and refuses every other line (%s)',
     (_, m, oneStep) => {
@@ -202,7 +214,7 @@ describe('RowPacker.addLine', () => {
 
   it.each([
     ['a column written twice', mapping, { memo: null }],
-    ['the key in its columns order', inOrder, {}],
+    ["the key in its columns' order", inOrder, {}],
   ] as const)('refuses what it must leave to the parser and the normalizer (%s)', (_, m, more) => {
     const n = buildNormalizer(m, 'legacy');
     const packer = new RowPacker(m, n.lanes, n.columns.length);
@@ -219,6 +231,7 @@ describe('RowPacker.addLine', () => {
       'a\tb\t 1\t2\t3\tx', // padding where the field does not trim
       'a\tb\tx\t2\t3\tx', // not a number
       'a\tb\t\\Nx\t2\t3\tx', // not a NULL
+      '\\Nz\t1\t2\t3\tx', // not a NULL either, and a field too few
     ];
     for (const text of refused) {
       const src = Buffer.from(text);
@@ -242,6 +255,46 @@ describe('RowPacker.addLine', () => {
       const src = Buffer.from(value);
       expect(fast.addLine(src, 0, src.length)).toBe(true);
       slow.add({ k: value });
+    }
+    expect(Buffer.from(fast.take()!.bytes).equals(Buffer.from(slow.take()!.bytes))).toBe(true);
+  });
+
+  it('takes the one pass only where the lanes read every column in order, once', () => {
+    const inOrderOf = (m: typeof mapping) => {
+      const n = buildNormalizer(m, 'legacy');
+      return new RowPacker(m, n.lanes, n.columns.length).inOrder;
+    };
+    expect(inOrderOf(carriedLast)).toBe(true);
+    // A field not compared before one that is: the held line writes it after, out of order.
+    const { note, ...rest } = plainFields;
+    const carriedFirst = makeMapping(
+      {
+        sku: rest.sku,
+        loc: rest.loc,
+        note: { ...note, compare: false },
+        qty: rest.qty,
+        n: rest.n,
+        cost: rest.cost,
+      },
+      ['sku', 'loc'],
+    );
+    expect(inOrderOf(carriedFirst)).toBe(false);
+    // No lanes (a packer for canonical rows): never.
+    expect(new RowPacker(inOrder).inOrder).toBe(false);
+  });
+
+  it("packs lines around the scratch buffer's size as add does, on the one pass and past it", () => {
+    const two = makeMapping({ k: { type: 'string' }, v: { type: 'string' } }, ['k']);
+    const n = buildNormalizer(two, 'legacy');
+    const fast = new RowPacker(two, n.lanes, n.columns.length);
+    expect(fast.inOrder).toBe(true);
+    const slow = new RowPacker(two);
+    // Keys of ~64 KB: the lines below the scratch's 64 KB take the one pass, the others the other.
+    for (const size of [1000, 65_000, 65_500, 65_536, 66_000, 200_000]) {
+      const k = 'k'.repeat(size);
+      const src = Buffer.from(`${k}\tv`);
+      expect(fast.addLine(src, 0, src.length), String(size)).toBe(true);
+      slow.add({ k, v: 'v' });
     }
     expect(Buffer.from(fast.take()!.bytes).equals(Buffer.from(slow.take()!.bytes))).toBe(true);
   });
