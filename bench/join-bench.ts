@@ -7,7 +7,7 @@
  * first, so the time includes reading them back. Run it on two builds to compare their joins.
  */
 import { parseArgs } from 'node:util';
-import type { Mapping } from '../src/config/mapping-schema.js';
+import { benchMapping } from './bench-mapping.js';
 import { compilePlan, joinSource, PARTITIONS, zeroCounts } from '../src/reconcilers/compare.js';
 import { RowPacker } from '../src/reconcilers/parallel-pack.js';
 import { PartitionReader, PartitionStore, type PartitionSource } from '../src/reconcilers/partition-store.js';
@@ -23,20 +23,7 @@ const { values } = parseArgs({
 const N = Number(values.rows);
 const RUNS = Number(values.runs);
 
-const mapping = {
-  name: 'bench_inventory',
-  key: ['sku', 'loc'],
-  fields: {
-    sku: { type: 'string' },
-    loc: { type: 'string', trim: true },
-    on_hand: { type: 'decimal', scale: 3 },
-    unit_cost: { type: 'decimal', scale: 4 },
-    amount: { type: 'decimal', scale: 2 },
-    status: { type: 'string', trim: true },
-  },
-  legacy: { connection: 'legacy', table: 'legacy_inv', columns: {} },
-  cloud: { connection: 'cloud', table: 'cloud_inv', columns: {} },
-} as unknown as Mapping;
+const mapping = benchMapping();
 
 function row(i: number, cloud: boolean): CanonicalRow {
   return {

@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Mapping } from '../src/config/mapping-schema.js';
+import { benchMapping } from './bench-mapping.js';
 import { buildNormalizer } from '../src/reconcilers/normalize.js';
 import { BatchBuffers, RowPacker } from '../src/reconcilers/parallel-pack.js';
 
@@ -22,23 +23,6 @@ const { values } = parseArgs({
 });
 const N = Number(values.rows);
 const RUNS = Number(values.runs);
-
-function mappingWithKey(key: string[]): Mapping {
-  return {
-    name: 'bench_inventory',
-    key,
-    fields: {
-      sku: { type: 'string' },
-      loc: { type: 'string', trim: true },
-      on_hand: { type: 'decimal', scale: 3 },
-      unit_cost: { type: 'decimal', scale: 4 },
-      amount: { type: 'decimal', scale: 2 },
-      status: { type: 'string', trim: true },
-    },
-    legacy: { connection: 'legacy', table: 'legacy_inv', columns: {} },
-    cloud: { connection: 'cloud', table: 'cloud_inv', columns: {} },
-  } as unknown as Mapping;
-}
 
 const STATUSES = ['sellable', 'blocked', 'quarantine'];
 
@@ -90,8 +74,8 @@ function packAll(mapping: Mapping, data: Buffer[]): number {
 
 const data = chunks();
 const paths = [
-  { name: 'one pass (key in its columns order)', mapping: mappingWithKey(['sku', 'loc']), best: Infinity },
-  { name: 'general (key reversed)', mapping: mappingWithKey(['loc', 'sku']), best: Infinity },
+  { name: 'one pass (key in its columns order)', mapping: benchMapping(['sku', 'loc']), best: Infinity },
+  { name: 'general (key reversed)', mapping: benchMapping(['loc', 'sku']), best: Infinity },
 ];
 console.log(`pack bench: ${N.toLocaleString('en-US')} lines, ${data.length} chunks, node ${process.version}`);
 for (let run = 1; run <= RUNS; run++)
