@@ -1,10 +1,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
+
+/** The project folders this test file made: removed once its tests are done. */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** A temp folder with cutover.yaml and mappings/events.yaml for a replay test. */
 export function makeProject(connections: Record<string, string>, eventsYaml: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-replay-'));
+  made.push(dir);
   fs.mkdirSync(path.join(dir, 'mappings'));
   fs.writeFileSync(
     path.join(dir, 'cutover.yaml'),

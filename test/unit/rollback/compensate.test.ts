@@ -45,7 +45,9 @@ for (const dialect of DIALECTS) {
 
     async function target(): Promise<TargetDb> {
       if (dialect === 'sqlite') {
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-comp-')), 't.db');
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-comp-'));
+        drop = async () => fs.rmSync(dir, { recursive: true, force: true });
+        const file = path.join(dir, 't.db');
         knex = knexFactory({
           client: 'better-sqlite3',
           connection: { filename: file },

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/util/logger.js';
 
@@ -44,7 +44,9 @@ describe('createLogger', () => {
 
   it('also writes every level, redacted, to --log-file', async () => {
     capture();
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-log-')), 'run.log');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-log-'));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'run.log');
     const logger = createLogger({ pretty: false, logFile: file });
     logger.debug({ connection: { password: 'pw123456' } }, 'detail');
     await new Promise((r) => setTimeout(r, 100));
@@ -54,6 +56,7 @@ describe('createLogger', () => {
 
   it('refuses a --log-file that cannot be opened, as bad input (exit 2)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-log-'));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
     const missing = path.join(dir, 'no-such-folder', 'run.log');
     expect(() => createLogger({ pretty: false, logFile: missing })).toThrow(UsageError);
     expect(() => createLogger({ pretty: false, logFile: missing })).toThrow(
