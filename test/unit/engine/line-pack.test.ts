@@ -91,6 +91,12 @@ const mapping = makeMapping(
 );
 const normalizer = buildNormalizer(mapping, 'legacy');
 
+/** A packer of `m`'s text lines, as a reader thread makes one: with the legacy side's lanes. */
+function linePacker(m: typeof mapping): RowPacker {
+  const n = buildNormalizer(m, 'legacy');
+  return new RowPacker(m, n.lanes, n.columns.length);
+}
+
 /** One COPY text value: plain text, padding, escapes, control bytes, non-ASCII, quotes, NULL. */
 const textValue = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9 _.-]{0,8}$/),
@@ -176,11 +182,11 @@ describe('RowPacker.addLine', () => {
     'packs a plain line as parse + normalize + add would, and refuses every other line (%s)',
     (_, m, oneStep) => {
       const n = buildNormalizer(m, 'legacy');
-      expect(new RowPacker(m, n.lanes, n.columns.length).inOrder).toBe(oneStep);
+      expect(linePacker(m).inOrder).toBe(oneStep);
       let taken = 0;
       fc.assert(
         fc.property(fc.array(line, { minLength: 1, maxLength: 30 }), (lines) => {
-          const fast = new RowPacker(m, n.lanes, n.columns.length);
+          const fast = linePacker(m);
           const slow = new RowPacker(m);
           const src = Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8');
           let at = 0;
@@ -216,8 +222,7 @@ describe('RowPacker.addLine', () => {
     ['a column written twice', mapping, { memo: null }],
     ["the key in its columns' order", inOrder, {}],
   ] as const)('refuses what it must leave to the parser and the normalizer (%s)', (_, m, more) => {
-    const n = buildNormalizer(m, 'legacy');
-    const packer = new RowPacker(m, n.lanes, n.columns.length);
+    const packer = linePacker(m);
     const refused = [
       'a\tb\t1\t2\t3', // a field too few
       'a\tb\t1\t2\t3\tx\ty', // a field too many
@@ -246,8 +251,7 @@ describe('RowPacker.addLine', () => {
 
   it('writes a key field listed twice as add does, across buffer growth', () => {
     const twice = makeMapping({ k: { type: 'string' } }, ['k', 'k']);
-    const n = buildNormalizer(twice, 'legacy');
-    const fast = new RowPacker(twice, n.lanes, n.columns.length);
+    const fast = linePacker(twice);
     const slow = new RowPacker(twice);
     // ~7 MB written through a buffer that starts at 1 MB: rows end up across its end several times.
     for (let i = 0; i < 3000; i++) {
@@ -260,11 +264,7 @@ describe('RowPacker.addLine', () => {
   });
 
   it('takes the one pass only where the lanes read every column in order, once', () => {
-    const inOrderOf = (m: typeof mapping) => {
-      const n = buildNormalizer(m, 'legacy');
-      return new RowPacker(m, n.lanes, n.columns.length).inOrder;
-    };
-    expect(inOrderOf(carriedLast)).toBe(true);
+    expect(linePacker(carriedLast).inOrder).toBe(true);
     // A field not compared before one that is: the held line writes it after, out of order.
     const { note, ...rest } = plainFields;
     const carriedFirst = makeMapping(
@@ -278,15 +278,14 @@ describe('RowPacker.addLine', () => {
       },
       ['sku', 'loc'],
     );
-    expect(inOrderOf(carriedFirst)).toBe(false);
+    expect(linePacker(carriedFirst).inOrder).toBe(false);
     // No lanes (a packer for canonical rows): never.
     expect(new RowPacker(inOrder).inOrder).toBe(false);
   });
 
   it("packs lines around the scratch buffer's size as add does, on the one pass and past it", () => {
     const two = makeMapping({ k: { type: 'string' }, v: { type: 'string' } }, ['k']);
-    const n = buildNormalizer(two, 'legacy');
-    const fast = new RowPacker(two, n.lanes, n.columns.length);
+    const fast = linePacker(two);
     expect(fast.inOrder).toBe(true);
     const slow = new RowPacker(two);
     // Keys of ~64 KB: the lines below the scratch's 64 KB take the one pass, the others the other.
@@ -305,11 +304,10 @@ describe('RowPacker.addLine', () => {
       Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`f${i}`, { type: 'string' as const }])),
       ['f0'],
     );
-    const w = buildNormalizer(wide, 'legacy');
     const big = 'x'.repeat(45 << 20);
     const values = Array.from({ length: 100 }, (_, i) => (i === 1 ? big : `v${i}`));
     const src = Buffer.from(values.join('\t'));
-    const packer = new RowPacker(wide, w.lanes, w.columns.length);
+    const packer = linePacker(wide);
     expect(packer.addLine(src, 0, src.length)).toBe(true);
     const reference = new RowPacker(wide);
     reference.add(Object.fromEntries(values.map((v, i) => [`f${i}`, v])));
