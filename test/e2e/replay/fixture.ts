@@ -3,16 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
 
-/** The project folders this test file made: removed once its tests are done. */
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
+/** The folder of the project folders a test file makes, removed once its tests are done. */
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-replay-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** A temp folder with cutover.yaml and mappings/events.yaml for a replay test. */
 export function makeProject(connections: Record<string, string>, eventsYaml: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-replay-'));
-  made.push(dir);
+  const dir = fs.mkdtempSync(path.join(tmp, 'project-'));
   fs.mkdirSync(path.join(dir, 'mappings'));
   fs.writeFileSync(
     path.join(dir, 'cutover.yaml'),

@@ -9,16 +9,8 @@ import { readJsonLines, isoFromSql } from '../../../src/replay/sources.js';
 import { validateEvent } from '../../../src/replay/event.js';
 import { MappingError } from '../../../src/errors.js';
 
-/** Temp folders made by this file's tests, removed once they are done. */
-const made: string[] = [];
-const tempDir = (prefix: string) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-replay-schema-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const event = {
   id: 'e1',
@@ -59,7 +51,7 @@ describe('mapping values', () => {
 
 describe('events mapping schema', () => {
   const write = (text: string) => {
-    const f = path.join(tempDir('evmap-'), 'events.yaml');
+    const f = path.join(fs.mkdtempSync(path.join(tmp, 'evmap-')), 'events.yaml');
     fs.writeFileSync(f, text);
     return f;
   };
@@ -90,7 +82,7 @@ events:
 
 describe('sources', () => {
   it('streams .jsonl.gz with line numbers, skipping blank lines', async () => {
-    const f = path.join(tempDir('src-'), 'e.jsonl.gz');
+    const f = path.join(fs.mkdtempSync(path.join(tmp, 'src-')), 'e.jsonl.gz');
     fs.writeFileSync(f, zlib.gzipSync('{"a":1}\n\n{"b":2}\n'));
     const got = [];
     for await (const r of readJsonLines(f)) got.push(r);
@@ -100,7 +92,7 @@ describe('sources', () => {
     ]);
   });
   it('rejects, as the loop reading it, a .jsonl.gz that cannot be read (no unhandled stream error)', async () => {
-    const dir = tempDir('src-');
+    const dir = fs.mkdtempSync(path.join(tmp, 'src-'));
     fs.mkdirSync(path.join(dir, 'folder.jsonl.gz'));
     const drain = async (f: string) => {
       for await (const r of readJsonLines(f)) void r;
