@@ -8,13 +8,13 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { ControlStore } from '../store/control-store.js';
 import type { BulkLoader } from '../adapters/types.js';
-import type { StageRow } from '../exceptions/sync.js';
 import {
   DIFFERENCE_COLUMNS,
   DIFFERENCES_TABLE,
   differenceValues,
   insertDifferences,
   type DifferenceRow,
+  type QueueFields,
 } from '../store/differences.js';
 import { encodeKey } from '../reconcilers/key.js';
 import { OutputFile } from '../reports/output-file.js';
@@ -28,9 +28,8 @@ const ROWS_PER_TRANSACTION = 5000;
  */
 const LINES_CHARS = 1 << 20;
 /**
- * The JSON of a run's differences, at most, for which the queue sync gets their staged rows from
- * memory and the diagnosis reads them whole from the file, instead of paging through the store
- * (100k differences of the reconcile bench: 26 MB).
+ * The JSON of a run's differences, at most, for which the diagnosis reads them whole from the file,
+ * instead of paging through the store (100k differences of the reconcile bench: 26 MB).
  */
 const KEEP_BYTES = 32 << 20;
 
@@ -54,15 +53,14 @@ export class DifferenceWriter {
     opts: {
       /** The JSON of the differences, at most, for which they are read back whole (KEEP_BYTES unless a test says otherwise). */
       keepBytes?: number;
-      /** Each difference as the queue sync stages it (stageRow), made while it is at hand: takeStaged. */
-      stageRowOf?: (seq: number, d: Difference) => StageRow | undefined;
+      /** What the exception queue needs of a difference (queueFields), stored with it. */
+      queueFieldsOf?: (d: Difference) => QueueFields | undefined;
       /** Whether the store's bulk loader may run on a thread (default true; CUTOVER_THREADS=0 says no). */
       threads?: boolean;
     } = {},
   ) {
     this.keepBytes = opts.keepBytes ?? KEEP_BYTES;
-    this.stageRowOf = opts.stageRowOf;
-    if (opts.stageRowOf) this.staged = [];
+    this.queueFieldsOf = opts.queueFieldsOf;
     if (opts.threads === false) this.loader = null;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = `${file}.${process.pid}.tmp`;
@@ -73,7 +71,7 @@ export class DifferenceWriter {
   }
 
   private readonly keepBytes: number;
-  private readonly stageRowOf: ((seq: number, d: Difference) => StageRow | undefined) | undefined;
+  private readonly queueFieldsOf: ((d: Difference) => QueueFields | undefined) | undefined;
 
   /**
    * Whether the differences' JSON fits in KEEP_BYTES (so far): they are then read back whole, from
@@ -81,8 +79,6 @@ export class DifferenceWriter {
    */
   private fits = true;
   private jsonBytes = 0;
-  /** Their staged rows (with stageRowOf), kept while they fit. */
-  private staged: StageRow[] | undefined;
 
   /**
    * The store's bulk loader (a thread of SQLite's), once a run has a batch of differences to store;
@@ -109,16 +105,11 @@ export class DifferenceWriter {
       type: d.type,
       key_text: encodeKey(d.key, keyFields),
       body,
+      queue: this.queueFieldsOf?.(d),
     });
     if (this.fits) {
       this.jsonBytes += body.length;
-      if (this.jsonBytes > this.keepBytes) {
-        this.fits = false;
-        this.staged = undefined;
-      } else {
-        const row = this.stageRowOf?.(this.seq, d);
-        if (row) this.staged?.push(row);
-      }
+      if (this.jsonBytes > this.keepBytes) this.fits = false;
     }
     this.lines.push(body);
     this.linesChars += body.length + 1;
@@ -138,16 +129,6 @@ export class DifferenceWriter {
    */
   get readsWhole(): boolean {
     return this.fits;
-  }
-
-  /**
-   * The differences' staged rows in seq order (stageRowOf), handed over, or undefined when there
-   * were too many (or no stageRowOf was given): then the sync makes them from the differences.
-   */
-  takeStaged(): StageRow[] | undefined {
-    const rows = this.staged;
-    this.staged = undefined;
-    return rows;
   }
 
   /** How many differences were written, by type. */

@@ -14,7 +14,12 @@ import { CutoverError, MappingError, UsageError } from '../errors.js';
 import type { ControlStore } from '../store/control-store.js';
 import { createRun, finishRun, setRunSummary } from '../store/runs.js';
 import { silentLogger } from '../util/logger.js';
-import { openReconcileItems, stageRow, syncReconcileExceptions, type OpenItem } from '../exceptions/sync.js';
+import {
+  openReconcileItems,
+  queueFields,
+  syncReconcileExceptions,
+  type OpenItem,
+} from '../exceptions/sync.js';
 import { REPORT_FILES, type ReportFormat } from '../reports/formats.js';
 import { writeReconcileReports } from '../reports/write-reconcile-reports.js';
 import { totalsSummary } from '../reports/control-totals.js';
@@ -444,7 +449,7 @@ async function execute(
   let writer: DifferenceWriter;
   try {
     writer = new DifferenceWriter(store, runId, mapping.key, path.join(outDir, 'differences.jsonl'), {
-      stageRowOf: (seq, d) => stageRow(seq, d, mapping),
+      queueFieldsOf: (d) => queueFields(d, mapping),
       threads: threadsAllowed(opts),
     });
   } catch (err) {
@@ -637,10 +642,9 @@ async function execute(
         : {}),
     };
 
-    // When they fit in memory, the queue sync stages rows made as they were recorded, and the
-    // diagnosis reads them whole from the finished file (the main thread kept no copy); many of them
-    // are diagnosed on a thread of their own meanwhile. Else both page through the store.
-    const staged = writer.takeStaged();
+    // The queue sync stages the stored differences with the queue fields recorded beside them. When
+    // they fit in memory the diagnosis reads them whole from the finished file (the main thread kept
+    // no copy), many of them on a thread of its own meanwhile; else it pages through the store.
     const measures = { moneyFields: moneyFieldsOf(mapping), measureFields: measureFieldsOf(mapping) };
     if (writer.readsWhole && writer.total >= DIAGNOSIS_THREAD_MIN && threadsAllowed(opts))
       diagnosing = diagnoseOnThread({ runId, file: writer.file, ...measures });
@@ -659,8 +663,6 @@ async function execute(
         // What the settle window left out is not resolved by a run that did not look at it.
         ...(taps.young.size ? { keepKeys: [...taps.young] } : {}),
         ...(items ? { onlyIds: items.map((i) => i.id) } : {}),
-        ...(differences ? { differences } : {}),
-        ...(staged ? { staged } : {}),
       });
       phase('queue', { opened: synced.opened, resolved: synced.resolved });
       summary.exceptions = {

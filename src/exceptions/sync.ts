@@ -4,7 +4,7 @@ import type { WriteDriver } from '../adapters/types.js';
 import type { Mapping } from '../config/mapping-schema.js';
 import type { CanonicalValue, Difference } from '../reconcilers/types.js';
 import { decodeKey } from '../reconcilers/key.js';
-import { streamDifferences, type DifferenceSource } from '../store/differences.js';
+import { streamDifferences, type QueueFields } from '../store/differences.js';
 import { currentUser } from '../store/runs.js';
 import { sizeSeverity, varianceOf } from './severity.js';
 import { withTransaction } from './tx.js';
@@ -23,76 +23,70 @@ export interface SyncCounts {
 }
 
 /**
- * The statement that stages one batch: its rows travel as ONE JSON parameter (seq, key JSON,
- * variance, severity) that the database expands and joins back to cutover_differences for the
- * kind, key text and body, so a batch of thousands is one round trip and no per-row SQL. The batch
- * comes first in the join (CROSS JOIN fixes SQLite's loop order: the batch outside, a primary-key
- * lookup inside).
+ * The statement that stages differences recorded without their queue fields (by a cutover before
+ * the store's migration 007): a batch's rows travel as ONE JSON parameter (seq, key JSON, variance,
+ * severity) that the database expands and joins back to cutover_differences for the kind, key text
+ * and body, so a batch of thousands is one round trip and no per-row SQL. The batch comes first in
+ * the join (CROSS JOIN fixes SQLite's loop order: the batch outside, a primary-key lookup inside).
  */
-function stageSql(db: WriteDriver): string {
-  const cols = `INSERT INTO ${STAGE} (kind, key_text, key_json, details, variance, size_severity)`;
-  const pick = `SELECT d.type, d.key_text, j.key_json, d.body, j.variance, j.sev`;
+function stageBodiesSql(db: WriteDriver): string {
   const batch = db.jsonRows([
     ['seq', 'integer'],
     ['key_json', 'text'],
     ['variance', 'text'],
     ['sev', 'text'],
   ]);
-  return `${cols} ${pick} FROM ${batch} CROSS JOIN cutover_differences d WHERE d.run_id = ? AND d.seq = j.seq ON CONFLICT DO NOTHING`;
+  return `${STAGE_INTO} SELECT d.type, d.key_text, j.key_json, d.body, j.variance, j.sev FROM ${batch} CROSS JOIN cutover_differences d WHERE d.run_id = ? AND d.seq = j.seq ON CONFLICT DO NOTHING`;
 }
 
-/** A difference as the queue sync stages it: the rest (kind, key text, JSON) is read back from cutover_differences. */
-export interface StageRow {
-  seq: number;
-  key_json: string;
-  variance: string | null;
-  sev: string;
-}
+const STAGE_INTO = `INSERT INTO ${STAGE} (kind, key_text, key_json, details, variance, size_severity)`;
 
 /**
- * The run's `seq`-th difference as the sync stages it, or undefined for a kind the queue does not
- * hold: its key as JSON, its variance and its size severity. Made here for differences read back, or
- * as each is recorded (DifferenceWriter), which spares the sync parsing them again.
+ * What the queue needs of a difference beside its body, stored with it as it is recorded
+ * (DifferenceWriter): its key as JSON, its variance and its size severity; undefined for a kind the
+ * queue does not hold.
  */
-export function stageRow(seq: number, diff: Difference, mapping: Mapping): StageRow | undefined {
+export function queueFields(diff: Difference, mapping: Mapping): QueueFields | undefined {
   if (!(reconcileKinds as readonly string[]).includes(diff.type)) return undefined;
   const variance = varianceOf(diff, mapping);
   return {
-    seq,
     key_json: JSON.stringify(diff.key),
     variance,
-    sev: sizeSeverity(diff.type as ExceptionKind, variance, mapping.thresholds),
+    size_severity: sizeSeverity(diff.type as ExceptionKind, variance, mapping.thresholds),
   };
 }
 
-async function* stageRowsOf(source: DifferenceSource, mapping: Mapping): AsyncGenerator<StageRow> {
-  for await (const { seq, diff } of source()) {
-    const row = stageRow(seq, diff, mapping);
-    if (row) yield row;
-  }
-}
-
 /**
- * Loads the run's differences into the staging table, in batches. Returns how many rows it staged
- * (a run's differences of one kind and key are one row).
+ * Loads the run's differences into the staging table, in seq order, so that of a run's differences
+ * of one kind and key the first is the one staged. Those recorded with their queue fields (every
+ * reconcile run's since migration 007) in one statement; any recorded without them, from their
+ * bodies, in batches. Returns how many rows it staged.
  */
-async function stage(
-  trx: Knex,
-  db: WriteDriver,
-  runId: string,
-  rows: Iterable<StageRow> | AsyncIterable<StageRow>,
-): Promise<number> {
-  const sql = stageSql(db);
-  let staged = 0;
-  let batch: StageRow[] = [];
-  for await (const row of rows) {
-    batch.push(row);
-    if (batch.length >= READ_BATCH) {
-      staged += db.affectedRows(await trx.raw(sql, [JSON.stringify(batch), runId]));
-      batch = [];
-    }
+async function stage(trx: Knex, store: ControlStore, runId: string, mapping: Mapping): Promise<number> {
+  const db = store.db;
+  let staged = db.affectedRows(
+    await trx.raw(
+      `${STAGE_INTO} SELECT d.type, d.key_text, d.key_json, d.body, d.variance, d.size_severity FROM cutover_differences d WHERE d.run_id = ? AND d.size_severity IS NOT NULL ORDER BY d.seq ON CONFLICT DO NOTHING`,
+      [runId],
+    ),
+  );
+  const sql = stageBodiesSql(db);
+  let batch: { seq: number; key_json: string; variance: string | null; sev: string }[] = [];
+  const flush = async () => {
+    staged += db.affectedRows(await trx.raw(sql, [JSON.stringify(batch), runId]));
+    batch = [];
+  };
+  for await (const { seq, diff } of streamDifferences(store, runId, {
+    knex: trx,
+    pageSize: READ_BATCH,
+    types: reconcileKinds,
+    withoutQueueFields: true,
+  })) {
+    const q = queueFields(diff, mapping)!;
+    batch.push({ seq, key_json: q.key_json, variance: q.variance, sev: q.size_severity });
+    if (batch.length >= READ_BATCH) await flush();
   }
-  if (batch.length) staged += db.affectedRows(await trx.raw(sql, [JSON.stringify(batch), runId]));
+  if (batch.length) await flush();
   return staged;
 }
 
@@ -120,10 +114,6 @@ export async function syncReconcileExceptions(
     onlyIds?: readonly number[];
     /** Keys (key_text) the run left out (a settle window): their items are not resolved by it. */
     keepKeys?: readonly string[];
-    /** The run's differences read whole (differencesFromFile); else read from the store. */
-    differences?: DifferenceSource;
-    /** The run's staged rows, made as its differences were recorded (then `differences` is not read). */
-    staged?: readonly StageRow[];
   },
 ): Promise<SyncCounts> {
   const { mapping, runId } = args;
@@ -136,9 +126,7 @@ export async function syncReconcileExceptions(
       `CREATE TEMPORARY TABLE ${STAGE} (kind VARCHAR(30) NOT NULL, key_text TEXT NOT NULL, key_json TEXT, details TEXT, variance VARCHAR(60), size_severity VARCHAR(10) NOT NULL, PRIMARY KEY (kind, key_text))`,
     );
     try {
-      const source =
-        args.differences ?? (() => streamDifferences(store, runId, { knex: trx, pageSize: READ_BATCH }));
-      const staged = await stage(trx, store.db, runId, args.staged ?? stageRowsOf(source, mapping));
+      const staged = await stage(trx, store, runId, mapping);
       await store.db.analyze(trx, STAGE);
       const join = `FROM ${STAGE} s WHERE e.mapping = ? AND e.kind = s.kind AND e.key_text = s.key_text AND (e.last_run_id IS NULL OR e.last_run_id <> ?)`;
       const seenAgain = `last_seen = ?, occurrences = e.occurrences + 1, details = s.details, key_json = s.key_json, variance = s.variance, size_severity = s.size_severity, last_run_id = ?, updated_at = ?, version = e.version + 1`;

@@ -5,22 +5,56 @@ import type { Knex } from 'knex';
 import type { ControlStore } from './control-store.js';
 import type { Difference, DifferenceType } from '../reconcilers/types.js';
 
-/** One difference as stored: its run, its position, its type, its encoded key and its JSON. */
+/**
+ * What the exception queue needs of a difference beside its body (queueFields in
+ * exceptions/sync.ts): its key as JSON, its variance and its size severity. Stored with the
+ * difference, so the queue sync stages a run in one statement.
+ */
+export interface QueueFields {
+  key_json: string;
+  variance: string | null;
+  size_severity: string;
+}
+
+/**
+ * One difference as stored: its run, its position, its type, its encoded key, its JSON and, for a
+ * kind the queue holds, its queue fields (null otherwise).
+ */
 export interface DifferenceRow {
   run_id: string;
   seq: number;
   type: string;
   key_text: string;
   body: string;
+  queue?: QueueFields | undefined;
 }
 
 /** Where a run's differences are stored, and the columns of differenceValues, in order. */
 export const DIFFERENCES_TABLE = 'cutover_differences';
-export const DIFFERENCE_COLUMNS = ['run_id', 'seq', 'type', 'key_text', 'body'] as const;
+export const DIFFERENCE_COLUMNS = [
+  'run_id',
+  'seq',
+  'type',
+  'key_text',
+  'body',
+  'key_json',
+  'variance',
+  'size_severity',
+] as const;
 
 /** A difference's row as values, in DIFFERENCE_COLUMNS' order (for insertRows and a bulk loader). */
 export function differenceValues(r: DifferenceRow): unknown[] {
-  return [r.run_id, r.seq, r.type, r.key_text, r.body];
+  const q = r.queue;
+  return [
+    r.run_id,
+    r.seq,
+    r.type,
+    r.key_text,
+    r.body,
+    q?.key_json ?? null,
+    q?.variance ?? null,
+    q?.size_severity ?? null,
+  ];
 }
 
 /** Stores a batch of a run's differences in one transaction (the store's bulk insert). */
@@ -101,6 +135,10 @@ export async function* streamDifferences(
   runId: string,
   opts: {
     type?: DifferenceType;
+    /** Only these types. */
+    types?: readonly string[];
+    /** Only differences stored without their queue fields (by a cutover before migration 007). */
+    withoutQueueFields?: boolean;
     pageSize?: number;
     limit?: number;
     /** Where to read: a transaction of the store's (the queue sync's), else the store itself. */
@@ -119,6 +157,8 @@ export async function* streamDifferences(
       .limit(Math.min(pageSize, left));
     if (after !== -Infinity) q.where('seq', '>', after);
     if (opts.type) q.where('type', opts.type);
+    if (opts.types) q.whereIn('type', opts.types);
+    if (opts.withoutQueueFields) q.whereNull('size_severity');
     const rows = (await q) as { seq: number | string; body: string }[];
     for (const row of rows) {
       const seq = Number(row.seq);

@@ -5,6 +5,7 @@ import * as rollback from './003-rollback.js';
 import * as runLiveness from './004-run-liveness.js';
 import * as causes from './005-causes.js';
 import * as signoffs from './006-signoffs.js';
+import * as queueFields from './007-queue-fields.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '004-run-liveness': runLiveness,
   '005-causes': causes,
   '006-signoffs': signoffs,
+  '007-queue-fields': queueFields,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -2,8 +2,9 @@
  * The queue sync and the diagnosis read a run's differences whole from its differences.jsonl when
  * they fit in memory (DifferenceWriter.readsWhole), else from the control store, and a large run's
  * diagnosis runs on a thread of its own (diagnoseOnThread, reading the file), and the sync stages
- * rows made as the differences were recorded (stageRow) when reconcile gives it them: every way must
- * give the same queue, the same causes and the same cause on every stored difference.
+ * the queue fields stored with each difference as it was recorded (queueFields), as reconcile
+ * records them, or from the bodies of differences stored without them (by an earlier cutover): every
+ * way must give the same queue, the same causes and the same cause on every stored difference.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,9 +13,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DifferenceWriter } from '../../../src/app/difference-writer.js';
 import { diagnoseRun } from '../../../src/diagnosis/cause-store.js';
 import { diagnoseOnThread } from '../../../src/diagnosis/diagnose-thread.js';
-import { stageRow, syncReconcileExceptions } from '../../../src/exceptions/sync.js';
+import { queueFields, syncReconcileExceptions } from '../../../src/exceptions/sync.js';
 import type { Difference } from '../../../src/reconcilers/types.js';
 import { createRun } from '../../../src/store/runs.js';
+import { openControlStore } from '../../../src/store/control-store.js';
+import { migrationSource } from '../../../src/store/migrations/index.js';
+import { encodeKey } from '../../../src/reconcilers/key.js';
 import { differencesFromFile, streamDifferences } from '../../../src/store/differences.js';
 import type { ControlStore } from '../../../src/store/control-store.js';
 import { DIALECTS, freshStore, inventory, mismatch, missing } from './fixtures.js';
@@ -45,23 +49,31 @@ function differences(): Difference[] {
 /** Writes the run as reconcile does, syncs the queue and diagnoses it; what it left in the store. */
 async function runThrough(
   store: ControlStore,
-  how: 'store' | 'memory' | 'thread' | 'staged' | 'gone',
+  how: 'store' | 'memory' | 'thread' | 'recorded' | 'gone',
   keepBytes?: number,
 ) {
   const fromMemory = how !== 'store';
   const runId = await createRun(store, { prefix: 'r', command: 'reconcile', name: inventory.name, now });
   const file = path.join(tmp, `${runId}-${fromMemory}-${Math.random()}.jsonl`);
-  // 'staged': each difference's staged row made as it is recorded, as reconcile does.
+  // 'recorded': each difference's queue fields stored with it, as reconcile records them; the other
+  // ways store none (as a cutover before the store's migration 007 did), and the sync reads bodies.
   const writer = new DifferenceWriter(store, runId, inventory.key, file, {
     ...(keepBytes !== undefined ? { keepBytes } : {}),
-    ...(how === 'staged' ? { stageRowOf: (seq: number, d: Difference) => stageRow(seq, d, inventory) } : {}),
+    ...(how === 'recorded' ? { queueFieldsOf: (d: Difference) => queueFields(d, inventory) } : {}),
   });
   for (const d of differences()) await writer.write(d);
   await writer.finish();
   const whole = writer.readsWhole;
-  const staged = writer.takeStaged();
-  if (how === 'staged' && whole) expect(staged).toHaveLength(differences().length);
-  if (how !== 'staged' || !whole) expect(staged).toBeUndefined();
+  const withFields = Number(
+    (
+      await store
+        .knex('cutover_differences')
+        .where('run_id', runId)
+        .whereNotNull('size_severity')
+        .count({ n: '*' })
+    )[0]!.n,
+  );
+  expect(withFields).toBe(how === 'recorded' ? differences().length : 0);
   // 'gone': the file removed before it is read back (a clean-up job): the thread fails to read it
   // and the diagnosis falls back to the store, as reconcile wires it.
   if (how === 'gone') fs.rmSync(writer.file);
@@ -78,8 +90,6 @@ async function runThrough(
     mapping: inventory,
     runId,
     now,
-    ...(at ? { differences: at } : {}),
-    ...(staged ? { staged } : {}),
   });
   const diagnosis = await diagnoseRun(store, runId, {
     ...(at ? { differences: at } : {}),
@@ -102,7 +112,7 @@ for (const dialect of DIALECTS) {
   describe(`differences at hand on ${dialect}`, () => {
     it('sync and diagnosis give the same from memory, on a thread and from the store', async () => {
       const results = [];
-      for (const how of ['memory', 'thread', 'store', 'staged', 'gone'] as const) {
+      for (const how of ['memory', 'thread', 'store', 'recorded', 'gone'] as const) {
         const { store, dispose } = await freshStore(dialect);
         try {
           results.push(await runThrough(store, how));
@@ -110,7 +120,7 @@ for (const dialect of DIALECTS) {
           await dispose();
         }
       }
-      const [memory, thread, stored, staged, gone] = results;
+      const [memory, thread, stored, recorded, gone] = results;
       expect(memory!.kept).toBe(true);
       expect(memory!.synced.opened).toBe(differences().length - 1);
       const dup = memory!.items.find((i) => i.kind === 'duplicate_key');
@@ -121,14 +131,64 @@ for (const dialect of DIALECTS) {
       expect(memory!.causes.some(([, c]) => c !== null)).toBe(true);
       expect(memory).toEqual(stored);
       expect(thread).toEqual(stored);
-      expect(staged).toEqual(stored);
+      expect(recorded).toEqual(stored);
       expect(gone).toEqual(stored);
+    });
+
+    it('syncs a run recorded before migration 007, after the store is upgraded, as one recorded since', async () => {
+      const old = await freshStore(dialect);
+      const now007 = await freshStore(dialect);
+      let upgraded: ControlStore | undefined;
+      try {
+        // A store as a cutover before migration 007 left it, with a run's differences stored then.
+        await old.store.knex.migrate.down({ migrationSource, tableName: 'cutover_migrations' });
+        expect(await old.store.knex.schema.hasColumn('cutover_differences', 'size_severity')).toBe(false);
+        const runId = await createRun(old.store, {
+          prefix: 'r',
+          command: 'reconcile',
+          name: inventory.name,
+          now,
+        });
+        await old.store.knex('cutover_differences').insert(
+          differences().map((d, i) => ({
+            run_id: runId,
+            seq: i + 1,
+            type: d.type,
+            key_text: encodeKey(d.key, inventory.key),
+            body: JSON.stringify(d),
+          })),
+        );
+        await old.store.close();
+        upgraded = await openControlStore(old.url);
+        expect(await upgraded.knex.schema.hasColumn('cutover_differences', 'size_severity')).toBe(true);
+        const synced = await syncReconcileExceptions(upgraded, { mapping: inventory, runId, now });
+        const recorded = await runThrough(now007.store, 'recorded');
+        expect(synced).toEqual(recorded.synced);
+        const items = await upgraded
+          .knex('cutover_exceptions')
+          .select(
+            'kind',
+            'key_text',
+            'key_json',
+            'details',
+            'status',
+            'size_severity',
+            'variance',
+            'occurrences',
+          )
+          .orderBy(['kind', 'key_text']);
+        expect(items).toEqual(recorded.items);
+      } finally {
+        await upgraded?.close();
+        await old.dispose();
+        await now007.dispose();
+      }
     });
 
     it('keeps nothing at hand past its limit (the store is read then)', async () => {
       const { store, dispose } = await freshStore(dialect);
       try {
-        const r = await runThrough(store, 'staged', 2000);
+        const r = await runThrough(store, 'recorded', 2000);
         expect(r.kept).toBe(false);
         expect(r.synced.opened).toBe(differences().length - 1);
         expect(r.diagnosis.causes.length).toBeGreaterThan(0);

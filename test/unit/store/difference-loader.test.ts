@@ -125,7 +125,7 @@ describe('the store bulk loader', () => {
     try {
       const runId = await createRun(store, { prefix: 'r', command: 'reconcile', name: inventory.name, now });
       const loader = store.db.bulkLoader!(DIFFERENCES_TABLE, DIFFERENCE_COLUMNS)!;
-      const row = (seq: number) => [runId, seq, 'mismatch', `["S${seq}"]`, '{}'];
+      const row = (seq: number) => [runId, seq, 'mismatch', `["S${seq}"]`, '{}', null, null, null];
       await loader.add([row(1), row(2)]);
       // The same primary key again: the second batch is refused, nothing of it stored.
       await loader.add([row(3), row(2)]).catch(() => undefined);
@@ -134,7 +134,7 @@ describe('the store bulk loader', () => {
       expect(seqs.map(Number)).toEqual([1, 2]);
       // A batch for a run that is not there: the store's foreign key holds on the loader's connection.
       const other = store.db.bulkLoader!(DIFFERENCES_TABLE, DIFFERENCE_COLUMNS)!;
-      await other.add([['r_no_such_run', 1, 'mismatch', '["S1"]', '{}']]);
+      await other.add([['r_no_such_run', 1, 'mismatch', '["S1"]', '{}', null, null, null]]);
       await expect(other.finish()).rejects.toThrow(/FOREIGN KEY constraint failed/);
     } finally {
       await dispose();
@@ -146,7 +146,16 @@ describe('the store bulk loader', () => {
     try {
       const runId = await createRun(store, { prefix: 'r', command: 'reconcile', name: inventory.name, now });
       const loader = store.db.bulkLoader!(DIFFERENCES_TABLE, DIFFERENCE_COLUMNS)!;
-      const rows = Array.from({ length: 5000 }, (_, i) => [runId, i + 1, 'mismatch', `["S${i}"]`, '{}']);
+      const rows = Array.from({ length: 5000 }, (_, i) => [
+        runId,
+        i + 1,
+        'mismatch',
+        `["S${i}"]`,
+        '{}',
+        null,
+        null,
+        null,
+      ]);
       void loader.add(rows).catch(() => undefined);
       await loader.abort();
       // Whatever the thread committed before it stopped is whole: one batch, or nothing.
