@@ -360,6 +360,20 @@ export interface WriteDriver {
    * has less left to do. Absent where there is no such log.
    */
   checkpoint?(): Promise<void>;
+  /**
+   * Where the engine first writes to a log beside the database file and copies it into the file
+   * from time to time as a commit passes an interval (SQLite's WAL and its checkpoints): commits of
+   * the store's own connection copy nothing until `checkpointAside`, so that a large transaction
+   * (the queue sync of 100k differences) commits without the copy. Absent where there is no such log.
+   */
+  holdCheckpoints?(): Promise<void>;
+  /**
+   * The copy held since holdCheckpoints, made by a thread with a connection of its own while the
+   * caller goes on (SQLite: a passive checkpoint, which waits for no reader or writer), and the
+   * connection's own checkpoints resumed. Resolves when it is done; never rejects: a copy that could
+   * not be made is left to the next commit past the interval, or to the close.
+   */
+  checkpointAside?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -118,6 +118,20 @@ const THREAD_MIN_ROWS = 200_000;
  * is synced (below, starting the thread costs more than it saves).
  */
 const DIAGNOSIS_THREAD_MIN = 5000;
+/**
+ * Differences from which the queue sync's commit holds its checkpoint, made by a thread of its own
+ * meanwhile (holdCheckpoints): ~1.2 KB of the store's pages per difference and item at the reconcile
+ * bench's widths, so from ~55k the sync passes SQLite's WAL interval (64 MB) and its commit would
+ * copy the log. Fewer gain nothing from it, and a thread takes ~50 ms to start.
+ */
+const CHECKPOINT_ASIDE_MIN = 50_000;
+
+/** CHECKPOINT_ASIDE_MIN, or CUTOVER_CHECKPOINT_ASIDE_MIN from the environment (tests set it to 0). */
+function checkpointAsideMin(): number {
+  const text = process.env.CUTOVER_CHECKPOINT_ASIDE_MIN;
+  const v = text ? Number(text) : NaN;
+  return Number.isSafeInteger(v) && v >= 0 ? v : CHECKPOINT_ASIDE_MIN;
+}
 
 /**
  * Whether the run uses threads of its own (reader threads, the join thread, the diagnosis thread, the
@@ -654,6 +668,13 @@ async function execute(
     // A windowed run saw only part of the data: absence there proves nothing, so nothing is resolved.
     // A stopped run leaves the queue alone: it neither resolves what it did not see nor opens items
     // from what is most likely a broken mapping (its differences stay with the run).
+    // A run with many differences (SQLite): the sync commits without copying the store's log into
+    // its file (a WAL checkpoint, ~0.3 s at 100k differences); a thread of its own copies it while
+    // the causes are found and stored.
+    const holds = Boolean(
+      writer.total >= checkpointAsideMin() && threadsAllowed(opts) && store.db.holdCheckpoints,
+    );
+    if (holds) await store.db.holdCheckpoints!();
     if (stopped) summary.exceptions = { opened: 0, updated: 0, resolved: 0 };
     else {
       const synced = await syncReconcileExceptions(store, {
@@ -664,7 +685,7 @@ async function execute(
         ...(taps.young.size ? { keepKeys: [...taps.young] } : {}),
         ...(items ? { onlyIds: items.map((i) => i.id) } : {}),
       });
-      phase('queue', { opened: synced.opened, resolved: synced.resolved });
+      phase('queue', { opened: synced.opened, resolved: synced.resolved, checkpointAside: holds });
       summary.exceptions = {
         opened: synced.opened,
         updated: synced.updated,
@@ -673,10 +694,12 @@ async function execute(
         ignored: synced.ignored,
       };
     }
-    // The diagnosis thread is still at work: meanwhile the store copies what the run wrote into its
-    // file (SQLite's WAL checkpoint), which closing the store would otherwise do after the run
-    // (~90 ms of the ~150 ms exit of a 1M-row run at 1%). A checkpoint that fails is left to the close.
-    if (diagnosing && !diagnosing.done) await store.db.checkpoint?.().catch(() => undefined);
+    const copied = holds ? store.db.checkpointAside!().catch(() => undefined) : undefined;
+    // Fewer: the sync's commit did not pass the log's interval. While the diagnosis thread is still
+    // at work, the store copies what the run wrote into its file, which closing the store would
+    // otherwise do after the run (~90 ms of the ~150 ms exit of a 1M-row run at 1%; a thread of its
+    // own would take longer to start). A checkpoint that fails is left to the close.
+    if (!holds && diagnosing && !diagnosing.done) await store.db.checkpoint?.().catch(() => undefined);
     // The differences explained as causes, stored with the run: suggestions, nothing is changed.
     summary.causes = writer.total
       ? (
@@ -688,6 +711,7 @@ async function execute(
         ).causes
       : [];
 
+    await copied;
     // The paths go in first, so every report (the json one is this summary) names all of them.
     for (const f of formats) summary.reports![f] = shownPath(path.join(outDir, REPORT_FILES[f]));
     // The run is recorded before its reports are written: a report that cannot be written (a full

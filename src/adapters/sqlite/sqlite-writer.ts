@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Knex } from 'knex';
 import type { BulkLoader, Executor, Row } from '../types.js';
 import { insertAll, type RawSqlite } from './insert-rows.js';
@@ -7,6 +8,8 @@ import { startSqliteLoader } from './sqlite-loader.js';
 import { KnexWriter, where } from '../knex-writer.js';
 import { addDecimal } from '../../util/exact-decimal.js';
 import { quoteDouble } from '../sql-text.js';
+import { builtWorker } from '../../util/worker-files.js';
+import { WAL_AUTOCHECKPOINT } from './store-pragmas.js';
 
 /**
  * SQLite's write side. One connection per process and one write lock per database: rows need no
@@ -110,6 +113,34 @@ export class SqliteWriter extends KnexWriter {
 
   async checkpoint(): Promise<void> {
     await this.knex.raw('PRAGMA wal_checkpoint(PASSIVE)');
+  }
+
+  /** The store's own connection commits without checkpointing until checkpointAside. */
+  async holdCheckpoints(): Promise<void> {
+    if (!this.file || this.file === ':memory:') return;
+    await this.knex.raw('PRAGMA wal_autocheckpoint = 0');
+  }
+
+  /**
+   * A passive checkpoint on a thread with a connection of its own, the store's connection's own
+   * checkpoints resumed (storePragmas' interval). Without a built worker (sources under vitest), or
+   * when the thread cannot start, the checkpoint is left to the next commit past the interval, or to
+   * the close.
+   */
+  async checkpointAside(): Promise<void> {
+    if (!this.file || this.file === ':memory:') return;
+    await this.knex.raw(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT}`);
+    const worker = builtWorker('adapters/sqlite/checkpoint-worker.js');
+    if (!worker) return;
+    await new Promise<void>((resolve) => {
+      try {
+        const thread = new Worker(worker, { workerData: { file: path.resolve(this.file!) } });
+        thread.once('exit', () => resolve());
+        thread.once('error', () => resolve());
+      } catch {
+        resolve();
+      }
+    });
   }
 
   override withExclusiveLock<T>(fn: () => Promise<T>): Promise<T> {

@@ -3,6 +3,9 @@ interface PragmaConnection {
   pragma(sql: string): unknown;
 }
 
+/** The WAL's pages past which a commit copies it into the database file (storePragmas). */
+export const WAL_AUTOCHECKPOINT = 16384;
+
 /**
  * The settings of every connection to a SQLite control store (the store's own, in WAL mode, and its
  * loader thread's): a busy timeout, foreign keys, a page cache of `cacheMb`, and the WAL
@@ -16,5 +19,5 @@ export function storePragmas(conn: PragmaConnection, cacheMb: number): void {
   conn.pragma('busy_timeout = 10000');
   conn.pragma('foreign_keys = ON');
   conn.pragma(`cache_size = -${cacheMb * 1024}`);
-  conn.pragma('wal_autocheckpoint = 16384');
+  conn.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT}`);
 }

@@ -86,17 +86,27 @@ describe('cutover reconcile reads each side on a reader thread', () => {
       .split('\n')
       .filter((l) => l.includes('"phase":"read"'))
       .map((l) => JSON.parse(l) as { joinThread: boolean; spilled: boolean });
+    const queuePhase = fs
+      .readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"phase":"queue"'))
+      .map((l) => JSON.parse(l) as { checkpointAside: boolean });
     const joinThread = readPhase.map((x) => x.joinThread);
     const spilled = readPhase.map((x) => x.spilled);
     const diffs = readDifferences(p.dir, summary.runId).map((d) =>
       JSON.stringify({ ...d, runId: undefined }),
     );
-    return { summary, reads, joinThread, spilled, diffs };
+    const checkpointAside = queuePhase.map((x) => x.checkpointAside);
+    return { summary, reads, joinThread, spilled, checkpointAside, diffs };
   }
 
   it('with the same differences, counts, control totals and domain checks as the main thread alone', async () => {
-    // The join's second thread too: from 0 bytes on, so these 12k rows go through it.
-    const threads = await run('threads', { CUTOVER_JOIN_THREAD_MIN_BYTES: '0' });
+    // The join's second thread too: from 0 bytes on, so these 12k rows go through it; and the
+    // store's checkpoint held through the queue sync and made on a thread, as from 50k differences.
+    const threads = await run('threads', {
+      CUTOVER_JOIN_THREAD_MIN_BYTES: '0',
+      CUTOVER_CHECKPOINT_ASIDE_MIN: '0',
+    });
     // One thread, spilled: the budget's smallest.
     const single = await run('single', { CUTOVER_THREADS: '0', CUTOVER_FORCE_SPILL: '1' }, [
       '--memory',
@@ -109,6 +119,8 @@ describe('cutover reconcile reads each side on a reader thread', () => {
     expect(single.reads.map((r) => r.readerThread)).toEqual([false, false]);
     expect(threads.joinThread).toEqual([true]);
     expect(single.joinThread).toEqual([false]);
+    expect(threads.checkpointAside).toEqual([true]);
+    expect(single.checkpointAside).toEqual([false]);
     expect(threads.spilled).toEqual([false]);
     expect(single.spilled).toEqual([true]);
 

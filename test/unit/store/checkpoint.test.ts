@@ -1,7 +1,9 @@
 /**
- * A run checkpoints a SQLite store while it waits for its diagnosis thread (run-reconcile.ts), so
- * that closing the store has less left to do: after `checkpoint`, the database file alone holds
- * what was written, with the WAL still open beside it. A PostgreSQL store has no such log.
+ * A run with many differences holds a SQLite store's checkpoints through its queue sync and then
+ * copies the WAL into the file on a thread of its own (run-reconcile.ts): after `holdCheckpoints`
+ * the store's connection checkpoints at no commit; after `checkpointAside` the database file alone
+ * holds what was written, with the WAL still open beside it, and the connection's checkpoints are
+ * back. A PostgreSQL store has no such log.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +12,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openControlStore } from '../../../src/store/control-store.js';
 import { freshStore } from '../exceptions/fixtures.js';
+import { WAL_AUTOCHECKPOINT } from '../../../src/adapters/sqlite/store-pragmas.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-checkpoint-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -27,9 +30,15 @@ function rowsInFileAlone(file: string): number {
   }
 }
 
-describe('checkpoint', () => {
+const interval = async (store: Awaited<ReturnType<typeof openControlStore>>) =>
+  Number(
+    ((await store.knex.raw('PRAGMA wal_autocheckpoint')) as { wal_autocheckpoint: number }[])[0]!
+      .wal_autocheckpoint,
+  );
+
+describe('checkpoints', () => {
   it('copies a SQLite store’s WAL into its file while the store stays open', async () => {
-    const file = path.join(tmp, 'control.db');
+    const file = path.join(tmp, 'main.db');
     const store = await openControlStore(`sqlite:${file}`);
     try {
       await store.knex.schema.createTable('t', (t) => t.integer('n'));
@@ -39,6 +48,26 @@ describe('checkpoint', () => {
       expect(rowsInFileAlone(file)).toBe(0);
       await store.db.checkpoint!();
       expect(rowsInFileAlone(file)).toBe(500);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('copies a SQLite store’s WAL into its file on a thread while the store stays open', async () => {
+    const file = path.join(tmp, 'control.db');
+    const store = await openControlStore(`sqlite:${file}`);
+    try {
+      expect(await interval(store)).toBe(WAL_AUTOCHECKPOINT);
+      await store.db.holdCheckpoints!();
+      expect(await interval(store)).toBe(0);
+      await store.knex.schema.createTable('t', (t) => t.integer('n'));
+      await store.knex('t').insert(Array.from({ length: 500 }, (_, n) => ({ n })));
+      // Written, but in the WAL: the file alone does not hold the rows yet.
+      expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(0);
+      expect(rowsInFileAlone(file)).toBe(0);
+      await store.db.checkpointAside!();
+      expect(rowsInFileAlone(file)).toBe(500);
+      expect(await interval(store)).toBe(WAL_AUTOCHECKPOINT);
       // The store goes on as before.
       await store.knex('t').insert({ n: 500 });
       expect(Number((await store.knex('t').count({ n: '*' }))[0]!.n)).toBe(501);
@@ -51,6 +80,8 @@ describe('checkpoint', () => {
     const { store, dispose } = await freshStore('postgres');
     try {
       expect(store.db.checkpoint).toBeUndefined();
+      expect(store.db.holdCheckpoints).toBeUndefined();
+      expect(store.db.checkpointAside).toBeUndefined();
     } finally {
       await dispose();
     }
