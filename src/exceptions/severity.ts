@@ -54,40 +54,53 @@ function isLooseDecimal(v: string): boolean {
   return i === v.length && digits > 0;
 }
 
-function maxAbs(values: (string | null | undefined)[]): string | null {
-  let best: string | null = null;
-  for (const v of values) {
-    if (v == null || !isLooseDecimal(v)) continue;
-    const a = abs(v);
-    if (best === null || !decimalGte(best, a)) best = a;
-  }
-  return best;
+/** The larger of `best` and |v| (the first of equals kept), where v is a loose decimal; else `best`. */
+function maxAbsWith(best: string | null, v: string | null | undefined): string | null {
+  if (v == null || !isLooseDecimal(v)) return best;
+  const a = abs(v);
+  return best === null || !decimalGte(best, a) ? a : best;
 }
 
-/** The absolute variance a difference shows, as a decimal string, or null when nothing numeric differs. */
+/** A mapping's fields whose variance counts: decimal and integer fields outside the key. */
+const numericFieldsOf = new WeakMap<Pick<Mapping, 'fields' | 'key'>, ReadonlySet<string>>();
+
+function numericFields(mapping: Pick<Mapping, 'fields' | 'key'>): ReadonlySet<string> {
+  let set = numericFieldsOf.get(mapping);
+  if (!set) {
+    set = new Set(
+      Object.keys(mapping.fields).filter((f) => {
+        const t = mapping.fields[f]?.type;
+        return (t === 'decimal' || t === 'integer') && !mapping.key.includes(f);
+      }),
+    );
+    numericFieldsOf.set(mapping, set);
+  }
+  return set;
+}
+
+/**
+ * The absolute variance a difference shows, as a decimal string, or null when nothing numeric
+ * differs: of the values in the difference's own order, the first of the largest. Called for every
+ * difference a run records (no array made per call).
+ */
 export function varianceOf(diff: Difference, mapping: Pick<Mapping, 'fields' | 'key'>): string | null {
-  const numeric = (f: string) => {
-    const t = mapping.fields[f]?.type;
-    return (t === 'decimal' || t === 'integer') && !mapping.key.includes(f);
-  };
   switch (diff.type) {
-    case 'mismatch':
-      return maxAbs(
-        Object.entries(diff.fields)
-          .filter(([f]) => numeric(f))
-          .map(([, d]) => d.delta),
-      );
+    case 'mismatch': {
+      const numeric = numericFields(mapping);
+      let best: string | null = null;
+      for (const f in diff.fields) if (numeric.has(f)) best = maxAbsWith(best, diff.fields[f]!.delta);
+      return best;
+    }
     case 'missing_in_cloud':
     case 'missing_in_legacy': {
+      const numeric = numericFields(mapping);
       const row = diff.type === 'missing_in_cloud' ? diff.legacy : diff.cloud;
-      return maxAbs(
-        Object.entries(row)
-          .filter(([f]) => numeric(f))
-          .map(([, v]) => v),
-      );
+      let best: string | null = null;
+      for (const f in row) if (numeric.has(f)) best = maxAbsWith(best, row[f]);
+      return best;
     }
     case 'unbalanced_journal':
-      return maxAbs([diff.balance.difference]);
+      return maxAbsWith(null, diff.balance.difference);
     default:
       return null;
   }

@@ -60,7 +60,7 @@ export class OutputFile {
    * Writes `text` without waiting for the disk unless the stream's buffer is full (then until it
    * drains), or fails with the file's error: for many writes (a row each, or a batch of lines).
    */
-  async push(text: string): Promise<void> {
+  async push(text: string | Uint8Array): Promise<void> {
     this.check();
     if (!this.stream.write(text)) await Promise.race([this.failed, once(this.stream, 'drain')]);
   }
