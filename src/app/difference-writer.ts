@@ -115,8 +115,10 @@ export class DifferenceWriter {
     // Room for the line whatever its characters (UTF-8: at most 3 bytes per UTF-16 unit).
     const room = body.length * 3 + 1;
     if (this.linesBytes + room > this.lines.length) await this.writeLines();
-    if (room > this.lines.length) await this.out.push(`${body}\n`);
-    else {
+    if (room > this.lines.length) {
+      await this.out.push(body);
+      await this.out.push('\n');
+    } else {
       this.linesBytes += this.lines.write(body, this.linesBytes, 'utf8');
       this.lines[this.linesBytes++] = 10;
       if (this.linesBytes >= LINES_BYTES) await this.writeLines();

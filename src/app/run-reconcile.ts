@@ -665,9 +665,6 @@ async function execute(
     const differences = writer.readsWhole
       ? differencesFromFile(writer.file, () => streamDifferences(store, runId))
       : undefined;
-    // A windowed run saw only part of the data: absence there proves nothing, so nothing is resolved.
-    // A stopped run leaves the queue alone: it neither resolves what it did not see nor opens items
-    // from what is most likely a broken mapping (its differences stay with the run).
     // A run with many differences (SQLite): the sync commits without copying the store's log into
     // its file (a WAL checkpoint, ~0.3 s at 100k differences); a thread of its own copies it while
     // the causes are found and stored.
@@ -675,6 +672,9 @@ async function execute(
       writer.total >= checkpointAsideMin() && threadsAllowed(opts) && store.db.holdCheckpoints,
     );
     if (holds) await store.db.holdCheckpoints!();
+    // A windowed run saw only part of the data: absence there proves nothing, so nothing is resolved.
+    // A stopped run leaves the queue alone: it neither resolves what it did not see nor opens items
+    // from what is most likely a broken mapping (its differences stay with the run).
     if (stopped) summary.exceptions = { opened: 0, updated: 0, resolved: 0 };
     else {
       const synced = await syncReconcileExceptions(store, {
@@ -695,10 +695,10 @@ async function execute(
       };
     }
     const copied = holds ? store.db.checkpointAside!().catch(() => undefined) : undefined;
-    // Fewer: the sync's commit did not pass the log's interval. While the diagnosis thread is still
-    // at work, the store copies what the run wrote into its file, which closing the store would
-    // otherwise do after the run (~90 ms of the ~150 ms exit of a 1M-row run at 1%; a thread of its
-    // own would take longer to start). A checkpoint that fails is left to the close.
+    // Fewer differences: while the diagnosis thread is still at work, the store copies what the run
+    // wrote into its file, which closing the store would otherwise do after the run (~90 ms of the
+    // ~150 ms exit of a 1M-row run at 1%; a thread of its own would take longer to start). A
+    // checkpoint that fails is left to the close.
     if (!holds && diagnosing && !diagnosing.done) await store.db.checkpoint?.().catch(() => undefined);
     // The differences explained as causes, stored with the run: suggestions, nothing is changed.
     summary.causes = writer.total
