@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openControlStore } from '../../../src/store/control-store.js';
+import { openControlStore, type ControlStore } from '../../../src/store/control-store.js';
 import { freshStore } from '../exceptions/fixtures.js';
 import { WAL_AUTOCHECKPOINT } from '../../../src/adapters/sqlite/store-pragmas.js';
 
@@ -30,7 +30,15 @@ function rowsInFileAlone(file: string): number {
   }
 }
 
-const interval = async (store: Awaited<ReturnType<typeof openControlStore>>) =>
+/** 500 rows of a new table `t`, written: in the WAL, not yet in the file alone. */
+async function writeToWal(store: ControlStore, file: string): Promise<void> {
+  await store.knex.schema.createTable('t', (t) => t.integer('n'));
+  await store.knex('t').insert(Array.from({ length: 500 }, (_, n) => ({ n })));
+  expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(0);
+  expect(rowsInFileAlone(file)).toBe(0);
+}
+
+const interval = async (store: ControlStore) =>
   Number(
     ((await store.knex.raw('PRAGMA wal_autocheckpoint')) as { wal_autocheckpoint: number }[])[0]!
       .wal_autocheckpoint,
@@ -41,11 +49,7 @@ describe('checkpoints', () => {
     const file = path.join(tmp, 'main.db');
     const store = await openControlStore(`sqlite:${file}`);
     try {
-      await store.knex.schema.createTable('t', (t) => t.integer('n'));
-      await store.knex('t').insert(Array.from({ length: 500 }, (_, n) => ({ n })));
-      // Written, but in the WAL: the file alone does not hold the rows yet.
-      expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(0);
-      expect(rowsInFileAlone(file)).toBe(0);
+      await writeToWal(store, file);
       await store.db.checkpoint!();
       expect(rowsInFileAlone(file)).toBe(500);
     } finally {
@@ -60,11 +64,7 @@ describe('checkpoints', () => {
       expect(await interval(store)).toBe(WAL_AUTOCHECKPOINT);
       await store.db.holdCheckpoints!();
       expect(await interval(store)).toBe(0);
-      await store.knex.schema.createTable('t', (t) => t.integer('n'));
-      await store.knex('t').insert(Array.from({ length: 500 }, (_, n) => ({ n })));
-      // Written, but in the WAL: the file alone does not hold the rows yet.
-      expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(0);
-      expect(rowsInFileAlone(file)).toBe(0);
+      await writeToWal(store, file);
       await store.db.checkpointAside!();
       expect(rowsInFileAlone(file)).toBe(500);
       expect(await interval(store)).toBe(WAL_AUTOCHECKPOINT);
