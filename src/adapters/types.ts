@@ -364,9 +364,10 @@ export interface WriteDriver {
    * Where the engine first writes to a log beside the database file and copies it into the file
    * from time to time as a commit passes an interval (SQLite's WAL and its checkpoints): commits of
    * the store's own connection copy nothing until `checkpointAside`, so that a large transaction
-   * (the queue sync of 100k differences) commits without the copy. Absent where there is no such log.
+   * (the queue sync of 100k differences) commits without the copy. False where nothing is held (an
+   * in-memory database); absent where there is no such log.
    */
-  holdCheckpoints?(): Promise<void>;
+  holdCheckpoints?(): Promise<boolean>;
   /**
    * The copy held since holdCheckpoints, made by a thread with a connection of its own while the
    * caller goes on (SQLite: a passive checkpoint, which waits for no reader or writer), and the

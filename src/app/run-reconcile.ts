@@ -667,34 +667,38 @@ async function execute(
       : undefined;
     // A run with many differences (SQLite): the sync commits without copying the store's log into
     // its file (a WAL checkpoint, ~0.3 s at 100k differences); a thread of its own copies it while
-    // the causes are found and stored.
-    const holds = Boolean(
-      writer.total >= checkpointAsideMin() && threadsAllowed(opts) && store.db.holdCheckpoints,
-    );
-    if (holds) await store.db.holdCheckpoints!();
-    // A windowed run saw only part of the data: absence there proves nothing, so nothing is resolved.
-    // A stopped run leaves the queue alone: it neither resolves what it did not see nor opens items
-    // from what is most likely a broken mapping (its differences stay with the run).
-    if (stopped) summary.exceptions = { opened: 0, updated: 0, resolved: 0 };
-    else {
-      const synced = await syncReconcileExceptions(store, {
-        mapping,
-        runId,
-        partial: Boolean(opts.window),
-        // What the settle window left out is not resolved by a run that did not look at it.
-        ...(taps.young.size ? { keepKeys: [...taps.young] } : {}),
-        ...(items ? { onlyIds: items.map((i) => i.id) } : {}),
-      });
-      phase('queue', { opened: synced.opened, resolved: synced.resolved, checkpointAside: holds });
-      summary.exceptions = {
-        opened: synced.opened,
-        updated: synced.updated,
-        resolved: synced.resolved,
-        reopened: synced.reopened,
-        ignored: synced.ignored,
-      };
+    // the causes are found and stored. A sync that fails leaves the store's checkpoints as they were.
+    const holds =
+      writer.total >= checkpointAsideMin() &&
+      threadsAllowed(opts) &&
+      (await store.db.holdCheckpoints?.()) === true;
+    let copied: Promise<void> | undefined;
+    try {
+      // A windowed run saw only part of the data: absence there proves nothing, so nothing is
+      // resolved. A stopped run leaves the queue alone: it neither resolves what it did not see nor
+      // opens items from what is most likely a broken mapping (its differences stay with the run).
+      if (stopped) summary.exceptions = { opened: 0, updated: 0, resolved: 0 };
+      else {
+        const synced = await syncReconcileExceptions(store, {
+          mapping,
+          runId,
+          partial: Boolean(opts.window),
+          // What the settle window left out is not resolved by a run that did not look at it.
+          ...(taps.young.size ? { keepKeys: [...taps.young] } : {}),
+          ...(items ? { onlyIds: items.map((i) => i.id) } : {}),
+        });
+        phase('queue', { opened: synced.opened, resolved: synced.resolved, checkpointAside: holds });
+        summary.exceptions = {
+          opened: synced.opened,
+          updated: synced.updated,
+          resolved: synced.resolved,
+          reopened: synced.reopened,
+          ignored: synced.ignored,
+        };
+      }
+    } finally {
+      if (holds) copied = store.db.checkpointAside!();
     }
-    const copied = holds ? store.db.checkpointAside!().catch(() => undefined) : undefined;
     // Fewer differences: while the diagnosis thread is still at work, the store copies what the run
     // wrote into its file, which closing the store would otherwise do after the run (~90 ms of the
     // ~150 ms exit of a 1M-row run at 1%; a thread of its own would take longer to start). A

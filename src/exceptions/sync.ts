@@ -60,7 +60,9 @@ export function queueFields(diff: Difference, mapping: Mapping): QueueFields | u
  * Loads the run's differences into the staging table, in seq order, so that of a run's differences
  * of one kind and key the first is the one staged. Those recorded with their queue fields (every
  * reconcile run's since migration 007) in one statement; any recorded without them, from their
- * bodies, in batches. Returns how many rows it staged.
+ * bodies, in batches. A run is recorded by one DifferenceWriter, so its differences all have the
+ * fields or none has (were both kinds in one run, those with them would be staged first). Returns
+ * how many rows it staged.
  */
 async function stage(trx: Knex, store: ControlStore, runId: string, mapping: Mapping): Promise<number> {
   const db = store.db;

@@ -115,10 +115,11 @@ export class SqliteWriter extends KnexWriter {
     await this.knex.raw('PRAGMA wal_checkpoint(PASSIVE)');
   }
 
-  /** The store's own connection commits without checkpointing until checkpointAside. */
-  async holdCheckpoints(): Promise<void> {
-    if (!this.file || this.file === ':memory:') return;
+  /** The store's own connection commits without checkpointing until checkpointAside (a file's store). */
+  async holdCheckpoints(): Promise<boolean> {
+    if (!this.file || this.file === ':memory:') return false;
     await this.knex.raw('PRAGMA wal_autocheckpoint = 0');
+    return true;
   }
 
   /**
@@ -129,7 +130,12 @@ export class SqliteWriter extends KnexWriter {
    */
   async checkpointAside(): Promise<void> {
     if (!this.file || this.file === ':memory:') return;
-    await this.knex.raw(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT}`);
+    try {
+      await this.knex.raw(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT}`);
+    } catch {
+      // The connection is gone (the store failed): its close made the checkpoint, or the next open will.
+      return;
+    }
     const worker = builtWorker('adapters/sqlite/checkpoint-worker.js');
     if (!worker) return;
     await new Promise<void>((resolve) => {

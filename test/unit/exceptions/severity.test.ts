@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decimalGte, sizeSeverity, varianceOf } from '../../../src/exceptions/severity.js';
 import { inventory, mismatch, missing } from './fixtures.js';
+import type { Difference } from '../../../src/reconcilers/types.js';
 
 describe('severity', () => {
   it('variance of a mismatch is the largest |delta| of its numeric fields', () => {
@@ -15,6 +16,52 @@ describe('severity', () => {
     const statusOnly = mismatch('A', '1.000', '1.000', '0.000');
     statusOnly.fields = { status: { legacy: 'a', cloud: 'b' } };
     expect(varianceOf(statusOnly, inventory)).toBeNull();
+  });
+
+  it('of equal variances in other texts, the first in the difference’s own order is the one shown', () => {
+    const mapping = {
+      ...inventory,
+      fields: { ...inventory.fields, reserved: { type: 'decimal' }, '2': { type: 'integer' } },
+    } as typeof inventory;
+    const key = { sku: 'A', location: 'DC-EAST' };
+    const fields = (order: [string, string][]) =>
+      Object.fromEntries(order.map(([f, delta]) => [f, { legacy: '0', cloud: delta, delta }]));
+    const a = {
+      type: 'mismatch',
+      key,
+      fields: fields([
+        ['on_hand', '5.0'],
+        ['reserved', '-5.00'],
+      ]),
+    } as const;
+    const b = {
+      type: 'mismatch',
+      key,
+      fields: fields([
+        ['reserved', '-5.00'],
+        ['on_hand', '5.0'],
+      ]),
+    } as const;
+    expect(varianceOf(a as unknown as Difference, mapping)).toBe('5.0');
+    expect(varianceOf(b as unknown as Difference, mapping)).toBe('5.00');
+    // An integer-like field name comes first in an object's order, whatever the order it was set in.
+    const c = {
+      type: 'mismatch',
+      key,
+      fields: fields([
+        ['on_hand', '7.0'],
+        ['2', '7'],
+      ]),
+    } as const;
+    expect(varianceOf(c as unknown as Difference, mapping)).toBe('7');
+    const row = { ...key, on_hand: '-3.50', reserved: '3.5', status: 'x' };
+    expect(varianceOf({ type: 'missing_in_cloud', key, legacy: row }, mapping)).toBe('3.50');
+    expect(
+      varianceOf(
+        { type: 'missing_in_legacy', key, cloud: { ...key, reserved: '3.5', on_hand: '-3.50' } },
+        mapping,
+      ),
+    ).toBe('3.5');
   });
 
   it('thresholds are absolute and exact (no floating point)', () => {

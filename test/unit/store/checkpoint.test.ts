@@ -76,6 +76,35 @@ describe('checkpoints', () => {
     }
   });
 
+  it('holds the checkpoint a commit past the interval would make', async () => {
+    const file = path.join(tmp, 'held.db');
+    const store = await openControlStore(`sqlite:${file}`);
+    try {
+      // An interval of one page: every commit copies the WAL into the file.
+      await store.knex.raw('PRAGMA wal_autocheckpoint = 1');
+      await store.knex.schema.createTable('t', (t) => t.integer('n'));
+      await store.knex('t').insert(Array.from({ length: 500 }, (_, n) => ({ n })));
+      expect(rowsInFileAlone(file)).toBe(500);
+      expect(await store.db.holdCheckpoints!()).toBe(true);
+      await store.knex('t').insert(Array.from({ length: 500 }, (_, n) => ({ n })));
+      expect(rowsInFileAlone(file)).toBe(500);
+      await store.db.checkpointAside!();
+      expect(rowsInFileAlone(file)).toBe(1000);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('holds nothing on an in-memory store', async () => {
+    const store = await openControlStore('sqlite::memory:');
+    try {
+      expect(await store.db.holdCheckpoints!()).toBe(false);
+      await store.db.checkpointAside!();
+    } finally {
+      await store.close();
+    }
+  });
+
   it('is absent on a PostgreSQL store', async () => {
     const { store, dispose } = await freshStore('postgres');
     try {
