@@ -686,6 +686,8 @@ async function execute(
           // What the settle window left out is not resolved by a run that did not look at it.
           ...(taps.young.size ? { keepKeys: [...taps.young] } : {}),
           ...(items ? { onlyIds: items.map((i) => i.id) } : {}),
+          // The writer stored every difference with its queue fields (queueFieldsOf above).
+          fieldsRecorded: true,
         });
         phase('queue', { opened: synced.opened, resolved: synced.resolved, checkpointAside: holds });
         summary.exceptions = {

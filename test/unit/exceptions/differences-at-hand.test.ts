@@ -90,6 +90,8 @@ async function runThrough(
     mapping: inventory,
     runId,
     now,
+    // Said only of a run whose differences all have them, as reconcile says it.
+    ...(how === 'recorded' ? { fieldsRecorded: true } : {}),
   });
   const diagnosis = await diagnoseRun(store, runId, {
     ...(at ? { differences: at } : {}),
