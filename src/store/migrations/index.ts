@@ -6,6 +6,7 @@ import * as runLiveness from './004-run-liveness.js';
 import * as causes from './005-causes.js';
 import * as signoffs from './006-signoffs.js';
 import * as queueFields from './007-queue-fields.js';
+import * as partialCauseIndex from './008-partial-cause-index.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '005-causes': causes,
   '006-signoffs': signoffs,
   '007-queue-fields': queueFields,
+  '008-partial-cause-index': partialCauseIndex,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

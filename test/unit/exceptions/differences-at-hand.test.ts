@@ -143,7 +143,10 @@ for (const dialect of DIALECTS) {
       let upgraded: ControlStore | undefined;
       try {
         // A store as a cutover before migration 007 left it, with a run's differences stored then.
-        await old.store.knex.migrate.down({ migrationSource, tableName: 'cutover_migrations' });
+        const config = { migrationSource, tableName: 'cutover_migrations' };
+        // Back to 006: 008 (the partial cause index), then 007 (the queue fields).
+        await old.store.knex.migrate.down(config);
+        await old.store.knex.migrate.down(config);
         expect(await old.store.knex.schema.hasColumn('cutover_differences', 'size_severity')).toBe(false);
         const runId = await createRun(old.store, {
           prefix: 'r',
