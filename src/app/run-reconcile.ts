@@ -660,8 +660,8 @@ async function execute(
     // they fit in memory the diagnosis reads them whole from the finished file (the main thread kept
     // no copy), many of them on a thread of its own meanwhile; else it pages through the store.
     const measures = { moneyFields: moneyFieldsOf(mapping), measureFields: measureFieldsOf(mapping) };
-    if (writer.readsWhole && writer.total >= DIAGNOSIS_THREAD_MIN && threadsAllowed(opts))
-      diagnosing = diagnoseOnThread({ runId, file: writer.file, ...measures });
+    if (writer.total >= DIAGNOSIS_THREAD_MIN && threadsAllowed(opts))
+      diagnosing = diagnoseOnThread({ runId, file: writer.file, whole: writer.readsWhole, ...measures });
     const differences = writer.readsWhole
       ? differencesFromFile(writer.file, () => streamDifferences(store, runId))
       : undefined;

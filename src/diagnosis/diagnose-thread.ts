@@ -13,6 +13,8 @@ export interface DiagnoseJob {
   runId: string;
   /** The run's differences.jsonl, complete (DifferenceWriter.finish): one difference per line, seq 1 first. */
   file: string;
+  /** Whether the differences fit in memory: read and parsed once, whole; else streamed on each pass. */
+  whole: boolean;
   moneyFields?: ReadonlySet<string>;
   measureFields?: ReadonlySet<string>;
 }

@@ -1,7 +1,7 @@
 /** The worker thread of `diagnoseOnThread`: diagnoses the differences of the file it is sent and posts the result. */
 import { parentPort } from 'node:worker_threads';
 import { postedError } from '../util/worker-files.js';
-import { differencesFromFile } from '../store/differences.js';
+import { differencesFromFile, differencesStreamedFromFile } from '../store/differences.js';
 import type { DiagnoseJob, DiagnoseMessage } from './diagnose-thread.js';
 import { diagnose } from './diagnose.js';
 
@@ -12,7 +12,7 @@ port.once('message', (job: DiagnoseJob) => {
     try {
       const result = await diagnose({
         runId: job.runId,
-        source: differencesFromFile(job.file),
+        source: job.whole ? differencesFromFile(job.file) : differencesStreamedFromFile(job.file),
         moneyFields: job.moneyFields,
         measureFields: job.measureFields,
       });

@@ -79,32 +79,46 @@ const READ_BYTES = 1 << 20;
  * too. Read a megabyte at a time, not whole: at 100k differences the file's 26 MB of text never
  * sit beside their parsed objects (the diagnosis thread's peak, 12 MB less), and it is no slower.
  */
-async function parseFile(file: string): Promise<StoredDifference[]> {
-  const out: StoredDifference[] = [];
+async function* linesOf(file: string): AsyncGenerator<StoredDifference> {
   const decoder = new StringDecoder('utf8');
   const buf = Buffer.allocUnsafe(READ_BYTES);
   const handle = await fsp.open(file, 'r');
   let rest = '';
-  const take = (text: string) => {
-    let at = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', at)) {
-      out.push({ seq: out.length + 1, diff: JSON.parse(text.slice(at, nl)) as Difference });
-      at = nl + 1;
-    }
-    return text.slice(at);
-  };
+  let seq = 0;
   try {
     for (;;) {
       const { bytesRead } = await handle.read(buf, 0, READ_BYTES, null);
       if (bytesRead === 0) break;
-      rest = take(rest + decoder.write(buf.subarray(0, bytesRead)));
+      const text = rest + decoder.write(buf.subarray(0, bytesRead));
+      const parsed: StoredDifference[] = [];
+      let at = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', at)) {
+        parsed.push({ seq: ++seq, diff: JSON.parse(text.slice(at, nl)) as Difference });
+        at = nl + 1;
+      }
+      rest = text.slice(at);
+      yield* parsed;
     }
   } finally {
     await handle.close();
   }
   rest += decoder.end();
-  if (rest !== '') out.push({ seq: out.length + 1, diff: JSON.parse(rest) as Difference });
+  if (rest !== '') yield { seq: ++seq, diff: JSON.parse(rest) as Difference };
+}
+
+async function parseFile(file: string): Promise<StoredDifference[]> {
+  const out: StoredDifference[] = [];
+  for await (const d of linesOf(file)) out.push(d);
   return out;
+}
+
+/**
+ * A run's differences from its `differences.jsonl`, read and parsed afresh on every pass, a
+ * megabyte at a time: for a run whose differences do not fit in memory (a night where everything
+ * differs), which the diagnosis thread then reads twice from the file, not from the store.
+ */
+export function differencesStreamedFromFile(file: string): DifferenceSource {
+  return () => linesOf(file);
 }
 
 /**

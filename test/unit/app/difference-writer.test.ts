@@ -11,6 +11,7 @@ import { DifferenceWriter } from '../../../src/app/difference-writer.js';
 import type { Difference } from '../../../src/reconcilers/types.js';
 import { openControlStore } from '../../../src/store/control-store.js';
 import { createRun } from '../../../src/store/runs.js';
+import { differencesFromFile, differencesStreamedFromFile } from '../../../src/store/differences.js';
 import { inventory, mismatch, missing } from '../exceptions/fixtures.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-writer-'));
@@ -55,6 +56,18 @@ describe('DifferenceWriter', () => {
       // Several megabytes: many buffers written, and the two long lines among them.
       expect(expected.length).toBeGreaterThan(3 << 20);
       expect(fs.readFileSync(file).equals(expected)).toBe(true);
+      // Read back a megabyte at a time, lines and characters across the chunks' edges: whole, and
+      // streamed on each pass (twice here, as the diagnosis reads it).
+      const want = all.map((diff, i) => ({ seq: i + 1, diff }));
+      const read = async (source: () => AsyncIterable<unknown>) => {
+        const out = [];
+        for await (const d of source()) out.push(d);
+        return out;
+      };
+      expect(await read(differencesFromFile(file))).toEqual(want);
+      const streamed = differencesStreamedFromFile(file);
+      expect(await read(streamed)).toEqual(want);
+      expect(await read(streamed)).toEqual(want);
       expect(fs.readdirSync(tmp)).toEqual(['differences.jsonl']);
     } finally {
       await store.close();

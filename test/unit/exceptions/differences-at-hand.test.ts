@@ -49,7 +49,7 @@ function differences(): Difference[] {
 /** Writes the run as reconcile does, syncs the queue and diagnoses it; what it left in the store. */
 async function runThrough(
   store: ControlStore,
-  how: 'store' | 'memory' | 'thread' | 'recorded' | 'gone',
+  how: 'store' | 'memory' | 'thread' | 'recorded' | 'gone' | 'streamed',
   keepBytes?: number,
 ) {
   const fromMemory = how !== 'store';
@@ -77,11 +77,13 @@ async function runThrough(
   // 'gone': the file removed before it is read back (a clean-up job): the thread fails to read it
   // and the diagnosis falls back to the store, as reconcile wires it.
   if (how === 'gone') fs.rmSync(writer.file);
-  const thread =
-    (how === 'thread' || how === 'gone') && whole
-      ? diagnoseOnThread({ runId, file: writer.file })
-      : undefined;
-  if (how === 'thread' || how === 'gone') expect(thread).toBeDefined();
+  // 'streamed': the thread reads the file a megabyte at a time on each pass, as for a run whose
+  // differences do not fit in memory.
+  const onThread = how === 'thread' || how === 'gone' || how === 'streamed';
+  const thread = onThread
+    ? diagnoseOnThread({ runId, file: writer.file, whole: how !== 'streamed' && whole })
+    : undefined;
+  if (onThread) expect(thread).toBeDefined();
   // Not done before the thread has even started; done (diagnosed, or failed) once awaited.
   if (thread) expect(thread.done).toBe(false);
   const at =
@@ -114,7 +116,7 @@ for (const dialect of DIALECTS) {
   describe(`differences at hand on ${dialect}`, () => {
     it('sync and diagnosis give the same from memory, on a thread and from the store', async () => {
       const results = [];
-      for (const how of ['memory', 'thread', 'store', 'recorded', 'gone'] as const) {
+      for (const how of ['memory', 'thread', 'store', 'recorded', 'gone', 'streamed'] as const) {
         const { store, dispose } = await freshStore(dialect);
         try {
           results.push(await runThrough(store, how));
@@ -122,7 +124,7 @@ for (const dialect of DIALECTS) {
           await dispose();
         }
       }
-      const [memory, thread, stored, recorded, gone] = results;
+      const [memory, thread, stored, recorded, gone, streamed] = results;
       expect(memory!.kept).toBe(true);
       expect(memory!.synced.opened).toBe(differences().length - 1);
       const dup = memory!.items.find((i) => i.kind === 'duplicate_key');
@@ -135,6 +137,7 @@ for (const dialect of DIALECTS) {
       expect(thread).toEqual(stored);
       expect(recorded).toEqual(stored);
       expect(gone).toEqual(stored);
+      expect(streamed).toEqual(stored);
     });
 
     it('syncs a run recorded before migration 007, after the store is upgraded, as one recorded since', async () => {
