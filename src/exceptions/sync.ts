@@ -34,9 +34,9 @@ function stageBodiesSql(db: WriteDriver): string {
     ['seq', 'integer'],
     ['key_json', 'text'],
     ['variance', 'text'],
-    ['sev', 'text'],
+    ['size_severity', 'text'],
   ]);
-  return `${STAGE_INTO} SELECT d.type, d.key_text, j.key_json, d.body, j.variance, j.sev FROM ${batch} CROSS JOIN cutover_differences d WHERE d.run_id = ? AND d.seq = j.seq ON CONFLICT DO NOTHING`;
+  return `${STAGE_INTO} SELECT d.type, d.key_text, j.key_json, d.body, j.variance, j.size_severity FROM ${batch} CROSS JOIN cutover_differences d WHERE d.run_id = ? AND d.seq = j.seq ON CONFLICT DO NOTHING`;
 }
 
 const STAGE_INTO = `INSERT INTO ${STAGE} (kind, key_text, key_json, details, variance, size_severity)`;
@@ -82,7 +82,7 @@ async function stage(
   // 100k differences of the bench's width, ~120 ms at 5 KB a difference.
   if (fieldsRecorded) return staged;
   const sql = stageBodiesSql(db);
-  let batch: { seq: number; key_json: string; variance: string | null; sev: string }[] = [];
+  let batch: ({ seq: number } & QueueFields)[] = [];
   const flush = async () => {
     staged += db.affectedRows(await trx.raw(sql, [JSON.stringify(batch), runId]));
     batch = [];
@@ -90,11 +90,11 @@ async function stage(
   for await (const { seq, diff } of streamDifferences(store, runId, {
     knex: trx,
     pageSize: READ_BATCH,
-    types: reconcileKinds,
     withoutQueueFields: true,
   })) {
-    const q = queueFields(diff, mapping)!;
-    batch.push({ seq, key_json: q.key_json, variance: q.variance, sev: q.size_severity });
+    const fields = queueFields(diff, mapping);
+    if (!fields) continue; // a kind the queue does not hold
+    batch.push({ seq, ...fields });
     if (batch.length >= READ_BATCH) await flush();
   }
   if (batch.length) await flush();

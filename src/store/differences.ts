@@ -149,8 +149,6 @@ export async function* streamDifferences(
   runId: string,
   opts: {
     type?: DifferenceType;
-    /** Only these types. */
-    types?: readonly string[];
     /** Only differences stored without their queue fields (by a cutover before migration 007). */
     withoutQueueFields?: boolean;
     pageSize?: number;
@@ -171,7 +169,6 @@ export async function* streamDifferences(
       .limit(Math.min(pageSize, left));
     if (after !== -Infinity) q.where('seq', '>', after);
     if (opts.type) q.where('type', opts.type);
-    if (opts.types) q.whereIn('type', opts.types);
     if (opts.withoutQueueFields) q.whereNull('size_severity');
     const rows = (await q) as { seq: number | string; body: string }[];
     for (const row of rows) {
