@@ -126,11 +126,16 @@ const DIAGNOSIS_THREAD_MIN = 5000;
  */
 const CHECKPOINT_ASIDE_MIN = 50_000;
 
+/** A count set in the environment (a whole number, 0 or more), else undefined: tests' and tuning's switches. */
+function envCount(name: string): number | undefined {
+  const text = process.env[name];
+  const v = text ? Number(text) : NaN;
+  return Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+}
+
 /** CHECKPOINT_ASIDE_MIN, or CUTOVER_CHECKPOINT_ASIDE_MIN from the environment (tests set it to 0). */
 function checkpointAsideMin(): number {
-  const text = process.env.CUTOVER_CHECKPOINT_ASIDE_MIN;
-  const v = text ? Number(text) : NaN;
-  return Number.isSafeInteger(v) && v >= 0 ? v : CHECKPOINT_ASIDE_MIN;
+  return envCount('CUTOVER_CHECKPOINT_ASIDE_MIN') ?? CHECKPOINT_ASIDE_MIN;
 }
 
 /**
@@ -150,10 +155,9 @@ function threadsAllowed(opts: ReconcileOptions): boolean {
  *   one takes (tests that must see a run's spill folder).
  */
 function compareSwitches(): { joinThreadMinBytes?: number; forceSpill?: boolean } {
-  const text = process.env.CUTOVER_JOIN_THREAD_MIN_BYTES;
-  const v = text ? Number(text) : NaN;
+  const joinThreadMinBytes = envCount('CUTOVER_JOIN_THREAD_MIN_BYTES');
   return {
-    ...(Number.isSafeInteger(v) && v >= 0 ? { joinThreadMinBytes: v } : {}),
+    ...(joinThreadMinBytes !== undefined ? { joinThreadMinBytes } : {}),
     ...(process.env.CUTOVER_FORCE_SPILL === '1' ? { forceSpill: true } : {}),
   };
 }
