@@ -660,9 +660,10 @@ async function execute(
         : {}),
     };
 
-    // The queue sync stages the stored differences with the queue fields recorded beside them. When
-    // they fit in memory the diagnosis reads them whole from the finished file (the main thread kept
-    // no copy), many of them on a thread of its own meanwhile; else it pages through the store.
+    // The queue sync stages the stored differences with the queue fields recorded beside them. From
+    // 5,000 differences the diagnosis runs on a thread of its own meanwhile, reading the finished
+    // file (the main thread kept no copy): whole when the differences fit in memory, else a megabyte
+    // at a time on each pass. Fewer are diagnosed here, from the file or, past 32 MB, the store.
     const measures = { moneyFields: moneyFieldsOf(mapping), measureFields: measureFieldsOf(mapping) };
     if (writer.total >= DIAGNOSIS_THREAD_MIN && threadsAllowed(opts))
       diagnosing = diagnoseOnThread({ runId, file: writer.file, whole: writer.readsWhole, ...measures });
