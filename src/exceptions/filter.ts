@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { ageDays } from './severity.js';
 import type { ExceptionFilter } from './types.js';
 import { parseId } from './ids.js';
+import { DIFFERENCE_CAUSES_TABLE } from '../store/differences.js';
 
 const DAY = 86_400_000;
 
@@ -55,12 +56,12 @@ export function applyFilter(q: Knex.QueryBuilder, filter: ExceptionFilter): Knex
   if (filter.cause?.length) {
     const kinds = filter.cause;
     q.whereExists(function () {
-      void this.select('d.seq')
-        .from('cutover_differences as d')
-        .whereRaw('d.run_id = cutover_exceptions.last_run_id')
-        .whereRaw('d.key_text = cutover_exceptions.key_text')
-        .whereRaw('d.type = cutover_exceptions.kind')
-        .whereIn('d.cause', kinds);
+      void this.select('c.seq')
+        .from(`${DIFFERENCE_CAUSES_TABLE} as c`)
+        .whereRaw('c.run_id = cutover_exceptions.last_run_id')
+        .whereRaw('c.key_text = cutover_exceptions.key_text')
+        .whereRaw('c.type = cutover_exceptions.kind')
+        .whereIn('c.cause', kinds);
     });
   }
   if (filter.keyContains) {

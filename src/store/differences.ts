@@ -31,6 +31,8 @@ export interface DifferenceRow {
 
 /** Where a run's differences are stored, and the columns of differenceValues, in order. */
 export const DIFFERENCES_TABLE = 'cutover_differences';
+/** The cause of each explained difference (cause-store.ts; migration 009). */
+export const DIFFERENCE_CAUSES_TABLE = 'cutover_difference_causes';
 export const DIFFERENCE_COLUMNS = [
   'run_id',
   'seq',

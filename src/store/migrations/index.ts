@@ -7,6 +7,7 @@ import * as causes from './005-causes.js';
 import * as signoffs from './006-signoffs.js';
 import * as queueFields from './007-queue-fields.js';
 import * as partialCauseIndex from './008-partial-cause-index.js';
+import * as differenceCauses from './009-difference-causes.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '006-signoffs': signoffs,
   '007-queue-fields': queueFields,
   '008-partial-cause-index': partialCauseIndex,
+  '009-difference-causes': differenceCauses,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -100,16 +100,24 @@ async function runThrough(
     ...(thread ? { diagnosed: thread.result } : {}),
   });
   if (thread) expect(thread.done).toBe(true);
+  // Diagnosed again (`cutover diagnose RUN`): the causes replaced, not added to.
+  if (how === 'store') await diagnoseRun(store, runId);
   const items = await store
     .knex('cutover_exceptions')
     .select('kind', 'key_text', 'key_json', 'details', 'status', 'size_severity', 'variance', 'occurrences')
     .orderBy(['kind', 'key_text']);
   const causes = await store
-    .knex('cutover_differences')
-    .select('seq', 'cause')
+    .knex('cutover_difference_causes')
+    .select('seq', 'cause', 'type', 'key_text')
     .where('run_id', runId)
     .orderBy('seq');
-  return { kept: whole, synced, diagnosis, items, causes: causes.map((c) => [c.seq, c.cause]) };
+  return {
+    kept: whole,
+    synced,
+    diagnosis,
+    items,
+    causes: causes.map((c) => [c.seq, c.cause, c.type, c.key_text]),
+  };
 }
 
 for (const dialect of DIALECTS) {
@@ -132,7 +140,17 @@ for (const dialect of DIALECTS) {
         expect.objectContaining({ side: 'legacy', count: 2 }),
       );
       expect(memory!.diagnosis.causes.length).toBeGreaterThan(0);
-      expect(memory!.causes.some(([, c]) => c !== null)).toBe(true);
+      // Each cause's differences stored with it, with their kind and key text as recorded.
+      const storedOf = (kind: string) => memory!.causes.filter(([, c]) => c === kind).length;
+      for (const c of memory!.diagnosis.causes)
+        expect(storedOf(c.kind)).toBe(
+          memory!.diagnosis.causes.filter((o) => o.kind === c.kind).reduce((n, o) => n + o.count, 0),
+        );
+      expect(memory!.causes.length).toBeGreaterThan(0);
+      for (const [seq, , type, keyText] of memory!.causes) {
+        const d = differences()[(seq as number) - 1]!;
+        expect([type, keyText]).toEqual([d.type, encodeKey(d.key, inventory.key)]);
+      }
       expect(memory).toEqual(stored);
       expect(thread).toEqual(stored);
       expect(recorded).toEqual(stored);
@@ -147,7 +165,8 @@ for (const dialect of DIALECTS) {
       try {
         // A store as a cutover before migration 007 left it, with a run's differences stored then.
         const config = { migrationSource, tableName: 'cutover_migrations' };
-        // Back to 006: 008 (the partial cause index), then 007 (the queue fields).
+        // Back to 006: 009 (the causes table), 008 (the partial cause index), 007 (the queue fields).
+        await old.store.knex.migrate.down(config);
         await old.store.knex.migrate.down(config);
         await old.store.knex.migrate.down(config);
         expect(await old.store.knex.schema.hasColumn('cutover_differences', 'size_severity')).toBe(false);
