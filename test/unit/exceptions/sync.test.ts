@@ -171,5 +171,61 @@ for (const dialect of DIALECTS) {
       expect(items['mismatch:R']!.status).toBe('open');
       expect(items['mismatch:R']!.lastRunId).toBe(run);
     });
+
+    it('opens a night of new differences without searching for their items, and a re-sync takes no ids', async () => {
+      const own = await freshStore(dialect);
+      try {
+        const s = own.store;
+        const sync = (runId: string, n: number) =>
+          syncReconcileExceptions(s, { mapping: inventory, runId, now: day(n) });
+        const ids = async () =>
+          Object.fromEntries(
+            (await listExceptions(s, { now: day(9) })).items.map((i) => [
+              `${i.kind}:${(i.key as { sku: string }).sku}`,
+              [i.id, i.status],
+            ]),
+          );
+        const run1 = await storeRun(
+          s,
+          [mismatch('A', '1.000', '2.000', '1.000'), missing('missing_in_cloud', 'B')],
+          {
+            now: day(0),
+          },
+        );
+        expect((await sync(run1, 0)).opened).toBe(2);
+        const first = await ids();
+        // Synced again, twice: its items exist with this run as their last, so nothing is inserted;
+        // a row that only conflicted would have taken an id (both stores).
+        for (const _ of [1, 2]) expect((await sync(run1, 0)).opened).toBe(0);
+        // Every difference new (A and B gone): none seen again, so the new ones are not searched for.
+        const run2 = await storeRun(
+          s,
+          [
+            mismatch('C', '1.000', '2.000', '1.000'),
+            mismatch('C', '1.000', '5.000', '4.000'),
+            missing('missing_in_legacy', 'D'),
+          ],
+          { now: day(1) },
+        );
+        expect(await sync(run2, 1)).toEqual({ opened: 2, updated: 0, resolved: 2, reopened: 0, ignored: 0 });
+        expect(first).toEqual({
+          'mismatch:A': ['X-000001', 'open'],
+          'missing_in_cloud:B': ['X-000002', 'open'],
+        });
+        expect(await ids()).toEqual({
+          'mismatch:A': ['X-000001', 'resolved'],
+          'missing_in_cloud:B': ['X-000002', 'resolved'],
+          'mismatch:C': ['X-000003', 'open'],
+          'missing_in_legacy:D': ['X-000004', 'open'],
+        });
+        // Of two differences of one kind and key, the first is the item's.
+        const c = (await listExceptions(s, { now: day(9) })).items.find(
+          (i) => i.kind === 'mismatch' && (i.key as { sku: string }).sku === 'C',
+        )!;
+        expect((c.details as { fields: { on_hand: { delta: string } } }).fields.on_hand.delta).toBe('1.000');
+      } finally {
+        await own.dispose();
+      }
+    });
   });
 }
