@@ -61,6 +61,31 @@ for (const dialect of DIALECTS) {
           { run_id: runId, seq: 3, cause: 'sign_flip', type: 'missing_in_cloud', key_text: 'SKU-3|S1' },
         ]);
 
+        // The queue's --cause filter: the items whose difference in their last run has the cause.
+        const at = '2026-12-01T02:00:00.000Z';
+        await store.knex('cutover_exceptions').insert(
+          [1, 2, 3].map((i) => ({
+            kind: i === 3 ? 'missing_in_cloud' : 'mismatch',
+            mapping: 'inv',
+            key_text: `SKU-${i}|S1`,
+            status: 'open',
+            size_severity: 'low',
+            first_seen: at,
+            last_seen: at,
+            updated_at: at,
+            last_run_id: runId,
+          })),
+        );
+        const found = async (cause: string[]) =>
+          (
+            (await applyFilter(store.knex('cutover_exceptions').select('key_text'), {
+              cause: cause as never,
+            }).orderBy('key_text')) as { key_text: string }[]
+          ).map((r) => r.key_text);
+        expect(await found(['unit_factor'])).toEqual(['SKU-1|S1']);
+        expect(await found(['unit_factor', 'sign_flip'])).toEqual(['SKU-1|S1', 'SKU-3|S1']);
+        expect(await found(['rounding'])).toEqual([]);
+
         await store.knex.migrate.down(config);
         expect(await store.knex.schema.hasTable('cutover_difference_causes')).toBe(false);
         const back = await store.knex('cutover_differences').select('seq', 'cause').orderBy('seq');
