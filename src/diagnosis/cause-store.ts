@@ -19,12 +19,14 @@ const SEQS_PER_INSERT = 5000;
 
 /**
  * One statement per batch of a cause's differences: their kind and key text read from each stored
- * difference by its primary key (the batch first in the join, as in the queue's staging).
+ * difference by its primary key (the batch first in the join, as in the queue's staging). A
+ * difference has at most one cause (the diagnosis's assign); were one given two, the first stays
+ * rather than the run failing as it records its causes.
  */
 function explainedSql(store: ControlStore): string {
   return `INSERT INTO ${DIFFERENCE_CAUSES_TABLE} (run_id, seq, cause, type, key_text)
     SELECT d.run_id, d.seq, ?, d.type, d.key_text FROM ${store.db.jsonRows([['seq', 'integer']])}
-    CROSS JOIN ${DIFFERENCES_TABLE} d WHERE d.run_id = ? AND d.seq = j.seq`;
+    CROSS JOIN ${DIFFERENCES_TABLE} d WHERE d.run_id = ? AND d.seq = j.seq ON CONFLICT DO NOTHING`;
 }
 
 /** Diagnoses a run from its stored differences and stores the causes with it. */
