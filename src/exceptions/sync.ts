@@ -60,10 +60,13 @@ export function queueFields(diff: Difference, mapping: Mapping): QueueFields | u
 }
 
 /**
- * Loads the run's differences into the staging table, in seq order, so that of a run's differences
- * of one kind and key the first is the one staged. Those recorded with their queue fields (every
- * reconcile run's since migration 007) in one statement; any recorded without them, from their
- * bodies, in batches. A run is recorded by one DifferenceWriter, so its differences all have the
+ * Loads the run's differences into the staging table so that of a run's differences of one kind and
+ * key the first (by seq) is the one staged. Those recorded with their queue fields (every reconcile
+ * run's since migration 007) in one statement, in key order: the staging table's key and then the
+ * queue's unique index (mapping, key, kind) are filled in order, not at pages scattered by the run's
+ * partition order (1M differences: staging 3.4 s against 4.6 s, the new items' insert 3.2 s against
+ * 7.2 s; 100k: the insert 0.17–0.19 s against 0.30–0.33 s), and a night's new items take their ids
+ * in key order. Any recorded without them, from their bodies, in batches, in seq order. A run is recorded by one DifferenceWriter, so its differences all have the
  * fields or none has (were both kinds in one run, those with them would be staged first). Returns
  * how many rows it staged.
  */
@@ -77,7 +80,7 @@ async function stage(
   const db = store.db;
   let staged = db.affectedRows(
     await trx.raw(
-      `${STAGE_INTO} SELECT d.type, d.key_text, d.key_json, d.body, d.variance, d.size_severity FROM cutover_differences d WHERE d.run_id = ? AND d.size_severity IS NOT NULL ORDER BY d.seq ON CONFLICT DO NOTHING`,
+      `${STAGE_INTO} SELECT d.type, d.key_text, d.key_json, d.body, d.variance, d.size_severity FROM cutover_differences d WHERE d.run_id = ? AND d.size_severity IS NOT NULL ORDER BY d.key_text, d.type, d.seq ON CONFLICT DO NOTHING`,
       [runId],
     ),
   );
