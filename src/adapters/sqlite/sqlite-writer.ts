@@ -100,10 +100,15 @@ export class SqliteWriter extends KnexWriter {
     }
   }
 
+  /** The database file's absolute path; undefined for an in-memory database. */
+  private get onDisk(): string | undefined {
+    return this.file && this.file !== ':memory:' ? path.resolve(this.file) : undefined;
+  }
+
   /** A thread with its own connection to the store's file (none for an in-memory database). */
   bulkLoader(table: string, columns: readonly string[]): BulkLoader | undefined {
-    if (!this.file || this.file === ':memory:') return undefined;
-    return startSqliteLoader({ file: path.resolve(this.file), table, columns });
+    const file = this.onDisk;
+    return file ? startSqliteLoader({ file, table, columns }) : undefined;
   }
 
   override jsonRows(columns: readonly (readonly [string, 'text' | 'integer'])[]): string {
@@ -117,7 +122,7 @@ export class SqliteWriter extends KnexWriter {
 
   /** The store's own connection commits without checkpointing until checkpointAside (a file's store). */
   async holdCheckpoints(): Promise<boolean> {
-    if (!this.file || this.file === ':memory:') return false;
+    if (!this.onDisk) return false;
     await this.knex.raw('PRAGMA wal_autocheckpoint = 0');
     return true;
   }
@@ -129,7 +134,8 @@ export class SqliteWriter extends KnexWriter {
    * the close.
    */
   async checkpointAside(): Promise<void> {
-    if (!this.file || this.file === ':memory:') return;
+    const file = this.onDisk;
+    if (!file) return;
     try {
       await this.knex.raw(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT}`);
     } catch {
@@ -140,7 +146,7 @@ export class SqliteWriter extends KnexWriter {
     if (!worker) return;
     await new Promise<void>((resolve) => {
       try {
-        const thread = new Worker(worker, { workerData: { file: path.resolve(this.file!) } });
+        const thread = new Worker(worker, { workerData: { file } });
         thread.once('exit', () => resolve());
         thread.once('error', () => resolve());
       } catch {
@@ -150,8 +156,8 @@ export class SqliteWriter extends KnexWriter {
   }
 
   override withExclusiveLock<T>(fn: () => Promise<T>): Promise<T> {
-    if (!this.file || this.file === ':memory:') return fn();
-    return withLockFile(`${path.resolve(this.file)}.migrate-lock`, fn);
+    const file = this.onDisk;
+    return file ? withLockFile(`${file}.migrate-lock`, fn) : fn();
   }
 
   protected override async incrementRows(
