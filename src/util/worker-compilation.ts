@@ -1,0 +1,39 @@
+/**
+ * V8's optimizing compiler for the worker threads. By default each isolate hands a hot function to
+ * a background thread of V8's pool and goes on running it unoptimized meanwhile. On a machine with
+ * few cores a run already keeps them busy (two reader threads, the main thread, the join's second
+ * thread, the database's backends): the background compilations wait for a core while the threads
+ * run slower code, and the pool's threads cost CPU on top. At 1M rows per side on these 2-core
+ * machines, optimizing on the worker's own thread took 0.5–0.9 s of CPU off the pool's threads, and
+ * at 1% differences ~0.5 s off the run's CPU and ~0.16 s off its wall time (medians of 16 pairs;
+ * docs/benchmarks.md, "Worker isolates optimize in place").
+ */
+import os from 'node:os';
+import v8 from 'node:v8';
+
+/** Up to this many cores, worker isolates optimize in place: a run's threads keep that many busy. */
+export const FEW_CORES = 4;
+
+/**
+ * Whether worker isolates should optimize on their own thread: on FEW_CORES cores or fewer,
+ * unless node was started with a flag of its own about it (`--concurrent-recompilation`
+ * or `--no-concurrent-recompilation`, in `execArgv`), which is left as it is.
+ */
+export function optimizeInPlace(cores: number, execArgv: readonly string[]): boolean {
+  return cores <= FEW_CORES && !execArgv.some((a) => /^--(no-)?concurrent[-_]recompilation$/.test(a));
+}
+
+let decided: boolean | undefined;
+
+/**
+ * Sets V8's flag for the isolates created from now on (each worker thread's), once per process;
+ * returns whether they optimize in place. The main thread's isolate, created at start, keeps V8's
+ * default. Called before every worker thread starts (`builtWorker`).
+ */
+export function prepareWorkerCompilation(): boolean {
+  if (decided === undefined) {
+    decided = optimizeInPlace(os.availableParallelism(), process.execArgv);
+    if (decided) v8.setFlagsFromString('--no-concurrent-recompilation');
+  }
+  return decided;
+}
