@@ -14,13 +14,17 @@ import v8 from 'node:v8';
 /** Up to this many cores, worker isolates optimize in place: a run's threads keep that many busy. */
 export const FEW_CORES = 4;
 
+/** V8's flag in any spelling node accepts: one dash or two, `no` with `-`, `_` or nothing, `-` or `_`. */
+const RECOMPILATION_FLAG = /^--?(no[-_]?)?concurrent[-_]recompilation$/;
+
 /**
- * Whether worker isolates should optimize on their own thread: on FEW_CORES cores or fewer,
- * unless node was started with a flag of its own about it (`--concurrent-recompilation`
- * or `--no-concurrent-recompilation`, in `execArgv`), which is left as it is.
+ * Whether worker isolates should optimize on their own thread: on FEW_CORES cores or fewer (the
+ * cores the process may run on, `os.availableParallelism()`: a container's CPU quota is not
+ * counted), unless node was started with the flag either way (`node --concurrent-recompilation
+ * bin/run.js …`; NODE_OPTIONS does not take it), which is left as it is.
  */
 export function optimizeInPlace(cores: number, execArgv: readonly string[]): boolean {
-  return cores <= FEW_CORES && !execArgv.some((a) => /^--(no-)?concurrent[-_]recompilation$/.test(a));
+  return cores <= FEW_CORES && !execArgv.some((a) => RECOMPILATION_FLAG.test(a));
 }
 
 let decided: boolean | undefined;
