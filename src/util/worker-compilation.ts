@@ -3,10 +3,10 @@
  * a background thread of V8's pool and goes on running it unoptimized meanwhile. On a machine with
  * few cores a run already keeps them busy (two reader threads, the main thread, the join's second
  * thread, the database's backends): the background compilations wait for a core while the threads
- * run slower code, and the pool's threads cost CPU on top. At 1M rows per side on these 2-core
- * machines, optimizing on the worker's own thread took 0.5–0.9 s of CPU off the pool's threads, and
- * at 1% differences ~0.5 s off the run's CPU and ~0.16 s off its wall time (medians of 16 pairs;
- * docs/benchmarks.md, "Worker isolates optimize in place").
+ * run slower code, and the pool's threads cost CPU on top. At 1M rows per side on a 2-core machine,
+ * optimizing on the worker's own thread took 0.4–0.9 s of CPU off the pool's threads and, at 1%
+ * differences, 0.2–0.5 s off the run's (medians of alternated pairs; the wall time moved less than
+ * the machine's noise: docs/benchmarks.md, "Worker isolates optimize in place").
  */
 import os from 'node:os';
 import v8 from 'node:v8';
