@@ -73,7 +73,7 @@ export interface StoredDifference {
 /** A run's differences in seq order, read afresh on every call (one pass each). */
 export type DifferenceSource = () => AsyncIterable<StoredDifference>;
 
-/** Bytes read at a time by parseFile. */
+/** Bytes read at a time by linesOf. */
 const READ_BYTES = 1 << 20;
 
 /**
@@ -108,6 +108,7 @@ async function* linesOf(file: string): AsyncGenerator<StoredDifference> {
   if (rest !== '') yield { seq: ++seq, diff: JSON.parse(rest) as Difference };
 }
 
+/** Every difference of the file in one array (linesOf's, kept). */
 async function parseFile(file: string): Promise<StoredDifference[]> {
   const out: StoredDifference[] = [];
   for await (const d of linesOf(file)) out.push(d);
@@ -126,7 +127,8 @@ export function differencesStreamedFromFile(file: string): DifferenceSource {
 /**
  * A run's differences from its `differences.jsonl` (line i is seq i + 1, as DifferenceWriter writes
  * it): read and parsed on the first pass and shared by every pass after it. For a run whose
- * differences fit in memory; a larger one is read from the store, a page at a time. A file that
+ * differences fit in memory; a larger one is read a page at a time from the store, or on the
+ * diagnosis thread afresh from the file on each pass (differencesStreamedFromFile). A file that
  * cannot be read or parsed (moved or removed by a clean-up meanwhile) gives way to `orElse` (the
  * store, which holds the same differences) when there is one.
  */
