@@ -4,7 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import type { WriteDriver } from './types.js';
 import { SqliteWriter } from './sqlite/sqlite-writer.js';
 import { isNotADatabase, notSqliteFile } from './sqlite/sqlite-file.js';
-import { storePragmas } from './sqlite/store-pragmas.js';
+import { enterWalMode, storePragmas } from './sqlite/store-pragmas.js';
 import { ConnectionError } from '../errors.js';
 
 /** The URL forms a control store may take, for messages. */
@@ -54,9 +54,12 @@ export async function openControlDb(url: string, log: Knex.Config['log']): Promi
           conn: { pragma(s: string): unknown },
           done: (err: Error | null, conn: unknown) => void,
         ) => {
-          conn.pragma('journal_mode = WAL');
-          storePragmas(conn, 64);
-          done(null, conn);
+          enterWalMode(conn)
+            .then(() => storePragmas(conn, 64))
+            .then(
+              () => done(null, conn),
+              (err: unknown) => done(err as Error, conn),
+            );
         },
       },
     });
