@@ -33,7 +33,7 @@ export interface DiagnosisThread {
 
 /** Starts diagnosing `job` on a thread, or returns undefined when there is no built worker (sources run under vitest). */
 export function diagnoseOnThread(job: DiagnoseJob): DiagnosisThread | undefined {
-  const file = builtWorker('diagnosis/diagnose-worker.js');
+  const file = builtWorker('diagnosis/diagnose-worker.js', 'background');
   if (!file) return undefined;
   const worker = new Worker(file);
   worker.postMessage(job);

@@ -29,6 +29,8 @@ export interface DiagnoseOptions {
   moneyFields?: ReadonlySet<string>;
   /** The mapping's decimal and integer fields: the measures an impact may be taken on. */
   measureFields?: ReadonlySet<string>;
+  /** Differences up to which the first pass's work is kept for the next (REUSE_MAX unless a test says otherwise). */
+  reuseMax?: number;
 }
 
 /** The diagnosis and, per cause (same order), the seqs of the differences it explains. */
@@ -100,6 +102,30 @@ interface Tally {
 
 const ORDER = new Map<string, number>(causeKinds.map((k, i) => [k, i]));
 
+/**
+ * Differences up to which the first pass keeps what it worked out of each (its candidates and
+ * dimensions) for the passes after it, which would otherwise work them out again, each. A run with
+ * more works them out on each pass (a million differences are never held in memory); its first
+ * pass drops what it kept once past this.
+ */
+const REUSE_MAX = 131_072;
+
+/** What the first pass worked out of one difference. */
+interface Worked {
+  candidates: Candidate[];
+  dims: Map<string, string>;
+}
+
+/**
+ * The first pass's work, kept for the passes after it (REUSE_MAX): the ith difference's at i. Those
+ * before `from` were worked out before the last key field was seen (the key fields only grow, and
+ * the candidates depend on them), so they are worked out again.
+ */
+interface Reuse {
+  worked: Worked[];
+  from: number;
+}
+
 /** Explains the differences of a run as causes. */
 export async function diagnose(opts: DiagnoseOptions): Promise<DiagnosisResult> {
   const keyFields = new Set<string>();
@@ -110,12 +136,22 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnosisResult> 
   /** kind|field: rows with a candidate of that kind on that field (for SIGNIFICANT_SHARE). */
   const perField = new Map<string, number>();
   let total = 0;
+  let reuse: Reuse | undefined = { worked: [], from: 0 };
 
   // Pass 1: every candidate, counted.
   for await (const { diff } of opts.source()) {
     total++;
-    if (diff.type !== 'unbalanced_journal') for (const k of Object.keys(diff.key)) keyFields.add(k);
-    for (const c of candidatesOf(diff, { keyFields })) {
+    if (diff.type !== 'unbalanced_journal')
+      for (const k of Object.keys(diff.key))
+        if (!keyFields.has(k)) {
+          keyFields.add(k);
+          if (reuse) reuse.from = total - 1;
+        }
+    const candidates = candidatesOf(diff, { keyFields });
+    const dimensions = dimensionsOf(diff, keyFields);
+    if (reuse && reuse.worked.push({ candidates, dims: dimensions }) > (opts.reuseMax ?? REUSE_MAX))
+      reuse = undefined;
+    for (const c of candidates) {
       let s = stats.get(c.sig);
       if (!s) stats.set(c.sig, (s = { first: c, count: 0 }));
       s.count++;
@@ -139,7 +175,7 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnosisResult> 
           else if (t < sp[0]) sp[0] = t;
           else if (t > sp[1]) sp[1] = t;
         }
-    dims.add(dimensionsOf(diff, keyFields));
+    dims.add(dimensions);
   }
 
   // Which signatures hold.
@@ -171,12 +207,12 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnosisResult> 
 
   // Pass 2: each difference to its best cause. A cause left with fewer rows than it needs (others
   // explained them better) is dropped and the pass repeated, so its rows go to their next best.
-  let tallies = await assign(opts, accepted, keyFields);
+  let tallies = await assign(opts, accepted, keyFields, reuse);
   for (let round = 0; round < 5; round++) {
     const weak = [...tallies.values()].filter((t) => t.count < MIN_ROWS[t.acc.cand.kind]);
     if (!weak.length) break;
     for (const t of weak) accepted.delete(t.acc.cand.sig);
-    tallies = await assign(opts, accepted, keyFields);
+    tallies = await assign(opts, accepted, keyFields, reuse);
   }
 
   const ordered = [...tallies.values()].sort(
@@ -198,13 +234,17 @@ async function assign(
   opts: DiagnoseOptions,
   accepted: Map<string, Accepted>,
   keyFields: ReadonlySet<string>,
+  reuse: Reuse | undefined,
 ): Promise<Map<string, Tally>> {
   const tallies = new Map<string, Tally>();
   if (!accepted.size) return tallies;
+  let i = -1;
   for await (const { seq, diff } of opts.source()) {
+    i++;
+    const worked = reuse && i >= reuse.from ? reuse.worked[i] : undefined;
     let best: Accepted | undefined;
     let bestCand: Candidate | undefined;
-    for (const c of candidatesOf(diff, { keyFields })) {
+    for (const c of worked?.candidates ?? candidatesOf(diff, { keyFields })) {
       const a = accepted.get(c.sig);
       if (!a || (a.after !== undefined && (c.at ?? -Infinity) < a.after)) continue;
       if (!best || a.weight > best.weight || (a.weight === best.weight && before(a, best))) {
@@ -230,7 +270,7 @@ async function assign(
     t.count++;
     t.seqs.push(seq);
     if (t.samples.length < 5) t.samples.push(diff.key);
-    t.shared.add(dimensionsOf(diff, keyFields));
+    t.shared.add(worked?.dims ?? dimensionsOf(diff, keyFields));
     addImpact(t, diff, keyFields, opts.measureFields);
   }
   return tallies;

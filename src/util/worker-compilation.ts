@@ -6,7 +6,9 @@
  * run slower code, and the pool's threads cost CPU on top. At 1M rows per side on a 2-core machine,
  * optimizing on the worker's own thread took 0.4–0.9 s of CPU off the pool's threads and, at 1%
  * differences, 0.2–0.5 s off the run's (medians of alternated pairs; the wall time moved less than
- * the machine's noise: docs/benchmarks.md, "Worker isolates optimize in place").
+ * the machine's noise: docs/benchmarks.md, "Worker isolates optimize in place"). The diagnosis
+ * thread is the exception: it runs after the join, while a core is free, and its ~0.2 s of
+ * optimizing on its own thread would lengthen the run's tail (WorkerCompilation).
  */
 import os from 'node:os';
 import v8 from 'node:v8';
@@ -27,17 +29,34 @@ export function optimizeInPlace(cores: number, execArgv: readonly string[]): boo
   return cores <= FEW_CORES && !execArgv.some((a) => RECOMPILATION_FLAG.test(a));
 }
 
-let decided: boolean | undefined;
+/**
+ * How a worker's isolate optimizes: on its own thread (`in-place`: a thread of the read and join,
+ * which run while every core is busy), on V8's pool (`background`: the diagnosis thread, which runs
+ * at the end while the main thread mostly waits for it, so the pool has a core to itself), or as
+ * the previous worker's did (`as-is`: a thread too short for it to matter, the store's checkpoint).
+ */
+export type WorkerCompilation = 'in-place' | 'background' | 'as-is';
+
+/** Whether this process sets the compiler of its workers (optimizeInPlace), decided once. */
+let fewCores: boolean | undefined;
+/** Whether V8's flag now says in place (the main thread's isolate was created with its default). */
+let inPlaceNow = false;
 
 /**
- * Sets V8's flag for the isolates created from now on (each worker thread's), once per process;
- * returns whether they optimize in place. The main thread's isolate, created at start, keeps V8's
- * default. Called before every worker thread starts (`builtWorker`).
+ * Sets V8's flag for the isolates created from now on (each worker thread's) to what `mode` asks,
+ * where this process sets it at all (optimizeInPlace); returns whether the next worker optimizes
+ * in place because of it. The main thread's isolate, created at start, keeps V8's default. Called
+ * just before every worker thread starts (`builtWorker`). A worker's isolate reads the flag on its
+ * own thread as it starts: a worker of one mode started while one of the other is still starting
+ * might get the other's (a matter of speed only); the run starts its background worker, the
+ * diagnosis, when no other is starting but the checkpoint's, which is `as-is`.
  */
-export function prepareWorkerCompilation(): boolean {
-  if (decided === undefined) {
-    decided = optimizeInPlace(os.availableParallelism(), process.execArgv);
-    if (decided) v8.setFlagsFromString('--no-concurrent-recompilation');
+export function prepareWorkerCompilation(mode: WorkerCompilation = 'in-place'): boolean {
+  fewCores ??= optimizeInPlace(os.availableParallelism(), process.execArgv);
+  if (!fewCores) return false;
+  if (mode !== 'as-is' && (mode === 'in-place') !== inPlaceNow) {
+    inPlaceNow = mode === 'in-place';
+    v8.setFlagsFromString(inPlaceNow ? '--no-concurrent-recompilation' : '--concurrent-recompilation');
   }
-  return decided;
+  return inPlaceNow;
 }

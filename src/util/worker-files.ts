@@ -8,21 +8,22 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TransferListItem, Worker } from 'node:worker_threads';
 import * as errors from '../errors.js';
-import { prepareWorkerCompilation } from './worker-compilation.js';
+import { prepareWorkerCompilation, type WorkerCompilation } from './worker-compilation.js';
 
 /**
  * The built worker at `name`, a path under src/ (e.g. `reconcilers/join-worker.js`), or undefined
  * when there is none. Under vitest this module is the .ts source, which Node cannot start as a
  * worker: the built file in `dist/` is used when one exists. Every worker thread starts from a file
- * found here, so this is where the isolates' compiler is set for them (worker-compilation.ts).
+ * found here, so this is where the isolates' compiler is set for them, as `compile` asks
+ * (worker-compilation.ts): call it just before starting the worker.
  */
-export function builtWorker(name: string): URL | undefined {
+export function builtWorker(name: string, compile: WorkerCompilation = 'in-place'): URL | undefined {
   const here = import.meta.url;
   const url = here.endsWith('.ts')
     ? new URL(here.replace(/\/src\/util\/worker-files\.ts$/, `/dist/src/${name}`))
     : new URL(`../${name}`, here);
   if (url.protocol !== 'file:' || !fs.existsSync(fileURLToPath(url))) return undefined;
-  prepareWorkerCompilation();
+  prepareWorkerCompilation(compile);
   return url;
 }
 

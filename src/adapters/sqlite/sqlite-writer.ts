@@ -142,7 +142,7 @@ export class SqliteWriter extends KnexWriter {
       // The connection is gone (the store failed): its close made the checkpoint, or the next open will.
       return;
     }
-    const worker = builtWorker('adapters/sqlite/checkpoint-worker.js');
+    const worker = builtWorker('adapters/sqlite/checkpoint-worker.js', 'as-is');
     if (!worker) return;
     await new Promise<void>((resolve) => {
       try {
