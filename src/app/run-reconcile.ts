@@ -26,7 +26,7 @@ import { totalsSummary } from '../reports/control-totals.js';
 import { redact } from '../util/redact.js';
 import { ensureFolder } from '../reports/atomic-file.js';
 import { diagnoseRun } from '../diagnosis/cause-store.js';
-import { diagnoseOnThread, type DiagnosisThread } from '../diagnosis/diagnose-thread.js';
+import { startDiagnosisFeed, type DiagnosisThread } from '../diagnosis/diagnose-thread.js';
 import { differencesFromFile, streamDifferences } from '../store/differences.js';
 import { measureFieldsOf, moneyFieldsOf } from '../diagnosis/run-diagnosis.js';
 import { compareEncoded, type CompareStats, type EncodedBatch } from '../reconcilers/compare.js';
@@ -113,11 +113,6 @@ export interface ReconcileOptions {
 /** Rows to read (known after checksum pushdown) below which a side is read without a thread of its own. */
 const THREAD_MIN_ROWS = 200_000;
 
-/**
- * From this many differences read back whole, the diagnosis runs on its own thread while the queue
- * is synced (below, starting the thread costs more than it saves).
- */
-const DIAGNOSIS_THREAD_MIN = 5000;
 /**
  * Differences from which the queue sync's commit holds its checkpoint, made by a thread of its own
  * meanwhile (holdCheckpoints): ~1.2 KB of the store's pages per difference and item at the reconcile
@@ -464,11 +459,17 @@ async function execute(
   });
   logger.debug({ runId, mapping: mapping.name, window: opts.window }, 'reconcile run started');
   const outDir = path.join(config.reportsDir, runId);
+  const measures = { moneyFields: moneyFieldsOf(mapping), measureFields: measureFieldsOf(mapping) };
   let writer: DifferenceWriter;
   try {
     writer = new DifferenceWriter(store, runId, mapping.key, path.join(outDir, 'differences.jsonl'), {
       queueFieldsOf: (d) => queueFields(d, mapping),
       threads: threadsAllowed(opts),
+      // From the first megabyte of differences (or the 5,000th), the diagnosis's first pass runs on a
+      // thread of its own as they are written: it reads them as they go to the file.
+      ...(threadsAllowed(opts)
+        ? { diagnosis: (keepBytes: number) => startDiagnosisFeed({ runId, keepBytes, ...measures }) }
+        : {}),
     });
   } catch (err) {
     await finishRun(store, runId, 'error', { runId, name: mapping.name, error: redact(String(err)) });
@@ -660,13 +661,12 @@ async function execute(
         : {}),
     };
 
-    // The queue sync stages the stored differences with the queue fields recorded beside them. From
-    // 5,000 differences the diagnosis runs on a thread of its own meanwhile, reading the finished
-    // file (the main thread kept no copy): whole when the differences fit in memory, else a megabyte
-    // at a time on each pass. Fewer are diagnosed here, from the file or, past 32 MB, the store.
-    const measures = { moneyFields: moneyFieldsOf(mapping), measureFields: measureFieldsOf(mapping) };
-    if (writer.total >= DIAGNOSIS_THREAD_MIN && threadsAllowed(opts))
-      diagnosing = diagnoseOnThread({ runId, file: writer.file, whole: writer.readsWhole, ...measures });
+    // The queue sync stages the stored differences with the queue fields recorded beside them. A run
+    // whose differences went to the file before it finished (a megabyte of them, or 5,000) has its
+    // diagnosis's first pass made already, on the thread fed them (the main thread kept no copy): the
+    // passes after it run there meanwhile, from what it kept or, past 32 MB, from the file a megabyte
+    // at a time. Fewer are diagnosed here, from the file or, past 32 MB, the store.
+    diagnosing = writer.diagnosis?.end(writer.file);
     const differences = writer.readsWhole
       ? differencesFromFile(writer.file, () => streamDifferences(store, runId))
       : undefined;
@@ -711,6 +711,14 @@ async function execute(
     // ~150 ms exit of a 1M-row run at 1%; a thread of its own would take longer to start). A
     // checkpoint that fails is left to the close.
     if (!holds && diagnosing && !diagnosing.done) await store.db.checkpoint?.().catch(() => undefined);
+    // The thread's diagnosis, or why the one made here replaces it (the log: a slow night's why).
+    const threadDiagnosed = await diagnosing?.result.then(
+      () => true,
+      (err: unknown) => {
+        logger.debug({ runId, error: redact(String(err)) }, 'the diagnosis thread failed: diagnosing here');
+        return false;
+      },
+    );
     // The differences explained as causes, stored with the run: suggestions, nothing is changed.
     summary.causes = writer.total
       ? (
@@ -727,7 +735,7 @@ async function execute(
     for (const f of formats) summary.reports![f] = shownPath(path.join(outDir, REPORT_FILES[f]));
     // The run is recorded before its reports are written: a report that cannot be written (a full
     // disk) does not undo a run whose differences are stored and whose queue is synced.
-    phase('diagnosis', { causes: summary.causes.length });
+    phase('diagnosis', { causes: summary.causes.length, diagnosisThread: threadDiagnosed ?? false });
     // The run's time includes its bookkeeping (queue sync, diagnosis): what a scheduler waits for.
     const ended = new Date();
     summary.finishedAt = ended.toISOString();

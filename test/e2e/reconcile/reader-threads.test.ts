@@ -97,7 +97,12 @@ describe('cutover reconcile reads each side on a reader thread', () => {
       JSON.stringify({ ...d, runId: undefined }),
     );
     const checkpointAside = queuePhase.map((x) => x.checkpointAside);
-    return { summary, reads, joinThread, spilled, checkpointAside, diffs };
+    const diagnosisThread = fs
+      .readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"phase":"diagnosis"'))
+      .map((l) => (JSON.parse(l) as { diagnosisThread: boolean }).diagnosisThread);
+    return { summary, reads, joinThread, spilled, checkpointAside, diagnosisThread, diffs };
   }
 
   it('with the same differences, counts, control totals and domain checks as the main thread alone', async () => {
@@ -123,6 +128,10 @@ describe('cutover reconcile reads each side on a reader thread', () => {
     expect(single.checkpointAside).toEqual([false]);
     expect(threads.spilled).toEqual([false]);
     expect(single.spilled).toEqual([true]);
+    // The diagnosis thread fed the differences as they were written (over 5,000 of them) made the
+    // diagnosis, against the diagnosis on the main thread from the finished file.
+    expect(threads.diagnosisThread).toEqual([true]);
+    expect(single.diagnosisThread).toEqual([false]);
 
     const s = threads.summary as Record<string, unknown> & typeof threads.summary;
     const same = (x: typeof s) => ({
@@ -131,8 +140,10 @@ describe('cutover reconcile reads each side on a reader thread', () => {
       totals: x.totals,
       checks: (x as Record<string, unknown>).checks,
       status: x.status,
+      causes: (x as Record<string, unknown>).causes,
     });
     expect(same(s)).toEqual(same(single.summary as typeof s));
+    expect((s as unknown as { causes: unknown[] }).causes.length).toBeGreaterThan(0);
     // The same differences in the same order, whichever threads read and joined them.
     expect(threads.diffs).toEqual(single.diffs);
 
