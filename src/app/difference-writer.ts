@@ -19,7 +19,6 @@ import {
 import { encodeKey } from '../reconcilers/key.js';
 import { OutputFile } from '../reports/output-file.js';
 import type { Difference } from '../reconcilers/types.js';
-import type { DiagnosisFeed } from '../diagnosis/diagnose-thread.js';
 
 const ROWS_PER_TRANSACTION = 5000;
 /**
@@ -40,9 +39,8 @@ export class DifferenceWriter {
   private seq = 0;
   private pending: DifferenceRow[] = [];
   /** JSON lines not yet written to the file, encoded, and their bytes (see LINES_BYTES). */
-  private lines: Buffer;
-  private linesAt = 0;
-  private readonly linesBytes: number;
+  private lines = Buffer.allocUnsafe(LINES_BYTES);
+  private linesBytes = 0;
   private readonly out: OutputFile;
   private readonly tmp: string;
   private readonly byType: Record<string, number> = {};
@@ -60,21 +58,10 @@ export class DifferenceWriter {
       queueFieldsOf?: (d: Difference) => QueueFields | undefined;
       /** Whether the store's bulk loader may run on a thread (default true; CUTOVER_THREADS=0 says no). */
       threads?: boolean;
-      /**
-       * Starts the diagnosis thread, fed the file's bytes as they are written (startDiagnosisFeed,
-       * told keepBytes): called when the first lines go to the file before the finish (a megabyte of
-       * them, or 5,000 differences), so a run with fewer starts none.
-       */
-      diagnosis?: (keepBytes: number) => DiagnosisFeed | undefined;
-      /** The bytes of JSON lines written to the file at once (LINES_BYTES unless a test says otherwise). */
-      linesBytes?: number;
     } = {},
   ) {
     this.keepBytes = opts.keepBytes ?? KEEP_BYTES;
     this.queueFieldsOf = opts.queueFieldsOf;
-    this.startDiagnosis = opts.diagnosis;
-    this.linesBytes = opts.linesBytes ?? LINES_BYTES;
-    this.lines = Buffer.allocUnsafe(this.linesBytes);
     if (opts.threads === false) this.loader = null;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = `${file}.${process.pid}.tmp`;
@@ -86,9 +73,6 @@ export class DifferenceWriter {
 
   private readonly keepBytes: number;
   private readonly queueFieldsOf: ((d: Difference) => QueueFields | undefined) | undefined;
-  private readonly startDiagnosis: ((keepBytes: number) => DiagnosisFeed | undefined) | undefined;
-  /** The diagnosis thread being fed; null once the run's first lines went without one (or were the last). */
-  private feed: DiagnosisFeed | null | undefined;
 
   /**
    * Whether the differences' JSON fits in KEEP_BYTES (so far): they are then read back whole, from
@@ -130,12 +114,14 @@ export class DifferenceWriter {
     }
     // Room for the line whatever its characters (UTF-8: at most 3 bytes per UTF-16 unit).
     const room = body.length * 3 + 1;
-    if (this.linesAt + room > this.lines.length) await this.writeLines();
-    if (room > this.lines.length) await this.emit(Buffer.from(`${body}\n`), false);
-    else {
-      this.linesAt += this.lines.write(body, this.linesAt, 'utf8');
-      this.lines[this.linesAt++] = 10;
-      if (this.linesAt >= this.linesBytes) await this.writeLines();
+    if (this.linesBytes + room > this.lines.length) await this.writeLines();
+    if (room > this.lines.length) {
+      await this.out.push(body);
+      await this.out.push('\n');
+    } else {
+      this.linesBytes += this.lines.write(body, this.linesBytes, 'utf8');
+      this.lines[this.linesBytes++] = 10;
+      if (this.linesBytes >= LINES_BYTES) await this.writeLines();
     }
     if (this.pending.length >= ROWS_PER_TRANSACTION) {
       // A run with this many differences or more: its batches go to the store's loader, where it has one.
@@ -168,18 +154,10 @@ export class DifferenceWriter {
     return this.seq;
   }
 
-  /**
-   * The diagnosis thread fed this run's differences, when the run had enough to start one: its
-   * `end` with the finished file's path finishes the diagnosis.
-   */
-  get diagnosis(): DiagnosisFeed | undefined {
-    return this.feed ?? undefined;
-  }
-
   /** Flushes the store and publishes the file under its final name. */
   async finish(): Promise<void> {
     const t0 = performance.now();
-    await this.flush(true);
+    await this.flush();
     // Every batch stored before the run goes on to read them (the queue sync, the reports).
     const loader = this.loader;
     this.loader = null;
@@ -197,8 +175,6 @@ export class DifferenceWriter {
   async abort(): Promise<void> {
     await this.loader?.abort();
     this.loader = null;
-    await this.feed?.stop();
-    this.feed = null;
     const stream = this.out.stream;
     await new Promise<void>((resolve) => {
       if (stream.closed) return resolve();
@@ -210,32 +186,21 @@ export class DifferenceWriter {
     await fsp.rmdir(path.dirname(this.tmp)).catch(() => undefined);
   }
 
-  /** Writes the lines held to the file, in one write (`finishing`: the run's last). */
-  private async writeLines(finishing = false): Promise<void> {
-    if (this.linesAt === 0) return;
+  /** Writes the lines held to the file, in one write. */
+  private async writeLines(): Promise<void> {
+    if (this.linesBytes === 0) return;
     // The stream keeps the bytes until they are written: the next lines go to a buffer of their own.
-    const text = this.lines.subarray(0, this.linesAt);
-    this.lines = Buffer.allocUnsafe(this.linesBytes);
-    this.linesAt = 0;
-    await this.emit(text, finishing);
+    const text = this.lines.subarray(0, this.linesBytes);
+    this.lines = Buffer.allocUnsafe(LINES_BYTES);
+    this.linesBytes = 0;
+    await this.out.push(text);
   }
 
-  /**
-   * Writes bytes of whole lines to the file and, in the same order, to the diagnosis thread, which
-   * the run's first such write before the finish starts.
-   */
-  private async emit(bytes: Buffer, finishing: boolean): Promise<void> {
-    if (this.feed === undefined) this.feed = (!finishing && this.startDiagnosis?.(this.keepBytes)) || null;
-    const fed = this.feed?.lines(bytes);
-    await this.out.push(bytes);
-    await fed;
-  }
-
-  private async flush(finishing = false): Promise<void> {
+  private async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     const rows = this.pending;
     this.pending = [];
-    await this.writeLines(finishing);
+    await this.writeLines();
     if (this.loader) await this.loader.add(rows.map(differenceValues));
     else await insertDifferences(this.store, rows);
   }

@@ -26,7 +26,7 @@ import { totalsSummary } from '../reports/control-totals.js';
 import { redact } from '../util/redact.js';
 import { ensureFolder } from '../reports/atomic-file.js';
 import { diagnoseRun } from '../diagnosis/cause-store.js';
-import { startDiagnosisFeed, type DiagnosisThread } from '../diagnosis/diagnose-thread.js';
+import { diagnoseOnThread, type DiagnosisThread } from '../diagnosis/diagnose-thread.js';
 import { differencesFromFile, streamDifferences } from '../store/differences.js';
 import { measureFieldsOf, moneyFieldsOf } from '../diagnosis/run-diagnosis.js';
 import { compareEncoded, type CompareStats, type EncodedBatch } from '../reconcilers/compare.js';
@@ -113,6 +113,11 @@ export interface ReconcileOptions {
 /** Rows to read (known after checksum pushdown) below which a side is read without a thread of its own. */
 const THREAD_MIN_ROWS = 200_000;
 
+/**
+ * From this many differences read back whole, the diagnosis runs on its own thread while the queue
+ * is synced (below, starting the thread costs more than it saves).
+ */
+const DIAGNOSIS_THREAD_MIN = 5000;
 /**
  * Differences from which the queue sync's commit holds its checkpoint, made by a thread of its own
  * meanwhile (holdCheckpoints): ~1.2 KB of the store's pages per difference and item at the reconcile
@@ -459,17 +464,11 @@ async function execute(
   });
   logger.debug({ runId, mapping: mapping.name, window: opts.window }, 'reconcile run started');
   const outDir = path.join(config.reportsDir, runId);
-  const measures = { moneyFields: moneyFieldsOf(mapping), measureFields: measureFieldsOf(mapping) };
   let writer: DifferenceWriter;
   try {
     writer = new DifferenceWriter(store, runId, mapping.key, path.join(outDir, 'differences.jsonl'), {
       queueFieldsOf: (d) => queueFields(d, mapping),
       threads: threadsAllowed(opts),
-      // From the first megabyte of differences (or the 5,000th), the diagnosis's first pass runs on a
-      // thread of its own as they are written: it reads them as they go to the file.
-      ...(threadsAllowed(opts)
-        ? { diagnosis: (keepBytes: number) => startDiagnosisFeed({ runId, keepBytes, ...measures }) }
-        : {}),
     });
   } catch (err) {
     await finishRun(store, runId, 'error', { runId, name: mapping.name, error: redact(String(err)) });
@@ -661,12 +660,13 @@ async function execute(
         : {}),
     };
 
-    // The queue sync stages the stored differences with the queue fields recorded beside them. A run
-    // whose differences went to the file before it finished (a megabyte of them, or 5,000) has its
-    // diagnosis's first pass made already, on the thread fed them (the main thread kept no copy): the
-    // passes after it run there meanwhile, from what it kept or, past 32 MB, from the file a megabyte
-    // at a time. Fewer are diagnosed here, from the file or, past 32 MB, the store.
-    diagnosing = writer.diagnosis?.end(writer.file);
+    // The queue sync stages the stored differences with the queue fields recorded beside them. From
+    // 5,000 differences the diagnosis runs on a thread of its own meanwhile, reading the finished
+    // file (the main thread kept no copy): whole when the differences fit in memory, else a megabyte
+    // at a time on each pass. Fewer are diagnosed here, from the file or, past 32 MB, the store.
+    const measures = { moneyFields: moneyFieldsOf(mapping), measureFields: measureFieldsOf(mapping) };
+    if (writer.total >= DIAGNOSIS_THREAD_MIN && threadsAllowed(opts))
+      diagnosing = diagnoseOnThread({ runId, file: writer.file, whole: writer.readsWhole, ...measures });
     const differences = writer.readsWhole
       ? differencesFromFile(writer.file, () => streamDifferences(store, runId))
       : undefined;

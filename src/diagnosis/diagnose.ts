@@ -103,18 +103,20 @@ interface Tally {
 const ORDER = new Map<string, number>(causeKinds.map((k, i) => [k, i]));
 
 /**
- * Differences up to which the first pass keeps what it worked out of each (its candidates and
- * dimensions) for the passes after it, which would otherwise work them out again, each. A run with
- * more works them out on each pass (a million differences are never held in memory); its first
- * pass drops what it kept once past this.
+ * Differences up to which the first pass keeps what the passes after it need of each one's
+ * candidates, which they would otherwise work out again, each. A run with more works them out on
+ * each pass (a million differences are never held in memory); its first pass drops what it kept
+ * once past this.
  */
 const REUSE_MAX = 131_072;
 
-/** What the first pass worked out of one difference. */
-interface Worked {
-  candidates: Candidate[];
-  dims: Map<string, string>;
-}
+/**
+ * What the passes after the first need of one difference's candidates: each one's signature (the
+ * first pass's string for it, shared by every difference with it) and instant (batch_lag). A few
+ * bytes a difference: its candidates' evidence and its dimensions are not kept (the dimensions are
+ * worked out again for the differences a cause explains).
+ */
+type Worked = { sig: string; at?: number }[];
 
 /**
  * The first pass's work, kept for the passes after it (REUSE_MAX): the ith difference's at i. Those
@@ -147,14 +149,12 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnosisResult> 
           keyFields.add(k);
           if (reuse) reuse.from = total - 1;
         }
-    const candidates = candidatesOf(diff, { keyFields });
-    const dimensions = dimensionsOf(diff, keyFields);
-    if (reuse && reuse.worked.push({ candidates, dims: dimensions }) > (opts.reuseMax ?? REUSE_MAX))
-      reuse = undefined;
-    for (const c of candidates) {
+    const worked: Worked | undefined = reuse && [];
+    for (const c of candidatesOf(diff, { keyFields })) {
       let s = stats.get(c.sig);
       if (!s) stats.set(c.sig, (s = { first: c, count: 0 }));
       s.count++;
+      worked?.push(c.at === undefined ? { sig: s.first.sig } : { sig: s.first.sig, at: c.at });
       if (SIGNIFICANT_SHARE[c.kind]) {
         const pf = `${c.kind}|${c.field ?? ''}`;
         perField.set(pf, (perField.get(pf) ?? 0) + 1);
@@ -175,7 +175,8 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnosisResult> 
           else if (t < sp[0]) sp[0] = t;
           else if (t > sp[1]) sp[1] = t;
         }
-    dims.add(dimensions);
+    dims.add(dimensionsOf(diff, keyFields));
+    if (reuse && reuse.worked.push(worked!) > (opts.reuseMax ?? REUSE_MAX)) reuse = undefined;
   }
 
   // Which signatures hold.
@@ -241,18 +242,14 @@ async function assign(
   let i = -1;
   for await (const { seq, diff } of opts.source()) {
     i++;
-    const worked = reuse && i >= reuse.from ? reuse.worked[i] : undefined;
     let best: Accepted | undefined;
-    let bestCand: Candidate | undefined;
-    for (const c of worked?.candidates ?? candidatesOf(diff, { keyFields })) {
+    for (const c of (reuse && i >= reuse.from ? reuse.worked[i] : undefined) ??
+      candidatesOf(diff, { keyFields })) {
       const a = accepted.get(c.sig);
       if (!a || (a.after !== undefined && (c.at ?? -Infinity) < a.after)) continue;
-      if (!best || a.weight > best.weight || (a.weight === best.weight && before(a, best))) {
-        best = a;
-        bestCand = c;
-      }
+      if (!best || a.weight > best.weight || (a.weight === best.weight && before(a, best))) best = a;
     }
-    if (!best || !bestCand) continue;
+    if (!best) continue;
     let t = tallies.get(best.cand.sig);
     if (!t)
       tallies.set(
@@ -270,7 +267,7 @@ async function assign(
     t.count++;
     t.seqs.push(seq);
     if (t.samples.length < 5) t.samples.push(diff.key);
-    t.shared.add(worked?.dims ?? dimensionsOf(diff, keyFields));
+    t.shared.add(dimensionsOf(diff, keyFields));
     addImpact(t, diff, keyFields, opts.measureFields);
   }
   return tallies;

@@ -81,46 +81,28 @@ const READ_BYTES = 1 << 20;
  * too. Read a megabyte at a time, not whole: at 100k differences the file's 26 MB of text never
  * sit beside their parsed objects (the diagnosis thread's peak, 12 MB less), and it is no slower.
  */
-function linesOf(file: string): AsyncGenerator<StoredDifference> {
-  return differencesOfChunks(chunksOf(file));
-}
-
-/** A file's bytes, a megabyte at a time, each chunk in one buffer reused for the next. */
-async function* chunksOf(file: string): AsyncGenerator<Uint8Array> {
+async function* linesOf(file: string): AsyncGenerator<StoredDifference> {
+  const decoder = new StringDecoder('utf8');
   const buf = Buffer.allocUnsafe(READ_BYTES);
   const handle = await fsp.open(file, 'r');
+  let rest = '';
+  let seq = 0;
   try {
     for (;;) {
       const { bytesRead } = await handle.read(buf, 0, READ_BYTES, null);
       if (bytesRead === 0) break;
-      yield buf.subarray(0, bytesRead);
+      const text = rest + decoder.write(buf.subarray(0, bytesRead));
+      const parsed: StoredDifference[] = [];
+      let at = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', at)) {
+        parsed.push({ seq: ++seq, diff: JSON.parse(text.slice(at, nl)) as Difference });
+        at = nl + 1;
+      }
+      rest = text.slice(at);
+      yield* parsed;
     }
   } finally {
     await handle.close();
-  }
-}
-
-/**
- * The differences of a differences.jsonl's bytes, in chunks that may end anywhere (mid-line,
- * mid-character): line i as seq i + 1, a last line without its newline too. A chunk is decoded
- * before the next is asked for, so its buffer may be reused.
- */
-export async function* differencesOfChunks(
-  chunks: AsyncIterable<Uint8Array>,
-): AsyncGenerator<StoredDifference> {
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  let seq = 0;
-  for await (const chunk of chunks) {
-    const text = rest + decoder.write(chunk as Buffer);
-    const parsed: StoredDifference[] = [];
-    let at = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', at)) {
-      parsed.push({ seq: ++seq, diff: JSON.parse(text.slice(at, nl)) as Difference });
-      at = nl + 1;
-    }
-    rest = text.slice(at);
-    yield* parsed;
   }
   rest += decoder.end();
   if (rest !== '') yield { seq: ++seq, diff: JSON.parse(rest) as Difference };

@@ -128,8 +128,7 @@ describe('cutover reconcile reads each side on a reader thread', () => {
     expect(single.checkpointAside).toEqual([false]);
     expect(threads.spilled).toEqual([false]);
     expect(single.spilled).toEqual([true]);
-    // The diagnosis thread fed the differences as they were written (over 5,000 of them) made the
-    // diagnosis, against the diagnosis on the main thread from the finished file.
+    // The diagnosis thread made the diagnosis (over 5,000 differences), against the main thread's.
     expect(threads.diagnosisThread).toEqual([true]);
     expect(single.diagnosisThread).toEqual([false]);
 

@@ -4,11 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  differencesFromFile,
-  differencesOfChunks,
-  type StoredDifference,
-} from '../../../src/store/differences.js';
+import { differencesFromFile, type StoredDifference } from '../../../src/store/differences.js';
 import type { Difference } from '../../../src/reconcilers/types.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-diff-file-'));
@@ -64,22 +60,5 @@ describe('differencesFromFile', () => {
     fs.writeFileSync(cut, `${JSON.stringify(diff('A'))}\n{"type":"miss`);
     expect(await all(differencesFromFile(cut, store))).toEqual(stored);
     await expect(all(differencesFromFile(cut))).rejects.toThrow(SyntaxError);
-  });
-
-  it('differencesOfChunks: bytes cut anywhere, each chunk in one buffer reused for the next (the diagnosis feed)', async () => {
-    const skus = ['A', 'é😀\u2028', 'B"\\', ''];
-    const bytes = Buffer.from(skus.map((s) => `${JSON.stringify(diff(s))}\n`).join(''));
-    for (const size of [1, 2, 3, 5, 7, bytes.length]) {
-      const buf = Buffer.alloc(size);
-      async function* chunks() {
-        for (let at = 0; at < bytes.length; at += size) {
-          const n = bytes.copy(buf, 0, at, Math.min(at + size, bytes.length));
-          yield buf.subarray(0, n);
-        }
-      }
-      const got: StoredDifference[] = [];
-      for await (const d of differencesOfChunks(chunks())) got.push(d);
-      expect(got, `chunks of ${size}`).toEqual(skus.map((s, i) => ({ seq: i + 1, diff: diff(s) })));
-    }
   });
 });
