@@ -7,8 +7,8 @@
  * optimizing on the worker's own thread took 0.4–0.9 s of CPU off the pool's threads and, at 1%
  * differences, 0.2–0.5 s off the run's (medians of alternated pairs; the wall time moved less than
  * the machine's noise: docs/benchmarks.md, "Worker isolates optimize in place"). The diagnosis
- * thread is the exception: it runs after the join, while a core is free, and its ~0.2 s of
- * optimizing on its own thread would lengthen the run's tail (WorkerCompilation).
+ * thread is the exception: it runs after the join, while a core is free, and optimizing on its own
+ * thread made the run's tail ~0.1 s longer at 10k differences (WorkerCompilation).
  */
 import os from 'node:os';
 import v8 from 'node:v8';
