@@ -119,12 +119,15 @@ const REUSE_MAX = 131_072;
 type Worked = { sig: string; at?: number }[];
 
 /**
- * The first pass's work, kept for the passes after it (REUSE_MAX): the ith difference's at i. Those
- * before `from` were worked out before the last key field was seen (the key fields only grow, and
- * the candidates depend on them), so they are worked out again.
+ * The first pass's work, kept for the passes after it (REUSE_MAX): the ith difference's at i, with
+ * its seq (a later pass that meets another difference at i, from a source that changed meanwhile,
+ * works them out again from there). Those before `from` were worked out before the last key field
+ * was seen (the key fields only grow, and the candidates depend on them), so they are worked out
+ * again.
  */
 interface Reuse {
   worked: Worked[];
+  seqs: number[];
   from: number;
 }
 
@@ -138,10 +141,10 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnosisResult> 
   /** kind|field: rows with a candidate of that kind on that field (for SIGNIFICANT_SHARE). */
   const perField = new Map<string, number>();
   let total = 0;
-  let reuse: Reuse | undefined = { worked: [], from: 0 };
+  let reuse: Reuse | undefined = { worked: [], seqs: [], from: 0 };
 
   // Pass 1: every candidate, counted.
-  for await (const { diff } of opts.source()) {
+  for await (const { seq, diff } of opts.source()) {
     total++;
     if (diff.type !== 'unbalanced_journal')
       for (const k of Object.keys(diff.key))
@@ -177,6 +180,7 @@ export async function diagnose(opts: DiagnoseOptions): Promise<DiagnosisResult> 
         }
     dims.add(dimensionsOf(diff, keyFields));
     if (reuse && reuse.worked.push(worked!) > (opts.reuseMax ?? REUSE_MAX)) reuse = undefined;
+    reuse?.seqs.push(seq);
   }
 
   // Which signatures hold.
@@ -240,10 +244,12 @@ async function assign(
   const tallies = new Map<string, Tally>();
   if (!accepted.size) return tallies;
   let i = -1;
+  let kept = reuse;
   for await (const { seq, diff } of opts.source()) {
     i++;
+    if (kept && kept.seqs[i] !== seq) kept = undefined;
     let best: Accepted | undefined;
-    for (const c of (reuse && i >= reuse.from ? reuse.worked[i] : undefined) ??
+    for (const c of (kept && i >= kept.from ? kept.worked[i] : undefined) ??
       candidatesOf(diff, { keyFields })) {
       const a = accepted.get(c.sig);
       if (!a || (a.after !== undefined && (c.at ?? -Infinity) < a.after)) continue;
