@@ -44,19 +44,15 @@ let inPlaceNow = false;
 
 /**
  * Sets V8's flag for the isolates created from now on (each worker thread's) to what `mode` asks,
- * where this process sets it at all (optimizeInPlace); returns whether the next worker optimizes
- * in place because of it. The main thread's isolate, created at start, keeps V8's default. Called
- * just before every worker thread starts (`builtWorker`). A worker's isolate reads the flag on its
- * own thread as it starts: a worker of one mode started while one of the other is still starting
- * might get the other's (a matter of speed only); the run starts its background worker, the
- * diagnosis, when no other is starting but the checkpoint's, which is `as-is`.
+ * where this process sets it at all (optimizeInPlace). The main thread's isolate, created at start,
+ * keeps V8's default. Called just before every worker thread starts (`builtWorker`). A worker's
+ * isolate reads the flag on its own thread as it starts: a worker of one mode started while one of
+ * the other is still starting might get the other's (a matter of speed only); the run starts its
+ * background worker, the diagnosis, when no other is starting but the checkpoint's, which is `as-is`.
  */
-export function prepareWorkerCompilation(mode: WorkerCompilation = 'in-place'): boolean {
+export function prepareWorkerCompilation(mode: WorkerCompilation = 'in-place'): void {
   fewCores ??= optimizeInPlace(os.availableParallelism(), process.execArgv);
-  if (!fewCores) return false;
-  if (mode !== 'as-is' && (mode === 'in-place') !== inPlaceNow) {
-    inPlaceNow = mode === 'in-place';
-    v8.setFlagsFromString(inPlaceNow ? '--no-concurrent-recompilation' : '--concurrent-recompilation');
-  }
-  return inPlaceNow;
+  if (!fewCores || mode === 'as-is' || (mode === 'in-place') === inPlaceNow) return;
+  inPlaceNow = mode === 'in-place';
+  v8.setFlagsFromString(inPlaceNow ? '--no-concurrent-recompilation' : '--concurrent-recompilation');
 }
