@@ -17,14 +17,23 @@ import { createRun, finishRun } from '../src/store/runs.js';
 import { encodeKey } from '../src/reconcilers/key.js';
 import type { Difference } from '../src/reconcilers/types.js';
 import { diagnoseRun } from '../src/diagnosis/cause-store.js';
+import { benchArgs, wholeNumber } from './bench-args.js';
 
-const { values } = parseArgs({
-  options: {
-    differences: { type: 'string', default: '100000' },
-    child: { type: 'string' },
-    run: { type: 'string' },
-  },
-});
+const USAGE = `Usage: npm run bench:diagnose -- --differences N
+
+  --differences N  differences in the run to diagnose (default 100000)
+  -h, --help       this text
+(--child URL --run ID: internal, the child process that diagnoses the run)`;
+
+const { values } = benchArgs(USAGE, () =>
+  parseArgs({
+    options: {
+      differences: { type: 'string', default: '100000' },
+      child: { type: 'string' },
+      run: { type: 'string' },
+    },
+  }),
+);
 
 const BASE = Date.UTC(2026, 10, 1);
 const HOUR = 3_600_000;
@@ -108,7 +117,7 @@ async function child(url: string, runId: string): Promise<void> {
 
 async function main(): Promise<void> {
   if (values.child && values.run) return child(values.child, values.run);
-  const n = Number(values.differences);
+  const n = wholeNumber(USAGE, '--differences', values.differences);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-diagnose-bench-'));
   try {
     const url = `sqlite:${path.join(dir, 'control.db')}`;

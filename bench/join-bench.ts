@@ -12,16 +12,26 @@ import { compilePlan, joinSource, PARTITIONS, zeroCounts } from '../src/reconcil
 import { RowPacker } from '../src/reconcilers/parallel-pack.js';
 import { PartitionReader, PartitionStore, type PartitionSource } from '../src/reconcilers/partition-store.js';
 import type { CanonicalRow } from '../src/reconcilers/types.js';
+import { benchArgs, wholeNumber } from './bench-args.js';
 
-const { values } = parseArgs({
-  options: {
-    rows: { type: 'string', default: '1000000' },
-    runs: { type: 'string', default: '5' },
-    spill: { type: 'boolean', default: false },
-  },
-});
-const N = Number(values.rows);
-const RUNS = Number(values.runs);
+const USAGE = `Usage: npm run bench:join -- [--rows N] [--runs K] [--spill]
+
+  --rows N    rows per side (default 1000000)
+  --runs K    times the join is timed (default 5)
+  --spill     write the partitions to a store's spill files first and read them back
+  -h, --help  this text`;
+
+const { values } = benchArgs(USAGE, () =>
+  parseArgs({
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      runs: { type: 'string', default: '5' },
+      spill: { type: 'boolean', default: false },
+    },
+  }),
+);
+const N = wholeNumber(USAGE, '--rows', values.rows);
+const RUNS = wholeNumber(USAGE, '--runs', values.runs);
 
 const mapping = benchMapping();
 

@@ -17,17 +17,28 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { benchArgs, wholeNumber, wholeNumbers } from './bench-args.js';
 
-const { values: args } = parseArgs({
-  options: {
-    rows: { type: 'string', default: '1000000' },
-    memory: { type: 'string', default: '512,1024' },
-    keep: { type: 'boolean', default: false },
-    data: { type: 'string' },
-  },
-});
-const N = Number(args.rows);
-const budgets = args.memory!.split(',').map(Number);
+const USAGE = `Usage: npm run bench:memory -- [--rows N] [--memory 512,1024] [--data DIR] [--keep]
+
+  --rows N         rows per table (default 1000000)
+  --memory MB,...  the budgets, in MB: one reconcile each (default 512,1024)
+  --data DIR       keep the tables in DIR and reuse them when they are there
+  --keep           keep the temporary folder and its tables
+  -h, --help       this text`;
+
+const { values: args } = benchArgs(USAGE, () =>
+  parseArgs({
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      memory: { type: 'string', default: '512,1024' },
+      keep: { type: 'boolean', default: false },
+      data: { type: 'string' },
+    },
+  }),
+);
+const N = wholeNumber(USAGE, '--rows', args.rows);
+const budgets = wholeNumbers(USAGE, '--memory', args.memory);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'bin', 'run.js');
 

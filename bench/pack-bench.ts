@@ -14,15 +14,24 @@ import type { Mapping } from '../src/config/mapping-schema.js';
 import { benchMapping } from './bench-mapping.js';
 import { buildNormalizer } from '../src/reconcilers/normalize.js';
 import { BatchBuffers, RowPacker } from '../src/reconcilers/parallel-pack.js';
+import { benchArgs, wholeNumber } from './bench-args.js';
 
-const { values } = parseArgs({
-  options: {
-    rows: { type: 'string', default: '1000000' },
-    runs: { type: 'string', default: '5' },
-  },
-});
-const N = Number(values.rows);
-const RUNS = Number(values.runs);
+const USAGE = `Usage: npm run bench:pack -- [--rows N] [--runs K]
+
+  --rows N    COPY text lines to pack (default 1000000)
+  --runs K    times each path is timed (default 5)
+  -h, --help  this text`;
+
+const { values } = benchArgs(USAGE, () =>
+  parseArgs({
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      runs: { type: 'string', default: '5' },
+    },
+  }),
+);
+const N = wholeNumber(USAGE, '--rows', values.rows);
+const RUNS = wholeNumber(USAGE, '--runs', values.runs);
 
 const STATUSES = ['sellable', 'blocked', 'quarantine'];
 

@@ -33,40 +33,60 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
+import { benchArgs, percentage, toPercentage, toWholeNumber, usageError, wholeNumber } from './bench-args.js';
 import { canProbe, CpuProbe, parentOf, type CpuFigures } from './cpu-probe.js';
 
-const { values: args } = parseArgs({
-  options: {
-    rows: { type: 'string', default: '1000000' },
-    /** Share of keys that differ, in percent, spread over every class of difference. */
-    diff: { type: 'string', default: '1' },
-    memory: { type: 'string', default: '512' },
-    runs: { type: 'string', default: '3' },
-    /** ROWS@PCT,ROWS@PCT...: several scenarios in sequence. */
-    scenarios: { type: 'string' },
-    /** The issue's three scenarios: 1000000@1,1000000@10,10000000@1. */
-    suite: { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false },
-    /**
-     * Checksum pushdown (issue 15): per scenario, the command with --pushdown on against
-     * --pushdown off and against one count(*) + checksum scan per side, and the rows moved.
-     * `--pushdown` alone runs the issue's scenarios: 1M and 10M rows, clean and 0.1% scattered.
-     */
-    pushdown: { type: 'boolean', default: false },
-    /** Pass --debug to the command and show its log (stderr) as it runs. */
-    debug: { type: 'boolean', default: false },
-    url: {
-      type: 'string',
-      default: process.env.CUTOVER_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+const USAGE = `Usage: npm run bench:reconcile -- [--rows N] [--diff PCT] [--memory MB] [--runs K]
+         [--suite | --scenarios ROWS@PCT,...] [--pushdown] [--keep] [--debug] [--url URL]
+
+  --rows N             rows per table (default 1000000)
+  --diff PCT           differing keys, in percent of N: 0 to 100, such as 1 or 0.1 (default 1)
+  --memory MB          the command's --memory (default 512)
+  --runs K             times the floor and the command are each measured (default 3)
+  --suite              the issue's three scenarios: 1000000@1,1000000@10,10000000@1
+  --scenarios R@P,...  scenarios in sequence, ROWS@PCT each, in place of --rows and --diff
+  --pushdown           the command with --pushdown on, against off and a checksum scan; alone, it runs
+                       1M and 10M rows, clean and at 0.1%
+  --keep               keep each scenario's database and project folder
+  --debug              pass --debug to the command and show its log as it runs
+  --url URL            the PostgreSQL server (default $CUTOVER_BENCH_PG_URL, else
+                       postgres://postgres@127.0.0.1:5432/postgres)
+  -h, --help           this text`;
+
+const { values: args } = benchArgs(USAGE, () =>
+  parseArgs({
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      /** Share of keys that differ, in percent, spread over every class of difference. */
+      diff: { type: 'string', default: '1' },
+      memory: { type: 'string', default: '512' },
+      runs: { type: 'string', default: '3' },
+      /** ROWS@PCT,ROWS@PCT...: several scenarios in sequence. */
+      scenarios: { type: 'string' },
+      /** The issue's three scenarios: 1000000@1,1000000@10,10000000@1. */
+      suite: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      /**
+       * Checksum pushdown (issue 15): per scenario, the command with --pushdown on against
+       * --pushdown off and against one count(*) + checksum scan per side, and the rows moved.
+       * `--pushdown` alone runs the issue's scenarios: 1M and 10M rows, clean and 0.1% scattered.
+       */
+      pushdown: { type: 'boolean', default: false },
+      /** Pass --debug to the command and show its log (stderr) as it runs. */
+      debug: { type: 'boolean', default: false },
+      url: {
+        type: 'string',
+        default: process.env.CUTOVER_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+      },
     },
-  },
-});
+  }),
+);
 
 const SUITE = '1000000@1,1000000@10,10000000@1';
 const PUSHDOWN_SUITE = '1000000@0,1000000@0.1,10000000@0,10000000@0.1';
 const adminUrl = args.url!;
-const memoryMb = Number(args.memory);
-const runs = Math.max(1, Math.floor(Number(args.runs)));
+const memoryMb = wholeNumber(USAGE, '--memory', args.memory);
+const runs = wholeNumber(USAGE, '--runs', args.runs);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'bin', 'run.js');
 const MAPPING = 'bench_inventory';
@@ -76,16 +96,28 @@ interface Scenario {
   rows: number;
   pct: number;
 }
-const scenarios: Scenario[] = (
-  args.suite ? SUITE : (args.scenarios ?? (args.pushdown ? PUSHDOWN_SUITE : `${args.rows}@${args.diff}`))
-)
-  .split(',')
-  .map((s) => {
-    const [rows, pct] = s.split('@').map(Number);
-    if (!Number.isInteger(rows) || rows! < 1 || !(pct! >= 0 && pct! <= 100))
-      throw new Error(`bad scenario "${s}": give ROWS@PCT, rows a positive integer, 0 <= PCT <= 100`);
-    return { rows: rows!, pct: pct! };
+/** ROWS@PCT,ROWS@PCT...: ROWS a whole number of 1 or more, PCT a percentage (as --diff takes it). */
+function parseScenarios(list: string): Scenario[] {
+  return list.split(',').map((s) => {
+    const [rowsText, pctText, ...rest] = s.split('@');
+    const rows = toWholeNumber(rowsText!);
+    const pct = pctText === undefined ? undefined : toPercentage(pctText);
+    if (rows === undefined || pct === undefined || rest.length)
+      usageError(
+        USAGE,
+        `--scenarios ${list}: "${s}" is not ROWS@PCT (ROWS a whole number of 1 or more, PCT a percentage from 0 to 100).`,
+      );
+    return { rows, pct };
   });
+}
+const oneScenario: Scenario = {
+  rows: wholeNumber(USAGE, '--rows', args.rows),
+  pct: percentage(USAGE, '--diff', args.diff),
+};
+const listed = args.scenarios === undefined ? undefined : parseScenarios(args.scenarios);
+const scenarios: Scenario[] = args.suite
+  ? parseScenarios(SUITE)
+  : (listed ?? (args.pushdown ? parseScenarios(PUSHDOWN_SUITE) : [oneScenario]));
 
 /**
  * The injection, by row number i (1..N): with a period P = 600 / PCT, i % P = 1 an on_hand mismatch,

@@ -24,27 +24,47 @@ import { openControlStore } from '../src/store/control-store.js';
 import { openAdapter } from '../src/adapters/registry.js';
 import { runReplay, defaultGroup } from '../src/app/run-replay.js';
 import { silentLogger } from '../src/util/logger.js';
+import { benchArgs, wholeNumber, wholeNumbers } from './bench-args.js';
 
-const { values: args } = parseArgs({
-  options: {
-    events: { type: 'string', default: '100000' },
-    keys: { type: 'string', default: '10000' },
-    concurrency: { type: 'string', default: '1,8,32' },
-    /** Events per transaction; default: what `cutover replay` picks for each concurrency (defaultGroup). */
-    group: { type: 'string' },
-    /** Measure the floor and each replay this many times, in turns, and keep the best of each. */
-    repeat: { type: 'string', default: '3' },
-    keep: { type: 'boolean', default: false },
-    /** Also measure one transaction per event (--group 1) at concurrency 8: slow at 100k events. */
-    single: { type: 'boolean', default: false },
-    url: {
-      type: 'string',
-      default: process.env.CUTOVER_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+const USAGE = `Usage: npm run bench:replay -- --events N [--keys K] [--concurrency 1,8,32] [--group G] [--repeat R]
+         [--single] [--url URL] [--keep]
+
+  --events N           events to replay (default 100000)
+  --keys K             keys they are spread over (default 10000)
+  --concurrency C,...  the concurrencies to measure, one replay each (default 1,8,32)
+  --group G            events per transaction (default: what \`cutover replay\` picks for each concurrency)
+  --repeat R           times the floor and each replay are measured, in turns; the best is kept (default 3)
+  --single             also one transaction per event (--group 1) at concurrency 8: slow at 100k events
+  --url URL            the PostgreSQL server (default $CUTOVER_BENCH_PG_URL, else
+                       postgres://postgres@127.0.0.1:5432/postgres)
+  --keep               keep the database
+  -h, --help           this text`;
+
+const { values: args } = benchArgs(USAGE, () =>
+  parseArgs({
+    options: {
+      events: { type: 'string', default: '100000' },
+      keys: { type: 'string', default: '10000' },
+      concurrency: { type: 'string', default: '1,8,32' },
+      /** Events per transaction; default: what `cutover replay` picks for each concurrency (defaultGroup). */
+      group: { type: 'string' },
+      /** Measure the floor and each replay this many times, in turns, and keep the best of each. */
+      repeat: { type: 'string', default: '3' },
+      keep: { type: 'boolean', default: false },
+      /** Also measure one transaction per event (--group 1) at concurrency 8: slow at 100k events. */
+      single: { type: 'boolean', default: false },
+      url: {
+        type: 'string',
+        default: process.env.CUTOVER_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+      },
     },
-  },
-});
-const N = Number(args.events);
-const K = Number(args.keys);
+  }),
+);
+const N = wholeNumber(USAGE, '--events', args.events);
+const K = wholeNumber(USAGE, '--keys', args.keys);
+const concurrencies = wholeNumbers(USAGE, '--concurrency', args.concurrency);
+const group = args.group === undefined ? undefined : wholeNumber(USAGE, '--group', args.group);
+const repeat = wholeNumber(USAGE, '--repeat', args.repeat);
 const dbName = `cutover_bench_replay_${process.pid}`;
 const dbUrl = (() => {
   const u = new URL(args.url!);
@@ -204,8 +224,7 @@ async function main(): Promise<void> {
     const config = await loadConfig(path.join(dir, 'cutover.yaml'));
     const mapping = await loadEventsMapping(path.join(dir, 'mappings', 'events.yaml'), config);
     const runs: { concurrency: number; group: number }[] = [];
-    for (const conc of args.concurrency!.split(',').map(Number))
-      runs.push({ concurrency: conc, group: args.group ? Number(args.group) : defaultGroup(conc) });
+    for (const conc of concurrencies) runs.push({ concurrency: conc, group: group ?? defaultGroup(conc) });
     if (args.single) runs.push({ concurrency: 8, group: 1 });
     const rows: string[] = [];
     /** One replay run from the seeded table; ok when every event applied and the state is the floor's. */
@@ -241,7 +260,6 @@ async function main(): Promise<void> {
       await store.close();
       return { ms, ownMs, otherMs, ok: result.counts.applied === N && (await state(c)) === expected };
     };
-    const repeat = Math.max(1, Number(args.repeat));
     for (const r of runs) {
       // The machines are noisy: the floor and the replay are each measured `repeat` times, in turns,
       // right next to each other, and the best of each is compared (a slow floor never flatters).

@@ -15,17 +15,30 @@ import { createRun, finishRun } from '../src/store/runs.js';
 import { encodeKey } from '../src/reconcilers/key.js';
 import type { Difference, ReconcileSummary } from '../src/reconcilers/types.js';
 import { parseReportFormats, writeReconcileReports } from '../src/reports/write-reconcile-reports.js';
+import { benchArgs, wholeNumber } from './bench-args.js';
 
-const { values } = parseArgs({
-  options: {
-    differences: { type: 'string', default: '100000' },
-    cap: { type: 'string' },
-    formats: { type: 'string', default: 'xlsx' },
-    child: { type: 'string' },
-    run: { type: 'string' },
-    out: { type: 'string' },
-  },
-});
+const USAGE = `Usage: npm run bench:report -- --differences N [--cap N] [--formats xlsx,csv]
+
+  --differences N  differences in the run to report (default 100000)
+  --cap N          the workbook's detail row cap (default: the writer's)
+  --formats LIST   report formats, comma-separated (default xlsx)
+  -h, --help       this text
+(--child URL --run ID --out DIR: internal, the child process that writes the reports)`;
+
+const { values } = benchArgs(USAGE, () =>
+  parseArgs({
+    options: {
+      differences: { type: 'string', default: '100000' },
+      cap: { type: 'string' },
+      formats: { type: 'string', default: 'xlsx' },
+      child: { type: 'string' },
+      run: { type: 'string' },
+      out: { type: 'string' },
+    },
+  }),
+);
+/** The workbook's detail row cap (--cap); undefined: the writer's default. */
+const cap = values.cap === undefined ? undefined : wholeNumber(USAGE, '--cap', values.cap);
 
 function diffAt(i: number): Difference {
   const key = {
@@ -123,7 +136,7 @@ async function child(url: string, runId: string, outDir: string): Promise<void> 
     runId,
     formats: parseReportFormats([values.formats ?? 'xlsx']),
     outDir,
-    xlsxDetailRowCap: values.cap ? Number(values.cap) : undefined,
+    xlsxDetailRowCap: cap,
   });
   const seconds = (performance.now() - t0) / 1000;
   await store.close();
@@ -135,7 +148,7 @@ async function child(url: string, runId: string, outDir: string): Promise<void> 
 
 async function main(): Promise<void> {
   if (values.child && values.run && values.out) return child(values.child, values.run, values.out);
-  const n = Number(values.differences);
+  const n = wholeNumber(USAGE, '--differences', values.differences);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-report-bench-'));
   try {
     const url = `sqlite:${path.join(dir, 'control.db')}`;

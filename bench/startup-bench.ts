@@ -10,9 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchArgs, wholeNumber } from './bench-args.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' } } });
-const runs = Math.max(1, Number(values.runs));
+const USAGE = `Usage: npm run bench:startup -- [--runs N]
+
+  --runs N    runs of each command; the median is kept (default 7)
+  -h, --help  this text`;
+
+const { values } = benchArgs(USAGE, () => parseArgs({ options: { runs: { type: 'string', default: '7' } } }));
+const runs = wholeNumber(USAGE, '--runs', values.runs);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = path.join(root, 'bin', 'run.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-startup-'));
