@@ -73,6 +73,18 @@ function passwordSpan(url: string): { start: number; end: number } | undefined {
   // query's, when what precedes it reads as user and password rather than host and port.
   const head = rest.slice(0, rest.search(/[/?#]|$/));
   if (!head.includes('@') && /^[^:]*:(?!\d*$)/.test(head)) at = Math.max(at, rest.lastIndexOf('@'));
+  // "user:P@ss?w0rd@host" or "user:Adm1n@2024#@host": the "@" before the "?" or "#" is the
+  // password's too when a later "@" follows and the text between the "?" or "#" and it holds no "="
+  // or "&" (a query's pairs would): the user info runs to that "@", and a host follows it.
+  if (stop >= 0 && at >= 0 && at < stop) {
+    const last = rest.lastIndexOf('@');
+    if (
+      last > stop &&
+      !/[=&]/.test(rest.slice(stop, last)) &&
+      /^[^/?#\s]*(?:[/?#]|$)/.test(rest.slice(last + 1))
+    )
+      at = last;
+  }
   if (at < 0) return undefined;
   const colon = rest.slice(0, at).indexOf(':');
   if (colon < 0 || colon === at - 1) return undefined;

@@ -94,6 +94,11 @@ describe('a password with URL metacharacters, unencoded', () => {
     ['Jk?R@Zq/PlmX8', 'DB_PW'],
     ['Wm@TrLongSecret/Kv', 'DB_PW'],
     ['Hx#9Qz', 'DB_PW'],
+    // An "@" before the "?" or "#": the user info still runs to the last "@" (the refusal, no host
+    // "ss" or "2024" looked up).
+    ['P@ss?w0rd!', 'DB_PW'],
+    ['Adm1n@2024#', 'DB_PW'],
+    ['S3cr@t:p%ss/w?rd#Zq', 'DB_PW'],
     // A variable whose name does not look secret: its place in the URL makes it one.
     ['Wm@TrLongSecret/Kv', 'X'],
   ])('postgres %s from ${%s} is refused (exit 2, how to encode it, no piece of it)', async (pw, name) => {

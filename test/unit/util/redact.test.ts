@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { redact, redactUrl, registerSecret, clearSecrets } from '../../../src/util/redact.js';
+import {
+  redact,
+  redactUrl,
+  registerSecret,
+  clearSecrets,
+  urlPassword,
+  userInfoProblem,
+} from '../../../src/util/redact.js';
 
 afterEach(() => clearSecrets());
 
@@ -24,6 +31,32 @@ describe('redactUrl', () => {
     ['http://h/#frag:x@y', 'http://h/#frag:x@y'],
   ])('%s', (url, shown) => {
     expect(redactUrl(url)).toBe(shown);
+  });
+});
+
+describe('a password with an "@" before its "?" or "#"', () => {
+  // The user info runs to the "@" before the host, past a "?" or "#" of the password's own; the
+  // refusal (userInfoProblem) then names the "?" or "#" before any driver reads the rest as a host.
+  it.each([
+    ['postgres://postgres:P@ss?w0rd!@127.0.0.1:5432/postgres', 'P@ss?w0rd!'],
+    ['postgres://postgres:S3cr@t:p%ss/w?rd#Zq@127.0.0.1:5432/postgres', 'S3cr@t:p%ss/w?rd#Zq'],
+    ['postgres://postgres:Adm1n@2024#@127.0.0.1:5432/postgres', 'Adm1n@2024#'],
+    ['mysql://root:a@b#c@localhost/db?charset=utf8mb4', 'a@b#c'],
+    ['postgres://u:x@y?z@[::1]:5432/db', 'x@y?z'],
+  ])('%s: the whole password is masked and the URL refused', (url, password) => {
+    expect(urlPassword(url)).toBe(password);
+    expect(redactUrl(url)).toBe(url.replace(password, '***'));
+    expect(userInfoProblem(url)).toMatch(/"\/", "\?" or "#"/);
+  });
+
+  it.each([
+    // an "@" in a query's value, after a "=": the password ends at the first "@"
+    ['mssql://svc:pw@erp:1433/AX?authentication=azure-active-directory-password&user=a@b.com', 'pw'],
+    ['postgres://u:p@h/db?options=x@y', 'p'],
+    ['postgres://u:p@ss@h/db?sslmode=require', 'p@ss'],
+  ])('%s keeps its password', (url, password) => {
+    expect(urlPassword(url)).toBe(password);
+    expect(userInfoProblem(url)).toBeUndefined();
   });
 });
 
