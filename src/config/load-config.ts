@@ -1,4 +1,4 @@
-import { missingSchemeHint, resolveUrl } from '../adapters/url-paths.js';
+import { missingSchemeHint, resolveUrl, sameDatabase } from '../adapters/url-paths.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ConnectionConfig } from '../adapters/settings.js';
@@ -144,6 +144,28 @@ function requireScheme(
   );
 }
 
+/**
+ * The control store is written on every run (its runs, exception queue, causes): it may not be the
+ * database of a readOnly connection, which cutover only ever reads.
+ */
+function requireControlOfItsOwn(
+  controlUrl: string,
+  connections: Record<string, ConnectionConfig>,
+  file: string,
+  line: number | undefined,
+): void {
+  const control = { url: controlUrl, password: urlPassword(controlUrl) };
+  const same = Object.values(connections).filter(
+    (c) => c.readOnly && sameDatabase(control, { url: c.url, password: urlPassword(c.url) }),
+  );
+  if (!same.length) return;
+  const names = same.map((c) => `connections.${c.name}`).join(' and ');
+  throw new ConfigError(
+    `${file}${line ? ` line ${line}` : ''}: control.url names the same database as ${names}, which is readOnly: cutover would write its runs, exception queue and causes into it.`,
+    'Give the control store a database of its own, or leave control: out (the store is then a SQLite file in .cutover/ beside cutover.yaml).',
+  );
+}
+
 export { resolveUrl };
 
 /** Finds, reads, interpolates and validates cutover.yaml. */
@@ -195,11 +217,13 @@ export async function loadConfig(
     requireScheme(cfg.control.url, ['control', 'url'], file, doc.lineOf);
     requireReadableUserInfo(cfg.control.url, ['control', 'url'], file, doc.lineOf, seen);
   }
+  const controlUrl = resolveUrl(cfg.control?.url ?? 'sqlite:.cutover/control.db', dir);
+  requireControlOfItsOwn(controlUrl, connections, file, doc.lineOf(['control', 'url']));
   return {
     file,
     dir,
     connections,
-    controlUrl: resolveUrl(cfg.control?.url ?? 'sqlite:.cutover/control.db', dir),
+    controlUrl,
     mappingsDir: path.resolve(dir, cfg.mappings ?? 'mappings'),
     reportsDir: path.resolve(dir, cfg.reports ?? 'reports'),
     xlsxDetailRowCap: cfg.report?.xlsxDetailRowCap,

@@ -47,6 +47,25 @@ describe('bad configuration', () => {
     expectStack(await runCli(['config', 'check', '--debug'], { cwd: project.dir }));
   });
 
+  it('a control store in the database of a readOnly connection, before anything is written', async () => {
+    const dir = sqliteProject(inventoryMapping(), `${SQLITE_CONFIG}control: { url: "sqlite:./legacy.db" }\n`);
+    const before = fs.readFileSync(path.join(dir, 'legacy.db'));
+    const r = await runCli(['reconcile', 'inventory', '--json'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.json()).toMatchObject({ status: 'error', exitCode: 2 });
+    expect(r.stderr).toContain(
+      'control.url names the same database as connections.legacy, which is readOnly',
+    );
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    // The legacy file is as it was: no store's tables created in it.
+    expect(fs.readFileSync(path.join(dir, 'legacy.db')).equals(before)).toBe(true);
+    expectBadInput(
+      await runCli(['config', 'check'], { cwd: dir }),
+      'which is readOnly',
+      'database of its own',
+    );
+  });
+
   it('a missing file named with --config', async () => {
     project = makeProject();
     const r = await runCli(['config', 'check', '--config', 'prod.yaml'], { cwd: project.dir });

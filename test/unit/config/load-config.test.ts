@@ -182,3 +182,47 @@ describe('connection URLs', () => {
     fs.rmSync(path.dirname(file), { recursive: true });
   });
 });
+
+describe('the control store and readOnly connections', () => {
+  const cfg = (legacy: string, control: string, readOnly = true) =>
+    `connections:\n  legacy: { url: "${legacy}", readOnly: ${readOnly} }\n  cloud: { url: "sqlite:cloud.db" }\ncontrol: { url: "${control}" }\n`;
+
+  it.each([
+    ['sqlite:legacy.db', 'sqlite:./legacy.db'],
+    ['sqlite:legacy.db', 'sqlite:sub/../legacy.db'],
+    ['postgres://reader@127.0.0.1:5432/erp', 'postgresql://writer:pw@localhost/erp'],
+    ['mysql://r@db.example.com/erp', 'mariadb://w:p@ss@DB.example.com:3306/erp'],
+    ['mssql://r@sql01/AX', 'mssql://w:Pw1@sql01:1433/AX'],
+  ])(
+    'refuses a control store in the database of a readOnly connection: %s and %s',
+    async (legacy, control) => {
+      const err = await failure(cfg(legacy, control));
+      expect(err.message).toContain(
+        'line 4: control.url names the same database as connections.legacy, which is readOnly',
+      );
+      expect(err.hint).toContain('database of its own');
+      expect(err.message + err.hint).not.toMatch(/pw|p@ss|Pw1/);
+    },
+  );
+
+  it('refuses it through a symbolic link to the same SQLite file', async () => {
+    fs.writeFileSync(path.join(dir, 'legacy.db'), '');
+    fs.symlinkSync(path.join(dir, 'legacy.db'), path.join(dir, 'alias.db'));
+    expect((await failure(cfg('sqlite:legacy.db', 'sqlite:alias.db'))).message).toContain(
+      'the same database as connections.legacy',
+    );
+  });
+
+  it.each([
+    ['sqlite:legacy.db', 'sqlite:control.db', true],
+    ['postgres://r@h/erp', 'postgres://w@h/cutover', true],
+    ['postgres://r@h/erp', 'postgres://w@h:5433/erp', true],
+    ['postgres://r@h1/erp', 'postgres://w@h2/erp', true],
+    ['sqlite::memory:', 'sqlite::memory:', true],
+    // Not readOnly: the store may share its database.
+    ['sqlite:legacy.db', 'sqlite:legacy.db', false],
+  ] as const)('accepts %s beside a control store at %s (readOnly: %s)', async (legacy, control, readOnly) => {
+    const c = await loadConfig(write(cfg(legacy, control, readOnly)), {});
+    expect(c.connections.legacy!.url).toBeDefined();
+  });
+});
