@@ -18,6 +18,7 @@ import {
 } from '../store/differences.js';
 import { encodeKey } from '../reconcilers/key.js';
 import { OutputFile } from '../reports/output-file.js';
+import { removedIfInterrupted } from '../util/spill-dirs.js';
 import type { Difference } from '../reconcilers/types.js';
 
 const ROWS_PER_TRANSACTION = 5000;
@@ -69,7 +70,12 @@ export class DifferenceWriter {
     // write that fails (a full disk) fails the next write or the finish, naming the report; one
     // still under way when the run is aborted (the store failed) is dropped with the file.
     this.out = new OutputFile(this.tmp, { name: file, highWaterMark: 4 << 20 });
+    // Interrupted (Ctrl-C, a scheduler's SIGTERM) before finish or abort: no `.tmp` is left behind,
+    // nor the run's report folder if nothing else is in it.
+    this.keepOnExit = removedIfInterrupted(this.tmp, path.dirname(file));
   }
+
+  private readonly keepOnExit: () => void;
 
   private readonly keepBytes: number;
   private readonly queueFieldsOf: ((d: Difference) => QueueFields | undefined) | undefined;
@@ -164,6 +170,7 @@ export class DifferenceWriter {
     await loader?.finish();
     await this.out.end();
     await fsp.rename(this.tmp, this.file);
+    this.keepOnExit();
     this.busyMs += performance.now() - t0;
   }
 
@@ -182,6 +189,7 @@ export class DifferenceWriter {
       stream.destroy();
     });
     await fsp.rm(this.tmp, { force: true });
+    this.keepOnExit();
     // The run's report folder, when this left it empty: a failed run leaves no trace in reports/.
     await fsp.rmdir(path.dirname(this.tmp)).catch(() => undefined);
   }

@@ -3,6 +3,7 @@ import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { ERRNO_WHY } from '../util/errno-text.js';
+import { removedIfInterrupted } from '../util/spill-dirs.js';
 
 /**
  * Runs `write(tmp)` against a temp file beside `file` and renames it into place, so a reader never
@@ -28,13 +29,17 @@ export async function writeAtomically<T>(
   }
   const real = target.path;
   const tmp = path.join(path.dirname(real), `.${path.basename(real)}.${process.pid}.${Date.now()}.tmp`);
+  // Interrupted (Ctrl-C, SIGTERM) while writing: the temp file goes with the process.
+  const written = removedIfInterrupted(tmp);
   try {
     await fs.mkdir(path.dirname(real), { recursive: true });
     const result = await write(tmp);
     await fs.rename(tmp, real);
+    written();
     return result;
   } catch (err) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
+    written();
     // Only a failure on this file or its folder is about the path; anything else (a control store
     // gone while the report was read from it) stays what it is.
     throw pathError(

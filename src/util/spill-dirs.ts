@@ -2,7 +2,10 @@
  * Temporary spill folders, named by the process that owns them (`cutover-spill-<pid>-XXXXXX` in the
  * OS temp folder), so that none outlives its process: a normal exit and SIGINT/SIGTERM remove this
  * process's own, and the first one a process makes first removes those of processes that are gone
- * (killed with -9, out of memory), which nothing else could clean.
+ * (killed with -9, out of memory), which nothing else could clean. The same exit and signals remove
+ * the temp files a write has under way (`removedIfInterrupted`: a report or differences.jsonl
+ * written under a `.tmp` name before its rename), and the run's folder made for them when it is
+ * left empty.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +15,9 @@ import { processAlive } from './process-alive.js';
 export const SPILL_PREFIX = 'cutover-spill-';
 
 const mine = new Set<string>();
+/** Temp files under way, and folders made for them (removed only when empty): see removedIfInterrupted. */
+const tempFiles = new Set<string>();
+const tempFolders = new Set<string>();
 const swept = new Set<string>();
 let hooked = false;
 
@@ -64,6 +70,21 @@ export function removeOrphanSpillDirs(parent = os.tmpdir()): string[] {
   return removed;
 }
 
+/**
+ * Registers a temp file a write has under way (and the folder made for it, if any): removed, and the
+ * folder with it when nothing else is in it, should the process end (exit, SIGINT, SIGTERM) before
+ * the returned function is called, once the file is renamed into place or removed.
+ */
+export function removedIfInterrupted(file: string, folderMadeForIt?: string): () => void {
+  hook();
+  tempFiles.add(file);
+  if (folderMadeForIt) tempFolders.add(folderMadeForIt);
+  return () => {
+    tempFiles.delete(file);
+    if (folderMadeForIt) tempFolders.delete(folderMadeForIt);
+  };
+}
+
 function removeMine(): void {
   for (const dir of mine) {
     try {
@@ -73,6 +94,16 @@ function removeMine(): void {
     }
   }
   mine.clear();
+  for (const file of tempFiles) fs.rmSync(file, { force: true });
+  tempFiles.clear();
+  for (const dir of tempFolders) {
+    try {
+      fs.rmdirSync(dir); // only when empty
+    } catch {
+      /* it holds something else, or is gone */
+    }
+  }
+  tempFolders.clear();
 }
 
 /**

@@ -119,3 +119,57 @@ describe('a reconcile killed with -9', () => {
     expect(spills(tmp)).toEqual([]);
   }, 900_000);
 });
+
+describe('a reconcile stopped with a signal', () => {
+  let dir: string;
+  let tmp: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-stopped-'));
+    tmp = path.join(dir, 'tmp');
+    fs.mkdirSync(tmp);
+    fs.mkdirSync(path.join(dir, 'mappings'));
+    makeDb(path.join(dir, 'legacy.db'), 'l_stock', 0);
+    makeDb(path.join(dir, 'cloud.db'), 'c_stock', 3);
+    fs.writeFileSync(
+      path.join(dir, 'cutover.yaml'),
+      `connections:\n  legacy: { url: "sqlite:./legacy.db", readOnly: true }\n  cloud: { url: "sqlite:./cloud.db", readOnly: true }\ncontrol: { url: "sqlite:./control.db" }\n`,
+    );
+    fs.writeFileSync(path.join(dir, 'mappings', 'stock.yaml'), MAPPING);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'stopped with %s mid-run, it leaves no temp file and no empty run folder in reports/',
+    async (signal) => {
+      const env = { ...process.env, TMPDIR: tmp, NO_COLOR: '1', CUTOVER_FORCE_SPILL: '1' };
+      const reports = path.join(dir, 'reports');
+      const before = new Set(fs.existsSync(reports) ? fs.readdirSync(reports) : []);
+      const child = spawn(process.execPath, [BIN, 'reconcile', 'stock', '--json'], {
+        cwd: dir,
+        env,
+        stdio: 'ignore',
+      });
+      const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, sig) => r(sig)));
+      // Stop it while its differences.jsonl is still being written under its temp name.
+      const temps = () =>
+        (fs.existsSync(reports) ? fs.readdirSync(reports) : [])
+          .filter((run) => !before.has(run))
+          .flatMap((run) => fs.readdirSync(path.join(reports, run)).map((f) => path.join(run, f)))
+          .filter((f) => f.endsWith('.tmp'));
+      let seen: string[] = [];
+      for (let i = 0; i < 2400 && child.exitCode === null; i++) {
+        seen = temps();
+        if (seen.length) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(seen, 'the run was writing its differences when stopped').toHaveLength(1);
+      child.kill(signal);
+      expect(await exited).toBe(signal);
+      expect(temps()).toEqual([]);
+      const runFolders = fs.readdirSync(reports).filter((run) => !before.has(run));
+      for (const run of runFolders) expect(fs.readdirSync(path.join(reports, run))).not.toEqual([]);
+      expect(spills(tmp)).toEqual([]);
+    },
+    300_000,
+  );
+});
