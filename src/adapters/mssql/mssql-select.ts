@@ -2,6 +2,10 @@ import type { FieldType } from '../settings.js';
 import type { ReadRequest } from '../types.js';
 import { bucketRead, mssqlChecksum } from '../checksum-sql.js';
 import { formatWindowBound, keySetClause, quoteBracket, quoteQualified } from '../sql-text.js';
+import { derivedQuery, type QuerySyntax } from '../mapping-query.js';
+
+/** SQL Server's strings and quoted names: '…', "…" and […]; block comments nest. */
+const MSSQL_SYNTAX: QuerySyntax = { quotes: { "'": "'", '"': '"', '[': ']' }, nestedComments: true };
 
 /** What the server says a result column is (tedious' type name and length), when known. */
 export interface MssqlColumnType {
@@ -36,7 +40,7 @@ export function mssqlColumnExpr(column: string, sqlType?: MssqlColumnType, hint?
 
 /** The FROM source: a bracket-quoted table, or the mapping's query as a derived table. */
 export function mssqlSource(req: Pick<ReadRequest, 'table' | 'query'>): string {
-  if (req.query) return `(${req.query}) AS [cutover_q]`;
+  if (req.query) return derivedQuery(req.query, '[cutover_q]', MSSQL_SYNTAX);
   if (!req.table) throw new Error('a read needs a table or a query');
   return quoteQualified(req.table, quoteBracket);
 }

@@ -1,13 +1,21 @@
 import type { ReadRequest } from '../types.js';
 import { bucketRead, mysqlChecksum } from '../checksum-sql.js';
 import { formatWindowBound, keySetClause, quoteQualified } from '../sql-text.js';
+import { derivedQuery, type QuerySyntax } from '../mapping-query.js';
+
+/** MySQL/MariaDB: '…' and "…" with backslash escapes, `…` names, `#` and `-- ` line comments. */
+const MYSQL_SYNTAX: QuerySyntax = {
+  quotes: { "'": "'", '"': '"', '`': '`' },
+  backslashIn: `'"`,
+  mysqlComments: true,
+};
 
 /** MySQL/MariaDB quote identifiers with backticks (doubled inside). */
 export const quoteBacktick = (id: string): string => `\`${id.replace(/`/g, '``')}\``;
 
 /** The FROM source of a read: a quoted table, or the mapping's query as a subquery. */
 export function mysqlSource(req: Pick<ReadRequest, 'table' | 'query'>): string {
-  if (req.query) return `(${req.query}) AS cutover_q`;
+  if (req.query) return derivedQuery(req.query, 'cutover_q', MYSQL_SYNTAX);
   if (!req.table) throw new Error('a read needs a table or a query');
   return quoteQualified(req.table, quoteBacktick);
 }

@@ -1,10 +1,14 @@
 import type { ReadRequest } from '../types.js';
 import { bucketRead, pgChecksum } from '../checksum-sql.js';
 import { formatWindowBound, keySetClause, quoteDouble, quoteQualified } from '../sql-text.js';
+import { derivedQuery, type QuerySyntax } from '../mapping-query.js';
+
+/** PostgreSQL's strings and quoted names: '…', E'…', "…", $tag$…$tag$; block comments nest. */
+const PG_SYNTAX: QuerySyntax = { quotes: { "'": "'", '"': '"' }, postgres: true, nestedComments: true };
 
 /** The FROM source of a read: a quoted table, or the mapping's query as a subquery. */
 export function pgSource(req: Pick<ReadRequest, 'table' | 'query'>): string {
-  if (req.query) return `(${req.query}) AS cutover_q`;
+  if (req.query) return derivedQuery(req.query, 'cutover_q', PG_SYNTAX);
   if (!req.table) throw new Error('a read needs a table or a query');
   return quoteQualified(req.table, quoteDouble);
 }

@@ -21,10 +21,14 @@ import { ConnectionError, DataError } from '../../errors.js';
 import { suggest } from '../../util/suggest.js';
 import { formatWindowBound, keySetClause, quoteDouble, quoteQualified } from '../sql-text.js';
 import { isNotADatabase, missingColumnOf, notSqliteFile } from './sqlite-file.js';
+import { derivedQuery, type QuerySyntax } from '../mapping-query.js';
+
+/** SQLite's strings and quoted names: '…', "…", `…` and […]; its block comments do not nest. */
+const SQLITE_SYNTAX: QuerySyntax = { quotes: { "'": "'", '"': '"', '`': '`', '[': ']' } };
 
 /** The FROM source of a read: a quoted table, or the mapping's query as a subquery. */
 export function sqliteSource(req: Pick<ReadRequest, 'table' | 'query'>): string {
-  if (req.query) return `(${req.query}) AS cutover_q`;
+  if (req.query) return derivedQuery(req.query, 'cutover_q', SQLITE_SYNTAX);
   return quoteQualified(req.table!, quoteDouble);
 }
 

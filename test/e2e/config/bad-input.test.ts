@@ -292,6 +292,39 @@ describe('tables and columns that do not exist', () => {
   });
 });
 
+describe('a mapping query as pasted from a query tool', () => {
+  const withQuery = (query: string) =>
+    inventoryMapping().replace('table: inventory_balance', `query: ${JSON.stringify(query)}`);
+
+  it('ending in ";" or in a "-- comment" is read', async () => {
+    for (const query of [
+      'SELECT sku, location_code, qty_on_hand FROM inventory_balance;',
+      'SELECT sku, location_code, qty_on_hand FROM inventory_balance -- note',
+    ]) {
+      const dir = sqliteProject(withQuery(query));
+      const r = await runCli(['config', 'check', '--connect'], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('inventory cloud cloud:query (3 columns): ok');
+      const run = await runCli(['reconcile', 'inventory', '--json'], { cwd: dir });
+      expect(run.code, run.stderr).toBe(0);
+      project.cleanup();
+    }
+  });
+
+  it('of two statements is refused before any query runs, saying where the first ends', async () => {
+    const dir = sqliteProject(
+      withQuery(
+        'SELECT sku, location_code, qty_on_hand FROM inventory_balance;\nDELETE FROM inventory_balance',
+      ),
+    );
+    const message =
+      'The mapping\'s query holds more than one statement: the ";" at line 1, column 62 is followed by "DELETE FROM inventory_balance".';
+    const check = await runCli(['config', 'check', '--connect'], { cwd: dir });
+    expectBadInput(check, 'mapping inventory (inventory.yaml) cloud side', message, 'one SELECT');
+    expectBadInput(await runCli(['reconcile', 'inventory', '--dry-run'], { cwd: dir }), message);
+  });
+});
+
 describe('a mapping key field one side does not produce', () => {
   it.each(['legacy', 'cloud'] as const)('on the %s side', async (side) => {
     const dir = sqliteProject(

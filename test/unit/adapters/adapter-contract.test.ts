@@ -201,6 +201,30 @@ for (const dialect of DIALECTS) {
           ['4', 'O-4'],
         ]);
       });
+
+      it('reads a pasted query ending in ";" or in a "-- comment" (checkColumns too)', async () => {
+        const q_ = dialect.quote;
+        const base = `SELECT ${q_('Entry No')} AS k, ${q_('Order')} FROM ${q_(TABLE)} WHERE ${q_('Entry No')} IN (3, 4)`;
+        for (const query of [`${base};`, `${base} ;\n`, `${base} -- note`, `${base}; -- note;`]) {
+          const req = { table: undefined, query, columns: ['k', 'Order'] };
+          await expect(f.adapter.checkColumns(req), query).resolves.toBeUndefined();
+          const q = await readAll(f, req);
+          expect(q.rows.map((r) => r.map(text)).sort(), query).toEqual([
+            ['3', 'O-3'],
+            ['4', 'O-4'],
+          ]);
+        }
+      });
+
+      it('refuses a query of two statements with a MappingError, reading nothing', async () => {
+        const q_ = dialect.quote;
+        const query = `SELECT ${q_('Entry No')} AS k FROM ${q_(TABLE)} WHERE ${q_('Entry No')} = 3; SELECT 4 AS k`;
+        const err = await failure(drain(f.adapter.read({ query, columns: ['k'] })));
+        expect(err).toBeInstanceOf(MappingError);
+        expect(err.message).toMatch(/more than one statement.*followed by "SELECT 4 AS k"/);
+        const err2 = await failure(f.adapter.checkColumns({ query, columns: ['k'] }));
+        expect(err2).toBeInstanceOf(MappingError);
+      });
     } else {
       it('refuses where and query with a MappingError that says so', async () => {
         const err = await failure(

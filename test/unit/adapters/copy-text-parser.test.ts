@@ -138,7 +138,9 @@ describe('postgres SELECT text', () => {
       },
     });
     // The zone's wall clock with its offset then: a timestamp column ignores the offset, a timestamptz honours it.
-    expect(sql).toBe(`SELECT "a" FROM (select 1 as a) AS cutover_q WHERE "a" >= '2024-07-01 00:00:00-04:00'`);
+    expect(sql).toBe(
+      `SELECT "a" FROM (select 1 as a\n) AS cutover_q WHERE "a" >= '2024-07-01 00:00:00-04:00'`,
+    );
   });
 
   it('refuses an invalid Date as a bound rather than writing it', () => {

@@ -77,7 +77,7 @@ describe('mssql SELECT text', () => {
 
   it('wraps a query as a derived table and probes with TOP 0', () => {
     expect(mssqlSelect({ query: 'SELECT 1 AS n', columns: ['n'] }, undefined, { top0: true }).sql).toBe(
-      'SELECT TOP 0 [n] FROM (SELECT 1 AS n) AS [cutover_q]',
+      'SELECT TOP 0 [n] FROM (SELECT 1 AS n\n) AS [cutover_q]',
     );
   });
 });
