@@ -185,8 +185,21 @@ export class CsvAdapter implements Adapter {
     );
   }
 
+  /**
+   * Where a column the read needs is in the header. A name the header repeats is refused when it is
+   * read (either column could be the one meant; the first was taken silently); a repeated column no
+   * mapping reads is left alone (exports often repeat empty or unused headings).
+   */
   private columnIndex(header: string[], column: string, file: string): number {
     const i = header.indexOf(column);
+    const at = header.flatMap((h, k) => (h === column ? [k + 1] : []));
+    if (at.length > 1) {
+      const where = `${at.slice(0, -1).join(', ')} and ${at[at.length - 1]}`;
+      throw new DataError(
+        `Connection "${this.name}": the header of ${file} names the column ${column || '""'} ${at.length === 2 ? 'twice' : `${at.length} times`} (columns ${where}), and the mapping reads it: cutover cannot tell which one is meant.`,
+        'Rename the repeated columns in the header row so each name is unique (amount_net, amount_gross), then map the one meant; or export the extract again with distinct column names.',
+      );
+    }
     if (i >= 0) return i;
     const near = suggest(column, header);
     throw new DataError(

@@ -290,6 +290,30 @@ describe('tables and columns that do not exist', () => {
     r = await runCli(['config', 'check', '--connect'], { cwd: dir });
     expectBadInput(r, 'Connection "cloud"', 'qty_on_hand');
   });
+
+  it('a CSV header that repeats a mapped column names the file, the column and both places', async () => {
+    const dir = sqliteProject(
+      inventoryMapping({ cloudTable: 'balances' }),
+      'connections:\n  legacy: { url: "sqlite:legacy.db" }\n  cloud: { url: "csv:./extracts" }\n',
+    );
+    fs.mkdirSync(path.join(dir, 'extracts'));
+    const file = path.join(dir, 'extracts', 'balances.csv');
+    fs.writeFileSync(file, 'sku,location_code,qty_on_hand,qty_on_hand,,\nA,DC,9,1,,\n');
+    const message = `the header of ${file} names the column qty_on_hand twice (columns 3 and 4)`;
+    expectBadInput(
+      await runCli(['config', 'check', '--connect'], { cwd: dir }),
+      'Connection "cloud"',
+      message,
+    );
+    expectBadInput(
+      await runCli(['reconcile', 'inventory'], { cwd: dir }),
+      message,
+      'Rename the repeated columns',
+    );
+    // The two empty headings no mapping reads are no obstacle.
+    fs.writeFileSync(file, 'sku,location_code,qty_on_hand,qty_before,,\nA,DC,9,1,,\n');
+    expect((await runCli(['config', 'check', '--connect'], { cwd: dir })).code).toBe(0);
+  });
 });
 
 describe('a mapping query as pasted from a query tool', () => {

@@ -37,6 +37,7 @@ describe('csv adapter', () => {
     );
     await fs.writeFile(path.join(dir, 'bom.csv'), '\uFEFFid,v\r\n1,x\r\n');
     await fs.writeFile(path.join(dir, 'broken.csv'), 'a,b\n1,2\n3\n');
+    await fs.writeFile(path.join(dir, 'repeated.csv'), 'id,amount,amount,note,,,note,note\na,9,1,x,,,y,z\n');
     adapter = createAdapter({ name: 'extracts', url: `csv:${dir}` }, ctx);
     await adapter.connect();
   });
@@ -101,6 +102,33 @@ describe('csv adapter', () => {
     expect(err.message).toContain('ITEMID, NAME, QTY, MODIFIED');
     expect(err.hint).toContain('"NAME"');
     await expect(adapter.checkColumns({ table: 'items', columns: ['QTY', 'NAME'] })).resolves.toBeUndefined();
+  });
+
+  it('refuses a column the header repeats when the mapping reads it, naming the file, the column and where', async () => {
+    const err = await failure(readAll(adapter, { table: 'repeated', columns: ['id', 'amount'] }));
+    expect(err).toBeInstanceOf(DataError);
+    expect(err.message).toBe(
+      `Connection "extracts": the header of ${path.join(dir, 'repeated.csv')} names the column amount twice (columns 2 and 3), and the mapping reads it: cutover cannot tell which one is meant.`,
+    );
+    expect(err.hint).toMatch(/^Rename the repeated columns in the header row so each name is unique/);
+    const err2 = await failure(adapter.checkColumns({ table: 'repeated', columns: ['amount', 'id'] }));
+    expect(err2.message).toContain('names the column amount twice (columns 2 and 3)');
+    const err3 = await failure(adapter.checkColumns({ table: 'repeated', columns: ['id', 'note'] }));
+    expect(err3.message).toContain('names the column note 3 times (columns 4, 7 and 8)');
+    // Read as a window or key column too.
+    const err4 = await failure(
+      readAll(adapter, {
+        table: 'repeated',
+        columns: ['id'],
+        keys: { columns: ['amount'], values: [['9']] },
+      }),
+    );
+    expect(err4.message).toContain('the column amount twice');
+  });
+
+  it('reads a file whose repeated columns the mapping does not read (empty or unused headings)', async () => {
+    expect(await readAll(adapter, { table: 'repeated', columns: ['id'] })).toEqual([['a']]);
+    await expect(adapter.checkColumns({ table: 'repeated', columns: ['id'] })).resolves.toBeUndefined();
   });
 
   it('reports a malformed file as a DataError naming it', async () => {
