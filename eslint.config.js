@@ -20,6 +20,21 @@ export default tseslint.config(
     },
   },
   {
+    // Integer flags state their range: oclif's Flags.integer has no maximum unless given one, and a
+    // value past 2^63 reached the database (src/cli/integer-flag.ts).
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'Flags',
+          property: 'integer',
+          message: 'Use integerFlag (src/cli/integer-flag.ts): it needs a min and a max and says the range.',
+        },
+      ],
+    },
+  },
+  {
     // The dialect boundary (ARCHITECTURE.md): drivers and engine names live in src/adapters only.
     files: ['src/**/*.ts'],
     ignores: ['src/adapters/**'],

@@ -29,6 +29,12 @@ export interface ConnectionConfig {
   timezone?: string;
   /** CSV folders: the encoding of the extracts. */
   encoding?: CsvEncoding;
-  /** Milliseconds to wait when connecting. */
+  /** Milliseconds to wait when connecting (1 to MAX_CONNECT_TIMEOUT_MS). */
   connectTimeoutMs?: number;
 }
+
+/**
+ * The longest wait when connecting, ms (10 minutes): the drivers time it with setTimeout, which takes
+ * a 32-bit delay and fires at once (1 ms) past it, so a larger value turned into no wait at all.
+ */
+export const MAX_CONNECT_TIMEOUT_MS = 600_000;

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { UsageError } from '../errors.js';
+import { COUNT_MAX, integerFlag } from './integer-flag.js';
 import { suggest } from '../util/suggest.js';
 import { ageMs, clockNow } from '../util/age.js';
 import { causeKinds, type CauseKind } from '../diagnosis/types.js';
@@ -45,9 +46,10 @@ export const LIST_TABLE_LIMIT = 200;
 
 export const sortFlags = {
   sort: Flags.string({ description: `order: ${sortKeys.join(', ')}`, default: 'id' }),
-  limit: Flags.integer({
+  limit: integerFlag({
     description: `at most N items [default: ${LIST_TABLE_LIMIT} in the \`exceptions list\` table; every item with --json and in an export]`,
     min: 1,
+    max: COUNT_MAX,
   }),
 };
 

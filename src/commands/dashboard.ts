@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { integerFlag } from '../cli/integer-flag.js';
 import { writeDashboard } from '../dashboard/write-dashboard.js';
 
 export default class Dashboard extends BaseCommand<typeof Dashboard> {
@@ -13,7 +14,7 @@ export default class Dashboard extends BaseCommand<typeof Dashboard> {
   ];
   static override flags = {
     out: Flags.string({ char: 'o', description: 'write to this file instead of reports/dashboard.html' }),
-    days: Flags.integer({ description: 'runs started in the last N days', default: 14, min: 1, max: 3650 }),
+    days: integerFlag({ description: 'runs started in the last N days', default: 14, min: 1, max: 3650 }),
   };
 
   async run() {

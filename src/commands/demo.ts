@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { UsageError } from '../errors.js';
 import { BaseCommand } from '../cli/base-command.js';
+import { integerFlag } from '../cli/integer-flag.js';
 import { runDemo, DEFAULT_SEED } from '../demo/run-demo.js';
 import { renderDemo } from '../cli/render-demo.js';
 import { createProgress } from '../reconcilers/progress.js';
@@ -21,9 +22,11 @@ Running it again in the same folder rebuilds the databases and keeps the control
       description: 'size: 1 is ~31k inventory rows, 3k refunds, 1k journals; 10 is ~1M inventory rows',
       default: '1',
     }),
-    seed: Flags.integer({
+    seed: integerFlag({
       description: 'seed of the generator: the same seed builds the same data',
       default: DEFAULT_SEED,
+      min: 0,
+      max: 0xffffffff,
     }),
   };
 

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { COUNT_MAX, integerFlag } from '../cli/integer-flag.js';
 import { UsageError } from '../errors.js';
 import { loadMappings } from '../config/load-mappings.js';
 import { PUSHDOWN_MODES } from '../config/mapping-schema.js';
@@ -10,7 +11,7 @@ import { redact } from '../util/redact.js';
 import { parseWindow } from '../reconcilers/window.js';
 import { createProgress } from '../reconcilers/progress.js';
 import { renderReconcileSummaries } from '../reconcilers/render-summary.js';
-import { MIN_MEMORY_MB } from '../reconcilers/compare.js';
+import { MAX_MEMORY_MB, MIN_MEMORY_MB } from '../reconcilers/compare.js';
 import { openReconcileItems } from '../exceptions/sync.js';
 
 export default class Reconcile extends BaseCommand<typeof Reconcile> {
@@ -48,10 +49,11 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       delimiter: ',',
       options: [...REPORT_FORMATS],
     }),
-    memory: Flags.integer({
-      description: `memory budget of the compare, MB (at least ${MIN_MEMORY_MB}): peak RSS stays within it plus the process's fixed cost, ~200 MB (docs/benchmarks.md)`,
+    memory: integerFlag({
+      description: `memory budget of the compare, MB: peak RSS stays within it plus the process's fixed cost, ~200 MB (docs/benchmarks.md)`,
       default: 512,
       min: MIN_MEMORY_MB,
+      max: MAX_MEMORY_MB,
     }),
     'fail-on': Flags.string({
       description:
@@ -59,10 +61,11 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
       options: [...FAIL_ON],
       default: 'any',
     }),
-    'max-differences': Flags.integer({
+    'max-differences': integerFlag({
       description:
         'stop a run once it has recorded N differences: status stopped, exit 1, the exception queue left alone',
       min: 1,
+      max: COUNT_MAX,
     }),
     'dry-run': Flags.boolean({
       description:

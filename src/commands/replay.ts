@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { integerFlag } from '../cli/integer-flag.js';
 import { loadEventsMapping } from '../config/events-schema.js';
 import { runReplay } from '../app/run-replay.js';
 import { writeReplayReport } from '../replay/replay-report.js';
@@ -20,28 +21,29 @@ export default class Replay extends BaseCommand<typeof Replay> {
     events: Flags.string({ required: true, description: 'a .jsonl or .jsonl.gz file, or CONNECTION:TABLE' }),
     mapping: Flags.string({ description: 'the events mapping (default: mappings/events.yaml)' }),
     target: Flags.string({ description: "the target connection (default: the mapping's `target`)" }),
-    concurrency: Flags.integer({
+    concurrency: integerFlag({
       default: 8,
       min: 1,
       max: 256,
       description: 'keys applied at the same time',
     }),
-    rate: Flags.integer({ min: 1, description: 'cap in events per second' }),
-    attempts: Flags.integer({
+    rate: integerFlag({ min: 1, max: 1_000_000, description: 'cap in events per second' }),
+    attempts: integerFlag({
       default: 5,
       min: 1,
       max: 50,
       description: 'tries per event for transient errors',
     }),
-    group: Flags.integer({
+    group: integerFlag({
       min: 1,
       max: 1000,
       description:
         'events of different keys per database transaction (1: one transaction per event; default 2000 ÷ --concurrency, kept between 100 and 500)',
     }),
-    timeout: Flags.integer({
+    timeout: integerFlag({
       default: 30_000,
       min: 100,
+      max: 3_600_000,
       description: 'HTTP targets: milliseconds before a request counts as timed out (and is retried)',
     }),
     'dry-run': Flags.boolean({

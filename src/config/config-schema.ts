@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CSV_ENCODINGS } from '../adapters/settings.js';
+import { CSV_ENCODINGS, MAX_CONNECT_TIMEOUT_MS } from '../adapters/settings.js';
 
 export { CSV_ENCODINGS };
 
@@ -29,7 +29,7 @@ export const connectionSchema = z
     /** CSV folders: the encoding of the extracts (default utf-8; invalid bytes are refused, never replaced). */
     encoding: z.enum(CSV_ENCODINGS).optional(),
     /** Milliseconds to wait when connecting. */
-    connectTimeoutMs: z.number().int().positive().optional(),
+    connectTimeoutMs: z.number().int().positive().max(MAX_CONNECT_TIMEOUT_MS).optional(),
   })
   .strict();
 

@@ -77,6 +77,8 @@ export interface CompareStats {
  * rows, whatever the budget) no longer fits: 256 MB peaked at 510–570 MB, over its 457.
  */
 export const MIN_MEMORY_MB = 512;
+/** The largest --memory taken, MB (1 TiB): past it a budget is a typo, not a machine. */
+export const MAX_MEMORY_MB = 1_048_576;
 
 /** Share of the budget for rows held before spilling; the rest is the process, drivers and the join. */
 const HOLD_SHARE = 0.2;

@@ -1,6 +1,7 @@
 import type { ConnectionConfiguration } from 'tedious';
 import { ConfigError } from '../../errors.js';
 import { redactUrl } from '../../util/redact.js';
+import { MAX_CONNECT_TIMEOUT_MS } from '../settings.js';
 
 const TRUE = /^(1|true|yes|on)$/i;
 
@@ -26,6 +27,15 @@ export function parseMssqlUrl(
   const q = u.searchParams;
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
   const instanceName = q.get('instanceName') ?? undefined;
+  const timeoutText = q.get('connectTimeout');
+  const connectTimeout =
+    timeoutText === null ? undefined : /^\d+$/.test(timeoutText) ? Number(timeoutText) : NaN;
+  // Refused rather than passed on: tedious would wait "NaNms", and past 2^31 ms its timer fires at once.
+  if (connectTimeout !== undefined && !(connectTimeout >= 1 && connectTimeout <= MAX_CONNECT_TIMEOUT_MS))
+    throw new ConfigError(
+      `Connection "${name}": connectTimeout=${timeoutText} in ${redactUrl(url)} is not a number of milliseconds from 1 to ${MAX_CONNECT_TIMEOUT_MS.toLocaleString('en-US')}.`,
+      'Write it as connectTimeout=30000, or leave it out and set connectTimeoutMs on the connection in cutover.yaml.',
+    );
   return {
     server: u.hostname || 'localhost',
     authentication: {
@@ -38,7 +48,7 @@ export function parseMssqlUrl(
       encrypt: q.has('encrypt') ? TRUE.test(q.get('encrypt')!) : true,
       trustServerCertificate: TRUE.test(q.get('trustServerCertificate') ?? ''),
       readOnlyIntent: opts.readOnly ?? false,
-      connectTimeout: Number(q.get('connectTimeout') ?? opts.connectTimeoutMs ?? 15_000),
+      connectTimeout: connectTimeout ?? opts.connectTimeoutMs ?? 15_000,
       // A long read is not a hung one: no per-request timeout.
       requestTimeout: 0,
       useUTC: true,

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
+import { COUNT_MAX, integerFlag } from '../../cli/integer-flag.js';
 import { UsageError } from '../../errors.js';
 import { actionFlags, actionRequest, idArgs, renderAction } from '../../cli/exception-actions.js';
 import { performAction } from '../../exceptions/bulk.js';
@@ -19,7 +20,11 @@ export default class ExceptionsAssign extends BaseCommand<typeof ExceptionsAssig
   static override flags = {
     ...actionFlags,
     to: Flags.string({ description: 'the person to assign to (`me` = the acting user)', required: true }),
-    next: Flags.integer({ description: 'claim the next N open items (filters narrow which)', min: 1 }),
+    next: integerFlag({
+      description: 'claim the next N open items (filters narrow which)',
+      min: 1,
+      max: COUNT_MAX,
+    }),
   };
 
   async run() {

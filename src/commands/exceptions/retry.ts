@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
+import { integerFlag } from '../../cli/integer-flag.js';
 import { currentUser } from '../../store/runs.js';
 import { retryParkedChain, type RetryResult } from '../../replay/retry-parked.js';
 
@@ -10,7 +11,12 @@ export default class ExceptionsRetry extends BaseCommand<typeof ExceptionsRetry>
   static override examples = ['<%= config.bin %> exceptions retry X-000123'];
   static override args = { id: Args.string({ required: true, description: 'the exception id (X-000123)' }) };
   static override flags = {
-    attempts: Flags.integer({ default: 5, min: 1, description: 'tries per event for transient errors' }),
+    attempts: integerFlag({
+      default: 5,
+      min: 1,
+      max: 50,
+      description: 'tries per event for transient errors',
+    }),
     as: Flags.string({ description: 'who is acting (default: $CUTOVER_USER or the OS user)' }),
     note: Flags.string({ description: 'a note for the item history' }),
   };

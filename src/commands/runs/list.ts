@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
+import { COUNT_MAX, integerFlag } from '../../cli/integer-flag.js';
 import { countRuns, listRuns } from '../../store/runs.js';
 import { renderRunList } from '../../cli/render-runs.js';
 
@@ -17,7 +18,7 @@ export default class RunsList extends BaseCommand<typeof RunsList> {
       options: ['reconcile', 'recheck', 'replay', 'rollback'],
     }),
     name: Flags.string({ description: 'only runs of this mapping or plan name' }),
-    limit: Flags.integer({ description: 'at most this many runs', default: 20, min: 1 }),
+    limit: integerFlag({ description: 'at most this many runs', default: 20, min: 1, max: COUNT_MAX }),
   };
 
   async run() {

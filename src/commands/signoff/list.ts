@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
+import { COUNT_MAX, integerFlag } from '../../cli/integer-flag.js';
 import { renderSignoffList } from '../../cli/render-signoffs.js';
 import { listCertifications } from '../../signoff/list.js';
 import { SIGNOFF_STATUSES } from '../../store/signoffs.js';
@@ -18,7 +19,7 @@ export default class SignoffList extends BaseCommand<typeof SignoffList> {
       description: 'only certifications in this status',
       options: [...SIGNOFF_STATUSES],
     }),
-    limit: Flags.integer({ description: 'at most this many', default: 50, min: 1 }),
+    limit: integerFlag({ description: 'at most this many', default: 50, min: 1, max: COUNT_MAX }),
   };
 
   async run() {

@@ -107,6 +107,20 @@ describe('mssql url', () => {
     });
   });
 
+  it('takes connectTimeout= in ms, and refuses one that is not a whole number from 1 to 600,000', () => {
+    expect(parseMssqlUrl('erp', 'mssql://sa@h/db?connectTimeout=45000').options?.connectTimeout).toBe(45_000);
+    expect(parseMssqlUrl('erp', 'mssql://sa@h/db', { connectTimeoutMs: 5000 }).options?.connectTimeout).toBe(
+      5000,
+    );
+    for (const bad of ['abc', '0', '-5', '1e4', '', '600001', '99999999999999999999']) {
+      const url = `mssql://sa:Hunter22@h/db?connectTimeout=${bad}`;
+      expect(() => parseMssqlUrl('erp', url)).toThrow(ConfigError);
+      expect(() => parseMssqlUrl('erp', url)).toThrow(
+        `connectTimeout=${bad} in mssql://sa:***@h/db?connectTimeout=${bad} is not a number of milliseconds from 1 to 600,000.`,
+      );
+    }
+  });
+
   it('refuses a url it cannot parse, without its password', () => {
     expect(() => parseMssqlUrl('erp', 'mssql://sa:Hunter22@[bad/db')).toThrow(ConfigError);
     expect(() => parseMssqlUrl('erp', 'mssql://sa:Hunter22@[bad/db')).not.toThrow(/Hunter22/);

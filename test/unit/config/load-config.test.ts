@@ -71,6 +71,18 @@ describe('loadConfig', () => {
     expect(err.hint).toMatch(/Remove or rename one/);
   });
 
+  it('refuses a connectTimeoutMs past 10 minutes, naming the key, the value and the limit', async () => {
+    // Past 2^31 ms the drivers' timer fired at once: a reachable server was reported as not answering.
+    const err = await failure(
+      'connections:\n  cloud: { url: "postgres://u@h/db", connectTimeoutMs: 9999999999 }\n',
+    );
+    expect(err.message).toMatch(
+      /line 2: connections\.cloud\.connectTimeoutMs is number 9999999999: .*600000/,
+    );
+    const ok = write('connections:\n  cloud: { url: "postgres://u@h/db", connectTimeoutMs: 600000 }\n');
+    expect((await loadConfig(ok, {})).connections.cloud!.connectTimeoutMs).toBe(600_000);
+  });
+
   it('refuses a connection time zone that is not one, naming the key and line', async () => {
     const err = await failure('connections:\n  cloud: { url: "sqlite:c.db", timezone: "Mars/Olympus" }\n');
     expect(err.message).toMatch(
