@@ -17,7 +17,7 @@ import { openReconcileItems } from '../exceptions/sync.js';
 export default class Reconcile extends BaseCommand<typeof Reconcile> {
   static override summary = 'Compare the legacy and cloud systems, mapping by mapping (the dual run).';
   static override description = `Reads both sides of each named mapping at once, compares them row by row and as control totals, stores the run and its differences, and writes reports/<run>/differences.jsonl and the reports asked for.
-Name one or more mappings, or give --all. Exit code 0: clean; 1: differences found (with --fail-on material: material ones), or the run stopped at --max-differences; 2: bad input or a connection failed.
+Name one or more mappings (one named twice runs once), or give --all. Exit code 0: clean; 1: differences found (with --fail-on material: material ones), or the run stopped at --max-differences; 2: bad input or a connection failed.
 --confirm-after DURATION (a live dual run) waits after the first pass, reads the differing keys again on both sides and keeps only the differences seen again (persistent, or changed: with the new values); the in-flight ones are counted and listed apart (reports/<run>/in-flight.jsonl). --settle AGE leaves out keys whose row changed within AGE on either side, by each database's clock.
 --recheck reads again, on both sides, only the keys of the mapping's open exception items (a key-set read), resolves those now equal and updates the rest; it is recorded as a run of its own kind (recheck).
 --dry-run prints, per side, the exact SQL each adapter would send (window or key set included) and connects to no source (exit 0; with --recheck it reads the open items from the control store).
@@ -106,7 +106,9 @@ With --json, one mapping prints its summary object ({ "name", "status": "error",
     const window = parseWindow(this.flags.since, this.flags.until);
     const config = await this.cutoverConfig();
     const formats = [...new Set((this.flags.report as ReportFormat[] | undefined) ?? config.reportFormats)];
-    const mappings = await loadMappings(config, this.flags.all ? undefined : names);
+    const mappings = await loadMappings(config, this.flags.all ? undefined : names, (m) =>
+      process.stderr.write(`Warning: mapping ${m.name} is named more than once: it is reconciled once.\n`),
+    );
     if (!mappings.length)
       throw new UsageError(
         `There are no mappings in ${config.mappingsDir}.`,

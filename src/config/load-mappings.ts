@@ -55,13 +55,24 @@ export async function listMappingFiles(config: LoadedConfig): Promise<{ file: st
   return out;
 }
 
-/** Loads the named reconcile mappings (or all of them), validated, before any query runs. */
-export async function loadMappings(config: LoadedConfig, names?: string[]): Promise<Mapping[]> {
+/**
+ * Loads the named reconcile mappings (or all of them), validated, before any query runs. A mapping
+ * named twice (`reconcile items items`, or by its name and its file's) is listed once, where it was
+ * first named: run twice, it would count its differences twice in the exception queue. `onRepeat`
+ * hears once of each mapping named more than once.
+ */
+export async function loadMappings(
+  config: LoadedConfig,
+  names?: string[],
+  onRepeat?: (mapping: Mapping) => void,
+): Promise<Mapping[]> {
   const files = (await listMappingFiles(config)).filter((f) => !f.events);
   const all = await Promise.all(files.map((f) => loadMapping(f.file, config)));
   requireDistinctNames(all);
   if (!names || names.length === 0) return all;
-  return names.map((n) => {
+  const out: Mapping[] = [];
+  const repeated = new Set<Mapping>();
+  for (const n of names) {
     const m = all.find((x) => x.name === n || path.basename(x.file).replace(/\.ya?ml$/i, '') === n);
     if (!m)
       throw new MappingError(
@@ -70,8 +81,13 @@ export async function loadMappings(config: LoadedConfig, names?: string[]): Prom
           ? `Known mappings: ${all.map((x) => x.name).join(', ')}.`
           : 'The folder holds no mapping files yet.',
       );
-    return m;
-  });
+    if (!out.includes(m)) out.push(m);
+    else if (!repeated.has(m)) {
+      repeated.add(m);
+      onRepeat?.(m);
+    }
+  }
+  return out;
 }
 
 /**
