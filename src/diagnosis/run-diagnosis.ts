@@ -2,6 +2,7 @@
 import type { Mapping } from '../config/mapping-schema.js';
 import type { ControlStore } from '../store/control-store.js';
 import { getRun } from '../store/runs.js';
+import { finishedSummary } from '../store/finished-summary.js';
 import { diagnoseRun } from './cause-store.js';
 import type { Diagnosis } from './types.js';
 
@@ -25,9 +26,11 @@ export function measureFieldsOf(mapping: Mapping | undefined): Set<string> | und
 }
 
 /**
- * Diagnoses reconcile run `runId` (an unknown id is a UsageError) and records its causes in the
- * run's summary too, so `runs show` and later reports list them. `mapping`, when the run's mapping
- * can still be read, tells money from quantities.
+ * Diagnoses reconcile run `runId` and records its causes in the run's summary too, so `runs show`
+ * and later reports list them. An unknown id, and a run that did not finish (running, interrupted,
+ * ended in an error: no summary, and what differences it stored are part of a night), are a
+ * UsageError, as for `report`; a run stopped at --max-differences is diagnosed on what it recorded.
+ * `mapping`, when the run's mapping can still be read, tells money from quantities.
  */
 export async function diagnoseStoredRun(
   store: ControlStore,
@@ -35,14 +38,14 @@ export async function diagnoseStoredRun(
   mapping?: Mapping,
 ): Promise<Diagnosis> {
   const run = await getRun(store, runId, 'reconcile');
+  const summary = finishedSummary(run, 'diagnose');
   const diagnosis = await diagnoseRun(store, run.id, {
     moneyFields: moneyFieldsOf(mapping),
     measureFields: measureFieldsOf(mapping),
   });
-  if (run.summary && typeof run.summary === 'object' && !Array.isArray(run.summary))
-    await store
-      .knex('cutover_runs')
-      .where({ id: run.id })
-      .update({ summary: JSON.stringify({ ...run.summary, causes: diagnosis.causes }) });
+  await store
+    .knex('cutover_runs')
+    .where({ id: run.id })
+    .update({ summary: JSON.stringify({ ...summary, causes: diagnosis.causes }) });
   return diagnosis;
 }

@@ -4,7 +4,7 @@ import type { Mapping } from '../config/mapping-schema.js';
 import { loadMappings } from '../config/load-mappings.js';
 import type { ControlStore } from '../store/control-store.js';
 import { getRun } from '../store/runs.js';
-import type { ReconcileSummary } from '../reconcilers/types.js';
+import { finishedSummary } from '../store/finished-summary.js';
 import { UsageError } from '../errors.js';
 import { isStdout, writeToStream } from './to-stream.js';
 import { REPORT_FILES, writeRunReport, type ReportFormat } from './write-reconcile-reports.js';
@@ -40,14 +40,7 @@ export async function rewriteRunReport(opts: {
     );
   // An unknown id lists only recent reconcile runs: replay and rollback runs have no report here.
   const run = await getRun(opts.store, opts.runId).catch(() => getRun(opts.store, opts.runId, 'reconcile'));
-  const summary = run.summary as ReconcileSummary | null;
-  if (!summary || typeof summary !== 'object' || !('counts' in summary) || !('systems' in summary))
-    throw new UsageError(
-      `Run "${run.id}" (${run.command}, status ${run.status}) has no reconciliation summary to report on.`,
-      run.status === 'running'
-        ? 'It is still running or was interrupted; run `cutover reconcile` again.'
-        : '`cutover report` writes reconcile runs; `cutover runs list --command reconcile` lists them.',
-    );
+  const summary = finishedSummary(run, 'report on');
   const warnings: string[] = [];
   let mapping: Mapping | undefined;
   const name = run.name ?? summary.name;
