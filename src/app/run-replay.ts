@@ -15,7 +15,13 @@ import {
 } from '../replay/sources.js';
 import { indexEvents, type EventIndex } from '../replay/ordering.js';
 import { checkTargetTables, checkTargets, openTarget, type Target } from '../replay/targets.js';
-import { ensureLedger, LEDGER_TABLE, ledgerRuns } from '../replay/ledger.js';
+import {
+  ensureLedger,
+  LEDGER_TABLE,
+  ledgerMismatch,
+  ledgerRuns,
+  type LedgerEntry,
+} from '../replay/ledger.js';
 import { ensureHttpLedger, HTTP_LEDGER_TABLE } from '../replay/apply-http.js';
 import type { ExecContext } from '../replay/executor.js';
 import type { ReplayCounts, TypeStats } from '../replay/tally.js';
@@ -134,17 +140,16 @@ async function replayOn(
   const done = new Set<string>();
   // Events this same run applied before it was interrupted (a --resume): still this run's work.
   const mine = new Set<string>();
+  const found = new Map<string, LedgerEntry>();
   for (const t of targets.values()) {
     const db = t.kind === 'db';
     const knex = db ? t.knex : store.knex;
     const table = db ? LEDGER_TABLE : HTTP_LEDGER_TABLE;
     if (!opts.dryRun) await (db ? ensureLedger(t.db) : ensureHttpLedger(store.db));
     if (await knex.schema.hasTable(table))
-      for (const [id, run] of await ledgerRuns(knex, ids, table)) {
-        done.add(id);
-        if (run === runId) mine.add(id);
-      }
+      for (const [id, entry] of await ledgerRuns(knex, ids, table)) found.set(id, entry);
   }
+  if (found.size) checkLedgered(ix, found, runId, done, mine);
 
   if (opts.dryRun) {
     const dry = await dryRun({ ix, mapping, targets, done, targetOverride: opts.target, columns });
@@ -216,6 +221,40 @@ async function replayOn(
   };
   await finishRun(store, runId!, status, result);
   return result;
+}
+
+/**
+ * Sorts the source's events the ledgers already hold: one whose type, key and occurredAt match its
+ * ledger row is done (and this run's own when the row is); one whose id the ledger holds for another
+ * event gets that as its problem, so it fails as replay_failed instead of being skipped.
+ */
+function checkLedgered(
+  ix: EventIndex,
+  found: Map<string, LedgerEntry>,
+  runId: string | null,
+  done: Set<string>,
+  mine: Set<string>,
+): void {
+  for (let i = 0; i < ix.id.length; i++) {
+    const id = ix.id[i];
+    const entry = id === undefined ? undefined : found.get(id);
+    if (!entry) continue;
+    if (ix.problem[i] !== undefined) {
+      // A malformed record fails on its own whatever the ledger holds; its id still counts as done.
+      done.add(id!);
+      if (entry.run_id === runId) mine.add(id!);
+      continue;
+    }
+    const r = JSON.parse(ix.text[i]!) as Record<string, unknown>;
+    const when = r.occurredAt ?? r.occurred_at;
+    const occurredAt = when instanceof Date ? when.toISOString() : String(when);
+    const problem = ledgerMismatch(id!, entry, { type: ix.type[i]!, key: ix.key[i]!, occurredAt });
+    if (problem) ix.problem[i] = problem;
+    else {
+      done.add(id!);
+      if (entry.run_id === runId) mine.add(id!);
+    }
+  }
 }
 
 /**

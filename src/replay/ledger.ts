@@ -98,20 +98,56 @@ export async function ensureLedger(db: WriteDriver): Promise<void> {
   });
 }
 
-/** The ids among `ids` that a ledger table already holds, each with the run that applied it (chunked for parameter limits). */
+/** What a ledger row says about the event it applied: the run that applied it and the event's identity. */
+export interface LedgerEntry {
+  run_id: string;
+  event_type: string;
+  event_key: string;
+  occurred_at: string;
+}
+
+/** The ids among `ids` that a ledger table already holds, each with the run that applied it and the event's type, key and time (chunked for parameter limits). */
 export async function ledgerRuns(
   knex: Knex,
   ids: string[],
   table = LEDGER_TABLE,
-): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
+): Promise<Map<string, LedgerEntry>> {
+  const found = new Map<string, LedgerEntry>();
   for (let i = 0; i < ids.length; i += 500) {
     const rows = await knex(table)
       .whereIn('event_id', ids.slice(i, i + 500))
-      .select('event_id', 'run_id');
-    for (const r of rows as { event_id: string; run_id: string }[]) found.set(r.event_id, r.run_id);
+      .select('event_id', 'run_id', 'event_type', 'event_key', 'occurred_at');
+    for (const r of rows as (LedgerEntry & { event_id: string })[])
+      found.set(r.event_id, {
+        run_id: r.run_id,
+        event_type: String(r.event_type),
+        event_key: String(r.event_key),
+        occurred_at: String(r.occurred_at),
+      });
   }
   return found;
+}
+
+/**
+ * How an event differs from the ledger row its id already has, or undefined when the row is this
+ * event (same type, key and occurredAt, as texts): an id reused for another event (ids restarting per
+ * capture file) must fail, never be skipped as already applied. The ledger keeps no payload, so an
+ * event that differs in its payload alone is not seen here.
+ */
+export function ledgerMismatch(
+  id: string,
+  stored: Pick<LedgerEntry, 'run_id' | 'event_type' | 'event_key' | 'occurred_at'>,
+  event: { type: string; key: string; occurredAt: string },
+): string | undefined {
+  const diffs: string[] = [];
+  if (stored.event_type !== event.type)
+    diffs.push(`type ${JSON.stringify(event.type)}, not ${JSON.stringify(stored.event_type)}`);
+  if (stored.event_key !== event.key)
+    diffs.push(`key ${JSON.stringify(event.key)}, not ${JSON.stringify(stored.event_key)}`);
+  if (stored.occurred_at !== event.occurredAt)
+    diffs.push(`occurredAt ${JSON.stringify(event.occurredAt)}, not ${JSON.stringify(stored.occurred_at)}`);
+  if (!diffs.length) return undefined;
+  return `the event id "${id}" is already in the target's ledger (run ${stored.run_id}) for another event: this one has ${diffs.join(', ')}`;
 }
 
 /** A run's ledger rows in apply order (seq), for rollback and reports. */

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -155,6 +156,20 @@ describe('cutover replay into PostgreSQL', () => {
       applied: 0,
       alreadyApplied: KEYS * PER_KEY,
     });
+
+    // An id the ledger holds for another event (ids restarting per capture file) fails, never skipped.
+    const first = night1.events[0]!;
+    writeEvents(dir, [{ ...first, key: 'other', occurredAt: '2031-01-01T00:00:00Z' }], 'reused.jsonl');
+    const reused = await runCli(['replay', '--events', 'reused.jsonl', '--json'], { cwd: dir });
+    expect(reused.code).toBe(1);
+    const out = reused.json<{ runId: string; counts: Record<string, number> }>();
+    expect(out.counts).toMatchObject({ read: 1, applied: 0, alreadyApplied: 0, failed: 1 });
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'reports', out.runId, 'replay.json'), 'utf8'));
+    expect(report.failures[0].error).toMatch(
+      new RegExp(
+        `event id "${first.id}" is already in the target's ledger .*key "other", not "${first.key}"`,
+      ),
+    );
   });
 
   it('survives SIGKILL at random points: resumed to the exact state, every event in the ledger once', async () => {

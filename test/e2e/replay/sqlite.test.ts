@@ -213,6 +213,33 @@ describe('cutover replay into SQLite', () => {
     expect(human.stdout).toMatch(/already applied: nothing was changed/);
   }, 180_000);
 
+  it('fails an event whose id the ledger already holds for another event, and skips the same event', async () => {
+    const e1 = events.find((e) => e.id === 'e1')!;
+    writeEvents(
+      dir,
+      [
+        { ...e1 },
+        { ...e1, id: 'e2', key: 'A-100@S1', payload: { sku: 'A-100', location: 'S1', delta: '5000.000' } },
+      ],
+      'reused.jsonl',
+    );
+    const before = new Database(target, { readonly: true });
+    const rowsBefore = before.prepare('SELECT * FROM inventory_balance ORDER BY sku').all();
+    before.close();
+    const res = await runCli(['replay', '--events', 'reused.jsonl', '--json'], { cwd: dir });
+    expect(res.stderr).not.toMatch(/fault in cutover/);
+    expect(res.code).toBe(1);
+    const out = res.json<{ runId: string; counts: Record<string, number> }>();
+    expect(out.counts).toEqual({ read: 2, applied: 0, alreadyApplied: 1, failed: 1, parked: 0 });
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'reports', out.runId, 'replay.json'), 'utf8'));
+    expect(json.failures[0].error).toMatch(
+      /event id "e2" is already in the target's ledger .*type "inventory\.adjusted", not "refund\.issued", key "A-100@S1", not "RF-1", occurredAt/,
+    );
+    const after = new Database(target, { readonly: true });
+    expect(after.prepare('SELECT * FROM inventory_balance ORDER BY sku').all()).toEqual(rowsBefore);
+    after.close();
+  }, 180_000);
+
   it('dry run writes nothing', async () => {
     const before = fs.readFileSync(target);
     writeEvents(
