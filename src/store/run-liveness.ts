@@ -8,6 +8,7 @@
 import os from 'node:os';
 import type { ControlStore } from './store-types.js';
 import { processAlive } from '../util/process-alive.js';
+import { UsageError } from '../errors.js';
 
 /** How often a live run refreshes its heartbeat. */
 export const HEARTBEAT_MS = 30_000;
@@ -41,8 +42,31 @@ export function stopHeartbeat(runId: string): void {
   beats.delete(runId);
 }
 
-/** Takes over an existing run for this process (a resumed replay, a rollback apply) and starts its heartbeat. */
+/**
+ * Takes over an existing run for this process (a resumed replay, a rollback apply) and starts its
+ * heartbeat. A run still `running` (or `applying`) in another live process is refused (exit 2): two
+ * processes under one run id would each write its counts and its report.
+ */
 export async function claimRun(store: ControlStore, runId: string, status: string): Promise<void> {
+  const row = (await store
+    .knex('cutover_runs')
+    .where({ id: runId })
+    .first('id', 'host', 'pid', 'heartbeat_at', 'started_at', 'status')) as LiveRow | undefined;
+  if (
+    row &&
+    ['running', 'applying'].includes(row.status) &&
+    !beats.has(runId) &&
+    !deadReason(row, Date.now())
+  ) {
+    const owner =
+      row.pid === null
+        ? `on host ${row.host ?? 'unknown'}`
+        : `pid ${row.pid} on host ${row.host ?? 'unknown'}`;
+    throw new UsageError(
+      `Run ${runId} is still running (${owner}, last heartbeat ${row.heartbeat_at ?? row.started_at}); wait for it or stop it.`,
+      'Resume it once that process has ended (a stopped or killed run is marked interrupted); it cannot run in two processes at once.',
+    );
+  }
   await store
     .knex('cutover_runs')
     .where({ id: runId })

@@ -1,7 +1,12 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, it, expect } from 'vitest';
-import { deadReason, STALE_MS } from '../../../src/store/run-liveness.js';
+import { claimRun, deadReason, STALE_MS, stopHeartbeat } from '../../../src/store/run-liveness.js';
+import { openControlStore } from '../../../src/store/control-store.js';
+import { createRun } from '../../../src/store/runs.js';
+import { UsageError } from '../../../src/errors.js';
 
 const host = os.hostname();
 const now = Date.parse('2026-11-26T03:00:00Z');
@@ -41,5 +46,36 @@ describe('deadReason', () => {
     expect(
       deadReason({ ...old, started_at: new Date(now - 60_000).toISOString() }, now, host),
     ).toBeUndefined();
+  });
+});
+
+describe('claimRun', () => {
+  it('refuses a run still running in another live process, and takes over one whose process is gone', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claim-'));
+    const store = await openControlStore(`sqlite:${dir}/runs.db`);
+    try {
+      const id = await createRun(store, { prefix: 'p', command: 'replay' });
+      stopHeartbeat(id); // the row stands for another process from here on
+      // The test runner's parent process: alive, and not this process.
+      await store.knex('cutover_runs').where({ id }).update({ status: 'running', pid: process.ppid, host });
+      const refused = claimRun(store, id, 'running');
+      await expect(refused).rejects.toBeInstanceOf(UsageError);
+      await expect(refused).rejects.toThrow(
+        new RegExp(`Run ${id} is still running \\(pid ${process.ppid} on host .*\\); wait for it or stop it`),
+      );
+      expect((await store.knex('cutover_runs').where({ id }).first('pid')).pid).toBe(process.ppid);
+
+      const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+      await store.knex('cutover_runs').where({ id }).update({ pid: gone });
+      await claimRun(store, id, 'running');
+      expect(await store.knex('cutover_runs').where({ id }).first('pid', 'status')).toEqual({
+        pid: process.pid,
+        status: 'running',
+      });
+      stopHeartbeat(id);
+    } finally {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
