@@ -20,6 +20,7 @@ import {
 } from '../rollback/compensate.js';
 import { identityOf } from '../rollback/row-image.js';
 import { addAmounts } from '../rollback/amounts.js';
+import { dict } from '../util/dict.js';
 
 /** Events undone per transaction (each with its mark): fewer commits, and a crash still loses no mark. */
 const GROUP = 50;
@@ -97,7 +98,7 @@ export async function applyRollbackPlan(opts: ApplyOptions): Promise<ApplyResult
   const keysOf = (a: PlanAction) => a.rows.map((r) => identityOf(a.target, a.table ?? '', r.where));
   const result = emptyResult(plan, hash, startedAt);
   const stats = (a: PlanAction) =>
-    (result.byType[a.eventType] ??= { undone: 0, skipped: 0, manual: 0, amountsUndone: {} });
+    (result.byType[a.eventType] ??= { undone: 0, skipped: 0, manual: 0, amountsUndone: dict<string>() });
   const undone = (a: PlanAction) => {
     result.undone.push(item(a));
     stats(a).undone++;
@@ -217,7 +218,7 @@ function emptyResult(plan: RollbackPlan, hash: string, startedAt: string): Apply
     counts: { undone: 0, skipped: 0, manual: 0 },
     resumed: 0,
     undoneByOtherPlans: 0,
-    byType: {},
+    byType: dict(),
     undone: [],
     skipped: [],
     manual: [],

@@ -18,6 +18,7 @@ import { addAmounts, netAmounts, payloadAmounts } from '../rollback/amounts.js';
 import { loadPayloads } from '../rollback/event-payloads.js';
 import { planHash } from '../rollback/plan-hash.js';
 import { savePlan } from '../rollback/plan-store.js';
+import { dict } from '../util/dict.js';
 
 export interface PlanOptions {
   config: LoadedConfig;
@@ -152,9 +153,9 @@ function count(actions: PlanAction[], alreadyUndone: number): RollbackPlan['coun
 }
 
 function byType(actions: PlanAction[]): Record<string, TypeSummary> {
-  const out: Record<string, TypeSummary> = {};
+  const out = dict<TypeSummary>();
   for (const a of actions) {
-    const s = (out[a.eventType] ??= { actions: 0, ok: 0, conflict: 0, manual: 0, amounts: {} });
+    const s = (out[a.eventType] ??= { actions: 0, ok: 0, conflict: 0, manual: 0, amounts: dict<string>() });
     s.actions++;
     s[a.status]++;
     addAmounts(s.amounts, a.amounts);

@@ -4,6 +4,7 @@
  * amounts summed as scaled BigInt, so a figure on the page ties out with the workbook.
  */
 import { formatDecimal, isCanonicalDecimal, scaleOf, toScaled } from '../util/exact-decimal.js';
+import { dict } from '../util/dict.js';
 
 export { agingBuckets, agingBucket, type AgingBucket } from '../exceptions/aging.js';
 
@@ -163,7 +164,7 @@ export function absoluteVariance(lines: readonly VarianceLine[]): Map<string, st
 
 /** Exact sum of |value| per column over several amount records (a rollback plan's manual items). */
 export function absoluteSums(records: readonly Record<string, string>[]): Record<string, string> {
-  const columns: Record<string, string[]> = {};
+  const columns = dict<string[]>();
   for (const r of records) for (const [k, v] of Object.entries(r)) (columns[k] ??= []).push(v);
   return Object.fromEntries(Object.entries(columns).map(([k, values]) => [k, absSum(values)]));
 }

@@ -9,6 +9,7 @@ import { listExceptions } from '../exceptions/queue.js';
 import { severities } from '../exceptions/types.js';
 import type { RollbackPlan } from '../rollback/plan-types.js';
 import type { CycleTime } from '../reconcilers/domains/cycle-time.js';
+import { dict } from '../util/dict.js';
 import {
   absoluteSums,
   absoluteVariance,
@@ -132,7 +133,7 @@ export async function collectDashboard(
   const unresolved = items.filter((i) => i.status === 'open' || i.status === 'assigned');
   const aging: Record<string, Record<string, number>> = {};
   for (const b of agingBuckets) aging[b] = Object.fromEntries(severities.map((s) => [s, 0]));
-  const byAssignee: Record<string, Record<string, number>> = {};
+  const byAssignee = dict<Record<string, number>>();
   for (const i of unresolved) {
     aging[agingBucket(i.firstSeen, now)]![i.severity]! += 1;
     const who = (byAssignee[i.assignee ?? '(unassigned)'] ??= Object.fromEntries(

@@ -17,6 +17,7 @@ import {
 import { LineTable, lineAt, scanLine } from './line-table.js';
 import { startJoinThread, type JoinResult, type JoinThread } from './join-thread.js';
 import { RowPacker } from './parallel-pack.js';
+import { dict } from '../util/dict.js';
 
 export { PARTITIONS, type EncodedBatch } from './held-row.js';
 
@@ -228,7 +229,7 @@ async function* compareWith<T>(
   };
   const store = new PartitionStore({ ...storeOpts, tmpDir: opts.tmpDir, forceSpill: opts.forceSpill });
   const counts = zeroCounts();
-  const fieldMismatches: Record<string, number> = {};
+  const fieldMismatches = dict<number>();
   let helper: JoinThread | undefined;
   const max = opts.maxDifferences;
   // Started while the sides are still read, once there is enough to join: it loads meanwhile.
@@ -568,7 +569,7 @@ function compareLines(
     const d = plan.comparators[i]!(l.cmp[i] ?? null, c.cmp[i] ?? null);
     if (d) {
       const f = plan.cmpFields[i]!;
-      (fields ??= {})[f] = d;
+      (fields ??= dict())[f] = d;
       fieldMismatches[f] = (fieldMismatches[f] ?? 0) + 1;
     }
   }

@@ -1,3 +1,4 @@
+import { dict } from '../util/dict.js';
 import { DecimalSums } from './decimal-sums.js';
 
 export interface ReplayCounts {
@@ -19,7 +20,7 @@ export interface TypeStats extends ReplayCounts {
  */
 export class ReplayTally {
   readonly counts: ReplayCounts;
-  private readonly byType: Record<string, TypeStats> = {};
+  private readonly byType = dict<TypeStats>();
   private readonly sums = new Map<string, DecimalSums>();
 
   /** `read` records, `duplicates` of them repeats of an earlier event (counted as already applied). */
@@ -35,7 +36,7 @@ export class ReplayTally {
       alreadyApplied: 0,
       failed: 0,
       parked: 0,
-      sums: {},
+      sums: dict<string>(),
     });
   }
 

@@ -1,4 +1,5 @@
 import { addDecimal, formatDecimal, rescale, tryParseExact } from '../util/exact-decimal.js';
+import { dict } from '../util/dict.js';
 import type { RowChange } from './plan-types.js';
 
 /**
@@ -7,7 +8,7 @@ import type { RowChange } from './plan-types.js';
  * columns and values that are not plain decimals (text, timestamps, booleans) are left out.
  */
 export function netAmounts(rows: RowChange[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dict<string>();
   for (const r of rows) {
     const cols = new Set([...Object.keys(r.expect ?? {}), ...Object.keys(r.restore ?? {})]);
     for (const c of cols) {
@@ -29,7 +30,7 @@ export function netAmounts(rows: RowChange[]): Record<string, string> {
 
 /** Numbers found in an event payload (top level): the amounts a person needs for a manual item. */
 export function payloadAmounts(payload: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dict<string>();
   if (payload === null || typeof payload !== 'object') return out;
   for (const [k, v] of Object.entries(payload as Record<string, unknown>)) {
     if (typeof v !== 'number' && typeof v !== 'string') continue;

@@ -18,7 +18,7 @@ export function plainValue(v: unknown): unknown {
 
 /** A row as plain JSON values (what a plan stores). */
 export function plainRow(row: Record<string, unknown>): RowImage {
-  const out: RowImage = {};
+  const out: RowImage = Object.create(null) as RowImage;
   for (const [k, v] of Object.entries(row)) out[k] = plainValue(v);
   return out;
 }
@@ -91,7 +91,7 @@ export function rowDiff(expected: RowImage, actual: Record<string, unknown>): st
 
 /** Picks `cols` out of a row. */
 export function pick(row: RowImage, cols: string[]): RowImage {
-  const out: RowImage = {};
+  const out: RowImage = Object.create(null) as RowImage;
   for (const c of cols) out[c] = row[c] ?? null;
   return out;
 }

@@ -362,6 +362,24 @@ describe('cutover replay: edges of its input', () => {
     expect(new Set(led.map((l) => l.run_id))).toEqual(new Set([runId]));
   }, 40_000);
 
+  it('an event of type __proto__ is a replay_failed item, and the run still ends (no prototype pollution)', async () => {
+    const { dir, target } = project();
+    writeEvents(dir, [
+      { id: 'f2', type: '__proto__', key: 'k', occurredAt: at(1), payload: {} },
+      adjusted('a1', 'A-100', '-1.000', 2),
+    ]);
+    const res = await runCli(['replay', '--events', 'events.jsonl', '--json'], { cwd: dir });
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+    const out = res.json<{ runId: string; counts: Counts }>();
+    expect(out.counts).toEqual({ read: 2, applied: 1, alreadyApplied: 0, failed: 1, parked: 0 });
+    expect(row(target, 'A-100')!.qty_on_hand).toBe('9.000');
+    expect((await showRun(dir, out.runId)).status).not.toBe('running');
+    const list = await runCli(['exceptions', 'list', '--json'], { cwd: dir });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.json<{ items: { kind: string }[] }>().items.map((i) => i.kind)).toEqual(['replay_failed']);
+  }, 30_000);
+
   describe('an HTTP target with credentials in its URL', () => {
     const seen: (string | undefined)[] = [];
     const server = http.createServer((req, res) => {
