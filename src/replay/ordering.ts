@@ -72,7 +72,8 @@ export async function indexEvents(
       } else if (v) {
         ({ id, key, type } = v);
         problem = v.problem;
-        const r = raw as Record<string, unknown>;
+        // A line of `null` is an invalid record like `5` or `true`, not a fault.
+        const r = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
         const when = String(r.occurredAt ?? r.occurred_at ?? '');
         const t = Date.parse(when);
         if (!Number.isNaN(t)) {

@@ -380,6 +380,21 @@ describe('cutover replay: edges of its input', () => {
     expect(list.json<{ items: { kind: string }[] }>().items.map((i) => i.kind)).toEqual(['replay_failed']);
   }, 30_000);
 
+  it('a line of null is a replay_failed item, not a crash', async () => {
+    const { dir, target } = project();
+    writeEvents(dir, ['null', adjusted('a1', 'A-100', '-1.000', 1)]);
+    const res = await runCli(['replay', '--events', 'events.jsonl', '--json'], { cwd: dir });
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.json<{ counts: Counts }>().counts).toEqual({
+      read: 2,
+      applied: 1,
+      alreadyApplied: 0,
+      failed: 1,
+      parked: 0,
+    });
+    expect(row(target, 'A-100')!.qty_on_hand).toBe('9.000');
+  }, 30_000);
+
   describe('an HTTP target with credentials in its URL', () => {
     const seen: (string | undefined)[] = [];
     const server = http.createServer((req, res) => {

@@ -51,6 +51,13 @@ describe('indexEvents', () => {
     expect(ix.problem[ix.chains.get('C')![0]!]).toMatch(/payload/);
   });
 
+  it('keeps a line of null as an invalid record, like any other JSON value that is not an object', async () => {
+    const ix = await indexEvents(lines(['null', '5', 'true', '"str"', '[1,2]']), new Set(['t']));
+    expect(ix.read).toBe(5);
+    expect(ix.line).toEqual([1, 2, 3, 4, 5]);
+    for (const p of ix.problem) expect(p).toMatch(/not a JSON object/);
+  });
+
   it('counts an identical repeat as a duplicate and a conflicting repeat as a problem', async () => {
     const one = ev('a1', 'A', '2026-11-25T10:00:01Z');
     const ix = await indexEvents(lines([one, one, ev('a1', 'A', '2026-11-25T10:00:09Z')]), new Set(['t']));
