@@ -11,7 +11,7 @@ export default class Replay extends BaseCommand<typeof Replay> {
   static override summary =
     'Apply captured events to the new system: once each, in order per key, resumable.';
   static override description =
-    'Reads events from a .jsonl/.jsonl.gz file or CONNECTION:TABLE (an outbox table), and applies each one per the events mapping. Events with the same key apply strictly in occurredAt order; keys run concurrently. Each effect commits with its ledger row (cutover_replay_ledger in the target), so a crash neither loses nor doubles an event: resume with --resume RUN. Failures go to the exception queue and park the rest of their key. Ctrl-C stops taking new events, lets in-flight ones finish, records the run as interrupted and exits 130. Exit 0 all applied, 1 any failed or parked, 2 bad input.';
+    'Reads events from a .jsonl/.jsonl.gz file or CONNECTION:TABLE (an outbox table), and applies each one per the events mapping. Events with the same key apply strictly in occurredAt order; keys run concurrently. Each effect commits with its ledger row (cutover_replay_ledger in the target), so a crash neither loses nor doubles an event: resume with --resume RUN. Failures go to the exception queue and park the rest of their key. Ctrl-C (SIGINT) or SIGTERM stops taking new events, lets in-flight ones finish, records the run as interrupted and exits 130 (143 for SIGTERM). Exit 0 all applied, 1 any failed or parked, 2 bad input.';
   static override examples = [
     '<%= config.bin %> replay --events captured/2026-11-25.jsonl.gz',
     '<%= config.bin %> replay --events legacy:dbo.OUTBOX --target cloud --concurrency 16 --json',
@@ -60,15 +60,24 @@ export default class Replay extends BaseCommand<typeof Replay> {
     const mapping = await loadEventsMapping(file, config);
     const store = await this.controlStore();
     const abort = new AbortController();
-    const onSigint = () => {
-      if (abort.signal.aborted) process.exit(130);
-      this.logger.warn('interrupted: finishing the events in flight (Ctrl-C again to stop at once)');
+    // SIGTERM (systemd, Kubernetes, `timeout`) stops as Ctrl-C does, and exits 143 instead of 130.
+    let stopCode = 130;
+    const onStop = (sig: NodeJS.Signals) => {
+      if (abort.signal.aborted) process.exit(stopCode);
+      stopCode = sig === 'SIGTERM' ? 143 : 130;
+      this.logger.warn(
+        `interrupted (${sig}): finishing the events in flight (send it again to stop at once)`,
+      );
       abort.abort();
     };
-    process.on('SIGINT', onSigint);
-    // Kept to the very end: a Ctrl-C while the report is written or connections close must not kill
-    // the process half-way (the run is recorded by then; a second Ctrl-C still stops at once).
-    process.once('exit', () => void process.off('SIGINT', onSigint));
+    process.on('SIGINT', onStop);
+    process.on('SIGTERM', onStop);
+    // Kept to the very end: a signal while the report is written or connections close must not kill
+    // the process half-way (the run is recorded by then; a second signal still stops at once).
+    process.once('exit', () => {
+      process.off('SIGINT', onStop);
+      process.off('SIGTERM', onStop);
+    });
     const tty = Boolean(process.stderr.isTTY) && !this.flags.json;
     const result = await runReplay({
       config,
@@ -95,7 +104,7 @@ export default class Replay extends BaseCommand<typeof Replay> {
         )
       : undefined;
     const out = this.emit(replayJson(result, reports), () => renderReplay(result, reports));
-    if (result.status === 'interrupted') this.exitStatus = 130;
+    if (result.status === 'interrupted') this.exitStatus = stopCode;
     else if (result.counts.failed || result.counts.parked || (result.runId && !reports)) this.exitStatus = 1;
     return out;
   }

@@ -395,6 +395,54 @@ describe('cutover replay: edges of its input', () => {
     expect(row(target, 'A-100')!.qty_on_hand).toBe('9.000');
   }, 30_000);
 
+  it('SIGTERM stops a replay as Ctrl-C does: in-flight work commits, the run is interrupted, JSON, exit 143', async () => {
+    const { dir, target } = project();
+    const TOTAL = 20;
+    const events: Ev[] = [];
+    const db = new Database(target);
+    for (let k = 0; k < TOTAL; k++) {
+      db.prepare(`INSERT INTO inventory_balance VALUES (?, 'S1', '0', NULL)`).run(`K-${k}`);
+      events.push(adjusted(`i${k}`, `K-${k}`, '1.5', k));
+    }
+    db.close();
+    writeEvents(dir, events);
+    const child = spawn(
+      process.execPath,
+      [BIN, 'replay', '--events', 'events.jsonl', '--rate', '2', '--concurrency', '1', '--json'],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    const countLedger = (): number => {
+      try {
+        const c = new Database(target, { readonly: true, fileMustExist: true });
+        try {
+          return (c.prepare('SELECT count(*) AS n FROM cutover_replay_ledger').get() as { n: number }).n;
+        } finally {
+          c.close();
+        }
+      } catch {
+        return 0;
+      }
+    };
+    for (let i = 0; i < 400 && countLedger() === 0 && child.exitCode === null; i++)
+      await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGTERM');
+    const code = await exited;
+    expect(code, stderr).toBe(143);
+    const out = JSON.parse(stdout) as { runId: string; status: string; counts: Counts };
+    expect(out.status).toBe('interrupted');
+    const mid = ledger(target).length;
+    expect(mid).toBeGreaterThan(0);
+    expect(mid).toBeLessThan(TOTAL);
+    expect(out.counts.applied).toBe(mid);
+    expect((await showRun(dir, out.runId)).status).toBe('interrupted');
+    expect(fs.existsSync(path.join(dir, 'reports', out.runId, 'replay.json'))).toBe(true);
+  }, 40_000);
+
   describe('an HTTP target with credentials in its URL', () => {
     const seen: (string | undefined)[] = [];
     const server = http.createServer((req, res) => {
