@@ -36,9 +36,22 @@ export interface PrepareRequest {
   now?: Date;
 }
 
-/** The same person, whatever the case or spaces of the name. */
-function samePerson(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
+/**
+ * A name as compared for segregation of duties: composed (NFC, so "é" and "e" + combining accent
+ * are one spelling), without invisible format characters (zero-width space and joiners, word
+ * joiner, byte-order mark, soft hyphen), trimmed and lower-cased. Names are recorded as given.
+ */
+export function identityKey(name: string): string {
+  return name
+    .normalize('NFC')
+    .replace(/\p{Cf}/gu, '')
+    .trim()
+    .toLowerCase();
+}
+
+/** The same person, whatever the case, spaces, Unicode composition or invisible characters of the name. */
+export function samePerson(a: string, b: string): boolean {
+  return identityKey(a) === identityKey(b);
 }
 
 function requireNote(note: string, what: string): string {

@@ -131,6 +131,22 @@ describe('prepare and approve', () => {
     expect(again.stderr).toMatch(/already approved by bob/);
   });
 
+  it('another Unicode spelling of the preparer is the same person (NFC, invisible characters)', async () => {
+    const dir = project('materiality: { amount: "5" }');
+    const run = await reconcile(dir);
+    const prep = await runCli(['signoff', 'prepare', run, '--note', 'ok'], {
+      cwd: dir,
+      env: as('Jos\u00e9'),
+    });
+    expect(prep.code, prep.stderr).toBe(0);
+    for (const other of ['Jose\u0301', 'Jos\u00e9\u200b', '\ufeffJOS\u00c9']) {
+      const self = await runCli(['signoff', 'approve', run, '--note', 'x'], { cwd: dir, env: as(other) });
+      expect(self.code, other).toBe(2);
+      expect(self.stderr).toMatch(/Segregation of duties: José prepared run/);
+    }
+    expect(await runSignoff(dir, run)).toBe('prepared');
+  });
+
   it('a material run needs a note per open material item, or --accept-open', async () => {
     const dir = project('materiality: { amount: "0.5" }');
     const run = await reconcile(dir);
