@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { MappingError } from '../errors.js';
-import { parseYamlFile, formatZodError } from './yaml-file.js';
+import { decodeYamlText, parseYamlFile, formatZodError } from './yaml-file.js';
 import { knownKeysAt } from './schema-keys.js';
 import type { LoadedConfig } from './load-config.js';
 
@@ -69,16 +69,16 @@ export type EventsMapping = z.infer<typeof eventsMappingSchema> & { file: string
 
 /** Reads and validates an events mapping; every connection it names must exist in the config. */
 export async function loadEventsMapping(file: string, config?: LoadedConfig): Promise<EventsMapping> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await fs.readFile(file, 'utf8');
+    bytes = await fs.readFile(file);
   } catch {
     throw new MappingError(
       `No events mapping file at ${file}.`,
       'Name it with --mapping, or create mappings/events.yaml (docs/configuration.md, "Events mapping").',
     );
   }
-  const raw = parseYamlFile(text, file, MappingError);
+  const raw = parseYamlFile(decodeYamlText(bytes, file, MappingError), file, MappingError);
   const parsed = eventsMappingSchema.safeParse(raw);
   if (!parsed.success)
     throw new MappingError(

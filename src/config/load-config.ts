@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ConnectionConfig } from '../adapters/settings.js';
 import { configSchema } from './config-schema.js';
 import { ConfigError } from '../errors.js';
-import { parseYamlDocument, formatZodError } from './yaml-file.js';
+import { decodeYamlText, parseYamlDocument, formatZodError } from './yaml-file.js';
 import { knownKeysAt } from './schema-keys.js';
 import { DEFAULT_REPORT_FORMATS, type ReportFormat } from './report-formats.js';
 import { ageMs } from '../util/age.js';
@@ -174,9 +174,9 @@ export async function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<LoadedConfig> {
   const file = path.resolve(configPath ?? 'cutover.yaml');
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await fs.readFile(file, 'utf8');
+    bytes = await fs.readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT')
@@ -189,7 +189,7 @@ export async function loadConfig(
     throw new ConfigError(`Cannot read ${file}: ${(err as Error).message}.`, 'Check the file permissions.');
   }
   const seen = new Map<string, string>();
-  const doc = parseYamlDocument(text, file, ConfigError, (value, where) =>
+  const doc = parseYamlDocument(decodeYamlText(bytes, file), file, ConfigError, (value, where) =>
     interpolate(value, file, env, where, seen),
   );
   const raw = doc.value;

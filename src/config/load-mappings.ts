@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MappingError } from '../errors.js';
 import { mappingSchema, type Mapping } from './mapping-schema.js';
-import { parseYamlDocument, formatZodError } from './yaml-file.js';
+import { decodeYamlText, parseYamlDocument, formatZodError } from './yaml-file.js';
 import { crossCheckMapping } from './mapping-checks.js';
 import { knownKeysAt } from './schema-keys.js';
 import type { LoadedConfig } from './load-config.js';
@@ -14,16 +14,16 @@ export function isEventsMapping(raw: unknown): boolean {
 
 /** Reads and validates one reconcile mapping file, cross-checked against the config's connections. */
 export async function loadMapping(file: string, config?: LoadedConfig): Promise<Mapping> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await fs.readFile(file, 'utf8');
+    bytes = await fs.readFile(file);
   } catch {
     throw new MappingError(
       `No mapping file at ${file}.`,
       'Check the mapping name and the `mappings` folder in cutover.yaml.',
     );
   }
-  const doc = parseYamlDocument(text, file, MappingError);
+  const doc = parseYamlDocument(decodeYamlText(bytes, file, MappingError), file, MappingError);
   const raw = doc.value;
   const parsed = mappingSchema.safeParse(raw);
   if (!parsed.success)
@@ -49,7 +49,8 @@ export async function listMappingFiles(config: LoadedConfig): Promise<{ file: st
   const out: { file: string; events: boolean }[] = [];
   for (const n of names.filter((n) => /\.ya?ml$/i.test(n)).sort()) {
     const file = path.join(config.mappingsDir, n);
-    const raw = parseYamlDocument(await fs.readFile(file, 'utf8'), file, MappingError).value;
+    const text = decodeYamlText(await fs.readFile(file), file, MappingError);
+    const raw = parseYamlDocument(text, file, MappingError).value;
     out.push({ file, events: isEventsMapping(raw) });
   }
   return out;

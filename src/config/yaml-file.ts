@@ -2,6 +2,7 @@ import { LineCounter, parseDocument, visit, isMap, isPair, isScalar, isSeq, type
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { suggest } from '../util/suggest.js';
+import { firstInvalidUtf8, utf8Position } from '../util/utf8.js';
 
 /** Rewrites one string scalar of a YAML file (`${VAR}` interpolation); `where` names its place. */
 export type ScalarTransform = (value: string, where: { path: string; line: number }) => string;
@@ -14,6 +15,29 @@ const YAML_HINTS: Record<string, string> = {
   BLOCK_AS_IMPLICIT_KEY: 'Put each `key: value` on its own line, and quote values that hold ": ".',
   MULTILINE_IMPLICIT_KEY: 'Indent the lines of the same block by the same number of spaces.',
 };
+
+/**
+ * The text of a YAML file read as bytes: UTF-8, a BOM allowed. Bytes that are not UTF-8 (a file
+ * saved as Windows-1252 or Latin-1) are refused, naming the file, the line and the column of the
+ * first, rather than read as U+FFFD: a path holding an é saved as Windows-1252 became a file that
+ * does not exist, and a value compared or written would silently differ.
+ */
+export function decodeYamlText(
+  bytes: Uint8Array,
+  file: string,
+  ErrorClass: typeof ConfigError = ConfigError,
+): string {
+  const at = firstInvalidUtf8(bytes);
+  if (at >= 0) {
+    const { line, column } = utf8Position(bytes, at);
+    const byte = bytes[at]!.toString(16).toUpperCase().padStart(2, '0');
+    throw new ErrorClass(
+      `${file} line ${line}, column ${column} holds a byte that is not valid UTF-8 (0x${byte}), and cutover reads configuration and mapping files as UTF-8 only.`,
+      'Save the file as UTF-8 (with or without a BOM): "Save with Encoding" > UTF-8 in an editor, or `iconv -f windows-1252 -t utf-8 FILE > FILE.utf8` and put that in its place.',
+    );
+  }
+  return new TextDecoder('utf-8').decode(bytes);
+}
 
 /**
  * Parses YAML, turning a syntax error into an error that names the file, line and column. Each

@@ -8,6 +8,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { TextDecoder } from 'node:util';
 
 import { CSV_ENCODINGS, type CsvEncoding } from '../settings.js';
+import { firstInvalidUtf8 } from '../../util/utf8.js';
 
 export { CSV_ENCODINGS, type CsvEncoding };
 
@@ -19,23 +20,6 @@ export class InvalidTextError extends Error {
   ) {
     super(`the bytes on line ${line} are not valid ${encoding}`);
   }
-}
-
-/** The offset of the first byte of `buf` that does not belong to a valid UTF-8 sequence, or -1. */
-function firstInvalidUtf8(buf: Uint8Array, from: number): number {
-  let i = from;
-  while (i < buf.length) {
-    const b = buf[i]!;
-    const n =
-      b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
-    if (n < 0) return i;
-    for (let k = 1; k <= n; k++) {
-      if (i + k >= buf.length) return -1; // cut by the chunk's end: the decoder holds it
-      if ((buf[i + k]! & 0xc0) !== 0x80) return i;
-    }
-    i += n + 1;
-  }
-  return -1;
 }
 
 function countNewlines(buf: Uint8Array, end: number, step = 1): number {
@@ -87,7 +71,7 @@ class DecodeStream extends Transform {
       return new InvalidTextError(this.encoding, this.line + countNewlines(chunk, chunk.length, 2));
     let from = 0;
     while (from < 3 && from < chunk.length && (chunk[from]! & 0xc0) === 0x80) from++; // the tail of a sequence begun before
-    const at = firstInvalidUtf8(chunk, from);
+    const at = firstInvalidUtf8(chunk, from, false);
     return new InvalidTextError(this.encoding, this.line + countNewlines(chunk, at < 0 ? chunk.length : at));
   }
 }

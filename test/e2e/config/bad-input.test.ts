@@ -105,6 +105,40 @@ describe('bad configuration', () => {
     expectStack(await runCli(['config', 'check', '--debug'], { cwd: project.dir }));
   });
 
+  it('a cutover.yaml or a mapping file that is not UTF-8, with its line and column', async () => {
+    // "é" saved as Windows-1252 (0xE9): it was read as U+FFFD, a path then "leg\uFFFDacy.db".
+    const latin = (text: string) => Buffer.from(text.replace('é', '\u00e9'), 'latin1');
+    const dir = sqliteProject();
+    const config = path.join(dir, 'cutover.yaml');
+    fs.writeFileSync(config, latin(SQLITE_CONFIG.replace('sqlite:legacy.db', 'sqlite:legéacy.db')));
+    const r = await runCli(['config', 'check'], { cwd: dir });
+    expectBadInput(
+      r,
+      `${config} line 2, column 29 holds a byte that is not valid UTF-8 (0xE9)`,
+      'Save the file as UTF-8',
+    );
+    expect(r.stderr).not.toContain('\uFFFD');
+    expectStack(await runCli(['config', 'check', '--debug'], { cwd: dir }));
+
+    // The same file as UTF-8 with a BOM is read (the path is a file that does not exist yet).
+    fs.writeFileSync(config, '\uFEFF' + SQLITE_CONFIG);
+    expect((await runCli(['config', 'check'], { cwd: dir })).code).toBe(0);
+
+    const mapping = path.join(dir, 'mappings', 'inventory.yaml');
+    fs.writeFileSync(
+      mapping,
+      latin(inventoryMapping().replace('name: inventory', '# Bestand (é)\nname: inventory')),
+    );
+    for (const args of [
+      ['config', 'check'],
+      ['reconcile', 'inventory'],
+    ])
+      expectBadInput(
+        await runCli(args, { cwd: dir }),
+        `${mapping} line 1, column 12 holds a byte that is not valid UTF-8 (0xE9)`,
+      );
+  });
+
   it('an unknown key, with a suggestion', async () => {
     project = makeProject({
       'cutover.yaml': 'connections:\n  legacy: { url: "sqlite:legacy.db", readonly: true }\n',

@@ -131,6 +131,21 @@ describe('csv adapter', () => {
     await expect(adapter.checkColumns({ table: 'repeated', columns: ['id'] })).resolves.toBeUndefined();
   });
 
+  it('names the line of a byte that only looks like UTF-8 (a surrogate, an overlong form)', async () => {
+    for (const [name, bad] of [
+      ['surrogate', [0xed, 0xa0, 0x80]],
+      ['overlong', [0xe0, 0x80, 0xaf]],
+    ] as const) {
+      const lines = Array.from({ length: 50 }, (_, i) => `k${i},${i}\n`).join('');
+      await fs.writeFile(
+        path.join(dir, `${name}.csv`),
+        Buffer.concat([Buffer.from('id,v\nA,1\nB,'), Buffer.from(bad), Buffer.from(`\n${lines}`)]),
+      );
+      const err = await failure(readAll(adapter, { table: name, columns: ['id'] }));
+      expect(err.message).toContain(`${name}.csv line 3 holds bytes that are not valid utf-8`);
+    }
+  });
+
   it('reports a malformed file as a DataError naming it', async () => {
     const err = await failure(readAll(adapter, { table: 'broken', columns: ['a'] }));
     expect(err).toBeInstanceOf(DataError);
