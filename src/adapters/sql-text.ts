@@ -1,6 +1,7 @@
 /** Helpers shared by the SQL adapters: identifier quoting and the SELECT a ReadRequest becomes. */
 
-import { formatWallClock, zoneOffsetMs } from '../util/zoned-time.js';
+import { formatWallClock, wallClockMs, zoneOffsetMs } from '../util/zoned-time.js';
+import { inInstantRange } from '../util/instant-range.js';
 import type { ReadRequest } from './types.js';
 
 export type QuoteFn = (identifier: string) => string;
@@ -27,7 +28,10 @@ export const quoteBracket: QuoteFn = (id) => `[${id.replace(/]/g, ']]')}]`;
  * be used (PostgreSQL COPY).
  */
 export function formatWindowBound(d: Date, timezone?: string, withOffset = true): string {
-  if (Number.isNaN(d.getTime())) throw new RangeError('invalid window bound');
+  // parseWindowBound and sideWindow refuse such bounds first; here one would be written as text
+  // no engine reads (a year 0000, -000001 or +010000).
+  if (!inInstantRange(d.getTime()) || !inInstantRange(wallClockMs(d.getTime(), timezone)))
+    throw new RangeError(`window bound outside 0001-01-01 to 9999-12-31 in ${timezone ?? 'UTC'}`);
   if (!timezone || timezone === 'UTC')
     return formatWallClock(d.getTime(), undefined) + (withOffset ? '+00' : '');
   const wall = formatWallClock(d.getTime(), timezone);

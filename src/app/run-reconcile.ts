@@ -45,6 +45,7 @@ import { planSide, readAhead, withKeySet, type SidePlan } from '../reconcilers/r
 import type { ReconcileSummary, RecheckSide, RecordDifference, Side } from '../reconcilers/types.js';
 import { encodeKey } from '../reconcilers/key.js';
 import { durationMs } from '../util/age.js';
+import { instantBefore } from '../util/instant-range.js';
 import { confirmPass, isoDuration, wait, type ConfirmResult } from './confirm-pass.js';
 import { judgeMateriality } from '../reconcilers/materiality.js';
 import type { TimeWindow } from '../reconcilers/window.js';
@@ -273,6 +274,18 @@ function liveSettings(opts: ReconcileOptions): LiveSettings {
         `--settle ${ageText} is not an age.`,
         'Write it like 15m, 1h or 90s (a bare number is seconds).',
       );
+    // Each side's cutoff is its clock minus the age: before year 1 it is no instant a bound can be,
+    // and it would leave out every row and call the run clean.
+    if (!instantBefore(new Date(), ms)) {
+      const [where, Err] =
+        opts.settleAge !== undefined
+          ? ['--settle', UsageError]
+          : [`${mapping.file}: settle.age`, MappingError];
+      throw new Err(
+        `${where} ${ageText} reaches back before 0001-01-01T00:00:00Z, further than a settle cutoff can.`,
+        'A settle age is the time a change takes to reach the other system: minutes or hours (15m, 1h).',
+      );
+    }
     const field = mapping.settle?.field ?? mapping.window?.field;
     if (!field)
       throw new MappingError(
@@ -399,6 +412,10 @@ export async function runReconcile(opts: ReconcileOptions): Promise<ReconcileSum
     await Promise.all(
       (['legacy', 'cloud'] as const).map((side) => adapters[side].checkColumns(plans[side].request)),
     );
+    // A window bound a side's engine cannot compare against (MySQL's DATETIME starts at 1000-01-01)
+    // is refused as that adapter writes its SQL: here, before a run is recorded, not at the read.
+    for (const side of ['legacy', 'cloud'] as const)
+      if (plans[side].request.window) adapters[side].describeRead(plans[side].request);
     return await execute(opts, {
       plans,
       adapters,

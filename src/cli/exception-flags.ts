@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { COUNT_MAX, integerFlag } from './integer-flag.js';
 import { suggest } from '../util/suggest.js';
 import { ageMs, clockNow } from '../util/age.js';
+import { instantBefore, INSTANT_RANGE_TEXT } from '../util/instant-range.js';
 import { causeKinds, type CauseKind } from '../diagnosis/types.js';
 import {
   exceptionKinds,
@@ -76,13 +77,18 @@ function oneOf<T extends string>(
   return out;
 }
 
-/** Parses an age like `3d`, `12h`, `2w`, `30m` to milliseconds. */
-export function parseAge(text: string): number {
+/** Parses an age like `3d`, `12h`, `2w`, `30m` to milliseconds; its cutoff before `now` must be an instant from year 1 on. */
+export function parseAge(text: string, now: Date = clockNow()): number {
   const ms = ageMs(text);
   if (ms === undefined)
     throw new UsageError(
       `--older-than ${text} is not an age.`,
       'Write a number and a unit: 30m, 12h, 3d or 2w.',
+    );
+  if (!instantBefore(now, ms))
+    throw new UsageError(
+      `--older-than ${text} reaches back before 0001-01-01T00:00:00Z; the first-seen cutoff must lie ${INSTANT_RANGE_TEXT}.`,
+      'Write a shorter age: 30m, 12h, 3d or 2w.',
     );
   return ms;
 }
@@ -109,8 +115,9 @@ export function filterFromFlags(
       `--overdue needs the time each severity may stay open: there is no \`exceptions.sla\` in ${config?.file ?? 'cutover.yaml'}.`,
       'Add for example `exceptions: { sla: { high: 1d, medium: 3d, low: 7d } }` to cutover.yaml.',
     );
+  const now = clockNow();
   const filter: ExceptionFilter = {
-    now: clockNow(),
+    now,
     ...(config?.exceptionSla ? { sla: config.exceptionSla } : {}),
     ...(flags.overdue ? { overdue: true } : {}),
     status: oneOf<ExceptionStatus>('status', flags.status, exceptionStatuses),
@@ -118,7 +125,7 @@ export function filterFromFlags(
     mapping: flags.mapping?.flatMap((m) => m.split(',')).filter(Boolean),
     assignee: flags.assignee,
     severity: oneOf<Severity>('severity', flags.severity, severities),
-    olderThanMs: flags['older-than'] ? parseAge(flags['older-than']) : undefined,
+    olderThanMs: flags['older-than'] ? parseAge(flags['older-than'], now) : undefined,
     keyContains: flags.key,
     cause: oneOf<CauseKind>('cause', flags.cause, causeKinds),
     sort: flags.sort ? oneOf<SortKey>('sort', [flags.sort], sortKeys)?.[0] : undefined,

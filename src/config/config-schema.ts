@@ -5,13 +5,17 @@ export { CSV_ENCODINGS };
 
 import { isTimeZone } from '../util/zoned-time.js';
 import { ageMs } from '../util/age.js';
+import { instantBefore } from '../util/instant-range.js';
 import { REPORT_FORMATS } from './report-formats.js';
 import { duration } from './mapping-schema.js';
 
-/** An age such as 1d, 36h, 90m or 2w (a bare number is days). */
+/** An age such as 1d, 36h, 90m or 2w (a bare number is days), whose cutoff before now is from year 1 on. */
 const slaAge = z
   .union([z.string(), z.number().int().nonnegative().transform(String)])
-  .refine((t) => ageMs(t) !== undefined, { message: 'not an age such as 1d, 36h, 90m or 2w' });
+  .refine((t) => ageMs(t) !== undefined, { message: 'not an age such as 1d, 36h, 90m or 2w' })
+  .refine((t) => instantBefore(new Date(), ageMs(t) ?? 0) !== undefined, {
+    message: 'reaches back before 0001-01-01T00:00:00Z: write an age such as 1d, 36h, 90m or 2w',
+  });
 
 /** One entry of `connections:` in cutover.yaml. */
 export const connectionSchema = z

@@ -4,6 +4,8 @@ import type { Mapping } from '../config/mapping-schema.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { ReadRequest } from '../adapters/types.js';
 import type { Side } from './types.js';
+import { inInstantRange, instantBefore, INSTANT_RANGE_TEXT } from '../util/instant-range.js';
+import { formatWallClock, wallClockMs } from '../util/zoned-time.js';
 
 export interface TimeWindow {
   since?: Date;
@@ -19,14 +21,31 @@ const UNIT_MS: Record<string, number> = {
   w: 604_800_000,
 };
 
+/** How to do without a bound that cannot be taken: a nearer one, or none. */
+function outOfRangeHint(flag: string): string {
+  return flag === '--until'
+    ? 'Give an earlier --until, or leave it out to read up to the last row.'
+    : 'Give a later --since, or leave it out to read from the first row.';
+}
+
 /**
  * Parses a window bound: an ISO date (`2026-11-20`, midnight UTC), an ISO timestamp (`2026-11-20T06:00`,
- * UTC unless it carries an offset) or a span back from `now` (`90m`, `36h`, `2d`, `1w`).
+ * UTC unless it carries an offset) or a span back from `now` (`90m`, `36h`, `2d`, `1w`). The bound
+ * must lie from 0001-01-01 to 9999-12-31 (util/instant-range.ts): beyond, a side's database reads it
+ * as nothing or as something else.
  */
 export function parseWindowBound(text: string, flag: string, now: Date = new Date()): Date {
   const t = text.trim();
   const rel = RELATIVE.exec(t);
-  if (rel) return new Date(now.getTime() - Number(rel[1]) * UNIT_MS[rel[2]!.toLowerCase()]!);
+  if (rel) {
+    const at = instantBefore(now, Number(rel[1]) * UNIT_MS[rel[2]!.toLowerCase()]!);
+    if (!at)
+      throw new UsageError(
+        `${flag} "${text}" reaches back before 0001-01-01T00:00:00Z; a window bound must lie ${INSTANT_RANGE_TEXT}.`,
+        outOfRangeHint(flag),
+      );
+    return at;
+  }
   // Strictly ISO 8601: a date, or a date and time with an optional offset (none: UTC). Anything
   // looser (2026-11-20junk, a one-digit hour) and impossible dates (2026-02-31) are refused rather
   // than guessed at or rolled over into the next month.
@@ -37,11 +56,13 @@ export function parseWindowBound(text: string, flag: string, now: Date = new Dat
   let d = new Date(NaN);
   if (m) {
     const [, y, mo, day, h = '00', mi = '00', sec = '00', frac = '', zone = 'Z'] = m;
+    const monthEnd = new Date(0); // not Date.UTC, which reads years 0–99 as 1900–1999
+    monthEnd.setUTCFullYear(Number(y), Number(mo), 0);
     const valid =
       Number(mo) >= 1 &&
       Number(mo) <= 12 &&
       Number(day) >= 1 &&
-      Number(day) <= new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate() &&
+      Number(day) <= monthEnd.getUTCDate() &&
       Number(h) <= 23 &&
       Number(mi) <= 59 &&
       Number(sec) <= 59 &&
@@ -53,6 +74,11 @@ export function parseWindowBound(text: string, flag: string, now: Date = new Dat
     throw new UsageError(
       `${flag} "${text}" is not a date, a timestamp or a span.`,
       `Give an ISO date (2026-11-20), a timestamp (2026-11-20T06:00:00Z; without an offset it is UTC) or a span back from now (36h, 2d, 1w).`,
+    );
+  if (!inInstantRange(d.getTime()))
+    throw new UsageError(
+      `${flag} "${text}" is ${d.toISOString()}; a window bound must lie ${INSTANT_RANGE_TEXT}.`,
+      outOfRangeHint(flag),
     );
   return d;
 }
@@ -100,6 +126,15 @@ export function sideWindow(
     (typeof spec === 'object' ? spec.timezone : undefined) ??
     mapping[side].timezone ??
     config?.connections[mapping[side].connection]?.timezone;
+  for (const [flag, bound] of [
+    ['--since', window.since],
+    ['--until', window.until],
+  ] as const)
+    if (bound && !inInstantRange(wallClockMs(bound.getTime(), timezone)))
+      throw new UsageError(
+        `${flag} ${bound.toISOString()} is ${formatWallClock(bound.getTime(), timezone)} in ${timezone ?? 'UTC'}, the zone of the ${side} side's window column ${column} (mapping ${mapping.name}); a window bound must lie from 0001-01-01 00:00:00 to 9999-12-31 23:59:59.999 in each side's local time too, or that side's database cannot compare against it.`,
+        outOfRangeHint(flag),
+      );
   return { column, since: window.since, until: window.until, timezone, naive: timezone !== undefined };
 }
 

@@ -58,17 +58,23 @@ export function zoneOffsetMs(zone: string, utcMs: number): number {
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
   let year = get('year');
   if (parts.find((p) => p.type === 'era')?.value === 'BC') year = 1 - year;
-  const wall = Date.UTC(year, get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  const off = wall - at;
+  // Not Date.UTC: it reads years 0–99 as 1900–1999, which put the wall clock of year 1 in 1900.
+  const wall = new Date(0);
+  wall.setUTCFullYear(year, get('month') - 1, get('day'));
+  const off = wall.setUTCHours(get('hour'), get('minute'), get('second'), 0) - at;
   if (offsetCache.size > 100_000) offsetCache.clear();
   offsetCache.set(ck, off);
   return off;
 }
 
+/** The wall clock of an instant in a zone (UTC when none), as epoch ms of that time read as UTC. */
+export function wallClockMs(utcMs: number, zone: string | undefined): number {
+  return !zone || zone === 'UTC' || zone === 'Etc/UTC' ? utcMs : utcMs + zoneOffsetMs(zone, utcMs);
+}
+
 /** Naive wall-clock text ('YYYY-MM-DD HH:MM:SS[.mmm]') of an instant in a zone (UTC when none). */
 export function formatWallClock(utcMs: number, zone: string | undefined, sep = ' '): string {
-  const wall = !zone || zone === 'UTC' || zone === 'Etc/UTC' ? utcMs : utcMs + zoneOffsetMs(zone, utcMs);
-  const iso = new Date(wall)
+  const iso = new Date(wallClockMs(utcMs, zone))
     .toISOString()
     .replace('Z', '')
     .replace(/\.000$/, '');

@@ -14,7 +14,10 @@ export function parseTimestampText(text: string, timezone?: string): number | un
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
   const ms = Number((frac + '000').slice(0, 3));
-  const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  // Not Date.UTC alone: it reads years 0–99 as 1900–1999.
+  const at = new Date(0);
+  at.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  const wall = at.setUTCHours(Number(h), Number(mi), Number(s), ms);
   if (Number.isNaN(wall)) return undefined;
   if (zone) {
     if (zone.toUpperCase() === 'Z') return wall;

@@ -61,6 +61,27 @@ describe('cutover reconcile, MariaDB (legacy) ↔ PostgreSQL (cloud)', () => {
     expect(expected.counts.legacy).toBeLessThan(scenario.legacy.length);
   });
 
+  it('refuses a window bound before 1000-01-01 on the MariaDB side (exit 2), and reads every row from 1000-01-02', async () => {
+    const runs = async () =>
+      (await runCli(['runs', 'list', '--json'], { cwd: dir })).json<{ total: number }>().total;
+    const before = await runs();
+    for (const args of [[], ['--dry-run']]) {
+      const r = await runCli(['reconcile', 'inventory', '--since', '0999-06-01', ...args], { cwd: dir });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(
+        '--since 0999-06-01T00:00:00.000Z is 0999-05-31 19:03:58 in America/New_York on a MySQL/MariaDB side, before 1000-01-01 00:00:00',
+      );
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(await runs()).toBe(before); // refused before a run is recorded
+    const r = await runCli(['reconcile', 'inventory', '--since', '1000-01-02', '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.json<{ counts: { legacy: number; cloud: number } }>().counts).toMatchObject({
+      legacy: scenario.legacy.length,
+      cloud: scenario.cloud.length,
+    });
+  });
+
   it('never reads the rows outside the window on either side', async () => {
     await checkPushdown(dir, scenario, 'poisoned');
   });

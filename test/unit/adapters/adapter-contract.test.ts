@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawValue, ReadRequest } from '../../../src/adapters/types.js';
-import { CutoverError, DataError, MappingError } from '../../../src/errors.js';
+import { CutoverError, DataError, MappingError, UsageError } from '../../../src/errors.js';
 import {
   BIG,
   COLUMNS,
@@ -105,6 +105,38 @@ for (const dialect of DIALECTS) {
       expect(keys).toEqual(Array.from({ length: 100 }, (_, i) => 100 + i));
       const open = await readAll(f, { window: { column: 'Posted', since: hour(N - 5) } });
       expect(open.rows).toHaveLength(6);
+    });
+
+    it('takes a window from 0001-01-01 to 9999-12-31T23:59:59.999Z, in UTC and in a zone (MySQL: from 1000-01-01)', async () => {
+      const all = { column: 'Posted', until: new Date('9999-12-31T23:59:59.999Z') };
+      const first = { ...all, since: new Date('0001-01-01T00:00:00Z') };
+      // 0001-01-02T00:00Z is 0001-01-01 19:03:58 in New York (local mean time); 9999-12-31 18:59:59.999
+      const zoned = {
+        ...all,
+        since: new Date('0001-01-02T00:00:00Z'),
+        timezone: 'America/New_York',
+        naive: true,
+      };
+      const from1000 = {
+        ...all,
+        since: new Date('1000-01-02T00:00:00Z'),
+        timezone: 'America/New_York',
+        naive: true,
+      };
+      expect((await readAll(f, { window: from1000 })).rows).toHaveLength(N);
+      if (dialect.name === 'mysql') {
+        // MySQL's DATETIME and DATE start at 1000-01-01: an earlier bound is refused, not risked.
+        for (const window of [first, zoned]) {
+          const err = await failure(readAll(f, { window }));
+          expect(err).toBeInstanceOf(UsageError);
+          expect(err.message).toMatch(
+            /^--since 0001-01-0[12]T00:00:00\.000Z is 0001-01-01 [0-9:]+( in America\/New_York| UTC) on a MySQL\/MariaDB side, before 1000-01-01 00:00:00/,
+          );
+        }
+        return;
+      }
+      expect((await readAll(f, { window: first })).rows).toHaveLength(N);
+      expect((await readAll(f, { window: zoned })).rows).toHaveLength(N);
     });
 
     it('reads a key set: one key column (IN), a composite key (OR of ANDs), an empty set', async () => {

@@ -185,6 +185,11 @@ describe('timestamp text', () => {
     expect(parseTimestampText('2024-03-10 03:30:00', 'America/New_York')).toBe(
       Date.parse('2024-03-10T07:30:00Z'),
     );
+    // years 1 to 99 are those years, not 1901 to 1999
+    expect(parseTimestampText('0050-06-01 10:00:00')).toBe(Date.parse('0050-06-01T10:00:00Z'));
+    expect(parseTimestampText('0050-06-01 10:00:00', 'America/New_York')).toBe(
+      Date.parse('0050-06-01T14:56:02Z'),
+    );
     expect(parseTimestampText('not a date')).toBeUndefined();
   });
 });

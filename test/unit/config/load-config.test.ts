@@ -117,6 +117,20 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses an SLA age reaching back before 0001-01-01, which --overdue cannot compare against', async () => {
+    const err = await failure(
+      'connections:\n  a: { url: "sqlite:a.db" }\nexceptions: { sla: { high: 1d, low: 999999999999d } }\n',
+    );
+    expect(err.message).toContain(
+      'line 3: exceptions.sla.low is the text "999999999999d": reaches back before 0001-01-01T00:00:00Z',
+    );
+    const ok = await loadConfig(
+      write('connections:\n  a: { url: "sqlite:a.db" }\nexceptions: { sla: { high: 52w } }\n'),
+      {},
+    );
+    expect(ok.exceptionSla).toEqual({ high: 52 * 604_800_000 });
+  });
+
   it('names a missing required key', async () => {
     const err = await failure('connections:\n  a: { readOnly: true }\n');
     expect(err.message).toContain('connections.a.url is missing (a text value expected). Add it.');

@@ -31,6 +31,18 @@ describe('flags and ids', () => {
     expect(() => parseAge('soon')).toThrow(UsageError);
   });
 
+  it('refuses an age whose cutoff falls before 0001-01-01 (a crash, exit 3, past year -271821)', () => {
+    const now = new Date('2026-11-26T00:00:00Z');
+    expect(parseAge('739000d', now)).toBe(739_000 * 86_400_000); // back to 0003-…
+    for (const text of ['740000d', '99999999d', '999999999999d', `${'9'.repeat(400)}d`]) {
+      expect(() => parseAge(text, now)).toThrow(UsageError);
+      expect(() => parseAge(text, now)).toThrow(
+        `--older-than ${text} reaches back before 0001-01-01T00:00:00Z; the first-seen cutoff must lie from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z.`,
+      );
+    }
+    expect(() => filterFromFlags({ 'older-than': '999999999999d' })).toThrow(UsageError);
+  });
+
   it('accepts repeated and comma-separated values and suggests a fix for typos', () => {
     expect(filterFromFlags({ status: ['open,assigned'], kind: ['mismatch'] })).toMatchObject({
       status: ['open', 'assigned'],

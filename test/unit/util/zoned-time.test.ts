@@ -37,3 +37,17 @@ describe('wallToUtc (naive timestamps in a zone)', () => {
     }
   });
 });
+
+describe('years 1 to 99 (Date.UTC would read them as 1900 to 1999)', () => {
+  it.each([
+    // local mean time: New York -4:56:02, Berlin +0:53:28
+    ['0001-01-02T00:00:00.000Z', 'America/New_York', '0001-01-01T19:03:58'],
+    ['0050-06-01T12:00:00.000Z', 'America/New_York', '0050-06-01T07:03:58'],
+    ['0099-12-31T23:30:00.000Z', 'Europe/Berlin', '0100-01-01T00:23:28'],
+    ['0004-02-29T12:00:00.000Z', 'Europe/Berlin', '0004-02-29T12:53:28'],
+  ])('%s is %s wall clock %s, and back', (instant, zone, text) => {
+    const t = Date.parse(instant);
+    expect(formatWallClock(t, zone, 'T')).toBe(text);
+    expect(iso(wallToUtc(wall(text), zone))).toBe(instant);
+  });
+});
