@@ -1,4 +1,5 @@
 import type { ReadRequest } from '../types.js';
+import { UsageError } from '../../errors.js';
 import { bucketRead, mysqlChecksum } from '../checksum-sql.js';
 import { formatWindowBound, keySetClause, quoteQualified } from '../sql-text.js';
 import { derivedQuery, type QuerySyntax } from '../mapping-query.js';
@@ -9,7 +10,6 @@ const MYSQL_SYNTAX: QuerySyntax = {
   backslashIn: `'"`,
   mysqlComments: true,
 };
-import { UsageError } from '../../errors.js';
 
 /** MySQL/MariaDB quote identifiers with backticks (doubled inside). */
 export const quoteBacktick = (id: string): string => `\`${id.replace(/`/g, '``')}\``;
